@@ -1,0 +1,68 @@
+// Lint and the import boundaries of architecture.md: who may import whom, no deep imports.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+
+const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'net', 'http', 'https', 'child_process', 'os', 'path', 'crypto', 'stream', 'tls', 'dgram'];
+const pkg = (name) => [`@kiosk/${name}`, `**/${name}/src/**`, `**/${name}/src`];
+const deep = { group: ['@kiosk/*/**'], message: 'No deep imports across packages: use the package entry.' };
+const forbid = (names, message) => ({ group: names.flatMap(pkg), message });
+const rule = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.types/**', 'data/**', 'artifacts/**', 'test-results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...svelte.configs['flat/recommended'],
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser }, globals: { ...globals.browser } },
+  },
+  {
+    files: ['protocol/**/*.ts'],
+    rules: rule(deep, forbid(['hardware-profiles', 'device-agent', 'server', 'kiosk-ui', 'tests'], 'protocol imports zod only.'), {
+      group: nodeBuiltins,
+      message: 'protocol is browser-safe: no Node APIs.',
+    }),
+  },
+  {
+    files: ['hardware-profiles/**/*.ts'],
+    rules: rule(deep, forbid(['device-agent', 'server', 'kiosk-ui', 'tests'], 'hardware-profiles may import protocol only.'), {
+      group: nodeBuiltins,
+      message: 'hardware-profiles is data and pure matching: no I/O.',
+    }),
+  },
+  {
+    files: ['device-agent/**/*.ts'],
+    rules: rule(deep, forbid(['server', 'kiosk-ui', 'tests'], 'device-agent may import protocol and hardware-profiles only.')),
+  },
+  {
+    files: ['server/**/*.ts'],
+    rules: rule(deep, forbid(['device-agent', 'kiosk-ui', 'tests'], 'server may import protocol (and hardware-profiles) only.')),
+  },
+  {
+    files: ['kiosk-ui/**/*.ts', 'kiosk-ui/**/*.svelte'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: rule(deep, forbid(['hardware-profiles', 'device-agent', 'server', 'tests'], 'kiosk-ui may import protocol only.'), {
+      group: nodeBuiltins,
+      message: 'kiosk-ui runs in the browser: no Node APIs.',
+    }),
+  },
+  {
+    files: ['kiosk-ui/vite.config.ts', 'kiosk-ui/scripts/**'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['tests/**/*.ts'],
+    rules: rule(deep),
+  },
+);

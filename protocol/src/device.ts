@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+export const deviceClassSchema = z.enum(['printer', 'scanner', 'card-reader']);
+export const deviceStateSchema = z.enum(['ready', 'busy', 'degraded', 'error', 'disconnected']);
+export type DeviceState = z.infer<typeof deviceStateSchema>;
+
+export const deviceHealthSchema = z.object({
+  id: z.string().max(128),
+  class: deviceClassSchema,
+  profileId: z.string().max(128),
+  state: deviceStateSchema,
+  /** Machine code of the degraded/error reason: 'paper-near-end', 'paper-out', 'cover-open' … */
+  reason: z.string().max(64).optional(),
+  counters: z.record(z.string(), z.number()).default({}),
+  lastError: z.string().max(200).optional(),
+  changedAt: z.string(),
+});
+export type DeviceHealth = z.infer<typeof deviceHealthSchema>;
+
+export const agentHeartbeatSchema = z.object({
+  softwareVersion: z.string().max(32),
+  uptimeSec: z.number().nonnegative(),
+  devices: z.array(deviceHealthSchema).max(64),
+});
+export type AgentHeartbeat = z.infer<typeof agentHeartbeatSchema>;

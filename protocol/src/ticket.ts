@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+export const priorityClassSchema = z.enum(['normal', 'child-under-6', 'elderly-75', 'pregnant', 'disability', 'meritorious']);
+export type PriorityClass = z.infer<typeof priorityClassSchema>;
+export const declaredPrioritySchema = z.enum(['pregnant', 'disability', 'meritorious']);
+
+/** What a printed or on-screen ticket shows. No unmasked personal data. */
+export const ticketSchema = z.object({
+  hospitalName: z.string().max(120),
+  department: z.string().max(120),
+  room: z.string().max(32),
+  floor: z.number().int(),
+  /** Display number, e.g. `A012`. */
+  number: z.string().max(16),
+  serviceType: z.enum(['insurance', 'fee-paying']),
+  priority: priorityClassSchema,
+  issuedAt: z.string().datetime({ offset: true }),
+  /** Short code encoded in the ticket QR for look-up at the counter. */
+  lookupCode: z.string().max(64),
+  maskedName: z.string().max(120).optional(),
+  footer: z.string().max(200).optional(),
+});
+export type Ticket = z.infer<typeof ticketSchema>;
+
+export const ticketStatusSchema = z.enum(['waiting', 'called', 'skipped', 'no-show', 'completed', 'transferred']);
+export type TicketStatus = z.infer<typeof ticketStatusSchema>;
+
+/** A queue entry as staff screens see it. */
+export const queueEntrySchema = z.object({
+  ticketId: z.string(),
+  number: z.string(),
+  serviceId: z.string(),
+  status: ticketStatusSchema,
+  priority: priorityClassSchema,
+  issuedAt: z.string(),
+  /** Masked for staff lists; full names only on a deliberate, audited record read. */
+  maskedName: z.string().optional(),
+  printStatus: z.enum(['pending', 'printed', 'failed']),
+});
+export type QueueEntry = z.infer<typeof queueEntrySchema>;

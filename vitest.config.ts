@@ -1,0 +1,27 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['{protocol,hardware-profiles,device-agent,server,kiosk-ui}/src/**/*.spec.ts'],
+          environment: 'node',
+          testTimeout: 10_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          // Suites start real servers, pseudo-terminals and daemons: run files one at a time on 2 cores.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
