@@ -1,0 +1,15 @@
+import type { DeviceProfileInput } from '../schema';
+
+export const profiles: DeviceProfileInput[] = [
+  {
+    id: 'simulated.scanner',
+    vendor: 'Simulated',
+    model: '2D scanner (simulated)',
+    class: 'scanner',
+    protocol: 'serial-line',
+    simulated: true,
+    match: [],
+    transports: [{ kind: 'simulated' }],
+    capabilities: { symbologies: ['qr', 'code128', 'pdf417', 'datamatrix'], utf8: true },
+  },
+];
