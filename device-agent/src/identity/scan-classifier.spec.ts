@@ -1,0 +1,75 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { classifiedScanSchema } from '@kiosk/protocol';
+import { classifyScan } from './scan-classifier';
+
+const CCCD = '079188012345||Nguyễn Thị Lan|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021';
+const CCCD_MALFORMED = '079188012345|||NGUYỄN THỊ LAN|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021';
+const BHYT =
+  'GD4797912345678|4e677579e1bb856e205468e1bb8b204c616e|12/03/1988|2|5068c6b0e1bb9d6e67204e696e68204b69e1bb81752c2054502e2043e1baa76e205468c6a1|92 - 012|01/01/2026|31/12/2026|15/12/2025|7912345678|-|4|01/01/2023|0a1b2c3d4e5f6071-8233|$';
+
+describe('classifyScan', () => {
+  it('classifies a CCCD QR', () => {
+    const s = classifyScan(CCCD);
+    expect(s.kind).toBe('cccd-qr');
+    if (s.kind === 'cccd-qr') expect(s.identity.idNumber).toBe('079188012345');
+  });
+
+  it('rejects the malformed CCCD example as a CCCD with wrong-field-count', () => {
+    expect(classifyScan(CCCD_MALFORMED)).toEqual({ kind: 'rejected', claimed: 'cccd-qr', reason: 'wrong-field-count' });
+  });
+
+  it('classifies a BHYT QR', () => {
+    const s = classifyScan(BHYT);
+    expect(s.kind).toBe('bhyt-qr');
+    if (s.kind === 'bhyt-qr') expect(s.identity.fullName).toBe('Nguyễn Thị Lan');
+  });
+
+  it('rejects a BHYT QR with bad hex as a BHYT', () => {
+    expect(classifyScan(BHYT.replace('4e677579', '4g677579'))).toEqual({
+      kind: 'rejected',
+      claimed: 'bhyt-qr',
+      reason: 'bad-hex',
+    });
+  });
+
+  it('reads ticket QRs', () => {
+    expect(classifyScan('TK:A1B2C3')).toEqual({ kind: 'ticket-qr', lookupCode: 'A1B2C3' });
+    expect(classifyScan('TK:A1B2C3\r\n')).toEqual({ kind: 'ticket-qr', lookupCode: 'A1B2C3' });
+    expect(classifyScan('TK:abc')).toEqual({ kind: 'rejected', claimed: 'ticket-qr', reason: 'unknown-format' });
+    expect(classifyScan(`TK:${'A'.repeat(33)}`).kind).toBe('rejected');
+  });
+
+  it('rejects anything else as unknown', () => {
+    expect(classifyScan('https://vneid.gov.vn/xyz')).toEqual({
+      kind: 'rejected',
+      claimed: 'unknown',
+      reason: 'unknown-format',
+    });
+    expect(classifyScan('')).toEqual({ kind: 'rejected', claimed: 'unknown', reason: 'empty' });
+    expect(classifyScan('x'.repeat(5000))).toEqual({ kind: 'rejected', claimed: 'unknown', reason: 'too-long' });
+  });
+
+  it('never throws and always returns a schema-valid ClassifiedScan (fuzz)', () => {
+    const seeds = [CCCD, CCCD_MALFORMED, BHYT, 'TK:ABC123'];
+    const mutated = fc
+      .tuple(fc.constantFrom(...seeds), fc.nat(400), fc.nat(400), fc.string({ maxLength: 6 }))
+      .map(([v, a, b, s]) => v.slice(0, Math.min(a, b)) + s + v.slice(Math.max(a, b)));
+    const truncated = fc.tuple(fc.constantFrom(...seeds), fc.nat(400)).map(([v, n]) => v.slice(0, n));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: 'grapheme' }),
+          fc.string({ unit: 'binary', maxLength: 300 }),
+          mutated,
+          truncated,
+        ),
+        (p) => {
+          expect(classifiedScanSchema.safeParse(classifyScan(p)).success).toBe(true);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+});
