@@ -43,7 +43,10 @@ export interface ServerToAgentEvents {
 
 export const queueQuerySchema = z.object({ serviceId: z.string().min(1).max(64).optional() });
 export const callNextSchema = z.object({ serviceId: z.string().min(1).max(64), counter: z.string().min(1).max(32) });
-export const ticketActionSchema = z.object({ ticketId: z.string().min(1).max(64), counter: z.string().min(1).max(32).optional() });
+export const ticketActionSchema = z.object({
+  ticketId: z.string().min(1).max(64),
+  counter: z.string().min(1).max(32).optional(),
+});
 
 export interface CalledTicket {
   ticketId: string;

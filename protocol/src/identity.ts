@@ -9,11 +9,20 @@ export const identitySourceSchema = z.enum(['cccd-qr', 'bhyt-qr', 'chip', 'manua
 export const identitySchema = z.object({
   source: identitySourceSchema,
   /** 12-digit CCCD number. */
-  idNumber: z.string().regex(/^\d{12}$/u).optional(),
+  idNumber: z
+    .string()
+    .regex(/^\d{12}$/u)
+    .optional(),
   /** Old 9-digit CMND number. */
-  oldIdNumber: z.string().regex(/^\d{9}$/u).optional(),
+  oldIdNumber: z
+    .string()
+    .regex(/^\d{9}$/u)
+    .optional(),
   /** BHYT card number (15 characters, or the newer 10-character code). */
-  insuranceNumber: z.string().regex(/^[A-Z0-9]{10}$|^[A-Z]{2}\d{13}$/u).optional(),
+  insuranceNumber: z
+    .string()
+    .regex(/^[A-Z0-9]{10}$|^[A-Z]{2}\d{13}$/u)
+    .optional(),
   fullName: z.string().min(1).max(200),
   dateOfBirth: partialDateSchema,
   sex: sexSchema.optional(),

@@ -28,7 +28,10 @@ export const appErrorSchema = z.object({
 });
 
 export const resultSchema = <T extends z.ZodType>(value: T) =>
-  z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), value }), z.object({ ok: z.literal(false), error: appErrorSchema })]);
+  z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), value }),
+    z.object({ ok: z.literal(false), error: appErrorSchema }),
+  ]);
 
 /** Validate untrusted input against a schema; the error names the first offending path. */
 export function parseWith<T extends z.ZodType>(schema: T, input: unknown): Result<z.infer<T>> {

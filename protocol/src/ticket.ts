@@ -1,6 +1,13 @@
 import { z } from 'zod';
 
-export const priorityClassSchema = z.enum(['normal', 'child-under-6', 'elderly-75', 'pregnant', 'disability', 'meritorious']);
+export const priorityClassSchema = z.enum([
+  'normal',
+  'child-under-6',
+  'elderly-75',
+  'pregnant',
+  'disability',
+  'meritorious',
+]);
 export type PriorityClass = z.infer<typeof priorityClassSchema>;
 export const declaredPrioritySchema = z.enum(['pregnant', 'disability', 'meritorious']);
 

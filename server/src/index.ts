@@ -1,1 +1,3 @@
-export const placeholder = 1;
+export { createServerApp, type ServerApp } from './app';
+export { loadConfig, configSchema, type Config } from './config';
+export { demoLogins } from './demo-seed';

@@ -1,0 +1,102 @@
+/** Builds the whole server from a config: the composition root used by main.ts and by tests. */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { CalledTicket, QueueEntry } from '@kiosk/protocol';
+import type { Config } from './config';
+import { migrateToLatest, openDatabase, type Db } from './db/database';
+import { createLogger, type Logger } from './logger';
+import { systemClock, facilityDay, type Clock } from './clock';
+import { AuthService } from './services/auth.service';
+import { FacilityService } from './services/facility.service';
+import { CheckInService } from './services/checkin.service';
+import { QueueService } from './services/queue.service';
+import { FleetService } from './services/fleet.service';
+import type { Services } from './services';
+import { registerRoutes } from './http/routes';
+import { registerStaticPages } from './http/static-pages';
+import { createRealtime, type Realtime } from './realtime/realtime';
+import { demoLogins, seedDemoFacility } from './demo-seed';
+
+export interface ServerApp {
+  http: FastifyInstance;
+  services: Services;
+  realtime: Realtime;
+  log: Logger;
+  /** Listens and resolves with the bound port. */
+  listen(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function createServerApp(
+  config: Config,
+  options: { clock?: Clock; log?: Logger } = {},
+): Promise<ServerApp> {
+  const log = options.log ?? createLogger(config.LOG_LEVEL);
+  const clock = options.clock ?? systemClock;
+  const db: Db = await openDatabase(config.DATABASE_URL);
+  await migrateToLatest(db);
+
+  const http = Fastify({ logger: false, bodyLimit: 256 * 1024, trustProxy: false });
+  // Services are built before the socket layer that broadcasts their events.
+  const rt: { current?: Realtime } = {};
+  const broadcast = {
+    issued: (e: QueueEntry) => rt.current?.ticketIssued(e),
+    changed: (e: QueueEntry) => rt.current?.ticketChanged(e),
+    called: (c: CalledTicket) => rt.current?.callAnnounced(c),
+  };
+  const auth = new AuthService(db, clock, config.SESSION_TTL_HOURS * 3600_000);
+  const services: Services = {
+    db,
+    auth,
+    facility: new FacilityService(db, () => facilityDay(clock.now(), config.FACILITY_TIME_ZONE)),
+    checkIn: new CheckInService({
+      db,
+      clock,
+      timeZone: config.FACILITY_TIME_ZONE,
+      hospitalName: config.HOSPITAL_NAME,
+      log,
+      onIssued: broadcast.issued,
+    }),
+    queue: new QueueService({
+      db,
+      clock,
+      timeZone: config.FACILITY_TIME_ZONE,
+      priorityRatio: config.PRIORITY_RATIO,
+      onCalled: (call, entry) => {
+        broadcast.called(call);
+        broadcast.changed(entry);
+      },
+      onPrintStatus: broadcast.changed,
+    }),
+    fleet: new FleetService(db, clock),
+  };
+
+  if (config.DEMO) {
+    if (await seedDemoFacility(db)) log.info('seeded the demo hospital');
+    if (!(await auth.hasUsers())) for (const u of demoLogins) await auth.createUser(u.username, u.password, u.role);
+  }
+  if (config.BOOTSTRAP_PAIRING_CODE)
+    await services.fleet.createPairingCode('bootstrap', 10 * 60_000, config.BOOTSTRAP_PAIRING_CODE);
+
+  registerRoutes(http, services, config.SESSION_TTL_HOURS * 3600);
+  registerStaticPages(http, config.UI_DIST);
+  // The kiosk page is served by the server but talks to its own agent; staff pages are same-origin.
+  const realtime = createRealtime(http.server, services, log, true);
+  rt.current = realtime;
+
+  return {
+    http,
+    services,
+    realtime,
+    log,
+    async listen() {
+      await http.listen({ port: config.PORT, host: config.HOST });
+      const address = http.server.address();
+      return typeof address === 'object' && address ? address.port : config.PORT;
+    },
+    async close() {
+      await realtime.close();
+      await http.close();
+      await db.close();
+    },
+  };
+}

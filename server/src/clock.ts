@@ -1,0 +1,20 @@
+/** Time in one place: tests can pin it; the daily number series follows the hospital's time zone. */
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };
+
+export function facilityDay(date: Date, timeZone: string): string {
+  // en-CA formats as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+}
+
+/** Age in whole years on `on` for an ISO date (YYYY-MM-DD or YYYY). */
+export function ageInYears(dateOfBirth: string, on: Date): number {
+  const [y, m = 1, d = 1] = dateOfBirth.split('-').map(Number);
+  if (y === undefined || Number.isNaN(y)) return Number.NaN;
+  let age = on.getUTCFullYear() - y;
+  const beforeBirthday = on.getUTCMonth() + 1 < m || (on.getUTCMonth() + 1 === m && on.getUTCDate() < d);
+  if (beforeBirthday) age -= 1;
+  return age;
+}

@@ -1,0 +1,48 @@
+/** Configuration from the environment, validated once at start; a bad variable is named in the error. */
+import { z } from 'zod';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+const boolish = z
+  .enum(['0', '1', 'true', 'false', ''])
+  .optional()
+  .transform((v) => v === '1' || v === 'true');
+
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  /** `sqlite:<file>` (default, under ./data) or a `postgres://` URL. */
+  DATABASE_URL: z
+    .string()
+    .default(`sqlite:${path.join(repoRoot, 'data', 'kiosk.sqlite')}`)
+    .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/u.test(v), 'must start with sqlite: or postgres://'),
+  /** Hospital-local time zone for the daily number series. */
+  FACILITY_TIME_ZONE: z.string().default('Asia/Ho_Chi_Minh'),
+  HOSPITAL_NAME: z.string().default('Bệnh viện Đa khoa Thành phố Cần Thơ'),
+  /** Static pages (the built kiosk-ui). */
+  UI_DIST: z.string().default(path.join(repoRoot, 'kiosk-ui', 'dist')),
+  /** Seed the demo hospital and demo staff logins on an empty database. */
+  DEMO: boolish,
+  /** A single-use pairing code accepted once at start (the demo enrolls its own kiosk with it). */
+  BOOTSTRAP_PAIRING_CODE: z
+    .string()
+    .regex(/^[A-Z0-9]{8,32}$/u)
+    .optional(),
+  /** Priority interleave: this many priority calls, then one normal call, while both wait. */
+  PRIORITY_RATIO: z.coerce.number().int().min(1).max(10).default(2),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+});
+export type Config = z.infer<typeof configSchema>;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,154 @@
+/** One set of migrations for SQLite and PostgreSQL, written with Kysely's portable schema builder. */
+import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/** The one place the dialects differ: an auto-incrementing integer key. */
+const autoId = (dialect: DialectName) => (c: ColumnDefinitionBuilder) =>
+  dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity();
+
+const m001 = (dialect: DialectName): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('departments')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name_vi', 'text', (c) => c.notNull())
+      .addColumn('name_en', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('services')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('department_id', 'text', (c) => c.notNull().references('departments.id'))
+      .addColumn('prefix', 'text', (c) => c.notNull())
+      .addColumn('name_vi', 'text', (c) => c.notNull())
+      .addColumn('name_en', 'text', (c) => c.notNull())
+      .addColumn('room', 'text', (c) => c.notNull())
+      .addColumn('floor', 'integer', (c) => c.notNull())
+      .addColumn('sort', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
+      .execute();
+    await db.schema
+      .createTable('patients')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('id_number', 'text', (c) => c.unique())
+      .addColumn('old_id_number', 'text')
+      .addColumn('insurance_number', 'text')
+      .addColumn('full_name', 'text', (c) => c.notNull())
+      .addColumn('date_of_birth', 'text', (c) => c.notNull())
+      .addColumn('sex', 'text')
+      .addColumn('address', 'text')
+      .addColumn('needs_review', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('patients_insurance_idx').on('patients').column('insurance_number').execute();
+    await db.schema
+      .createTable('visits')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('check_in_id', 'text', (c) => c.notNull().unique())
+      .addColumn('patient_id', 'text', (c) => c.notNull().references('patients.id'))
+      .addColumn('service_id', 'text', (c) => c.notNull().references('services.id'))
+      .addColumn('agent_id', 'text')
+      .addColumn('identity_source', 'text', (c) => c.notNull())
+      .addColumn('service_type', 'text', (c) => c.notNull())
+      .addColumn('priority', 'text', (c) => c.notNull())
+      .addColumn('priority_claims', 'text', (c) => c.notNull())
+      .addColumn('receipt_json', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('ticket_series')
+      .addColumn('service_id', 'text', (c) => c.notNull())
+      .addColumn('day', 'text', (c) => c.notNull())
+      .addColumn('last_seq', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('ticket_series_pk', ['service_id', 'day'])
+      .execute();
+    await db.schema
+      .createTable('queue_state')
+      .addColumn('service_id', 'text', (c) => c.notNull())
+      .addColumn('day', 'text', (c) => c.notNull())
+      .addColumn('priority_streak', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('queue_state_pk', ['service_id', 'day'])
+      .execute();
+    await db.schema
+      .createTable('tickets')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('visit_id', 'text', (c) => c.notNull().references('visits.id'))
+      .addColumn('service_id', 'text', (c) => c.notNull().references('services.id'))
+      .addColumn('day', 'text', (c) => c.notNull())
+      .addColumn('seq', 'integer', (c) => c.notNull())
+      .addColumn('number', 'text', (c) => c.notNull())
+      .addColumn('priority', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('print_status', 'text', (c) => c.notNull())
+      .addColumn('lookup_code', 'text', (c) => c.notNull().unique())
+      .addColumn('issued_at', 'text', (c) => c.notNull())
+      .addColumn('called_at', 'text')
+      .addColumn('counter', 'text')
+      .addColumn('skip_count', 'integer', (c) => c.notNull().defaultTo(0))
+      .addUniqueConstraint('tickets_series_unique', ['service_id', 'day', 'seq'])
+      .execute();
+    await db.schema.createIndex('tickets_queue_idx').on('tickets').columns(['service_id', 'day', 'status']).execute();
+    await db.schema
+      .createTable('ticket_events')
+      .addColumn('id', 'integer', autoId(dialect))
+      .addColumn('ticket_id', 'text', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('actor', 'text')
+      .addColumn('detail', 'text')
+      .execute();
+    await db.schema
+      .createTable('agents')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('credential_hash', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('revoked_at', 'text')
+      .addColumn('last_seen_at', 'text')
+      .addColumn('software_version', 'text')
+      .addColumn('health_json', 'text')
+      .execute();
+    await db.schema
+      .createTable('pairing_codes')
+      .addColumn('code_hash', 'text', (c) => c.primaryKey())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('used_at', 'text')
+      .addColumn('created_by', 'text')
+      .execute();
+    await db.schema
+      .createTable('users')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('username', 'text', (c) => c.notNull().unique())
+      .addColumn('password_hash', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('sessions')
+      .addColumn('token_hash', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('audit_log')
+      .addColumn('id', 'integer', autoId(dialect))
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('target', 'text')
+      .execute();
+  },
+});
+
+export const migrationsFor = (dialect: DialectName): Record<string, Migration> => ({ '001-initial': m001(dialect) });
+
+export const migrationProvider = (dialect: DialectName): MigrationProvider => ({
+  getMigrations: async () => migrationsFor(dialect),
+});
+
+/** Used by /readyz. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any schema will do for a ping
+export async function ping(db: Kysely<any>): Promise<void> {
+  await sql`select 1`.execute(db);
+}

@@ -1,0 +1,133 @@
+/** Table shapes shared by SQLite and PostgreSQL. Times are ISO-8601 text; booleans are 0/1. */
+import type { Generated } from 'kysely';
+
+export interface DepartmentTable {
+  id: string;
+  name_vi: string;
+  name_en: string;
+}
+export interface ServiceTable {
+  id: string;
+  department_id: string;
+  prefix: string;
+  name_vi: string;
+  name_en: string;
+  room: string;
+  floor: number;
+  sort: number;
+  /** insurance-eligible service: `1` when BHYT patients may use it. */
+  active: number;
+}
+export interface PatientTable {
+  id: string;
+  id_number: string | null;
+  old_id_number: string | null;
+  insurance_number: string | null;
+  full_name: string;
+  date_of_birth: string;
+  sex: string | null;
+  address: string | null;
+  /** Manually entered details that staff must confirm. */
+  needs_review: number;
+  created_at: string;
+  updated_at: string;
+}
+export interface VisitTable {
+  id: string;
+  check_in_id: string;
+  patient_id: string;
+  service_id: string;
+  agent_id: string | null;
+  identity_source: string;
+  service_type: string;
+  priority: string;
+  priority_claims: string;
+  /** The receipt as first acknowledged, replayed verbatim on a retry. */
+  receipt_json: string;
+  created_at: string;
+}
+export interface TicketTable {
+  id: string;
+  visit_id: string;
+  service_id: string;
+  day: string;
+  seq: number;
+  number: string;
+  priority: string;
+  status: string;
+  print_status: string;
+  lookup_code: string;
+  issued_at: string;
+  called_at: string | null;
+  counter: string | null;
+  skip_count: number;
+}
+export interface TicketSeriesTable {
+  service_id: string;
+  day: string;
+  last_seq: number;
+}
+export interface QueueStateTable {
+  service_id: string;
+  day: string;
+  priority_streak: number;
+}
+export interface TicketEventTable {
+  id: Generated<number>;
+  ticket_id: string;
+  type: string;
+  at: string;
+  actor: string | null;
+  detail: string | null;
+}
+export interface AgentTable {
+  id: string;
+  name: string;
+  credential_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+  last_seen_at: string | null;
+  software_version: string | null;
+  health_json: string | null;
+}
+export interface PairingCodeTable {
+  code_hash: string;
+  expires_at: string;
+  used_at: string | null;
+  created_by: string | null;
+}
+export interface UserTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  role: string;
+  created_at: string;
+}
+export interface SessionTable {
+  token_hash: string;
+  user_id: string;
+  expires_at: string;
+}
+export interface AuditTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  action: string;
+  target: string | null;
+}
+
+export interface Database {
+  departments: DepartmentTable;
+  services: ServiceTable;
+  patients: PatientTable;
+  visits: VisitTable;
+  tickets: TicketTable;
+  ticket_series: TicketSeriesTable;
+  queue_state: QueueStateTable;
+  ticket_events: TicketEventTable;
+  agents: AgentTable;
+  pairing_codes: PairingCodeTable;
+  users: UserTable;
+  sessions: SessionTable;
+  audit_log: AuditTable;
+}

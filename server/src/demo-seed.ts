@@ -1,0 +1,68 @@
+/** The demo hospital: Vietnamese departments and services, and demo staff logins. Only on an empty database. */
+import type { Db } from './db/database';
+
+export const demoLogins = [
+  { username: 'admin', password: 'admin-demo', role: 'admin' },
+  { username: 'tiepdon', password: 'tiepdon-demo', role: 'reception' },
+  { username: 'phongkham', password: 'phongkham-demo', role: 'clinic' },
+  { username: 'xem', password: 'xem-demo', role: 'viewer' },
+] as const;
+
+const departments = [
+  { id: 'kham-benh', name_vi: 'Khoa Khám bệnh', name_en: 'Outpatient Department' },
+  { id: 'nhi', name_vi: 'Khoa Nhi', name_en: 'Paediatrics' },
+  { id: 'tmh', name_vi: 'Khoa Tai Mũi Họng', name_en: 'Ear, Nose and Throat' },
+  { id: 'san', name_vi: 'Khoa Sản', name_en: 'Obstetrics' },
+];
+
+const services = [
+  {
+    id: 'noi-tong-quat',
+    department_id: 'kham-benh',
+    prefix: 'A',
+    name_vi: 'Khám Nội tổng quát',
+    name_en: 'General internal medicine',
+    room: '101',
+    floor: 1,
+  },
+  {
+    id: 'nhi-khoa',
+    department_id: 'nhi',
+    prefix: 'B',
+    name_vi: 'Khám Nhi',
+    name_en: 'Children',
+    room: '205',
+    floor: 2,
+  },
+  {
+    id: 'tai-mui-hong',
+    department_id: 'tmh',
+    prefix: 'C',
+    name_vi: 'Khám Tai Mũi Họng',
+    name_en: 'Ear, nose and throat',
+    room: '312',
+    floor: 3,
+  },
+  {
+    id: 'san-phu-khoa',
+    department_id: 'san',
+    prefix: 'D',
+    name_vi: 'Khám Sản phụ khoa',
+    name_en: 'Obstetrics and gynaecology',
+    room: '208',
+    floor: 2,
+  },
+];
+
+export async function seedDemoFacility(db: Db): Promise<boolean> {
+  const existing = await db.kysely.selectFrom('services').select('id').limit(1).execute();
+  if (existing.length > 0) return false;
+  await db.kysely.transaction().execute(async (trx) => {
+    await trx.insertInto('departments').values(departments).execute();
+    await trx
+      .insertInto('services')
+      .values(services.map((s, i) => ({ ...s, sort: i, active: 1 })))
+      .execute();
+  });
+  return true;
+}

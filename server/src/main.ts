@@ -1,0 +1,21 @@
+/** Server entry point. */
+import { loadConfig } from './config';
+import { createServerApp } from './app';
+
+const config = loadConfig();
+const app = await createServerApp(config);
+const port = await app.listen();
+app.log.info({ port, database: app.services.db.dialect }, 'server listening');
+
+let closing = false;
+const shutdown = (signal: string) => {
+  if (closing) return;
+  closing = true;
+  app.log.info({ signal }, 'shutting down');
+  app.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));

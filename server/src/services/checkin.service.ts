@@ -1,0 +1,231 @@
+/**
+ * Check-in: one command from a kiosk agent → patient matched or created, visit, ticket with the
+ * next number of the service's daily series — all in one transaction. The client-generated
+ * check-in id makes retries return the first receipt verbatim.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  maskName,
+  type CheckInReceipt,
+  type CheckInRequest,
+  type Identity,
+  type PriorityClass,
+  type Result,
+  err,
+  ok,
+  type QueueEntry,
+} from '@kiosk/protocol';
+import type { Kysely, Transaction } from 'kysely';
+import type { Db } from '../db/database';
+import type { Database } from '../db/schema';
+import { ageInYears, facilityDay, type Clock } from '../clock';
+import type { Logger } from '../logger';
+
+export interface CheckInDeps {
+  db: Db;
+  clock: Clock;
+  timeZone: string;
+  hospitalName: string;
+  log: Logger;
+  onIssued: (entry: QueueEntry) => void;
+}
+
+export function derivePriority(identity: Identity, claims: readonly string[], on: Date): PriorityClass {
+  const age = ageInYears(identity.dateOfBirth, on);
+  if (age < 6) return 'child-under-6';
+  if (age >= 75) return 'elderly-75';
+  const declared = claims[0];
+  if (declared === 'pregnant' || declared === 'disability' || declared === 'meritorious') return declared;
+  return 'normal';
+}
+
+const LOOKUP_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+function lookupCode(): string {
+  return [...randomBytes(10)].map((b) => LOOKUP_ALPHABET[b % LOOKUP_ALPHABET.length]).join('');
+}
+
+export class CheckInService {
+  constructor(private readonly deps: CheckInDeps) {}
+
+  async checkIn(request: CheckInRequest, agentId: string | null): Promise<Result<CheckInReceipt>> {
+    const { db } = this.deps;
+    const replay = await this.findReceipt(db.kysely, request.checkInId);
+    if (replay) return ok(replay);
+    try {
+      const { receipt, entry } = await db.kysely.transaction().execute((trx) => this.issue(trx, request, agentId));
+      this.deps.onIssued(entry);
+      return ok(receipt);
+    } catch (e) {
+      // A concurrent retry of the same check-in may have won the race on the unique check-in id.
+      const raced = await this.findReceipt(db.kysely, request.checkInId);
+      if (raced) return ok(raced);
+      if (e instanceof CheckInRefused) return err(e.code, e.message, e.hint);
+      this.deps.log.error({ err: String(e) }, 'check-in failed');
+      return err('check-in-failed', 'the check-in could not be stored', 'go-to-counter');
+    }
+  }
+
+  private async findReceipt(kysely: Kysely<Database>, checkInId: string): Promise<CheckInReceipt | undefined> {
+    const row = await kysely
+      .selectFrom('visits')
+      .select('receipt_json')
+      .where('check_in_id', '=', checkInId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return { ...(JSON.parse(row.receipt_json) as CheckInReceipt), replayed: true };
+  }
+
+  private async issue(trx: Transaction<Database>, request: CheckInRequest, agentId: string | null) {
+    const now = this.deps.clock.now();
+    const iso = now.toISOString();
+    const day = facilityDay(now, this.deps.timeZone);
+    const service = await trx
+      .selectFrom('services')
+      .innerJoin('departments', 'departments.id', 'services.department_id')
+      .select(['services.id', 'services.prefix', 'services.room', 'services.floor', 'departments.name_vi as dept_vi'])
+      .where('services.id', '=', request.serviceId)
+      .where('services.active', '=', 1)
+      .executeTakeFirst();
+    if (!service)
+      throw new CheckInRefused('unknown-service', `no active service ${request.serviceId}`, 'go-to-counter');
+
+    const patientId = await this.matchOrCreatePatient(trx, request.identity, iso);
+    const priority = derivePriority(request.identity, request.priorityClaims, now);
+    const series = await trx
+      .insertInto('ticket_series')
+      .values({ service_id: service.id, day, last_seq: 1 })
+      .onConflict((oc) =>
+        oc.columns(['service_id', 'day']).doUpdateSet((eb) => ({ last_seq: eb('ticket_series.last_seq', '+', 1) })),
+      )
+      .returning('last_seq')
+      .executeTakeFirstOrThrow();
+    const seq = Number(series.last_seq);
+    const number = `${service.prefix}${String(seq).padStart(3, '0')}`;
+    const visitId = randomUUID();
+    const ticketId = randomUUID();
+    const code = lookupCode();
+    const receipt: CheckInReceipt = {
+      checkInId: request.checkInId,
+      visitId,
+      ticketId,
+      replayed: false,
+      ticket: {
+        hospitalName: this.deps.hospitalName,
+        department: service.dept_vi,
+        room: service.room,
+        floor: service.floor,
+        number,
+        serviceType: request.identity.insuranceNumber ? 'insurance' : 'fee-paying',
+        priority,
+        issuedAt: iso,
+        lookupCode: code,
+        maskedName: maskName(request.identity.fullName),
+      },
+    };
+    await trx
+      .insertInto('visits')
+      .values({
+        id: visitId,
+        check_in_id: request.checkInId,
+        patient_id: patientId,
+        service_id: service.id,
+        agent_id: agentId,
+        identity_source: request.identity.source,
+        service_type: receipt.ticket.serviceType,
+        priority,
+        priority_claims: JSON.stringify(request.priorityClaims),
+        receipt_json: JSON.stringify(receipt),
+        created_at: iso,
+      })
+      .execute();
+    await trx
+      .insertInto('tickets')
+      .values({
+        id: ticketId,
+        visit_id: visitId,
+        service_id: service.id,
+        day,
+        seq,
+        number,
+        priority,
+        status: 'waiting',
+        print_status: 'pending',
+        lookup_code: code,
+        issued_at: iso,
+        called_at: null,
+        counter: null,
+        skip_count: 0,
+      })
+      .execute();
+    await trx
+      .insertInto('ticket_events')
+      .values({ ticket_id: ticketId, type: 'issued', at: iso, actor: agentId, detail: null })
+      .execute();
+    const entry: QueueEntry = {
+      ticketId,
+      number,
+      serviceId: service.id,
+      status: 'waiting',
+      priority,
+      issuedAt: iso,
+      maskedName: receipt.ticket.maskedName,
+      printStatus: 'pending',
+    };
+    return { receipt, entry };
+  }
+
+  private async matchOrCreatePatient(trx: Transaction<Database>, identity: Identity, iso: string): Promise<string> {
+    const byId = identity.idNumber
+      ? await trx.selectFrom('patients').select('id').where('id_number', '=', identity.idNumber).executeTakeFirst()
+      : undefined;
+    const byInsurance =
+      !byId && identity.insuranceNumber
+        ? await trx
+            .selectFrom('patients')
+            .select('id')
+            .where('insurance_number', '=', identity.insuranceNumber)
+            .executeTakeFirst()
+        : undefined;
+    const found = byId ?? byInsurance;
+    if (found) {
+      await trx
+        .updateTable('patients')
+        .set({
+          ...(identity.insuranceNumber ? { insurance_number: identity.insuranceNumber } : {}),
+          ...(identity.idNumber ? { id_number: identity.idNumber } : {}),
+          updated_at: iso,
+        })
+        .where('id', '=', found.id)
+        .execute();
+      return found.id;
+    }
+    const id = randomUUID();
+    await trx
+      .insertInto('patients')
+      .values({
+        id,
+        id_number: identity.idNumber ?? null,
+        old_id_number: identity.oldIdNumber ?? null,
+        insurance_number: identity.insuranceNumber ?? null,
+        full_name: identity.fullName,
+        date_of_birth: identity.dateOfBirth,
+        sex: identity.sex ?? null,
+        address: identity.address ?? null,
+        needs_review: identity.source === 'manual' || (!identity.idNumber && !identity.insuranceNumber) ? 1 : 0,
+        created_at: iso,
+        updated_at: iso,
+      })
+      .execute();
+    return id;
+  }
+}
+
+export class CheckInRefused extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,15 @@
+import type { Db } from '../db/database';
+import type { AuthService } from './auth.service';
+import type { CheckInService } from './checkin.service';
+import type { FacilityService } from './facility.service';
+import type { FleetService } from './fleet.service';
+import type { QueueService } from './queue.service';
+
+export interface Services {
+  db: Db;
+  auth: AuthService;
+  facility: FacilityService;
+  checkIn: CheckInService;
+  queue: QueueService;
+  fleet: FleetService;
+}
