@@ -12,6 +12,8 @@ export const fingerprintSchema = z.object({
   productId: hex16.optional(),
   /** Case-insensitive substring of the USB manufacturer string. */
   manufacturer: z.string().optional(),
+  /** Case-insensitive substring of the USB product string (tells apart models that share a pid). */
+  product: z.string().optional(),
   /** Regular expression source matched against the device path (e.g. a by-id serial link). */
   path: z.string().optional(),
   /** HID usage page (0x8C = bar code scanner, HID POS). */
@@ -39,7 +41,11 @@ export const serialSettingsSchema = z.object({
 export const transportSettingsSchema = z.discriminatedUnion('kind', [
   serialSettingsSchema,
   z.object({ kind: z.literal('usb-printer'), devicePathPattern: z.string().default('/dev/usb/lp*') }),
-  z.object({ kind: z.literal('hid'), usagePage: hex16.optional(), enableFeatureReport: z.array(z.number()).optional() }),
+  z.object({
+    kind: z.literal('hid'),
+    usagePage: hex16.optional(),
+    enableFeatureReport: z.array(z.number()).optional(),
+  }),
   z.object({ kind: z.literal('tcp'), port: z.number().int().positive().default(9100) }),
   z.object({ kind: z.literal('pcsc'), shareMode: z.literal('shared').default('shared') }),
   z.object({ kind: z.literal('simulated') }),

@@ -1,0 +1,109 @@
+// Specs may read the source tree; the no-I/O rule is for the package's runtime code.
+// eslint-disable-next-line no-restricted-imports
+import { readdirSync } from 'node:fs';
+// eslint-disable-next-line no-restricted-imports
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { catalogue, profileById, profileModules } from './catalogue';
+import { deviceProfileSchema } from './schema';
+
+const classDirs = ['printers', 'scanners', 'readers'] as const;
+const srcDir = fileURLToPath(new URL('.', import.meta.url));
+
+describe('catalogue', () => {
+  it('every registered profile validates against the schema', () => {
+    for (const [file, profiles] of Object.entries(profileModules)) {
+      for (const p of profiles) {
+        const parsed = deviceProfileSchema.safeParse(p);
+        expect(parsed.success, `${file}: ${p.id} ${parsed.error?.message ?? ''}`).toBe(true);
+      }
+    }
+  });
+
+  it('ids are unique', () => {
+    const ids = catalogue.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('every profile file in printers/ scanners/ readers/ is registered in profileModules', () => {
+    const onDisk = classDirs.flatMap((dir) =>
+      readdirSync(`${srcDir}${dir}`)
+        .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))
+        .map((f) => `${dir}/${f.replace(/\.ts$/u, '')}`),
+    );
+    expect(onDisk.length).toBeGreaterThan(10);
+    expect(Object.keys(profileModules).sort()).toEqual(onDisk.sort());
+  });
+
+  it('files sit under the directory of their class', () => {
+    const dirOf = { printer: 'printers', scanner: 'scanners', 'card-reader': 'readers' } as const;
+    for (const [file, profiles] of Object.entries(profileModules)) {
+      for (const p of profiles) expect(file.startsWith(`${dirOf[p.class]}/`), `${p.id} in ${file}`).toBe(true);
+    }
+  });
+
+  it('keeps the simulated profiles the rest of the agent relies on', () => {
+    expect(profileById('simulated.printer-80')?.class).toBe('printer');
+    expect(profileById('simulated.scanner')?.class).toBe('scanner');
+    expect(profileById('simulated.card-reader')?.class).toBe('card-reader');
+    for (const id of ['simulated.printer-80', 'simulated.scanner', 'simulated.card-reader']) {
+      expect(profileById(id)?.simulated).toBe(true);
+    }
+  });
+
+  it('has exactly one simulated profile and at least one generic profile per class', () => {
+    for (const cls of ['printer', 'scanner', 'card-reader'] as const) {
+      expect(catalogue.filter((p) => p.class === cls && p.simulated)).toHaveLength(1);
+      expect(catalogue.filter((p) => p.class === cls && p.generic).length).toBeGreaterThan(0);
+    }
+  });
+
+  it('every path and reader-name pattern is a valid regular expression', () => {
+    for (const p of catalogue) {
+      for (const fp of p.match) {
+        for (const source of [fp.path, fp.readerName]) {
+          if (source !== undefined) expect(() => new RegExp(source, 'iu'), `${p.id}: ${source}`).not.toThrow();
+        }
+      }
+    }
+  });
+
+  it('non-simulated, non-generic profiles have at least one fingerprint; fingerprints are never empty', () => {
+    for (const p of catalogue) {
+      if (!p.simulated && !p.generic) expect(p.match.length, p.id).toBeGreaterThan(0);
+      for (const fp of p.match) expect(Object.keys(fp).length, p.id).toBeGreaterThan(0);
+    }
+  });
+
+  it('printer capabilities are self-consistent', () => {
+    for (const p of catalogue) {
+      if (p.class !== 'printer') continue;
+      const c = p.capabilities;
+      // 80 mm paper prints 72 mm (512 dots at 180 dpi, 576 at 203); 58 mm prints 48 mm (384 at 203).
+      const printableMm = c.paperWidthMm === 80 ? 72 : 48;
+      expect(Math.abs((c.dotsPerLine / c.dpi) * 25.4 - printableMm), p.id).toBeLessThan(1);
+      expect(c.columns.fontB, p.id).toBeGreaterThan(c.columns.fontA);
+      expect(c.codePages.some((cp) => cp.encoding === 'cp437' && cp.number === 0) || p.simulated, p.id).toBe(true);
+    }
+  });
+
+  it('Vietnamese code-page numbers follow the vendor tables of hardware.md', () => {
+    const cp1258 = (id: string) => {
+      const p = profileById(id);
+      return p?.class === 'printer'
+        ? p.capabilities.codePages.filter((c) => c.encoding === 'cp1258').map((c) => c.number)
+        : [];
+    };
+    expect(cp1258('epson.tm-t88vi')).toEqual([52]);
+    expect(cp1258('epson.tm-t20iii')).toEqual([52]);
+    expect(cp1258('rongta.rp326')).toEqual([35]);
+    expect(cp1258('zjiang.pos-5890')).toEqual([27, 94]);
+  });
+
+  it('serial transports of scanners declare how a frame ends', () => {
+    for (const p of catalogue) {
+      if (p.class !== 'scanner') continue;
+      for (const t of p.transports) if (t.kind === 'serial') expect(t.framing, p.id).toBeDefined();
+    }
+  });
+});

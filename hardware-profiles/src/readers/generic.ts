@@ -1,0 +1,42 @@
+import type { DeviceProfileInput } from '../schema';
+
+export const profiles: DeviceProfileInput[] = [
+  {
+    id: 'generic.pcsc-contactless',
+    vendor: 'Generic',
+    model: 'PC/SC contactless reader',
+    class: 'card-reader',
+    protocol: 'pcsc',
+    generic: true,
+    match: [{ readerName: 'PICC|contactless|\\bCL\\b|NFC' }],
+    transports: [{ kind: 'pcsc', shareMode: 'shared' }],
+    // Short APDUs only: the reader sends 223-byte (or smaller) READ BINARY chunks.
+    capabilities: { contactless: true, contact: false, extendedLength: false, maxBitRateKbps: 106 },
+  },
+  {
+    id: 'generic.serial-smart-reader',
+    vendor: 'Generic',
+    model: 'Serial smart-card reader module (CH340/CP210x bridge)',
+    class: 'card-reader',
+    protocol: 'serial-smart-reader',
+    generic: true,
+    notes: 'Chip-ID reader modules on a USB-serial bridge that tunnel APDUs in a framed serial protocol.',
+    match: [
+      { vendorId: 0x1a86, productId: 0x7523, path: 'reader|card' },
+      { vendorId: 0x10c4, productId: 0xea60, path: 'reader|card' },
+    ],
+    transports: [{ kind: 'serial', baudRate: 115200, flowControl: 'none' }],
+    capabilities: {
+      contactless: true,
+      contact: false,
+      extendedLength: false,
+      maxBitRateKbps: 106,
+      framing: 'stx-len16be-apdu-lrc-etx',
+    },
+    uncertain: [
+      'the framing is vendor-specific; stx-len16be-apdu-lrc-etx is the common pattern, not confirmed on a module in hand',
+      'baud rate',
+      'USB bridge ids are generic chips (CH340 0x1A86:0x7523, CP210x 0x10C4:0xEA60): the path pattern is needed to claim the port',
+    ],
+  },
+];
