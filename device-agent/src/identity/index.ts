@@ -22,3 +22,16 @@ export {
   type ExpiryCandidateOptions,
 } from './mrz/cccd-expiry';
 export type { CalendarDate } from './dates';
+export { deriveBacKeys, buildMutualAuthData, completeMutualAuth, answerMutualAuth } from './icao/bac';
+export type { BacKeys, SessionKeys, BacError, BacRejection } from './icao/bac';
+export { SecureMessaging, type SmError, type SmRejection, type ResponseApdu } from './icao/secure-messaging';
+export { encodeCommandApdu, decodeCommandApdu, type CommandApdu } from './icao/apdu';
+export {
+  kdf,
+  retailMac,
+  tdesEncrypt,
+  tdesDecrypt,
+  adjustParity,
+  pad as iso9797Pad,
+  unpad as iso9797Unpad,
+} from './icao/des';
