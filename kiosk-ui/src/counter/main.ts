@@ -1,0 +1,5 @@
+import { mount } from 'svelte';
+import '../lib/base.css';
+import Counter from './Counter.svelte';
+
+mount(Counter, { target: document.getElementById('app') as HTMLElement });

@@ -1,0 +1,21 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+// One small bundle per page: the kiosk page must stay light on a low-end kiosk PC.
+export default defineConfig({
+  plugins: [svelte()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    rollupOptions: {
+      input: {
+        kiosk: resolve(import.meta.dirname, 'kiosk/index.html'),
+        counter: resolve(import.meta.dirname, 'counter/index.html'),
+        display: resolve(import.meta.dirname, 'display/index.html'),
+        admin: resolve(import.meta.dirname, 'admin/index.html'),
+      },
+    },
+  },
+});
