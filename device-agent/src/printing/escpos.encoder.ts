@@ -1,0 +1,209 @@
+/**
+ * Ticket → ESC/POS bytes for one printer profile. ASCII text, the big number and the QR
+ * are native commands; a line that is not ASCII goes out in a Vietnamese code page only when
+ * the profile marks one `reliable`, otherwise as a 1-bit raster of just that line.
+ */
+import QRCode from 'qrcode';
+import type { Ticket } from '@kiosk/protocol';
+import type { PrinterProfile } from '@kiosk/hardware-profiles';
+import { EscPosBuilder, type Align, type QrErrorCorrection } from './escpos.commands';
+import { layoutTicket, type LayoutOptions, type TicketItem } from './ticket.layout';
+import { foldToAscii, isPrintableAscii, wrapText } from './text';
+import { codePageEncoders } from './codepages';
+
+export interface EncodeTicketOptions extends LayoutOptions {
+  /**
+   * Non-ASCII lines: 'auto' = a reliable Vietnamese code page from the profile, else raster;
+   * 'raster' = always raster; 'ascii' = strip the marks (last resort, not correct Vietnamese).
+   */
+  nonAscii?: 'auto' | 'raster' | 'ascii';
+  /** QR error correction. Default 'M'. */
+  qrErrorCorrection?: QrErrorCorrection;
+  /** QR module size in dots; default chosen so the code is about 40 % of the paper width. */
+  qrModuleDots?: number;
+  /** Dots fed past the cutter before the cut. Default 24. */
+  cutFeedDots?: number;
+}
+
+/** Geometry of one printer, derived from its profile (never hard-coded per model). */
+export interface PrintGeometry {
+  dotsPerLine: number;
+  /** Font A columns and the dot width of one font-A character. */
+  columns: number;
+  charWidthDots: number;
+  /** Font A cell height; 24 dots on every 203/180 dpi ESC/POS model. */
+  charHeightDots: number;
+}
+
+export function geometryOf(profile: PrinterProfile): PrintGeometry {
+  const { dotsPerLine, columns } = profile.capabilities;
+  return {
+    dotsPerLine,
+    columns: columns.fontA,
+    charWidthDots: Math.max(1, Math.floor(dotsPerLine / columns.fontA)),
+    charHeightDots: 24,
+  };
+}
+
+/** A Vietnamese-capable text → 1-bit raster renderer (see text-raster.ts). */
+export interface TextRasterizer {
+  /** Splits text into lines that fit `maxWidthDots` when rendered at this style. */
+  wrap(text: string, maxWidthDots: number, style: RasterTextStyle): string[];
+  /** Renders one line, cropped to the ink horizontally, at most `maxWidthDots` wide. */
+  render(text: string, maxWidthDots: number, style: RasterTextStyle): RasterBitmap | undefined;
+}
+export interface RasterTextStyle {
+  bold: boolean;
+  /** Character size multiplier, as GS ! would apply to native text. */
+  scale: number;
+  /** Cell height of one native text line in dots (the raster matches it). */
+  lineHeightDots: number;
+}
+export interface RasterBitmap {
+  widthBytes: number;
+  heightDots: number;
+  /** Row-major, MSB first, 1 = black. */
+  bits: Uint8Array;
+}
+
+interface VietnameseCodePage {
+  number: number;
+  encode: (text: string) => Uint8Array | undefined;
+}
+
+let rasterizer: TextRasterizer | undefined;
+/** Installs the raster text renderer (done by text-raster.ts on import). */
+export function setTextRasterizer(r: TextRasterizer | undefined): void {
+  rasterizer = r;
+}
+
+function reliableVietnameseCodePage(profile: PrinterProfile): VietnameseCodePage | undefined {
+  for (const cp of profile.capabilities.codePages) {
+    if (!cp.reliable) continue;
+    const encode = codePageEncoders[cp.encoding.toLowerCase()];
+    if (encode) return { number: cp.number, encode };
+  }
+  return undefined;
+}
+
+export function encodeTicket(ticket: Ticket, profile: PrinterProfile, options: EncodeTicketOptions = {}): Uint8Array {
+  return encodeItems(layoutTicket(ticket, options), profile, options);
+}
+
+export function encodeItems(
+  items: readonly TicketItem[],
+  profile: PrinterProfile,
+  options: EncodeTicketOptions = {},
+): Uint8Array {
+  const geo = geometryOf(profile);
+  const mode = options.nonAscii ?? 'auto';
+  const codePage = mode === 'auto' ? reliableVietnameseCodePage(profile) : undefined;
+  const b = new EscPosBuilder();
+  b.init();
+  if (codePage) b.codeTable(codePage.number);
+
+  let align: Align | undefined;
+  const setAlign = (a: Align) => {
+    if (a !== align) b.align(a);
+    align = a;
+  };
+
+  const emitLine = (line: string, bold: boolean, scale: number) => {
+    if (isPrintableAscii(line)) {
+      b.line(line);
+      return;
+    }
+    if (codePage) {
+      const encoded = codePage.encode(line);
+      if (encoded) {
+        b.line(encoded);
+        return;
+      }
+    }
+    if (mode !== 'ascii' && rasterizer) {
+      const bmp = rasterizer.render(line, geo.dotsPerLine, { bold, scale, lineHeightDots: geo.charHeightDots * scale });
+      if (bmp) {
+        b.raster(bmp.bits, bmp.widthBytes, bmp.heightDots);
+        return;
+      }
+    }
+    b.line(foldToAscii(line));
+  };
+
+  for (const item of items) {
+    switch (item.kind) {
+      case 'text': {
+        const scale = Math.max(1, Math.min(8, item.scale ?? 1));
+        setAlign(item.align);
+        if (item.bold) b.bold(true);
+        if (scale > 1) b.size(scale, scale);
+        const maxCols = Math.max(1, Math.floor(geo.columns / scale));
+        const useRaster = !isPrintableAscii(item.text) && !codePage && mode !== 'ascii' && rasterizer;
+        const lines =
+          useRaster && rasterizer
+            ? rasterizer.wrap(item.text, geo.dotsPerLine, {
+                bold: !!item.bold,
+                scale,
+                lineHeightDots: geo.charHeightDots * scale,
+              })
+            : wrapText(item.text, maxCols);
+        for (const line of lines) emitLine(line, !!item.bold, scale);
+        if (scale > 1) b.size(1, 1);
+        if (item.bold) b.bold(false);
+        break;
+      }
+      case 'number': {
+        const text = foldToAscii(item.text);
+        const scale = Math.max(1, Math.min(4, Math.floor(geo.columns / Math.max(1, text.length))));
+        setAlign('center');
+        b.bold(true).size(scale, scale);
+        for (const line of wrapText(text, Math.floor(geo.columns / scale))) b.line(line);
+        b.size(1, 1).bold(false);
+        break;
+      }
+      case 'rule':
+        setAlign('left');
+        b.line('-'.repeat(geo.columns));
+        break;
+      case 'feed':
+        b.feedLines(item.lines);
+        break;
+      case 'qr':
+        setAlign('center');
+        emitQr(b, item.payload, profile, geo, options);
+        break;
+    }
+  }
+  b.feedLines(2);
+  if (profile.capabilities.cutter === 'none') b.feedLines(4);
+  else b.cut(profile.capabilities.cutter === 'partial' ? 'partial' : 'full', options.cutFeedDots ?? 24);
+  return b.build();
+}
+
+function emitQr(
+  b: EscPosBuilder,
+  payload: string,
+  profile: PrinterProfile,
+  geo: PrintGeometry,
+  options: EncodeTicketOptions,
+): void {
+  const ec = options.qrErrorCorrection ?? 'M';
+  const qr = QRCode.create(payload, { errorCorrectionLevel: ec });
+  const modules = qr.modules.size;
+  const moduleDots = options.qrModuleDots ?? Math.max(3, Math.min(8, Math.floor((geo.dotsPerLine * 0.4) / modules)));
+  if (profile.capabilities.nativeQr) {
+    b.qr(new TextEncoder().encode(payload), moduleDots, ec);
+    b.line('');
+    return;
+  }
+  const size = modules * moduleDots;
+  const widthBytes = Math.ceil(size / 8);
+  const bits = new Uint8Array(widthBytes * size);
+  for (let y = 0; y < size; y++) {
+    const my = Math.floor(y / moduleDots);
+    for (let x = 0; x < size; x++) {
+      if (qr.modules.get(my, Math.floor(x / moduleDots))) bits[y * widthBytes + (x >> 3)]! |= 0x80 >> (x & 7);
+    }
+  }
+  b.raster(bits, widthBytes, size);
+}

@@ -1,0 +1,31 @@
+export { encodeTicket, encodeItems, geometryOf, setTextRasterizer } from './escpos.encoder';
+export type {
+  EncodeTicketOptions,
+  PrintGeometry,
+  TextRasterizer,
+  RasterTextStyle,
+  RasterBitmap,
+} from './escpos.encoder';
+export { decodeEscPos, EscPosStreamParser, emptyReceipt, addToReceipt } from './escpos.decoder';
+export type {
+  DecodedReceipt,
+  DecodedBlock,
+  TextBlock,
+  RasterBlock,
+  QrBlock,
+  BarcodeBlock,
+  FeedBlock,
+  CutBlock,
+  UnknownCommand,
+  DecodeOptions,
+  ParserEvent,
+} from './escpos.decoder';
+export { attachSimulatedPrinter, realtimeStatusByte, automaticStatusBytes } from './simulated-printer';
+export type { SimulatedPrinter, SimulatedPrinterFault, SimulatedPrinterOptions, PrintedJob } from './simulated-printer';
+export { EscPosPrinterDriver } from './escpos-printer.driver';
+export type { EscPosPrinterDriverOptions, PrintResult, PrintJobState, PrintJobEvent } from './escpos-printer.driver';
+export { StatusDemux, conditionsFromRealtime, conditionsFromAsb, failureReason } from './printer-status';
+export type { PrinterStatus, PrinterCondition, PrintFailureReason } from './printer-status';
+export { layoutTicket, ticketQrPayload, formatIssuedAt, vietnameseLabels } from './ticket.layout';
+export type { TicketItem, TicketLabels, LayoutOptions } from './ticket.layout';
+export { encodeCp1258, decodeCp1258 } from './codepages';

@@ -1,0 +1,89 @@
+/**
+ * What a queue ticket says, independent of bytes: an ordered list of items the encoder
+ * turns into ESC/POS. Vietnamese first; no unmasked personal data (protocol's Ticket).
+ */
+import type { Ticket } from '@kiosk/protocol';
+import type { Align } from './escpos.commands';
+
+export type TicketItem =
+  | { kind: 'text'; text: string; align: Align; bold?: boolean; /** character size multiplier */ scale?: number }
+  /** The queue number: as large as fits the paper (GS !). */
+  | { kind: 'number'; text: string }
+  | { kind: 'rule' }
+  | { kind: 'qr'; payload: string }
+  | { kind: 'feed'; lines: number };
+
+export interface TicketLabels {
+  numberCaption: string;
+  room: (room: string, floor: number) => string;
+  service: Record<Ticket['serviceType'], string>;
+  priority: Record<Ticket['priority'], string | undefined>;
+  issuedAt: (formatted: string) => string;
+  lookup: (code: string) => string;
+}
+
+export const vietnameseLabels: TicketLabels = {
+  numberCaption: 'SỐ THỨ TỰ',
+  room: (room, floor) => `Phòng ${room} - Tầng ${floor}`,
+  service: { insurance: 'BẢO HIỂM Y TẾ', 'fee-paying': 'DỊCH VỤ' },
+  priority: {
+    normal: undefined,
+    'child-under-6': 'ƯU TIÊN: TRẺ EM DƯỚI 6 TUỔI',
+    'elderly-75': 'ƯU TIÊN: NGƯỜI TỪ 75 TUỔI',
+    pregnant: 'ƯU TIÊN: PHỤ NỮ CÓ THAI',
+    disability: 'ƯU TIÊN: NGƯỜI KHUYẾT TẬT',
+    meritorious: 'ƯU TIÊN: NGƯỜI CÓ CÔNG',
+  },
+  issuedAt: (t) => `Giờ lấy số: ${t}`,
+  lookup: (code) => `Mã tra cứu: ${code}`,
+};
+
+export interface LayoutOptions {
+  /** IANA zone for the printed time. Default Asia/Ho_Chi_Minh. */
+  timeZone?: string;
+  labels?: TicketLabels;
+}
+
+/** `HH:mm dd/MM/yyyy` in the hospital's zone. */
+export function formatIssuedAt(iso: string, timeZone = 'Asia/Ho_Chi_Minh'): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hourCycle: 'h23',
+  }).formatToParts(date);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('hour')}:${get('minute')} ${get('day')}/${get('month')}/${get('year')}`;
+}
+
+/** The QR payload of a ticket (protocol contract: `TK:<lookupCode>`). */
+export const ticketQrPayload = (ticket: Pick<Ticket, 'lookupCode'>): string => `TK:${ticket.lookupCode}`;
+
+export function layoutTicket(ticket: Ticket, options: LayoutOptions = {}): TicketItem[] {
+  const labels = options.labels ?? vietnameseLabels;
+  const items: TicketItem[] = [
+    { kind: 'text', text: ticket.hospitalName, align: 'center', bold: true },
+    { kind: 'text', text: ticket.department, align: 'center', bold: true },
+    { kind: 'text', text: labels.room(ticket.room, ticket.floor), align: 'center' },
+    { kind: 'rule' },
+    { kind: 'text', text: labels.numberCaption, align: 'center' },
+    { kind: 'number', text: ticket.number },
+    { kind: 'text', text: labels.service[ticket.serviceType], align: 'center', bold: true },
+  ];
+  const priority = labels.priority[ticket.priority];
+  if (priority) items.push({ kind: 'text', text: priority, align: 'center', bold: true });
+  if (ticket.maskedName) items.push({ kind: 'text', text: ticket.maskedName, align: 'center' });
+  items.push(
+    { kind: 'feed', lines: 1 },
+    { kind: 'qr', payload: ticketQrPayload(ticket) },
+    { kind: 'text', text: labels.lookup(ticket.lookupCode), align: 'center' },
+    { kind: 'text', text: labels.issuedAt(formatIssuedAt(ticket.issuedAt, options.timeZone)), align: 'center' },
+  );
+  if (ticket.footer) items.push({ kind: 'rule' }, { kind: 'text', text: ticket.footer, align: 'center' });
+  return items;
+}
