@@ -4,7 +4,21 @@ import tseslint from 'typescript-eslint';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 
-const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'net', 'http', 'https', 'child_process', 'os', 'path', 'crypto', 'stream', 'tls', 'dgram'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'fs/*',
+  'net',
+  'http',
+  'https',
+  'child_process',
+  'os',
+  'path',
+  'crypto',
+  'stream',
+  'tls',
+  'dgram',
+];
 const pkg = (name) => [`@kiosk/${name}`, `**/${name}/src/**`, `**/${name}/src`];
 const deep = { group: ['@kiosk/*/**'], message: 'No deep imports across packages: use the package entry.' };
 const forbid = (names, message) => ({ group: names.flatMap(pkg), message });
@@ -29,33 +43,51 @@ export default tseslint.config(
   },
   {
     files: ['protocol/**/*.ts'],
-    rules: rule(deep, forbid(['hardware-profiles', 'device-agent', 'server', 'kiosk-ui', 'tests'], 'protocol imports zod only.'), {
-      group: nodeBuiltins,
-      message: 'protocol is browser-safe: no Node APIs.',
-    }),
+    rules: rule(
+      deep,
+      forbid(['hardware-profiles', 'device-agent', 'server', 'kiosk-ui', 'tests'], 'protocol imports zod only.'),
+      {
+        group: nodeBuiltins,
+        message: 'protocol is browser-safe: no Node APIs.',
+      },
+    ),
   },
   {
     files: ['hardware-profiles/**/*.ts'],
-    rules: rule(deep, forbid(['device-agent', 'server', 'kiosk-ui', 'tests'], 'hardware-profiles may import protocol only.'), {
-      group: nodeBuiltins,
-      message: 'hardware-profiles is data and pure matching: no I/O.',
-    }),
+    rules: rule(
+      deep,
+      forbid(['device-agent', 'server', 'kiosk-ui', 'tests'], 'hardware-profiles may import protocol only.'),
+      {
+        group: nodeBuiltins,
+        message: 'hardware-profiles is data and pure matching: no I/O.',
+      },
+    ),
   },
   {
     files: ['device-agent/**/*.ts'],
-    rules: rule(deep, forbid(['server', 'kiosk-ui', 'tests'], 'device-agent may import protocol and hardware-profiles only.')),
+    rules: rule(
+      deep,
+      forbid(['server', 'kiosk-ui', 'tests'], 'device-agent may import protocol and hardware-profiles only.'),
+    ),
   },
   {
     files: ['server/**/*.ts'],
-    rules: rule(deep, forbid(['device-agent', 'kiosk-ui', 'tests'], 'server may import protocol (and hardware-profiles) only.')),
+    rules: rule(
+      deep,
+      forbid(['device-agent', 'kiosk-ui', 'tests'], 'server may import protocol (and hardware-profiles) only.'),
+    ),
   },
   {
     files: ['kiosk-ui/**/*.ts', 'kiosk-ui/**/*.svelte'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: rule(deep, forbid(['hardware-profiles', 'device-agent', 'server', 'tests'], 'kiosk-ui may import protocol only.'), {
-      group: nodeBuiltins,
-      message: 'kiosk-ui runs in the browser: no Node APIs.',
-    }),
+    rules: rule(
+      deep,
+      forbid(['hardware-profiles', 'device-agent', 'server', 'tests'], 'kiosk-ui may import protocol only.'),
+      {
+        group: nodeBuiltins,
+        message: 'kiosk-ui runs in the browser: no Node APIs.',
+      },
+    ),
   },
   {
     files: ['kiosk-ui/vite.config.ts', 'kiosk-ui/scripts/**'],

@@ -1,0 +1,48 @@
+/** Agent configuration from the environment, validated once at start; a bad variable is named. */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export const agentConfigSchema = z.object({
+  /** The kiosk UI gateway listens on loopback only, on this port. */
+  AGENT_PORT: z.coerce.number().int().min(0).max(65535).default(8731),
+  SERVER_URL: z.string().url().default('http://127.0.0.1:8080'),
+  /** One-time pairing code used when no credential is stored yet. */
+  PAIRING_CODE: z
+    .string()
+    .regex(/^[A-Z0-9]{8,32}$/u)
+    .optional(),
+  AGENT_NAME: z.string().min(1).max(64).default('kiosk-1'),
+  AGENT_DATA_DIR: z.string().default(path.join(repoRoot, 'data', 'agent')),
+  /** `simulated`: every device is simulated (demo, tests); `hardware`: discover real devices. */
+  DEVICES: z.enum(['simulated', 'hardware']).default('simulated'),
+  /** Production refuses the simulator control namespace. */
+  AGENT_MODE: z.enum(['development', 'production']).default('development'),
+  /** Origins allowed to open the kiosk UI socket (comma-separated). */
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('http://127.0.0.1:8080,http://localhost:8080,http://127.0.0.1:8731,http://localhost:8731')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
+  PRINTER_PROFILE: z.string().default('simulated.printer-80'),
+  HEARTBEAT_INTERVAL_MS: z.coerce.number().int().positive().default(10_000),
+  /** How long a check-in may wait for the server before the patient is sent to the counter. */
+  SERVER_TIMEOUT_MS: z.coerce.number().int().positive().default(8_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+
+export function loadAgentConfig(env: Record<string, string | undefined> = process.env): AgentConfig {
+  const parsed = agentConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid agent configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,21 @@
+/** Device agent entry point. */
+import { loadAgentConfig } from './config';
+import { createLogger } from './logger';
+import { createAgent } from './agent';
+
+const config = loadAgentConfig();
+const log = createLogger(config.LOG_LEVEL);
+const agent = await createAgent(config, log);
+log.info({ port: agent.gateway.port, devices: config.DEVICES }, 'agent listening on 127.0.0.1');
+
+let closing = false;
+const shutdown = () => {
+  if (closing) return;
+  closing = true;
+  agent.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

@@ -1,0 +1,191 @@
+/**
+ * The agent's link to the central server: enrollment with a one-time pairing code → a device
+ * credential stored owner-only; a socket.io connection that reconnects with backoff; requests
+ * with a timeout that answer a Result; facts (print reports) queued on disk while the server is
+ * unreachable and delivered in order afterwards.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import {
+  err,
+  type AgentHeartbeat,
+  type AgentToServerEvents,
+  type CheckInReceipt,
+  type CheckInRequest,
+  type PrintReport,
+  type Result,
+  type ServerToAgentEvents,
+  type ServiceInfo,
+} from '@kiosk/protocol';
+import { z } from 'zod';
+import { DurableQueue } from './durable-queue';
+import { Listeners } from '../transports/transport';
+import type { Logger } from '../logger';
+
+const credentialFileSchema = z.object({ agentId: z.string(), credential: z.string(), serverUrl: z.string() });
+
+export interface ServerLinkOptions {
+  serverUrl: string;
+  dataDir: string;
+  name: string;
+  pairingCode?: string | undefined;
+  timeoutMs: number;
+  log: Logger;
+}
+
+export type LinkState = 'unenrolled' | 'connecting' | 'connected' | 'disconnected' | 'refused';
+
+export class ServerLink {
+  private socket: Socket<ServerToAgentEvents, AgentToServerEvents> | undefined;
+  private readonly reports: DurableQueue<PrintReport>;
+  private flushing = false;
+  state: LinkState = 'unenrolled';
+  readonly changes = new Listeners<[{ connected: boolean; pending: number }]>();
+
+  constructor(private readonly options: ServerLinkOptions) {
+    this.reports = new DurableQueue(path.join(options.dataDir, 'pending-reports.json'));
+  }
+
+  get credentialFile(): string {
+    return path.join(this.options.dataDir, 'credential.json');
+  }
+  get connected(): boolean {
+    return this.state === 'connected';
+  }
+  get pending(): number {
+    return this.reports.length;
+  }
+
+  async start(): Promise<void> {
+    const credential = await this.ensureCredential();
+    if (!credential) return;
+    this.state = 'connecting';
+    const socket: Socket<ServerToAgentEvents, AgentToServerEvents> = io(`${this.options.serverUrl}/agent`, {
+      auth: { credential },
+      transports: ['websocket'],
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 10_000,
+      randomizationFactor: 0.5,
+    });
+    this.socket = socket;
+    socket.on('connect', () => {
+      this.setState('connected');
+      void this.flush();
+    });
+    socket.on('disconnect', () => this.setState('disconnected'));
+    socket.on('connect_error', (e) => {
+      if (e.message === 'unauthorized') {
+        this.options.log.error(
+          'the server refused this kiosk credential (revoked?): re-enroll with a new pairing code',
+        );
+        this.setState('refused');
+        socket.close();
+      } else if (this.state !== 'disconnected') this.setState('disconnected');
+    });
+  }
+
+  private setState(state: LinkState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.options.log.info({ state }, 'server link');
+    this.changes.emit({ connected: state === 'connected', pending: this.reports.length });
+  }
+
+  private async ensureCredential(): Promise<string | undefined> {
+    try {
+      const stored = credentialFileSchema.parse(JSON.parse(fs.readFileSync(this.credentialFile, 'utf8')));
+      if (stored.serverUrl === this.options.serverUrl) return stored.credential;
+    } catch {
+      // No stored credential yet: enroll below.
+    }
+    if (!this.options.pairingCode) {
+      this.options.log.warn('not enrolled: set PAIRING_CODE to a code from the admin page');
+      return undefined;
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await fetch(`${this.options.serverUrl}/api/agents/enroll`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ pairingCode: this.options.pairingCode, name: this.options.name }),
+          signal: AbortSignal.timeout(this.options.timeoutMs),
+        });
+        const body = (await res.json()) as { ok: boolean; value?: { agentId: string; credential: string } };
+        if (!body.ok || !body.value) {
+          this.options.log.error(
+            { status: res.status },
+            'enrollment refused: the pairing code is unknown, used or expired',
+          );
+          this.state = 'refused';
+          return undefined;
+        }
+        fs.mkdirSync(this.options.dataDir, { recursive: true, mode: 0o700 });
+        const record = { ...body.value, serverUrl: this.options.serverUrl };
+        fs.writeFileSync(this.credentialFile, JSON.stringify(record), { mode: 0o600 });
+        fs.chmodSync(this.credentialFile, 0o600);
+        this.options.log.info({ agentId: body.value.agentId }, 'enrolled');
+        return body.value.credential;
+      } catch {
+        // Server not up yet: retry with backoff.
+        await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 10_000)));
+      }
+    }
+  }
+
+  private request<T>(
+    send: (socket: Socket<ServerToAgentEvents, AgentToServerEvents>, ack: (r: Result<T>) => void) => void,
+  ) {
+    return new Promise<Result<T>>((resolve) => {
+      const socket = this.socket;
+      if (!socket || !this.connected) {
+        resolve(err('server-unreachable', 'the server cannot be reached', 'go-to-counter'));
+        return;
+      }
+      const timer = setTimeout(
+        () => resolve(err('server-timeout', 'the server did not answer in time', 'go-to-counter')),
+        this.options.timeoutMs,
+      );
+      send(socket, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+    });
+  }
+
+  checkIn(request: CheckInRequest): Promise<Result<CheckInReceipt>> {
+    return this.request((s, ack) => s.emit('checkin:submit', request, ack));
+  }
+  services(): Promise<Result<ServiceInfo[]>> {
+    return this.request((s, ack) => s.emit('services:list', {}, ack));
+  }
+  heartbeat(hb: AgentHeartbeat): Promise<Result<null>> {
+    return this.request((s, ack) => s.emit('heartbeat:send', hb, ack));
+  }
+
+  /** Queued on disk first, so a report survives a lost link or an agent restart. */
+  reportPrint(report: PrintReport): void {
+    this.reports.push(report);
+    void this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      for (let next = this.reports.peek(); next && this.connected; next = this.reports.peek()) {
+        const report = next;
+        const r = await this.request<null>((s, ack) => s.emit('print:report', report, ack));
+        if (!r.ok && (r.error.code === 'server-unreachable' || r.error.code === 'server-timeout')) break;
+        // Delivered, or refused for good (unknown ticket): either way it leaves the queue.
+        this.reports.shift();
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  close(): void {
+    this.socket?.close();
+  }
+}

@@ -1,0 +1,110 @@
+// `npm start`: installs what is missing, then runs the server, one device agent with simulated
+// devices (enrolled automatically), and serves /kiosk /counter /display /admin.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ensureNodeModules, ensureUiBuilt, nodeVersionOk, root } from './lib/prereqs.mjs';
+
+nodeVersionOk();
+ensureNodeModules();
+ensureUiBuilt();
+
+const port = Number(process.env.PORT ?? 8080);
+const agentPort = Number(process.env.AGENT_PORT ?? 8731);
+const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(root, 'data'));
+const agentDataDir = path.join(dataDir, 'agent');
+fs.mkdirSync(agentDataDir, { recursive: true, mode: 0o700 });
+
+const enrolled = fs.existsSync(path.join(agentDataDir, 'credential.json'));
+const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+const pairingCode = enrolled ? undefined : [...randomBytes(12)].map((b) => alphabet[b % alphabet.length]).join('');
+const serverUrl = `http://127.0.0.1:${port}`;
+
+const children = [];
+function launch(name, entry, env) {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      process.stderr.write(`${name} stopped (${signal ?? code}); stopping everything.\n`);
+      stop(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+let stopping = false;
+function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  const deadline = setTimeout(() => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    process.exit(code);
+  }, 5000);
+  Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(() => {
+    clearTimeout(deadline);
+    process.exit(code);
+  });
+}
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+launch('server', 'server/src/main.ts', {
+  PORT: String(port),
+  DATABASE_URL: process.env.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'kiosk.sqlite')}`,
+  DEMO: '1',
+  ...(pairingCode ? { BOOTSTRAP_PAIRING_CODE: pairingCode } : {}),
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+});
+
+async function waitReady(url, timeoutMs) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(url)).ok) return true;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+if (!(await waitReady(`${serverUrl}/readyz`, 60_000))) {
+  process.stderr.write('The server did not become ready within 60 s.\n');
+  stop(1);
+} else {
+  launch('agent', 'device-agent/src/main.ts', {
+    AGENT_PORT: String(agentPort),
+    SERVER_URL: serverUrl,
+    AGENT_DATA_DIR: agentDataDir,
+    DEVICES: 'simulated',
+    ALLOWED_ORIGINS: [port, agentPort].flatMap((p) => [`http://127.0.0.1:${p}`, `http://localhost:${p}`]).join(','),
+    ...(pairingCode ? { PAIRING_CODE: pairingCode } : {}),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  });
+  await waitReady(`http://127.0.0.1:${agentPort}/healthz`, 30_000);
+  const base = `http://localhost:${port}`;
+  process.stdout.write(
+    [
+      '',
+      'Kiosk system is running (simulated devices, SQLite under ' + path.relative(root, dataDir) + '/):',
+      `  Kiosk    ${base}/kiosk/`,
+      `  Counter  ${base}/counter/`,
+      `  Display  ${base}/display/`,
+      `  Admin    ${base}/admin/`,
+      `  Agent    http://127.0.0.1:${agentPort} (loopback only; simulator at /sim)`,
+      '',
+      'Demo logins: admin / admin-demo · tiepdon / tiepdon-demo (reception) · phongkham / phongkham-demo (clinic) · xem / xem-demo (viewer)',
+      'Simulate a scan:  npx kiosk-agent sim-scan "079188012345||Nguyễn Thị Lan|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021"',
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+}

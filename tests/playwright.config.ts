@@ -1,0 +1,50 @@
+import os from 'node:os';
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+export const ports = {
+  server: Number(process.env.E2E_PORT ?? 18080),
+  agent: Number(process.env.E2E_AGENT_PORT ?? 18731),
+};
+const dataDir = path.join(os.tmpdir(), `kiosk-e2e-${process.pid}`);
+
+// The whole system runs exactly as `npm start` runs it, on its own ports and a throwaway data folder.
+export default defineConfig({
+  testDir: 'e2e',
+  outputDir: '../artifacts/e2e-results',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  reporter: [['list'], ['json']],
+  use: {
+    baseURL: `http://127.0.0.1:${ports.server}`,
+    viewport: { width: 1280, height: 800 },
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+    trace: 'retain-on-failure',
+  },
+  webServer: {
+    command: 'node scripts/start.mjs',
+    cwd: '..',
+    url: `http://127.0.0.1:${ports.agent}/healthz`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    env: {
+      PORT: String(ports.server),
+      AGENT_PORT: String(ports.agent),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+    },
+  },
+});
