@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import type { HidDeviceInfo, SerialPortInfo } from './native-modules';
+import { DeviceDiscovery, classifyDevice, discoverOnce, type DiscoverySources, type ListResult } from './discovery';
+
+function sources(state: {
+  serial: SerialPortInfo[];
+  hid: HidDeviceInfo[];
+  pcsc: string[];
+  pcscDown?: boolean;
+}): DiscoverySources {
+  return {
+    listSerial: async (): Promise<ListResult<SerialPortInfo>> => ({ ok: true, items: state.serial }),
+    listHid: async (): Promise<ListResult<HidDeviceInfo>> => ({ ok: true, items: state.hid }),
+    listPcsc: async (): Promise<ListResult<string>> =>
+      state.pcscDown ? { ok: false, reason: 'PC/SC service unavailable' } : { ok: true, items: state.pcsc },
+  };
+}
+
+const zebraCdc: SerialPortInfo = {
+  path: '/dev/ttyACM0',
+  vendorId: '05e0',
+  productId: '1701',
+  manufacturer: 'Symbol Technologies',
+  pnpId: 'usb-Symbol_Technologies_DS2208-if00',
+};
+const unknownTty: SerialPortInfo = {
+  path: '/dev/ttyUSB0',
+  vendorId: '1a86',
+  productId: '7523',
+  pnpId: 'usb-1a86_USB_Serial-if00-port0',
+};
+const hidPos: HidDeviceInfo = {
+  vendorId: 0x0c2e,
+  productId: 0x0b87,
+  path: '/dev/hidraw2',
+  interface: 0,
+  usagePage: 0x8c,
+  product: 'Voyager 1470g',
+};
+const keyboard: HidDeviceInfo = {
+  vendorId: 0x046d,
+  productId: 0xc31c,
+  path: '/dev/hidraw0',
+  interface: 0,
+  usagePage: 0x01,
+};
+const acr = 'ACS ACR1252 Dual Reader [ACR1252 Dual Reader PICC] 00 00';
+
+describe('discoverOnce', () => {
+  it('yields fingerprints for matchProfile from every source and skips foreign HID devices', async () => {
+    const snap = await discoverOnce(sources({ serial: [zebraCdc, unknownTty], hid: [hidPos, keyboard], pcsc: [acr] }));
+    expect(snap.problems).toEqual([]);
+    expect(snap.devices.map((d) => d.key)).toEqual([
+      'serial:/dev/ttyACM0',
+      'serial:/dev/ttyUSB0',
+      'hid:/dev/hidraw2',
+      `pcsc:${acr}`,
+    ]);
+    const zebra = snap.devices[0];
+    expect(zebra?.fingerprint).toEqual({
+      vendorId: 0x05e0,
+      productId: 0x1701,
+      manufacturer: 'Symbol Technologies',
+      path: '/dev/serial/by-id/usb-Symbol_Technologies_DS2208-if00',
+    });
+    expect(zebra && classifyDevice(zebra)).toMatchObject({ class: 'scanner', profile: { id: 'zebra.ds2208' } });
+    expect(classifyDevice(snap.devices[1]!)).toBeUndefined();
+    expect(classifyDevice(snap.devices[2]!)).toMatchObject({
+      class: 'scanner',
+      profile: { id: 'honeywell.voyager-1470g' },
+    });
+    expect(classifyDevice(snap.devices[3]!)).toMatchObject({ class: 'card-reader', profile: { id: 'acs.acr1252u' } });
+  });
+
+  it('a failing source is a problem, not an exception', async () => {
+    const snap = await discoverOnce({
+      ...sources({ serial: [], hid: [], pcsc: [], pcscDown: true }),
+      listHid: () => Promise.reject(new Error('boom')),
+    });
+    expect(snap.problems.map((p) => p.source).sort()).toEqual(['hid', 'pcsc']);
+  });
+});
+
+describe('DeviceDiscovery', () => {
+  it('reports attach and detach between polls, and keeps devices of a source that failed this round', async () => {
+    const state = { serial: [zebraCdc], hid: [] as HidDeviceInfo[], pcsc: [acr], pcscDown: false };
+    const discovery = new DeviceDiscovery({ sources: sources(state) });
+    const events: string[] = [];
+    discovery.onAttach((d) => events.push(`+${d.key}`));
+    discovery.onDetach((d) => events.push(`-${d.key}`));
+    await discovery.poll();
+    state.hid = [hidPos];
+    state.serial = [];
+    await discovery.poll();
+    state.pcscDown = true;
+    await discovery.poll();
+    expect(discovery.problems).toHaveLength(1);
+    state.pcscDown = false;
+    state.pcsc = [];
+    await discovery.poll();
+    expect(events).toEqual([
+      '+serial:/dev/ttyACM0',
+      `+pcsc:${acr}`,
+      '-serial:/dev/ttyACM0',
+      '+hid:/dev/hidraw2',
+      `-pcsc:${acr}`,
+    ]);
+    expect(discovery.devices.map((d) => d.key)).toEqual(['hid:/dev/hidraw2']);
+  });
+
+  it('overlapping polls share one listing', async () => {
+    let listings = 0;
+    const discovery = new DeviceDiscovery({
+      sources: {
+        ...sources({ serial: [], hid: [], pcsc: [] }),
+        listSerial: async () => {
+          listings += 1;
+          return { ok: true, items: [] };
+        },
+      },
+    });
+    await Promise.all([discovery.poll(), discovery.poll(), discovery.poll()]);
+    expect(listings).toBe(1);
+  });
+});
