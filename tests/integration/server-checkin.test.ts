@@ -10,7 +10,14 @@ import type {
   ServerToAgentEvents,
   ServerToDisplayEvents,
 } from '@kiosk/protocol';
-import { login, startServer, type RunningServer } from '../support/server-harness';
+import {
+  databaseKinds,
+  databaseUrl,
+  login,
+  startServer,
+  stopDatabases,
+  type RunningServer,
+} from '../support/server-harness';
 
 const identity = {
   source: 'cccd-qr' as const,
@@ -20,12 +27,14 @@ const identity = {
   sex: 'female' as const,
 };
 
-describe('server check-in over a real socket.io link (SQLite)', () => {
+afterAll(() => stopDatabases());
+
+describe.each(databaseKinds)('server check-in over a real socket.io link (%s)', (kind) => {
   let server: RunningServer;
   let agent: Socket<ServerToAgentEvents, AgentToServerEvents>;
 
   beforeAll(async () => {
-    server = await startServer({ BOOTSTRAP_PAIRING_CODE: 'TESTCODE1234' });
+    server = await startServer({ ...(await databaseUrl(kind)), BOOTSTRAP_PAIRING_CODE: 'TESTCODE1234' });
     const res = await fetch(`${server.url}/api/agents/enroll`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -136,6 +145,6 @@ describe('server check-in over a real socket.io link (SQLite)', () => {
   it('answers health and readiness', async () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${server.url}/readyz`);
-    expect(await ready.json()).toMatchObject({ status: 'ready', database: 'sqlite' });
+    expect(await ready.json()).toMatchObject({ status: 'ready', database: kind });
   });
 });

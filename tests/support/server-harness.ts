@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createServerApp, loadConfig, type ServerApp } from '@kiosk/server';
+import { postgresAvailable, startPostgres, type PostgresCluster } from './postgres';
 
 export interface RunningServer {
   app: ServerApp;
@@ -36,6 +37,29 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   };
 }
 
+export type DatabaseKind = 'sqlite' | 'postgres';
+/** The databases a suite runs against: SQLite always, PostgreSQL where its binaries are installed. */
+export const databaseKinds: DatabaseKind[] = postgresAvailable() ? ['sqlite', 'postgres'] : ['sqlite'];
+
+/** One PostgreSQL cluster per test file; each `databaseUrl('postgres')` call gets a fresh database. */
+let cluster: Promise<PostgresCluster> | undefined;
+let dbCounter = 0;
+
+export async function databaseUrl(kind: DatabaseKind): Promise<Record<string, string>> {
+  if (kind === 'sqlite') return {};
+  cluster ??= startPostgres({ fsync: false });
+  const c = await cluster;
+  dbCounter += 1;
+  return { DATABASE_URL: await c.createDatabase(`kiosk_test_${process.pid}_${dbCounter}`) };
+}
+
+/** Stops the shared cluster, if one was started. */
+export async function stopDatabases(): Promise<void> {
+  const c = cluster;
+  cluster = undefined;
+  if (c) await (await c).stop();
+}
+
 export async function login(url: string, username: string, password: string): Promise<string> {
   const res = await fetch(`${url}/api/auth/login`, {
     method: 'POST',
@@ -45,4 +69,30 @@ export async function login(url: string, username: string, password: string): Pr
   const body = (await res.json()) as { ok: boolean; value?: { token: string } };
   if (!body.ok || !body.value) throw new Error(`login failed: ${res.status}`);
   return body.value.token;
+}
+
+/** A staff HTTP call with a bearer token; returns the status and the parsed body. */
+export async function api<T = unknown>(
+  url: string,
+  token: string | undefined,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<{ status: number; body: { ok: boolean; value?: T; error?: { code: string; message: string } } }> {
+  const res = await fetch(`${url}${route}`, {
+    method,
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  let parsed: { ok: boolean; value?: T; error?: { code: string; message: string } };
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    parsed = { ok: false, error: { code: 'not-json', message: text.slice(0, 200) } };
+  }
+  return { status: res.status, body: parsed };
 }
