@@ -35,3 +35,11 @@ export {
   pad as iso9797Pad,
   unpad as iso9797Unpad,
 } from './icao/des';
+export { readTlv, readTlvList, childrenOf, expectTlv, encodeTlv, type Tlv, type TlvError } from './tlv/ber-tlv';
+export { parseEfCom, type EfCom } from './lds/ef-com.parser';
+export { parseDg1 } from './lds/dg1.parser';
+export { parseDg13, dg13ToIdentity, dg13DateToIso, type Dg13 } from './lds/dg13.parser';
+export { parseDg2, extractFaceFromBdb, type FaceImage } from './lds/dg2.parser';
+export { parseSod, parseLdsSecurityObject, type Sod, type SignerInfo, type LdsSecurityObject } from './lds/sod.parser';
+export type { LdsError } from './lds/lds-error';
+export { MRTD_AID, FILE_ID, DG_TAGS, dataGroupFileId } from './lds/lds-files';

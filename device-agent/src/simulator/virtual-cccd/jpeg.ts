@@ -106,7 +106,12 @@ export function generateFaceJpeg(options: GeneratedJpegOptions = {}): Uint8Array
   const padding: number[] = [];
   while (missing > 4) {
     const body = Math.min(missing - 4, 65533);
-    padding.push(...segment(0xfe, Array.from({ length: body }, () => rnd() & 0x7f)));
+    padding.push(
+      ...segment(
+        0xfe,
+        Array.from({ length: body }, () => rnd() & 0x7f),
+      ),
+    );
     missing -= body + 4;
   }
   return Uint8Array.from([...bytes.slice(0, header), ...padding, ...bytes.slice(header), ...scan]);
