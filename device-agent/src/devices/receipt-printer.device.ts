@@ -4,7 +4,7 @@
  */
 import type { DeviceState, Ticket } from '@kiosk/protocol';
 import type { PrinterProfile } from '@kiosk/hardware-profiles';
-import type { EscPosPrinterDriver} from '../printing';
+import type { EscPosPrinterDriver } from '../printing';
 import { type PrinterStatus } from '../printing';
 import type { DeviceRegistry } from './device-registry';
 
