@@ -6,4 +6,6 @@ export * from './facility';
 export * from './ticket';
 export * from './checkin';
 export * from './device';
+export * from './kiosk-flow';
 export * from './events';
+export * from './operations';
