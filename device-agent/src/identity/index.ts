@@ -43,3 +43,11 @@ export { parseDg2, extractFaceFromBdb, type FaceImage } from './lds/dg2.parser';
 export { parseSod, parseLdsSecurityObject, type Sod, type SignerInfo, type LdsSecurityObject } from './lds/sod.parser';
 export type { LdsError } from './lds/lds-error';
 export { MRTD_AID, FILE_ID, DG_TAGS, dataGroupFileId } from './lds/lds-files';
+export {
+  verifyPassiveAuth,
+  type PassiveAuthResult,
+  type PassiveAuthStep,
+  type PassiveAuthOptions,
+  type CertificateSummary,
+} from './pa/passive-auth';
+export { createTrustStore, EMPTY_TRUST_STORE, type TrustStore } from './pa/trust-store';

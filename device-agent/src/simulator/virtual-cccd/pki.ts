@@ -107,6 +107,7 @@ export interface IssuedCertificate {
   issuerName: Uint8Array;
   /** INTEGER content bytes. */
   serialNumber: Uint8Array;
+  subjectKeyIdentifier: Uint8Array;
 }
 
 export interface CertificateOptions {
@@ -119,6 +120,8 @@ export interface CertificateOptions {
   notAfter?: Date;
   isCa?: boolean;
   hash?: HashName;
+  /** Subject key identifier to write instead of the SHA-1 of the key (to fake a CSCA in tests). */
+  subjectKeyIdentifier?: Uint8Array;
 }
 
 function toPem(der: Uint8Array): string {
@@ -136,8 +139,12 @@ export function issueCertificate(o: CertificateOptions): IssuedCertificate {
   const extension = (oid: string, critical: boolean, value: Uint8Array) =>
     critical ? seq(encodeOid(oid), Uint8Array.of(0x01, 0x01, 0xff), octets(value)) : seq(encodeOid(oid), octets(value));
   const exts = [
-    extension('2.5.29.14', false, octets(keyIdentifier(o.key.publicKey))),
-    extension('2.5.29.35', false, seq(encodeTlv(0x80, keyIdentifier(signer.publicKey)))),
+    extension('2.5.29.14', false, octets(o.subjectKeyIdentifier ?? keyIdentifier(o.key.publicKey))),
+    extension(
+      '2.5.29.35',
+      false,
+      seq(encodeTlv(0x80, o.issuer?.subjectKeyIdentifier ?? keyIdentifier(signer.publicKey))),
+    ),
     extension(
       '2.5.29.15',
       true,
@@ -161,7 +168,15 @@ export function issueCertificate(o: CertificateOptions): IssuedCertificate {
   );
   const signature = signWith(signer, hash, tbs);
   const der = seq(tbs, sigAlg, encodeTlv(TAG.BIT_STRING, Uint8Array.of(0), signature));
-  return { der, pem: toPem(der), key: o.key, subject, issuerName, serialNumber: serial.subarray(2) };
+  return {
+    der,
+    pem: toPem(der),
+    key: o.key,
+    subject,
+    issuerName,
+    serialNumber: serial.subarray(2),
+    subjectKeyIdentifier: o.subjectKeyIdentifier ?? keyIdentifier(o.key.publicKey),
+  };
 }
 
 export interface SodOptions {
