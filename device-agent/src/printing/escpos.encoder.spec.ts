@@ -31,7 +31,7 @@ describe('encodeTicket', () => {
 
   it('prints the time in Vietnam and can fall back to unaccented text', () => {
     const receipt = decodeEscPos(encodeTicket(vietnameseTicket, profile, { nonAscii: 'ascii' }));
-    expect(receipt.lines).toContain('Gio lay so: 08:15 02/06/2025');
+    expect(receipt.lines).toContain('08:15 02/06/2025');
     expect(receipt.lines).toContain('Benh vien Da khoa Trung uong Can Tho');
   });
 

@@ -10,6 +10,7 @@ import { EscPosBuilder, type Align, type QrErrorCorrection } from './escpos.comm
 import { layoutTicket, type LayoutOptions, type TicketItem } from './ticket.layout';
 import { foldToAscii, isPrintableAscii, wrapText } from './text';
 import { codePageEncoders } from './codepages';
+import { bundledTextRasterizer } from './text-raster';
 
 export interface EncodeTicketOptions extends LayoutOptions {
   /**
@@ -23,6 +24,8 @@ export interface EncodeTicketOptions extends LayoutOptions {
   qrModuleDots?: number;
   /** Dots fed past the cutter before the cut. Default 24. */
   cutFeedDots?: number;
+  /** Renders non-ASCII lines; default the bundled Be Vietnam Pro outline rasterizer. */
+  rasterizer?: TextRasterizer;
 }
 
 /** Geometry of one printer, derived from its profile (never hard-coded per model). */
@@ -62,6 +65,9 @@ export interface RasterTextStyle {
 export interface RasterBitmap {
   widthBytes: number;
   heightDots: number;
+  /** Blank dots above and below the ink within the line cell: sent as feeds, not as rows. */
+  padTopDots: number;
+  padBottomDots: number;
   /** Row-major, MSB first, 1 = black. */
   bits: Uint8Array;
 }
@@ -69,12 +75,6 @@ export interface RasterBitmap {
 interface VietnameseCodePage {
   number: number;
   encode: (text: string) => Uint8Array | undefined;
-}
-
-let rasterizer: TextRasterizer | undefined;
-/** Installs the raster text renderer (done by text-raster.ts on import). */
-export function setTextRasterizer(r: TextRasterizer | undefined): void {
-  rasterizer = r;
 }
 
 function reliableVietnameseCodePage(profile: PrinterProfile): VietnameseCodePage | undefined {
@@ -108,48 +108,65 @@ export function encodeItems(
     align = a;
   };
 
-  const emitLine = (line: string, bold: boolean, scale: number) => {
-    if (isPrintableAscii(line)) {
-      b.line(line);
+  let rasterizer: TextRasterizer | undefined = options.rasterizer;
+  const getRasterizer = (): TextRasterizer => (rasterizer ??= bundledTextRasterizer());
+  const rasterStyle = (bold: boolean, scale: number): RasterTextStyle => ({
+    bold,
+    scale,
+    lineHeightDots: geo.charHeightDots * scale,
+  });
+
+  /** One wrapped line: native when ASCII (or in a reliable code page), else one raster line. */
+  const emitLine = (line: string, bold: boolean, scale: number, raster: boolean) => {
+    if (!raster) {
+      if (isPrintableAscii(line)) b.line(line);
+      else b.line((codePage?.encode(line) ?? foldToAscii(line)) as Uint8Array | string);
       return;
     }
-    if (codePage) {
-      const encoded = codePage.encode(line);
-      if (encoded) {
-        b.line(encoded);
-        return;
-      }
+    const bmp = getRasterizer().render(line, geo.dotsPerLine, rasterStyle(bold, scale));
+    if (!bmp) return void b.line('');
+    if (bmp.padTopDots > 0) b.feedDots(bmp.padTopDots);
+    b.raster(bmp.bits, bmp.widthBytes, bmp.heightDots);
+    if (bmp.padBottomDots > 0) b.feedDots(bmp.padBottomDots);
+  };
+
+  /**
+   * Lines of one item. An item that needs a raster is wrapped by rendered width and every one
+   * of its lines is rasterized (a wrapped "3" in the printer font under a raster line looks
+   * broken); any other item is wrapped by columns and printed natively.
+   */
+  const linesOf = (
+    text: string,
+    bold: boolean,
+    scale: number,
+    maxLines: number,
+  ): { lines: string[]; raster: boolean } => {
+    const maxCols = Math.max(1, Math.floor(geo.columns / scale));
+    const raster = !isPrintableAscii(text) && mode !== 'ascii' && !codePage?.encode(text);
+    let lines = raster
+      ? getRasterizer().wrap(text, geo.dotsPerLine, rasterStyle(bold, scale))
+      : wrapText(mode === 'ascii' ? foldToAscii(text) : text, maxCols);
+    if (lines.length > maxLines) {
+      lines = lines.slice(0, maxLines);
+      const last = lines[maxLines - 1]!;
+      // The rasterizer shortens an over-wide line itself, keeping the ellipsis.
+      lines[maxLines - 1] = raster ? `${last}…` : `${[...last].slice(0, maxCols - 3).join('')}...`;
     }
-    if (mode !== 'ascii' && rasterizer) {
-      const bmp = rasterizer.render(line, geo.dotsPerLine, { bold, scale, lineHeightDots: geo.charHeightDots * scale });
-      if (bmp) {
-        b.raster(bmp.bits, bmp.widthBytes, bmp.heightDots);
-        return;
-      }
-    }
-    b.line(foldToAscii(line));
+    return { lines, raster };
   };
 
   for (const item of items) {
     switch (item.kind) {
       case 'text': {
         const scale = Math.max(1, Math.min(8, item.scale ?? 1));
+        const bold = !!item.bold;
         setAlign(item.align);
-        if (item.bold) b.bold(true);
+        if (bold) b.bold(true);
         if (scale > 1) b.size(scale, scale);
-        const maxCols = Math.max(1, Math.floor(geo.columns / scale));
-        const useRaster = !isPrintableAscii(item.text) && !codePage && mode !== 'ascii' && rasterizer;
-        const lines =
-          useRaster && rasterizer
-            ? rasterizer.wrap(item.text, geo.dotsPerLine, {
-                bold: !!item.bold,
-                scale,
-                lineHeightDots: geo.charHeightDots * scale,
-              })
-            : wrapText(item.text, maxCols);
-        for (const line of lines) emitLine(line, !!item.bold, scale);
+        const { lines, raster } = linesOf(item.text, bold, scale, item.maxLines ?? 4);
+        for (const line of lines) emitLine(line, bold, scale, raster);
         if (scale > 1) b.size(1, 1);
-        if (item.bold) b.bold(false);
+        if (bold) b.bold(false);
         break;
       }
       case 'number': {
@@ -206,4 +223,5 @@ function emitQr(
     }
   }
   b.raster(bits, widthBytes, size);
+  b.feedDots(geo.charHeightDots / 2);
 }

@@ -6,7 +6,16 @@ import type { Ticket } from '@kiosk/protocol';
 import type { Align } from './escpos.commands';
 
 export type TicketItem =
-  | { kind: 'text'; text: string; align: Align; bold?: boolean; /** character size multiplier */ scale?: number }
+  | {
+      kind: 'text';
+      text: string;
+      align: Align;
+      bold?: boolean;
+      /** Character size multiplier. */
+      scale?: number;
+      /** Wrapped lines beyond this are cut, the last one ending in an ellipsis. Default 4. */
+      maxLines?: number;
+    }
   /** The queue number: as large as fits the paper (GS !). */
   | { kind: 'number'; text: string }
   | { kind: 'rule' }
@@ -22,10 +31,14 @@ export interface TicketLabels {
   lookup: (code: string) => string;
 }
 
+/**
+ * Where Vietnamese tickets have a customary ASCII form (STT, BHYT, a bare time and code) we use
+ * it: those lines then print natively, and only lines that need diacritics become raster.
+ */
 export const vietnameseLabels: TicketLabels = {
-  numberCaption: 'SỐ THỨ TỰ',
+  numberCaption: 'STT',
   room: (room, floor) => `Phòng ${room} - Tầng ${floor}`,
-  service: { insurance: 'BẢO HIỂM Y TẾ', 'fee-paying': 'DỊCH VỤ' },
+  service: { insurance: 'BHYT', 'fee-paying': 'DỊCH VỤ' },
   priority: {
     normal: undefined,
     'child-under-6': 'ƯU TIÊN: TRẺ EM DƯỚI 6 TUỔI',
@@ -34,8 +47,8 @@ export const vietnameseLabels: TicketLabels = {
     disability: 'ƯU TIÊN: NGƯỜI KHUYẾT TẬT',
     meritorious: 'ƯU TIÊN: NGƯỜI CÓ CÔNG',
   },
-  issuedAt: (t) => `Giờ lấy số: ${t}`,
-  lookup: (code) => `Mã tra cứu: ${code}`,
+  issuedAt: (t) => t,
+  lookup: (code) => code,
 };
 
 export interface LayoutOptions {
@@ -67,8 +80,8 @@ export const ticketQrPayload = (ticket: Pick<Ticket, 'lookupCode'>): string => `
 export function layoutTicket(ticket: Ticket, options: LayoutOptions = {}): TicketItem[] {
   const labels = options.labels ?? vietnameseLabels;
   const items: TicketItem[] = [
-    { kind: 'text', text: ticket.hospitalName, align: 'center', bold: true },
-    { kind: 'text', text: ticket.department, align: 'center', bold: true },
+    { kind: 'text', text: ticket.hospitalName, align: 'center', bold: true, maxLines: 2 },
+    { kind: 'text', text: ticket.department, align: 'center', bold: true, maxLines: 2 },
     { kind: 'text', text: labels.room(ticket.room, ticket.floor), align: 'center' },
     { kind: 'rule' },
     { kind: 'text', text: labels.numberCaption, align: 'center' },
@@ -77,7 +90,7 @@ export function layoutTicket(ticket: Ticket, options: LayoutOptions = {}): Ticke
   ];
   const priority = labels.priority[ticket.priority];
   if (priority) items.push({ kind: 'text', text: priority, align: 'center', bold: true });
-  if (ticket.maskedName) items.push({ kind: 'text', text: ticket.maskedName, align: 'center' });
+  if (ticket.maskedName) items.push({ kind: 'text', text: ticket.maskedName, align: 'center', maxLines: 2 });
   items.push(
     { kind: 'feed', lines: 1 },
     { kind: 'qr', payload: ticketQrPayload(ticket) },
