@@ -1,4 +1,4 @@
-export { encodeTicket, encodeItems, geometryOf, setTextRasterizer } from './escpos.encoder';
+export { encodeTicket, encodeItems, geometryOf } from './escpos.encoder';
 export type {
   EncodeTicketOptions,
   PrintGeometry,
@@ -29,3 +29,6 @@ export type { PrinterStatus, PrinterCondition, PrintFailureReason } from './prin
 export { layoutTicket, ticketQrPayload, formatIssuedAt, vietnameseLabels } from './ticket.layout';
 export type { TicketItem, TicketLabels, LayoutOptions } from './ticket.layout';
 export { encodeCp1258, decodeCp1258 } from './codepages';
+export { OutlineTextRasterizer, bundledTextRasterizer, loadBundledFonts, parseFont } from './text-raster';
+export { renderReceipt, renderReceiptPng, receiptPng, previewOptionsFor } from './receipt-preview';
+export type { ReceiptImage, PreviewOptions } from './receipt-preview';
