@@ -70,7 +70,7 @@ describe('verifyPassiveAuth', () => {
   it('fails at dg-hash naming the DG whose bytes differ', () => {
     const tampered = new Map(files.dataGroups);
     const dg13 = Uint8Array.from(tampered.get(13) ?? []);
-    dg13[dg13.length - 1] ^= 0x01;
+    dg13[dg13.length - 1] = (dg13[dg13.length - 1] ?? 0) ^ 0x01;
     tampered.set(13, dg13);
     expect(verifyPassiveAuth(sod, tampered, { trustStore: trusted })).toMatchObject({
       status: 'failed',
