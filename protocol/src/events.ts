@@ -126,7 +126,7 @@ export interface StaffToServerEvents {
   'queue:complete': (command: TicketCommand, ack: Ack<QueueEntry>) => void;
   'queue:transfer': (command: TransferCommand, ack: Ack<TransferResult>) => void;
   'queue:estimates': (query: Record<string, never>, ack: Ack<ServiceWait[]>) => void;
-  'visit:history': (query: { visitId: string }, ack: Ack<VisitHistory>) => void;
+  'visit:history': (query: { ticketId: string }, ack: Ack<VisitHistory>) => void;
   /** Admins only. */
   'alerts:list': (query: { includeResolved?: boolean }, ack: Ack<FleetAlert[]>) => void;
 }

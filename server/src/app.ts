@@ -12,6 +12,8 @@ import { QueueService } from './services/queue.service';
 import { FleetService } from './services/fleet.service';
 import type { Services } from './services';
 import { registerRoutes } from './http/routes';
+import { registerAdminRoutes } from './http/admin.routes';
+import { ApiRegistry } from './http/api';
 import { registerStaticPages } from './http/static-pages';
 import { createRealtime, type Realtime } from './realtime/realtime';
 import { demoLogins, seedDemoFacility } from './demo-seed';
@@ -60,12 +62,19 @@ export async function createServerApp(
       db,
       clock,
       timeZone: config.FACILITY_TIME_ZONE,
-      priorityRatio: config.PRIORITY_RATIO,
+      policy: {
+        priorityRatio: config.PRIORITY_RATIO,
+        priorityClasses: config.PRIORITY_CLASSES,
+        ordering: config.PRIORITY_ORDERING,
+        noShowAfterSkips: config.NO_SHOW_AFTER_SKIPS,
+        defaultServiceMs: config.DEFAULT_SERVICE_MINUTES * 60_000,
+      },
       onCalled: (call, entry) => {
         broadcast.called(call);
         broadcast.changed(entry);
       },
-      onPrintStatus: broadcast.changed,
+      onChanged: broadcast.changed,
+      onIssued: broadcast.issued,
     }),
     fleet: new FleetService(db, clock),
   };
@@ -77,7 +86,9 @@ export async function createServerApp(
   if (config.BOOTSTRAP_PAIRING_CODE)
     await services.fleet.createPairingCode('bootstrap', 10 * 60_000, config.BOOTSTRAP_PAIRING_CODE);
 
-  registerRoutes(http, services, config.SESSION_TTL_HOURS * 3600);
+  const api = new ApiRegistry(http, auth);
+  registerRoutes(api, services, config.SESSION_TTL_HOURS * 3600);
+  registerAdminRoutes(api, services);
   registerStaticPages(http, config.UI_DIST);
   // The kiosk page is served by the server but talks to its own agent; staff pages are same-origin.
   const realtime = createRealtime(http.server, services, log, true);

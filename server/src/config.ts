@@ -1,5 +1,6 @@
 /** Configuration from the environment, validated once at start; a bad variable is named in the error. */
 import { z } from 'zod';
+import { priorityClassSchema } from '@kiosk/protocol';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,6 +33,23 @@ export const configSchema = z.object({
     .optional(),
   /** Priority interleave: this many priority calls, then one normal call, while both wait. */
   PRIORITY_RATIO: z.coerce.number().int().min(1).max(10).default(2),
+  /** Classes called as priority, in rank order; a class left out is called as normal. Empty: no priority. */
+  PRIORITY_CLASSES: z
+    .string()
+    .default('child-under-6,elderly-75,pregnant,disability,meritorious')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(priorityClassSchema.exclude(['normal']))),
+  /** `fifo`: priority tickets in issue order; `ranked`: by PRIORITY_CLASSES rank, then issue order. */
+  PRIORITY_ORDERING: z.enum(['fifo', 'ranked']).default('fifo'),
+  /** A called patient who misses this many calls becomes a no-show. */
+  NO_SHOW_AFTER_SKIPS: z.coerce.number().int().min(1).max(10).default(3),
+  /** The pace assumed for a service with no recent calls, for wait estimates. */
+  DEFAULT_SERVICE_MINUTES: z.coerce.number().positive().max(240).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

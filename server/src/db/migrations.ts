@@ -141,7 +141,26 @@ const m001 = (dialect: DialectName): Migration => ({
   },
 });
 
-export const migrationsFor = (dialect: DialectName): Record<string, Migration> => ({ '001-initial': m001(dialect) });
+/** Queue transitions: completion time, transfer links, and look-ups by visit and by ticket. */
+const m002: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('tickets').addColumn('completed_at', 'text').execute();
+    await db.schema.alterTable('tickets').addColumn('transferred_from', 'text').execute();
+    await db.schema.alterTable('tickets').addColumn('transferred_to', 'text').execute();
+    await db.schema.createIndex('tickets_visit_idx').on('tickets').column('visit_id').execute();
+    await db.schema.createIndex('ticket_events_ticket_idx').on('ticket_events').column('ticket_id').execute();
+    await db.schema
+      .createIndex('tickets_called_idx')
+      .on('tickets')
+      .columns(['service_id', 'day', 'called_at'])
+      .execute();
+  },
+};
+
+export const migrationsFor = (dialect: DialectName): Record<string, Migration> => ({
+  '001-initial': m001(dialect),
+  '002-queue-transitions': m002,
+});
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({
   getMigrations: async () => migrationsFor(dialect),

@@ -61,6 +61,10 @@ export interface TicketTable {
   called_at: string | null;
   counter: string | null;
   skip_count: number;
+  completed_at: string | null;
+  /** The ticket this one was transferred from (same visit, earlier service). */
+  transferred_from: string | null;
+  transferred_to: string | null;
 }
 export interface TicketSeriesTable {
   service_id: string;

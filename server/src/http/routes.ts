@@ -1,84 +1,226 @@
 /** HTTP API. Every payload is validated; every route but health, login and enrollment needs a staff session. */
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { callNextSchema, parseWith, queueQuerySchema } from '@kiosk/protocol';
+import {
+  callNextSchema,
+  err,
+  ok,
+  queueEntrySchema,
+  queueQuerySchema,
+  ticketCommandSchema,
+  transferCommandSchema,
+  type Result,
+} from '@kiosk/protocol';
 import type { Services } from '../services';
-import { SESSION_COOKIE, requireRole, tokenOf, userOf } from './auth';
+import type { Role } from '../services/auth.service';
+import { SESSION_COOKIE, tokenOf } from './auth';
+import type { ApiRegistry } from './api';
 import { ping } from '../db/migrations';
 
 const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 const enrollSchema = z.object({ pairingCode: z.string().min(8).max(32), name: z.string().min(1).max(64) });
+const ticketParams = z.object({ ticketId: z.string().min(1).max(64) });
+const counterBody = ticketCommandSchema.pick({ counter: true });
 
-export function registerRoutes(app: FastifyInstance, s: Services, sessionTtlSec: number): void {
-  const staff = requireRole(s.auth, ['admin', 'reception', 'clinic', 'viewer']);
-  const callers = requireRole(s.auth, ['admin', 'reception', 'clinic']);
-  const admin = requireRole(s.auth, ['admin']);
-  const bad = (message: string) => ({ ok: false, error: { code: 'validation-failed', message } });
+export const STAFF: readonly Role[] = ['admin', 'reception', 'clinic', 'viewer'];
+/** Roles that act on queues; viewers only read. */
+export const CALLERS: readonly Role[] = ['admin', 'reception', 'clinic'];
+export const ADMIN: readonly Role[] = ['admin'];
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
-    try {
-      await ping(s.db.kysely);
-      return { status: 'ready', database: s.db.dialect };
-    } catch {
-      return reply.code(503).send({ status: 'not-ready', database: s.db.dialect });
-    }
-  });
+const calledTicketSchema = z.object({
+  ticketId: z.string(),
+  number: z.string(),
+  serviceId: z.string(),
+  room: z.string(),
+  counter: z.string(),
+  calledAt: z.string(),
+});
 
-  app.post('/api/auth/login', async (req, reply) => {
-    const body = parseWith(loginSchema, req.body);
-    if (!body.ok) return reply.code(400).send(bad(body.error.message));
-    const result = await s.auth.login(body.value.username, body.value.password, req.ip);
-    if (result === 'rate-limited')
-      return reply
-        .code(429)
-        .send({ ok: false, error: { code: 'rate-limited', message: 'too many attempts, wait a minute' } });
-    if (result === 'invalid')
-      return reply
-        .code(401)
-        .send({ ok: false, error: { code: 'invalid-login', message: 'wrong user name or password' } });
-    reply.header(
-      'set-cookie',
-      `${SESSION_COOKIE}=${result.token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${sessionTtlSec}`,
-    );
-    return { ok: true, value: { user: result.user, token: result.token } };
-  });
-  app.post('/api/auth/logout', async (req, reply) => {
-    const token = tokenOf(req.headers);
-    if (token) await s.auth.logout(token);
-    reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
-    return { ok: true, value: null };
-  });
-  app.get('/api/auth/me', { preHandler: staff }, async (req) => ({ ok: true, value: userOf(req) }));
+export function registerRoutes(api: ApiRegistry, s: Services, sessionTtlSec: number): void {
+  api.define(
+    { method: 'GET', url: '/healthz', summary: 'Liveness', tag: 'ops', access: 'public', raw: true },
+    async ({ reply }) => {
+      await reply.send({ status: 'ok' });
+    },
+  );
+  api.define(
+    {
+      method: 'GET',
+      url: '/readyz',
+      summary: 'Readiness (database reachable)',
+      tag: 'ops',
+      access: 'public',
+      raw: true,
+    },
+    async ({ reply }) => {
+      try {
+        await ping(s.db.kysely);
+        await reply.send({ status: 'ready', database: s.db.dialect });
+      } catch {
+        await reply.code(503).send({ status: 'not-ready', database: s.db.dialect });
+      }
+    },
+  );
 
-  app.post('/api/agents/enroll', async (req, reply) => {
-    const body = parseWith(enrollSchema, req.body);
-    if (!body.ok) return reply.code(400).send(bad(body.error.message));
-    const result = await s.fleet.enroll(body.value.pairingCode, body.value.name);
-    if (result === 'invalid-code')
-      return reply
-        .code(403)
-        .send({ ok: false, error: { code: 'invalid-pairing-code', message: 'pairing code unknown, used or expired' } });
-    return { ok: true, value: result };
-  });
+  api.define(
+    {
+      method: 'POST',
+      url: '/api/auth/login',
+      summary: 'Staff login: sets the session cookie and returns a bearer token',
+      tag: 'auth',
+      access: 'public',
+      body: loginSchema,
+    },
+    async ({ body, req, reply }) => {
+      const result = await s.auth.login(body.username, body.password, req.ip);
+      if (result === 'rate-limited') return err('rate-limited', 'too many attempts, wait a minute');
+      if (result === 'invalid') return err('invalid-login', 'wrong user name or password');
+      reply.header(
+        'set-cookie',
+        `${SESSION_COOKIE}=${result.token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${sessionTtlSec}`,
+      );
+      return ok({ user: result.user, token: result.token });
+    },
+  );
+  api.define(
+    { method: 'POST', url: '/api/auth/logout', summary: 'Ends the session', tag: 'auth', access: 'public' },
+    async ({ req, reply }) => {
+      const token = tokenOf(req.headers);
+      if (token) await s.auth.logout(token);
+      reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+      return ok(null);
+    },
+  );
+  api.define(
+    { method: 'GET', url: '/api/auth/me', summary: 'The logged-in staff member', tag: 'auth', access: STAFF },
+    async ({ user }) => ok(user),
+  );
 
-  app.get('/api/services', { preHandler: staff }, async () => ({ ok: true, value: await s.facility.listServices() }));
-  app.get('/api/queue', { preHandler: staff }, async (req, reply) => {
-    const q = parseWith(queueQuerySchema, req.query);
-    if (!q.ok) return reply.code(400).send(bad(q.error.message));
-    return { ok: true, value: await s.queue.list(q.value.serviceId) };
-  });
-  app.post('/api/queue/call-next', { preHandler: callers }, async (req, reply) => {
-    const body = parseWith(callNextSchema, req.body);
-    if (!body.ok) return reply.code(400).send(bad(body.error.message));
-    return { ok: true, value: await s.queue.callNext(body.value.serviceId, body.value.counter, userOf(req).username) };
-  });
+  api.define(
+    {
+      method: 'POST',
+      url: '/api/agents/enroll',
+      summary: 'Kiosk enrollment with a one-time pairing code; returns the device credential once',
+      tag: 'fleet',
+      access: 'public',
+      body: enrollSchema,
+    },
+    async ({ body }) => {
+      const result = await s.fleet.enroll(body.pairingCode, body.name);
+      if (result === 'invalid-code') return err('invalid-pairing-code', 'pairing code unknown, used or expired');
+      return ok(result);
+    },
+  );
 
-  app.post('/api/admin/pairing-codes', { preHandler: admin }, async (req) => {
-    const user = userOf(req);
-    const code = await s.fleet.createPairingCode(user.username);
-    await s.auth.audit(user.username, 'pairing-code-created', null);
-    return { ok: true, value: code };
-  });
-  app.get('/api/admin/agents', { preHandler: admin }, async () => ({ ok: true, value: await s.fleet.list() }));
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/services',
+      summary: 'Active services with waiting counts',
+      tag: 'queue',
+      access: STAFF,
+    },
+    async () => ok(await s.facility.listServices()),
+  );
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/queue',
+      summary: "Today's open tickets (waiting, called, skipped)",
+      tag: 'queue',
+      access: STAFF,
+      query: queueQuerySchema,
+      response: z.array(queueEntrySchema),
+    },
+    async ({ query }) => ok(await s.queue.list(query.serviceId)),
+  );
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/queue/estimates',
+      summary: 'Estimated wait per service from the pace of recent calls',
+      tag: 'queue',
+      access: STAFF,
+    },
+    async () => ok(await s.queue.estimates()),
+  );
+  api.define(
+    {
+      method: 'POST',
+      url: '/api/queue/call-next',
+      summary: 'Calls the next ticket of a service (priority interleave)',
+      tag: 'queue',
+      access: CALLERS,
+      body: callNextSchema,
+      response: calledTicketSchema.nullable(),
+    },
+    async ({ body, user }) => ok(await s.queue.callNext(body.serviceId, body.counter, user.username)),
+  );
+  api.define(
+    {
+      method: 'POST',
+      url: '/api/queue/tickets/:ticketId/recall',
+      summary: 'Calls a called or skipped ticket again',
+      tag: 'queue',
+      access: CALLERS,
+      params: ticketParams,
+      body: counterBody,
+      response: calledTicketSchema,
+    },
+    async ({ params, body, user }) => s.queue.recall(params.ticketId, body.counter, user.username),
+  );
+  api.define(
+    {
+      method: 'POST',
+      url: '/api/queue/tickets/:ticketId/skip',
+      summary: "The called patient did not come: 'skipped', or 'no-show' after the configured number of skips",
+      tag: 'queue',
+      access: CALLERS,
+      params: ticketParams,
+      response: queueEntrySchema,
+    },
+    async ({ params, user }) => s.queue.skip(params.ticketId, user.username),
+  );
+  api.define(
+    {
+      method: 'POST',
+      url: '/api/queue/tickets/:ticketId/complete',
+      summary: 'The patient was served',
+      tag: 'queue',
+      access: CALLERS,
+      params: ticketParams,
+      response: queueEntrySchema,
+    },
+    async ({ params, user }) => s.queue.complete(params.ticketId, user.username),
+  );
+  api.define(
+    {
+      method: 'POST',
+      url: '/api/queue/tickets/:ticketId/transfer',
+      summary: 'Moves the visit to another service: a new ticket there, this one ends transferred',
+      tag: 'queue',
+      access: CALLERS,
+      params: ticketParams,
+      body: transferCommandSchema.omit({ ticketId: true }),
+      response: z.object({ from: queueEntrySchema, to: queueEntrySchema }),
+    },
+    async ({ params, body, user }) =>
+      s.queue.transfer(params.ticketId, body.targetServiceId, body.keepPriority, user.username),
+  );
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/queue/tickets/:ticketId/history',
+      summary: "The ticket's visit: every ticket it had and every stored transition",
+      tag: 'queue',
+      access: STAFF,
+      params: ticketParams,
+    },
+    async ({ params }) => historyByTicket(s, params.ticketId),
+  );
+}
+
+export async function historyByTicket(s: Services, ticketId: string): Promise<Result<unknown>> {
+  const visitId = await s.queue.visitOf(ticketId);
+  if (!visitId) return err('unknown-ticket', 'no such ticket');
+  return s.queue.visitHistory(visitId);
 }

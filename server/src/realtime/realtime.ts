@@ -13,6 +13,9 @@ import {
   printReportSchema,
   queueQuerySchema,
   agentHeartbeatSchema,
+  ticketCommandSchema,
+  ticketHistoryQuerySchema,
+  transferCommandSchema,
   type AgentToServerEvents,
   type Ack,
   type CalledTicket,
@@ -27,7 +30,8 @@ import {
 import type { z } from 'zod';
 import type { Services } from '../services';
 import type { AgentIdentity } from '../services/fleet.service';
-import type { StaffUser } from '../services/auth.service';
+import type { Role, StaffUser } from '../services/auth.service';
+import { CALLERS, STAFF, historyByTicket } from '../http/routes';
 import { tokenOf } from '../http/auth';
 import type { Logger } from '../logger';
 
@@ -38,6 +42,21 @@ export interface Realtime {
   callAnnounced(call: CalledTicket): void;
   close(): Promise<void>;
 }
+
+/** Who may send each /staff command; the authorization suite enumerates this table. */
+export const staffCommandRoles = {
+  'queue:list': STAFF,
+  'queue:estimates': STAFF,
+  'visit:history': STAFF,
+  'queue:call-next': CALLERS,
+  'queue:recall': CALLERS,
+  'queue:skip': CALLERS,
+  'queue:complete': CALLERS,
+  'queue:transfer': CALLERS,
+} as const satisfies Partial<Record<keyof StaffToServerEvents, readonly Role[]>>;
+
+/** Room of the /staff namespace that admins join: fleet alerts go there only. */
+export const ADMINS_ROOM = 'admins';
 
 /** Wraps a handler: validates the payload, guarantees one ack, never lets a throw escape. */
 function handle<S extends z.ZodType, T>(log: Logger, schema: S, fn: (payload: z.infer<S>) => Promise<Result<T>>) {
@@ -125,17 +144,33 @@ export function createRealtime(http: HttpServer, s: Services, log: Logger, allow
   });
   staff.on('connection', (socket) => {
     const user = socket.data.user;
-    socket.on(
-      'queue:list',
-      handle(log, queueQuerySchema, async (q) => ok(await s.queue.list(q.serviceId))),
+    if (user.role === 'admin') void socket.join(ADMINS_ROOM);
+    /** Registers a command for the roles in `staffCommandRoles`; others get 'forbidden'. */
+    const command = <S extends z.ZodType, T>(
+      event: keyof typeof staffCommandRoles,
+      schema: S,
+      fn: (payload: z.infer<S>) => Promise<Result<T>>,
+    ) => {
+      const roles: readonly Role[] = staffCommandRoles[event];
+      socket.on(
+        event,
+        handle(log, schema, async (payload) =>
+          roles.includes(user.role) ? fn(payload) : err('forbidden', `role ${user.role} may not do this`),
+        ) as never,
+      );
+    };
+    command('queue:list', queueQuerySchema, async (q) => ok(await s.queue.list(q.serviceId)));
+    command('queue:estimates', empty, async () => ok(await s.queue.estimates()));
+    command('queue:call-next', callNextSchema, async (c) =>
+      ok(await s.queue.callNext(c.serviceId, c.counter, user.username)),
     );
-    socket.on(
-      'queue:call-next',
-      handle(log, callNextSchema, async (c) => {
-        if (user.role === 'viewer') return err('forbidden', 'viewers cannot call tickets');
-        return ok(await s.queue.callNext(c.serviceId, c.counter, user.username));
-      }),
+    command('queue:recall', ticketCommandSchema, (c) => s.queue.recall(c.ticketId, c.counter, user.username));
+    command('queue:skip', ticketCommandSchema, (c) => s.queue.skip(c.ticketId, user.username));
+    command('queue:complete', ticketCommandSchema, (c) => s.queue.complete(c.ticketId, user.username));
+    command('queue:transfer', transferCommandSchema, (c) =>
+      s.queue.transfer(c.ticketId, c.targetServiceId, c.keepPriority, user.username),
     );
+    command('visit:history', ticketHistoryQuerySchema, (q) => historyByTicket(s, q.ticketId));
   });
 
   const display = io.of('/display') as unknown as Namespace<DisplayToServerEvents, ServerToDisplayEvents>;

@@ -20,6 +20,7 @@ import type { Db } from '../db/database';
 import type { Database } from '../db/schema';
 import { ageInYears, facilityDay, type Clock } from '../clock';
 import type { Logger } from '../logger';
+import { formatNumber, nextSeq } from './queue.service';
 
 export interface CheckInDeps {
   db: Db;
@@ -91,16 +92,8 @@ export class CheckInService {
 
     const patientId = await this.matchOrCreatePatient(trx, request.identity, iso);
     const priority = derivePriority(request.identity, request.priorityClaims, now);
-    const series = await trx
-      .insertInto('ticket_series')
-      .values({ service_id: service.id, day, last_seq: 1 })
-      .onConflict((oc) =>
-        oc.columns(['service_id', 'day']).doUpdateSet((eb) => ({ last_seq: eb('ticket_series.last_seq', '+', 1) })),
-      )
-      .returning('last_seq')
-      .executeTakeFirstOrThrow();
-    const seq = Number(series.last_seq);
-    const number = `${service.prefix}${String(seq).padStart(3, '0')}`;
+    const seq = await nextSeq(trx, service.id, day);
+    const number = formatNumber(service.prefix, seq);
     const visitId = randomUUID();
     const ticketId = randomUUID();
     const code = lookupCode();
@@ -155,6 +148,9 @@ export class CheckInService {
         called_at: null,
         counter: null,
         skip_count: 0,
+        completed_at: null,
+        transferred_from: null,
+        transferred_to: null,
       })
       .execute();
     await trx
