@@ -7,3 +7,4 @@ export * from './tcp.transport';
 export * from './pcsc.transport';
 export * from './discovery';
 export * from './vpcd-card';
+export * from './doctor';
