@@ -3,8 +3,10 @@ import { SimulatedByteTransport } from '../transports/simulated-byte.transport';
 import { attachSimulatedPrinter, realtimeStatusByte } from './simulated-printer';
 import { EscPosPrinterDriver, type PrintJobEvent } from './escpos-printer.driver';
 import { StatusDemux } from './printer-status';
+import { decodeEscPos } from './escpos.decoder';
+import { encodeTicket } from './escpos.encoder';
 import type { PrinterStatus } from './printer-status';
-import { asciiTicket, simulatedPrinterProfile } from './test-fixtures';
+import { asciiTicket, simulatedPrinterProfile, vietnameseTicket } from './test-fixtures';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -150,6 +152,34 @@ describe('EscPosPrinterDriver on the simulated printer', () => {
     printer.setFault('cover-open');
     const status = await next;
     expect(status).toMatchObject({ source: 'asb', conditions: ['cover-open'], ready: false });
+  });
+
+  it('honours XON/XOFF: a slow printer with a small buffer never overflows', async () => {
+    const profile = simulatedPrinterProfile();
+    const transport = new SimulatedByteTransport('sim', { baudRate: 38_400 });
+    const printer = attachSimulatedPrinter(transport, profile, {
+      xonXoff: { receiveBufferBytes: 1024, printBytesPerSecond: 2000 },
+    });
+    const driver = new EscPosPrinterDriver(transport, profile, { xonXoff: true, chunkBytes: 128 });
+    cleanups.push(
+      () => driver.dispose(),
+      () => printer.detach(),
+    );
+    await driver.start();
+    const result = await driver.print(vietnameseTicket);
+    expect(result.state).toBe('confirmed');
+    expect(printer.peakBufferedBytes).toBeLessThanOrEqual(1024);
+    expect(printer.jobs[0]!.cuts).toEqual(['full']);
+  });
+
+  it('never slips a status query inside a command (rasters stay intact under busy polling)', async () => {
+    const { driver, printer } = await setup({ pollIntervalMs: 20, chunkBytes: 64 }, 38_400);
+    expect(await driver.print(vietnameseTicket)).toMatchObject({ state: 'confirmed' });
+    const job = printer.jobs[0]!;
+    const expected = decodeEscPos(encodeTicket(vietnameseTicket, simulatedPrinterProfile()));
+    expect(job.unknown).toEqual([]);
+    expect(job.blocks.map((b) => b.kind)).toEqual(expected.blocks.map((b) => b.kind));
+    expect(printer.statusQueriesAnswered).toBeGreaterThan(10);
   });
 
   it('runs jobs one after another', async () => {

@@ -8,7 +8,7 @@ import type { Ticket } from '@kiosk/protocol';
 import type { PrinterProfile } from '@kiosk/hardware-profiles';
 import { Listeners, TransportError, type ByteTransport, type Unsubscribe } from '../transports/transport';
 import { automaticStatusBack, realtimeStatusRequest } from './escpos.commands';
-import { decodeEscPos } from './escpos.decoder';
+import { commandBoundaries, decodeEscPos } from './escpos.decoder';
 import { encodeTicket, type EncodeTicketOptions } from './escpos.encoder';
 import {
   StatusDemux,
@@ -214,9 +214,9 @@ export class EscPosPrinterDriver {
       this.emitJob({ jobId, state: 'sending' });
       const started = performance.now();
       try {
-        for (let i = 0; i < bytes.length; i += this.opts.chunkBytes) {
+        for (const [start, end] of this.segments(bytes)) {
           await this.waitWritable();
-          await this.write(bytes.subarray(i, i + this.opts.chunkBytes));
+          await this.writeSegment(bytes.subarray(start, end));
         }
       } catch (error) {
         return fail(this.abortReason(error));
@@ -245,6 +245,59 @@ export class EscPosPrinterDriver {
     if (this.activeJobFault) return this.activeJobFault;
     if (error instanceof TransportError) return error.code === 'timeout' ? 'timeout' : 'disconnected';
     return 'disconnected';
+  }
+
+  /**
+   * Splits a job at command boundaries into pieces of about `chunkBytes`, so that a status
+   * query is never sent inside a command (a bigger single command is one piece).
+   */
+  private segments(bytes: Uint8Array): [number, number][] {
+    const bounds = commandBoundaries(bytes);
+    const out: [number, number][] = [];
+    let start = 0;
+    let k = 0;
+    while (start < bytes.length) {
+      let end = -1;
+      while (k < bounds.length && bounds[k]! <= start + this.opts.chunkBytes) end = bounds[k++]!;
+      if (end <= start) end = bounds[k++] ?? bytes.length;
+      out.push([start, end]);
+      start = end;
+    }
+    return out;
+  }
+
+  /**
+   * One piece, holding the link so no query slips in; written in `chunkBytes` writes with an
+   * XOFF check before each.
+   */
+  private writeSegment(piece: Uint8Array): Promise<void> {
+    const run = this.writeChain.then(async () => {
+      for (let i = 0; i < piece.length; i += this.opts.chunkBytes) {
+        if (i > 0) await this.waitWritable();
+        await this.writeWithin(
+          () => this.transport.write(piece.subarray(i, i + this.opts.chunkBytes)),
+          this.opts.xoffTimeoutMs,
+        );
+      }
+    });
+    this.writeChain = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * A write that does not finish in time (a serial port whose kernel honours XOFF, a printer
+   * that holds CTS/DSR low) fails the job with the fault seen meanwhile, else 'timeout'.
+   */
+  private async writeWithin(write: () => Promise<void>, timeoutMs: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new JobAbort(this.activeJobFault ?? 'timeout')), timeoutMs);
+    });
+    try {
+      await Promise.race([write(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Before each chunk: stop on a fault seen mid-job, and wait out XOFF. */

@@ -131,6 +131,8 @@ export class EscPosStreamParser {
   constructor(
     private readonly emit: (event: ParserEvent) => void,
     private readonly options: DecodeOptions = {},
+    /** Called with the stream offset after every complete command or character. */
+    private readonly onCommandEnd?: (offset: number) => void,
   ) {
     this.lineSpacing = options.defaultLineSpacingDots ?? 30;
   }
@@ -156,6 +158,7 @@ export class EscPosStreamParser {
       const used = this.step();
       if (used === NEED_MORE) break;
       this.pos += used;
+      this.onCommandEnd?.(this.base + this.pos);
     }
   }
 
@@ -730,6 +733,24 @@ export function addToReceipt(receipt: DecodedReceipt, event: ParserEvent): void 
     default:
       break;
   }
+}
+
+/**
+ * Where a job may be split so that something else (a DLE EOT status query) can be sent in
+ * between: offsets that end a command, never inside a command's parameters or image data.
+ * Printers take real-time byte sequences even inside image data, so a query slipped into a
+ * raster would both corrupt the image and be answered.
+ */
+export function commandBoundaries(bytes: Uint8Array): number[] {
+  const out: number[] = [];
+  const parser = new EscPosStreamParser(
+    () => undefined,
+    {},
+    (offset) => out.push(offset),
+  );
+  parser.push(bytes);
+  if (out[out.length - 1] !== bytes.length) out.push(bytes.length);
+  return out;
 }
 
 export function decodeEscPos(bytes: Uint8Array, options: DecodeOptions = {}): DecodedReceipt {

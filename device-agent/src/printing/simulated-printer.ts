@@ -48,6 +48,8 @@ export interface SimulatedPrinter {
   readonly statusQueriesAnswered: number;
   /** True while XOFF is in force (xonXoff only). */
   readonly xoff: boolean;
+  /** Highest receive-buffer fill seen (xonXoff only): above `receiveBufferBytes` data was lost. */
+  readonly peakBufferedBytes: number;
   /** Changes the fault now, or after `afterBytes` more bytes have arrived (mid-job). */
   setFault(fault: SimulatedPrinterFault, options?: { afterBytes?: number }): void;
   /** A mute printer receives but never answers (status time-outs). */
@@ -117,6 +119,7 @@ export function attachSimulatedPrinter(
   let buffered = 0;
   let lastDrain = performance.now();
   let xoff = false;
+  let peak = 0;
 
   const send = (bytes: Uint8Array) => {
     if (!responsive) return;
@@ -203,6 +206,7 @@ export function attachSimulatedPrinter(
     if (data.length === 0) return;
     currentBytes += data.length;
     buffered += data.length;
+    peak = Math.max(peak, buffered);
     parser.push(data);
     updateFlow();
   };
@@ -222,6 +226,9 @@ export function attachSimulatedPrinter(
     },
     get xoff() {
       return xoff;
+    },
+    get peakBufferedBytes() {
+      return peak;
     },
     setFault(next, opts) {
       if (opts?.afterBytes !== undefined && opts.afterBytes > 0)
