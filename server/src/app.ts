@@ -10,6 +10,8 @@ import { FacilityService } from './services/facility.service';
 import { CheckInService } from './services/checkin.service';
 import { QueueService } from './services/queue.service';
 import { FleetService } from './services/fleet.service';
+import { PatientService } from './services/patient.service';
+import { RetentionService } from './services/retention.service';
 import type { Services } from './services';
 import { registerRoutes } from './http/routes';
 import { registerAdminRoutes } from './http/admin.routes';
@@ -55,6 +57,7 @@ export async function createServerApp(
       clock,
       timeZone: config.FACILITY_TIME_ZONE,
       hospitalName: config.HOSPITAL_NAME,
+      privacyNoticeVersion: config.PRIVACY_NOTICE_VERSION,
       log,
       onIssued: broadcast.issued,
     }),
@@ -77,6 +80,8 @@ export async function createServerApp(
       onIssued: broadcast.issued,
     }),
     fleet: new FleetService(db, clock),
+    patients: new PatientService(db, clock, auth, config.PRIVACY_NOTICE_VERSION),
+    retention: new RetentionService(db, clock, config.RETENTION_DAYS, log),
   };
 
   if (config.DEMO) {
@@ -88,11 +93,25 @@ export async function createServerApp(
 
   const api = new ApiRegistry(http, auth);
   registerRoutes(api, services, config.SESSION_TTL_HOURS * 3600);
-  registerAdminRoutes(api, services);
+  registerAdminRoutes(api, services, {
+    servicesChanged: () => {
+      services.facility.listServices().then(
+        (list) => rt.current?.servicesChanged(list),
+        (e: unknown) => log.warn({ err: String(e) }, 'services broadcast failed'),
+      );
+    },
+  });
   registerStaticPages(http, config.UI_DIST);
   // The kiosk page is served by the server but talks to its own agent; staff pages are same-origin.
   const realtime = createRealtime(http.server, services, log, true);
   rt.current = realtime;
+
+  const timers: NodeJS.Timeout[] = [];
+  if (config.RETENTION_PURGE_INTERVAL_MINUTES > 0) {
+    const purge = () =>
+      services.retention.purge().catch((e: unknown) => log.error({ err: String(e) }, 'retention purge failed'));
+    timers.push(setInterval(purge, config.RETENTION_PURGE_INTERVAL_MINUTES * 60_000).unref());
+  }
 
   return {
     http,
@@ -105,6 +124,7 @@ export async function createServerApp(
       return typeof address === 'object' && address ? address.port : config.PORT;
     },
     async close() {
+      for (const t of timers) clearInterval(t);
       await realtime.close();
       await http.close();
       await db.close();

@@ -50,6 +50,12 @@ export const configSchema = z.object({
   NO_SHOW_AFTER_SKIPS: z.coerce.number().int().min(1).max(10).default(3),
   /** The pace assumed for a service with no recent calls, for wait estimates. */
   DEFAULT_SERVICE_MINUTES: z.coerce.number().positive().max(240).default(5),
+  /** Version of the privacy notice shown before identification; stored with every consent event. */
+  PRIVACY_NOTICE_VERSION: z.string().min(1).max(32).default('2026-01'),
+  /** Patients and visits older than this are purged (daily KPIs are kept); admins can change it at run time. */
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(180),
+  /** How often the purge job runs; 0 disables the timer (the admin route still purges). */
+  RETENTION_PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

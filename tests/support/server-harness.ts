@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createServerApp, loadConfig, type ServerApp } from '@kiosk/server';
+import { createServerApp, loadConfig, type Clock, type ServerApp } from '@kiosk/server';
 import { postgresAvailable, startPostgres, type PostgresCluster } from './postgres';
 
 export interface RunningServer {
@@ -13,7 +13,10 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startServer(
+  env: Record<string, string> = {},
+  options: { clock?: Clock } = {},
+): Promise<RunningServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiosk-server-'));
   const config = loadConfig({
     PORT: '0',
@@ -23,7 +26,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const app = await createServerApp(config);
+  const app = await createServerApp(config, options);
   const port = await app.listen();
   return {
     app,

@@ -157,9 +157,60 @@ const m002: Migration = {
   },
 };
 
+/** Facility administration, consent events, retention with daily KPI aggregates, disabled users. */
+const m003 = (dialect: DialectName): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('opening_hours')
+      .addColumn('service_id', 'text', (c) => c.notNull().references('services.id'))
+      .addColumn('weekday', 'integer', (c) => c.notNull())
+      .addColumn('opens', 'text', (c) => c.notNull())
+      .addColumn('closes', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('opening_hours_pk', ['service_id', 'weekday', 'opens'])
+      .execute();
+    await db.schema.alterTable('users').addColumn('disabled_at', 'text').execute();
+    await db.schema
+      .createTable('consent_events')
+      .addColumn('id', 'integer', autoId(dialect))
+      .addColumn('patient_id', 'text', (c) => c.notNull())
+      .addColumn('visit_id', 'text')
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('purpose', 'text', (c) => c.notNull())
+      .addColumn('notice_version', 'text', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('actor', 'text')
+      .execute();
+    await db.schema.createIndex('consent_events_patient_idx').on('consent_events').column('patient_id').execute();
+    await db.schema
+      .createTable('settings')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('kpi_daily')
+      .addColumn('day', 'text', (c) => c.notNull())
+      .addColumn('service_id', 'text', (c) => c.notNull())
+      .addColumn('tickets', 'integer', (c) => c.notNull())
+      .addColumn('called', 'integer', (c) => c.notNull())
+      .addColumn('completed', 'integer', (c) => c.notNull())
+      .addColumn('no_shows', 'integer', (c) => c.notNull())
+      .addColumn('transferred', 'integer', (c) => c.notNull())
+      .addColumn('printed', 'integer', (c) => c.notNull())
+      .addColumn('print_failed', 'integer', (c) => c.notNull())
+      .addColumn('wait_ms_total', 'bigint', (c) => c.notNull())
+      .addColumn('wait_count', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('kpi_daily_pk', ['day', 'service_id'])
+      .execute();
+    await db.schema.createIndex('visits_created_idx').on('visits').column('created_at').execute();
+    await db.schema.createIndex('audit_log_at_idx').on('audit_log').column('at').execute();
+  },
+});
+
 export const migrationsFor = (dialect: DialectName): Record<string, Migration> => ({
   '001-initial': m001(dialect),
   '002-queue-transitions': m002,
+  '003-facility-consent-retention': m003(dialect),
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({

@@ -106,6 +106,7 @@ export interface UserTable {
   password_hash: string;
   role: string;
   created_at: string;
+  disabled_at: string | null;
 }
 export interface SessionTable {
   token_hash: string;
@@ -118,6 +119,46 @@ export interface AuditTable {
   actor: string;
   action: string;
   target: string | null;
+}
+
+export interface OpeningHoursTable {
+  service_id: string;
+  /** 0 = Sunday … 6 = Saturday, facility time. */
+  weekday: number;
+  /** HH:MM, facility time. */
+  opens: string;
+  closes: string;
+}
+export interface ConsentEventTable {
+  id: Generated<number>;
+  patient_id: string;
+  visit_id: string | null;
+  /** 'given' | 'withdrawn' */
+  kind: string;
+  purpose: string;
+  notice_version: string;
+  at: string;
+  /** The agent (kiosk) or staff member that recorded it. */
+  actor: string | null;
+}
+export interface SettingTable {
+  key: string;
+  value: string;
+  updated_at: string;
+}
+/** Per service and day, kept after patients and visits are purged. Counts are integers; PostgreSQL returns the bigint total as a string. */
+export interface KpiDailyTable {
+  day: string;
+  service_id: string;
+  tickets: number;
+  called: number;
+  completed: number;
+  no_shows: number;
+  transferred: number;
+  printed: number;
+  print_failed: number;
+  wait_ms_total: number | string;
+  wait_count: number;
 }
 
 export interface Database {
@@ -134,4 +175,8 @@ export interface Database {
   users: UserTable;
   sessions: SessionTable;
   audit_log: AuditTable;
+  opening_hours: OpeningHoursTable;
+  consent_events: ConsentEventTable;
+  settings: SettingTable;
+  kpi_daily: KpiDailyTable;
 }

@@ -1,10 +1,273 @@
-/** Admin API: kiosk fleet. */
-import { ok } from '@kiosk/protocol';
+/** Admin API: facility configuration, staff accounts, retention, audit log, kiosk fleet; and audited patient reads. */
+import { z } from 'zod';
+import {
+  departmentInputSchema,
+  ok,
+  openingHoursSchema,
+  retentionSettingSchema,
+  serviceInputSchema,
+  servicePatchSchema,
+  userCreateSchema,
+  userPatchSchema,
+} from '@kiosk/protocol';
 import type { Services } from '../services';
 import type { ApiRegistry } from './api';
-import { ADMIN } from './routes';
+import { ADMIN, CALLERS } from './routes';
 
-export function registerAdminRoutes(api: ApiRegistry, s: Services): void {
+const idParams = z.object({ id: z.string().min(1).max(64) });
+const dayRange = z.object({
+  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/u),
+  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/u),
+});
+
+export interface AdminHooks {
+  /** Kiosks refresh their service list when the facility changes. */
+  servicesChanged(): void;
+}
+
+export function registerAdminRoutes(api: ApiRegistry, s: Services, hooks: AdminHooks): void {
+  // ---- facility --------------------------------------------------------------------------------
+  api.define(
+    { method: 'GET', url: '/api/admin/departments', summary: 'Departments', tag: 'facility', access: ADMIN },
+    async () => ok(await s.facility.listDepartments()),
+  );
+  api.define(
+    {
+      method: 'PUT',
+      url: '/api/admin/departments/:id',
+      summary: 'Creates or renames a department',
+      tag: 'facility',
+      access: ADMIN,
+      params: departmentInputSchema.pick({ id: true }),
+      body: departmentInputSchema.omit({ id: true }),
+    },
+    async ({ params, body, user }) => {
+      const d = await s.facility.upsertDepartment({ id: params.id, ...body });
+      await s.auth.audit(user.username, 'department-saved', params.id);
+      hooks.servicesChanged();
+      return ok(d);
+    },
+  );
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/admin/services',
+      summary: 'Every service, active or not',
+      tag: 'facility',
+      access: ADMIN,
+    },
+    async () => ok(await s.facility.listAllServices()),
+  );
+  api.define(
+    {
+      method: 'POST',
+      url: '/api/admin/services',
+      summary: 'Creates a service (ticket prefix, room, floor)',
+      tag: 'facility',
+      access: ADMIN,
+      body: serviceInputSchema,
+    },
+    async ({ body, user }) => {
+      const r = await s.facility.createService(body);
+      if (r.ok) {
+        await s.auth.audit(user.username, 'service-created', body.id);
+        hooks.servicesChanged();
+      }
+      return r;
+    },
+  );
+  api.define(
+    {
+      method: 'PATCH',
+      url: '/api/admin/services/:id',
+      summary: 'Changes a service; active=false takes it off the kiosks',
+      tag: 'facility',
+      access: ADMIN,
+      params: idParams,
+      body: servicePatchSchema,
+    },
+    async ({ params, body, user }) => {
+      const r = await s.facility.updateService(params.id, body);
+      if (r.ok) {
+        await s.auth.audit(user.username, 'service-updated', params.id);
+        hooks.servicesChanged();
+      }
+      return r;
+    },
+  );
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/admin/services/:id/hours',
+      summary: 'Weekly opening hours of a service (empty: always open)',
+      tag: 'facility',
+      access: ADMIN,
+      params: idParams,
+    },
+    async ({ params }) => ok(await s.facility.openingHours(params.id)),
+  );
+  api.define(
+    {
+      method: 'PUT',
+      url: '/api/admin/services/:id/hours',
+      summary: 'Replaces the weekly opening hours; kiosks refuse check-ins outside them',
+      tag: 'facility',
+      access: ADMIN,
+      params: idParams,
+      body: openingHoursSchema,
+    },
+    async ({ params, body, user }) => {
+      const r = await s.facility.setOpeningHours(params.id, body.hours);
+      if (r.ok) await s.auth.audit(user.username, 'opening-hours-saved', params.id);
+      return r;
+    },
+  );
+
+  // ---- staff accounts --------------------------------------------------------------------------
+  api.define(
+    { method: 'GET', url: '/api/admin/users', summary: 'Staff accounts', tag: 'users', access: ADMIN },
+    async () => ok(await s.auth.listUsers()),
+  );
+  api.define(
+    {
+      method: 'POST',
+      url: '/api/admin/users',
+      summary: 'Creates a staff account',
+      tag: 'users',
+      access: ADMIN,
+      body: userCreateSchema,
+    },
+    async ({ body, user }) => {
+      const r = await s.auth.addUser(body.username, body.password, body.role);
+      if (r.ok) await s.auth.audit(user.username, 'user-created', r.value.id);
+      return r;
+    },
+  );
+  api.define(
+    {
+      method: 'PATCH',
+      url: '/api/admin/users/:id',
+      summary: "Changes a role or disables an account (its sessions end); the last admin can't be removed",
+      tag: 'users',
+      access: ADMIN,
+      params: idParams,
+      body: userPatchSchema,
+    },
+    async ({ params, body, user }) => {
+      const r = await s.auth.updateUser(params.id, body);
+      if (r.ok)
+        await s.auth.audit(
+          user.username,
+          body.disabled !== undefined ? (body.disabled ? 'user-disabled' : 'user-enabled') : 'user-role-changed',
+          params.id,
+        );
+      return r;
+    },
+  );
+
+  // ---- retention, KPIs, audit ------------------------------------------------------------------
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/admin/settings/retention',
+      summary: 'Days patients and visits are kept',
+      tag: 'privacy',
+      access: ADMIN,
+    },
+    async () => ok({ retentionDays: await s.retention.retentionDays() }),
+  );
+  api.define(
+    {
+      method: 'PUT',
+      url: '/api/admin/settings/retention',
+      summary: 'Sets the retention period',
+      tag: 'privacy',
+      access: ADMIN,
+      body: retentionSettingSchema,
+    },
+    async ({ body, user }) => {
+      await s.retention.setRetentionDays(body.retentionDays);
+      await s.auth.audit(user.username, 'retention-changed', String(body.retentionDays));
+      return ok(body);
+    },
+  );
+  api.define(
+    {
+      method: 'POST',
+      url: '/api/admin/retention/purge',
+      summary: 'Purges patients and visits past retention now (KPIs kept)',
+      tag: 'privacy',
+      access: ADMIN,
+    },
+    async ({ user }) => {
+      const report = await s.retention.purge();
+      await s.auth.audit(user.username, 'retention-purged', String(report.visits));
+      return ok(report);
+    },
+  );
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/admin/kpis/daily',
+      summary: 'Aggregated daily KPIs per service (kept after purges)',
+      tag: 'privacy',
+      access: ADMIN,
+      query: dayRange,
+    },
+    async ({ query }) => ok(await s.retention.dailyKpis(query.from, query.to)),
+  );
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/admin/audit',
+      summary: 'The audit log, newest first',
+      tag: 'privacy',
+      access: ADMIN,
+      query: z.object({
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+        action: z.string().max(64).optional(),
+      }),
+    },
+    async ({ query }) => ok(await s.auth.auditLog(query.limit, query.action)),
+  );
+
+  // ---- patients (audited reads) ----------------------------------------------------------------
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/patients/:id',
+      summary: 'A patient record with consents and recent visits; every read is audited',
+      tag: 'patients',
+      access: CALLERS,
+      params: idParams,
+    },
+    async ({ params, user }) => s.patients.read(params.id, user, 'id'),
+  );
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/queue/tickets/:id/patient',
+      summary: 'The patient record behind a ticket; audited like any record read',
+      tag: 'patients',
+      access: CALLERS,
+      params: idParams,
+    },
+    async ({ params, user }) => s.patients.readByTicket(params.id, user),
+  );
+  api.define(
+    {
+      method: 'POST',
+      url: '/api/patients/:id/consent-withdrawal',
+      summary: "Records the patient's withdrawal of consent",
+      tag: 'patients',
+      access: CALLERS,
+      params: idParams,
+      body: z.object({ purpose: z.string().min(1).max(64).default('check-in') }),
+    },
+    async ({ params, body, user }) => s.patients.withdrawConsent(params.id, user, body.purpose),
+  );
+
+  // ---- kiosk fleet -----------------------------------------------------------------------------
   api.define(
     {
       method: 'POST',

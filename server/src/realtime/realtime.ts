@@ -26,6 +26,7 @@ import {
   type ServerToStaffEvents,
   type StaffToServerEvents,
   type Result,
+  type ServiceInfo,
 } from '@kiosk/protocol';
 import type { z } from 'zod';
 import type { Services } from '../services';
@@ -40,6 +41,7 @@ export interface Realtime {
   ticketIssued(entry: QueueEntry): void;
   ticketChanged(entry: QueueEntry): void;
   callAnnounced(call: CalledTicket): void;
+  servicesChanged(services: ServiceInfo[]): void;
   close(): Promise<void>;
 }
 
@@ -186,6 +188,7 @@ export function createRealtime(http: HttpServer, s: Services, log: Logger, allow
     ticketIssued: (entry) => staff.emit('ticket:issued', entry),
     ticketChanged: (entry) => staff.emit('ticket:changed', entry),
     callAnnounced: (call) => display.emit('call:announced', call),
+    servicesChanged: (list) => agents.emit('services:changed', list),
     close: () => new Promise<void>((resolve) => io.close(() => resolve())),
   };
 }

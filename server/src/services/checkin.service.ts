@@ -21,12 +21,15 @@ import type { Database } from '../db/schema';
 import { ageInYears, facilityDay, type Clock } from '../clock';
 import type { Logger } from '../logger';
 import { formatNumber, nextSeq } from './queue.service';
+import { localWeekTime } from './facility.service';
 
 export interface CheckInDeps {
   db: Db;
   clock: Clock;
   timeZone: string;
   hospitalName: string;
+  /** Version of the privacy notice the kiosk shows; stored with each consent event. */
+  privacyNoticeVersion: string;
   log: Logger;
   onIssued: (entry: QueueEntry) => void;
 }
@@ -89,6 +92,18 @@ export class CheckInService {
       .executeTakeFirst();
     if (!service)
       throw new CheckInRefused('unknown-service', `no active service ${request.serviceId}`, 'go-to-counter');
+    const hours = await trx
+      .selectFrom('opening_hours')
+      .select(['weekday', 'opens', 'closes'])
+      .where('service_id', '=', service.id)
+      .execute();
+    if (hours.length > 0) {
+      const local = localWeekTime(now, this.deps.timeZone);
+      const open = hours.some(
+        (h) => Number(h.weekday) === local.weekday && h.opens <= local.hhmm && local.hhmm < h.closes,
+      );
+      if (!open) throw new CheckInRefused('service-closed', `service ${service.id} is closed now`, 'go-to-counter');
+    }
 
     const patientId = await this.matchOrCreatePatient(trx, request.identity, iso);
     const priority = derivePriority(request.identity, request.priorityClaims, now);
@@ -156,6 +171,19 @@ export class CheckInService {
     await trx
       .insertInto('ticket_events')
       .values({ ticket_id: ticketId, type: 'issued', at: iso, actor: agentId, detail: null })
+      .execute();
+    // The request schema admits only consent === true: every stored check-in has its consent event.
+    await trx
+      .insertInto('consent_events')
+      .values({
+        patient_id: patientId,
+        visit_id: visitId,
+        kind: 'given',
+        purpose: 'check-in',
+        notice_version: this.deps.privacyNoticeVersion,
+        at: iso,
+        actor: agentId,
+      })
       .execute();
     const entry: QueueEntry = {
       ticketId,

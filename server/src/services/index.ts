@@ -4,6 +4,8 @@ import type { CheckInService } from './checkin.service';
 import type { FacilityService } from './facility.service';
 import type { FleetService } from './fleet.service';
 import type { QueueService } from './queue.service';
+import type { PatientService } from './patient.service';
+import type { RetentionService } from './retention.service';
 
 export interface Services {
   db: Db;
@@ -12,4 +14,6 @@ export interface Services {
   checkIn: CheckInService;
   queue: QueueService;
   fleet: FleetService;
+  patients: PatientService;
+  retention: RetentionService;
 }

@@ -1,0 +1,115 @@
+/**
+ * Staff reads of patient records (each one written to the audit log before the data is
+ * returned) and consent events (given with each check-in, withdrawn on request).
+ */
+import { err, ok, type Result } from '@kiosk/protocol';
+import type { Db } from '../db/database';
+import type { Clock } from '../clock';
+import type { AuthService, StaffUser } from './auth.service';
+
+export interface PatientRecord {
+  id: string;
+  idNumber: string | null;
+  oldIdNumber: string | null;
+  insuranceNumber: string | null;
+  fullName: string;
+  dateOfBirth: string;
+  sex: string | null;
+  address: string | null;
+  needsReview: boolean;
+  createdAt: string;
+  updatedAt: string;
+  consents: { kind: string; purpose: string; noticeVersion: string; at: string; visitId: string | null }[];
+  visits: { visitId: string; serviceId: string; createdAt: string; identitySource: string }[];
+}
+
+export class PatientService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly auth: AuthService,
+    private readonly privacyNoticeVersion: string,
+  ) {}
+
+  /** The full record; the read is audited whether or not the patient exists. */
+  async read(patientId: string, reader: StaffUser, via: string): Promise<Result<PatientRecord>> {
+    await this.auth.audit(reader.username, `patient-read:${via}`, patientId);
+    const { kysely } = this.db;
+    const p = await kysely.selectFrom('patients').selectAll().where('id', '=', patientId).executeTakeFirst();
+    if (!p) return err('unknown-patient', 'no such patient');
+    const consents = await kysely
+      .selectFrom('consent_events')
+      .select(['kind', 'purpose', 'notice_version', 'at', 'visit_id'])
+      .where('patient_id', '=', patientId)
+      .orderBy('id')
+      .execute();
+    const visits = await kysely
+      .selectFrom('visits')
+      .select(['id', 'service_id', 'created_at', 'identity_source'])
+      .where('patient_id', '=', patientId)
+      .orderBy('created_at', 'desc')
+      .limit(50)
+      .execute();
+    return ok({
+      id: p.id,
+      idNumber: p.id_number,
+      oldIdNumber: p.old_id_number,
+      insuranceNumber: p.insurance_number,
+      fullName: p.full_name,
+      dateOfBirth: p.date_of_birth,
+      sex: p.sex,
+      address: p.address,
+      needsReview: Number(p.needs_review) === 1,
+      createdAt: p.created_at,
+      updatedAt: p.updated_at,
+      consents: consents.map((c) => ({
+        kind: c.kind,
+        purpose: c.purpose,
+        noticeVersion: c.notice_version,
+        at: c.at,
+        visitId: c.visit_id,
+      })),
+      visits: visits.map((v) => ({
+        visitId: v.id,
+        serviceId: v.service_id,
+        createdAt: v.created_at,
+        identitySource: v.identity_source,
+      })),
+    });
+  }
+
+  /** The patient behind a ticket, for the counter's "open record" action (audited as a read). */
+  async readByTicket(ticketId: string, reader: StaffUser): Promise<Result<PatientRecord>> {
+    const row = await this.db.kysely
+      .selectFrom('tickets')
+      .innerJoin('visits', 'visits.id', 'tickets.visit_id')
+      .select('visits.patient_id')
+      .where('tickets.id', '=', ticketId)
+      .executeTakeFirst();
+    if (!row) {
+      await this.auth.audit(reader.username, 'patient-read:ticket', null);
+      return err('unknown-ticket', 'no such ticket');
+    }
+    return this.read(row.patient_id, reader, 'ticket');
+  }
+
+  /** Records a withdrawal of consent; staff act on the patient's request. */
+  async withdrawConsent(patientId: string, actor: StaffUser, purpose: string): Promise<Result<null>> {
+    const p = await this.db.kysely.selectFrom('patients').select('id').where('id', '=', patientId).executeTakeFirst();
+    if (!p) return err('unknown-patient', 'no such patient');
+    await this.db.kysely
+      .insertInto('consent_events')
+      .values({
+        patient_id: patientId,
+        visit_id: null,
+        kind: 'withdrawn',
+        purpose,
+        notice_version: this.privacyNoticeVersion,
+        at: this.clock.now().toISOString(),
+        actor: actor.username,
+      })
+      .execute();
+    await this.auth.audit(actor.username, 'consent-withdrawn', patientId);
+    return ok(null);
+  }
+}

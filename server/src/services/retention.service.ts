@@ -1,0 +1,225 @@
+/**
+ * Retention: patients and visits older than the retention setting are purged, after their
+ * tickets are folded into per-day, per-service KPIs that are kept. Runs on a timer and on demand.
+ */
+import type { Db } from '../db/database';
+import type { Clock } from '../clock';
+import type { Logger } from '../logger';
+
+export const RETENTION_KEY = 'retention_days';
+
+export interface PurgeReport {
+  cutoff: string;
+  visits: number;
+  patients: number;
+  tickets: number;
+  kpiDays: number;
+}
+
+export interface DailyKpi {
+  day: string;
+  serviceId: string;
+  tickets: number;
+  called: number;
+  completed: number;
+  noShows: number;
+  transferred: number;
+  printed: number;
+  printFailed: number;
+  /** Mean issue → first call, over tickets that were called. */
+  meanWaitMs: number | null;
+}
+
+const BATCH = 500;
+
+interface KpiRow {
+  day: string;
+  service_id: string;
+  tickets: number;
+  called: number;
+  completed: number;
+  no_shows: number;
+  transferred: number;
+  printed: number;
+  print_failed: number;
+  wait_ms_total: number;
+  wait_count: number;
+}
+const emptyKpi = (day: string, service_id: string): KpiRow => ({
+  day,
+  service_id,
+  tickets: 0,
+  called: 0,
+  completed: 0,
+  no_shows: 0,
+  transferred: 0,
+  printed: 0,
+  print_failed: 0,
+  wait_ms_total: 0,
+  wait_count: 0,
+});
+
+export class RetentionService {
+  private running: Promise<PurgeReport> | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly defaultDays: number,
+    private readonly log: Logger,
+  ) {}
+
+  async retentionDays(): Promise<number> {
+    const row = await this.db.kysely
+      .selectFrom('settings')
+      .select('value')
+      .where('key', '=', RETENTION_KEY)
+      .executeTakeFirst();
+    const n = row ? Number(row.value) : Number.NaN;
+    return Number.isInteger(n) && n > 0 ? n : this.defaultDays;
+  }
+
+  async setRetentionDays(days: number): Promise<number> {
+    const at = this.clock.now().toISOString();
+    await this.db.kysely
+      .insertInto('settings')
+      .values({ key: RETENTION_KEY, value: String(days), updated_at: at })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(days), updated_at: at }))
+      .execute();
+    return days;
+  }
+
+  /** One purge at a time per process; a second caller gets the running one's report. */
+  purge(): Promise<PurgeReport> {
+    this.running ??= this.purgeOnce().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async purgeOnce(): Promise<PurgeReport> {
+    const days = await this.retentionDays();
+    const cutoff = new Date(this.clock.now().getTime() - days * 86_400_000).toISOString();
+    const report: PurgeReport = { cutoff, visits: 0, patients: 0, tickets: 0, kpiDays: 0 };
+    const { kysely } = this.db;
+    for (;;) {
+      const batch = await kysely
+        .selectFrom('visits')
+        .select(['id', 'patient_id'])
+        .where('created_at', '<', cutoff)
+        .orderBy('created_at')
+        .limit(BATCH)
+        .execute();
+      if (batch.length === 0) break;
+      const visitIds = batch.map((v) => v.id);
+      await kysely.transaction().execute(async (trx) => {
+        const tickets = await trx.selectFrom('tickets').selectAll().where('visit_id', 'in', visitIds).execute();
+        const ticketIds = tickets.map((t) => t.id);
+        const events = ticketIds.length
+          ? await trx
+              .selectFrom('ticket_events')
+              .select(['ticket_id', 'type'])
+              .where('ticket_id', 'in', ticketIds)
+              .execute()
+          : [];
+        const kpis = new Map<string, KpiRow>();
+        for (const t of tickets) {
+          const key = `${t.day}\u0000${t.service_id}`;
+          const k = kpis.get(key) ?? emptyKpi(t.day, t.service_id);
+          k.tickets += 1;
+          if (t.called_at) {
+            k.called += 1;
+            const wait = Date.parse(t.called_at) - Date.parse(t.issued_at);
+            if (Number.isFinite(wait) && wait >= 0) {
+              k.wait_ms_total += wait;
+              k.wait_count += 1;
+            }
+          }
+          if (t.status === 'completed') k.completed += 1;
+          if (t.status === 'no-show') k.no_shows += 1;
+          if (t.status === 'transferred') k.transferred += 1;
+          if (t.print_status === 'printed') k.printed += 1;
+          if (events.some((e) => e.ticket_id === t.id && e.type === 'print-failed')) k.print_failed += 1;
+          kpis.set(key, k);
+        }
+        for (const row of kpis.values()) {
+          await trx
+            .insertInto('kpi_daily')
+            .values(row)
+            .onConflict((oc) =>
+              oc.columns(['day', 'service_id']).doUpdateSet((eb) => ({
+                tickets: eb('kpi_daily.tickets', '+', row.tickets),
+                called: eb('kpi_daily.called', '+', row.called),
+                completed: eb('kpi_daily.completed', '+', row.completed),
+                no_shows: eb('kpi_daily.no_shows', '+', row.no_shows),
+                transferred: eb('kpi_daily.transferred', '+', row.transferred),
+                printed: eb('kpi_daily.printed', '+', row.printed),
+                print_failed: eb('kpi_daily.print_failed', '+', row.print_failed),
+                wait_ms_total: eb('kpi_daily.wait_ms_total', '+', row.wait_ms_total),
+                wait_count: eb('kpi_daily.wait_count', '+', row.wait_count),
+              })),
+            )
+            .execute();
+        }
+        if (ticketIds.length) {
+          await trx.deleteFrom('ticket_events').where('ticket_id', 'in', ticketIds).execute();
+          await trx.deleteFrom('tickets').where('id', 'in', ticketIds).execute();
+        }
+        await trx.deleteFrom('consent_events').where('visit_id', 'in', visitIds).execute();
+        await trx.deleteFrom('visits').where('id', 'in', visitIds).execute();
+        const patientIds = [...new Set(batch.map((v) => v.patient_id))];
+        // A patient goes once no visit of theirs is left (a recent visit keeps the record).
+        const kept = await trx
+          .selectFrom('visits')
+          .select('patient_id')
+          .where('patient_id', 'in', patientIds)
+          .execute();
+        const keptIds = new Set(kept.map((k) => k.patient_id));
+        const gone = patientIds.filter((p) => !keptIds.has(p));
+        if (gone.length) {
+          await trx.deleteFrom('consent_events').where('patient_id', 'in', gone).execute();
+          await trx.deleteFrom('patients').where('id', 'in', gone).execute();
+        }
+        report.visits += visitIds.length;
+        report.tickets += ticketIds.length;
+        report.patients += gone.length;
+        report.kpiDays += kpis.size;
+      });
+    }
+    // Patients never seen in a visit (none today, but kept defensively) and untouched since the cutoff.
+    const orphans = await kysely
+      .deleteFrom('patients')
+      .where('updated_at', '<', cutoff)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('visits').select('visits.id').whereRef('visits.patient_id', '=', 'patients.id'))),
+      )
+      .executeTakeFirst();
+    report.patients += Number(orphans.numDeletedRows);
+    if (report.visits > 0 || report.patients > 0)
+      this.log.info({ visits: report.visits, patients: report.patients, tickets: report.tickets }, 'retention purge');
+    return report;
+  }
+
+  async dailyKpis(fromDay: string, toDay: string): Promise<DailyKpi[]> {
+    const rows = await this.db.kysely
+      .selectFrom('kpi_daily')
+      .selectAll()
+      .where('day', '>=', fromDay)
+      .where('day', '<=', toDay)
+      .orderBy('day')
+      .orderBy('service_id')
+      .execute();
+    return rows.map((r) => ({
+      day: r.day,
+      serviceId: r.service_id,
+      tickets: Number(r.tickets),
+      called: Number(r.called),
+      completed: Number(r.completed),
+      noShows: Number(r.no_shows),
+      transferred: Number(r.transferred),
+      printed: Number(r.printed),
+      printFailed: Number(r.print_failed),
+      meanWaitMs: Number(r.wait_count) > 0 ? Math.round(Number(r.wait_ms_total) / Number(r.wait_count)) : null,
+    }));
+  }
+}
