@@ -1,12 +1,25 @@
 import { io, type Socket } from 'socket.io-client';
+import { expect, type Page, type TestInfo } from '@playwright/test';
 import type { AgentToSimEvents, Result, SimToAgentEvents } from '@kiosk/protocol';
 import { ports } from '../playwright.config';
 
 export const kioskUrl = `/kiosk/?agent=http://127.0.0.1:${ports.agent}`;
 
+export const cccdQr = '079188012345||Nguyễn Thị Lan|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021';
+export const bhytQr =
+  'GD4797912345678|4e677579e1bb856e205468e1bb8b204c616e|12/03/1988|2|5068c6b0e1bb9d6e67204e696e68204b69e1bb81752c2054502e2043e1baa76e205468c6a1|92 - 012|01/01/2026|31/12/2026|15/12/2025|7912345678|-|4|01/01/2023|0a1b2c3d4e5f6071-8233|$';
+
+export const logins = {
+  admin: { username: 'admin', password: 'admin-demo' },
+  reception: { username: 'tiepdon', password: 'tiepdon-demo' },
+  clinic: { username: 'phongkham', password: 'phongkham-demo' },
+} as const;
+
+export type Sim = Socket<AgentToSimEvents, SimToAgentEvents>;
+
 /** The simulator's control link on the running agent. */
-export async function simulator(): Promise<Socket<AgentToSimEvents, SimToAgentEvents>> {
-  const socket: Socket<AgentToSimEvents, SimToAgentEvents> = io(`http://127.0.0.1:${ports.agent}/sim`, {
+export async function simulator(): Promise<Sim> {
+  const socket: Sim = io(`http://127.0.0.1:${ports.agent}/sim`, {
     transports: ['websocket'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -19,4 +32,74 @@ export async function simulator(): Promise<Socket<AgentToSimEvents, SimToAgentEv
 export function expectOk<T>(r: Result<T>): T {
   if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
   return r.value;
+}
+
+export async function simScan(sim: Sim, payload: string): Promise<void> {
+  expectOk(await new Promise<Result<null>>((resolve) => sim.emit('sim:scan', { payload }, resolve)));
+}
+
+export async function simPrinterFault(
+  sim: Sim,
+  fault: 'none' | 'paper-near-end' | 'paper-out' | 'cover-open' | 'offline',
+): Promise<void> {
+  expectOk(await new Promise<Result<null>>((resolve) => sim.emit('sim:printer-fault', { fault }, resolve)));
+}
+
+/** Saves a full-page screenshot as a test artifact. */
+export function shooter(page: Page, info: TestInfo, prefix = '') {
+  let n = 0;
+  return async (name: string) => {
+    n++;
+    const file = info.outputPath(`${prefix}${String(n).padStart(2, '0')}-${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    await info.attach(`${prefix}${name}`, { path: file, contentType: 'image/png' });
+  };
+}
+
+/** Opens the kiosk page and waits until it is connected to its agent. */
+export async function openKiosk(page: Page, query = ''): Promise<void> {
+  await page.goto(`${kioskUrl}${query}`);
+  await expect(page.getByTestId('attract')).toBeVisible();
+  await expect(page.getByText('Ki-ốt đang khởi động lại')).toHaveCount(0);
+}
+
+/**
+ * From an identified patient on the confirm screen to the ticket: confirm, consent, (insurance
+ * when the agent offers it), service, priority claims, submit.
+ */
+export async function completeCheckIn(
+  page: Page,
+  options: { serviceId?: string; claims?: string[]; shot?: (name: string) => Promise<void> } = {},
+): Promise<string> {
+  const shot = options.shot ?? (async () => undefined);
+  await page.getByTestId('confirm-yes').click();
+  await expect(page.getByTestId('consent')).toBeVisible();
+  await shot('consent');
+  await page.getByTestId('consent-agree').click();
+  const services = page.getByTestId('services');
+  const insurance = page.getByTestId('insurance-next');
+  await expect(services.or(insurance)).toBeVisible();
+  if (await insurance.isVisible()) {
+    await shot('insurance');
+    await insurance.click();
+  }
+  const serviceId = options.serviceId ?? 'noi-tong-quat';
+  await expect(page.getByTestId(`service-${serviceId}`)).toBeVisible();
+  await shot('services');
+  await page.getByTestId(`service-${serviceId}`).click();
+  await expect(page.getByTestId('priority')).toBeVisible();
+  for (const c of options.claims ?? []) await page.getByTestId(`claim-${c}`).click();
+  await shot('priority');
+  await page.getByTestId('submit').click();
+  const number = page.getByTestId('ticket-number');
+  await expect(number).toHaveText(/^[A-Z]{1,3}\d{3}$/u);
+  return (await number.textContent()) ?? '';
+}
+
+/** Logs a staff page in through its form. */
+export async function staffLogin(page: Page, path: string, who: { username: string; password: string }) {
+  await page.goto(path);
+  await page.getByLabel('Tên đăng nhập').fill(who.username);
+  await page.getByLabel('Mật khẩu').fill(who.password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
 }

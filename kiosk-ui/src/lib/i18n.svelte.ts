@@ -5,10 +5,13 @@ export type Lang = 'vi' | 'en';
 class I18n {
   lang = $state<Lang>('vi');
   t = (key: MessageKey): string => (this.lang === 'vi' ? vi[key] : en[key]);
-  toggle = (): void => {
-    this.lang = this.lang === 'vi' ? 'en' : 'vi';
-    document.documentElement.lang = this.lang;
+  set = (lang: Lang): void => {
+    this.lang = lang;
+    document.documentElement.lang = lang;
   };
+  toggle = (): void => this.set(this.lang === 'vi' ? 'en' : 'vi');
+  /** A `{ vi, en }` pair from the server, in the current language. */
+  pick = (text: { vi: string; en: string }): string => (this.lang === 'vi' ? text.vi : text.en);
 }
 
 export const i18n = new I18n();
@@ -20,6 +23,8 @@ export function hintKey(hint: string | undefined): MessageKey {
       return 'hint.scan-qr-instead';
     case 'hold-card-still':
       return 'hint.hold-card-still';
+    case 'card-removed':
+      return 'hint.card-removed';
     case 'go-to-counter':
       return 'hint.go-to-counter';
     default:

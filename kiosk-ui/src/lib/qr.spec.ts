@@ -4,7 +4,7 @@ import { encodeQr } from './qr';
 
 /** The reference encoder's matrix for the same text, byte mode, level M and mask. */
 function reference(text: string, mask: number): { size: number; dark: boolean[][] } {
-  const qr = QRCode.create([{ data: text, mode: 'byte' }], {
+  const qr = QRCode.create([{ data: new TextEncoder().encode(text), mode: 'byte' }], {
     errorCorrectionLevel: 'M',
     maskPattern: mask as QRCode.QRCodeMaskPattern,
   });

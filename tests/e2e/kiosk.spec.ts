@@ -1,0 +1,277 @@
+import { expect, test, type Page } from '@playwright/test';
+import jsQR from 'jsqr';
+import type { Socket } from 'socket.io-client';
+import type { AgentToSimEvents, Result, SimCardEvents, SimToAgentEvents } from '@kiosk/protocol';
+import {
+  bhytQr,
+  cccdQr,
+  completeCheckIn,
+  expectOk,
+  openKiosk,
+  shooter,
+  simPrinterFault,
+  simScan,
+  simulator,
+  type Sim,
+} from './support';
+
+let sim: Sim;
+test.beforeAll(async () => {
+  sim = await simulator();
+});
+test.afterAll(() => {
+  sim.close();
+});
+
+/** Reads the on-screen ticket QR back: the SVG is drawn on a canvas and decoded with jsQR. */
+async function readTicketQr(page: Page): Promise<string | null> {
+  const image = await page.getByTestId('ticket-qr').evaluate(async (svg) => {
+    const size = 330;
+    const xml = new XMLSerializer().serializeToString(svg);
+    const img = new Image(size, size);
+    img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(xml)}`;
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = size;
+    canvas.height = size;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return null;
+    ctx.drawImage(img, 0, 0, size, size);
+    return { size, data: [...ctx.getImageData(0, 0, size, size).data] };
+  });
+  if (!image) return null;
+  return jsQR(Uint8ClampedArray.from(image.data), image.size, image.size)?.data ?? null;
+}
+
+test('QR check-in: every step on screen, in Vietnamese, to a printed ticket and a thank-you', async ({
+  page,
+}, info) => {
+  const shot = shooter(page, info);
+  await openKiosk(page);
+  await shot('attract');
+
+  await simScan(sim, cccdQr);
+  await expect(page.getByTestId('patient-name')).toHaveText('Nguyễn Thị Lan');
+  await expect(page.getByTestId('patient-dob')).toHaveText('12/03/1988');
+  await expect(page.getByTestId('patient-id')).toHaveText('0791****2345');
+  await expect(page.getByText('079188012345')).toHaveCount(0);
+  await shot('confirm');
+
+  const number = await completeCheckIn(page, { claims: ['pregnant'], shot });
+  await expect(page.getByTestId('printed')).toBeVisible();
+  await expect(page.getByTestId('ticket-qr')).toHaveCount(0);
+  await shot(`ticket-${number}`);
+
+  await page.getByTestId('done').click();
+  await expect(page.getByTestId('thanks')).toBeVisible();
+  await expect(page.getByTestId('patient-name')).toHaveCount(0);
+  await shot('thanks');
+  await expect(page.getByTestId('attract')).toBeVisible({ timeout: 10_000 });
+});
+
+test('a BHYT card QR identifies the patient with a masked card number', async ({ page }) => {
+  await openKiosk(page);
+  await simScan(sim, bhytQr);
+  await expect(page.getByTestId('patient-name')).toHaveText('Nguyễn Thị Lan');
+  await expect(page.getByText('GD47*******5678')).toBeVisible();
+});
+
+test('an unreadable code tells the patient what to do next', async ({ page }) => {
+  await openKiosk(page);
+  await simScan(sim, 'hello world');
+  await expect(page.getByTestId('problem')).toContainText('quét lại');
+  await expect(page.getByTestId('attract')).toBeVisible();
+});
+
+test('printer out of paper: the ticket is shown on screen with a QR that reads back', async ({ page }, info) => {
+  const shot = shooter(page, info);
+  await simPrinterFault(sim, 'paper-out');
+  try {
+    await openKiosk(page);
+    await expect(page.getByTestId('printer-down')).toBeVisible();
+    await shot('attract-printer-down');
+    await simScan(sim, cccdQr);
+    await expect(page.getByTestId('patient-name')).toBeVisible();
+    const number = await completeCheckIn(page);
+    await expect(page.getByTestId('not-printed')).toBeVisible();
+    await expect(page.getByTestId('printed')).toHaveCount(0);
+    await expect(page.getByTestId('ticket-qr')).toBeVisible();
+    await shot(`on-screen-ticket-${number}`);
+    expect(await readTicketQr(page)).toMatch(/^TK:\S+$/u);
+  } finally {
+    await simPrinterFault(sim, 'none');
+  }
+});
+
+test('idle timeout asks "still there?", then wipes the screen, memory and storage', async ({ page }, info) => {
+  const shot = shooter(page, info);
+  await openKiosk(page, '&idleMs=4000');
+  await page.evaluate(() => {
+    sessionStorage.setItem('probe', 'Nguyễn Thị Lan');
+    localStorage.setItem('probe', '079188012345');
+  });
+  await simScan(sim, cccdQr);
+  await expect(page.getByTestId('patient-name')).toHaveText('Nguyễn Thị Lan');
+  await page.getByTestId('text-size').click();
+  await page.getByTestId('lang').click();
+  await expect(page.getByTestId('still-there')).toBeVisible({ timeout: 8_000 });
+  await shot('still-there');
+  await expect(page.getByTestId('attract')).toBeVisible({ timeout: 8_000 });
+  await shot('wiped');
+
+  const html = await page.content();
+  for (const trace of ['Nguyễn', 'Lan', '079188012345', '0791****2345', '1988']) expect(html).not.toContain(trace);
+  const storage = await page.evaluate(() => ({ s: sessionStorage.length, l: localStorage.length }));
+  expect(storage).toEqual({ s: 0, l: 0 });
+  // Back to the defaults for the next patient: Vietnamese, normal text.
+  await expect(page.locator('html')).toHaveAttribute('lang', 'vi');
+  await expect(page.getByTestId('text-size')).toHaveAttribute('aria-pressed', 'false');
+});
+
+test('"still there?" keeps the session when the patient answers', async ({ page }) => {
+  await openKiosk(page, '&idleMs=4000');
+  await simScan(sim, cccdQr);
+  await expect(page.getByTestId('still-there')).toBeVisible({ timeout: 8_000 });
+  await page.getByRole('button', { name: 'Tiếp tục' }).click();
+  await expect(page.getByTestId('still-there')).toHaveCount(0);
+  await expect(page.getByTestId('patient-name')).toHaveText('Nguyễn Thị Lan');
+});
+
+test('language switch: English on demand, Vietnamese again for the next patient', async ({ page }, info) => {
+  const shot = shooter(page, info);
+  await openKiosk(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Đăng ký khám bệnh');
+  await page.getByTestId('lang').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Patient check-in');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await simScan(sim, cccdQr);
+  await expect(page.getByRole('heading', { name: 'Please confirm your details' })).toBeVisible();
+  await shot('confirm-en');
+  await page.getByTestId('confirm-no').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Đăng ký khám bệnh');
+});
+
+test('manual entry: the on-screen keyboard types Vietnamese names with tones', async ({ page }, info) => {
+  const shot = shooter(page, info);
+  await openKiosk(page);
+  await page.getByTestId('manual-start').click();
+  const kb = page.getByTestId('keyboard');
+  const keys = async (text: string) => {
+    for (const ch of text) await kb.locator(`[data-key="${ch === ' ' ? 'space' : ch}"]`).click();
+  };
+  await keys('NGUYÊN');
+  await kb.locator('[data-tone="tilde"]').click();
+  await keys(' THI');
+  await kb.locator('[data-tone="dot"]').click();
+  await keys(' LAN');
+  await expect(page.getByTestId('manual-name')).toHaveValue('Nguyễn Thị Lan');
+  await page.getByTestId('manual-dob').click();
+  await expect(kb).toHaveAttribute('data-mode', 'digits');
+  await keys('12031988');
+  await keys('07918801234');
+  await page.getByTestId('manual-next').click();
+  await expect(page.getByRole('alert')).toContainText('12 chữ số');
+  await keys('5');
+  await shot('manual-filled');
+  await page.getByTestId('manual-next').click();
+  await expect(page.getByTestId('patient-name')).toHaveText('Nguyễn Thị Lan');
+  await expect(page.getByTestId('patient-id')).toHaveText('0791****2345');
+  const number = await completeCheckIn(page);
+  expect(number).toMatch(/^A\d{3}$/u);
+});
+
+test('kiosk behaviour: large touch targets, no selection, no context menu, larger text, high contrast', async ({
+  page,
+}, info) => {
+  const shot = shooter(page, info);
+  const smallTargets = () =>
+    page.locator('button:visible, input:visible').evaluateAll((elements) =>
+      elements
+        .map((b) => ({ text: b.textContent?.trim() || b.getAttribute('name'), r: b.getBoundingClientRect() }))
+        .filter(({ r }) => r.width < 48 || r.height < 48)
+        .map(({ text }) => text),
+    );
+  await openKiosk(page);
+  expect(await smallTargets()).toEqual([]);
+  await page.getByTestId('manual-start').click();
+  expect(await smallTargets()).toEqual([]);
+  await page.getByTestId('manual-dob').click();
+  expect(await smallTargets()).toEqual([]);
+  await page.getByRole('button', { name: 'Quay lại' }).click();
+  await simScan(sim, cccdQr);
+  expect(await smallTargets()).toEqual([]);
+  await page.getByTestId('confirm-yes').click();
+  expect(await smallTargets()).toEqual([]);
+  await page.getByTestId('consent-agree').click();
+  await expect(page.getByTestId('services')).toBeVisible();
+  expect(await smallTargets()).toEqual([]);
+  await page.getByTestId('service-noi-tong-quat').click();
+  expect(await smallTargets()).toEqual([]);
+  const userSelect = await page.locator('.kiosk').evaluate((el) => getComputedStyle(el).userSelect);
+  expect(userSelect).toBe('none');
+  const prevented = await page.evaluate(() => {
+    const e = new MouseEvent('contextmenu', { bubbles: true, cancelable: true });
+    document.body.dispatchEvent(e);
+    return e.defaultPrevented;
+  });
+  expect(prevented).toBe(true);
+
+  const before = await page.locator('.kiosk').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+  await page.getByTestId('text-size').click();
+  const after = await page.locator('.kiosk').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+  expect(after).toBeGreaterThan(before * 1.2);
+  await page.getByTestId('contrast').click();
+  const bg = await page.locator('.kiosk').evaluate((el) => getComputedStyle(el).backgroundColor);
+  expect(bg).toBe('rgb(0, 0, 0)');
+  await shot('large-contrast');
+});
+
+// Waits for the device agent: `agent:features` with 'card-read', `card:progress` → `card:identity`
+// (+ `card:face`) from the simulated reader, and the simulator's `sim:card` (protocol kiosk-flow.ts).
+test.fixme('chip check-in shows read progress, the face on screen only and the authenticity result', async ({
+  page,
+}, info) => {
+  const shot = shooter(page, info);
+  const card = sim as unknown as Socket<AgentToSimEvents, SimToAgentEvents & SimCardEvents>;
+  await openKiosk(page);
+  await expect(page.getByText('Chạm thẻ Căn cước')).toHaveCount(2);
+  expectOk(await new Promise<Result<null>>((resolve) => card.emit('sim:card', { action: 'present' }, resolve)));
+  const progress = page.getByTestId('card-progress');
+  await expect(progress).toBeVisible();
+  await shot('reading');
+  const seen = new Set<string>();
+  while (!(await page.getByTestId('confirm').isVisible())) {
+    const v = await progress.getAttribute('value').catch(() => null);
+    if (v) seen.add(v);
+    await page.waitForTimeout(20);
+  }
+  expect(seen.size).toBeGreaterThan(1);
+  await expect(page.getByTestId('patient-name')).toHaveText('Nguyễn Thị Lan');
+  await expect(page.getByTestId('face')).toBeVisible();
+  await expect(page.getByTestId('authenticity')).toHaveAttribute('data-result', 'valid');
+  await shot('confirm-chip');
+  await completeCheckIn(page);
+  await page.getByTestId('done').click();
+  await expect(page.getByTestId('face')).toHaveCount(0);
+  expect(await page.content()).not.toContain('data:image/jpeg');
+
+  // A card whose data does not match its signature is refused with a way forward.
+  expectOk(await new Promise<Result<null>>((resolve) => card.emit('sim:card', { action: 'remove' }, resolve)));
+  expectOk(
+    await new Promise<Result<null>>((resolve) =>
+      card.emit('sim:card', { action: 'present', card: 'tampered' }, resolve),
+    ),
+  );
+  await expect(page.getByTestId('authenticity')).toHaveAttribute('data-result', 'invalid');
+  await expect(page.getByTestId('confirm-yes')).toHaveCount(0);
+});
+
+test.fixme('insurance result in plain words before choosing a service', async ({ page }) => {
+  // Waits for the agent's `insurance:check` relay and the server's BHXH gateway adapter
+  // (agent:features with 'insurance-check').
+  await openKiosk(page);
+  await simScan(sim, bhytQr);
+  await page.getByTestId('confirm-yes').click();
+  await page.getByTestId('consent-agree').click();
+  await expect(page.getByTestId('insurance-verdict')).toBeVisible();
+});
