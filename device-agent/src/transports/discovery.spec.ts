@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { HidDeviceInfo, SerialPortInfo } from './native-modules';
-import { DeviceDiscovery, classifyDevice, discoverOnce, type DiscoverySources, type ListResult } from './discovery';
+import {
+  DeviceDiscovery,
+  cachedSerialLister,
+  classifyDevice,
+  discoverOnce,
+  type DiscoverySources,
+  type ListResult,
+} from './discovery';
 
 function sources(state: {
   serial: SerialPortInfo[];
@@ -121,5 +128,36 @@ describe('DeviceDiscovery', () => {
     });
     await Promise.all([discovery.poll(), discovery.poll(), discovery.poll()]);
     expect(listings).toBe(1);
+  });
+});
+
+describe('cachedSerialLister', () => {
+  it('re-lists only when the tty node set changes or the cache is old; never caches a failure', async () => {
+    let calls = 0;
+    let fail = false;
+    let sig = 'ttyACM0';
+    let clock = 0;
+    const list = cachedSerialLister(
+      async () => {
+        calls += 1;
+        return fail ? { ok: false, reason: 'udevadm missing' } : { ok: true, items: [] };
+      },
+      { signature: () => sig, now: () => clock, maxAgeMs: 1000 },
+    );
+    await list();
+    await list();
+    expect(calls).toBe(1);
+    sig = 'ttyACM0 ttyACM1';
+    await list();
+    expect(calls).toBe(2);
+    clock = 2000;
+    await list();
+    expect(calls).toBe(3);
+    fail = true;
+    clock = 4000;
+    expect(await list()).toMatchObject({ ok: false });
+    fail = false;
+    await list();
+    expect(calls).toBe(5);
   });
 });

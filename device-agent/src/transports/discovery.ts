@@ -4,8 +4,11 @@
  * (default 1000 ms, so a change is seen within ~1 s plus one listing). Polling, because neither
  * serialport nor node-hid emit hot-plug events, a udev monitor would be one more native module
  * (and there is no udev in containers), and one uniform loop is simpler to reason about than
- * three event sources. A listing costs a few ms (see tests/bench/scan-discovery.bench.ts).
+ * three event sources. serialport's Linux listing spawns `udevadm info -e` (~120 ms), so the
+ * serial source re-lists only when the set of tty nodes in /dev changes (a readdir, well under
+ * 1 ms) or every `maxAgeMs`; figures in tests/bench/scan-pipeline.bench.ts.
  */
+import { readdirSync } from 'node:fs';
 import {
   matchProfile,
   rankProfiles,
@@ -50,16 +53,54 @@ export interface DiscoverySources {
 
 const HID_POS_USAGE_PAGE = 0x8c;
 
-export const defaultSources: Required<DiscoverySources> = {
-  async listSerial() {
-    const loaded = await loadSerialBinding();
-    if (!loaded.ok) return { ok: false, reason: `serialport binding unavailable: ${loaded.reason}` };
+const ttyNode = /^tty(USB|ACM|AMA|S)\d+$/u;
+
+/** The tty nodes that can be serial devices, plus their by-id links: changes when anything is plugged. */
+export function serialNodeSignature(): string {
+  const list = (dir: string) => {
     try {
-      return { ok: true, items: await loaded.module.list() };
-    } catch (error) {
-      return { ok: false, reason: `serial listing failed: ${messageOf(error)}` };
+      return readdirSync(dir);
+    } catch {
+      return [];
     }
-  },
+  };
+  const nodes = list('/dev').filter((n) => ttyNode.test(n));
+  return [...nodes.sort(), '|', ...list('/dev/serial/by-id').sort()].join(' ');
+}
+
+/**
+ * Wraps an expensive serial listing: the previous result is reused while the node signature is
+ * unchanged and younger than `maxAgeMs`. Failures are never cached.
+ */
+export function cachedSerialLister(
+  list: () => Promise<ListResult<SerialPortInfo>>,
+  options: { signature?: () => string; maxAgeMs?: number; now?: () => number } = {},
+): () => Promise<ListResult<SerialPortInfo>> {
+  const signature = options.signature ?? serialNodeSignature;
+  const now = options.now ?? (() => Date.now());
+  const maxAgeMs = options.maxAgeMs ?? 30_000;
+  let cached: { signature: string; atMs: number; result: ListResult<SerialPortInfo> } | undefined;
+  return async () => {
+    const sig = signature();
+    if (cached && cached.signature === sig && now() - cached.atMs < maxAgeMs) return cached.result;
+    const result = await list();
+    cached = result.ok ? { signature: sig, atMs: now(), result } : undefined;
+    return result;
+  };
+}
+
+async function listSerialPorts(): Promise<ListResult<SerialPortInfo>> {
+  const loaded = await loadSerialBinding();
+  if (!loaded.ok) return { ok: false, reason: `serialport binding unavailable: ${loaded.reason}` };
+  try {
+    return { ok: true, items: await loaded.module.list() };
+  } catch (error) {
+    return { ok: false, reason: `serial listing failed: ${messageOf(error)}` };
+  }
+}
+
+export const defaultSources: Required<DiscoverySources> = {
+  listSerial: cachedSerialLister(listSerialPorts),
   async listHid() {
     const loaded = await loadHid();
     if (!loaded.ok) return { ok: false, reason: `node-hid unavailable: ${loaded.reason}` };
