@@ -197,6 +197,19 @@ export function encodeItems(
   return b.build();
 }
 
+/** Byte-mode capacity of QR versions 1–10 (ISO/IEC 18004 table 7). */
+const QR_BYTE_CAPACITY: Record<QrErrorCorrection, number[]> = {
+  L: [17, 32, 53, 78, 106, 134, 154, 192, 230, 271],
+  M: [14, 26, 42, 62, 84, 106, 122, 152, 180, 213],
+  Q: [11, 20, 32, 46, 60, 74, 86, 108, 130, 151],
+  H: [7, 14, 24, 34, 44, 58, 64, 84, 98, 119],
+};
+/** Modules per side of the QR a printer makes for `bytes` of data (byte mode: an upper bound). */
+export function qrSizeUpperBound(bytes: number, ec: QrErrorCorrection): number {
+  const version = QR_BYTE_CAPACITY[ec].findIndex((cap) => cap >= bytes) + 1 || 10;
+  return 17 + 4 * version;
+}
+
 function emitQr(
   b: EscPosBuilder,
   payload: string,
@@ -205,14 +218,18 @@ function emitQr(
   options: EncodeTicketOptions,
 ): void {
   const ec = options.qrErrorCorrection ?? 'M';
-  const qr = QRCode.create(payload, { errorCorrectionLevel: ec });
-  const modules = qr.modules.size;
-  const moduleDots = options.qrModuleDots ?? Math.max(3, Math.min(8, Math.floor((geo.dotsPerLine * 0.4) / modules)));
+  const data = new TextEncoder().encode(payload);
+  const moduleDotsFor = (modules: number) =>
+    options.qrModuleDots ?? Math.max(3, Math.min(8, Math.floor((geo.dotsPerLine * 0.4) / modules)));
   if (profile.capabilities.nativeQr) {
-    b.qr(new TextEncoder().encode(payload), moduleDots, ec);
+    // The printer builds the symbol; its size only sets the module size, so no matrix here.
+    b.qr(data, moduleDotsFor(qrSizeUpperBound(data.length, ec)), ec);
     b.line('');
     return;
   }
+  const qr = QRCode.create(payload, { errorCorrectionLevel: ec });
+  const modules = qr.modules.size;
+  const moduleDots = moduleDotsFor(modules);
   const size = modules * moduleDots;
   const widthBytes = Math.ceil(size / 8);
   const bits = new Uint8Array(widthBytes * size);

@@ -57,19 +57,26 @@ export interface LayoutOptions {
   labels?: TicketLabels;
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** `HH:mm dd/MM/yyyy` in the hospital's zone. */
 export function formatIssuedAt(iso: string, timeZone = 'Asia/Ho_Chi_Minh'): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    hour: '2-digit',
-    minute: '2-digit',
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hourCycle: 'h23',
-  }).formatToParts(date);
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, format);
+  }
+  const parts = format.formatToParts(date);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('hour')}:${get('minute')} ${get('day')}/${get('month')}/${get('year')}`;
 }
