@@ -156,4 +156,10 @@ export interface FleetAlert {
   detail: string | null;
 }
 
-export const alertQuerySchema = z.object({ includeResolved: z.coerce.boolean().default(false) });
+/** Accepts a boolean, or 'true'/'false'/'1'/'0' from a query string. */
+export const alertQuerySchema = z.object({
+  includeResolved: z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+    .default(false)
+    .transform((v) => v === true || v === 'true' || v === '1'),
+});

@@ -1,6 +1,6 @@
 /** Builds the whole server from a config: the composition root used by main.ts and by tests. */
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { CalledTicket, QueueEntry } from '@kiosk/protocol';
+import type { CalledTicket, FleetAlert, QueueEntry } from '@kiosk/protocol';
 import type { Config } from './config';
 import { migrateToLatest, openDatabase, type Db } from './db/database';
 import { createLogger, type Logger } from './logger';
@@ -12,6 +12,7 @@ import { QueueService } from './services/queue.service';
 import { FleetService } from './services/fleet.service';
 import { PatientService } from './services/patient.service';
 import { RetentionService } from './services/retention.service';
+import { AlertService } from './services/alert.service';
 import type { Services } from './services';
 import { registerRoutes } from './http/routes';
 import { registerAdminRoutes } from './http/admin.routes';
@@ -46,6 +47,7 @@ export async function createServerApp(
     issued: (e: QueueEntry) => rt.current?.ticketIssued(e),
     changed: (e: QueueEntry) => rt.current?.ticketChanged(e),
     called: (c: CalledTicket) => rt.current?.callAnnounced(c),
+    alert: (a: FleetAlert) => rt.current?.alertChanged(a),
   };
   const auth = new AuthService(db, clock, config.SESSION_TTL_HOURS * 3600_000);
   const services: Services = {
@@ -82,6 +84,7 @@ export async function createServerApp(
     fleet: new FleetService(db, clock),
     patients: new PatientService(db, clock, auth, config.PRIVACY_NOTICE_VERSION),
     retention: new RetentionService(db, clock, config.RETENTION_DAYS, log),
+    alerts: new AlertService(db, clock, broadcast.alert, config.KIOSK_OFFLINE_AFTER_SECONDS * 1000),
   };
 
   if (config.DEMO) {
@@ -94,6 +97,7 @@ export async function createServerApp(
   const api = new ApiRegistry(http, auth);
   registerRoutes(api, services, config.SESSION_TTL_HOURS * 3600);
   registerAdminRoutes(api, services, {
+    agentRevoked: (agentId) => rt.current?.disconnectAgent(agentId),
     servicesChanged: () => {
       services.facility.listServices().then(
         (list) => rt.current?.servicesChanged(list),
@@ -107,6 +111,18 @@ export async function createServerApp(
   rt.current = realtime;
 
   const timers: NodeJS.Timeout[] = [];
+  let sweeping = false;
+  const sweep = () => {
+    if (sweeping) return;
+    sweeping = true;
+    services.alerts
+      .sweepOffline()
+      .catch((e: unknown) => log.error({ err: String(e) }, 'offline sweep failed'))
+      .finally(() => {
+        sweeping = false;
+      });
+  };
+  timers.push(setInterval(sweep, config.ALERT_SWEEP_INTERVAL_MS).unref());
   if (config.RETENTION_PURGE_INTERVAL_MINUTES > 0) {
     const purge = () =>
       services.retention.purge().catch((e: unknown) => log.error({ err: String(e) }, 'retention purge failed'));

@@ -56,6 +56,10 @@ export const configSchema = z.object({
   RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(180),
   /** How often the purge job runs; 0 disables the timer (the admin route still purges). */
   RETENTION_PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+  /** A kiosk silent for longer than this raises 'kiosk-offline'. */
+  KIOSK_OFFLINE_AFTER_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
+  /** How often the offline sweep runs. */
+  ALERT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

@@ -207,10 +207,36 @@ const m003 = (dialect: DialectName): Migration => ({
   },
 });
 
+/** Fleet alerts: at most one open alert per kind, subject and device. */
+const m004: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('alerts')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('device_id', 'text', (c) => c.notNull())
+      .addColumn('severity', 'text', (c) => c.notNull())
+      .addColumn('since', 'text', (c) => c.notNull())
+      .addColumn('resolved_at', 'text')
+      .addColumn('detail', 'text')
+      .execute();
+    await db.schema
+      .createIndex('alerts_open_unique')
+      .on('alerts')
+      .columns(['kind', 'subject', 'device_id'])
+      .unique()
+      .where(sql.ref('resolved_at'), 'is', null)
+      .execute();
+    await db.schema.createIndex('alerts_since_idx').on('alerts').column('since').execute();
+  },
+};
+
 export const migrationsFor = (dialect: DialectName): Record<string, Migration> => ({
   '001-initial': m001(dialect),
   '002-queue-transitions': m002,
   '003-facility-consent-retention': m003(dialect),
+  '004-fleet-alerts': m004,
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({

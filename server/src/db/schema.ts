@@ -161,6 +161,19 @@ export interface KpiDailyTable {
   wait_count: number;
 }
 
+export interface AlertTable {
+  id: string;
+  kind: string;
+  /** Agent id, or 'server'. */
+  subject: string;
+  /** '' when the alert is about the whole subject. */
+  device_id: string;
+  severity: string;
+  since: string;
+  resolved_at: string | null;
+  detail: string | null;
+}
+
 export interface Database {
   departments: DepartmentTable;
   services: ServiceTable;
@@ -179,4 +192,5 @@ export interface Database {
   consent_events: ConsentEventTable;
   settings: SettingTable;
   kpi_daily: KpiDailyTable;
+  alerts: AlertTable;
 }

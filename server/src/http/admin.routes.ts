@@ -1,7 +1,9 @@
 /** Admin API: facility configuration, staff accounts, retention, audit log, kiosk fleet; and audited patient reads. */
 import { z } from 'zod';
 import {
+  alertQuerySchema,
   departmentInputSchema,
+  err,
   ok,
   openingHoursSchema,
   retentionSettingSchema,
@@ -23,6 +25,8 @@ const dayRange = z.object({
 export interface AdminHooks {
   /** Kiosks refresh their service list when the facility changes. */
   servicesChanged(): void;
+  /** Disconnects a kiosk whose credential was just revoked. */
+  agentRevoked(agentId: string): void;
 }
 
 export function registerAdminRoutes(api: ApiRegistry, s: Services, hooks: AdminHooks): void {
@@ -285,5 +289,33 @@ export function registerAdminRoutes(api: ApiRegistry, s: Services, hooks: AdminH
   api.define(
     { method: 'GET', url: '/api/admin/agents', summary: 'Enrolled kiosks with health', tag: 'fleet', access: ADMIN },
     async () => ok(await s.fleet.list()),
+  );
+  api.define(
+    {
+      method: 'POST',
+      url: '/api/admin/agents/:id/revoke',
+      summary: "Revokes a kiosk's credential and disconnects it; it must enroll again",
+      tag: 'fleet',
+      access: ADMIN,
+      params: idParams,
+    },
+    async ({ params, user }) => {
+      if (!(await s.fleet.revoke(params.id))) return err('unknown-agent', 'no such kiosk');
+      await s.auth.audit(user.username, 'agent-revoked', params.id);
+      hooks.agentRevoked(params.id);
+      await s.alerts.resolve(params.id);
+      return ok(null);
+    },
+  );
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/admin/alerts',
+      summary: 'Fleet alerts (open ones, or all with includeResolved=true), with since-when',
+      tag: 'fleet',
+      access: ADMIN,
+      query: alertQuerySchema,
+    },
+    async ({ query }) => ok(await s.alerts.list(query.includeResolved)),
   );
 }

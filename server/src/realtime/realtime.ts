@@ -27,12 +27,14 @@ import {
   type StaffToServerEvents,
   type Result,
   type ServiceInfo,
+  type FleetAlert,
+  alertQuerySchema,
 } from '@kiosk/protocol';
 import type { z } from 'zod';
 import type { Services } from '../services';
 import type { AgentIdentity } from '../services/fleet.service';
 import type { Role, StaffUser } from '../services/auth.service';
-import { CALLERS, STAFF, historyByTicket } from '../http/routes';
+import { ADMIN, CALLERS, STAFF, historyByTicket } from '../http/routes';
 import { tokenOf } from '../http/auth';
 import type { Logger } from '../logger';
 
@@ -42,6 +44,10 @@ export interface Realtime {
   ticketChanged(entry: QueueEntry): void;
   callAnnounced(call: CalledTicket): void;
   servicesChanged(services: ServiceInfo[]): void;
+  /** To admins on /staff only. */
+  alertChanged(alert: FleetAlert): void;
+  /** Tells the agent its credential was revoked and disconnects it, on every server instance. */
+  disconnectAgent(agentId: string): void;
   close(): Promise<void>;
 }
 
@@ -55,10 +61,13 @@ export const staffCommandRoles = {
   'queue:skip': CALLERS,
   'queue:complete': CALLERS,
   'queue:transfer': CALLERS,
+  'alerts:list': ADMIN,
 } as const satisfies Partial<Record<keyof StaffToServerEvents, readonly Role[]>>;
 
 /** Room of the /staff namespace that admins join: fleet alerts go there only. */
 export const ADMINS_ROOM = 'admins';
+
+const agentRoom = (agentId: string) => `agent:${agentId}`;
 
 /** Wraps a handler: validates the payload, guarantees one ack, never lets a throw escape. */
 function handle<S extends z.ZodType, T>(log: Logger, schema: S, fn: (payload: z.infer<S>) => Promise<Result<T>>) {
@@ -99,6 +108,11 @@ export function createRealtime(http: HttpServer, s: Services, log: Logger, allow
   });
   agents.on('connection', (socket) => {
     const agent = socket.data.agent;
+    void socket.join(agentRoom(agent.id));
+    s.fleet.touch(agent.id).then(
+      () => s.alerts.resolve(agent.id, ['kiosk-offline']),
+      (e: unknown) => log.warn({ err: String(e) }, 'agent touch failed'),
+    );
     socket.on(
       'checkin:submit',
       handle(log, checkInRequestSchema, (cmd) => s.checkIn.checkIn(cmd, agent.id)),
@@ -119,6 +133,7 @@ export function createRealtime(http: HttpServer, s: Services, log: Logger, allow
       'heartbeat:send',
       handle(log, agentHeartbeatSchema, async (hb) => {
         await s.fleet.heartbeat(agent.id, hb);
+        await s.alerts.reconcileHeartbeat(agent.id, hb.devices);
         return ok(null);
       }),
     );
@@ -173,6 +188,7 @@ export function createRealtime(http: HttpServer, s: Services, log: Logger, allow
       s.queue.transfer(c.ticketId, c.targetServiceId, c.keepPriority, user.username),
     );
     command('visit:history', ticketHistoryQuerySchema, (q) => historyByTicket(s, q.ticketId));
+    command('alerts:list', alertQuerySchema, async (q) => ok(await s.alerts.list(q.includeResolved)));
   });
 
   const display = io.of('/display') as unknown as Namespace<DisplayToServerEvents, ServerToDisplayEvents>;
@@ -189,6 +205,11 @@ export function createRealtime(http: HttpServer, s: Services, log: Logger, allow
     ticketChanged: (entry) => staff.emit('ticket:changed', entry),
     callAnnounced: (call) => display.emit('call:announced', call),
     servicesChanged: (list) => agents.emit('services:changed', list),
+    alertChanged: (alert) => staff.to(ADMINS_ROOM).emit('alert:changed', alert),
+    disconnectAgent: (agentId) => {
+      agents.to(agentRoom(agentId)).emit('credential:revoked', { agentId });
+      agents.in(agentRoom(agentId)).disconnectSockets(true);
+    },
     close: () => new Promise<void>((resolve) => io.close(() => resolve())),
   };
 }

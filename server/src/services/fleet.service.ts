@@ -90,6 +90,15 @@ export class FleetService {
     return Number(r.numUpdatedRows) === 1;
   }
 
+  /** The agent connected: it counts as seen now. */
+  async touch(agentId: string): Promise<void> {
+    await this.db.kysely
+      .updateTable('agents')
+      .set({ last_seen_at: this.clock.now().toISOString() })
+      .where('id', '=', agentId)
+      .execute();
+  }
+
   async heartbeat(agentId: string, heartbeat: AgentHeartbeat): Promise<void> {
     const hb = agentHeartbeatSchema.parse(heartbeat);
     await this.db.kysely

@@ -6,6 +6,7 @@ import type { FleetService } from './fleet.service';
 import type { QueueService } from './queue.service';
 import type { PatientService } from './patient.service';
 import type { RetentionService } from './retention.service';
+import type { AlertService } from './alert.service';
 
 export interface Services {
   db: Db;
@@ -16,4 +17,5 @@ export interface Services {
   fleet: FleetService;
   patients: PatientService;
   retention: RetentionService;
+  alerts: AlertService;
 }

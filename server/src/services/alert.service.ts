@@ -1,0 +1,184 @@
+/**
+ * Fleet alerts that raise and resolve themselves: kiosk offline (no heartbeat for
+ * KIOSK_OFFLINE_AFTER_SECONDS), printer paper near end / out / fault, reader or scanner
+ * disconnected (from heartbeat device health), EMR delivery failing (raised by whoever delivers
+ * to the EMR). At most one open alert per kind, subject and device (a partial unique index), so
+ * several server instances may raise the same condition concurrently.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AlertKind, DeviceHealth, FleetAlert } from '@kiosk/protocol';
+import type { Db } from '../db/database';
+import type { AlertTable } from '../db/schema';
+import type { Clock } from '../clock';
+
+export const SERVER_SUBJECT = 'server';
+
+interface Condition {
+  kind: AlertKind;
+  deviceId: string;
+  severity: FleetAlert['severity'];
+  detail: string | null;
+}
+
+const DEVICE_KINDS: readonly AlertKind[] = [
+  'printer-paper-near-end',
+  'printer-paper-out',
+  'printer-fault',
+  'reader-disconnected',
+  'scanner-disconnected',
+];
+
+/** The alert conditions a heartbeat's device list shows. Pure. */
+export function deviceConditions(devices: readonly DeviceHealth[]): Condition[] {
+  const out: Condition[] = [];
+  for (const d of devices) {
+    if (d.class === 'printer') {
+      if (d.reason === 'paper-out')
+        out.push({ kind: 'printer-paper-out', deviceId: d.id, severity: 'critical', detail: null });
+      else if (d.reason === 'paper-near-end')
+        out.push({ kind: 'printer-paper-near-end', deviceId: d.id, severity: 'warning', detail: null });
+      else if (d.state === 'error' || d.state === 'disconnected')
+        out.push({ kind: 'printer-fault', deviceId: d.id, severity: 'critical', detail: d.reason ?? d.state });
+    } else if (d.state === 'disconnected') {
+      const kind = d.class === 'card-reader' ? 'reader-disconnected' : 'scanner-disconnected';
+      out.push({ kind, deviceId: d.id, severity: 'warning', detail: null });
+    }
+  }
+  return out;
+}
+
+export function toAlert(r: AlertTable): FleetAlert {
+  return {
+    id: r.id,
+    kind: r.kind as AlertKind,
+    subject: r.subject,
+    deviceId: r.device_id === '' ? null : r.device_id,
+    severity: r.severity as FleetAlert['severity'],
+    since: r.since,
+    resolvedAt: r.resolved_at,
+    detail: r.detail,
+  };
+}
+
+export class AlertService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly onChanged: (alert: FleetAlert) => void,
+    private readonly offlineAfterMs: number,
+  ) {}
+
+  async list(includeResolved = false): Promise<FleetAlert[]> {
+    let q = this.db.kysely.selectFrom('alerts').selectAll().orderBy('since', 'desc').limit(500);
+    if (!includeResolved) q = q.where('resolved_at', 'is', null);
+    return (await q.execute()).map(toAlert);
+  }
+
+  /** Open alerts by kind, for metrics. */
+  async openCounts(): Promise<Map<string, number>> {
+    const rows = await this.db.kysely
+      .selectFrom('alerts')
+      .select(['kind', (eb) => eb.fn.countAll<string | number>().as('n')])
+      .where('resolved_at', 'is', null)
+      .groupBy('kind')
+      .execute();
+    return new Map(rows.map((r) => [r.kind, Number(r.n)]));
+  }
+
+  /** Raises an alert unless the same one is open; returns whether it was new. */
+  async raise(
+    kind: AlertKind,
+    subject: string,
+    deviceId: string | null,
+    severity: FleetAlert['severity'],
+    detail: string | null,
+    since?: string,
+  ): Promise<boolean> {
+    const row: AlertTable = {
+      id: randomUUID(),
+      kind,
+      subject,
+      device_id: deviceId ?? '',
+      severity,
+      since: since ?? this.clock.now().toISOString(),
+      resolved_at: null,
+      detail,
+    };
+    const r = await this.db.kysely
+      .insertInto('alerts')
+      .values(row)
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    const inserted = Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+    if (inserted) this.onChanged(toAlert(row));
+    return inserted;
+  }
+
+  /** Resolves the open alerts matching kind (all kinds when omitted), subject and device. */
+  async resolve(subject: string, kinds?: readonly AlertKind[], deviceId?: string | null): Promise<number> {
+    let q = this.db.kysely
+      .selectFrom('alerts')
+      .selectAll()
+      .where('subject', '=', subject)
+      .where('resolved_at', 'is', null);
+    if (kinds) q = q.where('kind', 'in', [...kinds]);
+    if (deviceId !== undefined) q = q.where('device_id', '=', deviceId ?? '');
+    const open = await q.execute();
+    let n = 0;
+    for (const a of open) {
+      const at = this.clock.now().toISOString();
+      const r = await this.db.kysely
+        .updateTable('alerts')
+        .set({ resolved_at: at })
+        .where('id', '=', a.id)
+        .where('resolved_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 1) {
+        n += 1;
+        this.onChanged(toAlert({ ...a, resolved_at: at }));
+      }
+    }
+    return n;
+  }
+
+  /** Brings a kiosk's device alerts in line with its latest heartbeat; it is online again. */
+  async reconcileHeartbeat(agentId: string, devices: readonly DeviceHealth[]): Promise<void> {
+    const wanted = deviceConditions(devices);
+    await this.resolve(agentId, ['kiosk-offline']);
+    const open = await this.db.kysely
+      .selectFrom('alerts')
+      .select(['kind', 'device_id'])
+      .where('subject', '=', agentId)
+      .where('resolved_at', 'is', null)
+      .where('kind', 'in', [...DEVICE_KINDS])
+      .execute();
+    for (const o of open)
+      if (!wanted.some((w) => w.kind === o.kind && w.deviceId === o.device_id))
+        await this.resolve(agentId, [o.kind as AlertKind], o.device_id);
+    for (const w of wanted) await this.raise(w.kind, agentId, w.deviceId, w.severity, w.detail);
+  }
+
+  /** Raises 'kiosk-offline' for every kiosk silent for longer than the limit, since it was last seen. */
+  async sweepOffline(): Promise<void> {
+    const limit = new Date(this.clock.now().getTime() - this.offlineAfterMs).toISOString();
+    const silent = await this.db.kysely
+      .selectFrom('agents')
+      .select(['id', 'last_seen_at', 'created_at'])
+      .where('revoked_at', 'is', null)
+      .where((eb) =>
+        eb.or([eb('last_seen_at', '<', limit), eb.and([eb('last_seen_at', 'is', null), eb('created_at', '<', limit)])]),
+      )
+      .execute();
+    for (const a of silent)
+      await this.raise('kiosk-offline', a.id, null, 'critical', null, a.last_seen_at ?? a.created_at);
+  }
+
+  /**
+   * The hook for EMR delivery: call with `true` when deliveries keep failing and `false` once one
+   * succeeds; the alert is raised or resolved accordingly (idempotent).
+   */
+  async setEmrDeliveryFailing(failing: boolean, detail: string | null = null): Promise<void> {
+    if (failing) await this.raise('emr-delivery-failing', SERVER_SUBJECT, null, 'critical', detail);
+    else await this.resolve(SERVER_SUBJECT, ['emr-delivery-failing']);
+  }
+}

@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io, type Socket } from 'socket.io-client';
+import type {
+  AgentToServerEvents,
+  DeviceHealth,
+  FleetAlert,
+  Result,
+  ServerToAgentEvents,
+  ServerToStaffEvents,
+  StaffToServerEvents,
+} from '@kiosk/protocol';
+import {
+  api,
+  databaseKinds,
+  databaseUrl,
+  login,
+  startServer,
+  stopDatabases,
+  type RunningServer,
+} from '../support/server-harness';
+
+afterAll(() => stopDatabases());
+
+const device = (cls: DeviceHealth['class'], state: DeviceHealth['state'], reason?: string): DeviceHealth => ({
+  id: `${cls}-1`,
+  class: cls,
+  profileId: 'generic',
+  state,
+  ...(reason ? { reason } : {}),
+  counters: {},
+  changedAt: new Date().toISOString(),
+});
+
+describe.each(databaseKinds)('kiosk fleet alerts and revocation (%s)', (kind) => {
+  let server: RunningServer;
+  let admin: string;
+  let agentId: string;
+  let agent: Socket<ServerToAgentEvents, AgentToServerEvents>;
+  let adminSocket: Socket<ServerToStaffEvents, StaffToServerEvents>;
+  let receptionSocket: Socket<ServerToStaffEvents, StaffToServerEvents>;
+  const heardByAdmin: FleetAlert[] = [];
+  const heardByReception: FleetAlert[] = [];
+  let nowMs = Date.now();
+  const clock = { now: () => new Date(nowMs) };
+
+  const connectStaff = async (token: string) => {
+    const sock: Socket<ServerToStaffEvents, StaffToServerEvents> = io(`${server.url}/staff`, {
+      auth: { token },
+      transports: ['websocket'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      sock.once('connect', resolve);
+      sock.once('connect_error', reject);
+    });
+    return sock;
+  };
+
+  beforeAll(async () => {
+    server = await startServer(
+      { ...(await databaseUrl(kind)), BOOTSTRAP_PAIRING_CODE: 'FLEETCODE123', ALERT_SWEEP_INTERVAL_MS: '100' },
+      { clock },
+    );
+    admin = await login(server.url, 'admin', 'admin-demo');
+    const enrolled = await api<{ agentId: string; credential: string }>(
+      server.url,
+      undefined,
+      'POST',
+      '/api/agents/enroll',
+      {
+        pairingCode: 'FLEETCODE123',
+        name: 'kiosk-sanh-a',
+      },
+    );
+    agentId = enrolled.body.value?.agentId ?? '';
+    agent = io(`${server.url}/agent`, {
+      auth: { credential: enrolled.body.value?.credential },
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    await new Promise<void>((resolve, reject) => {
+      agent.once('connect', resolve);
+      agent.once('connect_error', reject);
+    });
+    adminSocket = await connectStaff(admin);
+    receptionSocket = await connectStaff(await login(server.url, 'tiepdon', 'tiepdon-demo'));
+    adminSocket.on('alert:changed', (a) => heardByAdmin.push(a));
+    receptionSocket.on('alert:changed', (a) => heardByReception.push(a));
+  });
+  afterAll(async () => {
+    agent?.close();
+    adminSocket?.close();
+    receptionSocket?.close();
+    await server?.stop();
+  });
+
+  const heartbeat = (devices: DeviceHealth[]) =>
+    new Promise<Result<null>>((resolve) =>
+      agent.emit('heartbeat:send', { softwareVersion: '1.0.0', uptimeSec: 10, devices }, resolve),
+    );
+  const openAlerts = async () =>
+    (await api<FleetAlert[]>(server.url, admin, 'GET', '/api/admin/alerts')).body.value ?? [];
+
+  it('raises and resolves device alerts from heartbeats, and tells admins only', async () => {
+    await heartbeat([device('printer', 'degraded', 'paper-near-end'), device('card-reader', 'ready')]);
+    expect((await openAlerts()).map((a) => [a.kind, a.subject, a.deviceId])).toEqual([
+      ['printer-paper-near-end', agentId, 'printer-1'],
+    ]);
+    await heartbeat([device('printer', 'error', 'paper-out'), device('card-reader', 'disconnected')]);
+    const open = await openAlerts();
+    expect(open.map((a) => a.kind).sort()).toEqual(['printer-paper-out', 'reader-disconnected']);
+    expect(open.find((a) => a.kind === 'printer-paper-out')?.severity).toBe('critical');
+    await heartbeat([device('printer', 'ready'), device('card-reader', 'ready'), device('scanner', 'disconnected')]);
+    expect((await openAlerts()).map((a) => a.kind)).toEqual(['scanner-disconnected']);
+    await heartbeat([device('scanner', 'ready')]);
+    expect(await openAlerts()).toEqual([]);
+    await expect.poll(() => heardByAdmin.length).toBe(8);
+    expect(heardByAdmin.filter((a) => a.resolvedAt === null).map((a) => a.kind)).toEqual([
+      'printer-paper-near-end',
+      'printer-paper-out',
+      'reader-disconnected',
+      'scanner-disconnected',
+    ]);
+    const all = (await api<FleetAlert[]>(server.url, admin, 'GET', '/api/admin/alerts?includeResolved=true')).body
+      .value;
+    expect(all?.every((a) => a.resolvedAt !== null && a.since <= a.resolvedAt)).toBe(true);
+    expect(heardByReception).toEqual([]);
+  });
+
+  it('raises kiosk-offline after 60 s of silence, since the last heartbeat, and clears it on the next', async () => {
+    const lastSeen = clock.now().toISOString();
+    await heartbeat([]);
+    nowMs += 61_000;
+    await expect
+      .poll(async () => (await openAlerts()).map((a) => a.kind), { timeout: 5000 })
+      .toEqual(['kiosk-offline']);
+    const offline = (await openAlerts())[0];
+    expect(offline?.since.slice(0, 19)).toBe(lastSeen.slice(0, 19));
+    await heartbeat([]);
+    expect(await openAlerts()).toEqual([]);
+  });
+
+  it('exposes a hook for EMR delivery failures', async () => {
+    await server.app.services.alerts.setEmrDeliveryFailing(true, 'http-503');
+    await server.app.services.alerts.setEmrDeliveryFailing(true, 'http-503');
+    expect((await openAlerts()).map((a) => [a.kind, a.subject, a.detail])).toEqual([
+      ['emr-delivery-failing', 'server', 'http-503'],
+    ]);
+    await server.app.services.alerts.setEmrDeliveryFailing(false);
+    expect(await openAlerts()).toEqual([]);
+  });
+
+  it('lists alerts over the staff socket for admins only', async () => {
+    const ask = (sock: typeof adminSocket) =>
+      new Promise<Result<FleetAlert[]>>((resolve) => sock.emit('alerts:list', {}, resolve));
+    expect((await ask(adminSocket)).ok).toBe(true);
+    const refused = await ask(receptionSocket);
+    expect(refused.ok ? 'ok' : refused.error.code).toBe('forbidden');
+  });
+
+  it('revoking a credential disconnects the kiosk and refuses it afterwards', async () => {
+    const revoked = new Promise<{ agentId: string }>((resolve) => agent.once('credential:revoked', resolve));
+    const disconnected = new Promise<string>((resolve) => agent.once('disconnect', resolve));
+    const r = await api(server.url, admin, 'POST', `/api/admin/agents/${agentId}/revoke`);
+    expect(r.status).toBe(200);
+    expect((await revoked).agentId).toBe(agentId);
+    expect(await disconnected).toBe('io server disconnect');
+    agent.connect();
+    const error = await new Promise<Error>((resolve) => agent.once('connect_error', resolve));
+    expect(error.message).toBe('unauthorized');
+    expect((await api(server.url, admin, 'POST', '/api/admin/agents/nope/revoke')).status).toBe(404);
+  });
+});
