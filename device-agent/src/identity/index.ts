@@ -51,3 +51,22 @@ export {
   type CertificateSummary,
 } from './pa/passive-auth';
 export { createTrustStore, EMPTY_TRUST_STORE, type TrustStore } from './pa/trust-store';
+export {
+  readChip,
+  type ChipReadOptions,
+  type ChipReadListeners,
+  type ChipReadProgress,
+  type ChipReadResult,
+  type ChipReadStats,
+  type ChipIdentityEvent,
+  type ChipFileName,
+} from './chip-reader';
+export {
+  CHIP_HINTS,
+  type ChipReadError,
+  type ChipReadErrorCode,
+  type ChipHint,
+  type ChipReadStage,
+} from './chip/chip-errors';
+export { bacKeyCandidates, accessKeyFromIdentity, MAX_BAC_ATTEMPTS, type ChipAccessKey } from './chip/access-key';
+export { cardAuthenticityOf, cardFailureCodeOf } from './chip/card-events';

@@ -169,7 +169,7 @@ function sexOf(text: string | undefined): Identity['sex'] | undefined {
  */
 export function dg13ToIdentity(
   dg13: Dg13,
-  fallback: { fullName?: string; dateOfBirth?: string; idNumber?: string } = {},
+  fallback: { fullName?: string; dateOfBirth?: string; idNumber?: string; sex?: Identity['sex'] } = {},
 ): Identity | undefined {
   const fullName = (dg13.fullName ?? fallback.fullName ?? '').slice(0, 200);
   const dateOfBirth = dg13DateToIso(dg13.dateOfBirth) ?? fallback.dateOfBirth;
@@ -179,7 +179,7 @@ export function dg13ToIdentity(
   if (id && /^\d{12}$/u.test(id)) identity.idNumber = id;
   const old = dg13.oldIdNumber?.trim();
   if (old && /^\d{9}$/u.test(old)) identity.oldIdNumber = old;
-  const sex = sexOf(dg13.sex);
+  const sex = sexOf(dg13.sex) ?? fallback.sex;
   if (sex) identity.sex = sex;
   if (dg13.placeOfResidence) identity.address = dg13.placeOfResidence.slice(0, 500);
   const issue = dg13DateToIso(dg13.issueDate);

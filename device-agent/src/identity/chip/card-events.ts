@@ -1,0 +1,53 @@
+/**
+ * Mapping of chip-read outcomes onto the protocol's kiosk-flow contracts (card:identity,
+ * card:failed): what the page may see, never the chip data itself.
+ */
+import type { CardAuthenticity, CardFailure } from '@kiosk/protocol';
+import type { PassiveAuthResult, PassiveAuthStep } from '../pa/passive-auth';
+import type { ChipReadErrorCode } from './chip-errors';
+
+const REASONS: Readonly<Record<PassiveAuthStep, string>> = {
+  'sod-parse': 'no-sod',
+  'content-type': 'bad-sod',
+  'unsupported-algorithm': 'unsupported-algorithm',
+  'dg-hash': 'hash-mismatch',
+  'message-digest': 'bad-signature',
+  'signer-certificate': 'no-document-signer',
+  signature: 'bad-signature',
+  'certificate-chain': 'bad-chain',
+  'certificate-validity': 'certificate-expired',
+};
+
+/** `undefined` (PA not yet run) → not-checked. */
+export function cardAuthenticityOf(result: PassiveAuthResult | undefined): CardAuthenticity {
+  if (!result) return { passive: 'not-checked', signer: 'unknown' };
+  if (result.status === 'verified') return { passive: 'valid', signer: 'trusted' };
+  if (result.status === 'no-trust-anchor')
+    return {
+      passive: 'valid',
+      signer: result.reason === 'trust store is empty' ? 'unknown' : 'untrusted',
+      reason: 'no-trust-anchor',
+    };
+  return {
+    passive: result.step === 'certificate-chain' || result.step === 'certificate-validity' ? 'valid' : 'invalid',
+    signer: result.step === 'certificate-chain' ? 'untrusted' : 'unknown',
+    reason: REASONS[result.step],
+  };
+}
+
+const FAILURE_CODES: Readonly<Record<ChipReadErrorCode, CardFailure['code']>> = {
+  'no-card': 'reader-error',
+  'card-removed': 'card-removed',
+  'reader-error': 'reader-error',
+  'not-an-eid': 'unsupported-card',
+  'bad-access-key': 'access-denied',
+  'bac-refused': 'access-denied',
+  'bad-mac': 'read-error',
+  'secure-messaging-lost': 'read-error',
+  'unreadable-file': 'read-error',
+  'passive-auth-failed': 'read-error',
+};
+
+export function cardFailureCodeOf(code: ChipReadErrorCode): CardFailure['code'] {
+  return FAILURE_CODES[code];
+}
