@@ -96,6 +96,7 @@ describe('HID POS scanner: discovery → profile → HID transport → scans', (
     const discovery = new DeviceDiscovery({
       sources: {
         listSerial: async () => ({ ok: true, items: [] }),
+        listUsbPrinters: async () => ({ ok: true, items: [] }),
         listPcsc: async () => ({ ok: true, items: [] }),
         listHid: async () => ({ ok: true, items: await bus.module.devicesAsync() }),
       },

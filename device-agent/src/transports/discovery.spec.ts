@@ -5,8 +5,11 @@ import {
   cachedSerialLister,
   classifyDevice,
   discoverOnce,
+  listUsbPrintersFromSysfs,
+  parseIeee1284Id,
   type DiscoverySources,
   type ListResult,
+  type UsbPrinterInfo,
 } from './discovery';
 
 function sources(state: {
@@ -14,8 +17,10 @@ function sources(state: {
   hid: HidDeviceInfo[];
   pcsc: string[];
   pcscDown?: boolean;
+  printers?: UsbPrinterInfo[];
 }): DiscoverySources {
   return {
+    listUsbPrinters: async (): Promise<ListResult<UsbPrinterInfo>> => ({ ok: true, items: state.printers ?? [] }),
     listSerial: async (): Promise<ListResult<SerialPortInfo>> => ({ ok: true, items: state.serial }),
     listHid: async (): Promise<ListResult<HidDeviceInfo>> => ({ ok: true, items: state.hid }),
     listPcsc: async (): Promise<ListResult<string>> =>
@@ -159,5 +164,36 @@ describe('cachedSerialLister', () => {
     fail = false;
     await list();
     expect(calls).toBe(5);
+  });
+});
+
+describe('USB printers (usblp)', () => {
+  const sysfs: Record<string, string> = {
+    '/sys/class/usbmisc/lp0/device/../idVendor': '04b8',
+    '/sys/class/usbmisc/lp0/device/../idProduct': '0202',
+    '/sys/class/usbmisc/lp0/device/../manufacturer': 'EPSON',
+    '/sys/class/usbmisc/lp0/device/../product': 'USB Printer',
+    '/sys/class/usbmisc/lp0/device/ieee1284_id': 'MFG:EPSON;CMD:ESC/POS;MDL:TM-T88VI;CLS:PRINTER;DES:EPSON TM-T88VI;',
+  };
+  const list = () =>
+    listUsbPrintersFromSysfs(
+      (p) => (p === '/dev/usb' ? ['lp0', 'lp1', 'hiddev0'] : []),
+      (p) => sysfs[p],
+    );
+
+  it('reads ids from sysfs and the model from the IEEE 1284 id', () => {
+    expect(list()).toEqual([
+      { path: '/dev/usb/lp0', vendorId: 0x04b8, productId: 0x0202, manufacturer: 'EPSON', product: 'TM-T88VI' },
+      { path: '/dev/usb/lp1' },
+    ]);
+    expect(parseIeee1284Id('MANUFACTURER:Rongta;MODEL:RP326;')).toEqual({ manufacturer: 'Rongta', product: 'RP326' });
+    expect(parseIeee1284Id(';;garbage')).toEqual({});
+  });
+
+  it('classifies an Epson by its 1284 model name and an unknown usblp printer as generic', async () => {
+    const snap = await discoverOnce({ ...sources({ serial: [], hid: [], pcsc: [], printers: list() }) });
+    expect(snap.devices.map((d) => d.key)).toEqual(['usb-printer:/dev/usb/lp0', 'usb-printer:/dev/usb/lp1']);
+    expect(classifyDevice(snap.devices[0]!)).toMatchObject({ class: 'printer', profile: { id: 'epson.tm-t88vi' } });
+    expect(classifyDevice(snap.devices[1]!)).toMatchObject({ class: 'printer', score: 0, profile: { generic: true } });
   });
 });

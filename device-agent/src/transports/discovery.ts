@@ -1,5 +1,5 @@
 /**
- * Lists serial ports, HID devices and PC/SC readers (each binding loaded lazily: one that fails
+ * Lists serial ports, usblp printers, HID devices and PC/SC readers (each binding loaded lazily: one that fails
  * only adds a problem to the snapshot) and notices hot-plug by polling every `intervalMs`
  * (default 1000 ms, so a change is seen within ~1 s plus one listing). Polling, because neither
  * serialport nor node-hid emit hot-plug events, a udev monitor would be one more native module
@@ -8,7 +8,7 @@
  * serial source re-lists only when the set of tty nodes in /dev changes (a readdir, well under
  * 1 ms) or every `maxAgeMs`; figures in tests/bench/scan-pipeline.bench.ts.
  */
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import {
   matchProfile,
   rankProfiles,
@@ -20,16 +20,16 @@ import { loadHid, loadSerialBinding, type HidDeviceInfo, type SerialPortInfo } f
 import { listPcscReaders } from './pcsc.transport';
 import { Listeners } from './transport';
 
-export type DiscoveredTransport = 'serial' | 'hid' | 'pcsc';
+export type DiscoveredTransport = 'serial' | 'hid' | 'pcsc' | 'usb-printer';
 
 export interface DiscoveredDevice {
   /** Stable while the device stays plugged in: `${transport}:${openPath}`. */
   key: string;
   transport: DiscoveredTransport;
-  /** What the transport opens: a tty path, a hidraw path, or a PC/SC reader name. */
+  /** What the transport opens: a tty path, a hidraw path, /dev/usb/lpN, or a PC/SC reader name. */
   openPath: string;
   fingerprint: Omit<DeviceFingerprint, 'class'>;
-  /** Classes this device can be: PC/SC → card-reader, HID POS → scanner, serial → any. */
+  /** Classes this device can be: PC/SC → card-reader, HID POS → scanner, usblp → printer, serial → any. */
   classes: DeviceClass[];
 }
 
@@ -45,8 +45,18 @@ export interface DiscoverySnapshot {
 
 export type ListResult<T> = { ok: true; items: T[] } | { ok: false; reason: string };
 
+/** A usblp printer node with what sysfs tells about it. */
+export interface UsbPrinterInfo {
+  path: string;
+  vendorId?: number;
+  productId?: number;
+  manufacturer?: string;
+  product?: string;
+}
+
 export interface DiscoverySources {
   listSerial?: () => Promise<ListResult<SerialPortInfo>>;
+  listUsbPrinters?: () => Promise<ListResult<UsbPrinterInfo>>;
   listHid?: () => Promise<ListResult<HidDeviceInfo>>;
   listPcsc?: () => Promise<ListResult<string>>;
 }
@@ -99,8 +109,63 @@ async function listSerialPorts(): Promise<ListResult<SerialPortInfo>> {
   }
 }
 
+/** `MFG:EPSON;CMD:ESC/POS;MDL:TM-T88VI;…` → manufacturer and model. */
+export function parseIeee1284Id(id: string): { manufacturer?: string; product?: string } {
+  const fields = new Map<string, string>();
+  for (const part of id.split(';')) {
+    const at = part.indexOf(':');
+    if (at > 0) fields.set(part.slice(0, at).trim().toUpperCase(), part.slice(at + 1).trim());
+  }
+  const manufacturer = fields.get('MFG') ?? fields.get('MANUFACTURER');
+  const product = fields.get('MDL') ?? fields.get('MODEL');
+  return { ...(manufacturer && { manufacturer }), ...(product && { product }) };
+}
+
+/** usblp nodes from /dev/usb with ids from sysfs; the IEEE 1284 id fills in names the descriptor lacks. */
+export function listUsbPrintersFromSysfs(
+  listDir: (path: string) => string[] = (p) => {
+    try {
+      return readdirSync(p);
+    } catch {
+      return [];
+    }
+  },
+  readText: (path: string) => string | undefined = (p) => {
+    try {
+      return readFileSync(p, 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  },
+): UsbPrinterInfo[] {
+  return listDir('/dev/usb')
+    .filter((n) => /^lp\d+$/u.test(n))
+    .sort()
+    .map((name) => {
+      const intf = `/sys/class/usbmisc/${name}/device`;
+      const hex = (file: string) => {
+        const v = readText(`${intf}/../${file}`);
+        return v !== undefined && /^[0-9a-f]{4}$/iu.test(v) ? Number.parseInt(v, 16) : undefined;
+      };
+      const ieee = parseIeee1284Id(readText(`${intf}/ieee1284_id`) ?? '');
+      const manufacturer = readText(`${intf}/../manufacturer`) ?? ieee.manufacturer;
+      const product = readText(`${intf}/../product`) ?? ieee.product;
+      const vendorId = hex('idVendor');
+      const productId = hex('idProduct');
+      return {
+        path: `/dev/usb/${name}`,
+        ...(vendorId !== undefined && { vendorId }),
+        ...(productId !== undefined && { productId }),
+        ...(manufacturer && { manufacturer }),
+        // Models often put the name only in the 1284 id (the descriptor says "USB Printer").
+        ...((ieee.product ?? product) && { product: ieee.product ?? product }),
+      };
+    });
+}
+
 export const defaultSources: Required<DiscoverySources> = {
   listSerial: cachedSerialLister(listSerialPorts),
+  listUsbPrinters: async () => ({ ok: true, items: listUsbPrintersFromSysfs() }),
   async listHid() {
     const loaded = await loadHid();
     if (!loaded.ok) return { ok: false, reason: `node-hid unavailable: ${loaded.reason}` };
@@ -158,6 +223,17 @@ function hidDevice(info: HidDeviceInfo): DiscoveredDevice | undefined {
   return { key: `hid:${info.path}`, transport: 'hid', openPath: info.path, fingerprint, classes: ['scanner'] };
 }
 
+function usbPrinterDevice(info: UsbPrinterInfo): DiscoveredDevice {
+  const { path, ...rest } = info;
+  return {
+    key: `usb-printer:${path}`,
+    transport: 'usb-printer',
+    openPath: path,
+    fingerprint: { ...rest, path },
+    classes: ['printer'],
+  };
+}
+
 function pcscDevice(readerName: string): DiscoveredDevice {
   return {
     key: `pcsc:${readerName}`,
@@ -178,11 +254,18 @@ export async function discoverOnce(sources: DiscoverySources = {}): Promise<Disc
       return { ok: false, reason: messageOf(error) };
     }
   };
-  const [serial, hid, pcsc] = await Promise.all([settle(s.listSerial), settle(s.listHid), settle(s.listPcsc)]);
+  const [serial, printers, hid, pcsc] = await Promise.all([
+    settle(s.listSerial),
+    settle(s.listUsbPrinters),
+    settle(s.listHid),
+    settle(s.listPcsc),
+  ]);
   const devices: DiscoveredDevice[] = [];
   const problems: DiscoveryProblem[] = [];
   if (serial.ok) devices.push(...serial.items.map(serialDevice));
   else problems.push({ source: 'serial', reason: serial.reason });
+  if (printers.ok) devices.push(...printers.items.map(usbPrinterDevice));
+  else problems.push({ source: 'usb-printer', reason: printers.reason });
   if (hid.ok) {
     const seen = new Set<string>();
     for (const info of hid.items) {
@@ -206,7 +289,8 @@ export interface ClassifiedDevice {
 
 /**
  * The profile for a discovered device. HID POS and PC/SC devices always get one (generic when
- * unknown); a serial port only when a profile recognises it, since an unknown tty could be anything.
+ * unknown; usblp nodes too); a serial port only when a profile recognises it, since an unknown tty
+ * could be anything.
  */
 export function classifyDevice(device: DiscoveredDevice): ClassifiedDevice | undefined {
   if (device.transport !== 'serial') {

@@ -8,3 +8,4 @@ export * from './pcsc.transport';
 export * from './discovery';
 export * from './vpcd-card';
 export * from './doctor';
+export * from './usb-printer.transport';
