@@ -182,6 +182,23 @@ describe('EscPosPrinterDriver on the simulated printer', () => {
     expect(printer.statusQueriesAnswered).toBeGreaterThan(10);
   });
 
+  it('separates jobs on a model without a cutter at the next ESC @', async () => {
+    const profile = simulatedPrinterProfile({ cutter: 'none' });
+    const transport = new SimulatedByteTransport('sim');
+    const printer = attachSimulatedPrinter(transport, profile);
+    const driver = new EscPosPrinterDriver(transport, profile, { pollIntervalMs: 0 });
+    cleanups.push(
+      () => driver.dispose(),
+      () => printer.detach(),
+    );
+    await driver.start();
+    await driver.print(asciiTicket);
+    await driver.print({ ...asciiTicket, number: 'A013' });
+    expect(printer.jobs).toHaveLength(1);
+    expect(printer.jobs[0]!.cuts).toEqual([]);
+    expect(printer.current.lines).toContain('A013');
+  });
+
   it('runs jobs one after another', async () => {
     const { driver, printer } = await setup();
     const results = await Promise.all([driver.print(asciiTicket), driver.print({ ...asciiTicket, number: 'A013' })]);

@@ -39,7 +39,7 @@ export interface SimulatedPrinterOptions {
 
 export interface SimulatedPrinter {
   readonly profile: PrinterProfile;
-  /** Completed (cut) or interrupted jobs, oldest first. */
+  /** Completed jobs (cut, or ended by the next job's ESC @ on models without a cutter), oldest first. */
   readonly jobs: PrintedJob[];
   /** What has been received since the last cut. */
   readonly current: DecodedReceipt;
@@ -160,6 +160,10 @@ export function attachSimulatedPrinter(
         }
         addToReceipt(current, event);
         if (event.block.kind === 'cut') finishJob();
+        return;
+      case 'init':
+        // Models without a cutter: the next job's ESC @ ends the previous one (torn off by hand).
+        if (current.blocks.length > 0) finishJob();
         return;
       default:
         addToReceipt(current, event);
