@@ -9,3 +9,4 @@ export * from './discovery';
 export * from './vpcd-card';
 export * from './doctor';
 export * from './usb-printer.transport';
+export * from './transport.factory';
