@@ -23,6 +23,13 @@ export const fingerprintSchema = z.object({
 });
 export type Fingerprint = z.infer<typeof fingerprintSchema>;
 
+/** How a byte-stream scanner's frame ends: a suffix, or the line going quiet. */
+export const scanFramingSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('delimiter'), delimiter: z.array(z.number().int().min(0).max(255)).min(1) }),
+  z.object({ kind: z.literal('inter-byte-timeout'), timeoutMs: z.number().int().positive() }),
+]);
+export type ScanFraming = z.infer<typeof scanFramingSchema>;
+
 export const serialSettingsSchema = z.object({
   kind: z.literal('serial'),
   baudRate: z.number().int().positive(),
@@ -31,12 +38,7 @@ export const serialSettingsSchema = z.object({
   stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
   flowControl: z.enum(['none', 'rtscts', 'dtrdsr', 'xonxoff']).default('none'),
   /** Scanners: how a frame ends. */
-  framing: z
-    .discriminatedUnion('kind', [
-      z.object({ kind: z.literal('delimiter'), delimiter: z.array(z.number().int().min(0).max(255)).min(1) }),
-      z.object({ kind: z.literal('inter-byte-timeout'), timeoutMs: z.number().int().positive() }),
-    ])
-    .optional(),
+  framing: scanFramingSchema.optional(),
 });
 export const transportSettingsSchema = z.discriminatedUnion('kind', [
   serialSettingsSchema,
@@ -48,7 +50,8 @@ export const transportSettingsSchema = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('tcp'), port: z.number().int().positive().default(9100) }),
   z.object({ kind: z.literal('pcsc'), shareMode: z.literal('shared').default('shared') }),
-  z.object({ kind: z.literal('simulated') }),
+  /** A simulated link; scanners may say how the simulated device frames its output. */
+  z.object({ kind: z.literal('simulated'), framing: scanFramingSchema.optional() }),
 ]);
 export type TransportSettings = z.infer<typeof transportSettingsSchema>;
 

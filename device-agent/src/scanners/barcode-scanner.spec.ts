@@ -118,6 +118,19 @@ describe('BarcodeScanner', () => {
     expect(states).toEqual(['ready:', 'disconnected:unplugged', 'ready:']);
   });
 
+  it('the simulated scanner profile frames on CR, as the simulator sends CR LF', async () => {
+    const transport = new SimulatedByteTransport('sim');
+    const scanner = new BarcodeScanner({ id: 'sim-scanner', profile: scannerProfile('simulated.scanner'), transport });
+    const scans: string[] = [];
+    scanner.onScan((p) => scans.push(p));
+    await scanner.start();
+    transport.emitData(`${cccd}\r\n`);
+    transport.emitData('8935049500384\r\n');
+    expect(scans).toEqual([cccd, '8935049500384']);
+    await scanner.close();
+    expect(scanner.state).toBe('disconnected');
+  });
+
   it('a throwing listener is counted and does not starve the others', async () => {
     const transport = new SimulatedByteTransport('sim');
     const scanner = new BarcodeScanner({ id: 's', profile: scannerProfile('zebra.ds2208'), transport });

@@ -133,6 +133,11 @@ export class BarcodeScanner {
     this.setState('disconnected', 'stopped');
   }
 
+  /** Same as stop(): the agent's ScanSource shape. */
+  close(): Promise<void> {
+    return this.stop();
+  }
+
   health(): Omit<DeviceHealth, 'changedAt'> {
     return {
       id: this.id,
@@ -190,8 +195,10 @@ export class BarcodeScanner {
   }
 
   private createFramer(maxBytes: number, emit: (event: FramerEvent) => void): Framer {
-    const settings = this.options.transportSettings ?? this.options.profile.transports.find((t) => t.kind === 'serial');
-    const framing = settings?.kind === 'serial' ? settings.framing : undefined;
+    const settings =
+      this.options.transportSettings ??
+      this.options.profile.transports.find((t) => t.kind === 'serial' || t.kind === 'simulated');
+    const framing = settings?.kind === 'serial' || settings?.kind === 'simulated' ? settings.framing : undefined;
     if (framing?.kind === 'delimiter') return new DelimiterFramer(framing.delimiter, emit, maxBytes);
     return new InterByteTimeoutFramer(
       framing?.timeoutMs ?? defaultInterByteTimeoutMs,

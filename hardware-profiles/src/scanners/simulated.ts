@@ -9,7 +9,8 @@ export const profiles: DeviceProfileInput[] = [
     protocol: 'serial-line',
     simulated: true,
     match: [],
-    transports: [{ kind: 'simulated' }],
+    // The simulator's scanner ends each code with CR LF.
+    transports: [{ kind: 'simulated', framing: { kind: 'delimiter', delimiter: [0x0d] } }],
     capabilities: { symbologies: ['qr', 'code128', 'pdf417', 'datamatrix'], utf8: true },
   },
 ];
