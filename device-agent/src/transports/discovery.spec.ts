@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HidDeviceInfo, SerialPortInfo } from './native-modules';
 import {
@@ -195,5 +196,34 @@ describe('USB printers (usblp)', () => {
     expect(snap.devices.map((d) => d.key)).toEqual(['usb-printer:/dev/usb/lp0', 'usb-printer:/dev/usb/lp1']);
     expect(classifyDevice(snap.devices[0]!)).toMatchObject({ class: 'printer', profile: { id: 'epson.tm-t88vi' } });
     expect(classifyDevice(snap.devices[1]!)).toMatchObject({ class: 'printer', score: 0, profile: { generic: true } });
+  });
+});
+
+describe('discovery fuzz', () => {
+  it('random port metadata and 1284 ids never throw and always classify safely', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record(
+            {
+              path: fc.string(),
+              vendorId: fc.string({ maxLength: 6 }),
+              productId: fc.string({ maxLength: 6 }),
+              manufacturer: fc.string(),
+              pnpId: fc.string(),
+            },
+            { requiredKeys: ['path'] },
+          ),
+          { maxLength: 5 },
+        ),
+        fc.string(),
+        async (ports, ieee) => {
+          parseIeee1284Id(ieee);
+          const snap = await discoverOnce({ ...sources({ serial: ports, hid: [], pcsc: [ieee] }) });
+          for (const d of snap.devices) classifyDevice(d);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
