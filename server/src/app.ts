@@ -16,16 +16,25 @@ import { AlertService } from './services/alert.service';
 import type { Services } from './services';
 import { registerRoutes } from './http/routes';
 import { registerAdminRoutes } from './http/admin.routes';
-import { ApiRegistry } from './http/api';
+import { ApiRegistry, type DeclaredRoute } from './http/api';
+import { registerOpsRoutes } from './http/ops.routes';
 import { registerStaticPages } from './http/static-pages';
 import { createRealtime, type Realtime } from './realtime/realtime';
 import { demoLogins, seedDemoFacility } from './demo-seed';
+import { Metrics } from './ops/metrics';
+
+const dialectOf = (url: string) => (url.startsWith('sqlite:') ? 'sqlite' : 'postgres');
 
 export interface ServerApp {
   http: FastifyInstance;
   services: Services;
   realtime: Realtime;
   log: Logger;
+  metrics: Metrics;
+  /** Every route Fastify registered (HEAD included), for the authorization suite. */
+  routes: readonly { method: string; url: string }[];
+  /** The declared API routes with their access rules, as in /api/openapi.json. */
+  api: readonly DeclaredRoute[];
   /** Listens and resolves with the bound port. */
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -37,16 +46,44 @@ export async function createServerApp(
 ): Promise<ServerApp> {
   const log = options.log ?? createLogger(config.LOG_LEVEL);
   const clock = options.clock ?? systemClock;
-  const db: Db = await openDatabase(config.DATABASE_URL);
+  const metricsRef: { current?: Metrics } = {};
+  const db: Db = await openDatabase(config.DATABASE_URL, (sql, ms, failed) =>
+    metricsRef.current?.observeQuery(sql, ms, dialectOf(config.DATABASE_URL), failed),
+  );
   await migrateToLatest(db);
 
   const http = Fastify({ logger: false, bodyLimit: 256 * 1024, trustProxy: false });
+  const registeredRoutes: { method: string; url: string }[] = [];
+  http.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) registeredRoutes.push({ method, url: route.url });
+  });
+  http.addHook('onResponse', async (req, reply) => {
+    // The route pattern, never the raw URL: paths and queries may carry identifiers.
+    log.debug(
+      {
+        method: req.method,
+        route: req.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        ms: reply.elapsedTime,
+      },
+      'http',
+    );
+  });
   // Services are built before the socket layer that broadcasts their events.
   const rt: { current?: Realtime } = {};
   const broadcast = {
-    issued: (e: QueueEntry) => rt.current?.ticketIssued(e),
-    changed: (e: QueueEntry) => rt.current?.ticketChanged(e),
-    called: (c: CalledTicket) => rt.current?.callAnnounced(c),
+    issued: (e: QueueEntry) => {
+      metricsRef.current?.ticketsIssued.inc({ service: e.serviceId });
+      rt.current?.ticketIssued(e);
+    },
+    changed: (e: QueueEntry) => {
+      metricsRef.current?.transitions.inc({ status: e.status });
+      rt.current?.ticketChanged(e);
+    },
+    called: (c: CalledTicket) => {
+      metricsRef.current?.calls.inc({ service: c.serviceId });
+      rt.current?.callAnnounced(c);
+    },
     alert: (a: FleetAlert) => rt.current?.alertChanged(a),
   };
   const auth = new AuthService(db, clock, config.SESSION_TTL_HOURS * 3600_000);
@@ -62,6 +99,10 @@ export async function createServerApp(
       privacyNoticeVersion: config.PRIVACY_NOTICE_VERSION,
       log,
       onIssued: broadcast.issued,
+      onOutcome: (outcome, ms) => {
+        metricsRef.current?.checkIns.inc({ outcome });
+        metricsRef.current?.checkInSeconds.observe(ms / 1000);
+      },
     }),
     queue: new QueueService({
       db,
@@ -87,6 +128,12 @@ export async function createServerApp(
     alerts: new AlertService(db, clock, broadcast.alert, config.KIOSK_OFFLINE_AFTER_SECONDS * 1000),
   };
 
+  const metrics = new Metrics({
+    waitingByService: () => services.queue.waitingByService(),
+    openAlertsByKind: () => services.alerts.openCounts(),
+  });
+  metricsRef.current = metrics;
+
   if (config.DEMO) {
     if (await seedDemoFacility(db)) log.info('seeded the demo hospital');
     if (!(await auth.hasUsers())) for (const u of demoLogins) await auth.createUser(u.username, u.password, u.role);
@@ -105,7 +152,8 @@ export async function createServerApp(
       );
     },
   });
-  registerStaticPages(http, config.UI_DIST);
+  registerOpsRoutes(api, metrics, config.METRICS_TOKEN);
+  registerStaticPages(api, config.UI_DIST);
   // The kiosk page is served by the server but talks to its own agent; staff pages are same-origin.
   const realtime = createRealtime(http.server, services, log, true);
   rt.current = realtime;
@@ -134,6 +182,9 @@ export async function createServerApp(
     services,
     realtime,
     log,
+    metrics,
+    routes: registeredRoutes,
+    api: api.routes,
     async listen() {
       await http.listen({ port: config.PORT, host: config.HOST });
       const address = http.server.address();

@@ -60,6 +60,8 @@ export const configSchema = z.object({
   KIOSK_OFFLINE_AFTER_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
   /** How often the offline sweep runs. */
   ALERT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /** Bearer token a Prometheus scraper may present for GET /metrics (admins may always read it). */
+  METRICS_TOKEN: z.string().min(16).max(256).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

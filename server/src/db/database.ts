@@ -1,7 +1,7 @@
 /** The database layer: SQLite (WAL, synchronous=FULL) by default, PostgreSQL when DATABASE_URL says so. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type LogEvent } from 'kysely';
 import type { Database } from './schema';
 import { migrationProvider, type DialectName } from './migrations';
 
@@ -13,7 +13,13 @@ export interface Db {
   close(): Promise<void>;
 }
 
-export async function openDatabase(url: string): Promise<Db> {
+/** Called after every statement with its SQL text (never its parameters) and duration. */
+export type QueryObserver = (sql: string, ms: number, failed: boolean) => void;
+
+export async function openDatabase(url: string, observe?: QueryObserver): Promise<Db> {
+  const log = observe
+    ? (event: LogEvent) => observe(event.query.sql, event.queryDurationMillis, event.level === 'error')
+    : undefined;
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
     const { default: SQLite } = await import('better-sqlite3');
@@ -24,12 +30,12 @@ export async function openDatabase(url: string): Promise<Db> {
     raw.pragma('synchronous = FULL');
     raw.pragma('foreign_keys = ON');
     raw.pragma('busy_timeout = 5000');
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }), ...(log ? { log } : {}) });
     return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
   }
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: url, max: 10 });
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
   return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
 }
 

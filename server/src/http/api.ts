@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { parseWith, type Result } from '@kiosk/protocol';
 import type { AuthService, Role, StaffUser } from '../services/auth.service';
 import { tokenOf } from './auth';
+import { timingSafeEqual } from 'node:crypto';
+import { sha256 } from '../services/auth.service';
 
 export type Access = 'public' | 'agent' | readonly Role[];
 
@@ -24,6 +26,8 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   response?: z.ZodType;
   /** Not JSON (Prometheus text, redirects …): the handler writes the reply itself. */
   raw?: boolean;
+  /** Also admits `Authorization: Bearer <this>` without a session (machine scrapers). */
+  bearerToken?: string;
 }
 
 export interface RouteContext<P, Q, B> {
@@ -64,6 +68,14 @@ export interface DeclaredRoute {
   raw?: boolean;
 }
 
+function bearerMatches(header: string | undefined, expected: string): boolean {
+  const given = header?.match(/^Bearer\s+(\S+)$/u)?.[1];
+  if (!given) return false;
+  const a = Buffer.from(sha256(given));
+  const b = Buffer.from(sha256(expected));
+  return timingSafeEqual(a, b);
+}
+
 const anonymousUser: StaffUser = { id: '', username: '', role: 'viewer' };
 
 export class ApiRegistry {
@@ -96,7 +108,8 @@ export class ApiRegistry {
       url: spec.url,
       handler: async (req, reply) => {
         let user = anonymousUser;
-        if (roles) {
+        const machine = spec.bearerToken !== undefined && bearerMatches(req.headers.authorization, spec.bearerToken);
+        if (roles && !machine) {
           const found = await auth.session(tokenOf(req.headers));
           if (!found)
             return reply.code(401).send({ ok: false, error: { code: 'unauthenticated', message: 'login required' } });

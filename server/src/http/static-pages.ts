@@ -1,7 +1,8 @@
 /** Serves the built pages (/kiosk, /counter, /display, /admin) and their assets from one directory. */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiRegistry } from './api';
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -19,7 +20,7 @@ const types: Record<string, string> = {
 
 export const pages = ['kiosk', 'counter', 'display', 'admin'] as const;
 
-export function registerStaticPages(app: FastifyInstance, distDir: string): void {
+export function registerStaticPages(api: ApiRegistry, distDir: string): void {
   const root = path.resolve(distDir);
   const send = async (file: string, reply: FastifyReply) => {
     const resolved = path.resolve(root, file);
@@ -36,11 +37,20 @@ export function registerStaticPages(app: FastifyInstance, distDir: string): void
       return reply.code(404).send({ error: 'not-found', message: 'page not built: run npm start' });
     }
   };
-  app.get('/', async (_req, reply) => reply.redirect('/kiosk/'));
-  for (const page of pages) {
-    app.get(`/${page}`, async (_req, reply) => reply.redirect(`/${page}/`));
-    app.get(`/${page}/`, async (_req, reply) => send(`${page}/index.html`, reply));
+  const page = (
+    url: string,
+    summary: string,
+    handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
+  ) =>
+    api.define({ method: 'GET', url, summary, tag: 'pages', access: 'public', raw: true }, async ({ req, reply }) => {
+      await handler(req, reply);
+    });
+  page('/', 'Redirects to the kiosk page', async (_req, reply) => reply.redirect('/kiosk/'));
+  for (const name of pages) {
+    page(`/${name}`, `Redirects to /${name}/`, async (_req, reply) => reply.redirect(`/${name}/`));
+    page(`/${name}/`, `The ${name} page`, async (_req, reply) => send(`${name}/index.html`, reply));
   }
-  app.get('/assets/*', async (req, reply) => send(`assets/${(req.params as { '*': string })['*']}`, reply));
-  app.get('/audio/*', async (req, reply) => send(`audio/${(req.params as { '*': string })['*']}`, reply));
+  const wildcard = (req: FastifyRequest) => (req.params as { '*': string })['*'];
+  page('/assets/*', 'Built page assets (immutable)', async (req, reply) => send(`assets/${wildcard(req)}`, reply));
+  page('/audio/*', 'Announcement audio', async (req, reply) => send(`audio/${wildcard(req)}`, reply));
 }

@@ -32,6 +32,8 @@ export interface CheckInDeps {
   privacyNoticeVersion: string;
   log: Logger;
   onIssued: (entry: QueueEntry) => void;
+  /** Every answered command: 'issued', 'replayed' or the error code, with its duration. */
+  onOutcome?: (outcome: string, ms: number) => void;
 }
 
 export function derivePriority(identity: Identity, claims: readonly string[], on: Date): PriorityClass {
@@ -52,6 +54,14 @@ export class CheckInService {
   constructor(private readonly deps: CheckInDeps) {}
 
   async checkIn(request: CheckInRequest, agentId: string | null): Promise<Result<CheckInReceipt>> {
+    const started = performance.now();
+    const result = await this.checkInOnce(request, agentId);
+    const outcome = result.ok ? (result.value.replayed ? 'replayed' : 'issued') : result.error.code;
+    this.deps.onOutcome?.(outcome, performance.now() - started);
+    return result;
+  }
+
+  private async checkInOnce(request: CheckInRequest, agentId: string | null): Promise<Result<CheckInReceipt>> {
     const { db } = this.deps;
     const replay = await this.findReceipt(db.kysely, request.checkInId);
     if (replay) return ok(replay);

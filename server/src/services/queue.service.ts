@@ -431,6 +431,18 @@ export class QueueService {
     return out;
   }
 
+  /** Today's waiting tickets per service. */
+  async waitingByService(): Promise<Map<string, number>> {
+    const rows = await this.deps.db.kysely
+      .selectFrom('tickets')
+      .select(['service_id', (eb) => eb.fn.countAll<string | number>().as('n')])
+      .where('day', '=', this.today())
+      .where('status', '=', 'waiting')
+      .groupBy('service_id')
+      .execute();
+    return new Map(rows.map((r) => [r.service_id, Number(r.n)]));
+  }
+
   async recentCalls(limit = 10): Promise<CalledTicket[]> {
     const rows = await this.deps.db.kysely
       .selectFrom('tickets')

@@ -1,0 +1,103 @@
+/**
+ * Prometheus metrics of one server instance: check-ins, tickets and calls by service, queue
+ * transitions, database latency (every Kysely query), and — read at scrape time from the shared
+ * database — waiting tickets by service and open alerts by kind.
+ */
+import client from 'prom-client';
+
+export type QueryKind = 'select' | 'insert' | 'update' | 'delete' | 'transaction' | 'other';
+
+export function queryKindOf(sql: string): QueryKind {
+  const word = /^\s*(\w+)/u.exec(sql)?.[1]?.toLowerCase();
+  if (word === 'select' || word === 'insert' || word === 'update' || word === 'delete') return word;
+  if (word === 'begin' || word === 'commit' || word === 'rollback' || word === 'savepoint') return 'transaction';
+  return 'other';
+}
+
+export class Metrics {
+  readonly registry = new client.Registry();
+  readonly checkIns = new client.Counter({
+    name: 'kiosk_checkins_total',
+    help: 'Check-in commands by outcome (issued, replayed, or the error code)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly checkInSeconds = new client.Histogram({
+    name: 'kiosk_checkin_duration_seconds',
+    help: 'Check-in command → ticket stored (including the group-commit wait)',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly ticketsIssued = new client.Counter({
+    name: 'kiosk_tickets_issued_total',
+    help: 'Tickets issued by service (check-ins and transfers)',
+    labelNames: ['service'] as const,
+    registers: [this.registry],
+  });
+  readonly calls = new client.Counter({
+    name: 'kiosk_calls_total',
+    help: 'Calls announced to displays by service (calls and recalls)',
+    labelNames: ['service'] as const,
+    registers: [this.registry],
+  });
+  readonly transitions = new client.Counter({
+    name: 'kiosk_ticket_transitions_total',
+    help: 'Ticket status changes by resulting status',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+  readonly dbSeconds = new client.Histogram({
+    name: 'kiosk_db_query_duration_seconds',
+    help: 'Database statement latency by kind',
+    labelNames: ['kind', 'dialect'] as const,
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+    registers: [this.registry],
+  });
+  readonly dbErrors = new client.Counter({
+    name: 'kiosk_db_query_errors_total',
+    help: 'Failed database statements by kind',
+    labelNames: ['kind', 'dialect'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(scrape: {
+    waitingByService: () => Promise<Map<string, number>>;
+    openAlertsByKind: () => Promise<Map<string, number>>;
+  }) {
+    client.collectDefaultMetrics({ register: this.registry, prefix: 'kiosk_server_' });
+    new client.Gauge({
+      name: 'kiosk_tickets_waiting',
+      help: "Today's waiting tickets by service (whole facility, from the database)",
+      labelNames: ['service'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const [service, n] of await scrape.waitingByService()) this.set({ service }, n);
+      },
+    });
+    new client.Gauge({
+      name: 'kiosk_alerts_open',
+      help: 'Open fleet alerts by kind (whole facility, from the database)',
+      labelNames: ['kind'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const [kind, n] of await scrape.openAlertsByKind()) this.set({ kind }, n);
+      },
+    });
+  }
+
+  observeQuery(sql: string, ms: number, dialect: string, failed: boolean): void {
+    const kind = queryKindOf(sql);
+    this.dbSeconds.observe({ kind, dialect }, ms / 1000);
+    if (failed) this.dbErrors.inc({ kind, dialect });
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
