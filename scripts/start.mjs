@@ -4,11 +4,12 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensureNodeModules, ensureUiBuilt, nodeVersionOk, root } from './lib/prereqs.mjs';
+import { ensureAgentBuilt, ensureNodeModules, ensureUiBuilt, nodeVersionOk, root } from './lib/prereqs.mjs';
 
 nodeVersionOk();
 ensureNodeModules();
 ensureUiBuilt();
+ensureAgentBuilt();
 
 const port = Number(process.env.PORT ?? 8080);
 const agentPort = Number(process.env.AGENT_PORT ?? 8731);
@@ -22,8 +23,8 @@ const pairingCode = enrolled ? undefined : [...randomBytes(12)].map((b) => alpha
 const serverUrl = `http://127.0.0.1:${port}`;
 
 const children = [];
-function launch(name, entry, env) {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+function launch(name, args, env) {
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -55,7 +56,7 @@ function stop(code = 0) {
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
-launch('server', 'server/src/main.ts', {
+launch('server', ['--import', 'tsx', 'server/src/main.ts'], {
   PORT: String(port),
   DATABASE_URL: process.env.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'kiosk.sqlite')}`,
   DEMO: '1',
@@ -80,7 +81,8 @@ if (!(await waitReady(`${serverUrl}/readyz`, 60_000))) {
   process.stderr.write('The server did not become ready within 60 s.\n');
   stop(1);
 } else {
-  launch('agent', 'device-agent/src/main.ts', {
+  // The agent runs as plain JavaScript, as on a kiosk PC.
+  launch('agent', ['device-agent/dist/main.mjs'], {
     AGENT_PORT: String(agentPort),
     SERVER_URL: serverUrl,
     AGENT_DATA_DIR: agentDataDir,

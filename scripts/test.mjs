@@ -3,13 +3,21 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensureDebianPackages, ensureNodeModules, ensureUiBuilt, nodeVersionOk, root } from './lib/prereqs.mjs';
+import {
+  ensureAgentBuilt,
+  ensureDebianPackages,
+  ensureNodeModules,
+  ensureUiBuilt,
+  nodeVersionOk,
+  root,
+} from './lib/prereqs.mjs';
 
 const started = Date.now();
 nodeVersionOk();
 ensureDebianPackages('test');
 ensureNodeModules();
 ensureUiBuilt();
+ensureAgentBuilt();
 
 const reports = path.join(root, 'artifacts', 'reports');
 fs.mkdirSync(reports, { recursive: true });

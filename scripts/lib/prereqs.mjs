@@ -70,6 +70,17 @@ function newestMtime(dir) {
   return newest;
 }
 
+/** Bundles the device agent to plain JavaScript when its bundle is older than its sources. */
+export function ensureAgentBuilt() {
+  const bundle = path.join(root, 'device-agent', 'dist', 'main.mjs');
+  const sources = Math.max(
+    ...['device-agent/src', 'protocol/src', 'hardware-profiles/src'].map((d) => newestMtime(path.join(root, d))),
+  );
+  if (fs.existsSync(bundle) && fs.statSync(bundle).mtimeMs >= sources) return;
+  log('bundling the device agent (esbuild)');
+  run('npm', ['run', 'build', '-w', 'device-agent', '--silent']);
+}
+
 /** Builds the pages when dist is missing or older than any source of kiosk-ui or protocol. */
 export function ensureUiBuilt() {
   const dist = path.join(root, 'kiosk-ui', 'dist', 'kiosk', 'index.html');
