@@ -2,3 +2,5 @@ export { createServerApp, type ServerApp } from './app';
 export { loadConfig, configSchema, type Config } from './config';
 export { demoLogins } from './demo-seed';
 export type { Clock } from './clock';
+export { staffCommandRoles } from './realtime/realtime';
+export type { DeclaredRoute } from './http/api';

@@ -82,7 +82,7 @@ export function registerRoutes(api: ApiRegistry, s: Services, sessionTtlSec: num
     },
   );
   api.define(
-    { method: 'POST', url: '/api/auth/logout', summary: 'Ends the session', tag: 'auth', access: 'public' },
+    { method: 'POST', url: '/api/auth/logout', summary: 'Ends the session', tag: 'auth', access: STAFF },
     async ({ req, reply }) => {
       const token = tokenOf(req.headers);
       if (token) await s.auth.logout(token);

@@ -1,0 +1,186 @@
+/**
+ * Authorization over the whole surface: every HTTP route Fastify registered and every socket
+ * namespace and /staff command refuses an unauthenticated caller and a caller of the wrong role.
+ * Exceptions: health, readiness, login, enrollment, static pages and the public /display namespace.
+ * The expected roles are written here, independently of the server's own declarations, and the
+ * two are compared so neither can drift.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io, type Socket } from 'socket.io-client';
+import { staffCommandRoles } from '@kiosk/server';
+import type { Result } from '@kiosk/protocol';
+import { api, login, startServer, type RunningServer } from '../support/server-harness';
+
+type Role = 'admin' | 'reception' | 'clinic' | 'viewer';
+const ALL: Role[] = ['admin', 'reception', 'clinic', 'viewer'];
+const CALLERS: Role[] = ['admin', 'reception', 'clinic'];
+const ADMIN: Role[] = ['admin'];
+
+const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'POST /api/auth/login', 'POST /api/agents/enroll']);
+const isStaticPage = (method: string, url: string) =>
+  method === 'GET' &&
+  (url === '/' || /^\/(kiosk|counter|display|admin)\/?$/u.test(url) || /^\/(assets|audio)\/\*$/u.test(url));
+
+/** Who may call a route, by this suite's reading of the product rules. */
+function expectedRoles(method: string, url: string): Role[] {
+  if (url === '/metrics' || url.startsWith('/api/admin/')) return ADMIN;
+  if (url.startsWith('/api/patients/') || url.endsWith('/patient')) return CALLERS;
+  if (url.startsWith('/api/queue') && method !== 'GET') return CALLERS;
+  return ALL;
+}
+
+const concrete = (url: string) => url.replace(/:[A-Za-z0-9_]+/gu, 'x-1').replace(/\*$/u, 'x');
+
+describe('authorization of every route, namespace and command', () => {
+  let server: RunningServer;
+  const tokens = {} as Record<Role, string>;
+  let credential = '';
+
+  beforeAll(async () => {
+    server = await startServer({ BOOTSTRAP_PAIRING_CODE: 'AUTHZCODE123' });
+    tokens.admin = await login(server.url, 'admin', 'admin-demo');
+    tokens.reception = await login(server.url, 'tiepdon', 'tiepdon-demo');
+    tokens.clinic = await login(server.url, 'phongkham', 'phongkham-demo');
+    tokens.viewer = await login(server.url, 'xem', 'xem-demo');
+    const enrolled = await api<{ credential: string }>(server.url, undefined, 'POST', '/api/agents/enroll', {
+      pairingCode: 'AUTHZCODE123',
+      name: 'authz-kiosk',
+    });
+    credential = enrolled.body.value?.credential ?? '';
+  });
+  afterAll(() => server?.stop());
+
+  /** Fastify adds a HEAD route beside every GET: it is guarded exactly like its GET. */
+  const asGet = (method: string) => (method === 'HEAD' ? 'GET' : method);
+  const protectedRoutes = () =>
+    server.app.routes.filter(
+      (r) => !PUBLIC.has(`${asGet(r.method)} ${r.url}`) && !isStaticPage(asGet(r.method), r.url),
+    );
+
+  it('the server declares the same roles as this suite expects', () => {
+    const declared = server.app.api.filter((r) => Array.isArray(r.access));
+    for (const r of declared)
+      expect([`${r.method} ${r.url}`, r.access]).toEqual([`${r.method} ${r.url}`, expectedRoles(r.method, r.url)]);
+    const publicDeclared = server.app.api.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.url}`);
+    for (const p of publicDeclared)
+      expect(PUBLIC.has(p) || isStaticPage(p.split(' ')[0] ?? '', p.split(' ')[1] ?? '')).toBe(true);
+  });
+
+  it('every protected HTTP route refuses a caller without a session, or with a bad one', async () => {
+    const routes = protectedRoutes();
+    expect(routes.length).toBeGreaterThan(35);
+    const failures: string[] = [];
+    for (const r of routes) {
+      for (const token of [undefined, 'not-a-session-token', credential]) {
+        const res = await fetch(`${server.url}${concrete(r.url)}`, {
+          method: r.method,
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+        });
+        if (res.status !== 401)
+          failures.push(`${r.method} ${r.url} with ${token ? 'a bad token' : 'nothing'}: ${res.status}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('every protected HTTP route refuses each role it does not admit', async () => {
+    const failures: string[] = [];
+    let checked = 0;
+    for (const r of protectedRoutes()) {
+      const allowed = expectedRoles(asGet(r.method), r.url);
+      for (const role of ALL.filter((x) => !allowed.includes(x))) {
+        checked += 1;
+        const res = await fetch(`${server.url}${concrete(r.url)}`, {
+          method: r.method,
+          headers: { authorization: `Bearer ${tokens[role]}` },
+        });
+        if (res.status !== 403) failures.push(`${r.method} ${r.url} as ${role}: ${res.status}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(checked).toBeGreaterThan(40);
+  });
+
+  it('public routes answer without a session', async () => {
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    expect((await api(server.url, undefined, 'POST', '/api/auth/login', {})).status).toBe(400);
+    expect((await api(server.url, undefined, 'POST', '/api/agents/enroll', {})).status).toBe(400);
+  });
+
+  const connect = (nsp: string, auth: Record<string, string>) =>
+    new Promise<{ socket: Socket; error?: string }>((resolve) => {
+      const socket = io(`${server.url}${nsp}`, { auth, transports: ['websocket'], reconnection: false });
+      socket.once('connect', () => resolve({ socket }));
+      socket.once('connect_error', (e) => resolve({ socket, error: e.message }));
+    });
+
+  it('/agent admits only a kiosk credential, /staff only a staff session, /display anyone', async () => {
+    const cases: [string, Record<string, string>, boolean][] = [
+      ['/agent', {}, false],
+      ['/agent', { credential: 'x.y' }, false],
+      ['/agent', { credential: tokens.admin }, false],
+      ['/agent', { token: tokens.admin }, false],
+      ['/agent', { credential }, true],
+      ['/staff', {}, false],
+      ['/staff', { token: 'nope' }, false],
+      ['/staff', { token: credential }, false],
+      ['/staff', { credential }, false],
+      ['/staff', { token: tokens.viewer }, true],
+      ['/display', {}, true],
+    ];
+    for (const [nsp, auth, admitted] of cases) {
+      const { socket, error } = await connect(nsp, auth);
+      expect([nsp, Object.keys(auth).join(), error ?? 'connected']).toEqual([
+        nsp,
+        Object.keys(auth).join(),
+        admitted ? 'connected' : 'unauthorized',
+      ]);
+      socket.close();
+    }
+  });
+
+  it('every /staff command refuses each role it does not admit, and the table covers every handler', async () => {
+    const sockets = {} as Record<Role, Socket>;
+    for (const role of ALL) {
+      const { socket, error } = await connect('/staff', { token: tokens[role] });
+      expect(error).toBeUndefined();
+      sockets[role] = socket;
+    }
+    // The handlers the server actually registered on a connected /staff socket.
+    const serverSide = [...server.app.realtime.io.of('/staff').sockets.values()][0];
+    // socket.io's own 'error' listener aside.
+    const handlers = (serverSide?.eventNames() ?? [])
+      .map(String)
+      .filter((e) => e !== 'error')
+      .sort();
+    expect(handlers).toEqual(Object.keys(staffCommandRoles).sort());
+    const expected: Record<string, Role[]> = {
+      'queue:list': ALL,
+      'queue:estimates': ALL,
+      'visit:history': ALL,
+      'queue:call-next': CALLERS,
+      'queue:recall': CALLERS,
+      'queue:skip': CALLERS,
+      'queue:complete': CALLERS,
+      'queue:transfer': CALLERS,
+      'alerts:list': ADMIN,
+    };
+    expect(Object.fromEntries(Object.entries(staffCommandRoles).map(([k, v]) => [k, [...v]]))).toEqual(expected);
+    const failures: string[] = [];
+    for (const [event, allowed] of Object.entries(expected)) {
+      for (const role of ALL.filter((r) => !allowed.includes(r))) {
+        const r = await new Promise<Result<unknown>>((resolve) =>
+          sockets[role].emit(
+            event,
+            { ticketId: 'x', serviceId: 'nhi-khoa', counter: '1', targetServiceId: 'x' },
+            resolve,
+          ),
+        );
+        if (r.ok || r.error.code !== 'forbidden') failures.push(`${event} as ${role}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    for (const s of Object.values(sockets)) s.close();
+  });
+});
