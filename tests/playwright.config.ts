@@ -45,6 +45,8 @@ export default defineConfig({
       AGENT_PORT: String(ports.agent),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
+      // Tests scan the same demo card again within seconds; a kiosk keeps the 2 s default.
+      SCAN_DUPLICATE_WINDOW_MS: '200',
     },
   },
 });

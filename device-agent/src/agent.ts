@@ -4,7 +4,7 @@ import type { AgentConfig } from './config';
 import type { Logger } from './logger';
 import { DeviceRegistry } from './devices/device-registry';
 import { ReceiptPrinter } from './devices/receipt-printer.device';
-import type { ScanSource } from './devices/scan-source';
+import type { BarcodeScanner } from './scanners';
 import { startUiGateway, type UiGateway } from './gateway/ui.gateway';
 import { ServerLink } from './server-link/server-link';
 import { classifyScan } from './identity';
@@ -36,13 +36,15 @@ export async function createAgent(config: AgentConfig, log: Logger): Promise<Age
 
   let simulated: SimulatedDevices | undefined;
   let printer: ReceiptPrinter | undefined;
-  const scanners: ScanSource[] = [];
+  const scanners: BarcodeScanner[] = [];
   if (config.DEVICES === 'simulated') {
-    simulated = await createSimulatedDevices(config.PRINTER_PROFILE);
+    simulated = createSimulatedDevices({
+      printerProfileId: config.PRINTER_PROFILE,
+      duplicateWindowMs: config.SCAN_DUPLICATE_WINDOW_MS,
+    });
     const driver = new EscPosPrinterDriver(simulated.printerTransport, simulated.printerProfile);
     printer = new ReceiptPrinter('sim-printer', simulated.printerProfile, driver, registry);
     scanners.push(simulated.scanner);
-    registry.update({ id: simulated.scanner.id, class: 'scanner', profileId: 'simulated.scanner', state: 'ready' });
   } else {
     log.warn('hardware discovery is not wired yet: no devices');
   }
@@ -62,6 +64,17 @@ export async function createAgent(config: AgentConfig, log: Logger): Promise<Age
 
   // Scans are classified here; the kiosk UI never sees a raw payload.
   for (const scanner of scanners) {
+    const publish = () =>
+      registry.update({
+        id: scanner.id,
+        class: 'scanner',
+        profileId: scanner.profileId,
+        state: scanner.state,
+        ...(scanner.reason ? { reason: scanner.reason } : {}),
+        counters: { ...scanner.counters },
+      });
+    scanner.onStateChange(publish);
+    publish();
     scanner.onScan((payload) => {
       const scan: ClassifiedScan = classifyScan(payload);
       registry.count(scanner.id, 'scans');
@@ -83,6 +96,10 @@ export async function createAgent(config: AgentConfig, log: Logger): Promise<Age
   });
 
   await printer?.start();
+  for (const scanner of scanners) {
+    const started = await scanner.start();
+    if (!started.ok) log.warn({ scanner: scanner.id, code: started.error.code }, 'scanner did not start');
+  }
   await link.start();
   const heartbeat = setInterval(() => {
     void link.heartbeat({ softwareVersion: SOFTWARE_VERSION, uptimeSec: process.uptime(), devices: registry.list() });

@@ -31,6 +31,8 @@ export const agentConfigSchema = z.object({
         .filter(Boolean),
     ),
   PRINTER_PROFILE: z.string().default('simulated.printer-80'),
+  /** Repeated scans of the same code within this window are suppressed. */
+  SCAN_DUPLICATE_WINDOW_MS: z.coerce.number().int().min(0).default(2000),
   HEARTBEAT_INTERVAL_MS: z.coerce.number().int().positive().default(10_000),
   /** How long a check-in may wait for the server before the patient is sent to the counter. */
   SERVER_TIMEOUT_MS: z.coerce.number().int().positive().default(8_000),

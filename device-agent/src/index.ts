@@ -1,6 +1,9 @@
-export * from './transports/transport';
-export * from './transports/simulated-byte.transport';
+// Public entry of the device agent: what tests, benchmarks and the CLI may use.
+export * from './transports';
+export * from './scanners';
+export * from './identity';
+export * from './printing';
+export * from './simulator/virtual-cccd';
 export { createAgent, type Agent, SOFTWARE_VERSION } from './agent';
 export { loadAgentConfig, type AgentConfig } from './config';
-export { createLogger } from './logger';
-export * from './printing';
+export { createLogger, type Logger } from './logger';

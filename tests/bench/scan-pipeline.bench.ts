@@ -9,14 +9,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { profileById } from '@kiosk/hardware-profiles';
 // The package entry does not re-export transports and scanners yet: import their barrels.
-import {
-  PcscTransport,
-  SerialTransport,
-  VpcdCard,
-  discoverOnce,
-  listPcscReaders,
-} from '../../device-agent/src/transports';
-import { BarcodeScanner, DelimiterFramer, HidPosAssembler } from '../../device-agent/src/scanners';
+import { PcscTransport, SerialTransport, VpcdCard, discoverOnce, listPcscReaders } from '@kiosk/device-agent';
+import { BarcodeScanner, DelimiterFramer, HidPosAssembler } from '@kiosk/device-agent';
 
 const cccd =
   '079188012345|012345678|Nguyễn Thị Lan|01011990|Nữ|Số 1 Đường Lê Lợi, Phường Bến Thành, Quận 1, TP Hồ Chí Minh|01012021';

@@ -17,8 +17,8 @@ import {
   type HidDeviceHandle,
   type HidDeviceInfo,
   type HidModule,
-} from '../../device-agent/src/transports';
-import { BarcodeScanner, type ScanMeta } from '../../device-agent/src/scanners';
+} from '@kiosk/device-agent';
+import { BarcodeScanner, type ScanMeta } from '@kiosk/device-agent';
 
 class FakeHidScanner extends EventEmitter implements HidDeviceHandle {
   closed = 0;

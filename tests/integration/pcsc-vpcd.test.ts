@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The package entry does not re-export transports yet: import the barrel.
-import { PcscTransport, VpcdCard, listPcscReaders } from '../../device-agent/src/transports';
+import { PcscTransport, VpcdCard, listPcscReaders } from '@kiosk/device-agent';
 
 const VPCD_PORT = 35963;
 const READER = 'Virtual PCD 00 00';

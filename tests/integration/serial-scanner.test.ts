@@ -10,8 +10,8 @@ import { closeSync, openSync, readdirSync, readlinkSync, writeSync } from 'node:
 import { afterEach, describe, expect, it } from 'vitest';
 import { profileById, type ScannerProfile, type TransportSettings } from '@kiosk/hardware-profiles';
 // The package entry does not re-export transports and scanners yet: import their barrels.
-import { SerialTransport } from '../../device-agent/src/transports';
-import { BarcodeScanner, type ScanMeta } from '../../device-agent/src/scanners';
+import { SerialTransport } from '@kiosk/device-agent';
+import { BarcodeScanner, type ScanMeta } from '@kiosk/device-agent';
 
 interface PtyPair {
   socat: ChildProcess;

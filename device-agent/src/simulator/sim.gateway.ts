@@ -21,7 +21,7 @@ export function attachSimGateway(io: UiServer, devices: SimulatedDevices): void 
   sim.on('connection', (socket) => {
     socket.on('sim:scan', (payload: unknown, ack: Ack<null>) => {
       const cmd = parseWith(simScanSchema, payload);
-      if (cmd.ok) devices.scanner.scan(cmd.value.payload);
+      if (cmd.ok) devices.scan(cmd.value.payload);
       if (typeof ack === 'function') ack(cmd.ok ? ok(null) : cmd);
     });
     socket.on('sim:printer-fault', (payload: unknown, ack: Ack<null>) => {
