@@ -33,9 +33,12 @@ export function apduLinkTimeMs(commandBytes: number, responseBytes: number, link
   return airMs + (link.perApduLatencyMs ?? 0);
 }
 
+/** Timers overshoot by several ms on a busy machine: the last stretch is waited by yielding. */
+const TIMER_MARGIN_MS = 4;
+
 /** Sleeps until `deadline` (performance.now() ms): a timer for the bulk, then yields until due. */
 async function sleepUntil(deadline: number): Promise<void> {
-  const bulk = deadline - performance.now() - 1.5;
+  const bulk = deadline - performance.now() - TIMER_MARGIN_MS;
   if (bulk > 0) await new Promise((r) => setTimeout(r, bulk));
   while (performance.now() < deadline) await new Promise((r) => setImmediate(r));
 }
