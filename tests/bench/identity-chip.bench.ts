@@ -6,7 +6,7 @@
  *    with the virtual chip's own time subtracted (target ≤ 50 ms).
  * 3. Whole-read wall time at 106 and 424 kbit/s for reference.
  */
-import { createTrustStore, readChip, type ChipAccessKey } from '../../device-agent/src/identity';
+import { createTrustStore, readChip, type ChipAccessKey } from '@kiosk/device-agent';
 import {
   createTestPki,
   SimulatedApduTransport,

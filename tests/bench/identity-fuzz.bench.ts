@@ -13,7 +13,7 @@ import {
   readTlvList,
   childrenOf,
   type Tlv,
-} from '../../device-agent/src/identity';
+} from '@kiosk/device-agent';
 import { buildCardFiles, buildSod, createTestPki, SYNTHETIC_MRZ } from '../../device-agent/src/simulator/virtual-cccd';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100_000);

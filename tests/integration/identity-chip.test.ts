@@ -5,7 +5,7 @@
  * passive authentication verifies against a throwaway CSCA; and each fault ends in its code.
  */
 import { describe, expect, it } from 'vitest';
-// The package entry does not re-export the identity layer yet: import its barrels.
+// The package entry does not re-export the virtual CCCD simulator: import its barrel.
 import {
   accessKeyFromIdentity,
   classifyScan,
@@ -13,7 +13,7 @@ import {
   readChip,
   type ChipReadErrorCode,
   type TrustStore,
-} from '../../device-agent/src/identity';
+} from '@kiosk/device-agent';
 import {
   createTestPki,
   SimulatedApduTransport,

@@ -7,8 +7,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The package entry does not re-export these yet: import the barrels.
-import { createTrustStore, readChip } from '../../device-agent/src/identity';
+// The package entry does not re-export the simulator and transports: import their barrels.
+import { createTrustStore, readChip } from '@kiosk/device-agent';
 import { createTestPki, VirtualCccdChip } from '../../device-agent/src/simulator/virtual-cccd';
 import { listPcscReaders, PcscTransport, VpcdCard } from '../../device-agent/src/transports';
 
