@@ -6,6 +6,7 @@
  *    with the virtual chip's own time subtracted (target ≤ 50 ms).
  * 3. Whole-read wall time at 106 and 424 kbit/s for reference.
  */
+import os from 'node:os';
 import { createTrustStore, readChip, type ChipAccessKey } from '@kiosk/device-agent';
 import {
   createTestPki,
@@ -45,15 +46,28 @@ async function identityVsLink(runs: number, warmup: number, link: SimulatedApduL
   const ratios: number[] = [];
   const toIdentity: number[] = [];
   const linkToIdentity: number[] = [];
+  const agentToIdentity: number[] = [];
   let apdusToIdentity = 0;
   let coldRatio = 0;
   for (let i = 0; i < runs + warmup; i++) {
     const { chip } = timedChip(20_000);
     const transport = new SimulatedApduTransport('bench', { link });
+    // Time spent inside transmit (simulated air time + its timer overshoot) vs in the agent.
+    const transmit = transport.transmit.bind(transport);
+    let inTransmit = 0;
+    transport.transmit = async (command: Uint8Array) => {
+      const t = performance.now();
+      try {
+        return await transmit(command);
+      } finally {
+        inTransmit += performance.now() - t;
+      }
+    };
     const started = performance.now();
     transport.insertCard(chip);
     let identityAt = 0;
     let linkAt = 0;
+    let transmitAt = 0;
     const r = await readChip(
       transport,
       { key: KEY, trustStore },
@@ -61,6 +75,7 @@ async function identityVsLink(runs: number, warmup: number, link: SimulatedApduL
         onIdentity: () => {
           identityAt = performance.now() - started;
           linkAt = transport.linkTimeMs;
+          transmitAt = inTransmit;
           apdusToIdentity = transport.apduCount;
         },
       },
@@ -71,8 +86,9 @@ async function identityVsLink(runs: number, warmup: number, link: SimulatedApduL
     toIdentity.push(identityAt);
     linkToIdentity.push(linkAt);
     ratios.push(identityAt / linkAt);
+    agentToIdentity.push(identityAt - transmitAt);
   }
-  return { ratios, toIdentity, linkToIdentity, apdusToIdentity, coldRatio };
+  return { ratios, toIdentity, linkToIdentity, agentToIdentity, apdusToIdentity, coldRatio };
 }
 
 async function agentCpu(runs: number) {
@@ -110,6 +126,13 @@ console.log(
   `1. card present → identity event (424 kbit/s + 3 ms/APDU, ${a.apdusToIdentity} APDUs): ` +
     `median ${fmt(median(a.toIdentity))} vs link ${fmt(median(a.linkToIdentity))} → ratio median ${median(a.ratios).toFixed(3)}×, ` +
     `p95 ${percentile(a.ratios, 95).toFixed(3)}× (target ≤ 1.15×, ${a.ratios.length} warm runs; first cold read ${a.coldRatio.toFixed(3)}×)`,
+);
+
+const agentMedian = median(a.agentToIdentity);
+console.log(
+  `   of which agent (outside transmit): median ${fmt(agentMedian)}, p95 ${fmt(percentile(a.agentToIdentity, 95))} → ` +
+    `(link + agent) / link = ${((median(a.linkToIdentity) + agentMedian) / median(a.linkToIdentity)).toFixed(3)}×; ` +
+    `the rest is the simulated link's timer overshoot on this machine (load ${os.loadavg()[0]?.toFixed(2)})`,
 );
 
 const c = await agentCpu(30);
