@@ -22,6 +22,18 @@ import { registerStaticPages } from './http/static-pages';
 import { createRealtime, type Realtime } from './realtime/realtime';
 import { demoLogins, seedDemoFacility } from './demo-seed';
 import { Metrics } from './ops/metrics';
+import { GroupCommitter, directCommitter, type Committer } from './db/group-commit';
+
+/** socket.io's PostgreSQL adapter on its own small pool (one connection stays in LISTEN). */
+async function postgresFanOut(url: string, log: Logger) {
+  const [{ default: pg }, { createAdapter }] = await Promise.all([import('pg'), import('@socket.io/postgres-adapter')]);
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  pool.on('error', (e) => log.warn({ err: String(e) }, 'realtime fan-out pool error'));
+  const adapter = createAdapter(pool, {
+    errorHandler: (e) => log.warn({ err: String(e) }, 'realtime fan-out error'),
+  });
+  return { adapter, close: () => pool.end() };
+}
 
 const dialectOf = (url: string) => (url.startsWith('sqlite:') ? 'sqlite' : 'postgres');
 
@@ -86,6 +98,14 @@ export async function createServerApp(
     },
     alert: (a: FleetAlert) => rt.current?.alertChanged(a),
   };
+  const grouped = config.GROUP_COMMIT === 'on' || (config.GROUP_COMMIT === 'auto' && db.dialect === 'sqlite');
+  const committer: Committer = grouped
+    ? new GroupCommitter(db, {
+        windowMs: config.GROUP_COMMIT_WINDOW_MS,
+        maxBatch: config.GROUP_COMMIT_MAX_BATCH,
+        onBatch: (size) => metricsRef.current?.groupCommitBatch.observe(size),
+      })
+    : directCommitter(db);
   const auth = new AuthService(db, clock, config.SESSION_TTL_HOURS * 3600_000);
   const services: Services = {
     db,
@@ -93,6 +113,7 @@ export async function createServerApp(
     facility: new FacilityService(db, () => facilityDay(clock.now(), config.FACILITY_TIME_ZONE)),
     checkIn: new CheckInService({
       db,
+      committer,
       clock,
       timeZone: config.FACILITY_TIME_ZONE,
       hospitalName: config.HOSPITAL_NAME,
@@ -155,7 +176,9 @@ export async function createServerApp(
   registerOpsRoutes(api, metrics, config.METRICS_TOKEN);
   registerStaticPages(api, config.UI_DIST);
   // The kiosk page is served by the server but talks to its own agent; staff pages are same-origin.
-  const realtime = createRealtime(http.server, services, log, true);
+  // With PostgreSQL, events reach clients on every server instance through LISTEN/NOTIFY.
+  const fanOut = db.dialect === 'postgres' ? await postgresFanOut(config.DATABASE_URL, log) : undefined;
+  const realtime = createRealtime(http.server, services, log, true, fanOut?.adapter);
   rt.current = realtime;
 
   const timers: NodeJS.Timeout[] = [];
@@ -194,6 +217,8 @@ export async function createServerApp(
       for (const t of timers) clearInterval(t);
       await realtime.close();
       await http.close();
+      await committer.drain();
+      await fanOut?.close();
       await db.close();
     },
   };

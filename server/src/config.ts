@@ -62,6 +62,11 @@ export const configSchema = z.object({
   ALERT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   /** Bearer token a Prometheus scraper may present for GET /metrics (admins may always read it). */
   METRICS_TOKEN: z.string().min(16).max(256).optional(),
+  /** Check-ins arriving together share one transaction and one durable commit. `auto`: on for SQLite. */
+  GROUP_COMMIT: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** How long the first check-in of a batch waits for company. */
+  GROUP_COMMIT_WINDOW_MS: z.coerce.number().min(0).max(20).default(1),
+  GROUP_COMMIT_MAX_BATCH: z.coerce.number().int().min(1).max(1000).default(64),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

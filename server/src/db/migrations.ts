@@ -232,11 +232,24 @@ const m004: Migration = {
   },
 };
 
+/** PostgreSQL only: where @socket.io/postgres-adapter keeps payloads too large for NOTIFY. */
+const m005 = (dialect: DialectName): Migration => ({
+  async up(db: Kysely<unknown>) {
+    if (dialect !== 'postgres') return;
+    await sql`create table if not exists socket_io_attachments (
+      id bigserial unique,
+      created_at timestamptz default now(),
+      payload bytea
+    )`.execute(db);
+  },
+});
+
 export const migrationsFor = (dialect: DialectName): Record<string, Migration> => ({
   '001-initial': m001(dialect),
   '002-queue-transitions': m002,
   '003-facility-consent-retention': m003(dialect),
   '004-fleet-alerts': m004,
+  '005-realtime-fan-out': m005(dialect),
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({

@@ -46,6 +46,12 @@ export class Metrics {
     labelNames: ['status'] as const,
     registers: [this.registry],
   });
+  readonly groupCommitBatch = new client.Histogram({
+    name: 'kiosk_group_commit_batch_size',
+    help: 'Check-ins carried by one durable commit',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [this.registry],
+  });
   readonly dbSeconds = new client.Histogram({
     name: 'kiosk_db_query_duration_seconds',
     help: 'Database statement latency by kind',

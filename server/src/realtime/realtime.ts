@@ -3,7 +3,7 @@
  * numbers and rooms only). Every inbound payload is validated; acks carry a Result.
  */
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Namespace } from 'socket.io';
+import { Server, type Namespace, type ServerOptions } from 'socket.io';
 import {
   checkInRequestSchema,
   callNextSchema,
@@ -82,11 +82,18 @@ function handle<S extends z.ZodType, T>(log: Logger, schema: S, fn: (payload: z.
   };
 }
 
-export function createRealtime(http: HttpServer, s: Services, log: Logger, allowedOrigins: string[] | true): Realtime {
+export function createRealtime(
+  http: HttpServer,
+  s: Services,
+  log: Logger,
+  allowedOrigins: string[] | true,
+  adapter?: ServerOptions['adapter'],
+): Realtime {
   const io = new Server(http, {
     cors: { origin: allowedOrigins, credentials: true },
     serveClient: false,
     maxHttpBufferSize: 256_000,
+    ...(adapter ? { adapter } : {}),
   });
   const empty = queueQuerySchema.pick({});
 

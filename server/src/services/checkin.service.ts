@@ -15,7 +15,8 @@ import {
   ok,
   type QueueEntry,
 } from '@kiosk/protocol';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Committer } from '../db/group-commit';
 import type { Db } from '../db/database';
 import type { Database } from '../db/schema';
 import { ageInYears, facilityDay, type Clock } from '../clock';
@@ -25,6 +26,8 @@ import { localWeekTime } from './facility.service';
 
 export interface CheckInDeps {
   db: Db;
+  /** Runs each check-in's writes in a transaction (grouped with concurrent ones, or alone). */
+  committer: Committer;
   clock: Clock;
   timeZone: string;
   hospitalName: string;
@@ -66,7 +69,7 @@ export class CheckInService {
     const replay = await this.findReceipt(db.kysely, request.checkInId);
     if (replay) return ok(replay);
     try {
-      const { receipt, entry } = await db.kysely.transaction().execute((trx) => this.issue(trx, request, agentId));
+      const { receipt, entry } = await this.runRetrying((trx) => this.issue(trx, request, agentId));
       this.deps.onIssued(entry);
       return ok(receipt);
     } catch (e) {
@@ -76,6 +79,18 @@ export class CheckInService {
       if (e instanceof CheckInRefused) return err(e.code, e.message, e.hint);
       this.deps.log.error({ err: String(e) }, 'check-in failed');
       return err('check-in-failed', 'the check-in could not be stored', 'go-to-counter');
+    }
+  }
+
+  /** PostgreSQL may abort a unit as a deadlock victim or on serialization: such a unit is retried. */
+  private async runRetrying<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.deps.committer.run(work);
+      } catch (e) {
+        const code = (e as { code?: unknown }).code;
+        if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw e;
+      }
     }
   }
 
@@ -89,7 +104,7 @@ export class CheckInService {
     return { ...(JSON.parse(row.receipt_json) as CheckInReceipt), replayed: true };
   }
 
-  private async issue(trx: Transaction<Database>, request: CheckInRequest, agentId: string | null) {
+  private async issue(trx: Kysely<Database>, request: CheckInRequest, agentId: string | null) {
     const now = this.deps.clock.now();
     const iso = now.toISOString();
     const day = facilityDay(now, this.deps.timeZone);
@@ -208,7 +223,7 @@ export class CheckInService {
     return { receipt, entry };
   }
 
-  private async matchOrCreatePatient(trx: Transaction<Database>, identity: Identity, iso: string): Promise<string> {
+  private async matchOrCreatePatient(trx: Kysely<Database>, identity: Identity, iso: string): Promise<string> {
     const byId = identity.idNumber
       ? await trx.selectFrom('patients').select('id').where('id_number', '=', identity.idNumber).executeTakeFirst()
       : undefined;

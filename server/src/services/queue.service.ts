@@ -17,7 +17,7 @@ import {
   type TransferResult,
   type VisitHistory,
 } from '@kiosk/protocol';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Db } from '../db/database';
 import type { Database, TicketTable } from '../db/schema';
 import { facilityDay, type Clock } from '../clock';
@@ -559,7 +559,7 @@ export const formatNumber = (prefix: string, seq: number) => `${prefix}${String(
  * The next number of a service's daily series. The upsert takes the series row's lock until the
  * transaction ends, so concurrent issuers (on any server instance) get unique, gap-free numbers.
  */
-export async function nextSeq(trx: Transaction<Database>, serviceId: string, day: string): Promise<number> {
+export async function nextSeq(trx: Kysely<Database>, serviceId: string, day: string): Promise<number> {
   const series = await trx
     .insertInto('ticket_series')
     .values({ service_id: serviceId, day, last_seq: 1 })

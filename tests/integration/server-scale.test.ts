@@ -1,0 +1,141 @@
+/**
+ * Two server instances on one PostgreSQL database: 50 concurrent kiosk clients split between
+ * them issue tickets of one service — every number unique and the series gap-free — and a call
+ * made on instance A reaches a display connected to instance B (socket.io PostgreSQL adapter).
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io, type Socket } from 'socket.io-client';
+import type {
+  AgentToServerEvents,
+  CalledTicket,
+  CheckInReceipt,
+  FleetAlert,
+  Result,
+  ServerToAgentEvents,
+  ServerToDisplayEvents,
+  ServerToStaffEvents,
+  StaffToServerEvents,
+} from '@kiosk/protocol';
+import { api, login, startServer, type RunningServer } from '../support/server-harness';
+import { postgresAvailable, startPostgres, type PostgresCluster } from '../support/postgres';
+
+const CLIENTS = 50;
+const PER_CLIENT = 8;
+
+describe.skipIf(!postgresAvailable())('two server instances on one PostgreSQL', () => {
+  let pg: PostgresCluster;
+  let a: RunningServer;
+  let b: RunningServer;
+  const agents: Socket<ServerToAgentEvents, AgentToServerEvents>[] = [];
+
+  beforeAll(async () => {
+    pg = await startPostgres({ fsync: false });
+    const url = await pg.createDatabase('kiosk_scale');
+    // A groups concurrent check-ins into one transaction, B commits each alone: both paths share the series.
+    a = await startServer({ DATABASE_URL: url, BOOTSTRAP_PAIRING_CODE: 'SCALECODEA12', GROUP_COMMIT: 'on' });
+    b = await startServer({ DATABASE_URL: url, BOOTSTRAP_PAIRING_CODE: 'SCALECODEB12', GROUP_COMMIT: 'off' });
+    const credentials: string[] = [];
+    for (const [server, code] of [
+      [a, 'SCALECODEA12'],
+      [b, 'SCALECODEB12'],
+    ] as const) {
+      const r = await api<{ credential: string }>(server.url, undefined, 'POST', '/api/agents/enroll', {
+        pairingCode: code,
+        name: `kiosk-${code}`,
+      });
+      credentials.push(r.body.value?.credential ?? '');
+    }
+    for (let i = 0; i < CLIENTS; i++) {
+      const server = i % 2 === 0 ? a : b;
+      const sock: Socket<ServerToAgentEvents, AgentToServerEvents> = io(`${server.url}/agent`, {
+        auth: { credential: credentials[i % 2] },
+        transports: ['websocket'],
+        forceNew: true,
+      });
+      agents.push(sock);
+    }
+    await Promise.all(
+      agents.map(
+        (s) =>
+          new Promise<void>((resolve, reject) => {
+            s.once('connect', resolve);
+            s.once('connect_error', reject);
+          }),
+      ),
+    );
+  });
+  afterAll(async () => {
+    for (const s of agents) s.close();
+    await a?.stop();
+    await b?.stop();
+    await pg?.stop();
+  });
+
+  it(`${CLIENTS} concurrent clients on two instances: no duplicate and no gap`, async () => {
+    const submit = (sock: (typeof agents)[number], n: number) =>
+      new Promise<Result<CheckInReceipt>>((resolve) =>
+        sock.emit(
+          'checkin:submit',
+          {
+            checkInId: randomUUID(),
+            identity: {
+              source: 'cccd-qr',
+              idNumber: `0790000${String(n).padStart(5, '0')}`,
+              fullName: 'Bệnh Nhân Thử',
+              dateOfBirth: '1990-01-01',
+            },
+            serviceId: 'noi-tong-quat',
+            priorityClaims: [],
+            consent: true,
+          },
+          resolve,
+        ),
+      );
+    const results = await Promise.all(
+      agents.map(async (sock, i) => {
+        const out: Result<CheckInReceipt>[] = [];
+        for (let k = 0; k < PER_CLIENT; k++) out.push(await submit(sock, i * PER_CLIENT + k));
+        return out;
+      }),
+    );
+    const receipts = results.flat();
+    const failures = receipts.filter((r) => !r.ok);
+    expect(failures).toEqual([]);
+    const numbers = receipts.flatMap((r) => (r.ok ? [r.value.ticket.number] : []));
+    expect(numbers).toHaveLength(CLIENTS * PER_CLIENT);
+    expect(new Set(numbers).size).toBe(numbers.length);
+    const seqs = numbers.map((n) => Number(n.slice(1))).sort((x, y) => x - y);
+    expect(seqs).toEqual(Array.from({ length: CLIENTS * PER_CLIENT }, (_, i) => i + 1));
+  });
+
+  it('a call on instance A reaches a display on instance B, and an alert reaches an admin on B', async () => {
+    const displayNsp = (s: RunningServer) => s.app.realtime.io.of('/display').adapter;
+    await expect.poll(() => displayNsp(a).serverCount(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => displayNsp(b).serverCount(), { timeout: 15_000 }).toBe(2);
+    const display: Socket<ServerToDisplayEvents> = io(`${b.url}/display`, { transports: ['websocket'] });
+    await new Promise<void>((resolve) => display.once('connect', () => resolve()));
+    const heard = new Promise<CalledTicket>((resolve) => display.on('call:announced', resolve));
+
+    const adminB: Socket<ServerToStaffEvents, StaffToServerEvents> = io(`${b.url}/staff`, {
+      auth: { token: await login(b.url, 'admin', 'admin-demo') },
+      transports: ['websocket'],
+    });
+    await new Promise<void>((resolve) => adminB.once('connect', () => resolve()));
+    const alert = new Promise<FleetAlert>((resolve) => adminB.on('alert:changed', resolve));
+    await expect.poll(() => b.app.realtime.io.of('/staff').adapter.serverCount(), { timeout: 15_000 }).toBe(2);
+
+    const token = await login(a.url, 'tiepdon', 'tiepdon-demo');
+    const call = await api<CalledTicket>(a.url, token, 'POST', '/api/queue/call-next', {
+      serviceId: 'noi-tong-quat',
+      counter: '7',
+    });
+    expect(call.body.value?.number).toBe('A001');
+    expect(await heard).toMatchObject({ number: 'A001', counter: '7', room: '101' });
+
+    await a.app.services.alerts.setEmrDeliveryFailing(true, 'timeout');
+    expect(await alert).toMatchObject({ kind: 'emr-delivery-failing', subject: 'server' });
+    display.close();
+    adminB.close();
+  });
+});
