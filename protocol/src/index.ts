@@ -7,5 +7,6 @@ export * from './ticket';
 export * from './checkin';
 export * from './device';
 export * from './kiosk-flow';
+export * from './staff-views';
 export * from './events';
 export * from './operations';
