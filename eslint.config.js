@@ -95,6 +95,9 @@ export default tseslint.config(
   },
   {
     files: ['tests/**/*.ts'],
-    rules: rule(deep),
+    rules: rule(deep, {
+      group: ['protocol', 'hardware-profiles', 'device-agent', 'server', 'kiosk-ui'].map((p) => `**/${p}/src/**`),
+      message: "Tests use a package's public entry (@kiosk/…), not its source files.",
+    }),
   },
 );

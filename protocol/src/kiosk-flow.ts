@@ -31,6 +31,9 @@ export const cardProgressSchema = z.object({
   step: cardReadStepSchema,
   /** 0–100, monotonic within a read. */
   percent: z.number().min(0).max(100),
+  /** Bytes read from the chip so far, and the total of the files opened so far (grows as files open). */
+  bytesRead: z.number().int().nonnegative().optional(),
+  bytesTotal: z.number().int().nonnegative().optional(),
 });
 export type CardProgress = z.infer<typeof cardProgressSchema>;
 
@@ -67,12 +70,16 @@ export const cardFailureCodeSchema = z.enum([
   'read-error',
   'unsupported-card',
   'reader-error',
+  /** Passive authentication failed: the chip's data does not match its signature. */
+  'not-authentic',
 ]);
 export const cardFailureSchema = z.object({
   readId: z.string().min(1).max(64),
   code: cardFailureCodeSchema,
   /** Patient-facing hint key: 'hold-card-still', 'scan-qr-instead', 'go-to-counter'. */
   hint: z.string().max(64).optional(),
+  /** Staff-facing reason, no personal data: 'DG2: card removed', 'no-access-key' … */
+  reason: z.string().max(200).optional(),
 });
 export type CardFailure = z.infer<typeof cardFailureSchema>;
 

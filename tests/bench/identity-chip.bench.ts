@@ -13,7 +13,7 @@ import {
   SimulatedApduTransport,
   VirtualCccdChip,
   type SimulatedApduLinkOptions,
-} from '../../device-agent/src/simulator/virtual-cccd';
+} from '@kiosk/device-agent';
 import { median, percentile } from './stats';
 
 const KEY: ChipAccessKey = {

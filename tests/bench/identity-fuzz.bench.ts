@@ -14,7 +14,7 @@ import {
   childrenOf,
   type Tlv,
 } from '@kiosk/device-agent';
-import { buildCardFiles, buildSod, createTestPki, SYNTHETIC_MRZ } from '../../device-agent/src/simulator/virtual-cccd';
+import { buildCardFiles, buildSod, createTestPki, SYNTHETIC_MRZ } from '@kiosk/device-agent';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100_000);
 const files = buildCardFiles({ faceBytes: 1500 });

@@ -19,7 +19,7 @@ import {
   SimulatedApduTransport,
   VirtualCccdChip,
   type ApduFaults,
-} from '../../device-agent/src/simulator/virtual-cccd';
+} from '@kiosk/device-agent';
 
 const QR = '079188012345||Nguyễn Thị Lan|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021';
 const LINK = { bitRateKbps: 424 as const, perApduLatencyMs: 3 };

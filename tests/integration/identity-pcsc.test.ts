@@ -9,8 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The package entry does not re-export the simulator and transports: import their barrels.
 import { createTrustStore, readChip } from '@kiosk/device-agent';
-import { createTestPki, VirtualCccdChip } from '../../device-agent/src/simulator/virtual-cccd';
-import { listPcscReaders, PcscTransport, VpcdCard } from '../../device-agent/src/transports';
+import { createTestPki, VirtualCccdChip } from '@kiosk/device-agent';
+import { listPcscReaders, PcscTransport, VpcdCard } from '@kiosk/device-agent';
 
 const VPCD_PORT = 35963;
 const READER = 'Virtual PCD 00 00';

@@ -45,7 +45,7 @@ const FAILURE_CODES: Readonly<Record<ChipReadErrorCode, CardFailure['code']>> = 
   'bad-mac': 'read-error',
   'secure-messaging-lost': 'read-error',
   'unreadable-file': 'read-error',
-  'passive-auth-failed': 'read-error',
+  'passive-auth-failed': 'not-authentic',
 };
 
 export function cardFailureCodeOf(code: ChipReadErrorCode): CardFailure['code'] {
