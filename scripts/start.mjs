@@ -4,9 +4,17 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensureAgentBuilt, ensureNodeModules, ensureUiBuilt, nodeVersionOk, root } from './lib/prereqs.mjs';
+import {
+  ensureAgentBuilt,
+  ensureDebianPackages,
+  ensureNodeModules,
+  ensureUiBuilt,
+  nodeVersionOk,
+  root,
+} from './lib/prereqs.mjs';
 
 nodeVersionOk();
+ensureDebianPackages('start', { optional: true });
 ensureNodeModules();
 ensureUiBuilt();
 ensureAgentBuilt();

@@ -16,8 +16,10 @@ function run(cmd, args, opts = {}) {
 
 /** Debian packages a command needs, keyed by package → a file that proves it is installed. */
 export const debianPackages = {
-  start: {},
+  // The waiting-room display's spoken-call clips are generated with espeak-ng when the pages are built.
+  start: { 'espeak-ng': '/usr/bin/espeak-ng' },
   test: {
+    'espeak-ng': '/usr/bin/espeak-ng',
     chromium: '/usr/bin/chromium',
     socat: '/usr/bin/socat',
     pcscd: '/usr/sbin/pcscd',
@@ -34,7 +36,8 @@ function isInstalled(pkg, probe) {
   return r.status === 0 && r.stdout.includes('install ok installed');
 }
 
-export function ensureDebianPackages(which) {
+/** `optional`: when not root, warn with the exact command and go on instead of stopping. */
+export function ensureDebianPackages(which, { optional = false } = {}) {
   const wanted = debianPackages[which];
   const missing = Object.entries(wanted)
     .filter(([pkg, probe]) => !isInstalled(pkg, probe))
@@ -46,7 +49,7 @@ export function ensureDebianPackages(which) {
     run('sh', ['-c', cmd]);
   } else {
     process.stderr.write(`Missing Debian packages: ${missing.join(' ')}\nRun as root:\n  sudo sh -c '${cmd}'\n`);
-    process.exit(1);
+    if (!optional) process.exit(1);
   }
 }
 
