@@ -1,0 +1,76 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { cccdQr, logins, openKiosk, simPrinterFault, simScan, simulator, staffLogin, type Sim } from './support';
+
+// axe-core on every page and every kiosk step: no serious or critical violation.
+let sim: Sim;
+test.beforeAll(async () => {
+  sim = await simulator();
+});
+test.afterAll(() => {
+  sim.close();
+});
+
+async function audit(page: Page, where: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(bad).toEqual([]);
+}
+
+test('kiosk: every step, normal and high contrast', async ({ page }) => {
+  await openKiosk(page);
+  await audit(page, 'attract');
+  await page.getByTestId('manual-start').click();
+  await audit(page, 'manual');
+  await page.getByRole('button', { name: 'Quay lại' }).click();
+  await simScan(sim, cccdQr);
+  await expect(page.getByTestId('confirm')).toBeVisible();
+  await audit(page, 'confirm');
+  await page.getByTestId('contrast').click();
+  await audit(page, 'confirm, high contrast');
+  await page.getByTestId('contrast').click();
+  await page.getByTestId('confirm-yes').click();
+  await audit(page, 'consent');
+  await page.getByTestId('consent-agree').click();
+  await expect(page.getByTestId('services')).toBeVisible();
+  await audit(page, 'services');
+  await page.getByTestId('service-noi-tong-quat').click();
+  await audit(page, 'priority');
+  await simPrinterFault(sim, 'paper-out');
+  try {
+    await page.getByTestId('submit').click();
+    await expect(page.getByTestId('not-printed')).toBeVisible();
+    await audit(page, 'on-screen ticket');
+  } finally {
+    await simPrinterFault(sim, 'none');
+  }
+  await page.getByTestId('done').click();
+  await audit(page, 'thanks');
+});
+
+test('counter, display and admin', async ({ page, browser }) => {
+  await page.goto('/counter/');
+  await audit(page, 'counter login');
+  await staffLogin(page, '/counter/', logins.reception);
+  await expect(page.getByTestId('call-next')).toBeVisible();
+  await audit(page, 'counter');
+  await page.getByRole('button', { name: 'Đăng ký bệnh nhân' }).click();
+  await audit(page, 'counter registration');
+
+  const display = await (await browser.newContext()).newPage();
+  await display.goto('/display/');
+  await expect(display.getByTestId('enable-sound')).toBeVisible();
+  await audit(display, 'display');
+
+  const admin = await (await browser.newContext()).newPage();
+  await staffLogin(admin, '/admin/', logins.admin);
+  await expect(admin.getByTestId('kiosk-row').first()).toBeVisible();
+  await audit(admin, 'admin fleet');
+  for (const tab of ['Thống kê', 'Khoa và dịch vụ', 'Người dùng']) {
+    await admin.getByRole('button', { name: tab }).click();
+    await admin.waitForLoadState('networkidle');
+    await audit(admin, `admin ${tab}`);
+  }
+});
