@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { identitySchema } from './identity';
+import { insuranceCheckSchema } from './kiosk-flow';
 import { declaredPrioritySchema, ticketSchema } from './ticket';
 
 /** The kiosk UI asks its agent to check the patient in. */
@@ -21,6 +22,8 @@ export const checkInReceiptSchema = z.object({
   ticket: ticketSchema,
   /** True when this receipt answers a retry of an earlier, already stored check-in. */
   replayed: z.boolean(),
+  /** The BHYT eligibility verdict the ticket was issued under (when the site checks insurance). */
+  insurance: insuranceCheckSchema.optional(),
 });
 export type CheckInReceipt = z.infer<typeof checkInReceiptSchema>;
 

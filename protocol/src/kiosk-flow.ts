@@ -115,6 +115,8 @@ export const insuranceCheckSchema = z.object({
   validTo: partialDateSchema.optional(),
   /** 003/004: a new card was issued; its validity end. */
   newCardValidTo: partialDateSchema.optional(),
+  /** Patient-facing message key finer than the verdict ('insurance.card-revoked' …); the UI may fall back to the verdict. */
+  messageKey: z.string().max(64).optional(),
 });
 export type InsuranceCheck = z.infer<typeof insuranceCheckSchema>;
 

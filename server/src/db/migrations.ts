@@ -1,5 +1,6 @@
 /** One set of migrations for SQLite and PostgreSQL, written with Kysely's portable schema builder. */
 import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { integrationsMigration } from '../integrations/integration.migration';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -250,6 +251,7 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '003-facility-consent-retention': m003(dialect),
   '004-fleet-alerts': m004,
   '005-realtime-fan-out': m005(dialect),
+  '006-emr-outbox-insurance-checkin-record': integrationsMigration,
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({

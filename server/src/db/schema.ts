@@ -174,6 +174,76 @@ export interface AlertTable {
   detail: string | null;
 }
 
+/** EMR deliveries written with each check-in and sent by the outbox worker (integrations/). */
+export interface EmrOutboxTable {
+  id: string;
+  /** 'check-in' | 'patient-update' */
+  kind: string;
+  visit_id: string | null;
+  patient_id: string;
+  /** Business identifier of the patient: deliveries with the same key never run concurrently. */
+  patient_key: string;
+  /** HL7 MSH-10 and the idempotency key of every attempt. */
+  control_id: string;
+  /** The EMR-bound snapshot of the check-in (personal data: never logged). */
+  payload_json: string;
+  /** 'pending' | 'delivering' | 'delivered' | 'failed' */
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  lease_until: string | null;
+  claim_token: string | null;
+  /** 'counter' when staff must finish the registration by hand. */
+  route: string | null;
+  last_error_code: string | null;
+  last_error: string | null;
+  result_json: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+/** The BHYT gateway's answer used for a check-in. */
+export interface InsuranceCheckTable {
+  id: string;
+  visit_id: string;
+  at: string;
+  mode: string;
+  result_code: string | null;
+  routing: string;
+  verdict: string;
+  message_key: string;
+  /** The gateway's ghiChu, for staff only. */
+  staff_note: string | null;
+  card_number: string | null;
+  new_card_number: string | null;
+  primary_care_facility: string | null;
+  valid_from: string | null;
+  valid_to: string | null;
+  duration_ms: number | null;
+}
+/** Decision 4750 check-in table, one row per visit, in the table's own formats. */
+export interface CheckinRecordTable {
+  visit_id: string;
+  ma_lk: string;
+  ma_bn: string;
+  ho_ten: string;
+  so_cccd: string | null;
+  ngay_sinh: string;
+  gioi_tinh: number;
+  ma_the_bhyt: string | null;
+  ma_dkbd: string | null;
+  gt_the_tu: string | null;
+  gt_the_den: string | null;
+  ma_doituong_kcb: string;
+  ngay_vao: string;
+  ma_loai_kcb: string;
+  ma_cskcb: string;
+  ma_dich_vu: string;
+  ten_dich_vu: string;
+  ngay_yl: string;
+  checked_in_at: string;
+}
+
 export interface Database {
   departments: DepartmentTable;
   services: ServiceTable;
@@ -193,4 +263,7 @@ export interface Database {
   settings: SettingTable;
   kpi_daily: KpiDailyTable;
   alerts: AlertTable;
+  emr_outbox: EmrOutboxTable;
+  insurance_checks: InsuranceCheckTable;
+  checkin_records: CheckinRecordTable;
 }

@@ -9,6 +9,7 @@ import {
   type CheckInReceipt,
   type CheckInRequest,
   type Identity,
+  type InsuranceCheck,
   type PriorityClass,
   type Result,
   err,
@@ -37,6 +38,31 @@ export interface CheckInDeps {
   onIssued: (entry: QueueEntry) => void;
   /** Every answered command: 'issued', 'replayed' or the error code, with its duration. */
   onOutcome?: (outcome: string, ms: number) => void;
+  /** Extension points of the integrations (insurance screening, the EMR outbox). */
+  hooks?: CheckInHooks;
+}
+
+/** What a screening before the transaction decided about the ticket. */
+export interface CheckInScreening {
+  serviceType?: 'insurance' | 'fee-paying';
+  insurance?: InsuranceCheck;
+  /** Carried to `stored` untouched. */
+  context?: unknown;
+}
+export interface StoredCheckIn {
+  receipt: CheckInReceipt;
+  request: CheckInRequest;
+  patientId: string;
+  agentId: string | null;
+  screening: CheckInScreening;
+}
+export interface CheckInHooks {
+  /** Before the transaction (after a replay check): refuse the check-in, or decide its insurance status. */
+  screen?(request: CheckInRequest, agentId: string | null): Promise<Result<CheckInScreening>>;
+  /** Inside the check-in's transaction, after its rows: whatever must commit or roll back with it. */
+  stored?(trx: Kysely<Database>, stored: StoredCheckIn): Promise<void>;
+  /** After the commit (never for a replay). */
+  committed?(receipt: CheckInReceipt): void;
 }
 
 export function derivePriority(identity: Identity, claims: readonly string[], on: Date): PriorityClass {
@@ -68,9 +94,12 @@ export class CheckInService {
     const { db } = this.deps;
     const replay = await this.findReceipt(db.kysely, request.checkInId);
     if (replay) return ok(replay);
+    const screened = this.deps.hooks?.screen ? await this.deps.hooks.screen(request, agentId) : ok({});
+    if (!screened.ok) return screened;
     try {
-      const { receipt, entry } = await this.runRetrying((trx) => this.issue(trx, request, agentId));
+      const { receipt, entry } = await this.runRetrying((trx) => this.issue(trx, request, agentId, screened.value));
       this.deps.onIssued(entry);
+      this.deps.hooks?.committed?.(receipt);
       return ok(receipt);
     } catch (e) {
       // A concurrent retry of the same check-in may have won the race on the unique check-in id.
@@ -104,7 +133,12 @@ export class CheckInService {
     return { ...(JSON.parse(row.receipt_json) as CheckInReceipt), replayed: true };
   }
 
-  private async issue(trx: Kysely<Database>, request: CheckInRequest, agentId: string | null) {
+  private async issue(
+    trx: Kysely<Database>,
+    request: CheckInRequest,
+    agentId: string | null,
+    screening: CheckInScreening,
+  ) {
     const now = this.deps.clock.now();
     const iso = now.toISOString();
     const day = facilityDay(now, this.deps.timeZone);
@@ -148,12 +182,13 @@ export class CheckInService {
         room: service.room,
         floor: service.floor,
         number,
-        serviceType: request.identity.insuranceNumber ? 'insurance' : 'fee-paying',
+        serviceType: screening.serviceType ?? (request.identity.insuranceNumber ? 'insurance' : 'fee-paying'),
         priority,
         issuedAt: iso,
         lookupCode: code,
         maskedName: maskName(request.identity.fullName),
       },
+      ...(screening.insurance ? { insurance: screening.insurance } : {}),
     };
     await trx
       .insertInto('visits')
@@ -210,6 +245,7 @@ export class CheckInService {
         actor: agentId,
       })
       .execute();
+    await this.deps.hooks?.stored?.(trx, { receipt, request, patientId, agentId, screening });
     const entry: QueueEntry = {
       ticketId,
       number,
