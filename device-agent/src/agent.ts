@@ -1,16 +1,23 @@
-/** The agent's composition root: builds devices, gateways and the server link from a config. */
-import type { CheckInRequest, ClassifiedScan } from '@kiosk/protocol';
+/**
+ * The agent's composition root: devices (simulated, or discovered hardware) through one device
+ * manager, the kiosk session, the kiosk UI gateway, the simulator namespace and the server link.
+ */
+import { ok, type AgentFeatures, type AgentHeartbeat, type CheckInRequest, type ClassifiedScan } from '@kiosk/protocol';
 import type { AgentConfig } from './config';
 import type { Logger } from './logger';
 import { DeviceRegistry } from './devices/device-registry';
-import { ReceiptPrinter } from './devices/receipt-printer.device';
-import type { BarcodeScanner } from './scanners';
+import { DeviceManager, type DeviceSource, type TransportOpener } from './devices/device-manager';
+import type { CardEvent } from './devices/card-reader.device';
+import { HardwareDeviceSource, hardwareOpener } from './devices/hardware.source';
+import { KioskSession } from './devices/kiosk-session';
+import { loadTrustStore, type LoadedTrustStore } from './devices/trust-store.loader';
+import { testTicket } from './devices/test-ticket';
 import { startUiGateway, type UiGateway } from './gateway/ui.gateway';
 import { ServerLink } from './server-link/server-link';
 import { classifyScan } from './identity';
-import { EscPosPrinterDriver } from './printing';
+import type { DiscoverySources } from './transports';
 import { createSimulatedDevices, type SimulatedDevices } from './simulator/simulated-devices';
-import { attachSimGateway } from './simulator/sim.gateway';
+import { attachSimGateway, refuseSimGateway } from './simulator/sim.gateway';
 import { runCheckIn } from './checkin.flow';
 
 export const SOFTWARE_VERSION = '0.1.0';
@@ -19,11 +26,21 @@ export interface Agent {
   gateway: UiGateway;
   link: ServerLink;
   registry: DeviceRegistry;
+  devices: DeviceManager;
+  session: KioskSession;
   simulated: SimulatedDevices | undefined;
+  trust: LoadedTrustStore;
   close(): Promise<void>;
 }
 
-export async function createAgent(config: AgentConfig, log: Logger): Promise<Agent> {
+/** Test seams: a fake discovery listing, or a whole device source and transport opener. */
+export interface AgentOverrides {
+  discoverySources?: DiscoverySources;
+  source?: DeviceSource;
+  opener?: TransportOpener;
+}
+
+export async function createAgent(config: AgentConfig, log: Logger, overrides: AgentOverrides = {}): Promise<Agent> {
   const registry = new DeviceRegistry();
   const link = new ServerLink({
     serverUrl: config.SERVER_URL,
@@ -31,91 +48,164 @@ export async function createAgent(config: AgentConfig, log: Logger): Promise<Age
     name: config.AGENT_NAME,
     pairingCode: config.PAIRING_CODE,
     timeoutMs: config.SERVER_TIMEOUT_MS,
+    outboxMaxItems: config.OUTBOX_MAX_ITEMS,
     log,
   });
 
-  let simulated: SimulatedDevices | undefined;
-  let printer: ReceiptPrinter | undefined;
-  const scanners: BarcodeScanner[] = [];
-  if (config.DEVICES === 'simulated') {
-    simulated = createSimulatedDevices({
-      printerProfileId: config.PRINTER_PROFILE,
-      duplicateWindowMs: config.SCAN_DUPLICATE_WINDOW_MS,
+  const simulated =
+    config.DEVICES === 'simulated'
+      ? createSimulatedDevices({
+          printerProfileId: config.PRINTER_PROFILE,
+          duplicateWindowMs: config.SCAN_DUPLICATE_WINDOW_MS,
+        })
+      : undefined;
+  // The simulated world's cards are signed by its own throwaway CSCA, which it trusts.
+  const trust = loadTrustStore(config.TRUST_STORE_DIR, simulated ? [simulated.pki.csca.pem] : []);
+  for (const problem of trust.problems) log.warn({ problem }, 'trust store');
+  if (trust.store.anchors.length === 0) log.warn('no CSCA certificates: chip reads report no-trust-anchor');
+
+  const session = new KioskSession(config.SESSION_IDLE_MS, () => log.info('session wiped'));
+  const source =
+    overrides.source ??
+    simulated?.source ??
+    new HardwareDeviceSource({
+      intervalMs: config.DISCOVERY_INTERVAL_MS,
+      ...(overrides.discoverySources && { sources: overrides.discoverySources }),
     });
-    const driver = new EscPosPrinterDriver(simulated.printerTransport, simulated.printerProfile);
-    printer = new ReceiptPrinter('sim-printer', simulated.printerProfile, driver, registry);
-    scanners.push(simulated.scanner);
-  } else {
-    log.warn('hardware discovery is not wired yet: no devices');
-  }
+  const devices = new DeviceManager({
+    source,
+    opener: overrides.opener ?? simulated?.opener ?? hardwareOpener,
+    registry,
+    log,
+    trustStore: () => trust.store,
+    sessionKey: () => {
+      const key = session.key();
+      if (key) return key;
+      const printed = simulated?.printedMrzKey();
+      return printed ? { key: printed, source: 'printed-mrz' } : undefined;
+    },
+    duplicateWindowMs: config.SCAN_DUPLICATE_WINDOW_MS,
+  });
+
+  const heartbeat = (): AgentHeartbeat => ({
+    softwareVersion: SOFTWARE_VERSION,
+    uptimeSec: process.uptime(),
+    devices: registry.list(),
+    transports: registry.transports,
+  });
+  const features = (): AgentFeatures => ({
+    features: registry
+      .list()
+      .some((d) => d.class === 'card-reader' && d.state !== 'disconnected' && d.state !== 'error')
+      ? ['card-read']
+      : [],
+  });
 
   const gateway = await startUiGateway({
     port: config.AGENT_PORT,
     allowedOrigins: config.ALLOWED_ORIGINS,
     log,
     onServices: () => link.services(),
-    onCheckIn: (request: CheckInRequest) => runCheckIn(request, { link, printer, log }),
-    onReset: async () => undefined,
+    onCheckIn: (request: CheckInRequest) => runCheckIn(request, { link, printer: () => devices.printer(), log }),
+    onReset: async () => session.reset(),
+    onSetKey: async (command) => {
+      const r = session.setStaffKey(command);
+      log.info({ kind: command.kind, accepted: r.ok }, 'staff access key');
+      if (r.ok) devices.keyAvailable();
+      return r;
+    },
+    onPrinterTest: async (printerId) => {
+      const printer = devices.printer(printerId);
+      if (!printer)
+        return { ok: false, error: { code: 'no-printer', message: `no printer ${printerId ?? ''}`.trim() } };
+      const outcome = await printer.print(testTicket());
+      log.info({ printer: printer.id, state: outcome.state, reason: outcome.reason }, 'test ticket');
+      return ok(outcome);
+    },
+    health: () => ({
+      status: 'ok',
+      softwareVersion: SOFTWARE_VERSION,
+      devicesMode: config.DEVICES,
+      devices: registry.list(),
+      transports: registry.transports,
+      features: features().features,
+      trustAnchors: trust.store.anchors.length,
+      serverLink: { state: link.state, pending: link.pending, dropped: link.dropped },
+    }),
   });
-  if (simulated) {
-    if (config.AGENT_MODE === 'production') log.warn('production mode: the simulator control namespace is refused');
-    else attachSimGateway(gateway.io, simulated);
-  }
+  const io = gateway.io;
+  if (config.AGENT_MODE === 'production') {
+    if (simulated) log.warn('production mode: the simulator control namespace is refused');
+    refuseSimGateway(io);
+  } else if (simulated) attachSimGateway(io, simulated);
 
   // Scans are classified here; the kiosk UI never sees a raw payload.
-  for (const scanner of scanners) {
-    const publish = () =>
-      registry.update({
-        id: scanner.id,
-        class: 'scanner',
-        profileId: scanner.profileId,
-        state: scanner.state,
-        ...(scanner.reason ? { reason: scanner.reason } : {}),
-        counters: { ...scanner.counters },
-      });
-    scanner.onStateChange(publish);
-    publish();
-    scanner.onScan((payload) => {
-      const scan: ClassifiedScan = classifyScan(payload);
-      registry.count(scanner.id, 'scans');
-      log.info(
-        { scanner: scanner.id, kind: scan.kind, ...(scan.kind === 'rejected' ? { reason: scan.reason } : {}) },
-        'scan',
-      );
-      gateway.io.emit('scan:classified', scan);
-    });
-  }
-  registry.changes.add((devices) => {
-    gateway.io.emit('devices:changed', devices);
-    void link.heartbeat({ softwareVersion: SOFTWARE_VERSION, uptimeSec: process.uptime(), devices });
+  devices.scans.add((payload, meta) => {
+    const scan: ClassifiedScan = classifyScan(payload);
+    if (scan.kind === 'cccd-qr') {
+      if (session.scannedCccd(scan.identity)) devices.keyAvailable();
+    } else if (scan.kind === 'bhyt-qr') session.reset();
+    else session.touch();
+    log.info(
+      { scanner: meta.scannerId, kind: scan.kind, ...(scan.kind === 'rejected' ? { reason: scan.reason } : {}) },
+      'scan',
+    );
+    io.emit('scan:classified', scan);
   });
-  link.changes.add((state) => gateway.io.emit('server-link:changed', state));
-  gateway.io.on('connection', (socket) => {
-    socket.emit('devices:changed', registry.list());
-    socket.emit('server-link:changed', { connected: link.connected, pending: link.pending });
+  devices.cardEvents.add((e: CardEvent) => {
+    session.touch();
+    switch (e.type) {
+      case 'card:progress':
+        return void io.emit('card:progress', e.payload);
+      case 'card:identity':
+        return void io.emit('card:identity', e.payload);
+      case 'card:face':
+        return void io.emit('card:face', e.payload);
+      case 'card:authenticity':
+        return void io.emit('card:authenticity', e.payload);
+      case 'card:failed':
+        return void io.emit('card:failed', e.payload);
+    }
   });
 
-  await printer?.start();
-  for (const scanner of scanners) {
-    const started = await scanner.start();
-    if (!started.ok) log.warn({ scanner: scanner.id, code: started.error.code }, 'scanner did not start');
-  }
+  let lastFeatures = JSON.stringify(features());
+  registry.changes.add((list) => {
+    io.emit('devices:changed', list);
+    link.reportHealth(heartbeat());
+    const now = features();
+    if (JSON.stringify(now) !== lastFeatures) {
+      lastFeatures = JSON.stringify(now);
+      io.emit('agent:features', now);
+    }
+  });
+  link.changes.add((state) => {
+    io.emit('server-link:changed', state);
+    if (state.connected) void link.heartbeat(heartbeat());
+  });
+  io.on('connection', (socket) => {
+    socket.emit('devices:changed', registry.list());
+    socket.emit('server-link:changed', { connected: link.connected, pending: link.pending });
+    socket.emit('agent:features', features());
+  });
+
+  await devices.start();
   await link.start();
-  const heartbeat = setInterval(() => {
-    void link.heartbeat({ softwareVersion: SOFTWARE_VERSION, uptimeSec: process.uptime(), devices: registry.list() });
-  }, config.HEARTBEAT_INTERVAL_MS);
-  heartbeat.unref();
+  const timer = setInterval(() => void link.heartbeat(heartbeat()), config.HEARTBEAT_INTERVAL_MS);
+  timer.unref();
 
   return {
     gateway,
     link,
     registry,
+    devices,
+    session,
     simulated,
+    trust,
     async close() {
-      clearInterval(heartbeat);
+      clearInterval(timer);
+      session.reset();
       link.close();
-      await printer?.close();
-      for (const s of scanners) await s.close();
+      await devices.stop();
       await gateway.close();
     },
   };

@@ -10,15 +10,16 @@ import type { Logger } from './logger';
 
 export async function runCheckIn(
   request: CheckInRequest,
-  deps: { link: ServerLink; printer: ReceiptPrinter | undefined; log: Logger },
+  deps: { link: ServerLink; printer: () => ReceiptPrinter | undefined; log: Logger },
 ): Promise<Result<CheckInOutcome>> {
   const receipt = await deps.link.checkIn(request);
   if (!receipt.ok) {
     deps.log.warn({ code: receipt.error.code }, 'check-in refused');
     return receipt;
   }
-  const print = deps.printer
-    ? await deps.printer.print(receipt.value.ticket)
+  const printer = deps.printer();
+  const print = printer
+    ? await printer.print(receipt.value.ticket)
     : { state: 'failed' as const, reason: 'no-printer' };
   deps.link.reportPrint({
     ticketId: receipt.value.ticketId,

@@ -34,6 +34,17 @@ export const agentConfigSchema = z.object({
   /** Repeated scans of the same code within this window are suppressed. */
   SCAN_DUPLICATE_WINDOW_MS: z.coerce.number().int().min(0).default(2000),
   HEARTBEAT_INTERVAL_MS: z.coerce.number().int().positive().default(10_000),
+  /** Hardware mode: how often discovery re-lists devices (hot-plug is noticed within about twice this). */
+  DISCOVERY_INTERVAL_MS: z.coerce.number().int().min(100).max(10_000).default(1000),
+  /**
+   * Folder of CSCA certificates (PEM or DER files) for passive authentication of chip data. Empty or
+   * unset: reads report 'no-trust-anchor' (the data matches its signature, the signer is not checked).
+   */
+  TRUST_STORE_DIR: z.string().optional(),
+  /** The agent forgets the session (QR key, staff key) after this long without a scan, card or command. */
+  SESSION_IDLE_MS: z.coerce.number().int().positive().default(180_000),
+  /** Facts kept on disk for the server while it is unreachable; past this the oldest go first. */
+  OUTBOX_MAX_ITEMS: z.coerce.number().int().min(10).max(100_000).default(2000),
   /** How long a check-in may wait for the server before the patient is sent to the counter. */
   SERVER_TIMEOUT_MS: z.coerce.number().int().positive().default(8_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -17,9 +17,18 @@ export const deviceHealthSchema = z.object({
 });
 export type DeviceHealth = z.infer<typeof deviceHealthSchema>;
 
+/** A kind of transport the agent cannot use (native binding missing, pcscd down): only it is disabled. */
+export const transportProblemSchema = z.object({
+  transport: z.string().max(32),
+  reason: z.string().max(200),
+});
+export type TransportProblem = z.infer<typeof transportProblemSchema>;
+
 export const agentHeartbeatSchema = z.object({
   softwareVersion: z.string().max(32),
   uptimeSec: z.number().nonnegative(),
   devices: z.array(deviceHealthSchema).max(64),
+  /** Transports disabled on this kiosk and why; absent or empty when all load. */
+  transports: z.array(transportProblemSchema).max(16).optional(),
 });
 export type AgentHeartbeat = z.infer<typeof agentHeartbeatSchema>;

@@ -18,6 +18,7 @@ import type {
   TransferResult,
   VisitHistory,
 } from './operations';
+import { cardAuthenticitySchema, simCardSchema } from './kiosk-flow';
 import type {
   AgentFeatures,
   CardFace,
@@ -137,4 +138,110 @@ export interface ServerToStaffEvents {
 /** Sent to an agent just before the server disconnects it for a revoked credential. */
 export interface ServerToAgentEvents {
   'credential:revoked': (info: { agentId: string }) => void;
+}
+
+// ---- additions: chip reading through the kiosk gateway, simulator device controls --------------
+
+/** Passive authentication of a read whose `card:identity` was already sent (that one said 'not-checked'). */
+export const cardAuthenticityEventSchema = z.object({
+  readId: z.string().min(1).max(64),
+  authenticity: cardAuthenticitySchema,
+});
+export type CardAuthenticityEvent = z.infer<typeof cardAuthenticityEventSchema>;
+
+const mrzDateSchema = z.string().regex(/^\d{6}$/u, 'expected YYMMDD');
+const isoDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'expected YYYY-MM-DD');
+
+/**
+ * What opens the chip when no CCCD QR was scanned: typed by staff. The MRZ text itself; the MRZ's
+ * document number + birth + expiry dates; or a 12-digit CCCD number + birth date + expiry date
+ * (or the issue date, from which the expiry milestones are derived). Lives for the session only.
+ */
+export const cardKeyCommandSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('mrz'), mrz: z.string().min(30).max(100) }),
+  z.object({
+    kind: z.literal('document'),
+    documentNumber: z.string().regex(/^[0-9A-Z<]{1,9}$/u, 'expected up to 9 MRZ characters'),
+    dateOfBirth: mrzDateSchema,
+    dateOfExpiry: mrzDateSchema,
+  }),
+  z.object({
+    kind: z.literal('cccd'),
+    idNumber: z.string().regex(/^\d{12}$/u, 'expected 12 digits'),
+    dateOfBirth: z.union([isoDateSchema, mrzDateSchema]),
+    dateOfExpiry: z.union([isoDateSchema, mrzDateSchema]).optional(),
+    issueDate: isoDateSchema.optional(),
+  }),
+]);
+export type CardKeyCommand = z.infer<typeof cardKeyCommandSchema>;
+
+export const printerTestSchema = z.object({ printerId: z.string().max(128).optional() });
+
+export interface AgentToKioskUiEvents {
+  'card:authenticity': (event: CardAuthenticityEvent) => void;
+}
+export interface KioskUiToAgentEvents {
+  /** Staff typed the MRZ or ID: it opens the card on the reader now (if one waits) and the next one. */
+  'card:set-key': (command: CardKeyCommand, ack: Ack<null>) => void;
+  /** Prints a test ticket on a printer (the first one by default). */
+  'printer:test': (
+    command: z.infer<typeof printerTestSchema>,
+    ack: Ack<{ state: 'confirmed' | 'failed'; reason?: string }>,
+  ) => void;
+}
+
+/** A simulated card on the simulated reader, with link and fault settings (tests, developer panel). */
+export const simCardCommandSchema = simCardSchema.extend({
+  /** Faults counted in APDUs from the insertion (1-based), as SimulatedApduTransport applies them. */
+  faults: z
+    .object({
+      removeCardAfterApdus: z.number().int().min(0).max(100_000),
+      wrongMacAtApdu: z.number().int().min(1).max(100_000),
+      statusAtApdu: z.object({ apdu: z.number().int().min(1).max(100_000), sw: z.number().int().min(0).max(0xffff) }),
+      truncateResponseAtApdu: z.number().int().min(1).max(100_000),
+    })
+    .partial()
+    .default({}),
+  link: z
+    .object({
+      bitRateKbps: z.union([z.literal(0), z.literal(106), z.literal(212), z.literal(424), z.literal(848)]),
+      perApduLatencyMs: z.number().min(0).max(1000),
+    })
+    .partial()
+    .optional(),
+  /**
+   * The simulated kiosk also reads the card's printed MRZ (as an MRZ camera would) and offers it
+   * when the session has no key from a QR or staff. False: only the session's key opens the chip.
+   */
+  printedMrz: z.boolean().default(true),
+  faceBytes: z.number().int().min(1000).max(60_000).optional(),
+});
+export type SimCardCommandInput = z.input<typeof simCardCommandSchema>;
+
+const simTarget = {
+  deviceId: z.string().max(128).optional(),
+  class: z.enum(['printer', 'scanner', 'card-reader']).optional(),
+};
+export const simDeviceCommandSchema = z.object({ ...simTarget, action: z.enum(['unplug', 'replug']) });
+/** Link speed (0 = instantaneous) and/or a burst of random bytes from the device. */
+export const simLinkCommandSchema = z.object({
+  ...simTarget,
+  baudRate: z.number().int().min(0).max(1_000_000).optional(),
+  garbageBytes: z.number().int().min(1).max(4096).optional(),
+});
+
+export interface SimDeviceState {
+  id: string;
+  class: 'printer' | 'scanner' | 'card-reader';
+  plugged: boolean;
+  /** Byte links: bits per second, 0 = instantaneous. Card reader: ISO 14443 kbit/s. */
+  speed: number;
+  cardPresent?: boolean;
+}
+
+export interface SimToAgentEvents {
+  'sim:card': (command: SimCardCommandInput, ack: Ack<null>) => void;
+  'sim:device': (command: z.input<typeof simDeviceCommandSchema>, ack: Ack<null>) => void;
+  'sim:link': (command: z.input<typeof simLinkCommandSchema>, ack: Ack<null>) => void;
+  'sim:state': (query: Record<string, never>, ack: Ack<{ devices: SimDeviceState[] }>) => void;
 }

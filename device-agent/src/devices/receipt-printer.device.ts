@@ -1,6 +1,7 @@
 /**
  * The receipt printer as the rest of the agent sees it: print(ticket) → confirmed or failed
- * with a reason, and a health state kept in the registry from the driver's status.
+ * with a reason, and a health state kept in the registry from the driver's status ('busy' while
+ * a job runs). A link lost mid-job fails that job with 'disconnected'; nothing throws.
  */
 import type { DeviceState, Ticket } from '@kiosk/protocol';
 import type { PrinterProfile } from '@kiosk/hardware-profiles';
@@ -22,54 +23,78 @@ export function stateOf(status: PrinterStatus): { state: DeviceState; reason?: s
 }
 
 export class ReceiptPrinter {
+  private last: { state: DeviceState; reason?: string } = { state: 'disconnected' };
+  private jobs = 0;
+  private closed = false;
+
   constructor(
     readonly id: string,
     readonly profile: PrinterProfile,
-    private readonly driver: EscPosPrinterDriver,
+    readonly driver: EscPosPrinterDriver,
     private readonly registry: DeviceRegistry,
   ) {
-    registry.update({ id, class: 'printer', profileId: profile.id, state: 'disconnected' });
-    driver.onStatus((status) => this.publish(status));
+    if (!registry.get(id)) registry.update({ id, class: 'printer', profileId: profile.id, state: 'disconnected' });
+    driver.onStatus((status) => {
+      this.last = stateOf(status);
+      this.publish();
+    });
   }
 
-  private publish(status: PrinterStatus): void {
-    const { state, reason } = stateOf(status);
+  /** The link is open (a disconnected printer's driver keeps trying to reopen it). */
+  get linkOpen(): boolean {
+    return this.driver.transport.isOpen;
+  }
+  get state(): DeviceState {
+    return this.last.state;
+  }
+
+  private publish(lastError?: string): void {
+    if (this.closed) return;
+    const busy = this.jobs > 0 && this.last.state === 'ready';
     this.registry.update({
       id: this.id,
       class: 'printer',
       profileId: this.profile.id,
-      state,
-      ...(reason ? { reason } : {}),
+      state: busy ? 'busy' : this.last.state,
+      ...(!busy && this.last.reason ? { reason: this.last.reason } : {}),
+      ...(lastError !== undefined && { lastError }),
     });
   }
 
   async start(): Promise<void> {
     try {
-      this.publish(await this.driver.start());
+      this.last = stateOf(await this.driver.start());
+      this.publish();
     } catch (e) {
-      this.registry.update({
-        id: this.id,
-        class: 'printer',
-        profileId: this.profile.id,
-        state: 'error',
-        reason: 'start-failed',
-        lastError: String(e).slice(0, 200),
-      });
+      this.last = { state: 'error', reason: 'start-failed' };
+      this.publish(String(e));
     }
   }
 
   async print(ticket: Ticket): Promise<PrintOutcome> {
+    if (this.closed) return { state: 'failed', reason: 'disconnected' };
+    this.jobs++;
+    this.publish();
     try {
       const result = await this.driver.print(ticket);
       this.registry.count(this.id, result.state === 'confirmed' ? 'printed' : 'failed');
+      if (result.reason) this.registry.noteError(this.id, `print failed: ${result.reason}`);
       return result.reason ? { state: result.state, reason: result.reason } : { state: result.state };
     } catch (e) {
       this.registry.count(this.id, 'failed');
-      return { state: 'failed', reason: e instanceof Error && 'code' in e ? String(e.code) : 'print-error' };
+      const reason = e instanceof Error && 'code' in e ? String(e.code) : 'print-error';
+      this.registry.noteError(this.id, `print failed: ${reason}`);
+      return { state: 'failed', reason };
+    } finally {
+      this.jobs--;
+      this.publish();
     }
   }
 
+  /** Stops polling and releases the link (hot-unplug, shutdown). The registry entry stays. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.driver.dispose();
+    await this.driver.transport.close().catch(() => undefined);
   }
 }

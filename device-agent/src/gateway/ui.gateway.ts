@@ -6,7 +6,10 @@ import http from 'node:http';
 import { Server } from 'socket.io';
 import { z } from 'zod';
 import {
+  cardKeyCommandSchema,
   checkInRequestSchema,
+  printerTestSchema,
+  type CardKeyCommand,
   err,
   parseWith,
   type Ack,
@@ -30,6 +33,11 @@ export interface UiGatewayOptions {
   onServices: () => Promise<Result<ServiceInfo[]>>;
   onCheckIn: (request: CheckInRequest) => Promise<Result<CheckInOutcome>>;
   onReset: () => Promise<void>;
+  /** Staff typed the MRZ or ID + dates that open the chip. */
+  onSetKey: (command: CardKeyCommand) => Promise<Result<null>>;
+  onPrinterTest: (printerId: string | undefined) => Promise<Result<{ state: 'confirmed' | 'failed'; reason?: string }>>;
+  /** GET /health: devices, disabled transports, server link (no personal data). */
+  health: () => unknown;
 }
 
 export interface UiGateway {
@@ -53,9 +61,17 @@ function wrap<S extends z.ZodType, T>(log: Logger, schema: S, fn: (p: z.infer<S>
 
 export async function startUiGateway(options: UiGatewayOptions): Promise<UiGateway> {
   const server = http.createServer((req, res) => {
-    const health = req.method === 'GET' && req.url === '/healthz';
-    res.writeHead(health ? 200 : 404, { 'content-type': 'application/json' });
-    res.end(health ? '{"status":"ok"}' : '{"error":"not-found"}');
+    const get = req.method === 'GET';
+    if (get && req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"status":"ok"}');
+    } else if (get && req.url === '/health') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify(options.health()));
+    } else {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"error":"not-found"}');
+    }
   });
   const allowed = new Set(options.allowedOrigins);
   const io: UiServer = new Server(server, {
@@ -76,6 +92,14 @@ export async function startUiGateway(options: UiGatewayOptions): Promise<UiGatew
     socket.on(
       'checkin:submit',
       wrap(options.log, checkInRequestSchema, (r) => options.onCheckIn(r)),
+    );
+    socket.on(
+      'card:set-key',
+      wrap(options.log, cardKeyCommandSchema, (c) => options.onSetKey(c)),
+    );
+    socket.on(
+      'printer:test',
+      wrap(options.log, printerTestSchema, (c) => options.onPrinterTest(c.printerId)),
     );
     socket.on(
       'session:reset',

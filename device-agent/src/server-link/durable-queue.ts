@@ -1,7 +1,7 @@
 /**
  * A bounded, ordered queue kept on disk (atomic rewrite on every change), for facts the server
- * must eventually receive (print reports) while it is unreachable. Oldest entries are dropped
- * past the bound, and the drop is counted.
+ * must eventually receive (print reports, device health) while it is unreachable. Oldest entries
+ * are dropped past the bound, and the drop is counted.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,6 +22,9 @@ export class DurableQueue<T> {
     }
   }
 
+  get all(): readonly T[] {
+    return this.items;
+  }
   get length(): number {
     return this.items.length;
   }
@@ -35,6 +38,11 @@ export class DurableQueue<T> {
       this.dropped++;
     }
     this.save();
+  }
+  /** Drops the entries `supersedes` matches (older versions of the same fact), then appends. */
+  replace(item: T, supersedes: (existing: T) => boolean): void {
+    this.items = this.items.filter((i) => !supersedes(i));
+    this.push(item);
   }
   shift(): T | undefined {
     const item = this.items.shift();

@@ -1,8 +1,10 @@
 /**
  * The agent's link to the central server: enrollment with a one-time pairing code → a device
  * credential stored owner-only; a socket.io connection that reconnects with backoff; requests
- * with a timeout that answer a Result; facts (print reports) queued on disk while the server is
- * unreachable and delivered in order afterwards.
+ * with a timeout that answer a Result; facts for the server — print reports and device-health
+ * changes — kept in one bounded outbox on disk while the server is unreachable and delivered in
+ * order afterwards. A newer health report supersedes an older undelivered one (the server keeps
+ * the last state only), so an outage costs one health entry, not one per change.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,6 +25,9 @@ import { DurableQueue } from './durable-queue';
 import { Listeners } from '../transports/transport';
 import type { Logger } from '../logger';
 
+/** One fact for the server, in the order it happened. */
+export type OutboxEntry = { kind: 'print'; report: PrintReport } | { kind: 'health'; heartbeat: AgentHeartbeat };
+
 const credentialFileSchema = z.object({ agentId: z.string(), credential: z.string(), serverUrl: z.string() });
 
 export interface ServerLinkOptions {
@@ -32,19 +37,28 @@ export interface ServerLinkOptions {
   pairingCode?: string | undefined;
   timeoutMs: number;
   log: Logger;
+  /** Outbox bound (entries). */
+  outboxMaxItems?: number;
 }
 
 export type LinkState = 'unenrolled' | 'connecting' | 'connected' | 'disconnected' | 'refused';
 
 export class ServerLink {
   private socket: Socket<ServerToAgentEvents, AgentToServerEvents> | undefined;
-  private readonly reports: DurableQueue<PrintReport>;
+  private readonly outbox: DurableQueue<OutboxEntry>;
   private flushing = false;
   state: LinkState = 'unenrolled';
   readonly changes = new Listeners<[{ connected: boolean; pending: number }]>();
 
   constructor(private readonly options: ServerLinkOptions) {
-    this.reports = new DurableQueue(path.join(options.dataDir, 'pending-reports.json'));
+    this.outbox = new DurableQueue(path.join(options.dataDir, 'outbox.json'), options.outboxMaxItems ?? 2000);
+    // Print reports queued by an agent version that kept them in their own file.
+    const legacy = path.join(options.dataDir, 'pending-reports.json');
+    if (fs.existsSync(legacy)) {
+      const old = new DurableQueue<PrintReport>(legacy);
+      for (let r = old.shift(); r; r = old.shift()) this.outbox.push({ kind: 'print', report: r });
+      fs.rmSync(legacy, { force: true });
+    }
   }
 
   get credentialFile(): string {
@@ -54,7 +68,11 @@ export class ServerLink {
     return this.state === 'connected';
   }
   get pending(): number {
-    return this.reports.length;
+    return this.outbox.length;
+  }
+  /** Entries dropped past the outbox bound since start. */
+  get dropped(): number {
+    return this.outbox.dropped;
   }
 
   async start(): Promise<void> {
@@ -89,7 +107,7 @@ export class ServerLink {
     if (this.state === state) return;
     this.state = state;
     this.options.log.info({ state }, 'server link');
-    this.changes.emit({ connected: state === 'connected', pending: this.reports.length });
+    this.changes.emit({ connected: state === 'connected', pending: this.outbox.length });
   }
 
   private async ensureCredential(): Promise<string | undefined> {
@@ -165,7 +183,13 @@ export class ServerLink {
 
   /** Queued on disk first, so a report survives a lost link or an agent restart. */
   reportPrint(report: PrintReport): void {
-    this.reports.push(report);
+    this.outbox.push({ kind: 'print', report });
+    void this.flush();
+  }
+
+  /** A device-health change: queued on disk (superseding an undelivered older one), then sent in order. */
+  reportHealth(heartbeat: AgentHeartbeat): void {
+    this.outbox.replace({ kind: 'health', heartbeat }, (e) => e.kind === 'health');
     void this.flush();
   }
 
@@ -173,12 +197,17 @@ export class ServerLink {
     if (this.flushing) return;
     this.flushing = true;
     try {
-      for (let next = this.reports.peek(); next && this.connected; next = this.reports.peek()) {
-        const report = next;
-        const r = await this.request<null>((s, ack) => s.emit('print:report', report, ack));
+      for (let next = this.outbox.peek(); next && this.connected; next = this.outbox.peek()) {
+        const entry = next;
+        const r = await this.request<null>((s, ack) =>
+          entry.kind === 'print'
+            ? s.emit('print:report', entry.report, ack)
+            : s.emit('heartbeat:send', entry.heartbeat, ack),
+        );
         if (!r.ok && (r.error.code === 'server-unreachable' || r.error.code === 'server-timeout')) break;
-        // Delivered, or refused for good (unknown ticket): either way it leaves the queue.
-        this.reports.shift();
+        // Delivered, or refused for good (unknown ticket): either way it leaves the queue. An entry
+        // that is no longer the head was superseded (health) or dropped meanwhile: leave the rest.
+        if (this.outbox.peek() === entry) this.outbox.shift();
       }
     } finally {
       this.flushing = false;

@@ -1,0 +1,286 @@
+/**
+ * The chip card reader as the rest of the agent sees it: when a card enters the field it is read
+ * with the session's access key (CCCD QR scanned just before, or a key typed by staff), and the
+ * read becomes the kiosk-flow events: `card:progress` (bytes read / total) → `card:identity` as
+ * soon as DG1 + DG13 are in → `card:face` (JPEG in memory, base64 only over the loopback socket)
+ * → `card:authenticity`; or `card:failed` with a code, a patient hint and a staff reason.
+ * One read at a time; a card pulled mid-read ends it with 'card-removed'. Nothing personal is
+ * logged or kept: the face buffer is zeroed once the read ends.
+ */
+import { randomUUID } from 'node:crypto';
+import type {
+  CardAuthenticityEvent,
+  CardFace,
+  CardFailure,
+  CardIdentity,
+  CardProgress,
+  DeviceState,
+} from '@kiosk/protocol';
+import type { CardReaderProfile } from '@kiosk/hardware-profiles';
+import {
+  cardAuthenticityOf,
+  cardFailureCodeOf,
+  readChip,
+  type ChipAccessKey,
+  type ChipReadOptions,
+  type FaceImage,
+  type TrustStore,
+} from '../identity';
+import { Listeners, TransportError, type ApduTransport, type Unsubscribe } from '../transports/transport';
+import type { Logger } from '../logger';
+import type { DeviceRegistry } from './device-registry';
+
+export type CardEvent =
+  | { type: 'card:progress'; payload: CardProgress }
+  | { type: 'card:identity'; payload: CardIdentity }
+  | { type: 'card:face'; payload: CardFace }
+  | { type: 'card:authenticity'; payload: CardAuthenticityEvent }
+  | { type: 'card:failed'; payload: CardFailure };
+
+/** Where the access key of this session comes from, for logs and counters (never the key itself). */
+export interface SessionKey {
+  key: ChipAccessKey;
+  source: 'cccd-qr' | 'staff' | 'printed-mrz';
+}
+
+/** An APDU transport the device can open and whose loss it can notice (PC/SC, the simulated reader). */
+export interface ReaderTransport extends ApduTransport {
+  open?(): Promise<void>;
+  onClose?(listener: (reason: string) => void): Unsubscribe;
+}
+
+export interface CardReaderOptions {
+  id: string;
+  profile: CardReaderProfile;
+  transport: ReaderTransport;
+  registry: DeviceRegistry;
+  trustStore: () => TrustStore;
+  /** The session's key, asked for at each card presentation. */
+  sessionKey: () => SessionKey | undefined;
+  log: Logger;
+  /** Passed to readChip (tests: deterministic randomness, a short APDU timeout). */
+  readOptions?: Pick<ChipReadOptions, 'apduTimeoutMs' | 'maxChunkBytes' | 'randomBytes' | 'now' | 'validityAt'>;
+}
+
+/** Faces larger than this are not sent (the protocol caps the base64 at 400 000 characters). */
+const MAX_FACE_BYTES = 290_000;
+
+export class CardReader {
+  readonly id: string;
+  readonly events = new Listeners<[CardEvent]>();
+  private state_: DeviceState = 'disconnected';
+  private reason_: string | undefined;
+  private reading: Promise<void> | undefined;
+  private rereadPending = false;
+  private waitingForKey = false;
+  private closed = false;
+  private subscriptions: Unsubscribe[] = [];
+
+  constructor(private readonly options: CardReaderOptions) {
+    this.id = options.id;
+    if (!options.registry.get(this.id)) this.publish();
+  }
+
+  get state(): DeviceState {
+    return this.state_;
+  }
+  get cardPresent(): boolean {
+    return this.options.transport.cardPresent;
+  }
+  /** Resolves when the read in progress (if any) has ended. */
+  idle(): Promise<void> {
+    return this.reading ?? Promise.resolve();
+  }
+
+  /** Opens the reader; a card already in the field is read at once. Never throws. */
+  async start(): Promise<boolean> {
+    const t = this.options.transport;
+    try {
+      await t.open?.();
+    } catch (error) {
+      const code = error instanceof TransportError ? error.code : 'io-error';
+      this.setState(
+        code === 'disconnected' ? 'disconnected' : 'error',
+        code === 'unavailable' ? 'transport-unavailable' : code === 'disconnected' ? 'unplugged' : 'transport-error',
+        error instanceof Error ? error.message : String(error),
+      );
+      return false;
+    }
+    this.subscriptions.push(
+      t.onCardChange((present) => {
+        if (present) this.onCardPresent();
+        else this.waitingForKey = false;
+      }),
+    );
+    if (t.onClose)
+      this.subscriptions.push(
+        t.onClose(() => {
+          this.options.registry.count(this.id, 'disconnects');
+          this.setState('disconnected', 'unplugged');
+        }),
+      );
+    this.setState('ready', undefined);
+    if (t.cardPresent) this.onCardPresent();
+    return true;
+  }
+
+  /**
+   * A key just became available (QR scanned, staff typed it): a card that is lying on the reader
+   * and was refused for want of a key is read again now.
+   */
+  keyAvailable(): void {
+    if (this.waitingForKey && this.cardPresent && !this.closed) this.onCardPresent();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const u of this.subscriptions) u();
+    this.subscriptions = [];
+    await this.reading?.catch(() => undefined);
+    await this.options.transport.close().catch(() => undefined);
+  }
+
+  private onCardPresent(): void {
+    if (this.closed) return;
+    if (this.reading) {
+      this.rereadPending = true;
+      return;
+    }
+    this.reading = this.read().finally(() => {
+      this.reading = undefined;
+      if (this.rereadPending && !this.closed) {
+        this.rereadPending = false;
+        if (this.cardPresent) this.onCardPresent();
+      }
+    });
+  }
+
+  private emit(event: CardEvent): void {
+    try {
+      this.events.emit(event);
+    } catch (e) {
+      this.options.log.warn({ reader: this.id, err: String(e).slice(0, 100) }, 'card event listener failed');
+    }
+  }
+
+  private async read(): Promise<void> {
+    const { registry, log } = this.options;
+    const readId = randomUUID();
+    this.waitingForKey = false;
+    this.rereadPending = false;
+    registry.count(this.id, 'reads');
+    this.setState('busy', undefined);
+    this.emit({ type: 'card:progress', payload: { readId, step: 'detected', percent: 0 } });
+    const session = this.options.sessionKey();
+    if (!session) {
+      this.waitingForKey = true;
+      this.fail(readId, {
+        code: 'access-denied',
+        hint: 'scan-qr-instead',
+        reason: 'no-access-key: scan the CCCD QR or enter the ID and dates',
+      });
+      this.settle();
+      return;
+    }
+    let lastPercent = -1;
+    let lastStep = '';
+    let face: FaceImage | undefined;
+    const started = performance.now();
+    const result = await readChip(
+      this.options.transport,
+      { key: session.key, trustStore: this.options.trustStore(), ...this.options.readOptions },
+      {
+        onProgress: (p) => {
+          if (p.percent === lastPercent && p.step === lastStep) return;
+          lastPercent = p.percent;
+          lastStep = p.step;
+          this.emit({
+            type: 'card:progress',
+            payload: {
+              readId,
+              step: p.step,
+              percent: p.percent,
+              bytesRead: p.bytesRead,
+              bytesTotal: p.bytesKnownTotal,
+            },
+          });
+        },
+        onIdentity: (e) => {
+          this.emit({
+            type: 'card:identity',
+            payload: { readId, identity: e.identity, authenticity: cardAuthenticityOf(undefined) },
+          });
+        },
+        onFace: (f) => {
+          face = f;
+          if (f.mimeType !== 'image/jpeg' || f.bytes.length > MAX_FACE_BYTES) {
+            registry.noteError(this.id, `face not shown: ${f.mimeType}, ${f.bytes.length} bytes`);
+            return;
+          }
+          this.emit({
+            type: 'card:face',
+            payload: { readId, mime: 'image/jpeg', dataBase64: Buffer.from(f.bytes).toString('base64') },
+          });
+        },
+        onAuthenticity: (a) => {
+          this.emit({ type: 'card:authenticity', payload: { readId, authenticity: cardAuthenticityOf(a) } });
+        },
+      },
+    );
+    face?.bytes.fill(0);
+    face = undefined;
+    const ms = Math.round(performance.now() - started);
+    if (result.ok) {
+      registry.count(this.id, 'readsOk');
+      log.info(
+        {
+          reader: this.id,
+          keySource: session.source,
+          ms,
+          apdus: result.value.stats.apdus,
+          pa: result.value.authenticity.status,
+        },
+        'chip read',
+      );
+    } else {
+      const e = result.error;
+      log.warn(
+        { reader: this.id, keySource: session.source, ms, code: e.code, stage: e.stage, sw: e.sw },
+        'chip read failed',
+      );
+      if (e.code === 'bad-access-key' || e.code === 'bac-refused') this.waitingForKey = true;
+      this.fail(readId, { code: cardFailureCodeOf(e.code), hint: e.hint, reason: `${e.code}: ${e.message}` });
+    }
+    this.settle();
+  }
+
+  private fail(readId: string, failure: Omit<CardFailure, 'readId'>): void {
+    this.options.registry.count(this.id, 'readsFailed');
+    if (failure.reason) this.options.registry.noteError(this.id, failure.reason);
+    this.emit({ type: 'card:failed', payload: { readId, ...failure } });
+  }
+
+  /** After a read: ready again, unless the reader went away meanwhile. */
+  private settle(): void {
+    if (this.state_ === 'busy') this.setState('ready', undefined);
+  }
+
+  private publish(lastError?: string): void {
+    if (this.closed) return;
+    this.options.registry.update({
+      id: this.id,
+      class: 'card-reader',
+      profileId: this.options.profile.id,
+      state: this.state_,
+      ...(this.reason_ !== undefined && { reason: this.reason_ }),
+      ...(lastError !== undefined && { lastError }),
+    });
+  }
+
+  private setState(state: DeviceState, reason: string | undefined, lastError?: string): void {
+    if (state === this.state_ && reason === this.reason_ && lastError === undefined) return;
+    this.state_ = state;
+    this.reason_ = reason;
+    this.publish(lastError);
+  }
+}

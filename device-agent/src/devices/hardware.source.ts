@@ -1,0 +1,124 @@
+/**
+ * Real devices: DeviceDiscovery (serial, usblp, HID, PC/SC; polled, so hot-plug is seen within
+ * about two intervals) → classifyDevice → the profile's transport settings → the transport
+ * factory. A source whose native binding does not load is reported as a transport problem and
+ * only its devices are missing; unknown serial ports are listed for the CLI but not opened.
+ */
+import {
+  classifyDevice,
+  createApduTransport,
+  createByteTransport,
+  DeviceDiscovery,
+  transportSettingsFor,
+  type DiscoveredDevice,
+  type DiscoverySources,
+} from '../transports';
+import { err, ok, type Result, type TransportProblem } from '@kiosk/protocol';
+import { Listeners } from '../transports/transport';
+import type { ReaderTransport } from './card-reader.device';
+import type { DeviceSource, FoundDevice, TransportOpener } from './device-manager';
+
+export function foundFromDiscovered(device: DiscoveredDevice): FoundDevice | undefined {
+  const classified = classifyDevice(device);
+  if (!classified) return undefined;
+  return {
+    key: device.key,
+    class: classified.class,
+    profile: classified.profile,
+    score: classified.score,
+    transport: device.transport,
+    openPath: device.openPath,
+  };
+}
+
+export class HardwareDeviceSource implements DeviceSource {
+  readonly discovery: DeviceDiscovery;
+  private readonly known = new Map<string, FoundDevice>();
+  private readonly unmatched_ = new Map<string, DiscoveredDevice>();
+  private readonly attached = new Listeners<[FoundDevice]>();
+  private readonly detached = new Listeners<[FoundDevice]>();
+  private readonly problemListeners = new Listeners<[TransportProblem[]]>();
+  private problems_: TransportProblem[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: { intervalMs?: number; sources?: DiscoverySources } = {}) {
+    this.discovery = new DeviceDiscovery({
+      intervalMs: options.intervalMs ?? 1000,
+      ...(options.sources && { sources: options.sources }),
+    });
+    this.discovery.onAttach((d) => {
+      const found = foundFromDiscovered(d);
+      if (!found) {
+        this.unmatched_.set(d.key, d);
+        return;
+      }
+      this.known.set(d.key, found);
+      this.attached.emit(found);
+    });
+    this.discovery.onDetach((d) => {
+      this.unmatched_.delete(d.key);
+      const found = this.known.get(d.key);
+      if (!found) return;
+      this.known.delete(d.key);
+      this.detached.emit(found);
+    });
+  }
+
+  get devices(): FoundDevice[] {
+    return [...this.known.values()];
+  }
+  /** Ports seen but recognised by no profile (an unknown tty could be anything). */
+  get unmatched(): DiscoveredDevice[] {
+    return [...this.unmatched_.values()];
+  }
+  get problems(): TransportProblem[] {
+    return this.problems_;
+  }
+
+  onAttach(listener: (device: FoundDevice) => void) {
+    return this.attached.add(listener);
+  }
+  onDetach(listener: (device: FoundDevice) => void) {
+    return this.detached.add(listener);
+  }
+  onProblems(listener: (problems: TransportProblem[]) => void) {
+    return this.problemListeners.add(listener);
+  }
+
+  async start(): Promise<void> {
+    await this.discovery.start();
+    this.checkProblems();
+    this.timer = setInterval(() => this.checkProblems(), this.options.intervalMs ?? 1000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.discovery.stop();
+    clearInterval(this.timer);
+  }
+
+  private checkProblems(): void {
+    const next = this.discovery.problems.map((p) => ({ transport: p.source, reason: p.reason }));
+    if (JSON.stringify(next) === JSON.stringify(this.problems_)) return;
+    this.problems_ = next;
+    this.problemListeners.emit(next);
+  }
+}
+
+export const hardwareOpener: TransportOpener = {
+  byte(device) {
+    if (device.transport === 'simulated' || device.transport === 'tcp' || device.transport === 'pcsc')
+      return err('wrong-transport-kind', `${device.transport} devices are not opened by discovery`);
+    const settings = transportSettingsFor(device.profile, device.transport);
+    if (!settings)
+      return err('no-transport-settings', `profile ${device.profile.id} has no ${device.transport} settings`);
+    const created = createByteTransport(settings, device.openPath);
+    return created.ok ? ok({ transport: created.value, settings }) : created;
+  },
+  apdu(device) {
+    const settings = transportSettingsFor(device.profile, 'pcsc');
+    if (!settings) return err('no-transport-settings', `profile ${device.profile.id} has no pcsc settings`);
+    // The PC/SC transport also reports the reader going away (onClose), which the factory's type leaves out.
+    return createApduTransport(settings, device.openPath) as Result<ReaderTransport>;
+  },
+};
