@@ -20,3 +20,17 @@ describe('DurableQueue', () => {
     expect(new DurableQueue<number>(file).length).toBe(0);
   });
 });
+
+describe('DurableQueue.replace', () => {
+  it('drops superseded entries and appends the new one, keeping the others in order', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dq-')), 'q.json');
+    const q = new DurableQueue<{ kind: string; n: number }>(file, 10);
+    q.push({ kind: 'health', n: 1 });
+    q.push({ kind: 'print', n: 2 });
+    q.replace({ kind: 'health', n: 3 }, (e) => e.kind === 'health');
+    expect(new DurableQueue<{ kind: string; n: number }>(file).all).toEqual([
+      { kind: 'print', n: 2 },
+      { kind: 'health', n: 3 },
+    ]);
+  });
+});
