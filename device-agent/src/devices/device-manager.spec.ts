@@ -257,8 +257,8 @@ describe('CardReader through the manager', () => {
   });
 
   it('no key → access-denied asking for the QR; a key that arrives later reads the card still lying there', async () => {
-    let key: SessionKey | undefined;
-    const { host, sim, manager, cardEvents, pki } = setup({ key: () => key });
+    const session: { key?: SessionKey } = {};
+    const { host, sim, manager, cardEvents, pki } = setup({ key: () => session.key });
     host.state.pcsc = [acs];
     await manager.start();
     sim.readers.get(acs)?.insertCard(new VirtualCccdChip({ pki, faceBytes: 2000 }));
@@ -267,7 +267,7 @@ describe('CardReader through the manager', () => {
       code: 'access-denied',
       hint: 'scan-qr-instead',
     });
-    key = { key: cccdKey, source: 'cccd-qr' };
+    session.key = { key: cccdKey, source: 'cccd-qr' };
     manager.keyAvailable();
     await vi.waitFor(() => expect(cardEvents.some((e) => e.type === 'card:identity')).toBe(true));
     await manager.stop();
