@@ -59,8 +59,10 @@ export async function createServerApp(
   const log = options.log ?? createLogger(config.LOG_LEVEL);
   const clock = options.clock ?? systemClock;
   const metricsRef: { current?: Metrics } = {};
-  const db: Db = await openDatabase(config.DATABASE_URL, (sql, ms, failed) =>
-    metricsRef.current?.observeQuery(sql, ms, dialectOf(config.DATABASE_URL), failed),
+  const db: Db = await openDatabase(
+    config.DATABASE_URL,
+    (sql, ms, failed) => metricsRef.current?.observeQuery(sql, ms, dialectOf(config.DATABASE_URL), failed),
+    { sqliteCacheMb: config.SQLITE_CACHE_MB, pgPoolMax: config.PG_POOL_MAX },
   );
   await migrateToLatest(db);
 

@@ -4,9 +4,16 @@ export interface Clock {
 }
 export const systemClock: Clock = { now: () => new Date() };
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function facilityDay(date: Date, timeZone: string): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    // en-CA formats as YYYY-MM-DD.
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(date);
 }
 
 /** Age in whole years on `on` for an ISO date (YYYY-MM-DD or YYYY). */

@@ -19,6 +19,10 @@ export const configSchema = z.object({
     .string()
     .default(`sqlite:${path.join(repoRoot, 'data', 'kiosk.sqlite')}`)
     .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/u.test(v), 'must start with sqlite: or postgres://'),
+  /** SQLite page cache. */
+  SQLITE_CACHE_MB: z.coerce.number().min(2).max(4096).default(64),
+  /** PostgreSQL connections per server instance (the realtime fan-out uses up to 4 more). */
+  PG_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
   /** Hospital-local time zone for the daily number series. */
   FACILITY_TIME_ZONE: z.string().default('Asia/Ho_Chi_Minh'),
   HOSPITAL_NAME: z.string().default('Bệnh viện Đa khoa Thành phố Cần Thơ'),

@@ -1,7 +1,7 @@
 /** The database layer: SQLite (WAL, synchronous=FULL) by default, PostgreSQL when DATABASE_URL says so. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type LogEvent } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type LogEvent, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema';
 import { migrationProvider, type DialectName } from './migrations';
 
@@ -16,7 +16,11 @@ export interface Db {
 /** Called after every statement with its SQL text (never its parameters) and duration. */
 export type QueryObserver = (sql: string, ms: number, failed: boolean) => void;
 
-export async function openDatabase(url: string, observe?: QueryObserver): Promise<Db> {
+export async function openDatabase(
+  url: string,
+  observe?: QueryObserver,
+  options: { sqliteCacheMb: number; pgPoolMax: number } = { sqliteCacheMb: 64, pgPoolMax: 10 },
+): Promise<Db> {
   const log = observe
     ? (event: LogEvent) => observe(event.query.sql, event.queryDurationMillis, event.level === 'error')
     : undefined;
@@ -30,13 +34,38 @@ export async function openDatabase(url: string, observe?: QueryObserver): Promis
     raw.pragma('synchronous = FULL');
     raw.pragma('foreign_keys = ON');
     raw.pragma('busy_timeout = 5000');
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }), ...(log ? { log } : {}) });
+    // The default 2 MiB page cache turns index inserts into page reads once the day's tables grow.
+    raw.pragma(`cache_size = -${Math.round(options.sqliteCacheMb * 1024)}`);
+    const kysely = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: withStatementCache(raw) }),
+      ...(log ? { log } : {}),
+    });
     return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
   }
   const { default: pg } = await import('pg');
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new pg.Pool({ connectionString: url, max: options.pgPoolMax });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
   return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+}
+
+/**
+ * Kysely prepares every statement anew; SQL text repeats (parameters are bound), so prepared
+ * statements are kept per text, up to a bound. Schema changes (migrations) clear the cache.
+ */
+function withStatementCache(raw: SqliteDatabase & { exec?: unknown }): SqliteDatabase {
+  const cache = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
+  return {
+    close: () => raw.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (!stmt) {
+        stmt = raw.prepare(sql);
+        if (/^\s*(create|alter|drop)\b/iu.test(sql)) cache.clear();
+        else if (cache.size < 2000) cache.set(sql, stmt);
+      }
+      return stmt;
+    },
+  };
 }
 
 export async function migrateToLatest(db: Db): Promise<void> {

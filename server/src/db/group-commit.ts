@@ -2,7 +2,7 @@
  * Group commit: units of work that arrive together share one transaction and so one durable
  * commit (one fsync on SQLite with synchronous=FULL). A batch closes after `windowMs` or at
  * `maxBatch` units, or at once when the previous batch is still committing (the units queued
- * meanwhile have already waited). Each unit runs in its own savepoint: a unit that throws is
+ * meanwhile have already waited). A zero window closes it after the current event-loop turn. Each unit runs in its own savepoint: a unit that throws is
  * rolled back alone and rejects alone. No unit's promise settles before the COMMIT has returned,
  * so an acknowledgement always follows durability.
  */
@@ -39,7 +39,7 @@ export interface GroupCommitOptions {
 
 export class GroupCommitter implements Committer {
   private queue: Pending[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private running: Promise<void> | undefined;
 
   constructor(
@@ -67,11 +67,18 @@ export class GroupCommitter implements Committer {
       this.flush();
       return;
     }
-    this.timer ??= setTimeout(() => this.flush(), this.options.windowMs);
+    // A zero window closes the batch after the current turn of the event loop.
+    this.timer ??=
+      this.options.windowMs > 0
+        ? setTimeout(() => this.flush(), this.options.windowMs)
+        : setImmediate(() => this.flush());
   }
 
   private flush(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+    }
     this.timer = undefined;
     if (this.running || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.options.maxBatch);

@@ -1,0 +1,181 @@
+/**
+ * Load generator for the server benchmarks, run as a separate process (child_process.fork) so
+ * it does not share the server's event loop. Commands arrive over IPC; results go back the same way.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { io, type Socket } from 'socket.io-client';
+import type {
+  AgentToServerEvents,
+  CalledTicket,
+  CheckInReceipt,
+  Result,
+  ServerToAgentEvents,
+  ServerToDisplayEvents,
+  ServerToStaffEvents,
+  StaffToServerEvents,
+} from '@kiosk/protocol';
+
+export type LoadCommand =
+  | {
+      type: 'checkins';
+      url: string;
+      credential: string;
+      staffToken: string;
+      clients: number;
+      serviceIds: string[];
+      /** Closed loop: each client keeps one request in flight until `total` are answered. */
+      total?: number;
+      /** Open loop: requests start at this rate for `durationMs`, whatever the answers do. */
+      ratePerSec?: number;
+      durationMs?: number;
+    }
+  | {
+      type: 'displays';
+      url: string;
+      staffToken: string;
+      displays: number;
+      calls: number;
+      gapMs: number;
+      serviceId: string;
+    };
+
+export interface LoadResult {
+  latenciesMs: number[];
+  ok: number;
+  failed: number;
+  elapsedMs: number;
+  /** ticket:issued events a staff client heard (check-ins) or display events received (calls). */
+  heard: number;
+}
+
+const connected = <S extends Socket>(s: S) =>
+  new Promise<S>((resolve, reject) => {
+    s.once('connect', () => resolve(s));
+    s.once('connect_error', reject);
+  });
+
+let seq = 0;
+const identity = () => {
+  seq += 1;
+  return {
+    source: 'cccd-qr' as const,
+    idNumber: `${String(process.pid).padStart(5, '0').slice(-5)}${String(seq).padStart(7, '0')}`,
+    fullName: 'Bệnh Nhân Đo Tải',
+    dateOfBirth: '1980-06-15',
+  };
+};
+
+async function checkins(cmd: Extract<LoadCommand, { type: 'checkins' }>): Promise<LoadResult> {
+  const staff: Socket<ServerToStaffEvents, StaffToServerEvents> = await connected(
+    io(`${cmd.url}/staff`, { auth: { token: cmd.staffToken }, transports: ['websocket'], forceNew: true }),
+  );
+  let heard = 0;
+  staff.on('ticket:issued', () => (heard += 1));
+  const agents = await Promise.all(
+    Array.from({ length: cmd.clients }, () =>
+      connected<Socket<ServerToAgentEvents, AgentToServerEvents>>(
+        io(`${cmd.url}/agent`, { auth: { credential: cmd.credential }, transports: ['websocket'], forceNew: true }),
+      ),
+    ),
+  );
+  const latenciesMs: number[] = [];
+  let ok = 0;
+  let failed = 0;
+  let issued = 0;
+  const submit = (sock: Socket<ServerToAgentEvents, AgentToServerEvents>) =>
+    new Promise<void>((resolve) => {
+      const serviceId = cmd.serviceIds[issued % cmd.serviceIds.length] ?? 'noi-tong-quat';
+      issued += 1;
+      const t0 = performance.now();
+      sock.emit(
+        'checkin:submit',
+        { checkInId: randomUUID(), identity: identity(), serviceId, priorityClaims: [], consent: true },
+        (r: Result<CheckInReceipt>) => {
+          latenciesMs.push(performance.now() - t0);
+          if (r.ok) ok += 1;
+          else failed += 1;
+          resolve();
+        },
+      );
+    });
+  const started = performance.now();
+  if (cmd.total !== undefined) {
+    const total = cmd.total;
+    await Promise.all(
+      agents.map(async (sock) => {
+        while (issued < total) await submit(sock);
+      }),
+    );
+  } else {
+    const rate = cmd.ratePerSec ?? 1000;
+    const count = Math.round((rate * (cmd.durationMs ?? 10_000)) / 1000);
+    const pending: Promise<void>[] = [];
+    // Schedules by the clock, not by answers: a slow server cannot slow the arrivals (no coordinated omission).
+    for (let i = 0; i < count; i++) {
+      const due = started + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      pending.push(submit(agents[i % agents.length] as Socket<ServerToAgentEvents, AgentToServerEvents>));
+    }
+    await Promise.all(pending);
+  }
+  const elapsedMs = performance.now() - started;
+  await new Promise((r) => setTimeout(r, 200));
+  for (const a of agents) a.close();
+  staff.close();
+  return { latenciesMs, ok, failed, elapsedMs, heard };
+}
+
+async function displays(cmd: Extract<LoadCommand, { type: 'displays' }>): Promise<LoadResult> {
+  const boards: Socket<ServerToDisplayEvents>[] = [];
+  for (let i = 0; i < cmd.displays; i += 50)
+    boards.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(50, cmd.displays - i) }, () =>
+          connected<Socket<ServerToDisplayEvents>>(
+            io(`${cmd.url}/display`, { transports: ['websocket'], forceNew: true }),
+          ),
+        ),
+      )),
+    );
+  const staff: Socket<ServerToStaffEvents, StaffToServerEvents> = await connected(
+    io(`${cmd.url}/staff`, { auth: { token: cmd.staffToken }, transports: ['websocket'], forceNew: true }),
+  );
+  const latenciesMs: number[] = [];
+  const sentAt = new Map<string, number>();
+  let heard = 0;
+  for (const b of boards)
+    b.on('call:announced', (call: CalledTicket) => {
+      const t0 = sentAt.get(call.counter);
+      if (t0 === undefined) return;
+      heard += 1;
+      latenciesMs.push(performance.now() - t0);
+    });
+  let ok = 0;
+  let failed = 0;
+  const started = performance.now();
+  for (let i = 0; i < cmd.calls; i++) {
+    const counter = `c${i}`;
+    sentAt.set(counter, performance.now());
+    const r = await new Promise<Result<CalledTicket | null>>((resolve) =>
+      staff.emit('queue:call-next', { serviceId: cmd.serviceId, counter }, resolve),
+    );
+    if (r.ok && r.value) ok += 1;
+    else failed += 1;
+    await new Promise((res) => setTimeout(res, cmd.gapMs));
+  }
+  const elapsedMs = performance.now() - started;
+  await new Promise((r) => setTimeout(r, 500));
+  for (const b of boards) b.close();
+  staff.close();
+  return { latenciesMs, ok, failed, elapsedMs, heard };
+}
+
+process.on('message', (cmd: LoadCommand) => {
+  const run = cmd.type === 'checkins' ? checkins(cmd) : displays(cmd);
+  run.then(
+    (result) => process.send?.({ type: 'result', result }),
+    (e: unknown) => process.send?.({ type: 'error', message: String(e) }),
+  );
+});
