@@ -199,7 +199,7 @@ export class BarcodeScanner {
       this.options.transportSettings ??
       this.options.profile.transports.find((t) => t.kind === 'serial' || t.kind === 'simulated');
     const framing = settings?.kind === 'serial' || settings?.kind === 'simulated' ? settings.framing : undefined;
-    if (framing?.kind === 'delimiter') return new DelimiterFramer(framing.delimiter, emit, maxBytes);
+    if (framing?.kind === 'delimiter') return new DelimiterFramer(framing.delimiter, emit, maxBytes, 1000, this.now);
     return new InterByteTimeoutFramer(
       framing?.timeoutMs ?? defaultInterByteTimeoutMs,
       emit,

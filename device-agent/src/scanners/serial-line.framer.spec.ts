@@ -51,6 +51,27 @@ describe('DelimiterFramer', () => {
     expect(dec(events)).toEqual(['<too-long>', 'OK']);
   });
 
+  it('drops an unterminated partial frame after a silence instead of gluing it to the next scan', () => {
+    const events: FramerEvent[] = [];
+    let nowMs = 0;
+    const f = new DelimiterFramer(
+      [0x0d],
+      (e) => events.push(e),
+      8192,
+      1000,
+      () => nowMs,
+    );
+    f.push(Uint8Array.of(0xff, 0x00, 0x41));
+    nowMs += 500;
+    f.push(enc('B'));
+    nowMs += 1001;
+    f.push(enc('OK\r'));
+    expect(events.map((e) => (e.kind === 'payload' ? new TextDecoder().decode(e.bytes) : e.code))).toEqual([
+      'stale',
+      'OK',
+    ]);
+  });
+
   it('property: any chunking yields the same frames', () => {
     fc.assert(
       fc.property(

@@ -7,7 +7,7 @@
  */
 import { concat } from './hid-pos.parser';
 
-export type FramerEvent = { kind: 'payload'; bytes: Uint8Array } | { kind: 'rejected'; code: 'too-long' };
+export type FramerEvent = { kind: 'payload'; bytes: Uint8Array } | { kind: 'rejected'; code: 'too-long' | 'stale' };
 
 export interface Framer {
   push(chunk: Uint8Array): void;
@@ -31,17 +31,31 @@ export class DelimiterFramer implements Framer {
   /** An over-long frame is being discarded up to its delimiter. */
   private overflow = false;
   private readonly delimiter: Uint8Array;
+  private lastByteAt = 0;
 
+  /**
+   * `staleAfterMs`: a scanner sends a code in one burst, so an unterminated partial frame followed
+   * by this long a silence is line noise (or a cut-off code): it is dropped ('stale') instead of
+   * being glued in front of the next scan.
+   */
   constructor(
     delimiter: readonly number[],
     private readonly emit: (event: FramerEvent) => void,
     private readonly maxFrameBytes = 8192,
+    private readonly staleAfterMs = 1000,
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.delimiter = Uint8Array.from(delimiter.length > 0 ? delimiter : [0x0d]);
   }
 
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
+    const at = this.now();
+    if ((this.buffer.length > 0 || this.overflow) && at - this.lastByteAt > this.staleAfterMs) {
+      if (!this.overflow) this.emit({ kind: 'rejected', code: 'stale' });
+      this.dispose();
+    }
+    this.lastByteAt = at;
     const d = this.delimiter;
     const buffer = concat([this.buffer, chunk]);
     // A delimiter may straddle the previous chunk and this one.
