@@ -4,3 +4,4 @@ export { demoLogins } from './demo-seed';
 export type { Clock } from './clock';
 export { staffCommandRoles } from './realtime/realtime';
 export type { DeclaredRoute } from './http/api';
+export * from './integrations';

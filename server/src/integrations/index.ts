@@ -1,0 +1,7 @@
+/** The integrations' public surface (the server entry re-exports it for the test suites). */
+export * from './emr.port';
+export { LocalEmrAdapter } from './local-emr.adapter';
+export { FhirAdapter, type FhirAdapterOptions } from './fhir.adapter';
+export { checkInBundle, type TransactionBundle } from './fhir-bundle.builder';
+export { validateCheckInBundle } from './fhir-bundle.validator';
+export { VN_SID, VN_PROFILE, visitNumberOf } from './vn-core';

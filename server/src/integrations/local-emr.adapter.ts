@@ -1,0 +1,25 @@
+/**
+ * `EMR_MODE=local`: the records stay in our database (the demo, sites without an EMR link yet).
+ * Delivery is a no-op that succeeds, so outbox rows are marked delivered and the admin view stays
+ * truthful; switching a site to FHIR or HL7 later starts from new check-ins.
+ */
+import type { EmrPort, EmrResult } from './emr.port';
+
+const delivered: EmrResult = {
+  ok: true,
+  value: { patient: 'accepted', encounter: 'accepted', appointment: 'not-applicable' },
+};
+
+export class LocalEmrAdapter implements EmrPort {
+  readonly mode = 'local' as const;
+
+  async checkIn(): Promise<EmrResult> {
+    return delivered;
+  }
+
+  async updatePatient(): Promise<EmrResult> {
+    return delivered;
+  }
+
+  async close(): Promise<void> {}
+}
