@@ -5,3 +5,6 @@ export { FhirAdapter, type FhirAdapterOptions } from './fhir.adapter';
 export { checkInBundle, type TransactionBundle } from './fhir-bundle.builder';
 export { validateCheckInBundle } from './fhir-bundle.validator';
 export { VN_SID, VN_PROFILE, visitNumberOf } from './vn-core';
+export { Hl7v2Adapter, type Hl7AdapterOptions } from './hl7v2.adapter';
+export { adtA04, adtA08, parseAck } from './hl7v2-message';
+export { MllpClient } from './mllp.client';
