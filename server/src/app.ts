@@ -169,6 +169,7 @@ export async function createServerApp(
   registerAdminRoutes(api, services, {
     agentRevoked: (agentId) => rt.current?.disconnectAgent(agentId),
     servicesChanged: () => {
+      services.checkIn.invalidateServices();
       services.facility.listServices().then(
         (list) => rt.current?.servicesChanged(list),
         (e: unknown) => log.warn({ err: String(e) }, 'services broadcast failed'),

@@ -5,9 +5,10 @@
  * 2. ticket issuance against the raw single-row durable-commit rate of the same database,
  *    measured in the same run (target ≥ 50 %);
  * 3. a call → its display event with 500 connected displays (target p99 ≤ 100 ms).
- * Run: npx tsx tests/bench/server-checkin.bench.ts [sqlite|postgres|all] [closedTotal]
+ * Run: [GROUP_COMMIT=on|off] npx tsx tests/bench/server-checkin.bench.ts [sqlite|postgres|all] [closedTotal]
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -72,7 +73,12 @@ async function rawCommitRate(kind: 'sqlite' | 'postgres', target: string, n = 20
 
 async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<string[]> {
   let cluster: PostgresCluster | undefined;
-  let env: Record<string, string> = { BOOTSTRAP_PAIRING_CODE: 'BENCHCODE123', RETENTION_PURGE_INTERVAL_MINUTES: '0' };
+  let env: Record<string, string> = {
+    BOOTSTRAP_PAIRING_CODE: 'BENCHCODE123',
+    RETENTION_PURGE_INTERVAL_MINUTES: '0',
+    // GROUP_COMMIT=on|off|auto in the environment overrides the default (auto: on for SQLite only).
+    GROUP_COMMIT: process.env['GROUP_COMMIT'] ?? 'auto',
+  };
   if (kind === 'postgres') {
     cluster = await startPostgres({ fsync: true });
     env = { ...env, DATABASE_URL: await cluster.createDatabase('kiosk_bench') };
@@ -102,7 +108,11 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<string[]> {
     const batchSum = Number(/_sum (\d+(?:\.\d+)?)/u.exec(metrics)?.[1] ?? 0);
     const batchCount = Number(/_count (\d+)/u.exec(metrics)?.[1] ?? 0);
 
-    console.log(`\n== ${kind} ==`);
+    const load = os
+      .loadavg()
+      .map((l) => fmt(l, 1))
+      .join(' / ');
+    console.log(`\n== ${kind} == (load average ${load} on ${os.cpus().length} cores: other work shares this machine)`);
     console.log(`raw single-row durable commits: ${fmt(rawBefore, 0)}/s before, ${fmt(rawAfter, 0)}/s after`);
     console.log(
       `closed loop, 64 clients, ${closed.ok} ok / ${closed.failed} failed: ${fmt(closedRate, 0)} check-ins/s; ${summary(closed)}; staff heard ${closed.heard}`,
@@ -114,8 +124,9 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<string[]> {
       `issuance vs raw commit rate: ${fmt((closedRate / raw) * 100, 0)} %` +
         (batchCount > 0 ? `; mean group-commit batch ${fmt(batchSum / batchCount, 1)}` : ''),
     );
-    const date = new Date().toISOString().slice(0, 10);
-    const cmd = `\`npx tsx tests/bench/server-checkin.bench.ts ${kind}\``;
+    const date = `${new Date().toISOString().slice(0, 10)}, load avg ${load}`;
+    const gc = process.env['GROUP_COMMIT'] ? `GROUP_COMMIT=${process.env['GROUP_COMMIT']} ` : '';
+    const cmd = `\`${gc}npx tsx tests/bench/server-checkin.bench.ts ${kind}\``;
     rows.push(
       `| server (${kind}): full check-in ≥ 1,000/s, p99 ≤ 50 ms (agent socket → stored → broadcast → ack; load from a separate process) | closed loop 64 clients: ${fmt(closedRate, 0)}/s (${summary(closed)}); open loop 1,000/s for 10 s: ${summary(open)}, ${open.failed} failed | ${cmd} | ${date} |`,
       `| server (${kind}): ticket issuance vs raw single-row durable commits of the same database, same run (≥ 50 %) | ${fmt(closedRate, 0)}/s vs ${fmt(raw, 0)}/s = ${fmt((closedRate / raw) * 100, 0)} %${batchCount > 0 ? ` (group commit, mean batch ${fmt(batchSum / batchCount, 1)})` : ' (one transaction per check-in)'} | ${cmd} | ${date} |`,

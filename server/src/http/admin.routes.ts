@@ -122,7 +122,10 @@ export function registerAdminRoutes(api: ApiRegistry, s: Services, hooks: AdminH
     },
     async ({ params, body, user }) => {
       const r = await s.facility.setOpeningHours(params.id, body.hours);
-      if (r.ok) await s.auth.audit(user.username, 'opening-hours-saved', params.id);
+      if (r.ok) {
+        await s.auth.audit(user.username, 'opening-hours-saved', params.id);
+        hooks.servicesChanged();
+      }
       return r;
     },
   );

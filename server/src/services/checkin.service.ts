@@ -36,6 +36,8 @@ export interface CheckInDeps {
   privacyNoticeVersion: string;
   log: Logger;
   onIssued: (entry: QueueEntry) => void;
+  /** How long a service and its opening hours are cached (default 2 s). */
+  serviceCacheMs?: number;
   /** Every answered command: 'issued', 'replayed' or the error code, with its duration. */
   onOutcome?: (outcome: string, ms: number) => void;
   /** Extension points of the integrations (insurance screening, the EMR outbox). */
@@ -79,7 +81,24 @@ function lookupCode(): string {
   return [...randomBytes(10)].map((b) => LOOKUP_ALPHABET[b % LOOKUP_ALPHABET.length]).join('');
 }
 
+interface CataloguedService {
+  id: string;
+  prefix: string;
+  room: string;
+  floor: number;
+  dept_vi: string;
+}
+
 export class CheckInService {
+  private readonly services = new Map<
+    string,
+    {
+      until: number;
+      service: CataloguedService | undefined;
+      hours: { weekday: number; opens: string; closes: string }[];
+    }
+  >();
+
   constructor(private readonly deps: CheckInDeps) {}
 
   async checkIn(request: CheckInRequest, agentId: string | null): Promise<Result<CheckInReceipt>> {
@@ -94,10 +113,14 @@ export class CheckInService {
     const { db } = this.deps;
     const replay = await this.findReceipt(db.kysely, request.checkInId);
     if (replay) return ok(replay);
+    const service = await this.openService(request.serviceId);
+    if (!service.ok) return service;
     const screened = this.deps.hooks?.screen ? await this.deps.hooks.screen(request, agentId) : ok({});
     if (!screened.ok) return screened;
     try {
-      const { receipt, entry } = await this.runRetrying((trx) => this.issue(trx, request, agentId, screened.value));
+      const { receipt, entry } = await this.runRetrying((trx) =>
+        this.issue(trx, request, agentId, screened.value, service.value),
+      );
       this.deps.onIssued(entry);
       this.deps.hooks?.committed?.(receipt);
       return ok(receipt);
@@ -109,6 +132,52 @@ export class CheckInService {
       this.deps.log.error({ err: String(e) }, 'check-in failed');
       return err('check-in-failed', 'the check-in could not be stored', 'go-to-counter');
     }
+  }
+
+  /** Forgets cached services and opening hours (an admin changed them on this instance). */
+  invalidateServices(): void {
+    this.services.clear();
+  }
+
+  /**
+   * The service with its opening hours, cached for `serviceCacheMs` (other instances see an
+   * admin's change within that time): read outside the check-in transaction, which stays short.
+   */
+  private async openService(serviceId: string): Promise<Result<CataloguedService>> {
+    const now = this.deps.clock.now();
+    let entry = this.services.get(serviceId);
+    if (!entry || entry.until <= performance.now()) {
+      const { kysely } = this.deps.db;
+      const row = await kysely
+        .selectFrom('services')
+        .innerJoin('departments', 'departments.id', 'services.department_id')
+        .select(['services.id', 'services.prefix', 'services.room', 'services.floor', 'departments.name_vi as dept_vi'])
+        .where('services.id', '=', serviceId)
+        .where('services.active', '=', 1)
+        .executeTakeFirst();
+      const hours = row
+        ? await kysely
+            .selectFrom('opening_hours')
+            .select(['weekday', 'opens', 'closes'])
+            .where('service_id', '=', row.id)
+            .execute()
+        : [];
+      entry = {
+        until: performance.now() + (this.deps.serviceCacheMs ?? 2000),
+        service: row ? { ...row, floor: Number(row.floor) } : undefined,
+        hours: hours.map((h) => ({ weekday: Number(h.weekday), opens: h.opens, closes: h.closes })),
+      };
+      if (this.services.size > 1000) this.services.clear();
+      this.services.set(serviceId, entry);
+    }
+    const { service, hours } = entry;
+    if (!service) return err('unknown-service', `no active service ${serviceId}`, 'go-to-counter');
+    if (hours.length > 0) {
+      const local = localWeekTime(now, this.deps.timeZone);
+      const open = hours.some((h) => h.weekday === local.weekday && h.opens <= local.hhmm && local.hhmm < h.closes);
+      if (!open) return err('service-closed', `service ${service.id} is closed now`, 'go-to-counter');
+    }
+    return ok(service);
   }
 
   /** PostgreSQL may abort a unit as a deadlock victim or on serialization: such a unit is retried. */
@@ -138,38 +207,36 @@ export class CheckInService {
     request: CheckInRequest,
     agentId: string | null,
     screening: CheckInScreening,
+    service: CataloguedService,
   ) {
     const now = this.deps.clock.now();
     const iso = now.toISOString();
     const day = facilityDay(now, this.deps.timeZone);
-    const service = await trx
-      .selectFrom('services')
-      .innerJoin('departments', 'departments.id', 'services.department_id')
-      .select(['services.id', 'services.prefix', 'services.room', 'services.floor', 'departments.name_vi as dept_vi'])
-      .where('services.id', '=', request.serviceId)
-      .where('services.active', '=', 1)
-      .executeTakeFirst();
-    if (!service)
-      throw new CheckInRefused('unknown-service', `no active service ${request.serviceId}`, 'go-to-counter');
-    const hours = await trx
-      .selectFrom('opening_hours')
-      .select(['weekday', 'opens', 'closes'])
-      .where('service_id', '=', service.id)
-      .execute();
-    if (hours.length > 0) {
-      const local = localWeekTime(now, this.deps.timeZone);
-      const open = hours.some(
-        (h) => Number(h.weekday) === local.weekday && h.opens <= local.hhmm && local.hhmm < h.closes,
-      );
-      if (!open) throw new CheckInRefused('service-closed', `service ${service.id} is closed now`, 'go-to-counter');
-    }
-
     const patientId = await this.matchOrCreatePatient(trx, request.identity, iso);
     const priority = derivePriority(request.identity, request.priorityClaims, now);
-    const seq = await nextSeq(trx, service.id, day);
-    const number = formatNumber(service.prefix, seq);
     const visitId = randomUUID();
     const ticketId = randomUUID();
+    // Rows that do not need the number go first: on PostgreSQL the series row stays locked from
+    // the upsert to the commit, so the less that follows it, the more check-ins run in parallel.
+    await trx
+      .insertInto('ticket_events')
+      .values({ ticket_id: ticketId, type: 'issued', at: iso, actor: agentId, detail: null })
+      .execute();
+    // The request schema admits only consent === true: every stored check-in has its consent event.
+    await trx
+      .insertInto('consent_events')
+      .values({
+        patient_id: patientId,
+        visit_id: visitId,
+        kind: 'given',
+        purpose: 'check-in',
+        notice_version: this.deps.privacyNoticeVersion,
+        at: iso,
+        actor: agentId,
+      })
+      .execute();
+    const seq = await nextSeq(trx, service.id, day);
+    const number = formatNumber(service.prefix, seq);
     const code = lookupCode();
     const receipt: CheckInReceipt = {
       checkInId: request.checkInId,
@@ -226,23 +293,6 @@ export class CheckInService {
         completed_at: null,
         transferred_from: null,
         transferred_to: null,
-      })
-      .execute();
-    await trx
-      .insertInto('ticket_events')
-      .values({ ticket_id: ticketId, type: 'issued', at: iso, actor: agentId, detail: null })
-      .execute();
-    // The request schema admits only consent === true: every stored check-in has its consent event.
-    await trx
-      .insertInto('consent_events')
-      .values({
-        patient_id: patientId,
-        visit_id: visitId,
-        kind: 'given',
-        purpose: 'check-in',
-        notice_version: this.deps.privacyNoticeVersion,
-        at: iso,
-        actor: agentId,
       })
       .execute();
     await this.deps.hooks?.stored?.(trx, { receipt, request, patientId, agentId, screening });
