@@ -103,16 +103,18 @@ export class RetentionService {
     const report: PurgeReport = { cutoff, visits: 0, patients: 0, tickets: 0, kpiDays: 0 };
     const { kysely } = this.db;
     for (;;) {
-      const batch = await kysely
-        .selectFrom('visits')
-        .select(['id', 'patient_id'])
-        .where('created_at', '<', cutoff)
-        .orderBy('created_at')
-        .limit(BATCH)
-        .execute();
-      if (batch.length === 0) break;
-      const visitIds = batch.map((v) => v.id);
-      await kysely.transaction().execute(async (trx) => {
+      const done = await kysely.transaction().execute(async (trx) => {
+        // On PostgreSQL other instances purge too: each takes visits no one else holds.
+        let pick = trx
+          .selectFrom('visits')
+          .select(['id', 'patient_id'])
+          .where('created_at', '<', cutoff)
+          .orderBy('created_at')
+          .limit(BATCH);
+        if (this.db.dialect === 'postgres') pick = pick.forUpdate().skipLocked();
+        const batch = await pick.execute();
+        if (batch.length === 0) return true;
+        const visitIds = batch.map((v) => v.id);
         const tickets = await trx.selectFrom('tickets').selectAll().where('visit_id', 'in', visitIds).execute();
         const ticketIds = tickets.map((t) => t.id);
         const events = ticketIds.length
@@ -184,7 +186,9 @@ export class RetentionService {
         report.tickets += ticketIds.length;
         report.patients += gone.length;
         report.kpiDays += kpis.size;
+        return false;
       });
+      if (done) break;
     }
     // Patients never seen in a visit (none today, but kept defensively) and untouched since the cutoff.
     const orphans = await kysely
