@@ -47,12 +47,12 @@ const sounds = (page: Page) =>
   });
 
 /** A patient checks in at the kiosk; returns the ticket number. */
-async function checkIn(browser: Browser): Promise<string> {
+async function checkIn(browser: Browser, serviceId = 'noi-tong-quat'): Promise<string> {
   const kiosk = await browser.newPage();
   await openKiosk(kiosk);
   await simScan(sim, cccdQr);
   await expect(kiosk.getByTestId('patient-name')).toBeVisible();
-  const number = await completeCheckIn(kiosk);
+  const number = await completeCheckIn(kiosk, { serviceId });
   await kiosk.close();
   return number;
 }
@@ -65,9 +65,11 @@ test('a counter call shows on the display at once and is announced in Vietnamese
   await expect(display.getByTestId('sound-on')).toBeVisible();
   await expect(display.locator('main')).toHaveAttribute('data-engine', /speech|clips/u);
 
-  const number = await checkIn(browser);
+  // A service of its own, so the ticket called next is this one whatever other tests left waiting.
+  const number = await checkIn(browser, 'tai-mui-hong');
   const counter = await browser.newPage();
   await staffLogin(counter, '/counter/', logins.clinic);
+  await counter.getByTestId('service-select').selectOption('tai-mui-hong');
   await expect(counter.getByTestId('queue-row').filter({ hasText: number })).toBeVisible();
 
   const t0 = Date.now();
@@ -115,9 +117,10 @@ test('the announcement queue never overlaps two calls', async ({ browser }) => {
     document.addEventListener('pause', drop, true);
     setInterval(() => (w.__maxPlaying = Math.max(w.__maxPlaying, playing.size)), 5);
   });
-  const numbers = [await checkIn(browser), await checkIn(browser)];
+  const numbers = [await checkIn(browser, 'san-phu-khoa'), await checkIn(browser, 'san-phu-khoa')];
   const counter = await browser.newPage();
   await staffLogin(counter, '/counter/', logins.clinic);
+  await counter.getByTestId('service-select').selectOption('san-phu-khoa');
   await expect(counter.getByTestId('queue-row').filter({ hasText: numbers[1] })).toBeVisible();
   const before = Number(await display.locator('main').getAttribute('data-spoken'));
   await counter.getByTestId('call-next').click();

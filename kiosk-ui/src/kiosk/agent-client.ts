@@ -1,5 +1,5 @@
 /** The kiosk page talks only to its local device agent (loopback), never to the server directly. */
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { AgentToKioskUiEvents, KioskUiToAgentEvents, Result } from '@kiosk/protocol';
 
 export type AgentSocket = Socket<AgentToKioskUiEvents, KioskUiToAgentEvents>;
@@ -10,18 +10,33 @@ export function agentUrl(location: Location): string {
   return 'http://127.0.0.1:8731';
 }
 
-export function connectAgent(url: string): AgentSocket {
+/**
+ * socket.io-client is loaded after the first render (a separate chunk fetched at once), so the
+ * attract screen does not wait for it to be parsed on a slow kiosk PC.
+ */
+export async function connectAgent(url: string): Promise<AgentSocket> {
+  const { io } = await import('socket.io-client');
   return io(url, { transports: ['websocket'], reconnectionDelayMax: 2000 });
 }
 
+const notConnected = {
+  ok: false as const,
+  error: { code: 'agent-offline', message: 'not connected', hint: 'try-again' },
+};
+
 /** Emits a command and resolves with its Result, or a timeout error. */
-export function call<T>(emit: (ack: (r: Result<T>) => void) => void, timeoutMs = 15_000): Promise<Result<T>> {
+export function call<T>(
+  socket: AgentSocket | undefined,
+  emit: (socket: AgentSocket, ack: (r: Result<T>) => void) => void,
+  timeoutMs = 15_000,
+): Promise<Result<T>> {
+  if (!socket?.connected) return Promise.resolve(notConnected);
   return new Promise((resolve) => {
     const timer = setTimeout(
       () => resolve({ ok: false, error: { code: 'agent-timeout', message: 'no answer', hint: 'go-to-counter' } }),
       timeoutMs,
     );
-    emit((r) => {
+    emit(socket, (r) => {
       clearTimeout(timer);
       resolve(r);
     });
