@@ -13,6 +13,7 @@ import { FleetService } from './services/fleet.service';
 import { PatientService } from './services/patient.service';
 import { RetentionService } from './services/retention.service';
 import { AlertService } from './services/alert.service';
+import { StatsService } from './services/stats.service';
 import type { Services } from './services';
 import { registerRoutes } from './http/routes';
 import { registerAdminRoutes } from './http/admin.routes';
@@ -149,6 +150,7 @@ export async function createServerApp(
     patients: new PatientService(db, clock, auth, config.PRIVACY_NOTICE_VERSION),
     retention: new RetentionService(db, clock, config.RETENTION_DAYS, log),
     alerts: new AlertService(db, clock, broadcast.alert, config.KIOSK_OFFLINE_AFTER_SECONDS * 1000),
+    stats: new StatsService(db, clock, config.FACILITY_TIME_ZONE),
   };
 
   const metrics = new Metrics({

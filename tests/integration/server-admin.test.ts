@@ -156,6 +156,45 @@ describe.each(databaseKinds)('facility administration, consent, retention, audit
     expect(JSON.stringify(audit.body.value)).not.toMatch(/Lan|079188012345/u);
   });
 
+  it('registers at the counter and reports the day in statistics', async () => {
+    const request = {
+      checkInId: randomUUID(),
+      identity: { source: 'manual', fullName: 'Hồ Thị Mai', dateOfBirth: '1950-07-07' },
+      serviceId: 'san-phu-khoa',
+      priorityClaims: [],
+      consent: true,
+    };
+    const clinic = await login(server.url, 'phongkham', 'phongkham-demo');
+    expect((await api(server.url, clinic, 'POST', '/api/counter/check-ins', request)).status).toBe(403);
+    const r = await api<{ ticket: { number: string }; replayed: boolean }>(
+      server.url,
+      reception,
+      'POST',
+      '/api/counter/check-ins',
+      request,
+    );
+    expect(r.body.value?.ticket.number).toBe('D001');
+    await api(server.url, reception, 'POST', '/api/queue/call-next', { serviceId: 'san-phu-khoa', counter: '1' });
+    const stats = await api<{
+      day: string;
+      checkInsByHour: { hour: number; checkIns: number }[];
+      services: { serviceId: string; tickets: number; called: number; meanWaitMs: number | null }[];
+      noShowRate: number | null;
+    }>(server.url, admin, 'GET', '/api/admin/stats');
+    expect(stats.body.value?.day).toBe('2026-06-01');
+    expect(stats.body.value?.services.find((x) => x.serviceId === 'san-phu-khoa')).toEqual({
+      serviceId: 'san-phu-khoa',
+      tickets: 1,
+      called: 1,
+      noShows: 0,
+      meanWaitMs: 0,
+    });
+    // 03:00Z is 10:00 in Ho Chi Minh City.
+    expect(stats.body.value?.checkInsByHour.map((h) => h.hour)).toEqual([10]);
+    expect(stats.body.value?.noShowRate).toBe(0);
+    expect((await api(server.url, reception, 'GET', '/api/admin/stats')).status).toBe(403);
+  });
+
   it('purges patients and visits past retention and keeps daily KPIs', async () => {
     const old = { ...identity, idNumber: '079188099999', fullName: 'Võ Văn Cũ' };
     nowMs = Date.parse('2026-01-05T03:00:00Z');

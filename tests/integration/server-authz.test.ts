@@ -24,6 +24,7 @@ const isStaticPage = (method: string, url: string) =>
 /** Who may call a route, by this suite's reading of the product rules. */
 function expectedRoles(method: string, url: string): Role[] {
   if (url === '/metrics' || url.startsWith('/api/admin/')) return ADMIN;
+  if (url.startsWith('/api/counter/')) return ['admin', 'reception'];
   if (url.startsWith('/api/patients/') || url.endsWith('/patient')) return CALLERS;
   if (url.startsWith('/api/queue') && method !== 'GET') return CALLERS;
   return ALL;

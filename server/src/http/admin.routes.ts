@@ -1,7 +1,9 @@
 /** Admin API: facility configuration, staff accounts, retention, audit log, kiosk fleet; and audited patient reads. */
 import { z } from 'zod';
 import {
+  adminStatsQuerySchema,
   alertQuerySchema,
+  checkInRequestSchema,
   departmentInputSchema,
   err,
   ok,
@@ -14,7 +16,7 @@ import {
 } from '@kiosk/protocol';
 import type { Services } from '../services';
 import type { ApiRegistry } from './api';
-import { ADMIN, CALLERS } from './routes';
+import { ADMIN, CALLERS, COUNTER } from './routes';
 
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const dayRange = z.object({
@@ -215,6 +217,17 @@ export function registerAdminRoutes(api: ApiRegistry, s: Services, hooks: AdminH
   api.define(
     {
       method: 'GET',
+      url: '/api/admin/stats',
+      summary: "A facility day's statistics: check-ins by hour, per-service tickets, calls, no-shows, mean wait",
+      tag: 'privacy',
+      access: ADMIN,
+      query: adminStatsQuerySchema,
+    },
+    async ({ query }) => ok(await s.stats.day(query.day)),
+  );
+  api.define(
+    {
+      method: 'GET',
       url: '/api/admin/kpis/daily',
       summary: 'Aggregated daily KPIs per service (kept after purges)',
       tag: 'privacy',
@@ -236,6 +249,23 @@ export function registerAdminRoutes(api: ApiRegistry, s: Services, hooks: AdminH
       }),
     },
     async ({ query }) => ok(await s.auth.auditLog(query.limit, query.action)),
+  );
+
+  // ---- counter registration ------------------------------------------------------------------
+  api.define(
+    {
+      method: 'POST',
+      url: '/api/counter/check-ins',
+      summary: 'Reception registers a patient who cannot use a kiosk; same rules and receipt as a kiosk check-in',
+      tag: 'queue',
+      access: COUNTER,
+      body: checkInRequestSchema,
+    },
+    async ({ body, user }) => {
+      const r = await s.checkIn.checkIn(body, `counter:${user.username}`);
+      if (r.ok && !r.value.replayed) await s.auth.audit(user.username, 'counter-check-in', r.value.visitId);
+      return r;
+    },
   );
 
   // ---- patients (audited reads) ----------------------------------------------------------------

@@ -25,6 +25,8 @@ export const STAFF: readonly Role[] = ['admin', 'reception', 'clinic', 'viewer']
 /** Roles that act on queues; viewers only read. */
 export const CALLERS: readonly Role[] = ['admin', 'reception', 'clinic'];
 export const ADMIN: readonly Role[] = ['admin'];
+/** Registration at the reception counter. */
+export const COUNTER: readonly Role[] = ['admin', 'reception'];
 
 const calledTicketSchema = z.object({
   ticketId: z.string(),

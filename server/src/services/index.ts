@@ -7,6 +7,7 @@ import type { QueueService } from './queue.service';
 import type { PatientService } from './patient.service';
 import type { RetentionService } from './retention.service';
 import type { AlertService } from './alert.service';
+import type { StatsService } from './stats.service';
 
 export interface Services {
   db: Db;
@@ -18,4 +19,5 @@ export interface Services {
   patients: PatientService;
   retention: RetentionService;
   alerts: AlertService;
+  stats: StatsService;
 }
