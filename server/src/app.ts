@@ -24,6 +24,7 @@ import { createRealtime, type Realtime } from './realtime/realtime';
 import { demoLogins, seedDemoFacility } from './demo-seed';
 import { Metrics } from './ops/metrics';
 import { GroupCommitter, directCommitter, type Committer } from './db/group-commit';
+import { Integrations, registerIntegrationRoutes } from './integrations';
 
 /** socket.io's PostgreSQL adapter on its own small pool (one connection stays in LISTEN). */
 async function postgresFanOut(url: string, log: Logger) {
@@ -46,6 +47,8 @@ export interface ServerApp {
   metrics: Metrics;
   /** Every route Fastify registered (HEAD included), for the authorization suite. */
   routes: readonly { method: string; url: string }[];
+  /** EMR port and outbox, BHYT gateway, Decision 4750 record. */
+  integrations: Integrations;
   /** The declared API routes with their access rules, as in /api/openapi.json. */
   api: readonly DeclaredRoute[];
   /** Listens and resolves with the bound port. */
@@ -110,6 +113,7 @@ export async function createServerApp(
       })
     : directCommitter(db);
   const auth = new AuthService(db, clock, config.SESSION_TTL_HOURS * 3600_000);
+  const integrations = new Integrations(config, { db, clock, log });
   const services: Services = {
     db,
     auth,
@@ -127,6 +131,7 @@ export async function createServerApp(
         metricsRef.current?.checkIns.inc({ outcome });
         metricsRef.current?.checkInSeconds.observe(ms / 1000);
       },
+      hooks: integrations.checkInHooks,
     }),
     queue: new QueueService({
       db,
@@ -158,6 +163,10 @@ export async function createServerApp(
     openAlertsByKind: () => services.alerts.openCounts(),
   });
   metricsRef.current = metrics;
+  integrations.attach({
+    registry: metrics.registry,
+    setEmrDeliveryFailing: (failing, detail) => services.alerts.setEmrDeliveryFailing(failing, detail),
+  });
 
   if (config.DEMO) {
     if (await seedDemoFacility(db)) log.info('seeded the demo hospital');
@@ -179,6 +188,7 @@ export async function createServerApp(
     },
   });
   registerOpsRoutes(api, metrics, config.METRICS_TOKEN);
+  registerIntegrationRoutes(api, { integrations, auth, db, timeZone: config.FACILITY_TIME_ZONE });
   registerStaticPages(api, config.UI_DIST);
   // The kiosk page is served by the server but talks to its own agent; staff pages are same-origin.
   // With PostgreSQL, events reach clients on every server instance through LISTEN/NOTIFY.
@@ -204,6 +214,7 @@ export async function createServerApp(
       services.retention.purge().catch((e: unknown) => log.error({ err: String(e) }, 'retention purge failed'));
     timers.push(setInterval(purge, config.RETENTION_PURGE_INTERVAL_MINUTES * 60_000).unref());
   }
+  integrations.start();
 
   return {
     http,
@@ -211,6 +222,7 @@ export async function createServerApp(
     realtime,
     log,
     metrics,
+    integrations,
     routes: registeredRoutes,
     api: api.routes,
     async listen() {
@@ -223,6 +235,7 @@ export async function createServerApp(
       await realtime.close();
       await http.close();
       await committer.drain();
+      await integrations.stop();
       await fanOut?.close();
       await db.close();
     },

@@ -1,6 +1,7 @@
 /** Configuration from the environment, validated once at start; a bad variable is named in the error. */
 import { z } from 'zod';
 import { priorityClassSchema } from '@kiosk/protocol';
+import { integrationConfigShape } from './integrations/integration.config';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -74,6 +75,8 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** EMR link, delivery outbox, BHYT gateway, Decision 4750 record: see integrations/integration.config.ts. */
+  ...integrationConfigShape,
 });
 export type Config = z.infer<typeof configSchema>;
 

@@ -1,0 +1,168 @@
+/**
+ * Admin API of the integrations: EMR deliveries (pending and failed, retry), a patient's
+ * demographic update to the EMR, the BHYT answers of a visit (with the gateway's note for staff),
+ * and the Decision 4750 check-in record export. Admin only; every action and every read of
+ * personal data is written to the audit log.
+ */
+import { z } from 'zod';
+import { err, ok } from '@kiosk/protocol';
+import type { ApiRegistry } from '../http/api';
+import type { AuthService } from '../services/auth.service';
+import type { Db } from '../db/database';
+import type { Integrations } from './integrations.module';
+import { checkinRecords4750, toJson4750, toXml4750 } from './checkin-record-4750';
+
+const ADMIN = ['admin'] as const;
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'expected YYYY-MM-DD');
+
+export interface IntegrationRouteDeps {
+  integrations: Integrations;
+  auth: AuthService;
+  db: Db;
+  timeZone: string;
+}
+
+export function registerIntegrationRoutes(api: ApiRegistry, deps: IntegrationRouteDeps): void {
+  const { integrations, auth } = deps;
+
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/admin/emr/deliveries',
+      summary: 'EMR deliveries by status (default: pending and failed), with queue depth and the EMR mode',
+      tag: 'emr',
+      access: ADMIN,
+      query: z.object({
+        status: z
+          .string()
+          .default('pending,failed')
+          .transform((v) => v.split(',').map((s) => s.trim()))
+          .pipe(z.array(z.enum(['pending', 'delivering', 'delivered', 'failed'])).min(1)),
+        limit: z.coerce.number().int().min(1).max(1000).default(200),
+      }),
+    },
+    async ({ query }) =>
+      ok({
+        mode: integrations.emr.mode,
+        depth: await integrations.outbox.depth(),
+        deliveries: await integrations.outbox.list(query.status, query.limit),
+      }),
+  );
+
+  api.define(
+    {
+      method: 'POST',
+      url: '/api/admin/emr/deliveries/:id/retry',
+      summary: 'Delivers a failed or waiting EMR delivery again now',
+      tag: 'emr',
+      access: ADMIN,
+      params: z.object({ id: z.string().uuid() }),
+    },
+    async ({ params, user }) => {
+      const changed = await integrations.outbox.retry([params.id]);
+      if (changed === 0) return err('unknown-delivery', 'no failed or pending delivery with this id');
+      await auth.audit(user.username, 'emr-delivery-retry', params.id);
+      integrations.worker.nudge();
+      return ok({ retried: changed });
+    },
+  );
+
+  api.define(
+    {
+      method: 'POST',
+      url: '/api/admin/emr/deliveries/retry-failed',
+      summary: 'Delivers every failed EMR delivery again',
+      tag: 'emr',
+      access: ADMIN,
+    },
+    async ({ user }) => {
+      const changed = await integrations.outbox.retry('all-failed');
+      await auth.audit(user.username, 'emr-delivery-retry-failed', String(changed));
+      integrations.worker.nudge();
+      return ok({ retried: changed });
+    },
+  );
+
+  api.define(
+    {
+      method: 'POST',
+      url: '/api/admin/emr/patients/:patientId/update',
+      summary: "Sends the patient's current details to the EMR (HL7 A08 / FHIR update)",
+      tag: 'emr',
+      access: ADMIN,
+      params: z.object({ patientId: z.string().min(1).max(64) }),
+    },
+    async ({ params, user }) => {
+      if (!(await integrations.enqueuePatientUpdate(params.patientId)))
+        return err('unknown-patient', 'no such patient');
+      await auth.audit(user.username, 'emr-patient-update', params.patientId);
+      return ok({ queued: true });
+    },
+  );
+
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/admin/visits/:visitId/insurance',
+      summary: "The BHYT gateway's answers used for a visit, with its note for staff (audited)",
+      tag: 'insurance',
+      access: ADMIN,
+      params: z.object({ visitId: z.string().min(1).max(64) }),
+    },
+    async ({ params, user }) => {
+      await auth.audit(user.username, 'insurance-read', params.visitId);
+      const rows = await deps.db.kysely
+        .selectFrom('insurance_checks')
+        .selectAll()
+        .where('visit_id', '=', params.visitId)
+        .orderBy('at')
+        .execute();
+      return ok(
+        rows.map((r) => ({
+          at: r.at,
+          mode: r.mode,
+          resultCode: r.result_code,
+          routing: r.routing,
+          verdict: r.verdict,
+          messageKey: r.message_key,
+          staffNote: r.staff_note,
+          cardNumber: r.card_number,
+          newCardNumber: r.new_card_number,
+          primaryCareFacility: r.primary_care_facility,
+          validFrom: r.valid_from,
+          validTo: r.valid_to,
+        })),
+      );
+    },
+  );
+
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/admin/exports/checkin-4750',
+      summary: 'Decision 4750 check-in records of a date range (facility days), as XML or JSON (audited)',
+      tag: 'exports',
+      access: ADMIN,
+      query: z
+        .object({ from: day, to: day, format: z.enum(['xml', 'json']).default('xml') })
+        .refine((q) => q.from <= q.to, 'from must not be after to'),
+      raw: true,
+    },
+    async ({ query, user, reply }) => {
+      const records = await checkinRecords4750(deps.db, query.from, query.to, deps.timeZone);
+      await auth.audit(user.username, `export-4750:${query.format}`, `${query.from}..${query.to} (${records.length})`);
+      const name = `checkin-4750-${query.from}-${query.to}`;
+      if (query.format === 'json') {
+        await reply
+          .header('content-type', 'application/json; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${name}.json"`)
+          .send(toJson4750(records));
+        return;
+      }
+      await reply
+        .header('content-type', 'application/xml; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${name}.xml"`)
+        .send(toXml4750(records));
+    },
+  );
+}

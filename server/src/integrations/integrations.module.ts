@@ -1,0 +1,277 @@
+/**
+ * The integrations as one unit for the composition root: the EMR port chosen by EMR_MODE, the
+ * outbox and its worker, the Decision 4750 check-in record, and the check-in hooks that write
+ * them in the check-in's transaction. Built before the services (the check-in service takes the
+ * hooks); alerts and metrics are attached once they exist.
+ */
+import { randomUUID } from 'node:crypto';
+import type client from 'prom-client';
+import type { Kysely } from 'kysely';
+import type { Db } from '../db/database';
+import type { Database, EmrOutboxTable } from '../db/schema';
+import { facilityDay, type Clock } from '../clock';
+import type { Logger } from '../logger';
+import type { CheckInHooks, StoredCheckIn } from '../services/checkin.service';
+import type { EmrError, EmrPatient, EmrPort } from './emr.port';
+import { LocalEmrAdapter } from './local-emr.adapter';
+import { FhirAdapter } from './fhir.adapter';
+import { Hl7v2Adapter } from './hl7v2.adapter';
+import { OutboxRepository } from './outbox.repository';
+import { OutboxWorker } from './outbox.worker';
+import { IntegrationMetrics } from './integration.metrics';
+import {
+  checkinRecordOf,
+  emrCheckInOf,
+  patientKeyOf,
+  type RecordOptions,
+  type SnapshotInput,
+} from './checkin-snapshot';
+import type { BhytCheck } from './bhyt.types';
+import { defaultObjectCodes, integrationConfigIssues, type IntegrationConfig } from './integration.config';
+import { utcOffsetOf, visitNumberOf } from './vn-core';
+
+export type IntegrationSettings = IntegrationConfig & { FACILITY_TIME_ZONE: string; HOSPITAL_NAME: string };
+
+export interface IntegrationDeps {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  /** Replace the adapter chosen by EMR_MODE (tests). */
+  emr?: EmrPort;
+}
+
+/** What the integrations need from the rest of the server once it is built. */
+export interface IntegrationAttachments {
+  /** AlertService.setEmrDeliveryFailing. */
+  setEmrDeliveryFailing?(failing: boolean, detail: string | null): Promise<void>;
+  registry?: client.Registry;
+}
+
+export function createEmrPort(c: IntegrationSettings): EmrPort {
+  if (c.EMR_MODE === 'fhir')
+    return new FhirAdapter({
+      baseUrl: c.FHIR_BASE_URL ?? '',
+      ...(c.FHIR_TOKEN_URL ? { tokenUrl: c.FHIR_TOKEN_URL } : {}),
+      ...(c.FHIR_CLIENT_ID ? { clientId: c.FHIR_CLIENT_ID } : {}),
+      ...(c.FHIR_CLIENT_SECRET ? { clientSecret: c.FHIR_CLIENT_SECRET } : {}),
+      ...(c.FHIR_SCOPE ? { scope: c.FHIR_SCOPE } : {}),
+      timeoutMs: c.FHIR_TIMEOUT_MS,
+      facilityCode: c.FACILITY_CODE,
+      facilitySystem: c.FHIR_FACILITY_SYSTEM,
+      facilityName: c.HOSPITAL_NAME,
+      serviceSystem: c.FHIR_SERVICE_SYSTEM,
+      encounterClass: c.FHIR_ENCOUNTER_CLASS,
+      appointments: c.FHIR_APPOINTMENTS,
+    });
+  if (c.EMR_MODE === 'hl7')
+    return new Hl7v2Adapter({
+      host: c.MLLP_HOST ?? '',
+      port: c.MLLP_PORT ?? 0,
+      timeoutMs: c.MLLP_TIMEOUT_MS,
+      keepAlive: c.MLLP_KEEP_ALIVE,
+      sendingApp: c.HL7_SENDING_APP,
+      facilityCode: c.FACILITY_CODE,
+      receivingApp: c.HL7_RECEIVING_APP,
+      receivingFacility: c.HL7_RECEIVING_FACILITY ?? c.FACILITY_CODE,
+      processingId: c.HL7_PROCESSING_ID,
+      timeZone: c.FACILITY_TIME_ZONE,
+    });
+  return new LocalEmrAdapter();
+}
+
+export class Integrations {
+  readonly emr: EmrPort;
+  readonly outbox: OutboxRepository;
+  readonly worker: OutboxWorker;
+  readonly checkInHooks: CheckInHooks;
+  metrics: IntegrationMetrics | undefined;
+  private attached: IntegrationAttachments = {};
+  private readonly recordOptions: RecordOptions;
+
+  constructor(
+    readonly config: IntegrationSettings,
+    private readonly deps: IntegrationDeps,
+  ) {
+    const issues = integrationConfigIssues(config);
+    if (issues.length > 0) throw new Error(`Invalid configuration:\n${issues.map((i) => `  ${i}`).join('\n')}`);
+    this.emr = deps.emr ?? createEmrPort(config);
+    this.outbox = new OutboxRepository(deps.db, deps.clock);
+    this.recordOptions = {
+      facilityCode: config.FACILITY_CODE,
+      objectCodes: { ...defaultObjectCodes, ...config.XML4750_OBJECT_CODES },
+      serviceCodes: config.XML4750_SERVICE_CODES,
+    };
+    this.worker = new OutboxWorker(
+      this.outbox,
+      this.emr,
+      deps.clock,
+      deps.log,
+      {
+        pollMs: config.OUTBOX_POLL_MS,
+        batch: config.OUTBOX_BATCH,
+        concurrency: config.OUTBOX_CONCURRENCY,
+        leaseMs: config.OUTBOX_LEASE_MS,
+        backoffBaseMs: config.OUTBOX_BACKOFF_BASE_MS,
+        backoffMaxMs: config.OUTBOX_BACKOFF_MAX_MS,
+        alertAfterFailures: config.EMR_ALERT_AFTER_FAILURES,
+      },
+      {
+        onHealth: (failing, detail) => {
+          deps.log[failing ? 'warn' : 'info']({ failing, detail }, 'EMR delivery health');
+          this.attached
+            .setEmrDeliveryFailing?.(failing, detail)
+            .catch((e: unknown) => deps.log.warn({ err: String(e) }, 'EMR alert update failed'));
+        },
+        onCounter: (row, error) => {
+          this.noteForCounter(row, error).catch((e: unknown) =>
+            deps.log.warn({ err: String(e) }, 'counter note failed'),
+          );
+        },
+        onAttempt: (outcome, attemptMs, sinceStoredMs) => {
+          this.metrics?.attempts.observe({ outcome }, attemptMs / 1000);
+          if (sinceStoredMs !== undefined) this.metrics?.deliveryLatency.observe(sinceStoredMs / 1000);
+        },
+      },
+    );
+    this.checkInHooks = {
+      stored: (trx, stored) => this.stored(trx, stored),
+      committed: () => this.worker.nudge(),
+    };
+  }
+
+  attach(a: IntegrationAttachments): void {
+    this.attached = a;
+    if (a.registry && !this.metrics) this.metrics = new IntegrationMetrics(a.registry, this.outbox);
+  }
+
+  start(): void {
+    this.worker.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.worker.stop();
+    await this.emr.close();
+  }
+
+  /** Inside the check-in's transaction: the 4750 record, the BHYT answer, the EMR delivery. */
+  private async stored(trx: Kysely<Database>, s: StoredCheckIn): Promise<void> {
+    const { FACILITY_CODE: facility, FACILITY_TIME_ZONE: timeZone } = this.config;
+    const service = await trx
+      .selectFrom('services')
+      .innerJoin('departments', 'departments.id', 'services.department_id')
+      .select(['services.id', 'services.name_vi', 'services.room', 'departments.name_vi as dept_vi'])
+      .where('services.id', '=', s.request.serviceId)
+      .executeTakeFirstOrThrow();
+    const at = s.receipt.ticket.issuedAt;
+    const instant = new Date(at);
+    const day = facilityDay(instant, timeZone);
+    let visitNumber = visitNumberOf(facility, day, s.receipt.ticket.number);
+    // Two services with the same ticket prefix: the service id keeps visit numbers apart.
+    const clash = await trx
+      .selectFrom('checkin_records')
+      .select('visit_id')
+      .where('ma_lk', '=', visitNumber)
+      .executeTakeFirst();
+    if (clash) visitNumber = visitNumberOf(facility, day, s.receipt.ticket.number, service.id);
+    const bhyt = s.screening.context as BhytCheck | undefined;
+    const snapshot: SnapshotInput = {
+      identity: s.request.identity,
+      patientId: s.patientId,
+      visitId: s.receipt.visitId,
+      checkInId: s.receipt.checkInId,
+      visitNumber,
+      ticketNumber: s.receipt.ticket.number,
+      serviceType: s.receipt.ticket.serviceType,
+      service: { id: service.id, name: service.name_vi, department: service.dept_vi, room: service.room },
+      at,
+      day,
+      utcOffset: utcOffsetOf(instant, timeZone),
+      ...(bhyt ? { bhyt } : {}),
+    };
+    await trx.insertInto('checkin_records').values(checkinRecordOf(snapshot, this.recordOptions)).execute();
+    if (bhyt) await this.storeBhytCheck(trx, s.receipt.visitId, at, bhyt);
+    await this.outbox.enqueue(trx, {
+      kind: 'check-in',
+      visitId: s.receipt.visitId,
+      patientId: s.patientId,
+      patientKey: patientKeyOf(s.request.identity, s.patientId),
+      payload: emrCheckInOf(snapshot),
+    });
+  }
+
+  private async storeBhytCheck(trx: Kysely<Database>, visitId: string, at: string, c: BhytCheck): Promise<void> {
+    await trx
+      .insertInto('insurance_checks')
+      .values({
+        id: randomUUID(),
+        visit_id: visitId,
+        at,
+        mode: this.config.BHYT_MODE,
+        result_code: c.resultCode ?? null,
+        routing: c.routing,
+        verdict: c.verdict,
+        message_key: c.messageKey,
+        staff_note: c.staffNote ?? null,
+        card_number: c.card?.cardNumber ?? null,
+        new_card_number: c.card?.newCardNumber ?? null,
+        primary_care_facility: c.card?.primaryCareFacility ?? null,
+        valid_from: c.card?.validFrom ?? null,
+        valid_to: c.card?.validTo ?? null,
+        duration_ms: Math.round(c.durationMs),
+      })
+      .execute();
+  }
+
+  /** A patient-update (A08 / FHIR update) of a stored patient, e.g. after staff corrected details. */
+  async enqueuePatientUpdate(patientId: string): Promise<boolean> {
+    const { kysely } = this.deps.db;
+    const p = await kysely.selectFrom('patients').selectAll().where('id', '=', patientId).executeTakeFirst();
+    if (!p) return false;
+    const patient: EmrPatient = {
+      patientId: p.id,
+      ...(p.id_number ? { nationalId: p.id_number } : {}),
+      ...(p.old_id_number ? { oldId: p.old_id_number } : {}),
+      ...(p.insurance_number ? { insuranceNumber: p.insurance_number } : {}),
+      fullName: p.full_name,
+      dateOfBirth: p.date_of_birth,
+      ...(p.sex === 'male' || p.sex === 'female' || p.sex === 'other' ? { sex: p.sex } : {}),
+      ...(p.address ? { address: p.address } : {}),
+    };
+    const key = patientKeyOf(
+      {
+        ...(p.id_number ? { idNumber: p.id_number } : {}),
+        ...(p.insurance_number ? { insuranceNumber: p.insurance_number } : {}),
+        ...(p.old_id_number ? { oldIdNumber: p.old_id_number } : {}),
+      },
+      p.id,
+    );
+    await kysely.transaction().execute((trx) =>
+      this.outbox.enqueue(trx, {
+        kind: 'patient-update',
+        visitId: null,
+        patientId,
+        patientKey: key,
+        payload: patient,
+      }),
+    );
+    this.worker.nudge();
+    return true;
+  }
+
+  /** The counter sees it in the visit's history: this registration must be finished by hand. */
+  private async noteForCounter(row: EmrOutboxTable, error: EmrError): Promise<void> {
+    if (!row.visit_id) return;
+    const ticketId = await this.outbox.ticketOfVisit(row.visit_id);
+    if (!ticketId) return;
+    await this.deps.db.kysely
+      .insertInto('ticket_events')
+      .values({
+        ticket_id: ticketId,
+        type: 'emr-counter',
+        at: this.deps.clock.now().toISOString(),
+        actor: 'emr-outbox',
+        detail: error.code,
+      })
+      .execute();
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * The EMR delivery outbox. A row is written in the check-in's own transaction, so a check-in and
+ * its delivery commit or vanish together. Workers claim due rows with a lease (several server
+ * instances may run workers: a claim is one conditional UPDATE, and a row whose lease ran out is
+ * claimable again); no two rows of the same patient are claimed while one is in flight.
+ * Results of a batch are written in one transaction (one durable commit).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Db } from '../db/database';
+import type { Database, EmrOutboxTable } from '../db/schema';
+import type { Clock } from '../clock';
+
+export type OutboxKind = 'check-in' | 'patient-update';
+export type OutboxStatus = 'pending' | 'delivering' | 'delivered' | 'failed';
+
+export interface NewDelivery {
+  kind: OutboxKind;
+  visitId: string | null;
+  patientId: string;
+  patientKey: string;
+  payload: unknown;
+}
+
+export type Completion =
+  | { id: string; outcome: 'delivered'; result: unknown }
+  | { id: string; outcome: 'retry'; nextAttemptAt: string; code: string; message: string; attempted: boolean }
+  | { id: string; outcome: 'failed'; code: string; message: string; route: string | null };
+
+/** HL7 ST(20)-safe control ids: 20 characters of Crockford base32. */
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+export function newControlId(): string {
+  return [...randomBytes(20)].map((b) => ALPHABET[b & 31]).join('');
+}
+
+/** Admin view of a delivery: no payload (personal data), just where it stands. */
+export interface DeliveryView {
+  id: string;
+  kind: string;
+  visitId: string | null;
+  status: string;
+  attempts: number;
+  nextAttemptAt: string;
+  route: string | null;
+  lastErrorCode: string | null;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+
+export const toDeliveryView = (r: EmrOutboxTable): DeliveryView => ({
+  id: r.id,
+  kind: r.kind,
+  visitId: r.visit_id,
+  status: r.status,
+  attempts: Number(r.attempts),
+  nextAttemptAt: r.next_attempt_at,
+  route: r.route,
+  lastErrorCode: r.last_error_code,
+  lastError: r.last_error,
+  createdAt: r.created_at,
+  deliveredAt: r.delivered_at,
+});
+
+export class OutboxRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Inside the caller's transaction. */
+  async enqueue(trx: Kysely<Database>, d: NewDelivery): Promise<string> {
+    const now = this.clock.now().toISOString();
+    const id = randomUUID();
+    await trx
+      .insertInto('emr_outbox')
+      .values({
+        id,
+        kind: d.kind,
+        visit_id: d.visitId,
+        patient_id: d.patientId,
+        patient_key: d.patientKey,
+        control_id: newControlId(),
+        payload_json: JSON.stringify(d.payload),
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: now,
+        lease_until: null,
+        claim_token: null,
+        route: null,
+        last_error_code: null,
+        last_error: null,
+        result_json: null,
+        created_at: now,
+        updated_at: now,
+        delivered_at: null,
+      })
+      .execute();
+    return id;
+  }
+
+  /** Claims up to `limit` due rows for `leaseMs`; returns them (oldest first). */
+  async claim(limit: number, leaseMs: number): Promise<EmrOutboxTable[]> {
+    const nowDate = this.clock.now();
+    const now = nowDate.toISOString();
+    const leaseUntil = new Date(nowDate.getTime() + leaseMs).toISOString();
+    const token = randomUUID();
+    const { kysely } = this.db;
+    const claimed = await kysely
+      .updateTable('emr_outbox')
+      .set({ status: 'delivering', claim_token: token, lease_until: leaseUntil, updated_at: now })
+      .where((eb) =>
+        eb.and([
+          eb.or([
+            eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now)]),
+            eb.and([eb('status', '=', 'delivering'), eb('lease_until', '<', now)]),
+          ]),
+          eb(
+            'id',
+            'in',
+            eb
+              .selectFrom('emr_outbox as o')
+              .select('o.id')
+              .where((e) =>
+                e.and([
+                  e.or([
+                    e.and([e('o.status', '=', 'pending'), e('o.next_attempt_at', '<=', now)]),
+                    e.and([e('o.status', '=', 'delivering'), e('o.lease_until', '<', now)]),
+                  ]),
+                  e.not(
+                    e.exists(
+                      e
+                        .selectFrom('emr_outbox as b')
+                        .select('b.id')
+                        .where('b.status', '=', 'delivering')
+                        .whereRef('b.patient_key', '=', 'o.patient_key')
+                        .where('b.lease_until', '>=', now),
+                    ),
+                  ),
+                ]),
+              )
+              .orderBy('o.next_attempt_at')
+              .orderBy('o.created_at')
+              .limit(limit),
+          ),
+        ]),
+      )
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) === 0) return [];
+    return kysely.selectFrom('emr_outbox').selectAll().where('claim_token', '=', token).orderBy('created_at').execute();
+  }
+
+  /** Records a batch of outcomes in one transaction; a row reclaimed meanwhile (other token) is left alone. */
+  async complete(claims: ReadonlyMap<string, string>, results: readonly Completion[]): Promise<void> {
+    if (results.length === 0) return;
+    const now = this.clock.now().toISOString();
+    await this.db.kysely.transaction().execute(async (trx) => {
+      for (const r of results) {
+        const token = claims.get(r.id);
+        if (!token) continue;
+        let q = trx.updateTable('emr_outbox').where('id', '=', r.id).where('claim_token', '=', token);
+        if (r.outcome === 'delivered')
+          q = q.set((eb) => ({
+            status: 'delivered',
+            attempts: eb('attempts', '+', 1),
+            delivered_at: now,
+            result_json: JSON.stringify(r.result),
+            route: null,
+            last_error_code: null,
+            last_error: null,
+          }));
+        else if (r.outcome === 'retry')
+          q = q.set((eb) => ({
+            status: 'pending',
+            attempts: r.attempted ? eb('attempts', '+', 1) : eb.ref('attempts'),
+            next_attempt_at: r.nextAttemptAt,
+            last_error_code: r.code,
+            last_error: r.message,
+          }));
+        else
+          q = q.set((eb) => ({
+            status: 'failed',
+            attempts: eb('attempts', '+', 1),
+            route: r.route,
+            last_error_code: r.code,
+            last_error: r.message,
+          }));
+        await q.set({ claim_token: null, lease_until: null, updated_at: now }).execute();
+      }
+    });
+  }
+
+  async list(status: readonly OutboxStatus[], limit: number): Promise<DeliveryView[]> {
+    const rows = await this.db.kysely
+      .selectFrom('emr_outbox')
+      .selectAll()
+      .where('status', 'in', [...status])
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toDeliveryView);
+  }
+
+  async get(id: string): Promise<EmrOutboxTable | undefined> {
+    return this.db.kysely.selectFrom('emr_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** A failed or waiting delivery is due now again; returns how many rows changed. */
+  async retry(ids: readonly string[] | 'all-failed'): Promise<number> {
+    const now = this.clock.now().toISOString();
+    let q = this.db.kysely
+      .updateTable('emr_outbox')
+      .set({ status: 'pending', next_attempt_at: now, updated_at: now, route: null });
+    q =
+      ids === 'all-failed'
+        ? q.where('status', '=', 'failed')
+        : q.where('id', 'in', [...ids]).where('status', 'in', ['failed', 'pending']);
+    const r = await q.executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  /** Rows by status, for metrics and the admin view. */
+  async depth(): Promise<Record<OutboxStatus, number>> {
+    const rows = await this.db.kysely
+      .selectFrom('emr_outbox')
+      .select(['status', (eb) => eb.fn.countAll<string | number>().as('n')])
+      .where('status', 'in', ['pending', 'delivering', 'failed'])
+      .groupBy('status')
+      .execute();
+    const out: Record<OutboxStatus, number> = { pending: 0, delivering: 0, delivered: 0, failed: 0 };
+    for (const r of rows) out[r.status as OutboxStatus] = Number(r.n);
+    return out;
+  }
+
+  /** Deliveries the EMR (or our validation) refused, waiting for an admin. */
+  async refusedCount(): Promise<number> {
+    const row = await this.db.kysely
+      .selectFrom('emr_outbox')
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .where('status', '=', 'failed')
+      .where('last_error_code', 'in', ['emr-rejected', 'emr-invalid-content'])
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  /** The check-in's ticket, for a note to the counter. */
+  async ticketOfVisit(visitId: string): Promise<string | undefined> {
+    const row = await this.db.kysely
+      .selectFrom('tickets')
+      .select('id')
+      .where('visit_id', '=', visitId)
+      .orderBy('issued_at')
+      .executeTakeFirst();
+    return row?.id;
+  }
+}
