@@ -2,9 +2,14 @@ import { en, vi, type MessageKey } from './messages';
 
 export type Lang = 'vi' | 'en';
 
-class I18n {
+/** The page's language and its catalogue; Vietnamese first. */
+export class I18n<K extends string> {
   lang = $state<Lang>('vi');
-  t = (key: MessageKey): string => (this.lang === 'vi' ? vi[key] : en[key]);
+  constructor(
+    private readonly viText: Record<K, string>,
+    private readonly enText: Record<K, string>,
+  ) {}
+  t = (key: K): string => (this.lang === 'vi' ? this.viText[key] : this.enText[key]);
   set = (lang: Lang): void => {
     this.lang = lang;
     document.documentElement.lang = lang;
@@ -14,7 +19,8 @@ class I18n {
   pick = (text: { vi: string; en: string }): string => (this.lang === 'vi' ? text.vi : text.en);
 }
 
-export const i18n = new I18n();
+/** The kiosk page's text. */
+export const i18n = new I18n<MessageKey>(vi, en);
 
 /** Patient-facing text for an error hint key sent by the agent or server. */
 export function hintKey(hint: string | undefined): MessageKey {
