@@ -1,7 +1,17 @@
 /** The database layer: SQLite (WAL, synchronous=FULL) by default, PostgreSQL when DATABASE_URL says so. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type LogEvent, type SqliteDatabase } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  type LogEvent,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type SqliteDatabase,
+} from 'kysely';
+import type { Pool } from 'pg';
 import type { Database } from './schema';
 import { migrationProvider, type DialectName } from './migrations';
 
@@ -44,7 +54,10 @@ export async function openDatabase(
   }
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: url, max: options.pgPoolMax });
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
+  const kysely = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: withNamedStatements(pool) }),
+    ...(log ? { log } : {}),
+  });
   return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
 }
 
@@ -65,6 +78,38 @@ function withStatementCache(raw: SqliteDatabase & { exec?: unknown }): SqliteDat
       }
       return stmt;
     },
+  };
+}
+
+/**
+ * PostgreSQL parses and plans every unnamed statement; naming the repeated ones (a bounded set
+ * of SQL texts) lets each connection prepare them once. Schema changes happen only at start
+ * (migrations run before any traffic).
+ */
+function withNamedStatements(pool: Pool): PostgresPool {
+  const names = new Map<string, string>();
+  const nameOf = (text: string): string | undefined => {
+    if (!/^\s*(select|insert|update|delete)\b/iu.test(text)) return undefined;
+    let name = names.get(text);
+    if (!name && names.size < 1000) {
+      name = `kiosk_${names.size}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+  return {
+    async connect() {
+      const client = await pool.connect();
+      const query = (text: unknown, values?: readonly unknown[]) => {
+        if (typeof text !== 'string') return client.query(text as never);
+        const name = nameOf(text);
+        return name
+          ? client.query({ name, text, values: values as unknown[] })
+          : client.query(text, values as unknown[]);
+      };
+      return { query: query as unknown as PostgresPoolClient['query'], release: () => client.release() };
+    },
+    end: () => pool.end(),
   };
 }
 
