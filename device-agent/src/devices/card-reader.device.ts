@@ -62,6 +62,11 @@ export interface CardReaderOptions {
   readOptions?: Pick<ChipReadOptions, 'apduTimeoutMs' | 'maxChunkBytes' | 'randomBytes' | 'now' | 'validityAt'>;
 }
 
+/** Chip-read failures that a card leaving the field can cause. */
+const LINK_FAILURES = new Set(['reader-error', 'bad-mac', 'secure-messaging-lost']);
+/** How long a reader may take to report a removal after the failed APDU (pcscd polls some drivers every 400 ms). */
+const REMOVAL_SETTLE_MS = 1000;
+
 /** Faces larger than this are not sent (the protocol caps the base64 at 400 000 characters). */
 const MAX_FACE_BYTES = 290_000;
 
@@ -244,14 +249,40 @@ export class CardReader {
       );
     } else {
       const e = result.error;
+      // Some readers answer a pulled card with an empty or garbled response before they report
+      // the removal: a link failure during which the card left the field is a removal.
+      const removed =
+        e.code === 'card-removed' || (LINK_FAILURES.has(e.code) && (await this.cardGone(REMOVAL_SETTLE_MS)));
       log.warn(
-        { reader: this.id, keySource: session.source, ms, code: e.code, stage: e.stage, sw: e.sw },
+        { reader: this.id, keySource: session.source, ms, code: e.code, stage: e.stage, sw: e.sw, removed },
         'chip read failed',
       );
       if (e.code === 'bad-access-key' || e.code === 'bac-refused') this.waitingForKey = true;
-      this.fail(readId, { code: cardFailureCodeOf(e.code), hint: e.hint, reason: `${e.code}: ${e.message}` });
+      this.fail(
+        readId,
+        removed
+          ? { code: 'card-removed', hint: 'hold-card-still', reason: `card-removed: ${e.code}: ${e.message}` }
+          : { code: cardFailureCodeOf(e.code), hint: e.hint, reason: `${e.code}: ${e.message}` },
+      );
     }
     this.settle();
+  }
+
+  /** True when the card is out of the field now or leaves it within `ms`. */
+  private cardGone(ms: number): Promise<boolean> {
+    if (!this.options.transport.cardPresent) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        off();
+        resolve(false);
+      }, ms);
+      const off = this.options.transport.onCardChange((present) => {
+        if (present) return;
+        clearTimeout(timer);
+        off();
+        resolve(true);
+      });
+    });
   }
 
   private fail(readId: string, failure: Omit<CardFailure, 'readId'>): void {
