@@ -14,12 +14,7 @@ import {
   type ChipReadErrorCode,
   type TrustStore,
 } from '@kiosk/device-agent';
-import {
-  createTestPki,
-  SimulatedApduTransport,
-  VirtualCccdChip,
-  type ApduFaults,
-} from '@kiosk/device-agent';
+import { createTestPki, SimulatedApduTransport, VirtualCccdChip, type ApduFaults } from '@kiosk/device-agent';
 
 const QR = '079188012345||Nguyễn Thị Lan|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021';
 const LINK = { bitRateKbps: 424 as const, perApduLatencyMs: 3 };
