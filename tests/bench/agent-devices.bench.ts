@@ -21,7 +21,7 @@ import type {
   Result,
   SimToAgentEvents,
 } from '@kiosk/protocol';
-import { median, percentile } from './stats';
+import { median } from './stats';
 
 const reads = Number(process.argv[2] ?? 10);
 const QR = '079188012345||Nguyễn Thị Lan|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021';
