@@ -26,10 +26,14 @@ import { Metrics } from './ops/metrics';
 import { GroupCommitter, directCommitter, type Committer } from './db/group-commit';
 import { Integrations, registerIntegrationRoutes } from './integrations';
 
-/** socket.io's PostgreSQL adapter on its own small pool (one connection stays in LISTEN). */
+/**
+ * socket.io's PostgreSQL adapter on its own pool of two: one connection stays in LISTEN, the
+ * other publishes. The adapter delivers an event locally only after publishing it, so a single
+ * publishing connection keeps events in the order they were emitted, here and on other instances.
+ */
 async function postgresFanOut(url: string, log: Logger) {
   const [{ default: pg }, { createAdapter }] = await Promise.all([import('pg'), import('@socket.io/postgres-adapter')]);
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
   pool.on('error', (e) => log.warn({ err: String(e) }, 'realtime fan-out pool error'));
   const adapter = createAdapter(pool, {
     errorHandler: (e) => log.warn({ err: String(e) }, 'realtime fan-out error'),

@@ -22,7 +22,7 @@ export const configSchema = z.object({
     .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/u.test(v), 'must start with sqlite: or postgres://'),
   /** SQLite page cache. */
   SQLITE_CACHE_MB: z.coerce.number().min(2).max(4096).default(64),
-  /** PostgreSQL connections per server instance (the realtime fan-out uses up to 4 more). */
+  /** PostgreSQL connections per server instance (the realtime fan-out uses 2 more). */
   PG_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
   /** Hospital-local time zone for the daily number series. */
   FACILITY_TIME_ZONE: z.string().default('Asia/Ho_Chi_Minh'),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CheckInRequest, ServiceInfo, StaffAccount } from '@kiosk/protocol';
+import { io } from 'socket.io-client';
+import type { CheckInRequest, Result, ServiceInfo, StaffAccount } from '@kiosk/protocol';
 import {
   api,
   databaseKinds,
@@ -106,7 +107,16 @@ describe.each(databaseKinds)('facility administration, consent, retention, audit
     expect(
       (await api(server.url, token, 'POST', '/api/queue/call-next', { serviceId: 'nhi-khoa', counter: '1' })).status,
     ).toBe(403);
+    const sock = io(`${server.url}/staff`, { auth: { token }, transports: ['websocket'], reconnection: false });
+    await new Promise<void>((resolve) => sock.once('connect', () => resolve()));
+    const list = () => new Promise<Result<unknown>>((resolve) => sock.emit('queue:list', {}, resolve));
+    expect((await list()).ok).toBe(true);
+    const closed = new Promise<string>((resolve) => sock.once('disconnect', resolve));
     await api(server.url, admin, 'PATCH', `/api/admin/users/${id}`, { role: 'clinic' });
+    // Open sockets follow the account: the next command finds the session gone and the socket closes.
+    const after = await list();
+    expect(after.ok ? 'ok' : after.error.code).toBe('unauthenticated');
+    expect(await closed).toBe('io server disconnect');
     // A role change ends the old sessions.
     expect((await api(server.url, token, 'GET', '/api/auth/me')).status).toBe(401);
     const clinic = await login(server.url, 'bacsi.an', 'mat-khau-dai-1');

@@ -138,4 +138,31 @@ describe.skipIf(!postgresAvailable())('two server instances on one PostgreSQL', 
     display.close();
     adminB.close();
   });
+
+  it('events reach another instance in the order they were emitted', async () => {
+    const staffB: Socket<ServerToStaffEvents, StaffToServerEvents> = io(`${b.url}/staff`, {
+      auth: { token: await login(b.url, 'xem', 'xem-demo') },
+      transports: ['websocket'],
+    });
+    await new Promise<void>((resolve) => staffB.once('connect', () => resolve()));
+    const seen: string[] = [];
+    staffB.on('ticket:changed', (e) => seen.push(`${e.number}:${e.status}`));
+    const token = await login(a.url, 'tiepdon', 'tiepdon-demo');
+    const expected: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const call = await api<CalledTicket>(a.url, token, 'POST', '/api/queue/call-next', {
+        serviceId: 'noi-tong-quat',
+        counter: '8',
+      });
+      const ticket = call.body.value;
+      if (!ticket) throw new Error('nobody waiting');
+      // Not awaited one by one: the completions are emitted back to back.
+      void api(a.url, token, 'POST', `/api/queue/tickets/${ticket.ticketId}/complete`);
+      expected.push(`${ticket.number}:called`, `${ticket.number}:completed`);
+    }
+    await expect.poll(() => seen.length, { timeout: 10_000 }).toBe(expected.length);
+    for (const n of new Set(expected.map((e) => e.split(':')[0])))
+      expect(seen.filter((e) => e.startsWith(`${n}:`))).toEqual([`${n}:called`, `${n}:completed`]);
+    staffB.close();
+  });
 });

@@ -69,6 +69,11 @@ export const ADMINS_ROOM = 'admins';
 
 const agentRoom = (agentId: string) => `agent:${agentId}`;
 
+/** Between server instances, on the /agent namespace. */
+interface AgentServerSideEvents {
+  'agent:revoke': (agentId: string) => void;
+}
+
 /** Wraps a handler: validates the payload, guarantees one ack, never lets a throw escape. */
 function handle<S extends z.ZodType, T>(log: Logger, schema: S, fn: (payload: z.infer<S>) => Promise<Result<T>>) {
   return (payload: unknown, ack: unknown) => {
@@ -100,9 +105,19 @@ export function createRealtime(
   const agents = io.of('/agent') as unknown as Namespace<
     AgentToServerEvents,
     ServerToAgentEvents,
-    Record<string, never>,
+    AgentServerSideEvents,
     { agent: AgentIdentity }
   >;
+  /** Tells this instance's sockets of a revoked agent why, then closes them (in that order per socket). */
+  const revokeLocal = (agentId: string) => {
+    for (const socket of agents.sockets.values())
+      if (socket.data.agent?.id === agentId) {
+        socket.emit('credential:revoked', { agentId });
+        socket.disconnect(true);
+      }
+  };
+  // Other server instances ask through the adapter (PostgreSQL NOTIFY).
+  agents.on('agent:revoke', revokeLocal);
   agents.use((socket, next) => {
     s.fleet.authenticate(socket.handshake.auth['credential']).then(
       (agent) => {
@@ -150,7 +165,7 @@ export function createRealtime(
     StaffToServerEvents,
     ServerToStaffEvents,
     Record<string, never>,
-    { user: StaffUser }
+    { user: StaffUser; token: string }
   >;
   staff.use((socket, next) => {
     const token =
@@ -159,8 +174,9 @@ export function createRealtime(
         : tokenOf({ cookie: socket.handshake.headers.cookie });
     s.auth.session(token).then(
       (user) => {
-        if (!user) return next(new Error('unauthorized'));
+        if (!user || !token) return next(new Error('unauthorized'));
         socket.data.user = user;
+        socket.data.token = token;
         next();
       },
       () => next(new Error('unauthorized')),
@@ -169,6 +185,16 @@ export function createRealtime(
   staff.on('connection', (socket) => {
     const user = socket.data.user;
     if (user.role === 'admin') void socket.join(ADMINS_ROOM);
+    // Every command re-reads the session: a logout, an expiry, a disabled account or a role
+    // change takes effect on open sockets too (the socket is then closed).
+    const current = async (): Promise<StaffUser | undefined> => {
+      const fresh = await s.auth.session(socket.data.token);
+      if (!fresh || fresh.role !== user.role) {
+        setImmediate(() => socket.disconnect(true));
+        return undefined;
+      }
+      return fresh;
+    };
     /** Registers a command for the roles in `staffCommandRoles`; others get 'forbidden'. */
     const command = <S extends z.ZodType, T>(
       event: keyof typeof staffCommandRoles,
@@ -178,9 +204,11 @@ export function createRealtime(
       const roles: readonly Role[] = staffCommandRoles[event];
       socket.on(
         event,
-        handle(log, schema, async (payload) =>
-          roles.includes(user.role) ? fn(payload) : err('forbidden', `role ${user.role} may not do this`),
-        ) as never,
+        handle(log, schema, async (payload) => {
+          const fresh = await current();
+          if (!fresh) return err('unauthenticated', 'the session ended');
+          return roles.includes(fresh.role) ? fn(payload) : err('forbidden', `role ${fresh.role} may not do this`);
+        }) as never,
       );
     };
     command('queue:list', queueQuerySchema, async (q) => ok(await s.queue.list(q.serviceId)));
@@ -214,8 +242,8 @@ export function createRealtime(
     servicesChanged: (list) => agents.emit('services:changed', list),
     alertChanged: (alert) => staff.to(ADMINS_ROOM).emit('alert:changed', alert),
     disconnectAgent: (agentId) => {
-      agents.to(agentRoom(agentId)).emit('credential:revoked', { agentId });
-      agents.in(agentRoom(agentId)).disconnectSockets(true);
+      revokeLocal(agentId);
+      agents.serverSideEmit('agent:revoke', agentId);
     },
     close: () => new Promise<void>((resolve) => io.close(() => resolve())),
   };
