@@ -14,7 +14,7 @@ import { loadTrustStore, type LoadedTrustStore } from './devices/trust-store.loa
 import { testTicket } from './devices/test-ticket';
 import { startUiGateway, type UiGateway } from './gateway/ui.gateway';
 import { ServerLink } from './server-link/server-link';
-import { classifyScan } from './identity';
+import { classifyScan, createTrustStore, type TrustStore } from './identity';
 import type { DiscoverySources } from './transports';
 import { createSimulatedDevices, type SimulatedDevices } from './simulator/simulated-devices';
 import { attachSimGateway, refuseSimGateway } from './simulator/sim.gateway';
@@ -59,10 +59,21 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
           duplicateWindowMs: config.SCAN_DUPLICATE_WINDOW_MS,
         })
       : undefined;
-  // The simulated world's cards are signed by its own throwaway CSCA, which it trusts.
-  const trust = loadTrustStore(config.TRUST_STORE_DIR, simulated ? [simulated.pki.csca.pem] : []);
+  const trust = loadTrustStore(config.TRUST_STORE_DIR);
   for (const problem of trust.problems) log.warn({ problem }, 'trust store');
-  if (trust.store.anchors.length === 0) log.warn('no CSCA certificates: chip reads report no-trust-anchor');
+  if (trust.store.anchors.length === 0 && !simulated)
+    log.warn('no CSCA certificates: chip reads report no-trust-anchor');
+  // The simulated world's cards are signed by its own throwaway CSCA, which it trusts; built at the
+  // first read, not at start.
+  let simulatedTrust: TrustStore | undefined;
+  const trustStore = (): TrustStore => {
+    if (!simulated) return trust.store;
+    if (!simulatedTrust) {
+      const combined = createTrustStore([...trust.store.anchors.map((a) => a.toString()), simulated.pki().csca.pem]);
+      simulatedTrust = combined.ok ? combined.value : trust.store;
+    }
+    return simulatedTrust;
+  };
 
   const session = new KioskSession(config.SESSION_IDLE_MS, () => log.info('session wiped'));
   const source =
@@ -77,7 +88,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     opener: overrides.opener ?? simulated?.opener ?? hardwareOpener,
     registry,
     log,
-    trustStore: () => trust.store,
+    trustStore,
     sessionKey: () => {
       const key = session.key();
       if (key) return key;

@@ -95,8 +95,12 @@ export interface SimulatedDevices {
   printerProfile: PrinterProfile;
   scannerTransport: SimulatedByteTransport;
   reader: SimulatedReaderTransport;
-  /** The simulated world's throwaway CSCA and document signer (the agent trusts this CSCA). */
-  pki: TestPki;
+  /**
+   * The simulated world's throwaway CSCA and document signer (the agent trusts this CSCA). Made on
+   * first use: key generation and X.509 bring OpenSSL's providers into memory, which an idle
+   * kiosk agent does not need.
+   */
+  pki(): TestPki;
   /** The simulated scanner reads a code: its UTF-8 bytes arrive on the link with the terminator. */
   scan(payload: string): Result<null>;
   presentCard(options?: SimCardOptions): Result<null>;
@@ -140,7 +144,8 @@ export function createSimulatedDevices(options: {
     bitRateKbps: maxKbps >= 424 ? 424 : 106,
     perApduLatencyMs: 3,
   });
-  const pki = options.pki ?? createTestPki();
+  let pki_ = options.pki;
+  const pki = () => (pki_ ??= createTestPki());
   const printer = attachSimulatedPrinter(printerTransport, printerProfile);
 
   const found = (key: string, profile: PrinterProfile | ScannerProfile | CardReaderProfile): FoundDevice => ({
@@ -179,7 +184,7 @@ export function createSimulatedDevices(options: {
     let chip = cards.get(id);
     if (!chip) {
       chip = new VirtualCccdChip({
-        pki,
+        pki: pki(),
         faceBytes,
         ...(kind === 'tampered' && { tamperDataGroup: 13 }),
         ...(kind === 'unreadable' && { mrz: OTHER_MRZ }),
