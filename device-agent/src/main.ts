@@ -5,6 +5,13 @@ import { createAgent } from './agent';
 
 const config = loadAgentConfig();
 const log = createLogger(config.LOG_LEVEL);
+// A device fault must never take the kiosk down: anything that escapes is logged (no payloads).
+process.on('unhandledRejection', (reason) => {
+  log.error(
+    { err: reason instanceof Error ? `${reason.name}: ${reason.message}`.slice(0, 200) : 'rejection' },
+    'unhandled rejection',
+  );
+});
 const agent = await createAgent(config, log);
 log.info({ port: agent.gateway.port, devices: config.DEVICES }, 'agent listening on 127.0.0.1');
 

@@ -179,6 +179,21 @@ describe('kiosk-agent CLI', () => {
     expect(text.stdout).toMatch(problems.length > 0 ? /fix: / : /no problems found/u);
   });
 
+  it('without a running agent: devices says so, scan and print-test look for real devices and name what is missing', async () => {
+    const none = { AGENT_URL: 'http://127.0.0.1:9' };
+    const devices = await run(['devices', '--json'], none);
+    expect(devices.code).toBe(0);
+    expect((JSON.parse(devices.stdout) as { agent: string }).agent).toBe('not running');
+    const scan = await run(['scan', '--timeout', '2'], none);
+    expect(scan.code).toBe(1);
+    expect(scan.stderr).toMatch(/no running agent and no scanner found|timed out waiting for a scan/u);
+    const print = await run(['print-test'], none);
+    expect(print.code).toBe(1);
+    expect(print.stderr).toMatch(/no running agent and no printer found|did not open/u);
+    const key = await run(['read-card', '--birth-date', '880312'], none);
+    expect(key.code).toBe(2);
+  });
+
   it('sim-scan makes the running agent’s simulated scanner read a code', async () => {
     const before = agent.registry.get('sim-scanner')?.counters.scans ?? 0;
     const r = await run(['sim-scan', QR], agentEnv);
