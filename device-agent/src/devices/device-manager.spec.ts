@@ -127,7 +127,7 @@ describe('DeviceManager over a fake discovery source and simulated transports', 
     const { host, sim, registry, manager, changes } = setup();
     host.state.printers = [epson];
     host.state.hid = [honeywell];
-    host.state.pcsc = [acs];
+    host.state.pcsc = [acs, 'ACS ACR1252 Dual Reader [ACR1252 Dual Reader SAM] 01 00'];
     await manager.start();
     expect(
       registry

@@ -19,10 +19,13 @@ import type { ReaderTransport } from './card-reader.device';
 import type { DeviceSource, FoundDevice, TransportOpener } from './device-manager';
 
 export function foundFromDiscovered(device: DiscoveredDevice): FoundDevice | undefined {
+  // A dual reader's SAM slot is listed as a reader of its own; ID cards never go there.
+  if (device.transport === 'pcsc' && /\bSAM\b/u.test(device.openPath)) return undefined;
   const classified = classifyDevice(device);
   if (!classified) return undefined;
   return {
-    key: device.key,
+    // The key is the device id in health reports, which allow 128 characters.
+    key: device.key.slice(0, 128),
     class: classified.class,
     profile: classified.profile,
     score: classified.score,
