@@ -79,6 +79,8 @@ interface Slot {
   chain: Promise<void>;
   failures: number;
   retry: NodeJS.Timeout | undefined;
+  /** Listeners on transports that outlive a handle (the simulator reuses its links): removed on release. */
+  cleanup: Unsubscribe[];
 }
 
 export class DeviceManager {
@@ -158,7 +160,15 @@ export class DeviceManager {
     if (this.stopped) return;
     let slot = this.slots.get(found.key);
     if (!slot) {
-      slot = { found, present: true, handle: undefined, chain: Promise.resolve(), failures: 0, retry: undefined };
+      slot = {
+        found,
+        present: true,
+        handle: undefined,
+        chain: Promise.resolve(),
+        failures: 0,
+        retry: undefined,
+        cleanup: [],
+      };
       this.slots.set(found.key, slot);
     } else {
       slot.found = found;
@@ -200,6 +210,7 @@ export class DeviceManager {
   private async release(slot: Slot): Promise<void> {
     const h = slot.handle;
     slot.handle = undefined;
+    for (const u of slot.cleanup.splice(0)) u();
     if (h) await h.device.close().catch(() => undefined);
   }
 
@@ -326,12 +337,12 @@ export class DeviceManager {
     });
     const handle: Handle = { class: 'card-reader', device: reader };
     reader.events.add((e) => this.cardEvents.emit(e));
-    link.value.onClose?.(() => this.lost(slot, handle));
+    const off = link.value.onClose?.(() => this.lost(slot, handle));
+    if (off) slot.cleanup.push(off);
     // Set before start(): a card already on the reader is read at once and must find its reader listed.
     slot.handle = handle;
     if (!(await reader.start())) {
-      slot.handle = undefined;
-      await reader.close().catch(() => undefined);
+      await this.release(slot);
       this.scheduleRetry(slot);
       return false;
     }
