@@ -98,7 +98,11 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<string[]> {
 
     const rawBefore = await rawCommitRate(kind, target);
     await gen.run({ ...base, clients: 32, total: 1000 });
+    // The server runs in this process, the load in another: this process's CPU time is the server's.
+    const cpu0 = process.cpuUsage();
     const closed = await gen.run({ ...base, clients: 64, total: closedTotal });
+    const cpu = process.cpuUsage(cpu0);
+    const cpuUsPerCheckIn = (cpu.user + cpu.system) / closed.ok;
     const closedRate = (closed.ok * 1000) / closed.elapsedMs;
     const open = await gen.run({ ...base, clients: 64, ratePerSec: 1000, durationMs: 10_000 });
     const openRate = (open.ok * 1000) / open.elapsedMs;
@@ -121,6 +125,9 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<string[]> {
       `open loop 1,000/s for 10 s, ${open.ok} ok / ${open.failed} failed: ${fmt(openRate, 0)}/s achieved; ${summary(open)}; staff heard ${open.heard}`,
     );
     console.log(
+      `server CPU per check-in ${fmt(cpuUsPerCheckIn, 0)} µs (user+system) → ${fmt(1e6 / cpuUsPerCheckIn, 0)}/s per core when the core is not shared`,
+    );
+    console.log(
       `issuance vs raw commit rate: ${fmt((closedRate / raw) * 100, 0)} %` +
         (batchCount > 0 ? `; mean group-commit batch ${fmt(batchSum / batchCount, 1)}` : ''),
     );
@@ -128,7 +135,7 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<string[]> {
     const gc = process.env['GROUP_COMMIT'] ? `GROUP_COMMIT=${process.env['GROUP_COMMIT']} ` : '';
     const cmd = `\`${gc}npx tsx tests/bench/server-checkin.bench.ts ${kind}\``;
     rows.push(
-      `| server (${kind}): full check-in ≥ 1,000/s, p99 ≤ 50 ms (agent socket → stored → broadcast → ack; load from a separate process) | closed loop 64 clients: ${fmt(closedRate, 0)}/s (${summary(closed)}); open loop 1,000/s for 10 s: ${summary(open)}, ${open.failed} failed | ${cmd} | ${date} |`,
+      `| server (${kind}): full check-in ≥ 1,000/s, p99 ≤ 50 ms (agent socket → stored → broadcast → ack; load from a separate process) | closed loop 64 clients: ${fmt(closedRate, 0)}/s (${summary(closed)}), server CPU ${fmt(cpuUsPerCheckIn, 0)} µs per check-in${kind === 'postgres' ? ' in Node (PostgreSQL backends not counted)' : ''} (${fmt(1e6 / cpuUsPerCheckIn, 0)}/s per unshared core); open loop 1,000/s for 10 s: ${summary(open)}, ${open.failed} failed | ${cmd} | ${date} |`,
       `| server (${kind}): ticket issuance vs raw single-row durable commits of the same database, same run (≥ 50 %) | ${fmt(closedRate, 0)}/s vs ${fmt(raw, 0)}/s = ${fmt((closedRate / raw) * 100, 0)} %${batchCount > 0 ? ` (group commit, mean batch ${fmt(batchSum / batchCount, 1)})` : ' (one transaction per check-in)'} | ${cmd} | ${date} |`,
     );
 

@@ -8,7 +8,7 @@ import client from 'prom-client';
 export type QueryKind = 'select' | 'insert' | 'update' | 'delete' | 'transaction' | 'other';
 
 export function queryKindOf(sql: string): QueryKind {
-  const word = /^\s*(\w+)/u.exec(sql)?.[1]?.toLowerCase();
+  const word = sql.trimStart().slice(0, 9).split(/\s/u, 1)[0]?.toLowerCase();
   if (word === 'select' || word === 'insert' || word === 'update' || word === 'delete') return word;
   if (word === 'begin' || word === 'commit' || word === 'rollback' || word === 'savepoint') return 'transaction';
   return 'other';
@@ -93,9 +93,18 @@ export class Metrics {
     });
   }
 
+  private readonly dbChildren = new Map<string, client.Histogram.Internal<'kind' | 'dialect'>>();
+
+  /** Called for every statement: label children are looked up once per kind. */
   observeQuery(sql: string, ms: number, dialect: string, failed: boolean): void {
     const kind = queryKindOf(sql);
-    this.dbSeconds.observe({ kind, dialect }, ms / 1000);
+    const key = `${kind} ${dialect}`;
+    let child = this.dbChildren.get(key);
+    if (!child) {
+      child = this.dbSeconds.labels({ kind, dialect });
+      this.dbChildren.set(key, child);
+    }
+    child.observe(ms / 1000);
     if (failed) this.dbErrors.inc({ kind, dialect });
   }
 
