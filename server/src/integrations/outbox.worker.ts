@@ -121,7 +121,9 @@ export class OutboxWorker {
       return flushing;
     };
 
-    const workers = Array.from({ length: Math.min(this.o.concurrency, queue.length) }, async () => {
+    // While the EMR is failing, one delivery probes it; the rest of the batch waits.
+    const width = this.consecutiveFailures > 0 ? 1 : this.o.concurrency;
+    const workers = Array.from({ length: Math.min(width, queue.length) }, async () => {
       for (let group = queue.shift(); group; group = queue.shift()) {
         for (const row of group) {
           if (down) {
