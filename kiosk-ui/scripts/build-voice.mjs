@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const outDir = path.resolve(import.meta.dirname, '../public/audio/vi');
-const VERSION = 2;
+const VERSION = 3;
 const SPEED_WPM = 140;
 
 /** clip id → text spoken by espeak-ng. Ids are what kiosk-ui/src/display/voice.ts sequences. */
@@ -186,7 +186,7 @@ async function main() {
   const sorted = Object.fromEntries(Object.entries(clips).sort(([a], [b]) => a.localeCompare(b)));
   fs.writeFileSync(
     manifestPath,
-    `${JSON.stringify({ hash, voice: `espeak-ng ${version} -v vi`, clips: sorted }, null, 1)}\n`,
+    `${JSON.stringify({ hash, voice: `espeak-ng ${version} -v vi`, clips: sorted }, null, 2)}\n`,
   );
   process.stdout.write(
     `[voice] ${Object.keys(sorted).length} clips in ${Date.now() - started} ms → ${path.relative(process.cwd(), outDir)}\n`,
