@@ -5,7 +5,7 @@
  * 2. ticket issuance against the raw single-row durable-commit rate of the same database,
  *    measured in the same run (target ≥ 50 %);
  * 3. a call → its display event with 500 connected displays (target p99 ≤ 100 ms).
- * Run: [GROUP_COMMIT=on|off] npx tsx tests/bench/server-checkin.bench.ts [sqlite|postgres|all] [closedTotal]
+ * Run: [GROUP_COMMIT=on|off] [OUTBOX_POLL_MS=60000] npx tsx tests/bench/server-checkin.bench.ts [sqlite|postgres|all] [closedTotal]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -78,6 +78,8 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<string[]> {
     RETENTION_PURGE_INTERVAL_MINUTES: '0',
     // GROUP_COMMIT=on|off|auto in the environment overrides the default (auto: on for SQLite only).
     GROUP_COMMIT: process.env['GROUP_COMMIT'] ?? 'auto',
+    // OUTBOX_POLL_MS=60000 keeps the EMR delivery worker idle, to see the check-in path alone.
+    ...(process.env['OUTBOX_POLL_MS'] ? { OUTBOX_POLL_MS: process.env['OUTBOX_POLL_MS'] } : {}),
   };
   if (kind === 'postgres') {
     cluster = await startPostgres({ fsync: true });
@@ -132,7 +134,9 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<string[]> {
         (batchCount > 0 ? `; mean group-commit batch ${fmt(batchSum / batchCount, 1)}` : ''),
     );
     const date = `${new Date().toISOString().slice(0, 10)}, load avg ${load}`;
-    const gc = process.env['GROUP_COMMIT'] ? `GROUP_COMMIT=${process.env['GROUP_COMMIT']} ` : '';
+    const gc =
+      (process.env['GROUP_COMMIT'] ? `GROUP_COMMIT=${process.env['GROUP_COMMIT']} ` : '') +
+      (process.env['OUTBOX_POLL_MS'] ? `OUTBOX_POLL_MS=${process.env['OUTBOX_POLL_MS']} ` : '');
     const cmd = `\`${gc}npx tsx tests/bench/server-checkin.bench.ts ${kind}\``;
     rows.push(
       `| server (${kind}): full check-in ≥ 1,000/s, p99 ≤ 50 ms (agent socket → stored → broadcast → ack; load from a separate process) | closed loop 64 clients: ${fmt(closedRate, 0)}/s (${summary(closed)}), server CPU ${fmt(cpuUsPerCheckIn, 0)} µs per check-in${kind === 'postgres' ? ' in Node (PostgreSQL backends not counted)' : ''} (${fmt(1e6 / cpuUsPerCheckIn, 0)}/s per unshared core); open loop 1,000/s for 10 s: ${summary(open)}, ${open.failed} failed | ${cmd} | ${date} |`,
