@@ -199,6 +199,7 @@ export async function createServerApp(
   const fanOut = db.dialect === 'postgres' ? await postgresFanOut(config.DATABASE_URL, log) : undefined;
   const realtime = createRealtime(http.server, services, log, true, fanOut?.adapter);
   rt.current = realtime;
+  integrations.listenToAgents(realtime.io.of('/agent'));
 
   const timers: NodeJS.Timeout[] = [];
   let sweeping = false;

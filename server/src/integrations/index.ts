@@ -14,3 +14,7 @@ export { integrationConfigShape, integrationConfigSchema, type IntegrationConfig
 export { OutboxWorker, backoffMs } from './outbox.worker';
 export { OutboxRepository, type DeliveryView } from './outbox.repository';
 export { FIELDS_4750, toXml4750, type Record4750 } from './checkin-record-4750';
+export { BhytGatewayAdapter, type BhytGatewayOptions } from './bhyt-gateway.adapter';
+export { InsuranceScreening } from './insurance-screening';
+export { BHYT_RESULT_CODES, UNKNOWN_RESULT } from './bhyt-result-codes';
+export type { BhytCheck, BhytRouting } from './bhyt.types';

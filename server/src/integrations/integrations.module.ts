@@ -6,6 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type client from 'prom-client';
+import type { Namespace } from 'socket.io';
+import { err, insuranceCheckRequestSchema, ok, parseWith, type InsuranceCheck, type Result } from '@kiosk/protocol';
 import type { Kysely } from 'kysely';
 import type { Db } from '../db/database';
 import type { Database, EmrOutboxTable } from '../db/schema';
@@ -29,6 +31,8 @@ import {
 import type { BhytCheck } from './bhyt.types';
 import { defaultObjectCodes, integrationConfigIssues, type IntegrationConfig } from './integration.config';
 import { utcOffsetOf, visitNumberOf } from './vn-core';
+import { BhytGatewayAdapter } from './bhyt-gateway.adapter';
+import { InsuranceScreening } from './insurance-screening';
 
 export type IntegrationSettings = IntegrationConfig & { FACILITY_TIME_ZONE: string; HOSPITAL_NAME: string };
 
@@ -84,6 +88,8 @@ export class Integrations {
   readonly outbox: OutboxRepository;
   readonly worker: OutboxWorker;
   readonly checkInHooks: CheckInHooks;
+  /** BHYT eligibility, unless BHYT_MODE=off. */
+  readonly insurance: InsuranceScreening | undefined;
   metrics: IntegrationMetrics | undefined;
   private attached: IntegrationAttachments = {};
   private readonly recordOptions: RecordOptions;
@@ -133,10 +139,54 @@ export class Integrations {
         },
       },
     );
+    if (config.BHYT_MODE !== 'off')
+      this.insurance = new InsuranceScreening(
+        new BhytGatewayAdapter({
+          baseUrl: config.BHYT_GATEWAY_URL ?? '',
+          username: config.BHYT_USERNAME ?? '',
+          password: config.BHYT_PASSWORD ?? '',
+          staffName: config.BHYT_STAFF_NAME ?? '',
+          staffId: config.BHYT_STAFF_CCCD ?? '',
+          timeoutMs: config.BHYT_TIMEOUT_MS,
+        }),
+        {
+          mode: config.BHYT_MODE,
+          cacheSeconds: config.BHYT_CACHE_SECONDS,
+          onResult: (c) => {
+            this.metrics?.bhytChecks.inc({ routing: c.routing });
+            this.metrics?.bhytSeconds.observe(c.durationMs / 1000);
+            // No fleet alert kind exists for the gateway: the error log and the routing metric carry it.
+            if (c.routing === 'alert-admin')
+              deps.log.error({ resultCode: c.resultCode ?? null }, 'BHYT gateway refused us: an admin must look');
+          },
+        },
+      );
+    const insurance = this.insurance;
     this.checkInHooks = {
+      ...(insurance ? { screen: (request) => insurance.screen(request) } : {}),
       stored: (trx, stored) => this.stored(trx, stored),
       committed: () => this.worker.nudge(),
     };
+  }
+
+  /** Kiosks' `insurance:check` on /agent (already authenticated by the namespace). */
+  listenToAgents(agents: Namespace): void {
+    agents.on('connection', (socket) => {
+      socket.on('insurance:check', (payload: unknown, ack: unknown) => {
+        const reply = typeof ack === 'function' ? (ack as (r: Result<InsuranceCheck>) => void) : () => undefined;
+        this.kioskCheck(payload).then(reply, (e: unknown) => {
+          this.deps.log.error({ err: String(e) }, 'insurance check failed');
+          reply(err('internal-error', 'the insurance check could not be completed'));
+        });
+      });
+    });
+  }
+
+  private async kioskCheck(payload: unknown): Promise<Result<InsuranceCheck>> {
+    const parsed = parseWith(insuranceCheckRequestSchema, payload);
+    if (!parsed.ok) return parsed;
+    if (!this.insurance) return err('insurance-check-off', 'this site does not check BHYT cards at the kiosk');
+    return ok(InsuranceScreening.forKiosk(await this.insurance.check(parsed.value.identity)));
   }
 
   attach(a: IntegrationAttachments): void {
@@ -151,6 +201,7 @@ export class Integrations {
   async stop(): Promise<void> {
     await this.worker.stop();
     await this.emr.close();
+    this.insurance?.close();
   }
 
   /** Inside the check-in's transaction: the 4750 record, the BHYT answer, the EMR delivery. */
