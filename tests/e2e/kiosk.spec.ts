@@ -58,6 +58,7 @@ test('QR check-in: every step on screen, in Vietnamese, to a printed ticket and 
 
   const number = await completeCheckIn(page, { claims: ['pregnant'], shot });
   await expect(page.getByTestId('printed')).toBeVisible();
+  await expect(page.getByTestId('service-type')).toHaveText(/Khám (bảo hiểm y tế|dịch vụ)/u);
   await expect(page.getByTestId('ticket-qr')).toHaveCount(0);
   await shot(`ticket-${number}`);
 

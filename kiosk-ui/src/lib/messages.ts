@@ -99,6 +99,8 @@ export const vi = {
     'Đây là phiếu của bạn. Vui lòng chụp ảnh màn hình này hoặc ghi lại số; nhân viên quét được mã QR này.',
   'kiosk.ticket.qr': 'Mã QR của phiếu',
   'kiosk.ticket.priority': 'Ưu tiên',
+  'kiosk.ticket.insurance': 'Khám bảo hiểm y tế (BHYT)',
+  'kiosk.ticket.fee-paying': 'Khám dịch vụ (tự trả phí)',
   'kiosk.thanks': 'Cảm ơn bạn! Chúc bạn mau khỏe.',
   'kiosk.checkin-failed': 'Chưa lấy được số thứ tự. Vui lòng thử lại; nếu vẫn lỗi, vui lòng đến quầy tiếp đón.',
   'kiosk.retry': 'Thử lại',
@@ -213,6 +215,8 @@ export const en: Record<MessageKey, string> = {
     'This is your ticket. Please take a photo of this screen or note the number; staff can scan this QR code.',
   'kiosk.ticket.qr': 'Ticket QR code',
   'kiosk.ticket.priority': 'Priority',
+  'kiosk.ticket.insurance': 'Health-insurance (BHYT) visit',
+  'kiosk.ticket.fee-paying': 'Fee-paying visit',
   'kiosk.thanks': 'Thank you! We wish you a quick recovery.',
   'kiosk.checkin-failed':
     'We could not get your number. Please try again; if it still fails, go to the reception counter.',
