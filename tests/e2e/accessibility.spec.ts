@@ -1,6 +1,19 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { cccdQr, logins, openKiosk, simPrinterFault, simScan, simulator, staffLogin, type Sim } from './support';
+import type { Result } from '@kiosk/protocol';
+import {
+  cccdQr,
+  expectOk,
+  logins,
+  openKiosk,
+  simPrinterFault,
+  simScan,
+  simulator,
+  staffLogin,
+  type Sim,
+} from './support';
+
+const expectOkAck = async (ack: Promise<Result<null>>) => expectOk(await ack);
 
 // axe-core on every page and every kiosk step: no serious or critical violation.
 let sim: Sim;
@@ -48,6 +61,18 @@ test('kiosk: every step, normal and high contrast', async ({ page }) => {
   }
   await page.getByTestId('done').click();
   await audit(page, 'thanks');
+});
+
+test('kiosk: chip read progress and the confirmation with the face', async ({ page }) => {
+  await openKiosk(page);
+  await expectOkAck(
+    new Promise((resolve) => sim.emit('sim:card', { action: 'present', link: { perApduLatencyMs: 40 } }, resolve)),
+  );
+  await expect(page.getByTestId('reading')).toBeVisible();
+  await audit(page, 'chip reading');
+  await expect(page.getByTestId('face')).toBeVisible({ timeout: 30_000 });
+  await audit(page, 'chip confirm');
+  await expectOkAck(new Promise((resolve) => sim.emit('sim:card', { action: 'remove' }, resolve)));
 });
 
 test('counter, display and admin', async ({ page, browser }) => {
