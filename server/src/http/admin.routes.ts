@@ -283,13 +283,13 @@ export function registerAdminRoutes(api: ApiRegistry, s: Services, hooks: AdminH
   api.define(
     {
       method: 'GET',
-      url: '/api/queue/tickets/:id/patient',
+      url: '/api/queue/tickets/:ticketId/patient',
       summary: 'The patient record behind a ticket; audited like any record read',
       tag: 'patients',
       access: CALLERS,
-      params: idParams,
+      params: z.object({ ticketId: z.string().min(1).max(64) }),
     },
-    async ({ params, user }) => s.patients.readByTicket(params.id, user),
+    async ({ params, user }) => s.patients.readByTicket(params.ticketId, user),
   );
   api.define(
     {
