@@ -79,6 +79,20 @@ export async function createServerApp(
   http.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) registeredRoutes.push({ method, url: route.url });
   });
+  // Nothing thrown inside a route reaches a client as text: 4xx from Fastify itself (a body that
+  // is not JSON, too large …) become validation-failed, anything else an opaque internal-error.
+  http.setErrorHandler(async (thrown: unknown, req, reply) => {
+    const error = (thrown ?? {}) as { statusCode?: unknown; code?: string; name?: string };
+    const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (status >= 400 && status < 500)
+      return reply
+        .code(status)
+        .send({ ok: false, error: { code: 'validation-failed', message: error.code ?? 'bad request' } });
+    log.error({ route: req.routeOptions.url ?? 'unmatched', err: error.code ?? error.name }, 'request failed');
+    return reply
+      .code(500)
+      .send({ ok: false, error: { code: 'internal-error', message: 'the server could not complete this request' } });
+  });
   http.addHook('onResponse', async (req, reply) => {
     // The route pattern, never the raw URL: paths and queries may carry identifiers.
     log.debug(

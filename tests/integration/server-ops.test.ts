@@ -94,4 +94,14 @@ describe.each(databaseKinds)('metrics and the OpenAPI document (%s)', (kind) => 
     expect(recall.parameters).toContainEqual(expect.objectContaining({ name: 'ticketId', in: 'path' }));
     expect(recall['x-access'].roles).toEqual(['admin', 'reception', 'clinic']);
   });
+
+  it('answers malformed bodies with a Result and never echoes internals', async () => {
+    const res = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"username": ',
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ ok: false, error: { code: 'validation-failed' } });
+  });
 });
