@@ -107,6 +107,36 @@ describe.each(databaseKinds)('server check-in over a real socket.io link (%s)', 
     expect(second.value.ticket.maskedName).toBe('N. T. Lan');
   });
 
+  it('matches a returning patient by ID number, then by insurance number, never duplicating', async () => {
+    const token = await login(server.url, 'tiepdon', 'tiepdon-demo');
+    const patientOf = async (r: Result<CheckInReceipt>) => {
+      if (!r.ok) throw new Error(r.error.code);
+      const res = await fetch(`${server.url}/api/queue/tickets/${r.value.ticketId}/patient`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return ((await res.json()) as { value: { id: string; insuranceNumber: string | null } }).value;
+    };
+    const submit = (identity: CheckInRequest['identity']) =>
+      checkIn({ checkInId: randomUUID(), identity, serviceId: 'nhi-khoa', priorityClaims: [], consent: true });
+    const chip = {
+      source: 'chip' as const,
+      idNumber: '001199000111',
+      fullName: 'Lý Văn Tám',
+      dateOfBirth: '1990-01-01',
+    };
+    const first = await patientOf(await submit(chip));
+    expect((await patientOf(await submit(chip))).id).toBe(first.id);
+    const withCard = await patientOf(await submit({ ...chip, insuranceNumber: 'GD4797912345678' }));
+    expect(withCard).toMatchObject({ id: first.id, insuranceNumber: 'GD4797912345678' });
+    const cardOnly = {
+      source: 'bhyt-qr' as const,
+      insuranceNumber: 'GD4797912345678',
+      fullName: 'Lý Văn Tám',
+      dateOfBirth: '1990',
+    };
+    expect((await patientOf(await submit(cardOnly))).id).toBe(first.id);
+  });
+
   it('rejects an invalid payload with a named field', async () => {
     const r = await checkIn({ checkInId: 'not-a-uuid' } as unknown as CheckInRequest);
     expect(r.ok).toBe(false);

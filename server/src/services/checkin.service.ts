@@ -310,6 +310,17 @@ export class CheckInService {
   }
 
   private async matchOrCreatePatient(trx: Kysely<Database>, identity: Identity, iso: string): Promise<string> {
+    // The common chip or CCCD-QR case (an ID number, no insurance number): match or create in one
+    // statement; the insurance fallback below cannot apply without an insurance number.
+    if (identity.idNumber && !identity.insuranceNumber) {
+      const row = await trx
+        .insertInto('patients')
+        .values(this.newPatient(identity, iso))
+        .onConflict((oc) => oc.column('id_number').doUpdateSet({ updated_at: iso }))
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return row.id;
+    }
     const byId = identity.idNumber
       ? await trx.selectFrom('patients').select('id').where('id_number', '=', identity.idNumber).executeTakeFirst()
       : undefined;
@@ -334,24 +345,25 @@ export class CheckInService {
         .execute();
       return found.id;
     }
-    const id = randomUUID();
-    await trx
-      .insertInto('patients')
-      .values({
-        id,
-        id_number: identity.idNumber ?? null,
-        old_id_number: identity.oldIdNumber ?? null,
-        insurance_number: identity.insuranceNumber ?? null,
-        full_name: identity.fullName,
-        date_of_birth: identity.dateOfBirth,
-        sex: identity.sex ?? null,
-        address: identity.address ?? null,
-        needs_review: identity.source === 'manual' || (!identity.idNumber && !identity.insuranceNumber) ? 1 : 0,
-        created_at: iso,
-        updated_at: iso,
-      })
-      .execute();
-    return id;
+    const values = this.newPatient(identity, iso);
+    await trx.insertInto('patients').values(values).execute();
+    return values.id;
+  }
+
+  private newPatient(identity: Identity, iso: string) {
+    return {
+      id: randomUUID(),
+      id_number: identity.idNumber ?? null,
+      old_id_number: identity.oldIdNumber ?? null,
+      insurance_number: identity.insuranceNumber ?? null,
+      full_name: identity.fullName,
+      date_of_birth: identity.dateOfBirth,
+      sex: identity.sex ?? null,
+      address: identity.address ?? null,
+      needs_review: identity.source === 'manual' || (!identity.idNumber && !identity.insuranceNumber) ? 1 : 0,
+      created_at: iso,
+      updated_at: iso,
+    };
   }
 }
 
