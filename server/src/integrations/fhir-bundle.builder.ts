@@ -5,7 +5,7 @@
  * matches instead of duplicating. Pure.
  */
 import type { EmrCheckIn, EmrPatient } from './emr.port';
-import { ACT_CODE_SYSTEM, VN_PROFILE, VN_SID, nameUuid, nextDay, splitVietnameseName } from './vn-core';
+import { ACT_CODE_SYSTEM, VN_PROFILE, VN_SID, nameUuids, nextDay, splitVietnameseName } from './vn-core';
 
 export type FhirResource = { resourceType: string; id?: string } & Record<string, unknown>;
 
@@ -79,7 +79,8 @@ export function patientResource(p: EmrPatient): FhirResource {
 
 export function checkInBundle(c: EmrCheckIn, o: FhirBuildOptions): BuiltCheckIn {
   const { patient, coverage, visit } = c;
-  const patientUrl = `urn:uuid:${nameUuid(`${visit.visitId}/patient`)}`;
+  const [patientUuid, coverageUuid, encounterUuid] = nameUuids(`kiosk-check-in/${visit.visitId}`);
+  const patientUrl = `urn:uuid:${patientUuid}`;
   const entry: BundleEntry[] = [];
   const index: BuiltCheckIn['index'] = { patient: 0, encounter: 0 };
 
@@ -97,7 +98,7 @@ export function checkInBundle(c: EmrCheckIn, o: FhirBuildOptions): BuiltCheckIn 
       ...(coverage.validTo ? { end: coverage.validTo } : {}),
     };
     entry.push({
-      fullUrl: `urn:uuid:${nameUuid(`${visit.visitId}/coverage`)}`,
+      fullUrl: `urn:uuid:${coverageUuid}`,
       resource: {
         resourceType: 'Coverage',
         identifier: [{ system: VN_SID.insuranceNumber, value: coverage.cardNumber }],
@@ -117,7 +118,7 @@ export function checkInBundle(c: EmrCheckIn, o: FhirBuildOptions): BuiltCheckIn 
 
   index.encounter = entry.length;
   entry.push({
-    fullUrl: `urn:uuid:${nameUuid(`${visit.visitId}/encounter`)}`,
+    fullUrl: `urn:uuid:${encounterUuid}`,
     resource: {
       resourceType: 'Encounter',
       meta: { profile: [VN_PROFILE.encounter] },
@@ -149,9 +150,17 @@ export function checkInBundle(c: EmrCheckIn, o: FhirBuildOptions): BuiltCheckIn 
 }
 
 /** Today's appointments of a patient (facility-local day); status is filtered by the caller. */
+const daySearch = new Map<string, string>();
 export function appointmentSearchUrl(patientRef: string, day: string, utcOffset: string): string {
-  const at = (d: string) => encodeURIComponent(`${d}T00:00:00${utcOffset}`);
-  return `Appointment?patient=${patientRef}&date=ge${at(day)}&date=lt${at(nextDay(day))}&_count=20`;
+  const key = `${day}${utcOffset}`;
+  let range = daySearch.get(key);
+  if (!range) {
+    const at = (d: string) => encodeURIComponent(`${d}T00:00:00${utcOffset}`);
+    range = `&date=ge${at(day)}&date=lt${at(nextDay(day))}&_count=20`;
+    if (daySearch.size > 64) daySearch.clear();
+    daySearch.set(key, range);
+  }
+  return `Appointment?patient=${patientRef}${range}`;
 }
 
 /** booked → arrived, only if it is still booked (optimistic concurrency by a `test` op). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EmrCheckIn } from './emr.port';
 import { checkInBundle, patientMatchQuery, type FhirBuildOptions } from './fhir-bundle.builder';
-import { validateCheckInBundle } from './fhir-bundle.validator';
+import { validateCheckInBundle, validateCheckInData } from './fhir-bundle.validator';
 import { VN_SID, splitVietnameseName, utcOffsetOf, localDigits, visitNumberOf, nameUuid } from './vn-core';
 
 const options: FhirBuildOptions = {
@@ -104,5 +104,27 @@ describe('VN Core helpers', () => {
     expect(utcOffsetOf(new Date('2026-11-22T00:00:00Z'), 'Asia/Ho_Chi_Minh')).toBe('+07:00');
     expect(localDigits('2026-11-21T20:05:09.000Z', '+07:00')).toBe('20261122030509');
     expect(nameUuid('x')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/u);
+  });
+});
+
+describe('per check-in data validation', () => {
+  it('accepts a good check-in and names what is wrong in a bad one', () => {
+    expect(validateCheckInData(checkIn)).toEqual([]);
+    const bad: EmrCheckIn = {
+      ...checkIn,
+      patient: { ...checkIn.patient, nationalId: '12345', dateOfBirth: '1988-13-01', sex: 'f' as never },
+      coverage: { cardNumber: 'GD4797912345678', validFrom: '2026-12-31', validTo: '2026-01-01' },
+      visit: { ...checkIn.visit, arrivedAt: '2026-11-22 08:30', utcOffset: '+7' },
+      appointmentId: 'a/b',
+    };
+    expect(validateCheckInData(bad)).toEqual([
+      'patient.nationalId: 12 digits',
+      'patient.dateOfBirth: not a FHIR date',
+      'patient.sex: "f" is not in the value set',
+      'coverage: starts after it ends',
+      'visit.arrivedAt: not a FHIR dateTime with a zone',
+      'visit.utcOffset: not ±hh:mm',
+      'appointmentId: not a FHIR id',
+    ]);
   });
 });

@@ -4,6 +4,7 @@
  * delivery that stops with a clear error. Checks the resources this integration sends against the
  * R4 required bindings and the VN Core identifier systems. Pure; never throws.
  */
+import type { EmrCheckIn } from './emr.port';
 import type { BundleEntry, FhirResource, TransactionBundle } from './fhir-bundle.builder';
 import { ACT_CODE_SYSTEM, VN_SID } from './vn-core';
 
@@ -37,11 +38,15 @@ const URN_UUID = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 function validDate(v: unknown): boolean {
   if (typeof v !== 'string' || !DATE.test(v)) return false;
   if (v.length < 10) return true;
-  const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+  const y = Number(v.slice(0, 4));
+  const m = Number(v.slice(5, 7));
+  const d = Number(v.slice(8, 10));
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return d <= (m === 2 && !leap ? 28 : (DAYS_IN_MONTH[m - 1] ?? 0));
 }
 
 export interface ValidationContext {
@@ -56,6 +61,7 @@ export function validateCheckInBundle(bundle: TransactionBundle, ctx: Validation
   if (!isObj(bundle) || bundle.resourceType !== 'Bundle' || bundle.type !== 'transaction')
     return ['Bundle.type: must be a transaction Bundle'];
   const fullUrls = new Set<string>();
+  const references: string[] = [];
   arr(bundle.entry).forEach((e, i) => {
     const at = `Bundle.entry[${i}]`;
     if (!isObj(e)) return issues.push(`${at}: not an object`);
@@ -68,14 +74,25 @@ export function validateCheckInBundle(bundle: TransactionBundle, ctx: Validation
     }
     if (entry.request?.method === 'POST' && !entry.request.ifNoneExist)
       issues.push(`${at}.request.ifNoneExist: a create must be conditional on a business identifier`);
-    if (entry.resource) validateResource(entry.resource, at, ctx, issues);
+    if (entry.resource) {
+      validateResource(entry.resource, at, ctx, issues);
+      collectReferences(entry.resource, references);
+    }
   });
   // Every urn:uuid reference must point inside the Bundle.
-  for (const ref of JSON.stringify(bundle).match(/"reference":"urn:uuid:[^"]+"/gu) ?? []) {
-    const url = ref.slice('"reference":"'.length, -1);
-    if (!fullUrls.has(url)) issues.push(`reference ${url}: no entry has this fullUrl`);
-  }
+  for (const url of references)
+    if (url.startsWith('urn:uuid:') && !fullUrls.has(url)) issues.push(`reference ${url}: no entry has this fullUrl`);
   return issues;
+}
+
+/** Every `reference` string in a resource, at any depth. */
+function collectReferences(v: unknown, out: string[]): void {
+  if (Array.isArray(v)) for (const x of v) collectReferences(x, out);
+  else if (isObj(v))
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'reference' && typeof x === 'string') out.push(x);
+      else if (typeof x === 'object' && x !== null) collectReferences(x, out);
+    }
 }
 
 function validateIdentifiers(v: unknown, at: string, ctx: ValidationContext, issues: string[]): void {
@@ -151,4 +168,40 @@ function validateResource(r: FhirResource, at: string, ctx: ValidationContext, i
     default:
       issues.push(`${p}.resourceType: ${r.resourceType} is not sent by this integration`);
   }
+}
+
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/u;
+const OFFSET = /^[+-]\d{2}:\d{2}$/u;
+const nonEmpty = (v: unknown) => typeof v === 'string' && v.trim() !== '';
+
+/**
+ * Per check-in: the data that differs between check-ins (identifiers, name, sex, dates, visit).
+ * The Bundle's structure and the configured codes are the same for every check-in, so the adapter
+ * validates whole Bundles built from probe check-ins once, when it starts.
+ */
+export function validateCheckInData(c: EmrCheckIn): string[] {
+  const issues: string[] = [];
+  const p = c.patient;
+  if (p.nationalId !== undefined && !/^\d{12}$/u.test(p.nationalId)) issues.push('patient.nationalId: 12 digits');
+  if (p.oldId !== undefined && !/^\d{9}$/u.test(p.oldId)) issues.push('patient.oldId: 9 digits');
+  if (p.insuranceNumber !== undefined && !nonEmpty(p.insuranceNumber)) issues.push('patient.insuranceNumber: empty');
+  if (!nonEmpty(p.patientId)) issues.push('patient.patientId: empty');
+  if (!nonEmpty(p.fullName)) issues.push('patient.fullName: required');
+  if (!validDate(p.dateOfBirth)) issues.push('patient.dateOfBirth: not a FHIR date');
+  if (p.sex !== undefined) oneOf(p.sex, R4_CODES.gender, 'patient.sex', issues);
+  const cov = c.coverage;
+  if (cov) {
+    if (!nonEmpty(cov.cardNumber)) issues.push('coverage.cardNumber: required');
+    if (cov.validFrom !== undefined && !validDate(cov.validFrom)) issues.push('coverage.validFrom: not a date');
+    if (cov.validTo !== undefined && !validDate(cov.validTo)) issues.push('coverage.validTo: not a date');
+    if (cov.validFrom && cov.validTo && cov.validFrom > cov.validTo) issues.push('coverage: starts after it ends');
+  }
+  const v = c.visit;
+  if (!nonEmpty(v.visitNumber)) issues.push('visit.visitNumber: required');
+  if (!nonEmpty(v.serviceId)) issues.push('visit.serviceId: required');
+  if (!DATE_TIME.test(v.arrivedAt)) issues.push('visit.arrivedAt: not a FHIR dateTime with a zone');
+  if (!validDate(v.day) || v.day.length !== 10) issues.push('visit.day: not a date');
+  if (!OFFSET.test(v.utcOffset)) issues.push('visit.utcOffset: not ±hh:mm');
+  if (c.appointmentId !== undefined && !FHIR_ID.test(c.appointmentId)) issues.push('appointmentId: not a FHIR id');
+  return issues;
 }

@@ -26,7 +26,7 @@ import {
   patientResource,
   type FhirBuildOptions,
 } from './fhir-bundle.builder';
-import { validateCheckInBundle } from './fhir-bundle.validator';
+import { validateCheckInBundle, validateCheckInData } from './fhir-bundle.validator';
 import {
   outcomeDetail,
   parseTransactionResponse,
@@ -57,9 +57,14 @@ export class FhirAdapter implements EmrPort {
   readonly token: ClientCredentialsToken | undefined;
   private readonly http = new HttpClient();
   private readonly base: string;
+  private readonly buildOptions: FhirBuildOptions;
+  /** Problems of the configured codes and of the Bundle's structure, found once at start. */
+  readonly configIssues: string[];
 
   constructor(private readonly o: FhirAdapterOptions) {
     this.base = o.baseUrl.replace(/\/+$/u, '');
+    this.buildOptions = { ...o, appointmentSearchInBundle: o.appointments === 'in-bundle' };
+    this.configIssues = probeIssues(this.buildOptions, [o.facilitySystem, o.serviceSystem]);
     if (o.clientId && o.clientSecret)
       this.token = new ClientCredentialsToken(this.http, {
         tokenUrl: o.tokenUrl ?? `${new URL(o.baseUrl).origin}/oauth2/token`,
@@ -71,17 +76,14 @@ export class FhirAdapter implements EmrPort {
   }
 
   async checkIn(c: EmrCheckIn, key: DeliveryKey): Promise<EmrResult> {
-    const built = checkInBundle(c, { ...this.o, appointmentSearchInBundle: this.o.appointments === 'in-bundle' });
-    const issues = validateCheckInBundle(built.bundle, {
-      extraSystems: [this.o.facilitySystem, this.o.serviceSystem],
-      encounterStatus: 'arrived',
-    });
+    const issues = this.configIssues.length > 0 ? this.configIssues : validateCheckInData(c);
     if (issues.length > 0)
       return emrError('emr-invalid-content', `not sent, failed our validation: ${issues.slice(0, 3).join('; ')}`, {
         retriable: false,
         route: 'counter',
-        detail: 'validation',
+        detail: this.configIssues.length > 0 ? 'validation-config' : 'validation',
       });
+    const built = checkInBundle(c, this.buildOptions);
 
     const sent = await this.send('POST', '', key, built.bundle, FHIR_JSON);
     if (!sent.ok) return sent;
@@ -281,7 +283,8 @@ export class FhirAdapter implements EmrPort {
     for (let attempt = 0; ; attempt++) {
       let bearer: string | undefined;
       if (this.token) {
-        const t = await this.token.get();
+        const fresh = this.token.current();
+        const t = fresh ? { ok: true as const, value: fresh } : await this.token.get();
         if (!t.ok)
           return t.error.code === 'token-refused'
             ? emrError('emr-auth-failed', 'the EMR refused our client credentials', {
@@ -314,6 +317,43 @@ export class FhirAdapter implements EmrPort {
       return { ok: true, value: r.value };
     }
   }
+}
+
+/** Whole Bundles of probe check-ins (with and without coverage and appointment), validated once. */
+function probeIssues(o: FhirBuildOptions, extraSystems: string[]): string[] {
+  const probe: EmrCheckIn = {
+    patient: {
+      patientId: 'probe',
+      nationalId: '000000000000',
+      oldId: '000000000',
+      insuranceNumber: 'GD0000000000000',
+      fullName: 'Probe Patient',
+      dateOfBirth: '2000-01-01',
+      sex: 'other',
+      address: 'probe',
+    },
+    coverage: { cardNumber: 'GD0000000000000', validFrom: '2026-01-01', validTo: '2026-12-31' },
+    visit: {
+      visitNumber: 'probe-visit',
+      visitId: 'probe',
+      checkInId: 'probe',
+      ticketNumber: 'A000',
+      serviceId: 'probe',
+      serviceName: 'probe',
+      department: 'probe',
+      room: '0',
+      arrivedAt: '2026-01-01T00:00:00.000Z',
+      day: '2026-01-01',
+      utcOffset: '+07:00',
+    },
+  };
+  const { coverage: _coverage, ...uninsured } = probe;
+  const ctx = { extraSystems, encounterStatus: 'arrived' as const };
+  const issues = [
+    ...validateCheckInBundle(checkInBundle(probe, o).bundle, ctx),
+    ...validateCheckInBundle(checkInBundle({ ...uninsured, appointmentId: 'probe' }, o).bundle, ctx),
+  ];
+  return [...new Set(issues)];
 }
 
 function searchResources(bundle: unknown, type: string): Record<string, unknown>[] {

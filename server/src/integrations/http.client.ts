@@ -51,15 +51,13 @@ export class HttpClient {
         clearTimeout(timer);
         resolve(r);
       };
-      let url: URL;
-      try {
-        url = new URL(req.url);
-      } catch {
+      const url = this.parse(req.url);
+      if (!url) {
         done({ ok: false, error: { code: 'http-network', message: 'invalid URL' } });
         return;
       }
       const secure = url.protocol === 'https:';
-      const body = req.body === undefined ? undefined : Buffer.from(req.body, 'utf8');
+      const body = req.body;
       const outgoing = (secure ? https : http).request(
         url,
         {
@@ -68,7 +66,7 @@ export class HttpClient {
           headers: {
             accept: 'application/json',
             ...req.headers,
-            ...(body ? { 'content-length': String(body.length) } : {}),
+            ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
           },
         },
         (res) => {
@@ -95,9 +93,22 @@ export class HttpClient {
       );
       pending.req = outgoing;
       outgoing.on('error', (e) => done({ ok: false, error: { code: 'http-network', message: e.message } }));
-      if (body) outgoing.write(body);
-      outgoing.end();
+      outgoing.end(body);
     });
+  }
+
+  private readonly urls = new Map<string, URL>();
+  /** Parsed URLs, kept for the few that repeat (the FHIR base, the token endpoint). */
+  private parse(text: string): URL | undefined {
+    const known = this.urls.get(text);
+    if (known) return known;
+    try {
+      const url = new URL(text);
+      if (this.urls.size < 32 && !url.search) this.urls.set(text, url);
+      return url;
+    } catch {
+      return undefined;
+    }
   }
 
   close(): void {
@@ -107,9 +118,9 @@ export class HttpClient {
 }
 
 function parseBody(text: string): unknown {
-  const t = text.trimStart();
-  if (t === '') return undefined;
-  if (t.startsWith('{') || t.startsWith('[')) {
+  const first = /\S/u.exec(text.length > 64 ? text.slice(0, 64) : text)?.[0];
+  if (first === undefined && text.trim() === '') return undefined;
+  if (first === '{' || first === '[') {
     try {
       return JSON.parse(text) as unknown;
     } catch {

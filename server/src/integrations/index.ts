@@ -2,7 +2,7 @@
 export * from './emr.port';
 export { LocalEmrAdapter } from './local-emr.adapter';
 export { FhirAdapter, type FhirAdapterOptions } from './fhir.adapter';
-export { checkInBundle, type TransactionBundle } from './fhir-bundle.builder';
+export { appointmentSearchUrl, checkInBundle, type TransactionBundle } from './fhir-bundle.builder';
 export { validateCheckInBundle } from './fhir-bundle.validator';
 export { VN_SID, VN_PROFILE, visitNumberOf } from './vn-core';
 export { Hl7v2Adapter, type Hl7AdapterOptions } from './hl7v2.adapter';

@@ -40,6 +40,11 @@ export class ClientCredentialsToken {
     return this.o.now ? this.o.now() : Date.now();
   }
 
+  /** The cached token while it is fresh (no waiting), else undefined. */
+  current(): string | undefined {
+    return this.cached && this.now() < this.cached.refreshAtMs ? this.cached.token : undefined;
+  }
+
   async get(): Promise<Result<string, TokenFailure>> {
     if (this.cached && this.now() < this.cached.refreshAtMs) return { ok: true, value: this.cached.token };
     this.inflight ??= this.fetch().finally(() => {

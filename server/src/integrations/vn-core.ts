@@ -68,16 +68,32 @@ export function localDigits(iso: string, offset: string): string {
   return local.toISOString().slice(0, 19).replace(/[-:T]/gu, '');
 }
 
-/** The facility-local day after `day` (YYYY-MM-DD). */
+const nextDays = new Map<string, string>();
+/** The facility-local day after `day` (YYYY-MM-DD). Memoised: a day changes once a day. */
 export function nextDay(day: string): string {
+  const known = nextDays.get(day);
+  if (known) return known;
   const d = new Date(`${day}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
+  const next = d.toISOString().slice(0, 10);
+  if (nextDays.size > 64) nextDays.clear();
+  nextDays.set(day, next);
+  return next;
+}
+
+/** 32 hex digits as a name-based UUID string (version 5 layout). */
+function uuidOf(h: string): string {
+  const variant = ((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(18, 20)}-${h.slice(20, 32)}`;
 }
 
 /** A UUID derived from a name: the same check-in always gets the same `urn:uuid` fullUrls. */
 export function nameUuid(name: string): string {
-  const h = createHash('sha1').update(name).digest('hex');
-  const variant = ((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(18, 20)}-${h.slice(20, 32)}`;
+  return uuidOf(createHash('sha1').update(name).digest('hex'));
+}
+
+/** Up to four UUIDs derived from one name with one hash (a check-in's Bundle needs three). */
+export function nameUuids(name: string): [string, string, string, string] {
+  const h = createHash('sha512').update(name).digest('hex');
+  return [uuidOf(h.slice(0, 32)), uuidOf(h.slice(32, 64)), uuidOf(h.slice(64, 96)), uuidOf(h.slice(96, 128))];
 }
