@@ -245,6 +245,32 @@ describe('FHIR R4 adapter against a real FHIR engine', () => {
     expect((await adapter.checkIn(checkIn(), key())).ok).toBe(true);
   });
 
+  it('a demographic update merges into the one matching Patient and keeps the identifiers the EMR added', async () => {
+    const mrn = { system: VN_SID.mrn, value: 'BV-0001' };
+    const existing = await engine.repo.createResource<Patient>({
+      resourceType: 'Patient',
+      identifier: [{ system: VN_SID.nationalId, value: '079090000555' }, mrn],
+      name: [{ text: 'Cũ Tên' }],
+    });
+    const p = {
+      ...checkIn().patient,
+      nationalId: '079090000555',
+      insuranceNumber: undefined,
+      address: 'Quận Cái Răng',
+    };
+    const r = await adapter.updatePatient(p, key());
+    expect(r).toMatchObject({ ok: true, value: { patient: 'matched', patientRef: `Patient/${existing.id}` } });
+    const stored = await engine.repo.readResource<Patient>('Patient', existing.id);
+    expect(stored.identifier).toContainEqual(mrn);
+    expect(stored.name?.[0]?.text).toBe('Nguyễn Thị Lan');
+    expect(stored.address?.[0]?.text).toBe('Quận Cái Răng');
+    // Nobody yet: created; several: never chosen.
+    const created = await adapter.updatePatient({ ...p, nationalId: '079090000556' }, key());
+    expect(created).toMatchObject({ ok: true, value: { patient: 'created' } });
+    const ambiguous = await adapter.updatePatient({ ...p, nationalId: '001099000111' }, key());
+    expect(ambiguous).toMatchObject({ ok: false, error: { code: 'emr-ambiguous-patient', route: 'counter' } });
+  });
+
   it('an OperationOutcome becomes a readable message without ID numbers, and a machine detail', async () => {
     engine.rejectNext(422, {
       code: 'business-rule',

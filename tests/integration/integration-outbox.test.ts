@@ -18,7 +18,7 @@ import type {
   Result,
   ServerToAgentEvents,
 } from '@kiosk/protocol';
-import type { Encounter } from '@medplum/fhirtypes';
+import type { Encounter, Patient } from '@medplum/fhirtypes';
 import type { DeliveryView, EmrCheckIn } from '@kiosk/server';
 import { VN_SID } from '@kiosk/server';
 import {
@@ -167,6 +167,27 @@ describe.each(databaseKinds)('EMR outbox with the FHIR engine down for a burst (
     });
     expect(again).toMatchObject({ ok: true, value: { patient: 'matched', encounter: 'matched' } });
     expect({ p: await engine.count('Patient'), e: await engine.count('Encounter') }).toEqual(before);
+  });
+
+  it("an admin sends a patient's corrected details to the EMR through the outbox", async () => {
+    const { kysely } = server.app.services.db;
+    const p = await kysely
+      .selectFrom('patients')
+      .select(['id', 'id_number'])
+      .where('id_number', '=', patient(5).idNumber ?? '')
+      .executeTakeFirstOrThrow();
+    await kysely
+      .updateTable('patients')
+      .set({ address: 'Quận Cái Răng, TP. Cần Thơ' })
+      .where('id', '=', p.id)
+      .execute();
+    const r = await api(server.url, admin, 'POST', `/api/admin/emr/patients/${p.id}/update`);
+    expect(r.status).toBe(200);
+    await until('the patient update', async () => {
+      const [found] = await engine.search<Patient>('Patient', { identifier: `${VN_SID.nationalId}|${p.id_number}` });
+      return found?.address?.[0]?.text === 'Quận Cái Răng, TP. Cần Thơ';
+    });
+    expect(await engine.count('Patient', { identifier: `${VN_SID.nationalId}|${p.id_number}` })).toBe(1);
   });
 
   it('several EMR patients for one identifier: the delivery stops, the counter sees it on the ticket', async () => {
