@@ -47,9 +47,21 @@ export function splitVietnameseName(fullName: string): { family?: string; middle
 }
 
 /** `+07:00` for the zone at that instant. */
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Building an Intl formatter costs far more than using one: one per time zone, kept. */
+function offsetFormatter(timeZone: string): Intl.DateTimeFormat {
+  let formatter = offsetFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+    offsetFormatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
 export function utcOffsetOf(instant: Date, timeZone: string): string {
   const name =
-    new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+    offsetFormatter(timeZone)
       .formatToParts(instant)
       .find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
   const m = /GMT([+-])(\d{2}):?(\d{2})?/u.exec(name);

@@ -25,14 +25,22 @@ export interface ServiceAdminView {
 }
 
 /** Local weekday (0 = Sunday) and HH:MM of an instant in a time zone. */
+const weekTimeFormatters = new Map<string, Intl.DateTimeFormat>();
+
 export function localWeekTime(at: Date, timeZone: string): { weekday: number; hhmm: string } {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at);
+  // Checked on every check-in: one formatter per time zone, kept (building one is the costly part).
+  let formatter = weekTimeFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    weekTimeFormatters.set(timeZone, formatter);
+  }
+  const parts = formatter.formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(get('weekday'));
   return { weekday, hhmm: `${get('hour')}:${get('minute')}` };
