@@ -237,13 +237,18 @@ test('chip check-in shows read progress, the face on screen only and the authent
   const progress = page.getByTestId('card-progress');
   await expect(progress).toBeVisible();
   await shot('reading');
-  const seen = new Set<string>();
-  while (!(await page.getByTestId('confirm').isVisible())) {
-    const v = await progress.getAttribute('value').catch(() => null);
-    if (v) seen.add(v);
-    await page.waitForTimeout(20);
-  }
-  expect(seen.size).toBeGreaterThan(1);
+  // The progress values the page shows, sampled in the page itself.
+  await page.evaluate(() => {
+    const w = window as unknown as { __progress: string[] };
+    w.__progress = [];
+    new MutationObserver(() => {
+      const v = document.querySelector('[data-testid="card-progress"]')?.getAttribute('value');
+      if (v && w.__progress.at(-1) !== v) w.__progress.push(v);
+    }).observe(document.body, { subtree: true, attributes: true, childList: true });
+  });
+  await expect(page.getByTestId('confirm')).toBeVisible({ timeout: 30_000 });
+  const seen = await page.evaluate(() => (window as unknown as { __progress: string[] }).__progress);
+  expect(seen.length).toBeGreaterThan(1);
   await expect(page.getByTestId('patient-name')).toHaveText('Nguyễn Thị Lan');
   await expect(page.getByTestId('face')).toBeVisible();
   await expect(page.getByTestId('authenticity')).toHaveAttribute('data-result', 'valid');
