@@ -119,6 +119,8 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     onServices: () => link.services(),
     onCheckIn: (request: CheckInRequest) => runCheckIn(request, { link, printer: () => devices.printer(), log }),
     onReset: async () => session.reset(),
+    onWedgeScan: async (payload) => ok(handleScan(payload, 'keyboard-wedge')),
+    onInsuranceCheck: (request) => link.insuranceCheck(request),
     onSetKey: async (command) => {
       const r = session.setStaffKey(command);
       log.info({ kind: command.kind, accepted: r.ok }, 'staff access key');
@@ -151,18 +153,20 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
   } else if (simulated) attachSimGateway(io, simulated);
 
   // Scans are classified here; the kiosk UI never sees a raw payload.
-  devices.scans.add((payload, meta) => {
+  devices.scans.add((payload, meta) => void handleScan(payload, meta.scannerId));
+  function handleScan(payload: string, scannerId: string): ClassifiedScan {
     const scan: ClassifiedScan = classifyScan(payload);
     if (scan.kind === 'cccd-qr') {
       if (session.scannedCccd(scan.identity)) devices.keyAvailable();
     } else if (scan.kind === 'bhyt-qr') session.reset();
     else session.touch();
     log.info(
-      { scanner: meta.scannerId, kind: scan.kind, ...(scan.kind === 'rejected' ? { reason: scan.reason } : {}) },
+      { scanner: scannerId, kind: scan.kind, ...(scan.kind === 'rejected' ? { reason: scan.reason } : {}) },
       'scan',
     );
     io.emit('scan:classified', scan);
-  });
+    return scan;
+  }
   devices.cardEvents.add((e: CardEvent) => {
     session.touch();
     switch (e.type) {

@@ -53,7 +53,14 @@ export interface KioskUiToAgentEvents {
   'session:reset': (query: Record<string, never>, ack: Ack<null>) => void;
   /** BHYT eligibility for the identified patient, relayed to the server's insurance gateway adapter. */
   'insurance:check': (request: InsuranceCheckRequest, ack: Ack<InsuranceCheck>) => void;
+  /**
+   * A code typed by a keyboard-wedge scanner (detected in the page with KeyboardWedgeDetector):
+   * the agent classifies it like any scan and answers, and emits `scan:classified`.
+   */
+  'scan:submit': (command: z.infer<typeof scanSubmitSchema>, ack: Ack<ClassifiedScan>) => void;
 }
+
+export const scanSubmitSchema = z.object({ payload: z.string().min(1).max(4096) });
 
 // ---- device agent ↔ server (namespace /agent, device credential) ------------------------------
 

@@ -10,3 +10,4 @@ export * from './kiosk-flow';
 export * from './staff-views';
 export * from './events';
 export * from './operations';
+export * from './keyboard-wedge';

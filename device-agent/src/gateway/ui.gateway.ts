@@ -8,7 +8,12 @@ import { z } from 'zod';
 import {
   cardKeyCommandSchema,
   checkInRequestSchema,
+  insuranceCheckRequestSchema,
   printerTestSchema,
+  scanSubmitSchema,
+  type ClassifiedScan,
+  type InsuranceCheck,
+  type InsuranceCheckRequest,
   type CardKeyCommand,
   err,
   parseWith,
@@ -36,6 +41,10 @@ export interface UiGatewayOptions {
   /** Staff typed the MRZ or ID + dates that open the chip. */
   onSetKey: (command: CardKeyCommand) => Promise<Result<null>>;
   onPrinterTest: (printerId: string | undefined) => Promise<Result<{ state: 'confirmed' | 'failed'; reason?: string }>>;
+  /** A keyboard-wedge scan typed into the page: classified like any other scan. */
+  onWedgeScan: (payload: string) => Promise<Result<ClassifiedScan>>;
+  /** BHYT eligibility, relayed to the server (gateway credentials never reach the kiosk). */
+  onInsuranceCheck: (request: InsuranceCheckRequest) => Promise<Result<InsuranceCheck>>;
   /** GET /health: devices, disabled transports, server link (no personal data). */
   health: () => unknown;
 }
@@ -100,6 +109,14 @@ export async function startUiGateway(options: UiGatewayOptions): Promise<UiGatew
     socket.on(
       'printer:test',
       wrap(options.log, printerTestSchema, (c) => options.onPrinterTest(c.printerId)),
+    );
+    socket.on(
+      'scan:submit',
+      wrap(options.log, scanSubmitSchema, (c) => options.onWedgeScan(c.payload)),
+    );
+    socket.on(
+      'insurance:check',
+      wrap(options.log, insuranceCheckRequestSchema, (r) => options.onInsuranceCheck(r)),
     );
     socket.on(
       'session:reset',

@@ -3,5 +3,4 @@ export * from './hid-pos.parser';
 export * from './serial-line.framer';
 export * from './scan-payload';
 export * from './duplicate.filter';
-export * from './keyboard-wedge';
 export * from './barcode-scanner';

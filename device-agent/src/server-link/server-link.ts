@@ -15,6 +15,8 @@ import {
   type AgentToServerEvents,
   type CheckInReceipt,
   type CheckInRequest,
+  type InsuranceCheck,
+  type InsuranceCheckRequest,
   type PrintReport,
   type Result,
   type ServerToAgentEvents,
@@ -173,6 +175,9 @@ export class ServerLink {
 
   checkIn(request: CheckInRequest): Promise<Result<CheckInReceipt>> {
     return this.request((s, ack) => s.emit('checkin:submit', request, ack));
+  }
+  insuranceCheck(request: InsuranceCheckRequest): Promise<Result<InsuranceCheck>> {
+    return this.request((s, ack) => s.emit('insurance:check', request, ack));
   }
   services(): Promise<Result<ServiceInfo[]>> {
     return this.request((s, ack) => s.emit('services:list', {}, ack));
