@@ -4,6 +4,7 @@ export * from './scanners';
 export * from './identity';
 export * from './printing';
 export * from './simulator/virtual-cccd';
+export * from './simulator/serial-smart-reader.peer';
 export { createAgent, type Agent, SOFTWARE_VERSION } from './agent';
 export { loadAgentConfig, type AgentConfig } from './config';
 export { createLogger, type Logger } from './logger';

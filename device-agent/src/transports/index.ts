@@ -10,3 +10,4 @@ export * from './vpcd-card';
 export * from './doctor';
 export * from './usb-printer.transport';
 export * from './transport.factory';
+export * from './serial-smart-reader.transport';

@@ -31,10 +31,12 @@ export const profiles: DeviceProfileInput[] = [
       contact: false,
       extendedLength: false,
       maxBitRateKbps: 106,
-      framing: 'stx-len16be-apdu-lrc-etx',
+      // Defined by device-agent's SerialSmartReaderTransport: STX, 2-byte big-endian length, payload
+      // (first byte the message type), LRC = XOR of length + payload, ETX.
+      framing: 'stx-len16be-type-lrc-etx',
     },
     uncertain: [
-      'the framing is vendor-specific; stx-len16be-apdu-lrc-etx is the common pattern, not confirmed on a module in hand',
+      'framing stx-len16be-type-lrc-etx is our own protocol for such readers (message types 0x01/0x81 APDU, 0x02/0x82 power-on/ATR, 0x03/0x83 card status, 0x7F error), not a vendor protocol: a module in hand needs its vendor framing mapped onto it',
       'baud rate',
       'USB bridge ids are generic chips (CH340 0x1A86:0x7523, CP210x 0x10C4:0xEA60): the path pattern is needed to claim the port',
     ],

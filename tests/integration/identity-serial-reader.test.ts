@@ -1,0 +1,171 @@
+/**
+ * The serial smart-reader path with a real kernel tty: socat makes a pseudo-terminal pair, the
+ * reader peer (with a virtual CCCD) holds one end through a SerialTransport, the
+ * SerialSmartReaderTransport holds the other, and readChip reads identity, face and a verified
+ * passive authentication end to end over the framed protocol at 115200 baud. Garbage on the line
+ * is resynced; killing socat (the unplug) ends the read in a code, never a crash.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { profileById, type CardReaderProfile, type TransportSettings } from '@kiosk/hardware-profiles';
+import {
+  accessKeyFromIdentity,
+  classifyScan,
+  createTestPki,
+  createTrustStore,
+  readChip,
+  SerialSmartReaderPeer,
+  SerialSmartReaderTransport,
+  SerialTransport,
+  VirtualCccdChip,
+  type TrustStore,
+} from '@kiosk/device-agent';
+
+interface PtyPair {
+  socat: ChildProcess;
+  device: string;
+  host: string;
+}
+
+const running: ChildProcess[] = [];
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close().catch(() => undefined);
+  for (const p of running.splice(0)) if (p.exitCode === null) p.kill('SIGKILL');
+});
+
+function ptyPair(): Promise<PtyPair> {
+  return new Promise((resolve, reject) => {
+    const socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    running.push(socat);
+    let stderr = '';
+    const timer = setTimeout(() => reject(new Error(`socat gave no pty pair within 5 s: ${stderr}`)), 5000);
+    socat.once('error', (e) => reject(new Error(`socat could not start (apt-get install socat): ${e.message}`)));
+    socat.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const paths = [...stderr.matchAll(/PTY is (\/dev\/pts\/\d+)/gu)].map((m) => m[1] ?? '');
+      if (paths.length >= 2 && paths[0] && paths[1]) {
+        clearTimeout(timer);
+        resolve({ socat, host: paths[0], device: paths[1] });
+      }
+    });
+  });
+}
+
+const readerProfile = (): CardReaderProfile => {
+  const p = profileById('generic.serial-smart-reader');
+  if (p?.class !== 'card-reader') throw new Error('no serial smart-reader profile');
+  return p;
+};
+const serialSettingsOf = (p: CardReaderProfile): Extract<TransportSettings, { kind: 'serial' }> => {
+  const s = p.transports.find((t) => t.kind === 'serial');
+  if (s?.kind !== 'serial') throw new Error(`${p.id} has no serial transport`);
+  return s;
+};
+
+const QR = '079188012345||Nguyễn Thị Lan|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021';
+const pki = createTestPki();
+const trusted = createTrustStore([pki.csca.pem]);
+if (!trusted.ok) throw new Error(trusted.error.message);
+const trustStore: TrustStore = trusted.value;
+
+function keyFromQr() {
+  const scan = classifyScan(QR);
+  if (scan.kind !== 'cccd-qr') throw new Error(`QR classified as ${scan.kind}`);
+  const key = accessKeyFromIdentity(scan.identity);
+  if (!key) throw new Error('no access key from the QR');
+  return { key, qrIdentity: scan.identity };
+}
+
+async function rig(options: { faceBytes?: number; noiseBeforeAnswer?: (n: number) => Uint8Array | undefined } = {}) {
+  const pair = await ptyPair();
+  const profile = readerProfile();
+  expect(profile.transports[0]).toMatchObject({ kind: 'serial', baudRate: 115200 });
+  const settings = serialSettingsOf(profile);
+  const framing = profile.capabilities.framing;
+  const chip = new VirtualCccdChip({ pki, faceBytes: options.faceBytes ?? 20_000 });
+  const deviceLink = new SerialTransport({ path: pair.device, settings });
+  const peer = new SerialSmartReaderPeer({
+    link: deviceLink,
+    framing,
+    card: chip,
+    noiseBeforeAnswer: options.noiseBeforeAnswer,
+  });
+  await peer.start();
+  const hostLink = new SerialTransport({ path: pair.host, settings });
+  const reader = new SerialSmartReaderTransport({ link: hostLink, framing });
+  closers.push(
+    () => reader.close(),
+    () => peer.stop(),
+  );
+  await reader.open();
+  return { pair, chip, peer, reader, hostLink };
+}
+
+describe('identity: chip read through a serial smart-reader on a real pseudo-terminal', () => {
+  it('reads identity, the 20 KB face and a verified authenticity', async () => {
+    const { reader, peer } = await rig();
+    expect(reader.cardPresent).toBe(true);
+    const { key, qrIdentity } = keyFromQr();
+    const order: string[] = [];
+    const result = await readChip(
+      reader,
+      { key, trustStore },
+      {
+        onIdentity: () => order.push('identity'),
+        onFace: () => order.push('face'),
+        onAuthenticity: (a) => order.push(`authenticity:${a.status}`),
+      },
+    );
+    expect(result.ok ? null : result.error).toBeNull();
+    if (!result.ok) return;
+    expect(order).toEqual(['identity', 'face', 'authenticity:verified']);
+    for (const field of ['idNumber', 'fullName', 'dateOfBirth', 'sex', 'address', 'issueDate'] as const)
+      expect(result.value.identity[field]).toBe(qrIdentity[field]);
+    expect(result.value.face?.bytes.length).toBe(20_000);
+    expect(result.value.stats.apdus).toBe(peer.counts.apdus);
+    expect(peer.counts.powerOns).toBe(1);
+  });
+
+  it('garbage on the line in both directions: still reads, verified', async () => {
+    // Every 7th answer is preceded by line noise, some of it with a false STX and length.
+    const noise = (n: number) =>
+      n % 7 === 0
+        ? Uint8Array.of(0x00, 0xff, 0x02, 0x00, 0x03, 0x81, 0x90, 0x00, 0x55, 0x03, 0x02, 0xff, 0xfe)
+        : undefined;
+    const { reader, peer, hostLink } = await rig({ faceBytes: 8000, noiseBeforeAnswer: noise });
+    // Noise from the host side too, between messages.
+    await hostLink.write(Uint8Array.of(0x13, 0x02, 0x00, 0x01, 0x42, 0x00, 0x03, 0x02, 0x09));
+    const result = await readChip(reader, { key: keyFromQr().key, trustStore });
+    expect(result.ok ? result.value.authenticity.status : result.error).toBe('verified');
+    expect(reader.deframerStats?.droppedBytes).toBeGreaterThan(0);
+    expect(peer.droppedBytes).toBeGreaterThan(0);
+  });
+
+  it('socat killed mid-read → card-removed or reader-error, no crash', async () => {
+    const { reader, pair } = await rig({ faceBytes: 20_000 });
+    const changes: boolean[] = [];
+    reader.onCardChange((p) => changes.push(p));
+    let killed = false;
+    const result = await readChip(
+      reader,
+      { key: keyFromQr().key, trustStore },
+      {
+        onIdentity: () => {
+          killed = true;
+          pair.socat.kill('SIGTERM');
+        },
+      },
+    );
+    expect(killed).toBe(true);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(['card-removed', 'reader-error']).toContain(result.error.code);
+    expect(reader.cardPresent).toBe(false);
+    await expect(reader.transmit(Uint8Array.of(0x00, 0xa4, 0x04, 0x0c))).rejects.toMatchObject({
+      code: expect.stringMatching(/^(disconnected|not-open|timeout)$/u),
+    });
+  });
+});
