@@ -51,6 +51,13 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     outboxMaxItems: config.OUTBOX_MAX_ITEMS,
     log,
   });
+  // A reprint asked by staff at the counter: printed here, the outcome is the server's answer.
+  link.onPrintRequest(async ({ ticketId, ticket }) => {
+    const printer = devices.printer();
+    const outcome = printer ? await printer.print(ticket) : { state: 'failed' as const, reason: 'no-printer' };
+    log.info({ ticket: ticket.number, state: outcome.state, reason: outcome.reason }, 'reprint');
+    return ok({ ticketId, state: outcome.state, ...(outcome.reason ? { reason: outcome.reason } : {}) });
+  });
 
   const simulated =
     config.DEVICES === 'simulated'

@@ -9,7 +9,7 @@ import type { ClassifiedScan } from './scan';
 import type { CheckInOutcome, CheckInReceipt, CheckInRequest, PrintReport } from './checkin';
 import type { DeviceHealth, AgentHeartbeat } from './device';
 import type { ServiceInfo } from './facility';
-import type { QueueEntry } from './ticket';
+import { ticketSchema, type QueueEntry } from './ticket';
 import type {
   FleetAlert,
   ServiceWait,
@@ -73,7 +73,15 @@ export interface AgentToServerEvents {
 }
 export interface ServerToAgentEvents {
   'services:changed': (services: ServiceInfo[]) => void;
+  /** Staff asked for a ticket to be printed (again) on this agent's printer: the ack is the print outcome. */
+  'ticket:print': (command: z.infer<typeof ticketPrintCommandSchema>, ack: Ack<PrintReport>) => void;
 }
+
+export const ticketPrintCommandSchema = z.object({ ticketId: z.string().min(1).max(64), ticket: ticketSchema });
+export const reprintRequestSchema = z.object({
+  /** The agent whose printer prints (a counter's own kiosk agent); default: the kiosk that issued it. */
+  agentId: z.string().min(1).max(64).optional(),
+});
 
 // ---- staff pages ↔ server (namespace /staff, staff session) -----------------------------------
 

@@ -1,6 +1,6 @@
 /** Builds the whole server from a config: the composition root used by main.ts and by tests. */
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { CalledTicket, FleetAlert, QueueEntry } from '@kiosk/protocol';
+import { err, type CalledTicket, type FleetAlert, type QueueEntry } from '@kiosk/protocol';
 import type { Config } from './config';
 import { migrateToLatest, openDatabase, type Db } from './db/database';
 import { createLogger, type Logger } from './logger';
@@ -16,6 +16,7 @@ import { AlertService } from './services/alert.service';
 import { StatsService } from './services/stats.service';
 import type { Services } from './services';
 import { registerRoutes } from './http/routes';
+import { registerReprintRoutes } from './http/reprint.routes';
 import { registerAdminRoutes } from './http/admin.routes';
 import { ApiRegistry, type DeclaredRoute } from './http/api';
 import { registerOpsRoutes } from './http/ops.routes';
@@ -205,6 +206,9 @@ export async function createServerApp(
       );
     },
   });
+  registerReprintRoutes(api, services, (agentId, command) =>
+    rt.current ? rt.current.printOnAgent(agentId, command) : Promise.resolve(err('kiosk-offline', 'not ready')),
+  );
   registerOpsRoutes(api, metrics, config.METRICS_TOKEN);
   registerIntegrationRoutes(api, { integrations, auth, db, timeZone: config.FACILITY_TIME_ZONE });
   registerStaticPages(api, config.UI_DIST);

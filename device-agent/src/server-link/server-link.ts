@@ -11,6 +11,8 @@ import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import {
   err,
+  parseWith,
+  ticketPrintCommandSchema,
   type AgentHeartbeat,
   type AgentToServerEvents,
   type CheckInReceipt,
@@ -23,6 +25,8 @@ import {
   type ServiceInfo,
 } from '@kiosk/protocol';
 import { z } from 'zod';
+
+type TicketPrintCommand = z.infer<typeof ticketPrintCommandSchema>;
 import { DurableQueue } from './durable-queue';
 import { Listeners } from '../transports/transport';
 import type { Logger } from '../logger';
@@ -94,6 +98,14 @@ export class ServerLink {
       void this.flush();
     });
     socket.on('disconnect', () => this.setState('disconnected'));
+    socket.on('ticket:print', (payload: unknown, ack: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (r: Result<PrintReport>) => void) : () => undefined;
+      const command = parseWith(ticketPrintCommandSchema, payload);
+      if (!command.ok) return reply(command);
+      const handler = this.printHandler;
+      if (!handler) return reply(err('no-printer', 'this kiosk has no printer'));
+      handler(command.value).then(reply, () => reply(err('print-error', 'the print could not be run')));
+    });
     socket.on('connect_error', (e) => {
       if (e.message === 'unauthorized') {
         this.options.log.error(
@@ -176,6 +188,13 @@ export class ServerLink {
   checkIn(request: CheckInRequest): Promise<Result<CheckInReceipt>> {
     return this.request((s, ack) => s.emit('checkin:submit', request, ack));
   }
+  private printHandler: ((command: TicketPrintCommand) => Promise<Result<PrintReport>>) | undefined;
+
+  /** Staff asked the server to print a ticket on this kiosk (a reprint). */
+  onPrintRequest(handler: (command: TicketPrintCommand) => Promise<Result<PrintReport>>): void {
+    this.printHandler = handler;
+  }
+
   insuranceCheck(request: InsuranceCheckRequest): Promise<Result<InsuranceCheck>> {
     return this.request((s, ack) => s.emit('insurance:check', request, ack));
   }

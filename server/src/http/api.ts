@@ -52,6 +52,8 @@ const statusOf: Record<string, number> = {
   'rate-limited': 429,
   'internal-error': 500,
   'check-in-failed': 500,
+  'kiosk-offline': 503,
+  'print-timeout': 504,
 };
 export const httpStatusOf = (code: string): number => statusOf[code] ?? (code.startsWith('unknown-') ? 404 : 400);
 

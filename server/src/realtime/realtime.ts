@@ -29,6 +29,8 @@ import {
   type ServiceInfo,
   type FleetAlert,
   alertQuerySchema,
+  type PrintReport,
+  type ticketPrintCommandSchema,
 } from '@kiosk/protocol';
 import type { z } from 'zod';
 import type { Services } from '../services';
@@ -48,8 +50,13 @@ export interface Realtime {
   alertChanged(alert: FleetAlert): void;
   /** Tells the agent its credential was revoked and disconnects it, on every server instance. */
   disconnectAgent(agentId: string): void;
+  /** Asks one kiosk agent (on whichever instance holds its socket) to print a ticket; its ack is the outcome. */
+  printOnAgent(agentId: string, command: TicketPrintCommand): Promise<Result<PrintReport>>;
   close(): Promise<void>;
 }
+
+type TicketPrintCommand = z.infer<typeof ticketPrintCommandSchema>;
+const PRINT_ACK_TIMEOUT_MS = 20_000;
 
 /** Who may send each /staff command; the authorization suite enumerates this table. */
 export const staffCommandRoles = {
@@ -244,6 +251,19 @@ export function createRealtime(
     disconnectAgent: (agentId) => {
       revokeLocal(agentId);
       agents.serverSideEmit('agent:revoke', agentId);
+    },
+    async printOnAgent(agentId, command) {
+      try {
+        const answers = await agents
+          .to(agentRoom(agentId))
+          .timeout(PRINT_ACK_TIMEOUT_MS)
+          .emitWithAck('ticket:print', command);
+        const first = answers[0];
+        if (!first) return err('kiosk-offline', 'that kiosk is not connected', 'go-to-counter');
+        return first;
+      } catch {
+        return err('print-timeout', 'the kiosk did not answer in time');
+      }
     },
     close: () => new Promise<void>((resolve) => io.close(() => resolve())),
   };

@@ -13,6 +13,7 @@ import {
   type QueueEntry,
   type Result,
   type ServiceWait,
+  type Ticket,
   type TicketStatus,
   type TransferResult,
   type VisitHistory,
@@ -468,6 +469,19 @@ export class QueueService {
       counter: r.counter ?? '',
       calledAt: r.called_at ?? '',
     }));
+  }
+
+  /** What to print again for a ticket, and the kiosk that issued it (from the receipt as acknowledged). */
+  async printable(ticketId: string): Promise<{ ticket: Ticket; issuedBy: string | null } | undefined> {
+    const row = await this.deps.db.kysely
+      .selectFrom('tickets')
+      .innerJoin('visits', 'visits.id', 'tickets.visit_id')
+      .select(['visits.receipt_json', 'visits.agent_id'])
+      .where('tickets.id', '=', ticketId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const receipt = JSON.parse(row.receipt_json) as { ticket: Ticket };
+    return { ticket: receipt.ticket, issuedBy: row.agent_id };
   }
 
   /** A ticket counts as printed only when the printer confirmed it. */

@@ -1,0 +1,122 @@
+/**
+ * Reprint at the counter: a kiosk's printer runs out of paper during a check-in (the ticket is
+ * flagged 'failed', never counted as printed); after the paper is changed, reception asks the
+ * server to reprint, the issuing kiosk's real ESC/POS driver prints it, and the ticket becomes
+ * 'printed'. A viewer may not reprint; an unknown ticket and an offline kiosk get clear answers.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { io, type Socket } from 'socket.io-client';
+import { createAgent, createLogger, loadAgentConfig, type Agent } from '@kiosk/device-agent';
+import type {
+  AgentToKioskUiEvents,
+  AgentToSimEvents,
+  CheckInOutcome,
+  KioskUiToAgentEvents,
+  PrintReport,
+  QueueEntry,
+  Result,
+  SimToAgentEvents,
+} from '@kiosk/protocol';
+import { api, login, startServer, type RunningServer } from '../support/server-harness';
+
+let server: RunningServer;
+let agent: Agent;
+let ui: Socket<AgentToKioskUiEvents, KioskUiToAgentEvents>;
+let sim: Socket<AgentToSimEvents, SimToAgentEvents>;
+let reception: string;
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-reprint-'));
+const send = <T>(fn: (ack: (r: Result<T>) => void) => void) => new Promise<Result<T>>((resolve) => fn(resolve));
+
+async function connect<S extends Socket>(url: string): Promise<S> {
+  const socket = io(url, { transports: ['websocket'], reconnection: false }) as S;
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+beforeAll(async () => {
+  server = await startServer({ BOOTSTRAP_PAIRING_CODE: 'REPRINT12345' });
+  reception = await login(server.url, 'tiepdon', 'tiepdon-demo');
+  agent = await createAgent(
+    loadAgentConfig({
+      AGENT_PORT: '0',
+      SERVER_URL: server.url,
+      PAIRING_CODE: 'REPRINT12345',
+      AGENT_DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+    }),
+    createLogger('silent'),
+  );
+  ui = await connect(`http://127.0.0.1:${agent.gateway.port}`);
+  sim = await connect(`http://127.0.0.1:${agent.gateway.port}/sim`);
+  await vi.waitFor(() => expect(agent.link.connected).toBe(true), { timeout: 10_000 });
+});
+
+afterAll(async () => {
+  ui?.close();
+  sim?.close();
+  await agent?.close();
+  await server?.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const printStatusOf = async (ticketId: string) => {
+  const q = await api<QueueEntry[]>(server.url, reception, 'GET', '/api/queue');
+  return q.body.value?.find((e) => e.ticketId === ticketId)?.printStatus;
+};
+
+describe('reprint at the counter', () => {
+  let ticketId = '';
+  let number = '';
+
+  it('a check-in whose print fails is flagged, not counted as printed', async () => {
+    await send<null>((ack) => sim.emit('sim:printer-fault', { fault: 'paper-out' }, ack));
+    const outcome = await send<CheckInOutcome>((ack) =>
+      ui.emit(
+        'checkin:submit',
+        {
+          checkInId: randomUUID(),
+          identity: { source: 'manual', fullName: 'Trần Văn Bình', dateOfBirth: '1980-05-01' },
+          serviceId: 'noi-tong-quat',
+          priorityClaims: [],
+          consent: true,
+        },
+        ack,
+      ),
+    );
+    if (!outcome.ok) throw new Error(outcome.error.code);
+    expect(outcome.value.print).toMatchObject({ state: 'failed', reason: 'paper-out' });
+    ticketId = outcome.value.receipt.ticketId;
+    number = outcome.value.receipt.ticket.number;
+    await expect.poll(() => printStatusOf(ticketId), { timeout: 5000 }).toBe('failed');
+  });
+
+  it('reception reprints on the issuing kiosk once the paper is back: the ticket becomes printed', async () => {
+    await send<null>((ack) => sim.emit('sim:printer-fault', { fault: 'none' }, ack));
+    const before = agent.simulated?.printer.jobs.length ?? 0;
+    const r = await api<PrintReport>(server.url, reception, 'POST', `/api/queue/tickets/${ticketId}/reprint`, {});
+    expect(r.status).toBe(200);
+    expect(r.body.value).toMatchObject({ ticketId, state: 'confirmed' });
+    expect(await printStatusOf(ticketId)).toBe('printed');
+    const jobs = agent.simulated?.printer.jobs ?? [];
+    expect(jobs.length).toBe(before + 1);
+    expect(jobs.at(-1)?.lines.join('\n')).toContain(number);
+  });
+
+  it('refuses a viewer, answers an unknown ticket and an offline kiosk clearly', async () => {
+    const viewer = await login(server.url, 'xem', 'xem-demo');
+    expect((await api(server.url, viewer, 'POST', `/api/queue/tickets/${ticketId}/reprint`, {})).status).toBe(403);
+    expect((await api(server.url, reception, 'POST', '/api/queue/tickets/nope/reprint', {})).status).toBe(404);
+    const offline = await api(server.url, reception, 'POST', `/api/queue/tickets/${ticketId}/reprint`, {
+      agentId: randomUUID(),
+    });
+    expect(offline.status).toBe(503);
+    expect(offline.body.error?.code).toBe('kiosk-offline');
+  });
+});
