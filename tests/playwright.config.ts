@@ -5,13 +5,16 @@ import { defineConfig } from '@playwright/test';
 export const ports = {
   server: Number(process.env.E2E_PORT ?? 18080),
   agent: Number(process.env.E2E_AGENT_PORT ?? 18731),
+  /** The BHXH gateway's contract simulator (the kiosk's insurance step). */
+  bhyt: Number(process.env.E2E_BHYT_PORT ?? Number(process.env.E2E_PORT ?? 18080) + 15),
 };
 const dataDir = path.join(os.tmpdir(), `kiosk-e2e-${process.pid}`);
 
 // The whole system runs exactly as `npm start` runs it, on its own ports and a throwaway data folder.
 export default defineConfig({
   testDir: 'e2e',
-  outputDir: '../artifacts/e2e-results',
+  // Overlapping runs (several checkouts on one machine) each get their own folder when asked.
+  outputDir: process.env.E2E_OUTPUT_DIR ?? '../artifacts/e2e-results',
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
@@ -33,20 +36,37 @@ export default defineConfig({
     },
     trace: 'retain-on-failure',
   },
-  webServer: {
-    command: 'node scripts/start.mjs',
-    cwd: '..',
-    url: `http://127.0.0.1:${ports.agent}/healthz`,
-    timeout: 120_000,
-    reuseExistingServer: false,
-    stdout: 'pipe',
-    env: {
-      PORT: String(ports.server),
-      AGENT_PORT: String(ports.agent),
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      // Tests scan the same demo card again within seconds; a kiosk keeps the 2 s default.
-      SCAN_DUPLICATE_WINDOW_MS: '200',
+  webServer: [
+    {
+      command: 'npx tsx tests/support/bhyt-simulator.main.ts',
+      cwd: '..',
+      port: ports.bhyt,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      env: { BHYT_SIM_PORT: String(ports.bhyt) },
     },
-  },
+    {
+      command: 'node scripts/start.mjs',
+      cwd: '..',
+      url: `http://127.0.0.1:${ports.agent}/healthz`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      env: {
+        PORT: String(ports.server),
+        AGENT_PORT: String(ports.agent),
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+        // Tests scan the same demo card again within seconds; a kiosk keeps the 2 s default.
+        SCAN_DUPLICATE_WINDOW_MS: '200',
+        // The insurance step runs against the gateway's contract simulator.
+        BHYT_MODE: 'advisory',
+        BHYT_GATEWAY_URL: `http://127.0.0.1:${ports.bhyt}`,
+        BHYT_USERNAME: 'bv92012',
+        BHYT_PASSWORD: 'mat-khau-thu',
+        BHYT_STAFF_NAME: 'Trần Văn Bình',
+        BHYT_STAFF_CCCD: '092080001234',
+      },
+    },
+  ],
 });

@@ -111,12 +111,15 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     devices: registry.list(),
     transports: registry.transports,
   });
+  // 'insurance-check' means this agent can relay the BHYT pre-check; the server answers
+  // 'insurance-check-off' where the site does not check cards at the kiosk.
   const features = (): AgentFeatures => ({
-    features: registry
-      .list()
-      .some((d) => d.class === 'card-reader' && d.state !== 'disconnected' && d.state !== 'error')
-      ? ['card-read']
-      : [],
+    features: [
+      ...(registry.list().some((d) => d.class === 'card-reader' && d.state !== 'disconnected' && d.state !== 'error')
+        ? (['card-read'] as const)
+        : []),
+      ...(link.connected ? (['insurance-check'] as const) : []),
+    ],
   });
 
   const gateway = await startUiGateway({
@@ -191,17 +194,21 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
   });
 
   let lastFeatures = JSON.stringify(features());
-  registry.changes.add((list) => {
-    io.emit('devices:changed', list);
-    link.reportHealth(heartbeat());
+  const publishFeatures = () => {
     const now = features();
     if (JSON.stringify(now) !== lastFeatures) {
       lastFeatures = JSON.stringify(now);
       io.emit('agent:features', now);
     }
+  };
+  registry.changes.add((list) => {
+    io.emit('devices:changed', list);
+    link.reportHealth(heartbeat());
+    publishFeatures();
   });
   link.changes.add((state) => {
     io.emit('server-link:changed', state);
+    publishFeatures();
     if (state.connected) void link.heartbeat(heartbeat());
   });
   io.on('connection', (socket) => {

@@ -275,12 +275,14 @@ test('chip check-in shows read progress, the face on screen only and the authent
   await shot('not-authentic');
 });
 
-test.fixme('insurance result in plain words before choosing a service', async ({ page }) => {
-  // Waits for the agent's `insurance:check` relay and the server's BHXH gateway adapter
-  // (agent:features with 'insurance-check').
+test('insurance result in plain words before choosing a service', async ({ page }) => {
   await openKiosk(page);
   await simScan(sim, bhytQr);
   await page.getByTestId('confirm-yes').click();
   await page.getByTestId('consent-agree').click();
-  await expect(page.getByTestId('insurance-verdict')).toBeVisible();
+  // The agent relays the pre-check to the server's gateway adapter (here the gateway's contract simulator).
+  await expect(page.getByTestId('insurance-verdict')).toHaveAttribute('data-verdict', 'eligible');
+  await expect(page.getByTestId('insurance')).not.toContainText('GD4797912345678');
+  await page.getByTestId('insurance-next').click();
+  await expect(page.getByTestId('service-noi-tong-quat')).toBeVisible();
 });

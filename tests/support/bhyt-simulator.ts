@@ -74,7 +74,7 @@ const toDate = (dmy: string) => {
 };
 
 export async function startBhytSimulator(
-  options: { username?: string; password?: string } = {},
+  options: { username?: string; password?: string; port?: number } = {},
 ): Promise<BhytSimulator> {
   const tokens = new Map<string, { idToken: string; untilMs: number }>();
   const sim: BhytSimulator = {
@@ -186,7 +186,7 @@ export async function startBhytSimulator(
   const server = http.createServer((req, res) => {
     handle(req, res).catch(() => json(res, 500, { maKetQua: '101' }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', () => resolve()));
   sim.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return sim;
 }
