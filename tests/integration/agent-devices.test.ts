@@ -139,10 +139,10 @@ describe('agent devices through the kiosk gateway and the server', () => {
       okValue(await send<null>((ack) => sim.emit('sim:device', { deviceId: id, action: 'unplug' }, ack)));
       await expect.poll(() => lastState(heard, id), { timeout: 2000 }).toBe('disconnected');
       expect(agent.registry.get(id)).toMatchObject({ class: cls, state: 'disconnected', reason: 'unplugged' });
-      if (cls === 'card-reader') await expect.poll(() => heard.features.at(-1)?.features).toEqual([]);
+      if (cls === 'card-reader') await expect.poll(() => heard.features.at(-1)?.features).toEqual(['insurance-check']);
       okValue(await send<null>((ack) => sim.emit('sim:device', { deviceId: id, action: 'replug' }, ack)));
       await expect.poll(() => lastState(heard, id), { timeout: 2000 }).toBe('ready');
-      if (cls === 'card-reader') await expect.poll(() => heard.features.at(-1)?.features).toEqual(['card-read']);
+      if (cls === 'card-reader') await expect.poll(() => heard.features.at(-1)?.features).toEqual(['card-read', 'insurance-check']);
     }
     // A scan on a replugged scanner still arrives, classified.
     okValue(await send<null>((ack) => sim.emit('sim:scan', { payload: QR }, ack)));

@@ -130,7 +130,7 @@ describe('agent in hardware mode', () => {
     const id = `pcsc:${READER}`;
     await vi.waitFor(() => expect(agent.registry.get(id)?.state).toBe('ready'), { timeout: 5000 });
     expect(agent.registry.get(id)).toMatchObject({ class: 'card-reader', profileId: 'generic.pcsc-contactless' });
-    expect(heard.features.at(-1)?.features).toEqual(['card-read']);
+    expect(heard.features.at(-1)?.features).toContain('card-read');
     expect(agent.trust.store.anchors).toHaveLength(1);
     expect(agent.trust.problems).toEqual(['broken.pem: not a certificate']);
     const health = (await (await fetch(`http://127.0.0.1:${agent.gateway.port}/health`)).json()) as {
