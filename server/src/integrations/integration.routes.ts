@@ -5,7 +5,9 @@
  * personal data is written to the audit log.
  */
 import { z } from 'zod';
-import { err, ok } from '@kiosk/protocol';
+import { err, ok, type EmrOutboxState } from '@kiosk/protocol';
+import { facilityDay } from '../clock';
+import { utcOffsetOf } from './vn-core';
 import type { ApiRegistry } from '../http/api';
 import type { AuthService } from '../services/auth.service';
 import type { Db } from '../db/database';
@@ -24,6 +26,26 @@ export interface IntegrationRouteDeps {
 
 export function registerIntegrationRoutes(api: ApiRegistry, deps: IntegrationRouteDeps): void {
   const { integrations, auth } = deps;
+
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/admin/emr/outbox',
+      summary:
+        'EMR outbox at a glance for the admin dashboard: adapter, depth, delivered today, oldest wait, last error code',
+      tag: 'emr',
+      access: ADMIN,
+    },
+    async () => {
+      const adapter =
+        { fhir: 'fhir-r4', hl7: 'hl7v2-mllp', local: 'none' }[integrations.emr.mode] ?? integrations.emr.mode;
+      const dayStart = new Date(
+        `${facilityDay(new Date(), deps.timeZone)}T00:00:00${utcOffsetOf(new Date(), deps.timeZone)}`,
+      );
+      const state: EmrOutboxState = { adapter, ...(await integrations.outbox.summary(dayStart.toISOString())) };
+      return ok(state);
+    },
+  );
 
   api.define(
     {

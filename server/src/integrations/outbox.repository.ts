@@ -232,6 +232,54 @@ export class OutboxRepository {
     return out;
   }
 
+  /** The admin dashboard's summary: depth, today's deliveries, the oldest wait, the last error code. */
+  async summary(dayStartIso: string): Promise<{
+    pending: number;
+    failed: number;
+    deliveredToday: number;
+    oldestPendingAt: string | null;
+    lastError: string | null;
+    lastDeliveredAt: string | null;
+  }> {
+    const k = this.db.kysely;
+    const depth = await this.depth();
+    const today = await k
+      .selectFrom('emr_outbox')
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .where('status', '=', 'delivered')
+      .where('delivered_at', '>=', dayStartIso)
+      .executeTakeFirst();
+    const oldest = await k
+      .selectFrom('emr_outbox')
+      .select('created_at')
+      .where('status', 'in', ['pending', 'delivering'])
+      .orderBy('created_at')
+      .limit(1)
+      .executeTakeFirst();
+    const lastError = await k
+      .selectFrom('emr_outbox')
+      .select('last_error_code')
+      .where('last_error_code', 'is not', null)
+      .orderBy('updated_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const lastDelivered = await k
+      .selectFrom('emr_outbox')
+      .select('delivered_at')
+      .where('delivered_at', 'is not', null)
+      .orderBy('delivered_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return {
+      pending: depth.pending + depth.delivering,
+      failed: depth.failed,
+      deliveredToday: Number(today?.n ?? 0),
+      oldestPendingAt: oldest?.created_at ?? null,
+      lastError: lastError?.last_error_code ?? null,
+      lastDeliveredAt: lastDelivered?.delivered_at ?? null,
+    };
+  }
+
   /** Deliveries the EMR (or our validation) refused, waiting for an admin. */
   async refusedCount(): Promise<number> {
     const row = await this.db.kysely
