@@ -5,6 +5,7 @@ import {
   logins,
   openKiosk,
   shooter,
+  simPrinterFault,
   simScan,
   simulator,
   staffLogin,
@@ -183,4 +184,24 @@ test('counter: registers a patient by hand and issues a number', async ({ page }
   await form.getByLabel('Số CCCD').fill('001050012345');
   await form.getByRole('button', { name: 'Đăng ký và cấp số' }).click();
   await expect(page.getByTestId('registered')).toContainText(/[A-Z]\d{3}/u);
+});
+
+test('a ticket whose print failed is reprinted from the counter once the paper is back', async ({ browser }, info) => {
+  await simPrinterFault(sim, 'paper-out');
+  let number: string;
+  try {
+    number = await checkIn(browser);
+  } finally {
+    await simPrinterFault(sim, 'none');
+  }
+  const page = await browser.newPage();
+  await staffLogin(page, '/counter/', logins.reception);
+  const row = page.getByTestId('queue-row').filter({ hasText: number });
+  await expect(row).toContainText('In lỗi');
+  await page.screenshot({ path: info.outputPath('counter-print-failed.png'), fullPage: true });
+  await row.getByTestId('reprint').click();
+  await expect(page.getByText(`Đã in lại: ${number}`)).toBeVisible();
+  await expect(row).toContainText('Đã in');
+  await expect(row.getByTestId('reprint')).toHaveCount(0);
+  await page.close();
 });
