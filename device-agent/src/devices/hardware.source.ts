@@ -8,6 +8,7 @@ import {
   classifyDevice,
   createApduTransport,
   createByteTransport,
+  SerialSmartReaderTransport,
   DeviceDiscovery,
   transportSettingsFor,
   type DiscoveredDevice,
@@ -119,6 +120,14 @@ export const hardwareOpener: TransportOpener = {
     return created.ok ? ok({ transport: created.value, settings }) : created;
   },
   apdu(device) {
+    // A serial smart reader: APDUs framed on a serial line, as its profile's framing says.
+    if (device.transport === 'serial' && device.profile.class === 'card-reader') {
+      const serial = transportSettingsFor(device.profile, 'serial');
+      if (!serial) return err('no-transport-settings', `profile ${device.profile.id} has no serial settings`);
+      const line = createByteTransport(serial, device.openPath);
+      if (!line.ok) return line;
+      return ok(new SerialSmartReaderTransport({ link: line.value, framing: device.profile.capabilities.framing }));
+    }
     const settings = transportSettingsFor(device.profile, 'pcsc');
     if (!settings) return err('no-transport-settings', `profile ${device.profile.id} has no pcsc settings`);
     // The PC/SC transport also reports the reader going away (onClose), which the factory's type leaves out.
