@@ -286,3 +286,25 @@ test('insurance result in plain words before choosing a service', async ({ page 
   await page.getByTestId('insurance-next').click();
   await expect(page.getByTestId('service-noi-tong-quat')).toBeVisible();
 });
+
+test('developer panel (?dev=1) drives the simulator: a scan and a printer fault from the page', async ({
+  page,
+}, info) => {
+  await openKiosk(page, '&dev=1');
+  const panel = page.getByTestId('dev-panel');
+  await expect(panel).toBeVisible();
+  await expect(panel.getByTestId('dev-status')).toHaveText('connected');
+  await panel.getByRole('button', { name: 'Scan CCCD QR' }).click();
+  await expect(page.getByTestId('patient-name')).toHaveText('Nguyễn Thị Lan');
+  await panel.getByRole('button', { name: 'Paper out' }).click();
+  await expect(page.getByTestId('dev-status')).toHaveText('printer: ok');
+  await page.screenshot({ path: info.outputPath('dev-panel.png'), fullPage: true });
+  await panel.getByRole('button', { name: 'Printer OK' }).click();
+  await expect(page.getByTestId('dev-status')).toHaveText('printer: ok');
+});
+
+test('the developer panel is not loaded for patients', async ({ page }) => {
+  await openKiosk(page);
+  await expect(page.getByTestId('attract')).toBeVisible();
+  await expect(page.getByTestId('dev-panel')).toHaveCount(0);
+});
