@@ -2,7 +2,14 @@
  * The agent's composition root: devices (simulated, or discovered hardware) through one device
  * manager, the kiosk session, the kiosk UI gateway, the simulator namespace and the server link.
  */
-import { ok, type AgentFeatures, type AgentHeartbeat, type CheckInRequest, type ClassifiedScan } from '@kiosk/protocol';
+import {
+  ok,
+  type AgentFeatures,
+  type AgentHeartbeat,
+  type CheckInRequest,
+  type ClassifiedScan,
+  type Ticket,
+} from '@kiosk/protocol';
 import type { AgentConfig } from './config';
 import type { Logger } from './logger';
 import { DeviceRegistry } from './devices/device-registry';
@@ -51,13 +58,15 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     outboxMaxItems: config.OUTBOX_MAX_ITEMS,
     log,
   });
-  // A reprint asked by staff at the counter: printed here, the outcome is the server's answer.
-  link.onPrintRequest(async ({ ticketId, ticket }) => {
+  // Staff print a ticket on this agent's printer: a reprint asked through the server (whose
+  // answer is the outcome), or a counter page's own registration (reported to the server here).
+  const printTicket = async (ticketId: string, ticket: Ticket) => {
     const printer = devices.printer();
     const outcome = printer ? await printer.print(ticket) : { state: 'failed' as const, reason: 'no-printer' };
-    log.info({ ticket: ticket.number, state: outcome.state, reason: outcome.reason }, 'reprint');
-    return ok({ ticketId, state: outcome.state, ...(outcome.reason ? { reason: outcome.reason } : {}) });
-  });
+    log.info({ ticket: ticket.number, state: outcome.state, reason: outcome.reason }, 'staff print');
+    return { ticketId, state: outcome.state, ...(outcome.reason ? { reason: outcome.reason } : {}) };
+  };
+  link.onPrintRequest(async ({ ticketId, ticket }) => ok(await printTicket(ticketId, ticket)));
 
   const simulated =
     config.DEVICES === 'simulated'
@@ -131,6 +140,11 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     onReset: async () => session.reset(),
     onWedgeScan: async (payload) => ok(handleScan(payload, 'keyboard-wedge')),
     onInsuranceCheck: (request) => link.insuranceCheck(request),
+    onTicketPrint: async ({ ticketId, ticket }) => {
+      const report = await printTicket(ticketId, ticket);
+      link.reportPrint(report);
+      return ok(report);
+    },
     onSetKey: async (command) => {
       const r = session.setStaffKey(command);
       log.info({ kind: command.kind, accepted: r.ok }, 'staff access key');

@@ -58,6 +58,11 @@ export interface KioskUiToAgentEvents {
    * the agent classifies it like any scan and answers, and emits `scan:classified`.
    */
   'scan:submit': (command: z.infer<typeof scanSubmitSchema>, ack: Ack<ClassifiedScan>) => void;
+  /**
+   * A counter page prints a ticket the server issued on its own agent's printer; the agent reports
+   * the outcome to the server (a ticket counts as printed only when confirmed).
+   */
+  'ticket:print': (command: z.infer<typeof ticketPrintCommandSchema>, ack: Ack<PrintReport>) => void;
 }
 
 export const scanSubmitSchema = z.object({ payload: z.string().min(1).max(4096) });

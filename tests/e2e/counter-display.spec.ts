@@ -1,4 +1,6 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { Result } from '@kiosk/protocol';
+import { ports } from '../playwright.config';
 import {
   cccdQr,
   completeCheckIn,
@@ -203,5 +205,27 @@ test('a ticket whose print failed is reprinted from the counter once the paper i
   await expect(page.getByText(`Đã in lại: ${number}`)).toBeVisible();
   await expect(row).toContainText('Đã in');
   await expect(row.getByTestId('reprint')).toHaveCount(0);
+  await page.close();
+});
+
+test("counter with its own agent: a scanned CCCD fills the form and the ticket prints on the counter's printer", async ({
+  browser,
+}) => {
+  const page = await browser.newPage();
+  await staffLogin(page, `/counter/?agent=http://127.0.0.1:${ports.agent}`, logins.reception);
+  await page.keyboard.press('Alt+r');
+  const form = page.getByTestId('register-form');
+  await expect(form).toBeVisible();
+  await simScan(sim, cccdQr);
+  await expect(form.locator('input[name="full-name"]')).toHaveValue('Nguyễn Thị Lan');
+  await expect(form.locator('input[name="dob"]')).toHaveValue('12/03/1988');
+  await form.getByRole('button', { name: 'Đăng ký và cấp số' }).click();
+  await expect(page.getByTestId('registered')).toBeVisible();
+  await expect(page.getByTestId('counter-printed')).toBeVisible();
+  const number = (await page.getByTestId('registered').locator('strong').textContent()) ?? '';
+  const printed = await new Promise<Result<{ jobs: { text: string[] }[] }>>((resolve) =>
+    sim.emit('sim:printed', {}, resolve),
+  );
+  expect(printed.ok && printed.value.jobs.at(-1)?.text.join('\n')).toContain(number);
   await page.close();
 });

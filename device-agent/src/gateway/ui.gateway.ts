@@ -11,6 +11,9 @@ import {
   insuranceCheckRequestSchema,
   printerTestSchema,
   scanSubmitSchema,
+  ticketPrintCommandSchema,
+  type PrintReport,
+  type Ticket,
   type ClassifiedScan,
   type InsuranceCheck,
   type InsuranceCheckRequest,
@@ -43,6 +46,8 @@ export interface UiGatewayOptions {
   onPrinterTest: (printerId: string | undefined) => Promise<Result<{ state: 'confirmed' | 'failed'; reason?: string }>>;
   /** A keyboard-wedge scan typed into the page: classified like any other scan. */
   onWedgeScan: (payload: string) => Promise<Result<ClassifiedScan>>;
+  /** A counter page prints a ticket the server issued on this agent's printer. */
+  onTicketPrint: (command: { ticketId: string; ticket: Ticket }) => Promise<Result<PrintReport>>;
   /** BHYT eligibility, relayed to the server (gateway credentials never reach the kiosk). */
   onInsuranceCheck: (request: InsuranceCheckRequest) => Promise<Result<InsuranceCheck>>;
   /** GET /health: devices, disabled transports, server link (no personal data). */
@@ -113,6 +118,10 @@ export async function startUiGateway(options: UiGatewayOptions): Promise<UiGatew
     socket.on(
       'scan:submit',
       wrap(options.log, scanSubmitSchema, (c) => options.onWedgeScan(c.payload)),
+    );
+    socket.on(
+      'ticket:print',
+      wrap(options.log, ticketPrintCommandSchema, (c) => options.onTicketPrint(c)),
     );
     socket.on(
       'insurance:check',
