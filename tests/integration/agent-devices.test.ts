@@ -142,7 +142,8 @@ describe('agent devices through the kiosk gateway and the server', () => {
       if (cls === 'card-reader') await expect.poll(() => heard.features.at(-1)?.features).toEqual(['insurance-check']);
       okValue(await send<null>((ack) => sim.emit('sim:device', { deviceId: id, action: 'replug' }, ack)));
       await expect.poll(() => lastState(heard, id), { timeout: 2000 }).toBe('ready');
-      if (cls === 'card-reader') await expect.poll(() => heard.features.at(-1)?.features).toEqual(['card-read', 'insurance-check']);
+      if (cls === 'card-reader')
+        await expect.poll(() => heard.features.at(-1)?.features).toEqual(['card-read', 'insurance-check']);
     }
     // A scan on a replugged scanner still arrives, classified.
     okValue(await send<null>((ack) => sim.emit('sim:scan', { payload: QR }, ack)));
