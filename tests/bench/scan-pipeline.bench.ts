@@ -11,6 +11,7 @@ import { profileById } from '@kiosk/hardware-profiles';
 // The package entry does not re-export transports and scanners yet: import their barrels.
 import { PcscTransport, SerialTransport, VpcdCard, discoverOnce, listPcscReaders } from '@kiosk/device-agent';
 import { BarcodeScanner, DelimiterFramer, HidPosAssembler } from '@kiosk/device-agent';
+import { ptyPair } from '../support/pty';
 
 const cccd =
   '079188012345|012345678|Nguyễn Thị Lan|01011990|Nữ|Số 1 Đường Lê Lợi, Phường Bến Thành, Quận 1, TP Hồ Chí Minh|01012021';
@@ -61,21 +62,10 @@ function benchPure(): void {
 }
 
 async function benchPty(): Promise<void> {
-  const socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const { socat, device, host } = await ptyPair();
   try {
-    const [device, host] = await new Promise<string[]>((resolve, reject) => {
-      let err = '';
-      setTimeout(() => reject(new Error('socat gave no pty pair')), 5000).unref();
-      socat.stderr.on('data', (d: Buffer) => {
-        err += d.toString();
-        const m = [...err.matchAll(/PTY is (\/dev\/pts\/\d+)/gu)].map((x) => x[1] ?? '');
-        if (m.length >= 2) resolve(m);
-      });
-    });
     const profile = profileById('zebra.ds2208');
-    if (profile?.class !== 'scanner' || !device || !host) throw new Error('setup');
+    if (profile?.class !== 'scanner') throw new Error('setup');
     const settings = profile.transports.find((t) => t.kind === 'serial');
     const transport = new SerialTransport({
       path: device,

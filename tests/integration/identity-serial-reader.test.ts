@@ -5,7 +5,6 @@
  * passive authentication end to end over the framed protocol at 115200 baud. Garbage on the line
  * is resynced; killing socat (the unplug) ends the read in a code, never a crash.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { profileById, type CardReaderProfile, type TransportSettings } from '@kiosk/hardware-profiles';
 import {
@@ -20,39 +19,13 @@ import {
   VirtualCccdChip,
   type TrustStore,
 } from '@kiosk/device-agent';
+import { killPtyPairs, ptyPair } from '../support/pty';
 
-interface PtyPair {
-  socat: ChildProcess;
-  device: string;
-  host: string;
-}
-
-const running: ChildProcess[] = [];
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0)) await close().catch(() => undefined);
-  for (const p of running.splice(0)) if (p.exitCode === null) p.kill('SIGKILL');
+  killPtyPairs();
 });
-
-function ptyPair(): Promise<PtyPair> {
-  return new Promise((resolve, reject) => {
-    const socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    running.push(socat);
-    let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`socat gave no pty pair within 5 s: ${stderr}`)), 5000);
-    socat.once('error', (e) => reject(new Error(`socat could not start (apt-get install socat): ${e.message}`)));
-    socat.stderr?.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const paths = [...stderr.matchAll(/PTY is (\/dev\/pts\/\d+)/gu)].map((m) => m[1] ?? '');
-      if (paths.length >= 2 && paths[0] && paths[1]) {
-        clearTimeout(timer);
-        resolve({ socat, host: paths[0], device: paths[1] });
-      }
-    });
-  });
-}
 
 const readerProfile = (): CardReaderProfile => {
   const p = profileById('generic.serial-smart-reader');

@@ -5,44 +5,13 @@
  * letters in half. Killing socat is the unplug: the scanner must go 'disconnected' without a
  * crash and without keeping the tty open.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readlinkSync, writeSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { profileById, type ScannerProfile, type TransportSettings } from '@kiosk/hardware-profiles';
-// The package entry does not re-export transports and scanners yet: import their barrels.
-import { SerialTransport } from '@kiosk/device-agent';
-import { BarcodeScanner, type ScanMeta } from '@kiosk/device-agent';
+import { BarcodeScanner, SerialTransport, type ScanMeta } from '@kiosk/device-agent';
+import { killPtyPairs, ptyPair } from '../support/pty';
 
-interface PtyPair {
-  socat: ChildProcess;
-  device: string;
-  host: string;
-}
-
-const running: ChildProcess[] = [];
-afterEach(() => {
-  for (const p of running.splice(0)) if (p.exitCode === null) p.kill('SIGKILL');
-});
-
-function ptyPair(): Promise<PtyPair> {
-  return new Promise((resolve, reject) => {
-    const socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    running.push(socat);
-    let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`socat gave no pty pair within 5 s: ${stderr}`)), 5000);
-    socat.once('error', (e) => reject(new Error(`socat could not start (apt-get install socat): ${e.message}`)));
-    socat.stderr?.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const paths = [...stderr.matchAll(/PTY is (\/dev\/pts\/\d+)/gu)].map((m) => m[1] ?? '');
-      if (paths.length >= 2 && paths[0] && paths[1]) {
-        clearTimeout(timer);
-        resolve({ socat, host: paths[0], device: paths[1] });
-      }
-    });
-  });
-}
+afterEach(killPtyPairs);
 
 const scannerProfile = (id: string): ScannerProfile => {
   const p = profileById(id);
