@@ -58,15 +58,6 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     outboxMaxItems: config.OUTBOX_MAX_ITEMS,
     log,
   });
-  // Staff print a ticket on this agent's printer: a reprint asked through the server (whose
-  // answer is the outcome), or a counter page's own registration (reported to the server here).
-  const printTicket = async (ticketId: string, ticket: Ticket) => {
-    const printer = devices.printer();
-    const outcome = printer ? await printer.print(ticket) : { state: 'failed' as const, reason: 'no-printer' };
-    log.info({ ticket: ticket.number, state: outcome.state, reason: outcome.reason }, 'staff print');
-    return { ticketId, state: outcome.state, ...(outcome.reason ? { reason: outcome.reason } : {}) };
-  };
-  link.onPrintRequest(async ({ ticketId, ticket }) => ok(await printTicket(ticketId, ticket)));
 
   const simulated =
     config.DEVICES === 'simulated'
@@ -113,6 +104,15 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     },
     duplicateWindowMs: config.SCAN_DUPLICATE_WINDOW_MS,
   });
+  // Staff print a ticket on this agent's printer: a reprint asked through the server (whose
+  // answer is the outcome), or a counter page's own registration (reported to the server here).
+  const printTicket = async (ticketId: string, ticket: Ticket) => {
+    const printer = devices.printer();
+    const outcome = printer ? await printer.print(ticket) : { state: 'failed' as const, reason: 'no-printer' };
+    log.info({ ticket: ticket.number, state: outcome.state, reason: outcome.reason }, 'staff print');
+    return { ticketId, state: outcome.state, ...(outcome.reason ? { reason: outcome.reason } : {}) };
+  };
+  link.onPrintRequest(async ({ ticketId, ticket }) => ok(await printTicket(ticketId, ticket)));
 
   const heartbeat = (): AgentHeartbeat => ({
     softwareVersion: SOFTWARE_VERSION,
