@@ -233,7 +233,7 @@ describe('EMR_MODE=local (the default)', () => {
   });
   afterAll(() => server?.stop());
 
-  it('marks every delivery delivered without leaving the database', async () => {
+  it('queues nothing for delivery: the check-in and its record stay in our database', async () => {
     const enrolled = await api<{ credential: string }>(server.url, undefined, 'POST', '/api/agents/enroll', {
       pairingCode: 'LOCALCODE123',
       name: 'kiosk-local',
@@ -257,15 +257,35 @@ describe('EMR_MODE=local (the default)', () => {
     );
     agent.close();
     expect(r.ok).toBe(true);
+    const { kysely } = server.app.services.db;
+    const records = await kysely.selectFrom('checkin_records').select('visit_id').execute();
+    expect(records.map((x) => x.visit_id)).toEqual([r.ok ? r.value.visitId : '']);
+    expect(await kysely.selectFrom('emr_outbox').selectAll().execute()).toEqual([]);
     const admin = await login(server.url, 'admin', 'admin-demo');
-    await until('local delivery', async () => {
-      const d = await api<{ mode: string; deliveries: DeliveryView[] }>(
-        server.url,
-        admin,
-        'GET',
-        '/api/admin/emr/deliveries?status=delivered',
-      );
-      return d.body.value?.mode === 'local' && d.body.value.deliveries.length === 1;
+    const d = await api<{ mode: string; deliveries: DeliveryView[] }>(
+      server.url,
+      admin,
+      'GET',
+      '/api/admin/emr/deliveries?status=delivered',
+    );
+    expect(d.body.value).toMatchObject({ mode: 'local', deliveries: [] });
+  });
+
+  it('still drains a row left from an earlier FHIR or HL7 configuration', async () => {
+    const { kysely } = server.app.services.db;
+    const visit = await kysely.selectFrom('visits').select(['id', 'patient_id']).executeTakeFirstOrThrow();
+    await kysely.transaction().execute((trx) =>
+      server.app.integrations.outbox.enqueue(trx, {
+        kind: 'check-in',
+        visitId: visit.id,
+        patientId: visit.patient_id,
+        patientKey: visit.patient_id,
+        payload: {},
+      }),
+    );
+    await until('left-over delivery drained', async () => {
+      const row = await kysely.selectFrom('emr_outbox').select('status').executeTakeFirst();
+      return row?.status === 'delivered';
     });
   });
 });

@@ -4,7 +4,7 @@
  * them in the check-in's transaction. Built before the services (the check-in service takes the
  * hooks); alerts and metrics are attached once they exist.
  */
-import { randomUUID } from 'node:crypto';
+import { newRowId } from '../db/row-id';
 import type client from 'prom-client';
 import type { Namespace } from 'socket.io';
 import { err, insuranceCheckRequestSchema, ok, parseWith, type InsuranceCheck, type Result } from '@kiosk/protocol';
@@ -93,6 +93,8 @@ export class Integrations {
   metrics: IntegrationMetrics | undefined;
   private attached: IntegrationAttachments = {};
   private readonly recordOptions: RecordOptions;
+  /** EMR_MODE=local: our database is the record, so nothing is queued for delivery. */
+  private readonly delivers: boolean;
 
   constructor(
     readonly config: IntegrationSettings,
@@ -101,6 +103,7 @@ export class Integrations {
     const issues = integrationConfigIssues(config);
     if (issues.length > 0) throw new Error(`Invalid configuration:\n${issues.map((i) => `  ${i}`).join('\n')}`);
     this.emr = deps.emr ?? createEmrPort(config);
+    this.delivers = this.emr.mode !== 'local';
     this.outbox = new OutboxRepository(deps.db, deps.clock);
     this.recordOptions = {
       facilityCode: config.FACILITY_CODE,
@@ -165,7 +168,7 @@ export class Integrations {
     this.checkInHooks = {
       ...(insurance ? { screen: (request) => insurance.screen(request) } : {}),
       stored: (trx, stored) => this.stored(trx, stored),
-      committed: () => this.worker.nudge(),
+      ...(this.delivers ? { committed: () => this.worker.nudge() } : {}),
     };
   }
 
@@ -241,6 +244,7 @@ export class Integrations {
     };
     await trx.insertInto('checkin_records').values(checkinRecordOf(snapshot, this.recordOptions)).execute();
     if (bhyt) await this.storeBhytCheck(trx, s.receipt.visitId, at, bhyt);
+    if (!this.delivers) return;
     await this.outbox.enqueue(trx, {
       kind: 'check-in',
       visitId: s.receipt.visitId,
@@ -254,7 +258,7 @@ export class Integrations {
     await trx
       .insertInto('insurance_checks')
       .values({
-        id: randomUUID(),
+        id: newRowId(),
         visit_id: visitId,
         at,
         mode: this.config.BHYT_MODE,
@@ -278,6 +282,7 @@ export class Integrations {
     const { kysely } = this.deps.db;
     const p = await kysely.selectFrom('patients').selectAll().where('id', '=', patientId).executeTakeFirst();
     if (!p) return false;
+    if (!this.delivers) return true;
     const patient: EmrPatient = {
       patientId: p.id,
       ...(p.id_number ? { nationalId: p.id_number } : {}),

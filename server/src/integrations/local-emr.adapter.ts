@@ -1,7 +1,8 @@
 /**
  * `EMR_MODE=local`: the records stay in our database (the demo, sites without an EMR link yet).
- * Delivery is a no-op that succeeds, so outbox rows are marked delivered and the admin view stays
- * truthful; switching a site to FHIR or HL7 later starts from new check-ins.
+ * Nothing is queued for delivery in this mode (a delivery row per check-in would be work with no
+ * receiver); rows left from an earlier FHIR or HL7 configuration still drain, through this no-op
+ * that succeeds. Switching a site to FHIR or HL7 later starts from new check-ins.
  */
 import type { EmrPort, EmrResult } from './emr.port';
 

@@ -6,6 +6,7 @@
  * Results of a batch are written in one transaction (one durable commit).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { newRowId } from '../db/row-id';
 import type { Kysely } from 'kysely';
 import type { Db } from '../db/database';
 import type { Database, EmrOutboxTable } from '../db/schema';
@@ -71,7 +72,7 @@ export class OutboxRepository {
   /** Inside the caller's transaction. */
   async enqueue(trx: Kysely<Database>, d: NewDelivery): Promise<string> {
     const now = this.clock.now().toISOString();
-    const id = randomUUID();
+    const id = newRowId();
     await trx
       .insertInto('emr_outbox')
       .values({

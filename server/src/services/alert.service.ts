@@ -5,7 +5,7 @@
  * to the EMR). At most one open alert per kind, subject and device (a partial unique index), so
  * several server instances may raise the same condition concurrently.
  */
-import { randomUUID } from 'node:crypto';
+import { newRowId } from '../db/row-id';
 import type { AlertKind, DeviceHealth, FleetAlert } from '@kiosk/protocol';
 import type { Db } from '../db/database';
 import type { AlertTable } from '../db/schema';
@@ -95,7 +95,7 @@ export class AlertService {
     since?: string,
   ): Promise<boolean> {
     const row: AlertTable = {
-      id: randomUUID(),
+      id: newRowId(),
       kind,
       subject,
       device_id: deviceId ?? '',

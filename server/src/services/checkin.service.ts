@@ -3,7 +3,8 @@
  * next number of the service's daily series — all in one transaction. The client-generated
  * check-in id makes retries return the first receipt verbatim.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { newRowId } from '../db/row-id';
 import {
   maskName,
   type CheckInReceipt,
@@ -214,8 +215,8 @@ export class CheckInService {
     const day = facilityDay(now, this.deps.timeZone);
     const patientId = await this.matchOrCreatePatient(trx, request.identity, iso);
     const priority = derivePriority(request.identity, request.priorityClaims, now);
-    const visitId = randomUUID();
-    const ticketId = randomUUID();
+    const visitId = newRowId();
+    const ticketId = newRowId();
     // Rows that do not need the number go first: on PostgreSQL the series row stays locked from
     // the upsert to the commit, so the less that follows it, the more check-ins run in parallel.
     await trx
@@ -352,7 +353,7 @@ export class CheckInService {
 
   private newPatient(identity: Identity, iso: string) {
     return {
-      id: randomUUID(),
+      id: newRowId(),
       id_number: identity.idNumber ?? null,
       old_id_number: identity.oldIdNumber ?? null,
       insurance_number: identity.insuranceNumber ?? null,

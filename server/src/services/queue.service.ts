@@ -4,7 +4,8 @@
  * complete, transfer to another service within the same visit, wait estimates, and the staff
  * view of the queue. Every transition is stored as a ticket event in the same transaction.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { newRowId } from '../db/row-id';
 import {
   err,
   ok,
@@ -279,7 +280,7 @@ export class QueueService {
       if (target.id === t.service_id) throw new Refused('invalid-transition', 'the ticket is already in this service');
       const seq = await nextSeq(trx, target.id, day);
       const newTicket: TicketRow = {
-        id: randomUUID(),
+        id: newRowId(),
         visit_id: t.visit_id,
         service_id: target.id,
         day,
