@@ -9,8 +9,8 @@
  * (our client ignores ACKs naming another control id). Suites that count received messages
  * connect per message.
  */
-import net from 'node:net';
 import { Server } from 'node-hl7-server';
+import { freePort } from './free-port';
 
 export interface ReceivedMessage {
   controlId: string;
@@ -28,18 +28,6 @@ export interface MllpPeer {
   /** The next N messages get no answer at all. */
   silentFor: number;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startMllpPeer(): Promise<MllpPeer> {
