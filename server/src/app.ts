@@ -56,6 +56,8 @@ export interface ServerApp {
   integrations: Integrations;
   /** The declared API routes with their access rules, as in /api/openapi.json. */
   api: readonly DeclaredRoute[];
+  /** Where units of work commit (grouped on SQLite): what check-ins and tickets go through. */
+  committer: Committer;
   /** Listens and resolves with the bound port. */
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -242,6 +244,7 @@ export async function createServerApp(
   return {
     http,
     services,
+    committer,
     realtime,
     log,
     metrics,

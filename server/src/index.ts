@@ -5,3 +5,4 @@ export type { Clock } from './clock';
 export { staffCommandRoles } from './realtime/realtime';
 export type { DeclaredRoute } from './http/api';
 export * from './integrations';
+export { issueTicket, type NewTicket } from './services/queue.service';

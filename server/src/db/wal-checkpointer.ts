@@ -18,12 +18,15 @@ const SQLite = require(workerData.driver);
 const db = new SQLite(workerData.file);
 db.pragma('busy_timeout = 1000');
 let busy = false;
+let walFrames = 0;
 const tick = () => {
   if (busy) return;
   busy = true;
   try {
-    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (r && r.log > 0) parentPort.postMessage({ type: 'checkpoint', log: r.log, moved: r.checkpointed });
+    const mode = walFrames > workerData.restartFrames ? 'RESTART' : 'PASSIVE';
+    const [r] = db.pragma('wal_checkpoint(' + mode + ')');
+    walFrames = r ? r.log : 0;
+    if (r && r.log > 0) parentPort.postMessage({ type: 'checkpoint', log: r.log, moved: r.checkpointed, mode });
   } catch (e) {
     parentPort.postMessage({ type: 'error', message: String(e && e.code || e) });
   } finally { busy = false; }
@@ -38,6 +41,8 @@ export interface WalCheckpointer {
 
 export interface CheckpointerOptions {
   intervalMs: number;
+  /** WAL frames beyond which a RESTART checkpoint brings the WAL back to its start. */
+  restartFrames?: number;
   onCheckpoint?(walPages: number, moved: number): void;
   onError?(message: string): void;
   /** The worker stopped without being asked to. */
@@ -47,7 +52,7 @@ export interface CheckpointerOptions {
 export function startWalCheckpointer(file: string, driverPath: string, o: CheckpointerOptions): WalCheckpointer {
   const worker = new Worker(workerSource, {
     eval: true,
-    workerData: { file, driver: driverPath, intervalMs: o.intervalMs },
+    workerData: { file, driver: driverPath, intervalMs: o.intervalMs, restartFrames: o.restartFrames ?? 4096 },
   });
   worker.unref();
   worker.on('message', (m: { type: string; log?: number; moved?: number; message?: string }) => {

@@ -3,7 +3,6 @@
  * next number of the service's daily series — all in one transaction. The client-generated
  * check-in id makes retries return the first receipt verbatim.
  */
-import { randomBytes } from 'node:crypto';
 import { newRowId } from '../db/row-id';
 import {
   maskName,
@@ -23,7 +22,7 @@ import type { Db } from '../db/database';
 import type { Database } from '../db/schema';
 import { ageInYears, facilityDay, type Clock } from '../clock';
 import type { Logger } from '../logger';
-import { formatNumber, nextSeq } from './queue.service';
+import { issueTicket } from './queue.service';
 import { localWeekTime } from './facility.service';
 
 export interface CheckInDeps {
@@ -75,11 +74,6 @@ export function derivePriority(identity: Identity, claims: readonly string[], on
   const declared = claims[0];
   if (declared === 'pregnant' || declared === 'disability' || declared === 'meritorious') return declared;
   return 'normal';
-}
-
-const LOOKUP_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-function lookupCode(): string {
-  return [...randomBytes(10)].map((b) => LOOKUP_ALPHABET[b % LOOKUP_ALPHABET.length]).join('');
 }
 
 interface CataloguedService {
@@ -217,12 +211,6 @@ export class CheckInService {
     const priority = derivePriority(request.identity, request.priorityClaims, now);
     const visitId = newRowId();
     const ticketId = newRowId();
-    // Rows that do not need the number go first: on PostgreSQL the series row stays locked from
-    // the upsert to the commit, so the less that follows it, the more check-ins run in parallel.
-    await trx
-      .insertInto('ticket_events')
-      .values({ ticket_id: ticketId, type: 'issued', at: iso, actor: agentId, detail: null })
-      .execute();
     // The request schema admits only consent === true: every stored check-in has its consent event.
     await trx
       .insertInto('consent_events')
@@ -236,70 +224,54 @@ export class CheckInService {
         actor: agentId,
       })
       .execute();
-    const seq = await nextSeq(trx, service.id, day);
-    const number = formatNumber(service.prefix, seq);
-    const code = lookupCode();
-    const receipt: CheckInReceipt = {
-      checkInId: request.checkInId,
-      visitId,
-      ticketId,
-      replayed: false,
-      ticket: {
-        hospitalName: this.deps.hospitalName,
-        department: service.dept_vi,
-        room: service.room,
-        floor: service.floor,
-        number,
-        serviceType: screening.serviceType ?? (request.identity.insuranceNumber ? 'insurance' : 'fee-paying'),
-        priority,
-        issuedAt: iso,
-        lookupCode: code,
-        maskedName: maskName(request.identity.fullName),
+    let receipt: CheckInReceipt | undefined;
+    const ticket = await issueTicket(
+      trx,
+      { id: ticketId, visitId, service, day, priority, at: iso, actor: agentId },
+      // The visit (which the ticket references) stores the receipt, which carries the number.
+      async (t) => {
+        receipt = {
+          checkInId: request.checkInId,
+          visitId,
+          ticketId,
+          replayed: false,
+          ticket: {
+            hospitalName: this.deps.hospitalName,
+            department: service.dept_vi,
+            room: service.room,
+            floor: service.floor,
+            number: t.number,
+            serviceType: screening.serviceType ?? (request.identity.insuranceNumber ? 'insurance' : 'fee-paying'),
+            priority,
+            issuedAt: iso,
+            lookupCode: t.lookup_code,
+            maskedName: maskName(request.identity.fullName),
+          },
+          ...(screening.insurance ? { insurance: screening.insurance } : {}),
+        };
+        await trx
+          .insertInto('visits')
+          .values({
+            id: visitId,
+            check_in_id: request.checkInId,
+            patient_id: patientId,
+            service_id: service.id,
+            agent_id: agentId,
+            identity_source: request.identity.source,
+            service_type: receipt.ticket.serviceType,
+            priority,
+            priority_claims: JSON.stringify(request.priorityClaims),
+            receipt_json: JSON.stringify(receipt),
+            created_at: iso,
+          })
+          .execute();
       },
-      ...(screening.insurance ? { insurance: screening.insurance } : {}),
-    };
-    await trx
-      .insertInto('visits')
-      .values({
-        id: visitId,
-        check_in_id: request.checkInId,
-        patient_id: patientId,
-        service_id: service.id,
-        agent_id: agentId,
-        identity_source: request.identity.source,
-        service_type: receipt.ticket.serviceType,
-        priority,
-        priority_claims: JSON.stringify(request.priorityClaims),
-        receipt_json: JSON.stringify(receipt),
-        created_at: iso,
-      })
-      .execute();
-    await trx
-      .insertInto('tickets')
-      .values({
-        id: ticketId,
-        visit_id: visitId,
-        service_id: service.id,
-        day,
-        seq,
-        number,
-        priority,
-        status: 'waiting',
-        print_status: 'pending',
-        lookup_code: code,
-        issued_at: iso,
-        called_at: null,
-        counter: null,
-        skip_count: 0,
-        completed_at: null,
-        transferred_from: null,
-        transferred_to: null,
-      })
-      .execute();
+    );
+    if (!receipt) throw new Error('the visit was not stored');
     await this.deps.hooks?.stored?.(trx, { receipt, request, patientId, agentId, screening });
     const entry: QueueEntry = {
       ticketId,
-      number,
+      number: ticket.number,
       serviceId: service.id,
       status: 'waiting',
       priority,

@@ -111,7 +111,8 @@ class Refused extends Error {
 }
 
 const LOOKUP_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-const lookupCode = () => [...randomBytes(10)].map((b) => LOOKUP_ALPHABET[b % LOOKUP_ALPHABET.length]).join('');
+/** The code a ticket's QR carries (10 of 32 letters and digits, no look-alikes). */
+export const lookupCode = () => [...randomBytes(10)].map((b) => LOOKUP_ALPHABET[b % LOOKUP_ALPHABET.length]).join('');
 
 const PACE_WINDOW_MS = 60 * 60_000;
 
@@ -278,28 +279,16 @@ export class QueueService {
         .executeTakeFirst();
       if (!target) throw new Refused('unknown-service', `no active service ${targetServiceId}`);
       if (target.id === t.service_id) throw new Refused('invalid-transition', 'the ticket is already in this service');
-      const seq = await nextSeq(trx, target.id, day);
-      const newTicket: TicketRow = {
-        id: newRowId(),
-        visit_id: t.visit_id,
-        service_id: target.id,
+      const newTicket = await issueTicket(trx, {
+        visitId: t.visit_id,
+        service: target,
         day,
-        seq,
-        number: formatNumber(target.prefix, seq),
         priority: keepPriority ? t.priority : 'normal',
-        status: 'waiting',
-        // Not printed by a kiosk: staff tell the number or print it at the counter.
-        print_status: 'pending',
-        lookup_code: lookupCode(),
-        issued_at: at,
-        called_at: null,
-        counter: null,
-        skip_count: 0,
-        completed_at: null,
-        transferred_from: t.id,
-        transferred_to: null,
-      };
-      await trx.insertInto('tickets').values(newTicket).execute();
+        at,
+        actor,
+        eventDetail: `transfer:${t.id}`,
+        transferredFrom: t.id,
+      });
       await trx
         .updateTable('tickets')
         .set({ status: 'transferred', transferred_to: newTicket.id, completed_at: at })
@@ -307,7 +296,6 @@ export class QueueService {
         .where('status', '=', t.status)
         .executeTakeFirst();
       await this.event(trx, t.id, 'transferred', at, actor, newTicket.id);
-      await this.event(trx, newTicket.id, 'issued', at, actor, `transfer:${t.id}`);
       const visit = await trx
         .selectFrom('visits')
         .select('receipt_json')
@@ -566,6 +554,61 @@ export class QueueService {
       calledAt: at,
     };
   }
+}
+
+export interface NewTicket {
+  id?: string;
+  visitId: string;
+  service: { id: string; prefix: string };
+  day: string;
+  priority: TicketRow['priority'];
+  at: string;
+  actor: string | null;
+  /** Stored with the 'issued' event (e.g. where a transfer came from). */
+  eventDetail?: string | null;
+  transferredFrom?: string;
+}
+
+/**
+ * Issues a ticket inside the caller's transaction: its 'issued' event, the next number of the
+ * service's daily series, the ticket row. The event goes first: on PostgreSQL the series row stays
+ * locked from the upsert to the commit, so the less that follows it, the more issuers run in
+ * parallel. `beforeInsert` runs once the number is known (a check-in stores its visit then).
+ */
+export async function issueTicket(
+  trx: Kysely<Database>,
+  t: NewTicket,
+  beforeInsert?: (ticket: TicketRow) => Promise<void>,
+): Promise<TicketRow> {
+  const id = t.id ?? newRowId();
+  await trx
+    .insertInto('ticket_events')
+    .values({ ticket_id: id, type: 'issued', at: t.at, actor: t.actor, detail: t.eventDetail ?? null })
+    .execute();
+  const seq = await nextSeq(trx, t.service.id, t.day);
+  const row: TicketRow = {
+    id,
+    visit_id: t.visitId,
+    service_id: t.service.id,
+    day: t.day,
+    seq,
+    number: formatNumber(t.service.prefix, seq),
+    priority: t.priority,
+    status: 'waiting',
+    // Printed by the kiosk that issued it, or at the counter: pending until a printer confirms.
+    print_status: 'pending',
+    lookup_code: lookupCode(),
+    issued_at: t.at,
+    called_at: null,
+    counter: null,
+    skip_count: 0,
+    completed_at: null,
+    transferred_from: t.transferredFrom ?? null,
+    transferred_to: null,
+  };
+  await beforeInsert?.(row);
+  await trx.insertInto('tickets').values(row).execute();
+  return row;
 }
 
 export const formatNumber = (prefix: string, seq: number) => `${prefix}${String(seq).padStart(3, '0')}`;
