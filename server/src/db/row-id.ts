@@ -13,6 +13,11 @@ let poolAt = POOL;
 let lastMs = -1;
 let counter = 0;
 
+/** `n` (≤ 4,096) random bytes from a pool refilled by the CSPRNG: one call per 4 KiB, not per id. */
+export function pooledRandomBytes(n: number): Buffer {
+  return random(n);
+}
+
 function random(n: number): Buffer {
   if (poolAt + n > POOL) {
     randomFillSync(pool);

@@ -4,8 +4,7 @@
  * complete, transfer to another service within the same visit, wait estimates, and the staff
  * view of the queue. Every transition is stored as a ticket event in the same transaction.
  */
-import { randomBytes } from 'node:crypto';
-import { newRowId } from '../db/row-id';
+import { newRowId, pooledRandomBytes } from '../db/row-id';
 import {
   err,
   ok,
@@ -112,7 +111,11 @@ class Refused extends Error {
 
 const LOOKUP_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 /** The code a ticket's QR carries (10 of 32 letters and digits, no look-alikes). */
-export const lookupCode = () => [...randomBytes(10)].map((b) => LOOKUP_ALPHABET[b % LOOKUP_ALPHABET.length]).join('');
+export const lookupCode = (): string => {
+  let code = '';
+  for (const b of pooledRandomBytes(10)) code += LOOKUP_ALPHABET[b % LOOKUP_ALPHABET.length];
+  return code;
+};
 
 const PACE_WINDOW_MS = 60 * 60_000;
 
