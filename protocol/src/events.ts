@@ -115,6 +115,19 @@ export interface ServerToStaffEvents {
   'ticket:changed': (entry: QueueEntry) => void;
 }
 
+// ---- admin page ↔ server (namespace /admin, staff session with role admin) -------------------
+
+/** Open alerts only, unless `includeResolved` (GET /api/admin/alerts takes the same from its query string). */
+export const alertListSchema = z.object({ includeResolved: z.boolean().optional() });
+
+export interface AdminToServerEvents {
+  'alerts:list': (query: z.infer<typeof alertListSchema>, ack: Ack<FleetAlert[]>) => void;
+}
+export interface ServerToAdminEvents {
+  /** An alert was raised or resolved. */
+  'alert:changed': (alert: FleetAlert) => void;
+}
+
 // ---- public display (namespace /display; carries no personal data) ----------------------------
 
 export interface ServerToDisplayEvents {
@@ -138,7 +151,7 @@ export interface SimToAgentEvents {
 }
 export type AgentToSimEvents = Record<string, never>;
 
-// ---- additions: queue transitions, fleet alerts (merged into the maps above) ------------------
+// ---- additions: queue transitions, credential revocation (merged into the maps above) ---------
 export interface StaffToServerEvents {
   /** Calls the same patient again (a called or skipped ticket); the display announces it again. */
   'queue:recall': (command: TicketCommand, ack: Ack<CalledTicket>) => void;
@@ -148,12 +161,6 @@ export interface StaffToServerEvents {
   'queue:transfer': (command: TransferCommand, ack: Ack<TransferResult>) => void;
   'queue:estimates': (query: Record<string, never>, ack: Ack<ServiceWait[]>) => void;
   'visit:history': (query: { ticketId: string }, ack: Ack<VisitHistory>) => void;
-  /** Admins only. */
-  'alerts:list': (query: { includeResolved?: boolean }, ack: Ack<FleetAlert[]>) => void;
-}
-export interface ServerToStaffEvents {
-  /** Sent to admins when an alert is raised or resolved. */
-  'alert:changed': (alert: FleetAlert) => void;
 }
 /** Sent to an agent just before the server disconnects it for a revoked credential. */
 export interface ServerToAgentEvents {

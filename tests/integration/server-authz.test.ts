@@ -1,7 +1,8 @@
 /**
  * Authorization over the whole surface: every HTTP route Fastify registered and every socket
- * namespace and /staff command refuses an unauthenticated caller and a caller of the wrong role.
- * Exceptions: health, readiness, login, enrollment, static pages and the public /display namespace.
+ * namespace and /staff and /admin command refuses an unauthenticated caller and a caller of the
+ * wrong role. Exceptions: health, readiness, login, enrollment, static pages and the public
+ * /display namespace.
  * The expected roles are written here, independently of the server's own declarations, and the
  * two are compared so neither can drift.
  */
@@ -109,36 +110,57 @@ describe('authorization of every route, namespace and command', () => {
     expect((await api(server.url, undefined, 'POST', '/api/agents/enroll', {})).status).toBe(400);
   });
 
-  const connect = (nsp: string, auth: Record<string, string>) =>
+  /** Connects with handshake `auth`, or with the session cookie when `cookie` is given. */
+  const connect = (nsp: string, auth: Record<string, string>, cookie?: string) =>
     new Promise<{ socket: Socket; error?: string }>((resolve) => {
-      const socket = io(`${server.url}${nsp}`, { auth, transports: ['websocket'], reconnection: false });
+      const socket = io(`${server.url}${nsp}`, {
+        auth,
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+        ...(cookie ? { extraHeaders: { cookie: `kiosk_sid=${cookie}` } } : {}),
+      });
       socket.once('connect', () => resolve({ socket }));
       socket.once('connect_error', (e) => resolve({ socket, error: e.message }));
     });
 
-  it('/agent admits only a kiosk credential, /staff only a staff session, /display anyone', async () => {
-    const cases: [string, Record<string, string>, boolean][] = [
-      ['/agent', {}, false],
-      ['/agent', { credential: 'x.y' }, false],
-      ['/agent', { credential: tokens.admin }, false],
-      ['/agent', { token: tokens.admin }, false],
-      ['/agent', { credential }, true],
-      ['/staff', {}, false],
-      ['/staff', { token: 'nope' }, false],
-      ['/staff', { token: credential }, false],
-      ['/staff', { credential }, false],
-      ['/staff', { token: tokens.viewer }, true],
-      ['/display', {}, true],
+  it('/agent admits only a kiosk credential, /staff a staff session, /admin an admin session, /display anyone', async () => {
+    type Outcome = 'connected' | 'unauthorized' | 'forbidden';
+    const cases: [string, Record<string, string>, Outcome, string?][] = [
+      ['/agent', {}, 'unauthorized'],
+      ['/agent', { credential: 'x.y' }, 'unauthorized'],
+      ['/agent', { credential: tokens.admin }, 'unauthorized'],
+      ['/agent', { token: tokens.admin }, 'unauthorized'],
+      ['/agent', { credential }, 'connected'],
+      ['/staff', {}, 'unauthorized'],
+      ['/staff', { token: 'nope' }, 'unauthorized'],
+      ['/staff', { token: credential }, 'unauthorized'],
+      ['/staff', { credential }, 'unauthorized'],
+      ['/staff', { token: tokens.viewer }, 'connected'],
+      ['/staff', {}, 'connected', tokens.viewer],
+      ['/admin', {}, 'unauthorized'],
+      ['/admin', { token: 'nope' }, 'unauthorized'],
+      ['/admin', {}, 'unauthorized', 'nope'],
+      ['/admin', { token: credential }, 'unauthorized'],
+      ['/admin', { credential }, 'unauthorized'],
+      ['/admin', { token: tokens.reception }, 'forbidden'],
+      ['/admin', { token: tokens.clinic }, 'forbidden'],
+      ['/admin', { token: tokens.viewer }, 'forbidden'],
+      ['/admin', {}, 'forbidden', tokens.viewer],
+      ['/admin', { token: tokens.admin }, 'connected'],
+      ['/admin', {}, 'connected', tokens.admin],
+      ['/display', {}, 'connected'],
     ];
-    for (const [nsp, auth, admitted] of cases) {
-      const { socket, error } = await connect(nsp, auth);
-      expect([nsp, Object.keys(auth).join(), error ?? 'connected']).toEqual([
-        nsp,
-        Object.keys(auth).join(),
-        admitted ? 'connected' : 'unauthorized',
-      ]);
+    const failures: string[] = [];
+    for (const [nsp, auth, expected, cookie] of cases) {
+      const { socket, error } = await connect(nsp, auth, cookie);
+      const outcome = error ?? 'connected';
+      const role = ALL.find((r) => tokens[r] === (auth['token'] ?? cookie));
+      const how = `${Object.keys(auth).join() || 'nothing'}${cookie ? ' + cookie' : ''}${role ? ` (${role})` : ''}`;
+      if (outcome !== expected) failures.push(`${nsp} with ${how}: ${outcome}, expected ${expected}`);
       socket.close();
     }
+    expect(failures).toEqual([]);
   });
 
   it('every /staff command refuses each role it does not admit, and the table covers every handler', async () => {
@@ -165,7 +187,6 @@ describe('authorization of every route, namespace and command', () => {
       'queue:skip': CALLERS,
       'queue:complete': CALLERS,
       'queue:transfer': CALLERS,
-      'alerts:list': ADMIN,
     };
     expect(Object.fromEntries(Object.entries(staffCommandRoles).map(([k, v]) => [k, [...v]]))).toEqual(expected);
     const failures: string[] = [];
@@ -183,5 +204,52 @@ describe('authorization of every route, namespace and command', () => {
     }
     expect(failures).toEqual([]);
     for (const s of Object.values(sockets)) s.close();
+  });
+
+  it('every /admin command answers an admin, and the namespace has no other handler', async () => {
+    const { socket, error } = await connect('/admin', { token: tokens.admin });
+    expect(error).toBeUndefined();
+    const serverSide = [...server.app.realtime.io.of('/admin').sockets.values()][0];
+    const handlers = (serverSide?.eventNames() ?? [])
+      .map(String)
+      .filter((e) => e !== 'error')
+      .sort();
+    // Non-admins never get this far: the handshake refuses them (above).
+    const expected: Record<string, Role[]> = { 'alerts:list': ADMIN };
+    expect(handlers).toEqual(Object.keys(expected).sort());
+    for (const event of Object.keys(expected)) {
+      const r = await new Promise<Result<unknown>>((resolve) => socket.emit(event, {}, resolve));
+      expect([event, r.ok]).toEqual([event, true]);
+    }
+    socket.close();
+  });
+
+  it('/admin re-reads the session on each command: a logout or a role change closes the socket', async () => {
+    const listAlerts = (s: Socket) =>
+      new Promise<Result<unknown>>((resolve) => s.emit('alerts:list', { includeResolved: true }, resolve));
+    const ended = async (s: Socket) => {
+      const closed = new Promise<string>((resolve) => s.once('disconnect', resolve));
+      const r = await listAlerts(s);
+      return [r.ok ? 'ok' : r.error.code, await closed];
+    };
+
+    const session = await login(server.url, 'admin', 'admin-demo');
+    const loggedOut = (await connect('/admin', { token: session })).socket;
+    expect((await listAlerts(loggedOut)).ok).toBe(true);
+    expect((await api(server.url, session, 'POST', '/api/auth/logout')).status).toBe(200);
+    expect(await ended(loggedOut)).toEqual(['unauthenticated', 'io server disconnect']);
+
+    const created = await api<{ id: string }>(server.url, tokens.admin, 'POST', '/api/admin/users', {
+      username: 'quantri.tam',
+      password: 'mat-khau-dai-1',
+      role: 'admin',
+    });
+    const second = await login(server.url, 'quantri.tam', 'mat-khau-dai-1');
+    const demoted = (await connect('/admin', { token: second })).socket;
+    expect((await listAlerts(demoted)).ok).toBe(true);
+    await api(server.url, tokens.admin, 'PATCH', `/api/admin/users/${created.body.value?.id ?? ''}`, {
+      role: 'viewer',
+    });
+    expect(await ended(demoted)).toEqual(['unauthenticated', 'io server disconnect']);
   });
 });

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import type {
+  AdminToServerEvents,
   AgentToServerEvents,
   DeviceHealth,
   FleetAlert,
   Result,
+  ServerToAdminEvents,
   ServerToAgentEvents,
   ServerToStaffEvents,
   StaffToServerEvents,
@@ -36,18 +38,17 @@ describe.each(databaseKinds)('kiosk fleet alerts and revocation (%s)', (kind) =>
   let admin: string;
   let agentId: string;
   let agent: Socket<ServerToAgentEvents, AgentToServerEvents>;
-  let adminSocket: Socket<ServerToStaffEvents, StaffToServerEvents>;
+  /** The admin on /admin, and the same admin on /staff (where fleet alerts are not sent). */
+  let adminSocket: Socket<ServerToAdminEvents, AdminToServerEvents>;
+  let adminStaffSocket: Socket<ServerToStaffEvents, StaffToServerEvents>;
   let receptionSocket: Socket<ServerToStaffEvents, StaffToServerEvents>;
   const heardByAdmin: FleetAlert[] = [];
-  const heardByReception: FleetAlert[] = [];
+  const heardOnStaff: unknown[] = [];
   let nowMs = Date.now();
   const clock = { now: () => new Date(nowMs) };
 
-  const connectStaff = async (token: string) => {
-    const sock: Socket<ServerToStaffEvents, StaffToServerEvents> = io(`${server.url}/staff`, {
-      auth: { token },
-      transports: ['websocket'],
-    });
+  const connect = async <S extends Socket>(nsp: '/staff' | '/admin', token: string) => {
+    const sock = io(`${server.url}${nsp}`, { auth: { token }, transports: ['websocket'], forceNew: true }) as S;
     await new Promise<void>((resolve, reject) => {
       sock.once('connect', resolve);
       sock.once('connect_error', reject);
@@ -81,14 +82,23 @@ describe.each(databaseKinds)('kiosk fleet alerts and revocation (%s)', (kind) =>
       agent.once('connect', resolve);
       agent.once('connect_error', reject);
     });
-    adminSocket = await connectStaff(admin);
-    receptionSocket = await connectStaff(await login(server.url, 'tiepdon', 'tiepdon-demo'));
+    adminSocket = await connect<typeof adminSocket>('/admin', admin);
+    adminStaffSocket = await connect<typeof adminStaffSocket>('/staff', admin);
+    receptionSocket = await connect<typeof receptionSocket>(
+      '/staff',
+      await login(server.url, 'tiepdon', 'tiepdon-demo'),
+    );
     adminSocket.on('alert:changed', (a) => heardByAdmin.push(a));
-    receptionSocket.on('alert:changed', (a) => heardByReception.push(a));
+    // Whatever else /staff carries (tickets), no alert may ride on it.
+    for (const s of [adminStaffSocket, receptionSocket])
+      s.onAny((event: string, payload: unknown) => {
+        if (event.startsWith('alert')) heardOnStaff.push(payload);
+      });
   });
   afterAll(async () => {
     agent?.close();
     adminSocket?.close();
+    adminStaffSocket?.close();
     receptionSocket?.close();
     await server?.stop();
   });
@@ -100,7 +110,7 @@ describe.each(databaseKinds)('kiosk fleet alerts and revocation (%s)', (kind) =>
   const openAlerts = async () =>
     (await api<FleetAlert[]>(server.url, admin, 'GET', '/api/admin/alerts')).body.value ?? [];
 
-  it('raises and resolves device alerts from heartbeats, and tells admins only', async () => {
+  it('raises and resolves device alerts from heartbeats, and tells admins only (on /admin)', async () => {
     await heartbeat([device('printer', 'degraded', 'paper-near-end'), device('card-reader', 'ready')]);
     expect((await openAlerts()).map((a) => [a.kind, a.subject, a.deviceId])).toEqual([
       ['printer-paper-near-end', agentId, 'printer-1'],
@@ -123,7 +133,7 @@ describe.each(databaseKinds)('kiosk fleet alerts and revocation (%s)', (kind) =>
     const all = (await api<FleetAlert[]>(server.url, admin, 'GET', '/api/admin/alerts?includeResolved=true')).body
       .value;
     expect(all?.every((a) => a.resolvedAt !== null && a.since <= a.resolvedAt)).toBe(true);
-    expect(heardByReception).toEqual([]);
+    expect(heardOnStaff).toEqual([]);
   });
 
   it('raises kiosk-offline after 60 s of silence, since the last heartbeat, and clears it on the next', async () => {
@@ -149,12 +159,23 @@ describe.each(databaseKinds)('kiosk fleet alerts and revocation (%s)', (kind) =>
     expect(await openAlerts()).toEqual([]);
   });
 
-  it('lists alerts over the staff socket for admins only', async () => {
-    const ask = (sock: typeof adminSocket) =>
-      new Promise<Result<FleetAlert[]>>((resolve) => sock.emit('alerts:list', {}, resolve));
-    expect((await ask(adminSocket)).ok).toBe(true);
-    const refused = await ask(receptionSocket);
-    expect(refused.ok ? 'ok' : refused.error.code).toBe('forbidden');
+  it('lists alerts over /admin (open ones, or all when asked); /staff has no such command', async () => {
+    const ask = (query: { includeResolved?: boolean }) =>
+      new Promise<Result<FleetAlert[]>>((resolve) => adminSocket.emit('alerts:list', query, resolve));
+    const open = await ask({});
+    expect(open.ok && open.value).toEqual([]);
+    const all = await ask({ includeResolved: true });
+    const ids = new Set(all.ok ? all.value.map((a) => a.id) : []);
+    expect(heardByAdmin.filter((a) => !ids.has(a.id))).toEqual([]);
+    const invalid = await ask({ includeResolved: 'yes' as unknown as boolean });
+    expect(invalid.ok ? 'ok' : invalid.error.code).toBe('validation-failed');
+    // An event /staff does not know gets no answer at all: the command moved to /admin.
+    const untyped = receptionSocket as unknown as Socket;
+    const answer = await untyped
+      .timeout(500)
+      .emitWithAck('alerts:list', {})
+      .catch(() => 'no answer');
+    expect(answer).toBe('no answer');
   });
 
   it('revoking a credential disconnects the kiosk and refuses it afterwards', async () => {

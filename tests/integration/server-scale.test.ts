@@ -7,11 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import type {
+  AdminToServerEvents,
   AgentToServerEvents,
   CalledTicket,
   CheckInReceipt,
   FleetAlert,
   Result,
+  ServerToAdminEvents,
   ServerToAgentEvents,
   ServerToDisplayEvents,
   ServerToStaffEvents,
@@ -117,13 +119,13 @@ describe.skipIf(!postgresAvailable())('two server instances on one PostgreSQL', 
     await new Promise<void>((resolve) => display.once('connect', () => resolve()));
     const heard = new Promise<CalledTicket>((resolve) => display.on('call:announced', resolve));
 
-    const adminB: Socket<ServerToStaffEvents, StaffToServerEvents> = io(`${b.url}/staff`, {
+    const adminB: Socket<ServerToAdminEvents, AdminToServerEvents> = io(`${b.url}/admin`, {
       auth: { token: await login(b.url, 'admin', 'admin-demo') },
       transports: ['websocket'],
     });
     await new Promise<void>((resolve) => adminB.once('connect', () => resolve()));
     const alert = new Promise<FleetAlert>((resolve) => adminB.on('alert:changed', resolve));
-    await expect.poll(() => b.app.realtime.io.of('/staff').adapter.serverCount(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => b.app.realtime.io.of('/admin').adapter.serverCount(), { timeout: 15_000 }).toBe(2);
 
     const token = await login(a.url, 'tiepdon', 'tiepdon-demo');
     const call = await api<CalledTicket>(a.url, token, 'POST', '/api/queue/call-next', {

@@ -1,9 +1,10 @@
 /**
- * socket.io namespaces: /agent (device credential), /staff (staff session), /display (public,
- * numbers and rooms only). Every inbound payload is validated; acks carry a Result.
+ * socket.io namespaces: /agent (device credential), /staff (staff session: counters, viewers and
+ * admins), /admin (staff session of an admin: fleet alerts), /display (public, numbers and rooms
+ * only). Every inbound payload is validated; acks carry a Result.
  */
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Namespace, type ServerOptions } from 'socket.io';
+import { Server, type Namespace, type ServerOptions, type Socket } from 'socket.io';
 import {
   checkInRequestSchema,
   callNextSchema,
@@ -16,11 +17,13 @@ import {
   ticketCommandSchema,
   ticketHistoryQuerySchema,
   transferCommandSchema,
+  type AdminToServerEvents,
   type AgentToServerEvents,
   type Ack,
   type CalledTicket,
   type DisplayToServerEvents,
   type QueueEntry,
+  type ServerToAdminEvents,
   type ServerToAgentEvents,
   type ServerToDisplayEvents,
   type ServerToStaffEvents,
@@ -28,7 +31,7 @@ import {
   type Result,
   type ServiceInfo,
   type FleetAlert,
-  alertQuerySchema,
+  alertListSchema,
   type PrintReport,
   type ticketPrintCommandSchema,
 } from '@kiosk/protocol';
@@ -46,7 +49,7 @@ export interface Realtime {
   ticketChanged(entry: QueueEntry): void;
   callAnnounced(call: CalledTicket): void;
   servicesChanged(services: ServiceInfo[]): void;
-  /** To admins on /staff only. */
+  /** To admins, on /admin. */
   alertChanged(alert: FleetAlert): void;
   /** Tells the agent its credential was revoked and disconnects it, on every server instance. */
   disconnectAgent(agentId: string): void;
@@ -68,11 +71,18 @@ export const staffCommandRoles = {
   'queue:skip': CALLERS,
   'queue:complete': CALLERS,
   'queue:transfer': CALLERS,
-  'alerts:list': ADMIN,
-} as const satisfies Partial<Record<keyof StaffToServerEvents, readonly Role[]>>;
+} as const satisfies Record<keyof StaffToServerEvents, readonly Role[]>;
 
-/** Room of the /staff namespace that admins join: fleet alerts go there only. */
-export const ADMINS_ROOM = 'admins';
+/** Who may send each /admin command (the namespace admits admins only, at the handshake). */
+export const adminCommandRoles = {
+  'alerts:list': ADMIN,
+} as const satisfies Record<keyof AdminToServerEvents, readonly Role[]>;
+
+/** What a socket of a staff-session namespace (/staff, /admin) carries from its handshake. */
+interface SessionData {
+  user: StaffUser;
+  token: string;
+}
 
 const agentRoom = (agentId: string) => `agent:${agentId}`;
 
@@ -91,6 +101,63 @@ function handle<S extends z.ZodType, T>(log: Logger, schema: S, fn: (payload: z.
       log.error({ err: String(e) }, 'socket handler failed');
       reply(err('internal-error', 'the server could not complete this request'));
     });
+  };
+}
+
+/**
+ * Handshake of a staff-session namespace: the session token from `auth.token`, else the session
+ * cookie. No valid session: 'unauthorized'; a session whose role is not in `roles`: 'forbidden'.
+ */
+function admitSession(s: Services, roles: readonly Role[]) {
+  return (socket: Pick<Socket, 'handshake'> & { data: Partial<SessionData> }, next: (e?: Error) => void) => {
+    const token =
+      typeof socket.handshake.auth['token'] === 'string'
+        ? (socket.handshake.auth['token'] as string)
+        : tokenOf({ cookie: socket.handshake.headers.cookie });
+    s.auth.session(token).then(
+      (user) => {
+        if (!user || !token) return next(new Error('unauthorized'));
+        if (!roles.includes(user.role)) return next(new Error('forbidden'));
+        socket.data.user = user;
+        socket.data.token = token;
+        next();
+      },
+      () => next(new Error('unauthorized')),
+    );
+  };
+}
+
+/**
+ * Returns `command(event, schema, fn)` for one socket of a staff-session namespace: it registers a
+ * handler for the roles `table` lists (others get 'forbidden'). Every command re-reads the
+ * session first: a logout, an expiry, a disabled account or a role change takes effect on open
+ * sockets too (the socket is then closed).
+ */
+function sessionCommands<E extends string>(
+  s: Services,
+  log: Logger,
+  socket: { data: SessionData; on(event: NoInfer<E>, listener: never): unknown; disconnect(close: boolean): unknown },
+  table: Record<E, readonly Role[]>,
+) {
+  const { user, token } = socket.data;
+  const current = async (): Promise<StaffUser | undefined> => {
+    const fresh = await s.auth.session(token);
+    if (!fresh || fresh.role !== user.role) {
+      setImmediate(() => socket.disconnect(true));
+      return undefined;
+    }
+    return fresh;
+  };
+  return <S extends z.ZodType, T>(event: E, schema: S, fn: (payload: z.infer<S>) => Promise<Result<T>>) => {
+    const roles = table[event];
+    socket.on(
+      event,
+      handle(log, schema, async (payload) => {
+        const fresh = await current();
+        if (!fresh) return err('unauthenticated', 'the session ended');
+        return roles.includes(fresh.role) ? fn(payload) : err('forbidden', `role ${fresh.role} may not do this`);
+      }) as never,
+    );
   };
 }
 
@@ -172,52 +239,12 @@ export function createRealtime(
     StaffToServerEvents,
     ServerToStaffEvents,
     Record<string, never>,
-    { user: StaffUser; token: string }
+    SessionData
   >;
-  staff.use((socket, next) => {
-    const token =
-      typeof socket.handshake.auth['token'] === 'string'
-        ? (socket.handshake.auth['token'] as string)
-        : tokenOf({ cookie: socket.handshake.headers.cookie });
-    s.auth.session(token).then(
-      (user) => {
-        if (!user || !token) return next(new Error('unauthorized'));
-        socket.data.user = user;
-        socket.data.token = token;
-        next();
-      },
-      () => next(new Error('unauthorized')),
-    );
-  });
+  staff.use(admitSession(s, STAFF));
   staff.on('connection', (socket) => {
     const user = socket.data.user;
-    if (user.role === 'admin') void socket.join(ADMINS_ROOM);
-    // Every command re-reads the session: a logout, an expiry, a disabled account or a role
-    // change takes effect on open sockets too (the socket is then closed).
-    const current = async (): Promise<StaffUser | undefined> => {
-      const fresh = await s.auth.session(socket.data.token);
-      if (!fresh || fresh.role !== user.role) {
-        setImmediate(() => socket.disconnect(true));
-        return undefined;
-      }
-      return fresh;
-    };
-    /** Registers a command for the roles in `staffCommandRoles`; others get 'forbidden'. */
-    const command = <S extends z.ZodType, T>(
-      event: keyof typeof staffCommandRoles,
-      schema: S,
-      fn: (payload: z.infer<S>) => Promise<Result<T>>,
-    ) => {
-      const roles: readonly Role[] = staffCommandRoles[event];
-      socket.on(
-        event,
-        handle(log, schema, async (payload) => {
-          const fresh = await current();
-          if (!fresh) return err('unauthenticated', 'the session ended');
-          return roles.includes(fresh.role) ? fn(payload) : err('forbidden', `role ${fresh.role} may not do this`);
-        }) as never,
-      );
-    };
+    const command = sessionCommands(s, log, socket, staffCommandRoles);
     command('queue:list', queueQuerySchema, async (q) => ok(await s.queue.list(q.serviceId)));
     command('queue:estimates', empty, async () => ok(await s.queue.estimates()));
     command('queue:call-next', callNextSchema, async (c) =>
@@ -230,7 +257,18 @@ export function createRealtime(
       s.queue.transfer(c.ticketId, c.targetServiceId, c.keepPriority, user.username),
     );
     command('visit:history', ticketHistoryQuerySchema, (q) => historyByTicket(s, q.ticketId));
-    command('alerts:list', alertQuerySchema, async (q) => ok(await s.alerts.list(q.includeResolved)));
+  });
+
+  const admin = io.of('/admin') as unknown as Namespace<
+    AdminToServerEvents,
+    ServerToAdminEvents,
+    Record<string, never>,
+    SessionData
+  >;
+  admin.use(admitSession(s, ADMIN));
+  admin.on('connection', (socket) => {
+    const command = sessionCommands(s, log, socket, adminCommandRoles);
+    command('alerts:list', alertListSchema, async (q) => ok(await s.alerts.list(q.includeResolved ?? false)));
   });
 
   const display = io.of('/display') as unknown as Namespace<DisplayToServerEvents, ServerToDisplayEvents>;
@@ -247,7 +285,7 @@ export function createRealtime(
     ticketChanged: (entry) => staff.emit('ticket:changed', entry),
     callAnnounced: (call) => display.emit('call:announced', call),
     servicesChanged: (list) => agents.emit('services:changed', list),
-    alertChanged: (alert) => staff.to(ADMINS_ROOM).emit('alert:changed', alert),
+    alertChanged: (alert) => admin.emit('alert:changed', alert),
     disconnectAgent: (agentId) => {
       revokeLocal(agentId);
       agents.serverSideEmit('agent:revoke', agentId);
