@@ -42,6 +42,9 @@ async function postgresFanOut(url: string, log: Logger) {
   return { adapter, close: () => pool.end() };
 }
 
+/** How long a shutdown waits for open connections to finish before closing them. */
+const SHUTDOWN_GRACE_MS = 5000;
+
 const dialectOf = (url: string) => (url.startsWith('sqlite:') ? 'sqlite' : 'postgres');
 
 export interface ServerApp {
@@ -258,8 +261,15 @@ export async function createServerApp(
     },
     async close() {
       for (const t of timers) clearInterval(t);
+      // In-flight requests get a grace period; a connection still open after it (a client that
+      // never finishes its request or its WebSocket close) must not hold the shutdown forever.
+      const force = setTimeout(() => {
+        http.server.getConnections((_e, open) => log.warn({ open }, 'shutdown: closing connections still open'));
+        http.server.closeAllConnections();
+      }, SHUTDOWN_GRACE_MS);
       await realtime.close();
       await http.close();
+      clearTimeout(force);
       await committer.drain();
       await integrations.stop();
       await fanOut?.close();

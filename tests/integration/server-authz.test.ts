@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
-import { staffCommandRoles } from '@kiosk/server';
+import { adminCommandRoles, staffCommandRoles } from '@kiosk/server';
 import type { Result } from '@kiosk/protocol';
 import { api, login, startServer, type RunningServer } from '../support/server-harness';
 
@@ -217,6 +217,7 @@ describe('authorization of every route, namespace and command', () => {
     // Non-admins never get this far: the handshake refuses them (above).
     const expected: Record<string, Role[]> = { 'alerts:list': ADMIN };
     expect(handlers).toEqual(Object.keys(expected).sort());
+    expect(Object.fromEntries(Object.entries(adminCommandRoles).map(([k, v]) => [k, [...v]]))).toEqual(expected);
     for (const event of Object.keys(expected)) {
       const r = await new Promise<Result<unknown>>((resolve) => socket.emit(event, {}, resolve));
       expect([event, r.ok]).toEqual([event, true]);
