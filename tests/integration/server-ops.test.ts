@@ -70,6 +70,8 @@ describe.each(databaseKinds)('metrics and the OpenAPI document (%s)', (kind) => 
     expect(text).not.toMatch(/Hùng/u);
     const asAdmin = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${admin}` } });
     expect(asAdmin.status).toBe(200);
+    // Read to the end: an unread response keeps its connection busy, and the server's shutdown waits for it.
+    expect(await asAdmin.text()).toContain('kiosk_checkins_total');
   });
 
   it('describes every registered HTTP route in /api/openapi.json', async () => {
