@@ -134,6 +134,7 @@ export async function createServerApp(
         windowMs: config.GROUP_COMMIT_WINDOW_MS,
         maxBatch: config.GROUP_COMMIT_MAX_BATCH,
         onBatch: (size) => metricsRef.current?.groupCommitBatch.observe(size),
+        ...(db.beforeGroupCommit ? { beforeBatch: db.beforeGroupCommit } : {}),
       })
     : directCommitter(db);
   const auth = new AuthService(db, clock, config.SESSION_TTL_HOURS * 3600_000);

@@ -25,6 +25,11 @@ export interface Db {
   dialect: DialectName;
   /** SQLite files: WAL fdatasync calls so far (how many commits shared one). */
   walSyncs?(): number;
+  /**
+   * SQLite files: called by the group committer before each batch; when the WAL has grown long it
+   * returns a promise to wait for (a checkpoint that catches up), so the batch restarts the WAL.
+   */
+  beforeGroupCommit?(): Promise<void> | undefined;
   close(): Promise<void>;
 }
 
@@ -33,6 +38,8 @@ export type QueryObserver = (sql: string, ms: number, failed: boolean) => void;
 
 /** WAL pages (4 KiB) after which a commit checkpoints itself if the worker has fallen behind. */
 const WAL_BACKSTOP_PAGES = 100_000;
+/** WAL frames (4 KiB) beyond which the group committer brings the WAL back to its start. */
+const WAL_RESTART_FRAMES = 4096;
 /** SQLite's default automatic checkpoint, used again if the checkpoint worker dies. */
 const WAL_DEFAULT_PAGES = 1000;
 
@@ -69,14 +76,23 @@ export async function openDatabase(
     const statements = trackingStatements(withStatementCache(raw));
     // Checkpoints run in a worker thread (see wal-checkpointer.ts); the automatic one is a backstop.
     raw.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
+    let walFrames = 0;
     const checkpointer = startWalCheckpointer(
       path.resolve(file),
       createRequire(import.meta.url).resolve('better-sqlite3'),
       {
         intervalMs: 25,
+        onCheckpoint: (frames) => {
+          walFrames = frames;
+        },
         onDead: () => raw.open && raw.pragma(`wal_autocheckpoint = ${WAL_DEFAULT_PAGES}`),
       },
     );
+    const beforeGroupCommit = () => {
+      if (walFrames <= WAL_RESTART_FRAMES) return undefined;
+      walFrames = 0;
+      return checkpointer.checkpointNow().then(() => undefined);
+    };
     const kysely = new Kysely<Database>({
       dialect: new AwaitingSqliteDialect({ database: statements }, syncAfterWrites(raw, statements.last, wal)),
       ...(log ? { log } : {}),
@@ -85,6 +101,7 @@ export async function openDatabase(
       kysely,
       dialect: 'sqlite',
       walSyncs: () => wal.syncs,
+      beforeGroupCommit,
       close: async () => {
         await checkpointer.stop();
         await kysely.destroy();

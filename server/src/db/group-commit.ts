@@ -35,6 +35,8 @@ export interface GroupCommitOptions {
   maxBatch: number;
   /** After each commit: how many units it carried and how long the transaction took. */
   onBatch?: (size: number, ms: number) => void;
+  /** Before a batch begins: a promise to wait for first (the database's own upkeep), or nothing. */
+  beforeBatch?: () => Promise<void> | undefined;
 }
 
 export class GroupCommitter implements Committer {
@@ -81,8 +83,13 @@ export class GroupCommitter implements Committer {
     }
     this.timer = undefined;
     if (this.running || this.queue.length === 0) return;
-    const batch = this.queue.splice(0, this.options.maxBatch);
-    this.running = this.commit(batch).finally(() => {
+    const pause = this.options.beforeBatch?.();
+    const take = async () => {
+      const batch = this.queue.splice(0, this.options.maxBatch);
+      if (batch.length > 0) await this.commit(batch);
+    };
+    // Units that arrive during a pause join the batch that follows it.
+    this.running = (pause ? pause.catch(() => undefined).then(take) : take()).finally(() => {
       this.running = undefined;
       if (this.queue.length > 0) this.flush();
     });

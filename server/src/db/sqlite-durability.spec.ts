@@ -6,6 +6,8 @@ import { Kysely, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AwaitingSqliteDialect, WalSync, syncAfterWrites, trackingStatements } from './sqlite-durability';
 import { startWalCheckpointer } from './wal-checkpointer';
+import { openDatabase } from './database';
+import { GroupCommitter } from './group-commit';
 
 interface Row {
   id: number;
@@ -151,4 +153,34 @@ describe('WAL checkpoints in a worker thread', () => {
     expect(moved.reduce((a, b) => a + b, 0)).toBeGreaterThan(400);
     raw.close();
   });
+});
+
+describe('the WAL under steady load', () => {
+  it('comes back to its start: the group committer pauses for a checkpoint that catches up', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiosk-walrestart-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'db.sqlite');
+    const db = await openDatabase(`sqlite:${file}`);
+    await sql`create table t (id integer primary key, v blob not null)`.execute(db.kysely);
+    const committer = new GroupCommitter(db, {
+      windowMs: 0,
+      maxBatch: 64,
+      ...(db.beforeGroupCommit ? { beforeBatch: db.beforeGroupCommit } : {}),
+    });
+    const row = Buffer.alloc(2048, 7);
+    let written = 0;
+    // 32 writers, never idle: 15,000 rows of 2 KiB, about 8,000 WAL frames of data alone.
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (written < 15_000) {
+          written++;
+          await committer.run((trx) => sql`insert into t (v) values (${row})`.execute(trx));
+        }
+      }),
+    );
+    const walMiB = fs.statSync(`${file}-wal`).size / 2 ** 20;
+    await db.close();
+    // Without the restart the WAL holds every frame written (> 30 MiB); with it, about 4,096 frames.
+    expect(walMiB).toBeLessThan(24);
+  }, 60_000);
 });

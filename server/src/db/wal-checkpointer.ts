@@ -3,7 +3,11 @@
  * crosses the threshold: it copies the WAL into the database file and fsyncs it on the thread
  * that committed, which stalls every socket on this server for milliseconds. A worker thread with
  * its own connection runs PASSIVE checkpoints instead, every few tens of milliseconds so each one
- * is small (they never block writers or readers). The writing connection's own automatic
+ * is small (they never block writers or readers). A PASSIVE checkpoint does not bring the WAL back
+ * to its start: a writer restarts it only if, when its transaction begins, the checkpoint has
+ * caught up with the last commit — which under steady load never happens. So once the WAL is long
+ * the group committer holds its next batch, asks for a checkpoint now, and begins the batch when it
+ * has caught up (see `beforeGroupCommit` in database.ts); nothing blocks the event loop meanwhile. The writing connection's own automatic
  * checkpoint stays only as a backstop far above what the worker lets the WAL reach — at the usual
  * 1,000 pages it would fire inside commits while the worker is busy, and its database-file fsync
  * then stalls the event loop for hundreds of milliseconds — and comes back to the usual threshold
@@ -17,32 +21,30 @@ const { parentPort, workerData } = require('node:worker_threads');
 const SQLite = require(workerData.driver);
 const db = new SQLite(workerData.file);
 db.pragma('busy_timeout = 1000');
-let busy = false;
-let walFrames = 0;
-const tick = () => {
-  if (busy) return;
-  busy = true;
+const tick = (requested) => {
   try {
-    const mode = walFrames > workerData.restartFrames ? 'RESTART' : 'PASSIVE';
-    const [r] = db.pragma('wal_checkpoint(' + mode + ')');
-    walFrames = r ? r.log : 0;
-    if (r && r.log > 0) parentPort.postMessage({ type: 'checkpoint', log: r.log, moved: r.checkpointed, mode });
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (requested || (r && r.log > 0))
+      parentPort.postMessage({ type: 'checkpoint', log: r ? r.log : 0, moved: r ? r.checkpointed : 0, requested });
   } catch (e) {
-    parentPort.postMessage({ type: 'error', message: String(e && e.code || e) });
-  } finally { busy = false; }
+    parentPort.postMessage({ type: requested ? 'checkpoint' : 'error', log: -1, moved: 0, requested, message: String(e && e.code || e) });
+  }
 };
-const timer = setInterval(tick, workerData.intervalMs);
-parentPort.on('message', (m) => { if (m === 'stop') { clearInterval(timer); tick(); db.close(); process.exit(0); } });
+const timer = setInterval(() => tick(false), workerData.intervalMs);
+parentPort.on('message', (m) => {
+  if (m === 'now') tick(true);
+  if (m === 'stop') { clearInterval(timer); tick(false); db.close(); process.exit(0); }
+});
 `;
 
 export interface WalCheckpointer {
+  /** Runs a checkpoint now; resolves with the WAL's frames and how many are in the database file. */
+  checkpointNow(): Promise<{ log: number; moved: number }>;
   stop(): Promise<void>;
 }
 
 export interface CheckpointerOptions {
   intervalMs: number;
-  /** WAL frames beyond which a RESTART checkpoint brings the WAL back to its start. */
-  restartFrames?: number;
   onCheckpoint?(walPages: number, moved: number): void;
   onError?(message: string): void;
   /** The worker stopped without being asked to. */
@@ -52,19 +54,29 @@ export interface CheckpointerOptions {
 export function startWalCheckpointer(file: string, driverPath: string, o: CheckpointerOptions): WalCheckpointer {
   const worker = new Worker(workerSource, {
     eval: true,
-    workerData: { file, driver: driverPath, intervalMs: o.intervalMs, restartFrames: o.restartFrames ?? 4096 },
+    workerData: { file, driver: driverPath, intervalMs: o.intervalMs },
   });
   worker.unref();
-  worker.on('message', (m: { type: string; log?: number; moved?: number; message?: string }) => {
-    if (m.type === 'checkpoint') o.onCheckpoint?.(m.log ?? 0, m.moved ?? 0);
-    else o.onError?.(m.message ?? 'checkpoint failed');
+  const waiting: ((r: { log: number; moved: number }) => void)[] = [];
+  worker.on('message', (m: { type: string; log?: number; moved?: number; message?: string; requested?: boolean }) => {
+    if (m.message) o.onError?.(m.message);
+    if (m.type !== 'checkpoint') return;
+    const r = { log: m.log ?? 0, moved: m.moved ?? 0 };
+    if (r.log > 0) o.onCheckpoint?.(r.log, r.moved);
+    if (m.requested) waiting.shift()?.(r);
   });
   let stopping = false;
   worker.on('error', (e) => o.onError?.(e.message));
   worker.on('exit', () => {
+    for (const w of waiting.splice(0)) w({ log: -1, moved: 0 });
     if (!stopping) o.onDead?.();
   });
   return {
+    checkpointNow: () =>
+      new Promise((resolve) => {
+        waiting.push(resolve);
+        worker.postMessage('now');
+      }),
     stop: () =>
       new Promise<void>((resolve) => {
         stopping = true;
