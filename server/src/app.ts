@@ -76,7 +76,11 @@ export async function createServerApp(
   const db: Db = await openDatabase(
     config.DATABASE_URL,
     (sql, ms, failed) => metricsRef.current?.observeQuery(sql, ms, dialectOf(config.DATABASE_URL), failed),
-    { sqliteCacheMb: config.SQLITE_CACHE_MB, pgPoolMax: config.PG_POOL_MAX },
+    {
+      sqliteCacheMb: config.SQLITE_CACHE_MB,
+      pgPoolMax: config.PG_POOL_MAX,
+      onWalSync: (ms) => metricsRef.current?.walSync(ms / 1000),
+    },
   );
   await migrateToLatest(db);
 

@@ -48,6 +48,23 @@ const summary = (r: LoadResult) =>
     1,
   )} ms`;
 
+/** Bytes this process (the server) has caused to be written to storage, from /proc (Linux). */
+function writeBytes(): number {
+  try {
+    return Number(/write_bytes: (\d+)/u.exec(fs.readFileSync('/proc/self/io', 'utf8'))?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
+}
+
+/** The server's WAL fdatasync histogram: how many, and how many slower than 50 ms and 250 ms. */
+async function walSyncCounts(server: RunningServer): Promise<{ all: number; over50: number; over250: number }> {
+  const text = await server.app.metrics.registry.getSingleMetricAsString('kiosk_db_wal_sync_seconds');
+  const bucket = (le: string) => Number(new RegExp(`_bucket\\{le="${le}"\\} (\\d+)`, 'u').exec(text)?.[1] ?? 0);
+  const all = bucket('\\+Inf');
+  return { all, over50: all - bucket('0.05'), over250: all - bucket('0.25') };
+}
+
 /** Sequential single-row INSERT commits on a scratch table of the same database file or cluster. */
 async function rawCommitRate(kind: 'sqlite' | 'postgres', target: string, n = 2000): Promise<number> {
   if (kind === 'sqlite') {
@@ -146,15 +163,25 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<string[]> {
     loop.enable();
     await gen.run({ ...base, clients: 32, total: 1000 });
     // The server runs in this process, the load in another: this process's CPU time is the server's.
+    const syncs0 = kind === 'sqlite' ? await walSyncCounts(server) : undefined;
     const cpu0 = process.cpuUsage();
+    const written0 = writeBytes();
     const closed = await gen.run({ ...base, clients: 64, total: closedTotal });
     const cpu = process.cpuUsage(cpu0);
+    // Give the checkpoint worker a moment to copy what the closed loop left in the WAL.
+    await new Promise((r) => setTimeout(r, 500));
+    const kbPerCheckIn = (writeBytes() - written0) / 1024 / closed.ok;
     const cpuUsPerCheckIn = (cpu.user + cpu.system) / closed.ok;
     const closedRate = (closed.ok * 1000) / closed.elapsedMs;
     const half = await gen.run({ ...base, clients: 64, ratePerSec: 500, durationMs: 10_000 });
     const open = await gen.run({ ...base, clients: 64, ratePerSec: 1000, durationMs: 10_000 });
     const openRate = (open.ok * 1000) / open.elapsedMs;
     loop.disable();
+    const syncs1 = kind === 'sqlite' ? await walSyncCounts(server) : undefined;
+    const slowSyncs =
+      syncs0 && syncs1
+        ? `WAL fdatasync during the check-in runs: ${syncs1.all - syncs0.all}, of which ${syncs1.over50 - syncs0.over50} took > 50 ms and ${syncs1.over250 - syncs0.over250} > 250 ms`
+        : '';
     const mid = await rawCommitRate(kind, target);
     const issued = await ticketIssuance(server, kind === 'sqlite' ? 30_000 : 10_000, 64);
     const rawAfter = await rawCommitRate(kind, target);
@@ -180,12 +207,16 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<string[]> {
           ? `; WAL file ${fmt(fs.statSync(`${target}-wal`).size / 2 ** 20, 1)} MiB at its largest`
           : ''),
     );
+    if (slowSyncs) console.log(slowSyncs);
     console.log(`open loop 500/s for 10 s, ${half.ok} ok / ${half.failed} failed: ${summary(half)}`);
     console.log(
       `open loop 1,000/s for 10 s, ${open.ok} ok / ${open.failed} failed: ${fmt(openRate, 0)}/s achieved; ${summary(open)}; staff heard ${open.heard}`,
     );
     console.log(
-      `server CPU per check-in ${fmt(cpuUsPerCheckIn, 0)} µs (user+system) → ${fmt(1e6 / cpuUsPerCheckIn, 0)}/s per core when the core is not shared`,
+      `server CPU per check-in ${fmt(cpuUsPerCheckIn, 0)} µs (user+system) → ${fmt(1e6 / cpuUsPerCheckIn, 0)}/s per core when the core is not shared` +
+        (kind === 'sqlite'
+          ? `; written to storage per check-in ${fmt(kbPerCheckIn, 1)} KiB (WAL and checkpoints)`
+          : ''),
     );
     console.log(
       `ticket issuance ${fmt(issued, 0)}/s = ${fmt((issued / raw) * 100, 0)} % of the raw commit rate; full check-in ${fmt((closedRate / raw) * 100, 0)} %` +
@@ -197,7 +228,7 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<string[]> {
       (process.env['OUTBOX_POLL_MS'] ? `OUTBOX_POLL_MS=${process.env['OUTBOX_POLL_MS']} ` : '');
     const cmd = `\`${gc}npx tsx tests/bench/server-checkin.bench.ts ${kind}\``;
     rows.push(
-      `| server (${kind}): full check-in ≥ 1,000/s, p99 ≤ 50 ms (agent socket → stored → broadcast → ack; load from a separate process) | closed loop 64 clients: ${fmt(closedRate, 0)}/s (${summary(closed)}), server CPU ${fmt(cpuUsPerCheckIn, 0)} µs per check-in${kind === 'postgres' ? ' in Node (PostgreSQL backends not counted)' : ''} (${fmt(1e6 / cpuUsPerCheckIn, 0)}/s per unshared core); open loop 1,000/s for 10 s: ${summary(open)}, ${open.failed} failed; open loop 500/s: ${summary(half)} | ${cmd} | ${date} |`,
+      `| server (${kind}): full check-in ≥ 1,000/s, p99 ≤ 50 ms (agent socket → stored → broadcast → ack; load from a separate process) | closed loop 64 clients: ${fmt(closedRate, 0)}/s (${summary(closed)}), server CPU ${fmt(cpuUsPerCheckIn, 0)} µs per check-in${kind === 'postgres' ? ' in Node (PostgreSQL backends not counted)' : ''} (${fmt(1e6 / cpuUsPerCheckIn, 0)}/s per unshared core); open loop 1,000/s for 10 s: ${summary(open)}, ${open.failed} failed; open loop 500/s: ${summary(half)}${slowSyncs ? `; ${slowSyncs}` : ''} | ${cmd} | ${date} |`,
       `| server (${kind}): ticket issuance vs raw single-row durable commits of the same database, same run (≥ 50 %) | issuance (issueTicket through the committer, 64 at once, in process) ${fmt(issued, 0)}/s vs raw ${fmt(raw, 0)}/s (${fmt(rawBefore, 0)} / ${fmt(mid, 0)} / ${fmt(rawAfter, 0)}) = ${fmt((issued / raw) * 100, 0)} %; full check-in over the network ${fmt(closedRate, 0)}/s = ${fmt((closedRate / raw) * 100, 0)} %${batchCount > 0 ? ` (group commit, mean batch ${fmt(batchSum / batchCount, 1)})` : ' (one transaction per unit)'} | ${cmd} | ${date} |`,
     );
 

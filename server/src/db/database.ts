@@ -46,7 +46,10 @@ const WAL_DEFAULT_PAGES = 1000;
 export async function openDatabase(
   url: string,
   observe?: QueryObserver,
-  options: { sqliteCacheMb: number; pgPoolMax: number } = { sqliteCacheMb: 64, pgPoolMax: 10 },
+  options: { sqliteCacheMb: number; pgPoolMax: number; onWalSync?: (ms: number) => void } = {
+    sqliteCacheMb: 64,
+    pgPoolMax: 10,
+  },
 ): Promise<Db> {
   const log = observe
     ? (event: LogEvent) => observe(event.query.sql, event.queryDurationMillis, event.level === 'error')
@@ -72,7 +75,7 @@ export async function openDatabase(
     // writes the WAL and an fdatasync off the event loop makes it durable before anything settles
     // (sqlite-durability.ts): the guarantee of synchronous=FULL without its stall.
     raw.pragma('synchronous = NORMAL');
-    const wal = new WalSync(`${path.resolve(file)}-wal`);
+    const wal = new WalSync(`${path.resolve(file)}-wal`, undefined, options.onWalSync);
     const statements = trackingStatements(withStatementCache(raw));
     // Checkpoints run in a worker thread (see wal-checkpointer.ts); the automatic one is a backstop.
     raw.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);

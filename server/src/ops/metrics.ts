@@ -57,6 +57,14 @@ export class Metrics {
     labelNames: ['status'] as const,
     registers: [this.registry],
   });
+  private readonly walSyncSeconds = new FastHistogram(
+    'kiosk_db_wal_sync_seconds',
+    'SQLite WAL fdatasync duration: every acknowledgement waits for one (a slow disk shows here first)',
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    this.registry,
+  );
+  /** Observe one WAL fdatasync, in seconds. */
+  readonly walSync = this.walSyncSeconds.child({});
   readonly groupCommitBatch = new client.Histogram({
     name: 'kiosk_group_commit_batch_size',
     help: 'Check-ins carried by one durable commit',
