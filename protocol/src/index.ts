@@ -11,3 +11,4 @@ export * from './staff-views';
 export * from './events';
 export * from './operations';
 export * from './keyboard-wedge';
+export * from './uuid-v7';

@@ -2,7 +2,6 @@
  * Load generator for the server benchmarks, run as a separate process (child_process.fork) so
  * it does not share the server's event loop. Commands arrive over IPC; results go back the same way.
  */
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import type {
@@ -15,6 +14,8 @@ import type {
   ServerToStaffEvents,
   StaffToServerEvents,
 } from '@kiosk/protocol';
+// Check-in ids as kiosks make them (time-ordered).
+import { uuidV7 } from '@kiosk/protocol';
 
 export type LoadCommand =
   | {
@@ -90,7 +91,7 @@ async function checkins(cmd: Extract<LoadCommand, { type: 'checkins' }>): Promis
       const t0 = performance.now();
       sock.emit(
         'checkin:submit',
-        { checkInId: randomUUID(), identity: identity(), serviceId, priorityClaims: [], consent: true },
+        { checkInId: uuidV7(), identity: identity(), serviceId, priorityClaims: [], consent: true },
         (r: Result<CheckInReceipt>) => {
           latenciesMs.push(performance.now() - t0);
           if (r.ok) ok += 1;

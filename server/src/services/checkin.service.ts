@@ -22,7 +22,7 @@ import type { Db } from '../db/database';
 import type { Database } from '../db/schema';
 import { ageInYears, facilityDay, type Clock } from '../clock';
 import type { Logger } from '../logger';
-import { issueTicket } from './queue.service';
+import { TicketCodeTaken, issueTicket } from './queue.service';
 import { localWeekTime } from './facility.service';
 
 export interface CheckInDeps {
@@ -175,14 +175,18 @@ export class CheckInService {
     return ok(service);
   }
 
-  /** PostgreSQL may abort a unit as a deadlock victim or on serialization: such a unit is retried. */
+  /**
+   * PostgreSQL may abort a unit as a deadlock victim or on serialization, and a ticket's lookup code
+   * may be drawn twice: such a unit is retried.
+   */
   private async runRetrying<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.deps.committer.run(work);
       } catch (e) {
         const code = (e as { code?: unknown }).code;
-        if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw e;
+        const again = code === '40P01' || code === '40001' || e instanceof TicketCodeTaken;
+        if (attempt >= 3 || !again) throw e;
       }
     }
   }

@@ -110,12 +110,34 @@ class Refused extends Error {
 }
 
 const LOOKUP_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-/** The code a ticket's QR carries (10 of 32 letters and digits, no look-alikes). */
-export const lookupCode = (): string => {
+/** The same 32 characters in code order, for the part of a lookup code that must sort. */
+const SORTED_ALPHABET = [...LOOKUP_ALPHABET].sort().join('');
+const MINUTE_MS = 60_000;
+
+/**
+ * The code a ticket's QR carries: 12 of 32 letters and digits, no look-alikes. The first four
+ * count minutes (they wrap every two years) and sort, so the unique index takes the codes issued
+ * together on its last pages instead of one random page each; eight random characters (40 bits)
+ * follow. Should a code of the same minute be drawn twice, issueTicket throws TicketCodeTaken and
+ * the check-in runs again.
+ */
+export const lookupCode = (now: number = Date.now()): string => {
+  let minutes = Math.floor(now / MINUTE_MS) % 32 ** 4;
   let code = '';
-  for (const b of pooledRandomBytes(10)) code += LOOKUP_ALPHABET[b % LOOKUP_ALPHABET.length];
+  for (let i = 0; i < 4; i++) {
+    code = (SORTED_ALPHABET[minutes % 32] ?? '') + code;
+    minutes = Math.floor(minutes / 32);
+  }
+  for (const b of pooledRandomBytes(8)) code += LOOKUP_ALPHABET[b % LOOKUP_ALPHABET.length];
   return code;
 };
+
+/** The drawn lookup code is taken: run the unit of work again (it draws a new one). */
+export class TicketCodeTaken extends Error {
+  constructor() {
+    super('ticket lookup code taken');
+  }
+}
 
 const PACE_WINDOW_MS = 60 * 60_000;
 
@@ -600,7 +622,7 @@ export async function issueTicket(
     status: 'waiting',
     // Printed by the kiosk that issued it, or at the counter: pending until a printer confirms.
     print_status: 'pending',
-    lookup_code: lookupCode(),
+    lookup_code: lookupCode(Date.parse(t.at)),
     issued_at: t.at,
     called_at: null,
     counter: null,
@@ -610,7 +632,13 @@ export async function issueTicket(
     transferred_to: null,
   };
   await beforeInsert?.(row);
-  await trx.insertInto('tickets').values(row).execute();
+  const inserted = await trx
+    .insertInto('tickets')
+    .values(row)
+    .onConflict((oc) => oc.column('lookup_code').doNothing())
+    .executeTakeFirst();
+  // The code may already be printed in what beforeInsert stored: the whole unit runs again.
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) throw new TicketCodeTaken();
   return row;
 }
 
