@@ -2,10 +2,11 @@ import { sql } from 'kysely';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { migrateToLatest, openDatabase, type Db } from '../db/database';
+import type * as RowId from '../db/row-id';
 
 // Every "random" byte is zero: two codes of the same minute are the same.
 vi.mock('../db/row-id', async (original) => ({
-  ...(await original<typeof import('../db/row-id')>()),
+  ...(await original<typeof RowId>()),
   pooledRandomBytes: (n: number) => Buffer.alloc(n),
 }));
 
