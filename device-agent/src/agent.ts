@@ -137,7 +137,16 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     log,
     onServices: () => link.services(),
     onCheckIn: (request: CheckInRequest) => runCheckIn(request, { link, printer: () => devices.printer(), log }),
-    onReset: async () => session.reset(),
+    onReset: async () => {
+      session.reset();
+      devices.withdrawConsent();
+    },
+    onCardRead: async (readId) => {
+      const r = devices.consentToRead(readId);
+      // The consent event (no personal data: the readId is random per card presentation).
+      log.info({ readId, consent: true, accepted: r.ok }, 'chip read consent');
+      return r;
+    },
     onWedgeScan: async (payload) => ok(handleScan(payload, 'keyboard-wedge')),
     onInsuranceCheck: (request) => link.insuranceCheck(request),
     onTicketPrint: async ({ ticketId, ticket }) => {
@@ -194,6 +203,9 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
   devices.cardEvents.add((e: CardEvent) => {
     session.touch();
     switch (e.type) {
+      case 'card:present':
+        log.info({ readId: e.payload.readId }, 'card presented: waiting for consent');
+        return void io.emit('card:present', e.payload);
       case 'card:progress':
         return void io.emit('card:progress', e.payload);
       case 'card:identity':

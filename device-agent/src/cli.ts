@@ -364,6 +364,9 @@ async function readCardCommand(): Promise<void> {
         'a card',
       );
     }
+    // An operator tool run by staff at the reader with the holder's card and key in hand: it reads
+    // without the kiosk page's privacy notice and consent step (card:present → card:read), which
+    // applies to patients at the kiosk.
     const result = await readChip(transport, { key, trustStore: trust.store });
     if (!result.ok) {
       const e = result.error;

@@ -24,7 +24,9 @@ import type {
   CardFace,
   CardFailure,
   CardIdentity,
+  CardPresent,
   CardProgress,
+  CardReadCommand,
   InsuranceCheck,
   InsuranceCheckRequest,
 } from './kiosk-flow';
@@ -39,6 +41,11 @@ export interface AgentToKioskUiEvents {
   'server-link:changed': (link: { connected: boolean; pending: number }) => void;
   /** Sent on connection: the optional steps this agent supports (kiosk-flow.ts). */
   'agent:features': (features: AgentFeatures) => void;
+  /**
+   * A card was placed; nothing is read until the page sends `card:read` with the patient's consent.
+   * A card removed before that ends the presentation with `card:failed` 'card-removed'.
+   */
+  'card:present': (card: CardPresent) => void;
   /** A chip read in progress; `card:identity`, `card:face` and `card:failed` carry the same readId. */
   'card:progress': (progress: CardProgress) => void;
   'card:identity': (card: CardIdentity) => void;
@@ -208,7 +215,15 @@ export interface AgentToKioskUiEvents {
   'card:authenticity': (event: CardAuthenticityEvent) => void;
 }
 export interface KioskUiToAgentEvents {
-  /** Staff typed the MRZ or ID: it opens the card on the reader now (if one waits) and the next one. */
+  /**
+   * The patient agreed to the privacy notice shown on `card:present`: the agent reads that card
+   * now (`card:progress` …). Refused without `consent: true` or when the card has gone.
+   */
+  'card:read': (command: CardReadCommand, ack: Ack<null>) => void;
+  /**
+   * Staff typed the MRZ or ID: a card the patient consented to and that waits for a key is read
+   * now, and it opens the next one (which still needs the patient's consent).
+   */
   'card:set-key': (command: CardKeyCommand, ack: Ack<null>) => void;
   /** Prints a test ticket on a printer (the first one by default). */
   'printer:test': (

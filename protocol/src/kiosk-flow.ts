@@ -12,7 +12,7 @@ import type { Result } from './result';
 
 /** Where a chip read is: the page shows a progress bar and the step in words. */
 export const cardReadStepSchema = z.enum([
-  /** A card is on the reader. */
+  /** A card is on the reader and the patient consented: the read starts. */
   'detected',
   /** PACE or BAC key agreement. */
   'authenticating',
@@ -36,6 +36,24 @@ export const cardProgressSchema = z.object({
   bytesTotal: z.number().int().nonnegative().optional(),
 });
 export type CardProgress = z.infer<typeof cardProgressSchema>;
+
+/**
+ * A card entered the reader's field. Nothing has been read from it: the agent waits for the
+ * patient's consent (`card:read`) before it opens the chip (vietnam.md §6). The readId names this
+ * presentation; the read it starts, if any, carries the same one.
+ */
+export const cardPresentSchema = z.object({ readId: z.string().min(1).max(64) });
+export type CardPresent = z.infer<typeof cardPresentSchema>;
+
+/**
+ * The patient read the privacy notice and agreed: read the card of this presentation. Without
+ * `consent: true`, or for a card no longer on the reader, the agent refuses and reads nothing.
+ */
+export const cardReadCommandSchema = z.object({
+  readId: z.string().min(1).max(64),
+  consent: z.literal(true),
+});
+export type CardReadCommand = z.infer<typeof cardReadCommandSchema>;
 
 /** Passive authentication of the chip data: is the data what the issuing state signed? */
 export const cardAuthenticitySchema = z.object({

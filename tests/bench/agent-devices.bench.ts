@@ -1,6 +1,7 @@
 /**
  * Device paths through the real agent (simulated devices, loopback socket.io):
- *  1. chip read at 424 and 106 kbit/s (3 ms per APDU, 20 KB face): card present → card:identity
+ *  1. chip read at 424 and 106 kbit/s (3 ms per APDU, 20 KB face): the patient's consent
+ *     (card:read, sent as soon as card:present arrives; nothing is read before it) → card:identity
  *     and → card:authenticity as the kiosk page sees them (targets: name ≤ 1 s, whole read ≤ 3 s
  *     at 424 kbit/s — "a couple of seconds" in the field);
  *  2. hot-plug notice in hardware mode: a device appears in / disappears from the discovery
@@ -62,10 +63,19 @@ for (const bitRateKbps of [424, 106] as const) {
   for (let i = 0; i < reads; i++) {
     const identity = new Promise<number>((resolve) => ui.once('card:identity', () => resolve(performance.now())));
     const auth = new Promise<number>((resolve) => ui.once('card:authenticity', () => resolve(performance.now())));
-    const t0 = performance.now();
+    // The read starts when the page sends the patient's consent for the card it was told about.
+    const consented = new Promise<number>((resolve, reject) =>
+      ui.once('card:present', ({ readId }) => {
+        const t = performance.now();
+        ui.emit('card:read', { readId, consent: true }, (r) =>
+          r.ok ? resolve(t) : reject(new Error(`card:read refused: ${r.error.code}`)),
+        );
+      }),
+    );
     await call<null>((ack) =>
       sim.emit('sim:card', { action: 'present', printedMrz: false, link: { bitRateKbps, perApduLatencyMs: 3 } }, ack),
     );
+    const t0 = await consented;
     toIdentity.push((await identity) - t0);
     toAuth.push((await auth) - t0);
     await call<null>((ack) => sim.emit('sim:card', { action: 'remove' }, ack));

@@ -63,11 +63,16 @@ test('kiosk: every step, normal and high contrast', async ({ page }) => {
   await audit(page, 'thanks');
 });
 
-test('kiosk: chip read progress and the confirmation with the face', async ({ page }) => {
+test('kiosk: privacy notice before the chip read, read progress and the confirmation with the face', async ({
+  page,
+}) => {
   await openKiosk(page);
   await expectOkAck(
     new Promise((resolve) => sim.emit('sim:card', { action: 'present', link: { perApduLatencyMs: 40 } }, resolve)),
   );
+  await expect(page.getByTestId('consent')).toBeVisible();
+  await audit(page, 'chip consent');
+  await page.getByTestId('consent-agree').click();
   await expect(page.getByTestId('reading')).toBeVisible();
   await audit(page, 'chip reading');
   await expect(page.getByTestId('face')).toBeVisible({ timeout: 30_000 });

@@ -233,7 +233,22 @@ test('chip check-in shows read progress, the face on screen only and the authent
   const card = sim;
   await openKiosk(page);
   await expect(page.getByText('Chạm thẻ Căn cước')).toHaveCount(2);
+  // The privacy notice comes before the chip is read; declining returns to the start, nothing read.
   expectOk(await new Promise<Result<null>>((resolve) => card.emit('sim:card', { action: 'present' }, resolve)));
+  await expect(page.getByTestId('consent')).toBeVisible();
+  await shot('chip-consent');
+  await expect(page.getByTestId('reading')).toHaveCount(0);
+  await page.getByTestId('consent-decline').click();
+  await expect(page.getByTestId('attract')).toBeVisible();
+  await page.waitForTimeout(300);
+  await expect(page.getByTestId('reading')).toHaveCount(0);
+  await expect(page.getByTestId('confirm')).toHaveCount(0);
+  expect(await page.content()).not.toContain('Nguyễn Thị Lan');
+  expectOk(await new Promise<Result<null>>((resolve) => card.emit('sim:card', { action: 'remove' }, resolve)));
+
+  expectOk(await new Promise<Result<null>>((resolve) => card.emit('sim:card', { action: 'present' }, resolve)));
+  await expect(page.getByTestId('consent')).toBeVisible();
+  await page.getByTestId('consent-agree').click();
   const progress = page.getByTestId('card-progress');
   await expect(progress).toBeVisible();
   await shot('reading');
@@ -253,7 +268,8 @@ test('chip check-in shows read progress, the face on screen only and the authent
   await expect(page.getByTestId('face')).toBeVisible();
   await expect(page.getByTestId('authenticity')).toHaveAttribute('data-result', 'valid');
   await shot('confirm-chip');
-  await completeCheckIn(page);
+  // Consent was given before the read: it is not asked again.
+  await completeCheckIn(page, { consented: true });
   await page.getByTestId('done').click();
   await expect(page.getByTestId('face')).toHaveCount(0);
   expect(await page.content()).not.toContain('data:image/jpeg');
@@ -265,6 +281,7 @@ test('chip check-in shows read progress, the face on screen only and the authent
       card.emit('sim:card', { action: 'present', card: 'tampered' }, resolve),
     ),
   );
+  await page.getByTestId('consent-agree').click();
   // The agent reports a failed passive authentication as `card:failed` 'not-authentic' (or an
   // 'invalid' authenticity): either way the patient is sent to the counter, never to a ticket.
   const refused = page

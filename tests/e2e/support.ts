@@ -65,17 +65,20 @@ export async function openKiosk(page: Page, query = ''): Promise<void> {
 
 /**
  * From an identified patient on the confirm screen to the ticket: confirm, consent, (insurance
- * when the agent offers it), service, priority claims, submit.
+ * when the agent offers it), service, priority claims, submit. `consented`: the patient agreed
+ * before their chip was read, so the consent step is not shown again.
  */
 export async function completeCheckIn(
   page: Page,
-  options: { serviceId?: string; claims?: string[]; shot?: (name: string) => Promise<void> } = {},
+  options: { serviceId?: string; claims?: string[]; shot?: (name: string) => Promise<void>; consented?: boolean } = {},
 ): Promise<string> {
   const shot = options.shot ?? (async () => undefined);
   await page.getByTestId('confirm-yes').click();
-  await expect(page.getByTestId('consent')).toBeVisible();
-  await shot('consent');
-  await page.getByTestId('consent-agree').click();
+  if (!options.consented) {
+    await expect(page.getByTestId('consent')).toBeVisible();
+    await shot('consent');
+    await page.getByTestId('consent-agree').click();
+  }
   const services = page.getByTestId('services');
   const insurance = page.getByTestId('insurance-next');
   await expect(services.or(insurance)).toBeVisible();

@@ -2,7 +2,9 @@
  * The real agent (simulated devices) against a real server: hot-plug through the simulator's
  * unplug/replug reaches the kiosk socket and the registry within 2 s; a printer running out of
  * paper reaches the server's stored heartbeat health within 2 s; a chip read runs end to end
- * through the kiosk gateway (QR key → progress → identity → face → authenticity); a card pulled
+ * through the kiosk gateway (card placed → card:present only → the page's consent → progress →
+ * identity → face → authenticity); nothing personal leaves the agent before consent, a read
+ * command without consent is refused, and a declined or abandoned presentation reads nothing; a card pulled
  * mid-read ends in card:failed 'card-removed' and the agent carries on; a staff-typed key opens a
  * card that was refused for want of one; and a production agent refuses the /sim namespace.
  */
@@ -20,6 +22,7 @@ import type {
   CardFace,
   CardFailure,
   CardIdentity,
+  CardPresent,
   CardProgress,
   ClassifiedScan,
   DeviceHealth,
@@ -38,6 +41,7 @@ interface Heard {
   devices: DeviceHealth[][];
   features: AgentFeatures[];
   scans: ClassifiedScan[];
+  present: CardPresent[];
   progress: CardProgress[];
   identity: CardIdentity[];
   face: CardFace[];
@@ -51,6 +55,7 @@ function listen(ui: Ui): Heard {
     devices: [],
     features: [],
     scans: [],
+    present: [],
     progress: [],
     identity: [],
     face: [],
@@ -61,6 +66,7 @@ function listen(ui: Ui): Heard {
   ui.on('devices:changed', (d) => h.devices.push(d));
   ui.on('agent:features', (f) => h.features.push(f));
   ui.on('scan:classified', (s) => h.scans.push(s));
+  ui.on('card:present', (c) => h.present.push(c));
   ui.on('card:progress', (p) => {
     h.progress.push(p);
     if (h.order.at(-1) !== 'progress') h.order.push('progress');
@@ -90,6 +96,15 @@ const okValue = <T>(r: Result<T>): T => {
   if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
   return r.value;
 };
+/** Places a card with the simulator, waits for `card:present`, and answers with the patient's consent. */
+async function presentAndConsent(command: Parameters<SimToAgentEvents['sim:card']>[0]): Promise<string> {
+  const before = heard.present.length;
+  okValue(await send<null>((ack) => sim.emit('sim:card', command, ack)));
+  await expect.poll(() => heard.present.length).toBeGreaterThan(before);
+  const readId = heard.present.at(-1)?.readId ?? '';
+  okValue(await send<null>((ack) => ui.emit('card:read', { readId, consent: true }, ack)));
+  return readId;
+}
 const lastState = (h: Heard, id: string) => h.devices.at(-1)?.find((d) => d.id === id)?.state;
 
 let server: RunningServer;
@@ -174,14 +189,11 @@ describe('agent devices through the kiosk gateway and the server', () => {
     clear(heard);
     okValue(await send<null>((ack) => sim.emit('sim:scan', { payload: QR }, ack)));
     await expect.poll(() => heard.scans.length).toBe(1);
-    okValue(
-      await send<null>((ack) =>
-        sim.emit('sim:card', { action: 'present', printedMrz: false, link: { bitRateKbps: 424 } }, ack),
-      ),
-    );
+    const consentedId = await presentAndConsent({ action: 'present', printedMrz: false, link: { bitRateKbps: 424 } });
     await expect.poll(() => heard.authenticity.length, { timeout: 10_000 }).toBe(1);
     expect(heard.order).toEqual(['progress', 'identity', 'progress', 'face', 'progress', 'authenticity', 'progress']);
     const readId = heard.progress[0]?.readId;
+    expect(readId).toBe(consentedId);
     expect(heard.progress[0]).toMatchObject({ step: 'detected', percent: 0 });
     expect(heard.identity[0]).toMatchObject({
       readId,
@@ -201,17 +213,59 @@ describe('agent devices through the kiosk gateway and the server', () => {
     okValue(await send<null>((ack) => sim.emit('sim:card', { action: 'remove' }, ack)));
   });
 
+  it('before consent only card:present leaves the agent; a read without consent is refused; declining reads nothing', async () => {
+    okValue(await send<null>((ack) => ui.emit('session:reset', {}, ack)));
+    // A CCCD QR gives the session a key: only the missing consent holds the read back.
+    okValue(await send<null>((ack) => sim.emit('sim:scan', { payload: QR }, ack)));
+    await expect.poll(() => agent.session.key()).toBeDefined();
+    clear(heard);
+    const readsBefore = agent.registry.get('sim-card-reader')?.counters.reads ?? 0;
+    const seen: { event: string; json: string }[] = [];
+    const onAny = (event: string, ...args: unknown[]) => seen.push({ event, json: JSON.stringify(args) });
+    ui.onAny(onAny);
+    try {
+      okValue(await send<null>((ack) => sim.emit('sim:card', { action: 'present', printedMrz: false }, ack)));
+      await expect.poll(() => heard.present.length).toBe(1);
+      const readId = heard.present[0]?.readId ?? '';
+      expect(Object.keys(heard.present[0] ?? {})).toEqual(['readId']);
+      for (const bad of [{ readId }, { readId, consent: false }, { consent: true }]) {
+        expect(await send<null>((ack) => ui.emit('card:read', bad as never, ack))).toMatchObject({
+          ok: false,
+          error: { code: 'validation-failed' },
+        });
+      }
+      expect(
+        await send<null>((ack) => ui.emit('card:read', { readId: 'not-this-card', consent: true }, ack)),
+      ).toMatchObject({ ok: false, error: { code: 'no-card' } });
+      // The patient declines: the page wipes its session.
+      okValue(await send<null>((ack) => ui.emit('session:reset', {}, ack)));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(agent.session.key()).toBeUndefined();
+      okValue(await send<null>((ack) => sim.emit('sim:card', { action: 'remove' }, ack)));
+      await expect.poll(() => heard.failed.length).toBe(1);
+      expect(heard.failed[0]).toMatchObject({ readId, code: 'card-removed' });
+      expect(await send<null>((ack) => ui.emit('card:read', { readId, consent: true }, ack))).toMatchObject({
+        ok: false,
+        error: { code: 'no-card' },
+      });
+      const cardEvents = seen.filter((e) => e.event.startsWith('card:')).map((e) => e.event);
+      expect(cardEvents).toEqual(['card:present', 'card:failed']);
+      expect(heard.progress).toEqual([]);
+      expect(heard.identity).toEqual([]);
+      expect(heard.face).toEqual([]);
+      // Nothing from the card or the scanned QR's person reached the page after the card was placed.
+      const all = seen.map((e) => e.json).join('\n');
+      expect(all).not.toContain('079188012345');
+      expect(all).not.toContain('Nguy');
+      expect(agent.registry.get('sim-card-reader')?.counters.reads ?? 0).toBe(readsBefore);
+    } finally {
+      ui.offAny(onAny);
+    }
+  });
+
   it('a card pulled mid-read → card:failed card-removed, no crash; the next card reads', async () => {
     clear(heard);
-    okValue(
-      await send<null>((ack) =>
-        sim.emit(
-          'sim:card',
-          { action: 'present', faults: { removeCardAfterApdus: 40 }, link: { bitRateKbps: 106 } },
-          ack,
-        ),
-      ),
-    );
+    await presentAndConsent({ action: 'present', faults: { removeCardAfterApdus: 40 }, link: { bitRateKbps: 106 } });
     await expect.poll(() => heard.failed.length, { timeout: 10_000 }).toBe(1);
     expect(heard.failed[0]).toMatchObject({ code: 'card-removed', hint: 'hold-card-still' });
     expect(heard.failed[0]?.reason).toMatch(/^card-removed/u);
@@ -220,7 +274,7 @@ describe('agent devices through the kiosk gateway and the server', () => {
     await expect.poll(() => agent.registry.get('sim-card-reader')?.state).toBe('ready');
 
     clear(heard);
-    okValue(await send<null>((ack) => sim.emit('sim:card', { action: 'present' }, ack)));
+    await presentAndConsent({ action: 'present' });
     await expect.poll(() => heard.authenticity.length, { timeout: 10_000 }).toBe(1);
     expect(heard.failed).toEqual([]);
     okValue(await send<null>((ack) => sim.emit('sim:card', { action: 'remove' }, ack)));
@@ -233,7 +287,7 @@ describe('agent devices through the kiosk gateway and the server', () => {
       { truncateResponseAtApdu: 9 },
     ]) {
       clear(heard);
-      okValue(await send<null>((ack) => sim.emit('sim:card', { action: 'present', faults }, ack)));
+      await presentAndConsent({ action: 'present', faults });
       await expect.poll(() => heard.failed.length, { timeout: 10_000 }).toBe(1);
       expect(heard.failed[0]).toMatchObject({ code: 'read-error', hint: 'hold-card-still' });
       okValue(await send<null>((ack) => sim.emit('sim:card', { action: 'remove' }, ack)));
@@ -243,7 +297,7 @@ describe('agent devices through the kiosk gateway and the server', () => {
   it('no key → access-denied; the key staff type opens the card still on the reader', async () => {
     okValue(await send<null>((ack) => ui.emit('session:reset', {}, ack)));
     clear(heard);
-    okValue(await send<null>((ack) => sim.emit('sim:card', { action: 'present', printedMrz: false }, ack)));
+    await presentAndConsent({ action: 'present', printedMrz: false });
     await expect.poll(() => heard.failed.length).toBe(1);
     expect(heard.failed[0]).toMatchObject({ code: 'access-denied', hint: 'scan-qr-instead' });
     expect(
@@ -269,7 +323,7 @@ describe('agent devices through the kiosk gateway and the server', () => {
 
   it('a tampered card: identity shown, then authenticity invalid and a go-to-counter failure', async () => {
     clear(heard);
-    okValue(await send<null>((ack) => sim.emit('sim:card', { action: 'present', card: 'tampered' }, ack)));
+    await presentAndConsent({ action: 'present', card: 'tampered' });
     await expect.poll(() => heard.failed.length, { timeout: 10_000 }).toBe(1);
     expect(heard.authenticity[0]?.authenticity).toMatchObject({ passive: 'invalid', reason: 'hash-mismatch' });
     expect(heard.failed[0]).toMatchObject({ code: 'not-authentic', hint: 'go-to-counter' });

@@ -1,8 +1,9 @@
 /**
  * The agent in hardware mode (DEVICES=hardware) on this machine: real discovery finds the PC/SC
  * reader that pcscd + vsmartcard-vpcd expose, matches it to a profile and opens it through the
- * transport factory; a virtual CCCD connected to vpcd is then read through the kiosk gateway
- * with a key typed by staff (card:set-key), the CSCA coming from TRUST_STORE_DIR; a card pulled
+ * transport factory; a virtual CCCD connected to vpcd is announced (card:present), then read
+ * through the kiosk gateway once the page sends the patient's consent (card:read), with a key
+ * typed by staff (card:set-key), the CSCA coming from TRUST_STORE_DIR; a card pulled
  * mid-read ends in card:failed 'card-removed'. Sources whose binding or service is missing on
  * this host are reported as transport problems in the health report, nothing else.
  */
@@ -45,6 +46,8 @@ const heard = {
   failed: [] as CardFailure[],
   faces: 0,
   progress: 0,
+  presented: 0,
+  consentRefused: [] as string[],
 };
 
 function pcscdRunning(): boolean {
@@ -89,6 +92,13 @@ beforeAll(async () => {
   );
   ui = io(`http://127.0.0.1:${agent.gateway.port}`, { transports: ['websocket'] });
   ui.on('agent:features', (f) => heard.features.push(f));
+  // The patient agrees to the privacy notice on the kiosk page as soon as a card is announced.
+  ui.on('card:present', (c) => {
+    heard.presented++;
+    ui.emit('card:read', { readId: c.readId, consent: true }, (r) => {
+      if (!r.ok) heard.consentRefused.push(r.error.code);
+    });
+  });
   ui.on('card:progress', () => heard.progress++);
   ui.on('card:identity', (c) => heard.identity.push(c));
   ui.on('card:face', () => heard.faces++);
@@ -161,6 +171,8 @@ describe('agent in hardware mode', () => {
       expect(heard.faces).toBe(1);
       expect(heard.progress).toBeGreaterThan(5);
       expect(heard.authenticity[0]?.authenticity).toEqual({ passive: 'valid', signer: 'trusted' });
+      expect(heard.presented).toBe(1);
+      expect(heard.consentRefused).toEqual([]);
     } finally {
       await card.remove();
     }

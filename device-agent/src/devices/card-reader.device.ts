@@ -1,20 +1,28 @@
 /**
- * The chip card reader as the rest of the agent sees it: when a card enters the field it is read
- * with the session's access key (CCCD QR scanned just before, or a key typed by staff), and the
- * read becomes the kiosk-flow events: `card:progress` (bytes read / total) → `card:identity` as
- * soon as DG1 + DG13 are in → `card:face` (JPEG in memory, base64 only over the loopback socket)
+ * The chip card reader as the rest of the agent sees it. When a card enters the field the reader
+ * only says so (`card:present`, a readId and nothing else: no APDU is sent); the chip is read once
+ * the patient has consented on the kiosk page (`consent(readId)`, vietnam.md §6). A card removed
+ * before that ends the presentation with `card:failed` 'card-removed'; a withdrawn consent (the
+ * page wiped its session) forgets it. The read uses the session's access key (CCCD QR scanned
+ * just before, or a key typed by staff), and becomes the kiosk-flow events: `card:progress`
+ * (bytes read / total) → `card:identity` as soon as DG1 + DG13 are in → `card:face` (JPEG in
+ * memory, base64 only over the loopback socket)
  * → `card:authenticity`; or `card:failed` with a code, a patient hint and a staff reason.
  * One read at a time; a card pulled mid-read ends it with 'card-removed'. Nothing personal is
  * logged or kept: the face buffer is zeroed once the read ends.
  */
 import { randomUUID } from 'node:crypto';
-import type {
-  CardAuthenticityEvent,
-  CardFace,
-  CardFailure,
-  CardIdentity,
-  CardProgress,
-  DeviceState,
+import {
+  err,
+  ok,
+  type CardAuthenticityEvent,
+  type CardFace,
+  type CardFailure,
+  type CardIdentity,
+  type CardPresent,
+  type CardProgress,
+  type DeviceState,
+  type Result,
 } from '@kiosk/protocol';
 import type { CardReaderProfile } from '@kiosk/hardware-profiles';
 import {
@@ -31,6 +39,7 @@ import type { Logger } from '../logger';
 import type { DeviceRegistry } from './device-registry';
 
 export type CardEvent =
+  | { type: 'card:present'; payload: CardPresent }
   | { type: 'card:progress'; payload: CardProgress }
   | { type: 'card:identity'; payload: CardIdentity }
   | { type: 'card:face'; payload: CardFace }
@@ -78,6 +87,8 @@ export class CardReader {
   private reading: Promise<void> | undefined;
   private rereadPending = false;
   private waitingForKey = false;
+  /** The card on the reader now: its readId and whether its holder consented to the read. */
+  private presented: { readId: string; consented: boolean; readStarted: boolean } | undefined;
   private closed = false;
   private subscriptions: Unsubscribe[] = [];
 
@@ -114,7 +125,7 @@ export class CardReader {
     this.subscriptions.push(
       t.onCardChange((present) => {
         if (present) this.onCardPresent();
-        else this.waitingForKey = false;
+        else this.onCardGone();
       }),
     );
     if (t.onClose)
@@ -130,11 +141,38 @@ export class CardReader {
   }
 
   /**
+   * The patient agreed to the privacy notice for the card announced with this readId: read it now.
+   * Refused (nothing read) when no such card waits on this reader.
+   */
+  consent(readId: string): Result<null> {
+    const p = this.presented;
+    if (this.closed || !p || p.readId !== readId || !this.cardPresent)
+      return err('no-card', 'no card waiting for consent with this readId', 'try-again');
+    if (p.consented) return ok(null);
+    p.consented = true;
+    this.startRead(p.readId);
+    return ok(null);
+  }
+
+  /**
+   * The kiosk page wiped its session (patient declined, left, or the idle timer): a consent given
+   * for the card on the reader no longer stands. The presentation itself holds only its random
+   * readId (nothing was read), so a page that wiped just as the card arrived can still ask. A read
+   * already running finishes (its holder consented and the card is still there).
+   */
+  withdrawConsent(): void {
+    if (this.presented) this.presented.consented = false;
+  }
+
+  /**
    * A key just became available (QR scanned, staff typed it): a card that is lying on the reader
-   * and was refused for want of a key is read again now.
+   * and was refused for want of a key is read again now if its holder's consent still stands, or
+   * announced again so that the page asks for it.
    */
   keyAvailable(): void {
-    if (this.waitingForKey && this.cardPresent && !this.closed) this.onCardPresent();
+    if (!this.waitingForKey || !this.cardPresent || this.closed || this.reading) return;
+    if (this.presented?.consented) this.startRead(this.presented.readId);
+    else this.onCardPresent(true);
   }
 
   async close(): Promise<void> {
@@ -145,17 +183,42 @@ export class CardReader {
     await this.options.transport.close().catch(() => undefined);
   }
 
-  private onCardPresent(): void {
+  /** A card entered the field: announce it (no personal data, nothing read) and wait for consent. */
+  private onCardPresent(again = false): void {
     if (this.closed) return;
     if (this.reading) {
       this.rereadPending = true;
       return;
     }
-    this.reading = this.read().finally(() => {
+    if (this.presented && !this.presented.consented && !again) return;
+    const readId = randomUUID();
+    this.presented = { readId, consented: false, readStarted: false };
+    this.emit({ type: 'card:present', payload: { readId } });
+  }
+
+  /** The card left the field; one that was never consented to ends here, with nothing read. */
+  private onCardGone(): void {
+    this.waitingForKey = false;
+    const p = this.presented;
+    this.presented = undefined;
+    if (!p || p.readStarted || this.reading) return;
+    this.emit({
+      type: 'card:failed',
+      payload: { readId: p.readId, code: 'card-removed', reason: 'card-removed before consent' },
+    });
+  }
+
+  private startRead(readId: string): void {
+    if (this.presented?.readId === readId) this.presented.readStarted = true;
+    this.reading = this.read(readId).finally(() => {
       this.reading = undefined;
       if (this.rereadPending && !this.closed) {
         this.rereadPending = false;
-        if (this.cardPresent) this.onCardPresent();
+        // A card swapped during the read: the new one is announced and waits for its own consent.
+        if (this.cardPresent) {
+          if (this.presented?.readId === readId) this.presented = undefined;
+          this.onCardPresent();
+        }
       }
     });
   }
@@ -168,9 +231,8 @@ export class CardReader {
     }
   }
 
-  private async read(): Promise<void> {
+  private async read(readId: string): Promise<void> {
     const { registry, log } = this.options;
-    const readId = randomUUID();
     this.waitingForKey = false;
     this.rereadPending = false;
     registry.count(this.id, 'reads');

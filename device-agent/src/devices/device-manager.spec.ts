@@ -119,7 +119,12 @@ function setup(options: { key?: () => SessionKey | undefined } = {}) {
   });
   const cardEvents: CardEvent[] = [];
   manager.cardEvents.add((e) => cardEvents.push(e));
-  return { host, sim, registry, manager, changes, pki, cardEvents, source };
+  /** The patient agrees on the kiosk page to every card announced from now on. */
+  const consentToEveryCard = () =>
+    manager.cardEvents.add((e) => {
+      if (e.type === 'card:present') expect(manager.consentToRead(e.payload.readId)).toEqual({ ok: true, value: null });
+    });
+  return { host, sim, registry, manager, changes, pki, cardEvents, source, consentToEveryCard };
 }
 
 describe('DeviceManager over a fake discovery source and simulated transports', () => {
@@ -224,9 +229,10 @@ describe('CardReader through the manager', () => {
   };
 
   it('reads a card into progress → identity → face → authenticity with the session key', async () => {
-    const { host, sim, manager, cardEvents, pki, registry } = setup({
+    const { host, sim, manager, cardEvents, pki, registry, consentToEveryCard } = setup({
       key: () => ({ key: cccdKey, source: 'cccd-qr' }),
     });
+    consentToEveryCard();
     host.state.pcsc = [acs];
     await manager.start();
     const reader = sim.readers.get(acs);
@@ -234,6 +240,7 @@ describe('CardReader through the manager', () => {
     await vi.waitFor(() => expect(cardEvents.some((e) => e.type === 'card:authenticity')).toBe(true));
     const kinds = cardEvents.map((e) => e.type).filter((t, i, all) => t !== all[i - 1]);
     expect(kinds).toEqual([
+      'card:present',
       'card:progress',
       'card:identity',
       'card:progress',
@@ -256,9 +263,75 @@ describe('CardReader through the manager', () => {
     await manager.stop();
   });
 
-  it('no key → access-denied asking for the QR; a key that arrives later reads the card still lying there', async () => {
+  it('a placed card is only announced: no APDU and no identity until the patient consents to its readId', async () => {
+    const { host, sim, manager, cardEvents, pki } = setup({ key: () => ({ key: cccdKey, source: 'cccd-qr' }) });
+    host.state.pcsc = [acs];
+    await manager.start();
+    const reader = sim.readers.get(acs);
+    if (!reader) throw new Error('no reader');
+    reader.insertCard(new VirtualCccdChip({ pki, faceBytes: 2000 }));
+    await vi.waitFor(() => expect(cardEvents.some((e) => e.type === 'card:present')).toBe(true));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(cardEvents.map((e) => e.type)).toEqual(['card:present']);
+    expect(Object.keys(cardEvents[0]?.payload ?? {})).toEqual(['readId']);
+    expect(reader.inner.apduCount).toBe(0);
+    expect(manager.consentToRead('someone-else')).toMatchObject({ ok: false, error: { code: 'no-card' } });
+    expect(reader.inner.apduCount).toBe(0);
+    const readId = cardEvents[0]?.payload.readId ?? '';
+    expect(manager.consentToRead(readId)).toEqual(ok(null));
+    await vi.waitFor(() => expect(cardEvents.some((e) => e.type === 'card:authenticity')).toBe(true));
+    expect(new Set(cardEvents.map((e) => e.payload.readId))).toEqual(new Set([readId]));
+    await manager.stop();
+  });
+
+  it('a card removed before consent ends with card-removed, nothing read; a later consent is refused', async () => {
+    const { host, sim, manager, cardEvents, pki, registry } = setup({
+      key: () => ({ key: cccdKey, source: 'cccd-qr' }),
+    });
+    host.state.pcsc = [acs];
+    await manager.start();
+    const reader = sim.readers.get(acs);
+    if (!reader) throw new Error('no reader');
+    reader.insertCard(new VirtualCccdChip({ pki, faceBytes: 2000 }));
+    await vi.waitFor(() => expect(cardEvents.some((e) => e.type === 'card:present')).toBe(true));
+    const readId = cardEvents[0]?.payload.readId ?? '';
+    reader.removeCard();
+    await vi.waitFor(() => expect(cardEvents.some((e) => e.type === 'card:failed')).toBe(true));
+    expect(cardEvents.map((e) => e.type)).toEqual(['card:present', 'card:failed']);
+    expect(cardEvents[1]?.payload).toMatchObject({ readId, code: 'card-removed' });
+    expect(manager.consentToRead(readId)).toMatchObject({ ok: false, error: { code: 'no-card' } });
+    expect(reader.inner.apduCount).toBe(0);
+    expect(registry.get(`pcsc:${acs}`)?.counters.reads ?? 0).toBe(0);
+    await manager.stop();
+  });
+
+  it('a wiped session withdraws the consent: a key arriving for a card refused earlier announces it again', async () => {
     const session: { key?: SessionKey } = {};
     const { host, sim, manager, cardEvents, pki } = setup({ key: () => session.key });
+    host.state.pcsc = [acs];
+    await manager.start();
+    sim.readers.get(acs)?.insertCard(new VirtualCccdChip({ pki, faceBytes: 2000 }));
+    await vi.waitFor(() => expect(cardEvents.some((e) => e.type === 'card:present')).toBe(true));
+    const first = cardEvents[0]?.payload.readId ?? '';
+    expect(manager.consentToRead(first)).toEqual(ok(null));
+    await vi.waitFor(() => expect(cardEvents.some((e) => e.type === 'card:failed')).toBe(true));
+    manager.withdrawConsent();
+    session.key = { key: cccdKey, source: 'staff' };
+    manager.keyAvailable();
+    await vi.waitFor(() => expect(cardEvents.filter((e) => e.type === 'card:present')).toHaveLength(2));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(cardEvents.some((e) => e.type === 'card:identity')).toBe(false);
+    const second = cardEvents.filter((e) => e.type === 'card:present')[1]?.payload.readId ?? '';
+    expect(second).not.toBe(first);
+    expect(manager.consentToRead(second)).toEqual(ok(null));
+    await vi.waitFor(() => expect(cardEvents.some((e) => e.type === 'card:identity')).toBe(true));
+    await manager.stop();
+  });
+
+  it('no key → access-denied asking for the QR; a key that arrives later reads the card still lying there', async () => {
+    const session: { key?: SessionKey } = {};
+    const { host, sim, manager, cardEvents, pki, consentToEveryCard } = setup({ key: () => session.key });
+    consentToEveryCard();
     host.state.pcsc = [acs];
     await manager.start();
     sim.readers.get(acs)?.insertCard(new VirtualCccdChip({ pki, faceBytes: 2000 }));
@@ -274,9 +347,10 @@ describe('CardReader through the manager', () => {
   });
 
   it('a card pulled mid-read → card:failed card-removed; the reader stays ready', async () => {
-    const { host, sim, manager, cardEvents, pki, registry } = setup({
+    const { host, sim, manager, cardEvents, pki, registry, consentToEveryCard } = setup({
       key: () => ({ key: cccdKey, source: 'cccd-qr' }),
     });
+    consentToEveryCard();
     host.state.pcsc = [acs];
     await manager.start();
     sim.readers.get(acs)?.insertCard(new VirtualCccdChip({ pki, faceBytes: 20_000 }), { removeCardAfterApdus: 30 });
@@ -291,9 +365,10 @@ describe('CardReader through the manager', () => {
   });
 
   it('a reader unplugged mid-read ends the read with a code and the reader disconnected', async () => {
-    const { host, sim, manager, cardEvents, pki, registry } = setup({
+    const { host, sim, manager, cardEvents, pki, registry, consentToEveryCard } = setup({
       key: () => ({ key: cccdKey, source: 'cccd-qr' }),
     });
+    consentToEveryCard();
     host.state.pcsc = [acs];
     await manager.start();
     const reader = sim.readers.get(acs);

@@ -7,7 +7,7 @@
  * an unplug during an open is handled after it. Nothing here throws to its caller.
  */
 import type { DeviceClass, DeviceProfile, TransportSettings } from '@kiosk/hardware-profiles';
-import type { Result, TransportProblem } from '@kiosk/protocol';
+import { err, type Result, type TransportProblem } from '@kiosk/protocol';
 import { EscPosPrinterDriver, type EscPosPrinterDriverOptions } from '../printing';
 import { BarcodeScanner, type ScanMeta } from '../scanners';
 import type { TrustStore } from '../identity';
@@ -132,6 +132,19 @@ export class DeviceManager {
   }
   readers(): CardReader[] {
     return this.handles('card-reader');
+  }
+  /** The patient consented on the kiosk page: the reader holding the card announced as readId reads it. */
+  consentToRead(readId: string): Result<null> {
+    // A reader that does not hold this card refuses without side effects.
+    for (const r of this.readers()) {
+      const accepted = r.consent(readId);
+      if (accepted.ok) return accepted;
+    }
+    return err('no-card', 'no card waiting for consent with this readId', 'try-again');
+  }
+  /** The kiosk session was wiped: consents given and cards waiting for one are forgotten. */
+  withdrawConsent(): void {
+    for (const r of this.readers()) r.withdrawConsent();
   }
   /** A new session key: readers holding a card refused for want of one try again. */
   keyAvailable(): void {

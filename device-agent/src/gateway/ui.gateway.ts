@@ -7,6 +7,7 @@ import { Server } from 'socket.io';
 import { z } from 'zod';
 import {
   cardKeyCommandSchema,
+  cardReadCommandSchema,
   checkInRequestSchema,
   insuranceCheckRequestSchema,
   printerTestSchema,
@@ -41,6 +42,8 @@ export interface UiGatewayOptions {
   onServices: () => Promise<Result<ServiceInfo[]>>;
   onCheckIn: (request: CheckInRequest) => Promise<Result<CheckInOutcome>>;
   onReset: () => Promise<void>;
+  /** The patient consented on the page: read the card announced with this readId (`consent: true` checked by the schema). */
+  onCardRead: (readId: string) => Promise<Result<null>>;
   /** Staff typed the MRZ or ID + dates that open the chip. */
   onSetKey: (command: CardKeyCommand) => Promise<Result<null>>;
   onPrinterTest: (printerId: string | undefined) => Promise<Result<{ state: 'confirmed' | 'failed'; reason?: string }>>;
@@ -106,6 +109,10 @@ export async function startUiGateway(options: UiGatewayOptions): Promise<UiGatew
     socket.on(
       'checkin:submit',
       wrap(options.log, checkInRequestSchema, (r) => options.onCheckIn(r)),
+    );
+    socket.on(
+      'card:read',
+      wrap(options.log, cardReadCommandSchema, (c) => options.onCardRead(c.readId)),
     );
     socket.on(
       'card:set-key',
