@@ -187,6 +187,8 @@ test('kiosk behaviour: large touch targets, no selection, no context menu, large
   const smallTargets = () =>
     page.locator('button:visible, input:visible').evaluateAll((elements) =>
       elements
+        // An element the page removed between finding and measuring has no box: not a target.
+        .filter((b) => b.isConnected)
         .map((b) => ({ text: b.textContent?.trim() || b.getAttribute('name'), r: b.getBoundingClientRect() }))
         .filter(({ r }) => r.width < 48 || r.height < 48)
         .map(({ text }) => text),
@@ -198,7 +200,11 @@ test('kiosk behaviour: large touch targets, no selection, no context menu, large
   await page.getByTestId('manual-dob').click();
   expect(await smallTargets()).toEqual([]);
   await page.getByRole('button', { name: 'Quay lại' }).click();
+  await expect(page.getByTestId('attract')).toBeVisible();
   await simScan(sim, cccdQr);
+  // Measure the confirm step once it has replaced the start screen.
+  await expect(page.getByTestId('confirm-yes')).toBeVisible();
+  await expect(page.getByTestId('attract')).toHaveCount(0);
   expect(await smallTargets()).toEqual([]);
   await page.getByTestId('confirm-yes').click();
   expect(await smallTargets()).toEqual([]);
