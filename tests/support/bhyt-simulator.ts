@@ -12,6 +12,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
+import { readBody } from './read-body';
 
 export interface SimCard {
   maThe: string;
@@ -58,15 +59,6 @@ export interface BhytSimulator {
 }
 
 const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 const toDate = (dmy: string) => {
   const [d, m, y] = dmy.split('/');

