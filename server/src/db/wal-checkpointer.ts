@@ -21,11 +21,17 @@ const { parentPort, workerData } = require('node:worker_threads');
 const SQLite = require(workerData.driver);
 const db = new SQLite(workerData.file);
 db.pragma('busy_timeout = 1000');
+let last = '';
 const tick = (requested) => {
   try {
     const [r] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (requested || (r && r.log > 0))
-      parentPort.postMessage({ type: 'checkpoint', log: r ? r.log : 0, moved: r ? r.checkpointed : 0, requested });
+    const log = r ? r.log : 0;
+    const moved = r ? r.checkpointed : 0;
+    // An idle WAL reports the same numbers every tick: only news (or an answer) wakes the server.
+    const seen = log + ' ' + moved;
+    if (requested || (log > 0 && seen !== last))
+      parentPort.postMessage({ type: 'checkpoint', log, moved, requested });
+    last = seen;
   } catch (e) {
     parentPort.postMessage({ type: requested ? 'checkpoint' : 'error', log: -1, moved: 0, requested, message: String(e && e.code || e) });
   }
