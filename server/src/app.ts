@@ -80,6 +80,7 @@ export async function createServerApp(
       sqliteCacheMb: config.SQLITE_CACHE_MB,
       pgPoolMax: config.PG_POOL_MAX,
       onWalSync: (ms) => metricsRef.current?.walSync(ms / 1000),
+      onCheckpointProblem: (message) => log.warn({ err: message }, 'WAL checkpoint problem'),
     },
   );
   await migrateToLatest(db);

@@ -23,8 +23,6 @@ export type { DialectName };
 export interface Db {
   kysely: Kysely<Database>;
   dialect: DialectName;
-  /** SQLite files: WAL fdatasync calls so far (how many commits shared one). */
-  walSyncs?(): number;
   /**
    * SQLite files: called by the group committer before each batch; when the WAL has grown long it
    * returns a promise to wait for (a checkpoint that catches up), so the batch restarts the WAL.
@@ -46,7 +44,13 @@ const WAL_DEFAULT_PAGES = 1000;
 export async function openDatabase(
   url: string,
   observe?: QueryObserver,
-  options: { sqliteCacheMb: number; pgPoolMax: number; onWalSync?: (ms: number) => void } = {
+  options: {
+    sqliteCacheMb: number;
+    pgPoolMax: number;
+    onWalSync?: (ms: number) => void;
+    /** A checkpoint failed or its worker died (no personal data in the message). */
+    onCheckpointProblem?: (message: string) => void;
+  } = {
     sqliteCacheMb: 64,
     pgPoolMax: 10,
   },
@@ -88,7 +92,11 @@ export async function openDatabase(
         onCheckpoint: (frames) => {
           walFrames = frames;
         },
-        onDead: () => raw.open && raw.pragma(`wal_autocheckpoint = ${WAL_DEFAULT_PAGES}`),
+        ...(options.onCheckpointProblem ? { onError: options.onCheckpointProblem } : {}),
+        onDead: () => {
+          options.onCheckpointProblem?.('checkpoint worker stopped: commits checkpoint the WAL themselves again');
+          if (raw.open) raw.pragma(`wal_autocheckpoint = ${WAL_DEFAULT_PAGES}`);
+        },
       },
     );
     const beforeGroupCommit = () => {
@@ -103,7 +111,6 @@ export async function openDatabase(
     return {
       kysely,
       dialect: 'sqlite',
-      walSyncs: () => wal.syncs,
       beforeGroupCommit,
       close: async () => {
         await checkpointer.stop();
