@@ -7,6 +7,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { newRowId } from '../db/row-id';
+import type { EmrOutboxState } from '@kiosk/protocol';
 import type { Kysely } from 'kysely';
 import type { Db } from '../db/database';
 import type { Database, EmrOutboxTable } from '../db/schema';
@@ -234,14 +235,7 @@ export class OutboxRepository {
   }
 
   /** The admin dashboard's summary: depth, today's deliveries, the oldest wait, the last error code. */
-  async summary(dayStartIso: string): Promise<{
-    pending: number;
-    failed: number;
-    deliveredToday: number;
-    oldestPendingAt: string | null;
-    lastError: string | null;
-    lastDeliveredAt: string | null;
-  }> {
+  async summary(dayStartIso: string): Promise<Omit<EmrOutboxState, 'adapter'>> {
     const k = this.db.kysely;
     const depth = await this.depth();
     const today = await k
