@@ -74,15 +74,19 @@ describe.each(databaseKinds)('metrics and the OpenAPI document (%s)', (kind) => 
     expect(await asAdmin.text()).toContain('kiosk_checkins_total');
   });
 
-  it('describes every registered HTTP route in /api/openapi.json', async () => {
-    const doc = await api<{ openapi: string; paths: Record<string, Record<string, unknown>> }>(
-      server.url,
-      admin,
-      'GET',
-      '/api/openapi.json',
-    );
-    expect(doc.body.value?.openapi).toBe('3.1.0');
-    const paths = doc.body.value?.paths ?? {};
+  it('describes every registered HTTP route in /api/openapi.json, as the bare document', async () => {
+    const res = await fetch(`${server.url}/api/openapi.json`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/u);
+    const doc = (await res.json()) as {
+      openapi?: string;
+      ok?: unknown;
+      paths?: Record<string, Record<string, unknown>>;
+    };
+    // No Result envelope: what OpenAPI tools read is the document itself.
+    expect(doc.ok).toBeUndefined();
+    expect(doc.openapi).toBe('3.1.0');
+    const paths = doc.paths ?? {};
     const toOpenApi = (url: string) => url.replace(/:([A-Za-z0-9_]+)/gu, '{$1}').replace(/\*$/u, '{path}');
     const missing = server.app.routes
       .map((r) => ({ method: r.method === 'HEAD' ? 'get' : r.method.toLowerCase(), path: toOpenApi(r.url) }))
@@ -95,6 +99,15 @@ describe.each(databaseKinds)('metrics and the OpenAPI document (%s)', (kind) => 
     };
     expect(recall.parameters).toContainEqual(expect.objectContaining({ name: 'ticketId', in: 'path' }));
     expect(recall['x-access'].roles).toEqual(['admin', 'reception', 'clinic']);
+    // The document describes its own route as a plain answer, not a Result.
+    const self = paths['/api/openapi.json']?.['get'] as { responses: Record<string, unknown> };
+    expect(Object.keys(self.responses)).toEqual(['200', '401', '403']);
+  });
+
+  it('refuses /api/openapi.json without a session, as a Result', async () => {
+    const res = await api(server.url, undefined, 'GET', '/api/openapi.json');
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
   });
 
   it('answers malformed bodies with a Result and never echoes internals', async () => {

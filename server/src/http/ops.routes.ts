@@ -1,5 +1,4 @@
 /** Operations: Prometheus metrics and the OpenAPI document. */
-import { ok } from '@kiosk/protocol';
 import type { Metrics } from '../ops/metrics';
 import { openApiDocument } from '../ops/openapi';
 import type { ApiRegistry } from './api';
@@ -25,10 +24,15 @@ export function registerOpsRoutes(api: ApiRegistry, metrics: Metrics, metricsTok
     {
       method: 'GET',
       url: '/api/openapi.json',
-      summary: 'This document: every HTTP route with its schemas and who may call it',
+      summary: 'This document: every HTTP route with its schemas and who may call it (the bare OpenAPI document)',
       tag: 'ops',
       access: STAFF,
+      // Swagger UI, Redocly and client generators read the document itself, not a Result around it.
+      raw: true,
     },
-    async () => ok(openApiDocument(api.routes, { title: 'Kiosk reception server', version: '0.1.0' })),
+    async ({ reply }) => {
+      const doc = openApiDocument(api.routes, { title: 'Kiosk reception server', version: '0.1.0' });
+      await reply.header('content-type', 'application/json; charset=utf-8').send(doc);
+    },
   );
 }
