@@ -24,6 +24,21 @@ const deep = { group: ['@kiosk/*/**'], message: 'No deep imports across packages
 const forbid = (names, message) => ({ group: names.flatMap(pkg), message });
 const rule = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
+// architecture.md: "Repositories hold every query". Outside server/src/repositories and the db
+// layer, no query builder call and no raw `sql` tag; units of work open through a Committer.
+const queryBuilders = 'selectFrom|insertInto|updateTable|deleteFrom|replaceInto|with|executeQuery';
+const sqlMessage = 'SQL lives in server/src/repositories (or server/src/db): call a repository method instead.';
+const noSqlOutsideRepositories = [
+  'error',
+  { selector: `CallExpression > MemberExpression.callee[property.name=/^(${queryBuilders})$/]`, message: sqlMessage },
+  { selector: `CallExpression > Identifier.callee[name=/^(${queryBuilders})$/]`, message: sqlMessage },
+  { selector: "ImportDeclaration[source.value='kysely'] > ImportSpecifier[imported.name='sql']", message: sqlMessage },
+  {
+    selector: 'CallExpression > MemberExpression.callee[property.name=/^(transaction|connection)$/]',
+    message: 'Open a unit of work through a Committer (db/group-commit.ts) and pass its handle to repositories.',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/.types/**', 'data/**', 'artifacts/**', 'test-results/**'] },
   js.configs.recommended,
@@ -76,6 +91,11 @@ export default tseslint.config(
       deep,
       forbid(['device-agent', 'kiosk-ui', 'tests'], 'server may import protocol (and hardware-profiles) only.'),
     ),
+  },
+  {
+    files: ['server/src/**/*.ts'],
+    ignores: ['server/src/repositories/**', 'server/src/db/**'],
+    rules: { 'no-restricted-syntax': noSqlOutsideRepositories },
   },
   {
     files: ['kiosk-ui/**/*.ts', 'kiosk-ui/**/*.svelte'],

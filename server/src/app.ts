@@ -15,6 +15,7 @@ import { RetentionService } from './services/retention.service';
 import { AlertService } from './services/alert.service';
 import { StatsService } from './services/stats.service';
 import type { Services } from './services';
+import { createRepositories, type Repositories } from './repositories';
 import { registerRoutes } from './http/routes';
 import { registerReprintRoutes } from './http/reprint.routes';
 import { registerAdminRoutes } from './http/admin.routes';
@@ -61,6 +62,8 @@ export interface ServerApp {
   api: readonly DeclaredRoute[];
   /** Where units of work commit (grouped on SQLite): what check-ins and tickets go through. */
   committer: Committer;
+  /** Every query of the server, one repository per aggregate. */
+  repositories: Repositories;
   /** Listens and resolves with the bound port. */
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -142,14 +145,19 @@ export async function createServerApp(
         ...(db.beforeGroupCommit ? { beforeBatch: db.beforeGroupCommit } : {}),
       })
     : directCommitter(db);
-  const auth = new AuthService(db, clock, config.SESSION_TTL_HOURS * 3600_000);
-  const integrations = new Integrations(config, { db, clock, log });
+  // Every other unit of work (queue transitions, admin changes, purges) is a transaction of its own.
+  const transactions = directCommitter(db);
+  const repositories = createRepositories(db, clock);
+  const auth = new AuthService(repositories.staff, transactions, clock, config.SESSION_TTL_HOURS * 3600_000);
+  const integrations = new Integrations(config, { repositories, transactions, clock, log });
   const services: Services = {
     db,
     auth,
-    facility: new FacilityService(db, () => facilityDay(clock.now(), config.FACILITY_TIME_ZONE)),
+    facility: new FacilityService(repositories, transactions, () =>
+      facilityDay(clock.now(), config.FACILITY_TIME_ZONE),
+    ),
     checkIn: new CheckInService({
-      db,
+      repositories,
       committer,
       clock,
       timeZone: config.FACILITY_TIME_ZONE,
@@ -164,7 +172,8 @@ export async function createServerApp(
       hooks: integrations.checkInHooks,
     }),
     queue: new QueueService({
-      db,
+      repositories,
+      transactions,
       clock,
       timeZone: config.FACILITY_TIME_ZONE,
       policy: {
@@ -181,11 +190,11 @@ export async function createServerApp(
       onChanged: broadcast.changed,
       onIssued: broadcast.issued,
     }),
-    fleet: new FleetService(db, clock),
-    patients: new PatientService(db, clock, auth, config.PRIVACY_NOTICE_VERSION),
-    retention: new RetentionService(db, clock, config.RETENTION_DAYS, log),
-    alerts: new AlertService(db, clock, broadcast.alert, config.KIOSK_OFFLINE_AFTER_SECONDS * 1000),
-    stats: new StatsService(db, clock, config.FACILITY_TIME_ZONE),
+    fleet: new FleetService(repositories.agents, transactions, clock),
+    patients: new PatientService(repositories, clock, auth, config.PRIVACY_NOTICE_VERSION),
+    retention: new RetentionService(repositories, transactions, clock, config.RETENTION_DAYS, log),
+    alerts: new AlertService(repositories, clock, broadcast.alert, config.KIOSK_OFFLINE_AFTER_SECONDS * 1000),
+    stats: new StatsService(repositories, clock, config.FACILITY_TIME_ZONE),
   };
 
   const metrics = new Metrics({
@@ -199,7 +208,7 @@ export async function createServerApp(
   });
 
   if (config.DEMO) {
-    if (await seedDemoFacility(db)) log.info('seeded the demo hospital');
+    if (await seedDemoFacility(repositories.catalogue, transactions)) log.info('seeded the demo hospital');
     if (!(await auth.hasUsers())) for (const u of demoLogins) await auth.createUser(u.username, u.password, u.role);
   }
   if (config.BOOTSTRAP_PAIRING_CODE)
@@ -221,7 +230,7 @@ export async function createServerApp(
     rt.current ? rt.current.printOnAgent(agentId, command) : Promise.resolve(err('kiosk-offline', 'not ready')),
   );
   registerOpsRoutes(api, metrics, config.METRICS_TOKEN);
-  registerIntegrationRoutes(api, { integrations, auth, db, timeZone: config.FACILITY_TIME_ZONE });
+  registerIntegrationRoutes(api, { integrations, auth, timeZone: config.FACILITY_TIME_ZONE });
   registerStaticPages(api, config.UI_DIST);
   // The kiosk page is served by the server but talks to its own agent; staff pages are same-origin.
   // With PostgreSQL, events reach clients on every server instance through LISTEN/NOTIFY.
@@ -254,6 +263,7 @@ export async function createServerApp(
     http,
     services,
     committer,
+    repositories,
     realtime,
     log,
     metrics,

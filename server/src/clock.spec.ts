@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageInYears, facilityDay } from './clock';
+import { ageInYears, facilityDay, localHour, localWeekTime, zoneFormatter } from './clock';
 
 describe('clock', () => {
   it('uses the hospital time zone for the day of a ticket', () => {
@@ -11,5 +11,15 @@ describe('clock', () => {
     expect(ageInYears('1951-03-12', on)).toBe(75);
     expect(ageInYears('1951-03-13', on)).toBe(74);
     expect(ageInYears('2020', on)).toBe(6);
+  });
+  it('gives local weekday, time and hour in the zone', () => {
+    // Sunday 1 March 2026, 18:30 UTC is Monday 01:30 in Việt Nam.
+    expect(localWeekTime(new Date('2026-03-01T18:30:00Z'), 'Asia/Ho_Chi_Minh')).toEqual({ weekday: 1, hhmm: '01:30' });
+    expect(localHour('2026-03-01T18:30:00Z', 'Asia/Ho_Chi_Minh')).toBe(1);
+    expect(localHour('2026-03-01T17:00:00Z', 'UTC')).toBe(17);
+  });
+  it('keeps one formatter per format and zone', () => {
+    expect(zoneFormatter('hour', 'Asia/Ho_Chi_Minh')).toBe(zoneFormatter('hour', 'Asia/Ho_Chi_Minh'));
+    expect(zoneFormatter('hour', 'UTC')).not.toBe(zoneFormatter('hour', 'Asia/Ho_Chi_Minh'));
   });
 });

@@ -1,5 +1,6 @@
 /** The demo hospital: Vietnamese departments and services, and demo staff logins. Only on an empty database. */
-import type { Db } from './db/database';
+import type { Committer } from './db/group-commit';
+import type { CatalogueRepository } from './repositories/catalogue.repository';
 
 export const demoLogins = [
   { username: 'admin', password: 'admin-demo', role: 'admin' },
@@ -54,15 +55,14 @@ const services = [
   },
 ];
 
-export async function seedDemoFacility(db: Db): Promise<boolean> {
-  const existing = await db.kysely.selectFrom('services').select('id').limit(1).execute();
-  if (existing.length > 0) return false;
-  await db.kysely.transaction().execute(async (trx) => {
-    await trx.insertInto('departments').values(departments).execute();
-    await trx
-      .insertInto('services')
-      .values(services.map((s, i) => ({ ...s, sort: i, active: 1 })))
-      .execute();
-  });
+export async function seedDemoFacility(catalogue: CatalogueRepository, transactions: Committer): Promise<boolean> {
+  if (await catalogue.hasServices()) return false;
+  await transactions.run((trx) =>
+    catalogue.seed(
+      trx,
+      departments,
+      services.map((s, i) => ({ ...s, sort: i, active: 1 })),
+    ),
+  );
   return true;
 }

@@ -5,4 +5,5 @@ export type { Clock } from './clock';
 export { adminCommandRoles, staffCommandRoles } from './realtime/realtime';
 export type { DeclaredRoute } from './http/api';
 export * from './integrations';
-export { issueTicket, type NewTicket } from './services/queue.service';
+export { issueTicket, type NewTicket } from './services/ticket-issue';
+export { createRepositories, type Repositories } from './repositories';

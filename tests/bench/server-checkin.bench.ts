@@ -115,7 +115,7 @@ async function ticketIssuance(server: RunningServer, total: number, concurrency:
       while (started < total) {
         started++;
         await server.app.committer.run((trx) =>
-          issueTicket(trx, {
+          issueTicket(server.app.repositories.tickets, trx, {
             visitId: visit.id,
             service,
             day,

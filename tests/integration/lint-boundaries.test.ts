@@ -1,6 +1,7 @@
 /**
  * The layering of architecture.md is enforced by lint: each case lints a one-line file placed
- * in a package and expects the import to be refused (or accepted).
+ * in a package and expects the import to be refused (or accepted). SQL is allowed only in the
+ * server's repositories and db layer.
  */
 import path from 'node:path';
 import { ESLint } from 'eslint';
@@ -38,5 +39,38 @@ describe('import boundaries', () => {
     ['tests/integration/x.test.ts', "import { y } from '@kiosk/server';"],
   ])('%s accepts %s', async (file, source) => {
     expect(await importErrors(file, source)).toHaveLength(0);
+  });
+});
+
+describe("SQL only in the server's repositories", () => {
+  const queries = [
+    "import { sql, type Kysely } from 'kysely';",
+    'declare const db: Kysely<{ tickets: { id: string } }>;',
+    "export const open = () => db.selectFrom('tickets').selectAll().execute();",
+    "export const gone = () => db.deleteFrom('tickets').where('id', '=', 'x').execute();",
+    'export const ping = () => sql`select 1`.execute(db);',
+    'export const unit = () => db.transaction().execute(async () => undefined);',
+  ].join('\n');
+
+  async function sqlErrors(file: string): Promise<string[]> {
+    const [result] = await eslint.lintText(`${queries}\n`, { filePath: path.join(root, file) });
+    return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => m.message);
+  }
+
+  it.each([
+    'server/src/services/x.service.ts',
+    'server/src/http/x.routes.ts',
+    'server/src/realtime/x.ts',
+    'server/src/integrations/x.module.ts',
+    'server/src/x.ts',
+  ])('refuses queries, the sql tag and a bare transaction in %s', async (file) => {
+    const errors = await sqlErrors(file);
+    // selectFrom, deleteFrom, the `sql` import, transaction().
+    expect(errors).toHaveLength(4);
+    expect(errors.filter((m) => m.includes('server/src/repositories'))).toHaveLength(3);
+  });
+
+  it.each(['server/src/repositories/x.repository.ts', 'server/src/db/x.ts'])('accepts them in %s', async (file) => {
+    expect(await sqlErrors(file)).toEqual([]);
   });
 });

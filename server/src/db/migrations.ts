@@ -1,6 +1,6 @@
 /** One set of migrations for SQLite and PostgreSQL, written with Kysely's portable schema builder. */
 import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import { integrationsMigration } from '../integrations/integration.migration';
+import { integrationsMigration } from './integration.migration';
 
 export type DialectName = 'sqlite' | 'postgres';
 

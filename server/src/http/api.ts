@@ -52,6 +52,7 @@ const statusOf: Record<string, number> = {
   'rate-limited': 429,
   'internal-error': 500,
   'check-in-failed': 500,
+  'stored-data-invalid': 500,
   'kiosk-offline': 503,
   'print-timeout': 504,
 };

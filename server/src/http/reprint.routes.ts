@@ -38,11 +38,11 @@ export function registerReprintRoutes(api: ApiRegistry, s: Services, printOnAgen
     },
     async ({ params, body, user }) => {
       const printable = await s.queue.printable(params.ticketId);
-      if (!printable) return err('unknown-ticket', 'no such ticket');
-      const agentId = body.agentId ?? printable.issuedBy;
+      if (!printable.ok) return printable;
+      const agentId = body.agentId ?? printable.value.issuedBy;
       if (!agentId)
         return err('validation-failed', 'agentId: this ticket was not issued by a kiosk: name a kiosk agent');
-      const outcome = await printOnAgent(agentId, { ticketId: params.ticketId, ticket: printable.ticket });
+      const outcome = await printOnAgent(agentId, { ticketId: params.ticketId, ticket: printable.value.ticket });
       await s.auth.audit(user.username, 'ticket-reprint', params.ticketId);
       if (!outcome.ok) return outcome;
       await s.queue.recordPrint(params.ticketId, outcome.value.state, outcome.value.reason, agentId);

@@ -4,8 +4,8 @@
  * element names (as its XML files do); JSON uses the table's field names as written in the
  * decision's table (lower case). `stt` numbers the records of one export from 1.
  */
-import type { Db } from '../db/database';
 import type { CheckinRecordTable } from '../db/schema';
+import type { VisitRepository } from '../repositories/visit.repository';
 import { nextDay, utcOffsetOf } from './vn-core';
 
 export const FIELDS_4750 = [
@@ -37,15 +37,14 @@ function dayStart(day: string, timeZone: string): string {
   return new Date(`${day}T00:00:00${utcOffsetOf(noonUtc, timeZone)}`).toISOString();
 }
 
-export async function checkinRecords4750(db: Db, from: string, to: string, timeZone: string): Promise<Record4750[]> {
-  const rows = await db.kysely
-    .selectFrom('checkin_records')
-    .selectAll()
-    .where('checked_in_at', '>=', dayStart(from, timeZone))
-    .where('checked_in_at', '<', dayStart(nextDay(to), timeZone))
-    .orderBy('checked_in_at')
-    .orderBy('ma_lk')
-    .execute();
+/** The records of the facility days `from` to `to` (inclusive), numbered from 1. */
+export async function checkinRecords4750(
+  visits: Pick<VisitRepository, 'checkinRecordsBetween'>,
+  from: string,
+  to: string,
+  timeZone: string,
+): Promise<Record4750[]> {
+  const rows = await visits.checkinRecordsBetween(dayStart(from, timeZone), dayStart(nextDay(to), timeZone));
   return rows.map((r, i) => toRecord(r, i + 1));
 }
 

@@ -12,7 +12,7 @@ export { Integrations, createEmrPort, type IntegrationSettings } from './integra
 export { registerIntegrationRoutes } from './integration.routes';
 export { integrationConfigShape, integrationConfigSchema, type IntegrationConfig } from './integration.config';
 export { OutboxWorker, backoffMs } from './outbox.worker';
-export { OutboxRepository, type DeliveryView } from './outbox.repository';
+export { OutboxRepository, type DeliveryView } from '../repositories/outbox.repository';
 export { FIELDS_4750, toXml4750, type Record4750 } from './checkin-record-4750';
 export { BhytGatewayAdapter, type BhytGatewayOptions } from './bhyt-gateway.adapter';
 export { InsuranceScreening } from './insurance-screening';

@@ -1,6 +1,6 @@
 /** Prometheus metrics of the integrations, registered in the server's registry. */
 import client from 'prom-client';
-import type { OutboxRepository } from './outbox.repository';
+import type { OutboxRepository } from '../repositories/outbox.repository';
 
 export class IntegrationMetrics {
   readonly deliveryLatency: client.Histogram;

@@ -10,9 +10,8 @@ import { facilityDay } from '../clock';
 import { utcOffsetOf } from './vn-core';
 import type { ApiRegistry } from '../http/api';
 import type { AuthService } from '../services/auth.service';
-import type { Db } from '../db/database';
 import type { Integrations } from './integrations.module';
-import { checkinRecords4750, toJson4750, toXml4750 } from './checkin-record-4750';
+import { toJson4750, toXml4750 } from './checkin-record-4750';
 
 const ADMIN = ['admin'] as const;
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'expected YYYY-MM-DD');
@@ -20,7 +19,6 @@ const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'expected YYYY-MM-DD');
 export interface IntegrationRouteDeps {
   integrations: Integrations;
   auth: AuthService;
-  db: Db;
   timeZone: string;
 }
 
@@ -133,28 +131,7 @@ export function registerIntegrationRoutes(api: ApiRegistry, deps: IntegrationRou
     },
     async ({ params, user }) => {
       await auth.audit(user.username, 'insurance-read', params.visitId);
-      const rows = await deps.db.kysely
-        .selectFrom('insurance_checks')
-        .selectAll()
-        .where('visit_id', '=', params.visitId)
-        .orderBy('at')
-        .execute();
-      return ok(
-        rows.map((r) => ({
-          at: r.at,
-          mode: r.mode,
-          resultCode: r.result_code,
-          routing: r.routing,
-          verdict: r.verdict,
-          messageKey: r.message_key,
-          staffNote: r.staff_note,
-          cardNumber: r.card_number,
-          newCardNumber: r.new_card_number,
-          primaryCareFacility: r.primary_care_facility,
-          validFrom: r.valid_from,
-          validTo: r.valid_to,
-        })),
-      );
+      return ok(await integrations.insuranceChecksOf(params.visitId));
     },
   );
 
@@ -171,7 +148,7 @@ export function registerIntegrationRoutes(api: ApiRegistry, deps: IntegrationRou
       raw: true,
     },
     async ({ query, user, reply }) => {
-      const records = await checkinRecords4750(deps.db, query.from, query.to, deps.timeZone);
+      const records = await integrations.checkinRecords(query.from, query.to);
       await auth.audit(user.username, `export-4750:${query.format}`, `${query.from}..${query.to} (${records.length})`);
       const name = `checkin-4750-${query.from}-${query.to}`;
       if (query.format === 'json') {

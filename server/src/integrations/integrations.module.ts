@@ -8,9 +8,10 @@ import { newRowId } from '../db/row-id';
 import type client from 'prom-client';
 import type { Namespace } from 'socket.io';
 import { err, insuranceCheckRequestSchema, ok, parseWith, type InsuranceCheck, type Result } from '@kiosk/protocol';
-import type { Kysely } from 'kysely';
-import type { Db } from '../db/database';
-import type { Database, EmrOutboxTable } from '../db/schema';
+import type { Committer } from '../db/group-commit';
+import type { EmrOutboxTable } from '../db/schema';
+import type { Executor, Repositories } from '../repositories';
+import type { OutboxRepository } from '../repositories/outbox.repository';
 import { facilityDay, type Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { CheckInHooks, StoredCheckIn } from '../services/checkin.service';
@@ -18,7 +19,6 @@ import type { EmrError, EmrPatient, EmrPort } from './emr.port';
 import { LocalEmrAdapter } from './local-emr.adapter';
 import { FhirAdapter } from './fhir.adapter';
 import { Hl7v2Adapter } from './hl7v2.adapter';
-import { OutboxRepository } from './outbox.repository';
 import { OutboxWorker } from './outbox.worker';
 import { IntegrationMetrics } from './integration.metrics';
 import {
@@ -33,11 +33,14 @@ import { defaultObjectCodes, integrationConfigIssues, type IntegrationConfig } f
 import { utcOffsetOf, visitNumberOf } from './vn-core';
 import { BhytGatewayAdapter } from './bhyt-gateway.adapter';
 import { InsuranceScreening } from './insurance-screening';
+import { checkinRecords4750, type Record4750 } from './checkin-record-4750';
 
 export type IntegrationSettings = IntegrationConfig & { FACILITY_TIME_ZONE: string; HOSPITAL_NAME: string };
 
 export interface IntegrationDeps {
-  db: Db;
+  repositories: Pick<Repositories, 'outbox' | 'tickets' | 'visits' | 'patients' | 'catalogue'>;
+  /** Units of work outside a check-in (a patient update's delivery, a batch of delivery results). */
+  transactions: Committer;
   clock: Clock;
   log: Logger;
   /** Replace the adapter chosen by EMR_MODE (tests). */
@@ -104,14 +107,14 @@ export class Integrations {
     if (issues.length > 0) throw new Error(`Invalid configuration:\n${issues.map((i) => `  ${i}`).join('\n')}`);
     this.emr = deps.emr ?? createEmrPort(config);
     this.delivers = this.emr.mode !== 'local';
-    this.outbox = new OutboxRepository(deps.db, deps.clock);
+    this.outbox = deps.repositories.outbox;
     this.recordOptions = {
       facilityCode: config.FACILITY_CODE,
       objectCodes: { ...defaultObjectCodes, ...config.XML4750_OBJECT_CODES },
       serviceCodes: config.XML4750_SERVICE_CODES,
     };
     this.worker = new OutboxWorker(
-      this.outbox,
+      { outbox: this.outbox, transactions: deps.transactions },
       this.emr,
       deps.clock,
       deps.log,
@@ -208,25 +211,17 @@ export class Integrations {
   }
 
   /** Inside the check-in's transaction: the 4750 record, the BHYT answer, the EMR delivery. */
-  private async stored(trx: Kysely<Database>, s: StoredCheckIn): Promise<void> {
+  private async stored(trx: Executor, s: StoredCheckIn): Promise<void> {
     const { FACILITY_CODE: facility, FACILITY_TIME_ZONE: timeZone } = this.config;
-    const service = await trx
-      .selectFrom('services')
-      .innerJoin('departments', 'departments.id', 'services.department_id')
-      .select(['services.id', 'services.name_vi', 'services.room', 'departments.name_vi as dept_vi'])
-      .where('services.id', '=', s.request.serviceId)
-      .executeTakeFirstOrThrow();
+    const { catalogue, visits } = this.deps.repositories;
+    const service = await catalogue.serviceForRecord(trx, s.request.serviceId);
     const at = s.receipt.ticket.issuedAt;
     const instant = new Date(at);
     const day = facilityDay(instant, timeZone);
     let visitNumber = visitNumberOf(facility, day, s.receipt.ticket.number);
     // Two services with the same ticket prefix: the service id keeps visit numbers apart.
-    const clash = await trx
-      .selectFrom('checkin_records')
-      .select('visit_id')
-      .where('ma_lk', '=', visitNumber)
-      .executeTakeFirst();
-    if (clash) visitNumber = visitNumberOf(facility, day, s.receipt.ticket.number, service.id);
+    if (await visits.visitNumberTaken(trx, visitNumber))
+      visitNumber = visitNumberOf(facility, day, s.receipt.ticket.number, service.id);
     const bhyt = s.screening.context as BhytCheck | undefined;
     const snapshot: SnapshotInput = {
       identity: s.request.identity,
@@ -242,7 +237,7 @@ export class Integrations {
       utcOffset: utcOffsetOf(instant, timeZone),
       ...(bhyt ? { bhyt } : {}),
     };
-    await trx.insertInto('checkin_records').values(checkinRecordOf(snapshot, this.recordOptions)).execute();
+    await visits.insertCheckinRecord(trx, checkinRecordOf(snapshot, this.recordOptions));
     if (bhyt) await this.storeBhytCheck(trx, s.receipt.visitId, at, bhyt);
     if (!this.delivers) return;
     await this.outbox.enqueue(trx, {
@@ -254,33 +249,53 @@ export class Integrations {
     });
   }
 
-  private async storeBhytCheck(trx: Kysely<Database>, visitId: string, at: string, c: BhytCheck): Promise<void> {
-    await trx
-      .insertInto('insurance_checks')
-      .values({
-        id: newRowId(),
-        visit_id: visitId,
-        at,
-        mode: this.config.BHYT_MODE,
-        result_code: c.resultCode ?? null,
-        routing: c.routing,
-        verdict: c.verdict,
-        message_key: c.messageKey,
-        staff_note: c.staffNote ?? null,
-        card_number: c.card?.cardNumber ?? null,
-        new_card_number: c.card?.newCardNumber ?? null,
-        primary_care_facility: c.card?.primaryCareFacility ?? null,
-        valid_from: c.card?.validFrom ?? null,
-        valid_to: c.card?.validTo ?? null,
-        duration_ms: Math.round(c.durationMs),
-      })
-      .execute();
+  private async storeBhytCheck(trx: Executor, visitId: string, at: string, c: BhytCheck): Promise<void> {
+    await this.deps.repositories.visits.insertInsuranceCheck(trx, {
+      id: newRowId(),
+      visit_id: visitId,
+      at,
+      mode: this.config.BHYT_MODE,
+      result_code: c.resultCode ?? null,
+      routing: c.routing,
+      verdict: c.verdict,
+      message_key: c.messageKey,
+      staff_note: c.staffNote ?? null,
+      card_number: c.card?.cardNumber ?? null,
+      new_card_number: c.card?.newCardNumber ?? null,
+      primary_care_facility: c.card?.primaryCareFacility ?? null,
+      valid_from: c.card?.validFrom ?? null,
+      valid_to: c.card?.validTo ?? null,
+      duration_ms: Math.round(c.durationMs),
+    });
+  }
+
+  /** The BHYT gateway's answers used for a visit, oldest first, with its note for staff. */
+  async insuranceChecksOf(visitId: string) {
+    const rows = await this.deps.repositories.visits.insuranceChecks(visitId);
+    return rows.map((r) => ({
+      at: r.at,
+      mode: r.mode,
+      resultCode: r.result_code,
+      routing: r.routing,
+      verdict: r.verdict,
+      messageKey: r.message_key,
+      staffNote: r.staff_note,
+      cardNumber: r.card_number,
+      newCardNumber: r.new_card_number,
+      primaryCareFacility: r.primary_care_facility,
+      validFrom: r.valid_from,
+      validTo: r.valid_to,
+    }));
+  }
+
+  /** Decision 4750 check-in records of a range of facility days (inclusive). */
+  async checkinRecords(fromDay: string, toDay: string): Promise<Record4750[]> {
+    return checkinRecords4750(this.deps.repositories.visits, fromDay, toDay, this.config.FACILITY_TIME_ZONE);
   }
 
   /** A patient-update (A08 / FHIR update) of a stored patient, e.g. after staff corrected details. */
   async enqueuePatientUpdate(patientId: string): Promise<boolean> {
-    const { kysely } = this.deps.db;
-    const p = await kysely.selectFrom('patients').selectAll().where('id', '=', patientId).executeTakeFirst();
+    const p = await this.deps.repositories.patients.byId(patientId);
     if (!p) return false;
     if (!this.delivers) return true;
     const patient: EmrPatient = {
@@ -301,7 +316,7 @@ export class Integrations {
       },
       p.id,
     );
-    await kysely.transaction().execute((trx) =>
+    await this.deps.transactions.run((trx) =>
       this.outbox.enqueue(trx, {
         kind: 'patient-update',
         visitId: null,
@@ -317,17 +332,15 @@ export class Integrations {
   /** The counter sees it in the visit's history: this registration must be finished by hand. */
   private async noteForCounter(row: EmrOutboxTable, error: EmrError): Promise<void> {
     if (!row.visit_id) return;
-    const ticketId = await this.outbox.ticketOfVisit(row.visit_id);
+    const { tickets } = this.deps.repositories;
+    const ticketId = await tickets.firstOfVisit(row.visit_id);
     if (!ticketId) return;
-    await this.deps.db.kysely
-      .insertInto('ticket_events')
-      .values({
-        ticket_id: ticketId,
-        type: 'emr-counter',
-        at: this.deps.clock.now().toISOString(),
-        actor: 'emr-outbox',
-        detail: error.code,
-      })
-      .execute();
+    await tickets.recordEvent({
+      ticketId,
+      type: 'emr-counter',
+      at: this.deps.clock.now().toISOString(),
+      actor: 'emr-outbox',
+      detail: error.code,
+    });
   }
 }

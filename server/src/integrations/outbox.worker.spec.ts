@@ -3,8 +3,9 @@ import pino from 'pino';
 import type { EmrOutboxTable } from '../db/schema';
 import type { EmrCheckIn, EmrPort, EmrResult } from './emr.port';
 import { emrError } from './emr.port';
-import type { Completion, OutboxRepository } from './outbox.repository';
-import { OutboxWorker, backoffMs } from './outbox.worker';
+import type { Completion, OutboxRepository } from '../repositories/outbox.repository';
+import type { Executor } from '../repositories';
+import { OutboxWorker, backoffMs, type OutboxStore } from './outbox.worker';
 
 const NOW = new Date('2026-11-22T01:00:00.000Z');
 const clock = { now: () => NOW };
@@ -34,13 +35,20 @@ const row = (id: string, patientKey: string, attempts = 0): EmrOutboxTable => ({
 
 function fakeRepo(rows: EmrOutboxTable[], refused = 0) {
   const completed: Completion[] = [];
-  const repo = {
+  const trx = {} as Executor;
+  const outbox = {
     claim: async () => rows.splice(0),
-    complete: async (_claims: ReadonlyMap<string, string>, results: readonly Completion[]) => {
+    complete: async (inside: Executor, _claims: ReadonlyMap<string, string>, results: readonly Completion[]) => {
+      // Results are recorded inside the unit of work the worker opened.
+      expect(inside).toBe(trx);
       completed.push(...results);
     },
     refusedCount: async () => refused,
   } as unknown as OutboxRepository;
+  const repo: OutboxStore = {
+    outbox,
+    transactions: { run: (work) => work(trx), drain: async () => undefined },
+  };
   return { repo, completed };
 }
 

@@ -8,11 +8,12 @@
  * conditional creates; HL7 control id) — a crash between delivery and bookkeeping only causes a
  * repeat that matches.
  */
+import type { Committer } from '../db/group-commit';
 import type { EmrOutboxTable } from '../db/schema';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { EmrCheckIn, EmrError, EmrPatient, EmrPort, EmrResult } from './emr.port';
-import type { Completion, OutboxRepository } from './outbox.repository';
+import type { Completion, OutboxRepository } from '../repositories/outbox.repository';
 
 export interface OutboxWorkerOptions {
   pollMs: number;
@@ -41,6 +42,13 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number, random
   return Math.round(exp / 2 + (exp / 2) * random());
 }
 
+/** Where the worker claims and records deliveries. */
+export interface OutboxStore {
+  outbox: OutboxRepository;
+  /** Each group of results is recorded in one unit of work (one durable commit). */
+  transactions: Committer;
+}
+
 export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -50,8 +58,10 @@ export class OutboxWorker {
   private failing: boolean | undefined;
   private readonly random: () => number;
 
+  private readonly repo: OutboxRepository;
+
   constructor(
-    private readonly repo: OutboxRepository,
+    private readonly store: OutboxStore,
     private readonly emr: EmrPort,
     private readonly clock: Clock,
     private readonly log: Logger,
@@ -59,6 +69,7 @@ export class OutboxWorker {
     private readonly hooks: OutboxWorkerHooks = {},
   ) {
     this.random = o.random ?? Math.random;
+    this.repo = store.outbox;
   }
 
   start(): void {
@@ -117,7 +128,10 @@ export class OutboxWorker {
     let flushing = Promise.resolve();
     const flush = () => {
       const chunk = pending.splice(0);
-      flushing = flushing.then(() => this.repo.complete(claims, chunk));
+      flushing = flushing.then(async () => {
+        if (chunk.length === 0) return;
+        await this.store.transactions.run((trx) => this.repo.complete(trx, claims, chunk));
+      });
       return flushing;
     };
 

@@ -3,6 +3,7 @@
  * small formatting rules shared by the FHIR and HL7 adapters (visit number, names, local times).
  */
 import { createHash } from 'node:crypto';
+import { zoneFormatter } from '../clock';
 
 export const VN_CORE = 'http://fhir.ehealth.gov.vn/core';
 
@@ -46,18 +47,6 @@ export function splitVietnameseName(fullName: string): { family?: string; middle
   return { family: words[0], middle: words.slice(1, -1), given: words[words.length - 1] };
 }
 
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Building an Intl formatter costs far more than using one: one per time zone, kept. */
-function offsetFormatter(timeZone: string): Intl.DateTimeFormat {
-  let formatter = offsetFormatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
-    offsetFormatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
 const offsets = new Map<string, string>();
 const QUARTER_HOUR_MS = 15 * 60_000;
 
@@ -71,7 +60,7 @@ export function utcOffsetOf(instant: Date, timeZone: string): string {
   let offset = offsets.get(key);
   if (offset === undefined) {
     const name =
-      offsetFormatter(timeZone)
+      zoneFormatter('offset', timeZone)
         .formatToParts(instant)
         .find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
     const m = /GMT([+-])(\d{2}):?(\d{2})?/u.exec(name);

@@ -3,15 +3,16 @@
  * its delivery commit or vanish together. Workers claim due rows with a lease (several server
  * instances may run workers: a claim is one conditional UPDATE, and a row whose lease ran out is
  * claimable again); no two rows of the same patient are claimed while one is in flight.
- * Results of a batch are written in one transaction (one durable commit).
+ * Results of a batch are written in one unit of work (one durable commit). Methods taking `trx`
+ * run inside the caller's unit of work (see executor.ts).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { newRowId } from '../db/row-id';
 import type { EmrOutboxState } from '@kiosk/protocol';
-import type { Kysely } from 'kysely';
 import type { Db } from '../db/database';
-import type { Database, EmrOutboxTable } from '../db/schema';
+import type { EmrOutboxTable } from '../db/schema';
 import type { Clock } from '../clock';
+import type { Executor } from './executor';
 
 export type OutboxKind = 'check-in' | 'patient-update';
 export type OutboxStatus = 'pending' | 'delivering' | 'delivered' | 'failed';
@@ -70,8 +71,8 @@ export class OutboxRepository {
     private readonly clock: Clock,
   ) {}
 
-  /** Inside the caller's transaction. */
-  async enqueue(trx: Kysely<Database>, d: NewDelivery): Promise<string> {
+  /** Inside the caller's unit of work: the delivery commits or vanishes with it. */
+  async enqueue(trx: Executor, d: NewDelivery): Promise<string> {
     const now = this.clock.now().toISOString();
     const id = newRowId();
     await trx
@@ -152,44 +153,41 @@ export class OutboxRepository {
     return kysely.selectFrom('emr_outbox').selectAll().where('claim_token', '=', token).orderBy('created_at').execute();
   }
 
-  /** Records a batch of outcomes in one transaction; a row reclaimed meanwhile (other token) is left alone. */
-  async complete(claims: ReadonlyMap<string, string>, results: readonly Completion[]): Promise<void> {
-    if (results.length === 0) return;
+  /** Records a batch of outcomes; a row reclaimed meanwhile (other token) is left alone. */
+  async complete(trx: Executor, claims: ReadonlyMap<string, string>, results: readonly Completion[]): Promise<void> {
     const now = this.clock.now().toISOString();
-    await this.db.kysely.transaction().execute(async (trx) => {
-      for (const r of results) {
-        const token = claims.get(r.id);
-        if (!token) continue;
-        let q = trx.updateTable('emr_outbox').where('id', '=', r.id).where('claim_token', '=', token);
-        if (r.outcome === 'delivered')
-          q = q.set((eb) => ({
-            status: 'delivered',
-            attempts: eb('attempts', '+', 1),
-            delivered_at: now,
-            result_json: JSON.stringify(r.result),
-            route: null,
-            last_error_code: null,
-            last_error: null,
-          }));
-        else if (r.outcome === 'retry')
-          q = q.set((eb) => ({
-            status: 'pending',
-            attempts: r.attempted ? eb('attempts', '+', 1) : eb.ref('attempts'),
-            next_attempt_at: r.nextAttemptAt,
-            last_error_code: r.code,
-            last_error: r.message,
-          }));
-        else
-          q = q.set((eb) => ({
-            status: 'failed',
-            attempts: eb('attempts', '+', 1),
-            route: r.route,
-            last_error_code: r.code,
-            last_error: r.message,
-          }));
-        await q.set({ claim_token: null, lease_until: null, updated_at: now }).execute();
-      }
-    });
+    for (const r of results) {
+      const token = claims.get(r.id);
+      if (!token) continue;
+      let q = trx.updateTable('emr_outbox').where('id', '=', r.id).where('claim_token', '=', token);
+      if (r.outcome === 'delivered')
+        q = q.set((eb) => ({
+          status: 'delivered',
+          attempts: eb('attempts', '+', 1),
+          delivered_at: now,
+          result_json: JSON.stringify(r.result),
+          route: null,
+          last_error_code: null,
+          last_error: null,
+        }));
+      else if (r.outcome === 'retry')
+        q = q.set((eb) => ({
+          status: 'pending',
+          attempts: r.attempted ? eb('attempts', '+', 1) : eb.ref('attempts'),
+          next_attempt_at: r.nextAttemptAt,
+          last_error_code: r.code,
+          last_error: r.message,
+        }));
+      else
+        q = q.set((eb) => ({
+          status: 'failed',
+          attempts: eb('attempts', '+', 1),
+          route: r.route,
+          last_error_code: r.code,
+          last_error: r.message,
+        }));
+      await q.set({ claim_token: null, lease_until: null, updated_at: now }).execute();
+    }
   }
 
   async list(status: readonly OutboxStatus[], limit: number): Promise<DeliveryView[]> {
@@ -284,16 +282,5 @@ export class OutboxRepository {
       .where('last_error_code', 'in', ['emr-rejected', 'emr-invalid-content'])
       .executeTakeFirst();
     return Number(row?.n ?? 0);
-  }
-
-  /** The check-in's ticket, for a note to the counter. */
-  async ticketOfVisit(visitId: string): Promise<string | undefined> {
-    const row = await this.db.kysely
-      .selectFrom('tickets')
-      .select('id')
-      .where('visit_id', '=', visitId)
-      .orderBy('issued_at')
-      .executeTakeFirst();
-    return row?.id;
   }
 }

@@ -7,8 +7,8 @@
  */
 import { newRowId } from '../db/row-id';
 import type { AlertKind, DeviceHealth, FleetAlert } from '@kiosk/protocol';
-import type { Db } from '../db/database';
 import type { AlertTable } from '../db/schema';
+import type { Repositories } from '../repositories';
 import type { Clock } from '../clock';
 
 export const SERVER_SUBJECT = 'server';
@@ -62,27 +62,19 @@ export function toAlert(r: AlertTable): FleetAlert {
 
 export class AlertService {
   constructor(
-    private readonly db: Db,
+    private readonly repositories: Pick<Repositories, 'alerts' | 'agents'>,
     private readonly clock: Clock,
     private readonly onChanged: (alert: FleetAlert) => void,
     private readonly offlineAfterMs: number,
   ) {}
 
   async list(includeResolved = false): Promise<FleetAlert[]> {
-    let q = this.db.kysely.selectFrom('alerts').selectAll().orderBy('since', 'desc').limit(500);
-    if (!includeResolved) q = q.where('resolved_at', 'is', null);
-    return (await q.execute()).map(toAlert);
+    return (await this.repositories.alerts.list(includeResolved)).map(toAlert);
   }
 
   /** Open alerts by kind, for metrics. */
   async openCounts(): Promise<Map<string, number>> {
-    const rows = await this.db.kysely
-      .selectFrom('alerts')
-      .select(['kind', (eb) => eb.fn.countAll<string | number>().as('n')])
-      .where('resolved_at', 'is', null)
-      .groupBy('kind')
-      .execute();
-    return new Map(rows.map((r) => [r.kind, Number(r.n)]));
+    return this.repositories.alerts.openCounts();
   }
 
   /** Raises an alert unless the same one is open; returns whether it was new. */
@@ -104,36 +96,19 @@ export class AlertService {
       resolved_at: null,
       detail,
     };
-    const r = await this.db.kysely
-      .insertInto('alerts')
-      .values(row)
-      .onConflict((oc) => oc.doNothing())
-      .executeTakeFirst();
-    const inserted = Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+    const inserted = await this.repositories.alerts.insertUnlessOpen(row);
     if (inserted) this.onChanged(toAlert(row));
     return inserted;
   }
 
   /** Resolves the open alerts matching kind (all kinds when omitted), subject and device. */
   async resolve(subject: string, kinds?: readonly AlertKind[], deviceId?: string | null): Promise<number> {
-    let q = this.db.kysely
-      .selectFrom('alerts')
-      .selectAll()
-      .where('subject', '=', subject)
-      .where('resolved_at', 'is', null);
-    if (kinds) q = q.where('kind', 'in', [...kinds]);
-    if (deviceId !== undefined) q = q.where('device_id', '=', deviceId ?? '');
-    const open = await q.execute();
+    const { alerts } = this.repositories;
+    const open = await alerts.openOf(subject, kinds, deviceId === undefined ? undefined : (deviceId ?? ''));
     let n = 0;
     for (const a of open) {
       const at = this.clock.now().toISOString();
-      const r = await this.db.kysely
-        .updateTable('alerts')
-        .set({ resolved_at: at })
-        .where('id', '=', a.id)
-        .where('resolved_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 1) {
+      if (await alerts.resolve(a.id, at)) {
         n += 1;
         this.onChanged(toAlert({ ...a, resolved_at: at }));
       }
@@ -145,13 +120,7 @@ export class AlertService {
   async reconcileHeartbeat(agentId: string, devices: readonly DeviceHealth[]): Promise<void> {
     const wanted = deviceConditions(devices);
     await this.resolve(agentId, ['kiosk-offline']);
-    const open = await this.db.kysely
-      .selectFrom('alerts')
-      .select(['kind', 'device_id'])
-      .where('subject', '=', agentId)
-      .where('resolved_at', 'is', null)
-      .where('kind', 'in', [...DEVICE_KINDS])
-      .execute();
+    const open = await this.repositories.alerts.openKindsOf(agentId, DEVICE_KINDS);
     for (const o of open)
       if (!wanted.some((w) => w.kind === o.kind && w.deviceId === o.device_id))
         await this.resolve(agentId, [o.kind as AlertKind], o.device_id);
@@ -161,14 +130,7 @@ export class AlertService {
   /** Raises 'kiosk-offline' for every kiosk silent for longer than the limit, since it was last seen. */
   async sweepOffline(): Promise<void> {
     const limit = new Date(this.clock.now().getTime() - this.offlineAfterMs).toISOString();
-    const silent = await this.db.kysely
-      .selectFrom('agents')
-      .select(['id', 'last_seen_at', 'created_at'])
-      .where('revoked_at', 'is', null)
-      .where((eb) =>
-        eb.or([eb('last_seen_at', '<', limit), eb.and([eb('last_seen_at', 'is', null), eb('created_at', '<', limit)])]),
-      )
-      .execute();
+    const silent = await this.repositories.agents.silentSince(limit);
     for (const a of silent)
       await this.raise('kiosk-offline', a.id, null, 'critical', null, a.last_seen_at ?? a.created_at);
   }

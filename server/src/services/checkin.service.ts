@@ -5,6 +5,7 @@
  */
 import { newRowId } from '../db/row-id';
 import {
+  checkInReceiptSchema,
   maskName,
   type CheckInReceipt,
   type CheckInRequest,
@@ -16,17 +17,17 @@ import {
   ok,
   type QueueEntry,
 } from '@kiosk/protocol';
-import type { Kysely } from 'kysely';
 import type { Committer } from '../db/group-commit';
-import type { Db } from '../db/database';
-import type { Database } from '../db/schema';
-import { ageInYears, facilityDay, type Clock } from '../clock';
+import type { PatientTable } from '../db/schema';
+import type { Executor, Repositories } from '../repositories';
+import type { WeeklyHours } from '../repositories/catalogue.repository';
+import { ageInYears, facilityDay, localWeekTime, type Clock } from '../clock';
 import type { Logger } from '../logger';
-import { TicketCodeTaken, issueTicket } from './queue.service';
-import { localWeekTime } from './facility.service';
+import { TicketCodeTaken, issueTicket } from './ticket-issue';
+import { readStoredJson } from './stored-json';
 
 export interface CheckInDeps {
-  db: Db;
+  repositories: Pick<Repositories, 'tickets' | 'visits' | 'patients' | 'catalogue'>;
   /** Runs each check-in's writes in a transaction (grouped with concurrent ones, or alone). */
   committer: Committer;
   clock: Clock;
@@ -62,7 +63,7 @@ export interface CheckInHooks {
   /** Before the transaction (after a replay check): refuse the check-in, or decide its insurance status. */
   screen?(request: CheckInRequest, agentId: string | null): Promise<Result<CheckInScreening>>;
   /** Inside the check-in's transaction, after its rows: whatever must commit or roll back with it. */
-  stored?(trx: Kysely<Database>, stored: StoredCheckIn): Promise<void>;
+  stored?(trx: Executor, stored: StoredCheckIn): Promise<void>;
   /** After the commit (never for a replay). */
   committed?(receipt: CheckInReceipt): void;
 }
@@ -90,7 +91,7 @@ export class CheckInService {
     {
       until: number;
       service: CataloguedService | undefined;
-      hours: { weekday: number; opens: string; closes: string }[];
+      hours: WeeklyHours[];
     }
   >();
 
@@ -105,9 +106,8 @@ export class CheckInService {
   }
 
   private async checkInOnce(request: CheckInRequest, agentId: string | null): Promise<Result<CheckInReceipt>> {
-    const { db } = this.deps;
-    const replay = await this.findReceipt(db.kysely, request.checkInId);
-    if (replay) return ok(replay);
+    const replay = await this.findReceipt(request.checkInId);
+    if (replay) return replay;
     const service = await this.openService(request.serviceId);
     if (!service.ok) return service;
     const screened = this.deps.hooks?.screen ? await this.deps.hooks.screen(request, agentId) : ok({});
@@ -121,8 +121,8 @@ export class CheckInService {
       return ok(receipt);
     } catch (e) {
       // A concurrent retry of the same check-in may have won the race on the unique check-in id.
-      const raced = await this.findReceipt(db.kysely, request.checkInId);
-      if (raced) return ok(raced);
+      const raced = await this.findReceipt(request.checkInId);
+      if (raced) return raced;
       if (e instanceof CheckInRefused) return err(e.code, e.message, e.hint);
       this.deps.log.error({ err: String(e) }, 'check-in failed');
       return err('check-in-failed', 'the check-in could not be stored', 'go-to-counter');
@@ -142,25 +142,13 @@ export class CheckInService {
     const now = this.deps.clock.now();
     let entry = this.services.get(serviceId);
     if (!entry || entry.until <= performance.now()) {
-      const { kysely } = this.deps.db;
-      const row = await kysely
-        .selectFrom('services')
-        .innerJoin('departments', 'departments.id', 'services.department_id')
-        .select(['services.id', 'services.prefix', 'services.room', 'services.floor', 'departments.name_vi as dept_vi'])
-        .where('services.id', '=', serviceId)
-        .where('services.active', '=', 1)
-        .executeTakeFirst();
-      const hours = row
-        ? await kysely
-            .selectFrom('opening_hours')
-            .select(['weekday', 'opens', 'closes'])
-            .where('service_id', '=', row.id)
-            .execute()
-        : [];
+      const { catalogue } = this.deps.repositories;
+      const row = await catalogue.activeService(serviceId);
+      const hours = row ? await catalogue.hoursOf(row.id) : [];
       entry = {
         until: performance.now() + (this.deps.serviceCacheMs ?? 2000),
         service: row ? { ...row, floor: Number(row.floor) } : undefined,
-        hours: hours.map((h) => ({ weekday: Number(h.weekday), opens: h.opens, closes: h.closes })),
+        hours,
       };
       if (this.services.size > 1000) this.services.clear();
       this.services.set(serviceId, entry);
@@ -179,7 +167,7 @@ export class CheckInService {
    * PostgreSQL may abort a unit as a deadlock victim or on serialization, and a ticket's lookup code
    * may be drawn twice: such a unit is retried.
    */
-  private async runRetrying<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  private async runRetrying<T>(work: (trx: Executor) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.deps.committer.run(work);
@@ -191,18 +179,21 @@ export class CheckInService {
     }
   }
 
-  private async findReceipt(kysely: Kysely<Database>, checkInId: string): Promise<CheckInReceipt | undefined> {
-    const row = await kysely
-      .selectFrom('visits')
-      .select('receipt_json')
-      .where('check_in_id', '=', checkInId)
-      .executeTakeFirst();
-    if (!row) return undefined;
-    return { ...(JSON.parse(row.receipt_json) as CheckInReceipt), replayed: true };
+  /**
+   * The receipt of a check-in already stored, marked as a replay; a stored receipt that does not
+   * read as one is 'check-in-failed' (the kiosk sends the patient to the counter).
+   */
+  private async findReceipt(checkInId: string): Promise<Result<CheckInReceipt> | undefined> {
+    const json = await this.deps.repositories.visits.receiptByCheckIn(checkInId);
+    if (json === undefined) return undefined;
+    const stored = readStoredJson(checkInReceiptSchema, json);
+    if (stored.ok) return ok({ ...stored.value, replayed: true });
+    this.deps.log.error({ code: stored.error.code, reason: stored.error.message }, 'stored check-in unreadable');
+    return err('check-in-failed', 'the stored check-in could not be read', 'go-to-counter');
   }
 
   private async issue(
-    trx: Kysely<Database>,
+    trx: Executor,
     request: CheckInRequest,
     agentId: string | null,
     screening: CheckInScreening,
@@ -215,21 +206,20 @@ export class CheckInService {
     const priority = derivePriority(request.identity, request.priorityClaims, now);
     const visitId = newRowId();
     const ticketId = newRowId();
+    const { tickets, patients, visits } = this.deps.repositories;
     // The request schema admits only consent === true: every stored check-in has its consent event.
-    await trx
-      .insertInto('consent_events')
-      .values({
-        patient_id: patientId,
-        visit_id: visitId,
-        kind: 'given',
-        purpose: 'check-in',
-        notice_version: this.deps.privacyNoticeVersion,
-        at: iso,
-        actor: agentId,
-      })
-      .execute();
+    await patients.addConsent(trx, {
+      patient_id: patientId,
+      visit_id: visitId,
+      kind: 'given',
+      purpose: 'check-in',
+      notice_version: this.deps.privacyNoticeVersion,
+      at: iso,
+      actor: agentId,
+    });
     let receipt: CheckInReceipt | undefined;
     const ticket = await issueTicket(
+      tickets,
       trx,
       { id: ticketId, visitId, service, day, priority, at: iso, actor: agentId },
       // The visit (which the ticket references) stores the receipt, which carries the number.
@@ -253,22 +243,19 @@ export class CheckInService {
           },
           ...(screening.insurance ? { insurance: screening.insurance } : {}),
         };
-        await trx
-          .insertInto('visits')
-          .values({
-            id: visitId,
-            check_in_id: request.checkInId,
-            patient_id: patientId,
-            service_id: service.id,
-            agent_id: agentId,
-            identity_source: request.identity.source,
-            service_type: receipt.ticket.serviceType,
-            priority,
-            priority_claims: JSON.stringify(request.priorityClaims),
-            receipt_json: JSON.stringify(receipt),
-            created_at: iso,
-          })
-          .execute();
+        await visits.insert(trx, {
+          id: visitId,
+          check_in_id: request.checkInId,
+          patient_id: patientId,
+          service_id: service.id,
+          agent_id: agentId,
+          identity_source: request.identity.source,
+          service_type: receipt.ticket.serviceType,
+          priority,
+          priority_claims: JSON.stringify(request.priorityClaims),
+          receipt_json: JSON.stringify(receipt),
+          created_at: iso,
+        });
       },
     );
     if (!receipt) throw new Error('the visit was not stored');
@@ -286,48 +273,30 @@ export class CheckInService {
     return { receipt, entry };
   }
 
-  private async matchOrCreatePatient(trx: Kysely<Database>, identity: Identity, iso: string): Promise<string> {
+  private async matchOrCreatePatient(trx: Executor, identity: Identity, iso: string): Promise<string> {
+    const { patients } = this.deps.repositories;
     // The common chip or CCCD-QR case (an ID number, no insurance number): match or create in one
     // statement; the insurance fallback below cannot apply without an insurance number.
-    if (identity.idNumber && !identity.insuranceNumber) {
-      const row = await trx
-        .insertInto('patients')
-        .values(this.newPatient(identity, iso))
-        .onConflict((oc) => oc.column('id_number').doUpdateSet({ updated_at: iso }))
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return row.id;
-    }
-    const byId = identity.idNumber
-      ? await trx.selectFrom('patients').select('id').where('id_number', '=', identity.idNumber).executeTakeFirst()
-      : undefined;
+    if (identity.idNumber && !identity.insuranceNumber)
+      return patients.upsertByIdNumber(trx, this.newPatient(identity, iso), iso);
+    const byId = identity.idNumber ? await patients.idByIdNumber(trx, identity.idNumber) : undefined;
     const byInsurance =
-      !byId && identity.insuranceNumber
-        ? await trx
-            .selectFrom('patients')
-            .select('id')
-            .where('insurance_number', '=', identity.insuranceNumber)
-            .executeTakeFirst()
-        : undefined;
+      !byId && identity.insuranceNumber ? await patients.idByInsuranceNumber(trx, identity.insuranceNumber) : undefined;
     const found = byId ?? byInsurance;
     if (found) {
-      await trx
-        .updateTable('patients')
-        .set({
-          ...(identity.insuranceNumber ? { insurance_number: identity.insuranceNumber } : {}),
-          ...(identity.idNumber ? { id_number: identity.idNumber } : {}),
-          updated_at: iso,
-        })
-        .where('id', '=', found.id)
-        .execute();
-      return found.id;
+      await patients.update(trx, found, {
+        ...(identity.insuranceNumber ? { insurance_number: identity.insuranceNumber } : {}),
+        ...(identity.idNumber ? { id_number: identity.idNumber } : {}),
+        updated_at: iso,
+      });
+      return found;
     }
     const values = this.newPatient(identity, iso);
-    await trx.insertInto('patients').values(values).execute();
+    await patients.insert(trx, values);
     return values.id;
   }
 
-  private newPatient(identity: Identity, iso: string) {
+  private newPatient(identity: Identity, iso: string): PatientTable {
     return {
       id: newRowId(),
       id_number: identity.idNumber ?? null,

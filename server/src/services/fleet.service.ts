@@ -3,10 +3,12 @@
  * stored), revocation, heartbeats with device health.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { agentHeartbeatSchema, type AgentHeartbeat } from '@kiosk/protocol';
-import type { Db } from '../db/database';
+import { agentHeartbeatSchema, type AgentHeartbeat, type DeviceHealth } from '@kiosk/protocol';
+import type { Committer } from '../db/group-commit';
+import type { AgentRepository } from '../repositories/agent.repository';
 import type { Clock } from '../clock';
 import { sha256 } from './auth.service';
+import { readStoredJson } from './stored-json';
 
 const PAIRING_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
@@ -17,7 +19,9 @@ export interface AgentIdentity {
 
 export class FleetService {
   constructor(
-    private readonly db: Db,
+    private readonly agents: AgentRepository,
+    /** Enrolment (the code used, the agent stored) is one unit of work. */
+    private readonly transactions: Committer,
     private readonly clock: Clock,
   ) {}
 
@@ -28,41 +32,33 @@ export class FleetService {
   ): Promise<{ code: string; expiresAt: string }> {
     const value = code ?? [...randomBytes(10)].map((b) => PAIRING_ALPHABET[b % PAIRING_ALPHABET.length]).join('');
     const expiresAt = new Date(this.clock.now().getTime() + ttlMs).toISOString();
-    await this.db.kysely
-      .insertInto('pairing_codes')
-      .values({ code_hash: sha256(value), expires_at: expiresAt, used_at: null, created_by: createdBy })
-      .onConflict((oc) => oc.column('code_hash').doNothing())
-      .execute();
+    await this.agents.insertPairingCode({
+      code_hash: sha256(value),
+      expires_at: expiresAt,
+      used_at: null,
+      created_by: createdBy,
+    });
     return { code: value, expiresAt };
   }
 
   /** Consumes a pairing code; the credential is returned once and never stored in clear. */
   async enroll(code: string, name: string): Promise<{ agentId: string; credential: string } | 'invalid-code'> {
     const now = this.clock.now().toISOString();
-    return this.db.kysely.transaction().execute(async (trx) => {
-      const used = await trx
-        .updateTable('pairing_codes')
-        .set({ used_at: now })
-        .where('code_hash', '=', sha256(code))
-        .where('used_at', 'is', null)
-        .where('expires_at', '>', now)
-        .executeTakeFirst();
-      if (Number(used.numUpdatedRows) !== 1) return 'invalid-code' as const;
+    const { agents } = this;
+    return this.transactions.run(async (trx) => {
+      if (!(await agents.usePairingCode(trx, sha256(code), now))) return 'invalid-code' as const;
       const agentId = randomUUID();
       const secret = randomBytes(32).toString('base64url');
-      await trx
-        .insertInto('agents')
-        .values({
-          id: agentId,
-          name,
-          credential_hash: sha256(secret),
-          created_at: now,
-          revoked_at: null,
-          last_seen_at: null,
-          software_version: null,
-          health_json: null,
-        })
-        .execute();
+      await agents.insert(trx, {
+        id: agentId,
+        name,
+        credential_hash: sha256(secret),
+        created_at: now,
+        revoked_at: null,
+        last_seen_at: null,
+        software_version: null,
+        health_json: null,
+      });
       return { agentId, credential: `${agentId}.${secret}` };
     });
   }
@@ -72,55 +68,45 @@ export class FleetService {
     const dot = credential.indexOf('.');
     if (dot <= 0) return undefined;
     const id = credential.slice(0, dot);
-    const row = await this.db.kysely
-      .selectFrom('agents')
-      .select(['id', 'name', 'credential_hash', 'revoked_at'])
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await this.agents.credentialOf(id);
     if (!row || row.revoked_at !== null || row.credential_hash !== sha256(credential.slice(dot + 1))) return undefined;
     return { id: row.id, name: row.name };
   }
 
   async revoke(agentId: string): Promise<boolean> {
-    const r = await this.db.kysely
-      .updateTable('agents')
-      .set({ revoked_at: this.clock.now().toISOString() })
-      .where('id', '=', agentId)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return this.agents.revoke(agentId, this.clock.now().toISOString());
   }
 
   /** The agent connected: it counts as seen now. */
   async touch(agentId: string): Promise<void> {
-    await this.db.kysely
-      .updateTable('agents')
-      .set({ last_seen_at: this.clock.now().toISOString() })
-      .where('id', '=', agentId)
-      .execute();
+    await this.agents.touch(agentId, this.clock.now().toISOString());
   }
 
   async heartbeat(agentId: string, heartbeat: AgentHeartbeat): Promise<void> {
     const hb = agentHeartbeatSchema.parse(heartbeat);
-    await this.db.kysely
-      .updateTable('agents')
-      .set({
-        last_seen_at: this.clock.now().toISOString(),
-        software_version: hb.softwareVersion,
-        health_json: JSON.stringify(hb.devices),
-      })
-      .where('id', '=', agentId)
-      .execute();
+    await this.agents.saveHeartbeat(
+      agentId,
+      this.clock.now().toISOString(),
+      hb.softwareVersion,
+      JSON.stringify(hb.devices),
+    );
   }
 
   async list() {
-    const rows = await this.db.kysely.selectFrom('agents').selectAll().orderBy('created_at').execute();
+    const rows = await this.agents.list();
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
       revoked: r.revoked_at !== null,
       lastSeenAt: r.last_seen_at,
       softwareVersion: r.software_version,
-      devices: r.health_json ? (JSON.parse(r.health_json) as unknown[]) : [],
+      devices: r.health_json ? this.storedDevices(r.health_json) : [],
     }));
+  }
+
+  /** A heartbeat's stored device health; none when it does not read as one. */
+  private storedDevices(json: string): DeviceHealth[] {
+    const devices = readStoredJson(agentHeartbeatSchema.shape.devices, json);
+    return devices.ok ? devices.value : [];
   }
 }

@@ -3,7 +3,7 @@
  * returned) and consent events (given with each check-in, withdrawn on request).
  */
 import { err, ok, type Result } from '@kiosk/protocol';
-import type { Db } from '../db/database';
+import type { Repositories } from '../repositories';
 import type { Clock } from '../clock';
 import type { AuthService, StaffUser } from './auth.service';
 
@@ -25,7 +25,7 @@ export interface PatientRecord {
 
 export class PatientService {
   constructor(
-    private readonly db: Db,
+    private readonly repositories: Pick<Repositories, 'patients' | 'visits'>,
     private readonly clock: Clock,
     private readonly auth: AuthService,
     private readonly privacyNoticeVersion: string,
@@ -34,22 +34,11 @@ export class PatientService {
   /** The full record; the read is audited whether or not the patient exists. */
   async read(patientId: string, reader: StaffUser, via: string): Promise<Result<PatientRecord>> {
     await this.auth.audit(reader.username, `patient-read:${via}`, patientId);
-    const { kysely } = this.db;
-    const p = await kysely.selectFrom('patients').selectAll().where('id', '=', patientId).executeTakeFirst();
+    const { patients } = this.repositories;
+    const p = await patients.byId(patientId);
     if (!p) return err('unknown-patient', 'no such patient');
-    const consents = await kysely
-      .selectFrom('consent_events')
-      .select(['kind', 'purpose', 'notice_version', 'at', 'visit_id'])
-      .where('patient_id', '=', patientId)
-      .orderBy('id')
-      .execute();
-    const visits = await kysely
-      .selectFrom('visits')
-      .select(['id', 'service_id', 'created_at', 'identity_source'])
-      .where('patient_id', '=', patientId)
-      .orderBy('created_at', 'desc')
-      .limit(50)
-      .execute();
+    const consents = await patients.consentsOf(patientId);
+    const visits = await this.repositories.visits.ofPatient(patientId, 50);
     return ok({
       id: p.id,
       idNumber: p.id_number,
@@ -80,35 +69,27 @@ export class PatientService {
 
   /** The patient behind a ticket, for the counter's "open record" action (audited as a read). */
   async readByTicket(ticketId: string, reader: StaffUser): Promise<Result<PatientRecord>> {
-    const row = await this.db.kysely
-      .selectFrom('tickets')
-      .innerJoin('visits', 'visits.id', 'tickets.visit_id')
-      .select('visits.patient_id')
-      .where('tickets.id', '=', ticketId)
-      .executeTakeFirst();
-    if (!row) {
+    const patientId = await this.repositories.visits.patientOfTicket(ticketId);
+    if (patientId === undefined) {
       await this.auth.audit(reader.username, 'patient-read:ticket', null);
       return err('unknown-ticket', 'no such ticket');
     }
-    return this.read(row.patient_id, reader, 'ticket');
+    return this.read(patientId, reader, 'ticket');
   }
 
   /** Records a withdrawal of consent; staff act on the patient's request. */
   async withdrawConsent(patientId: string, actor: StaffUser, purpose: string): Promise<Result<null>> {
-    const p = await this.db.kysely.selectFrom('patients').select('id').where('id', '=', patientId).executeTakeFirst();
-    if (!p) return err('unknown-patient', 'no such patient');
-    await this.db.kysely
-      .insertInto('consent_events')
-      .values({
-        patient_id: patientId,
-        visit_id: null,
-        kind: 'withdrawn',
-        purpose,
-        notice_version: this.privacyNoticeVersion,
-        at: this.clock.now().toISOString(),
-        actor: actor.username,
-      })
-      .execute();
+    const { patients } = this.repositories;
+    if (!(await patients.exists(patientId))) return err('unknown-patient', 'no such patient');
+    await patients.recordConsent({
+      patient_id: patientId,
+      visit_id: null,
+      kind: 'withdrawn',
+      purpose,
+      notice_version: this.privacyNoticeVersion,
+      at: this.clock.now().toISOString(),
+      actor: actor.username,
+    });
     await this.auth.audit(actor.username, 'consent-withdrawn', patientId);
     return ok(null);
   }

@@ -4,8 +4,8 @@
  * complete, transfer to another service within the same visit, wait estimates, and the staff
  * view of the queue. Every transition is stored as a ticket event in the same transaction.
  */
-import { newRowId, pooledRandomBytes } from '../db/row-id';
 import {
+  checkInReceiptSchema,
   err,
   ok,
   type CalledTicket,
@@ -18,10 +18,13 @@ import {
   type TransferResult,
   type VisitHistory,
 } from '@kiosk/protocol';
-import type { Kysely, Transaction } from 'kysely';
-import type { Db } from '../db/database';
-import type { Database, TicketTable } from '../db/schema';
+import type { Committer } from '../db/group-commit';
+import type { TicketTable } from '../db/schema';
+import type { Executor, Repositories } from '../repositories';
+import type { TicketRow } from '../repositories/ticket.repository';
 import { facilityDay, type Clock } from '../clock';
+import { issueTicket } from './ticket-issue';
+import { readStoredJson } from './stored-json';
 
 export interface QueuePolicy {
   /** Priority calls in a row before one normal call, while both wait. */
@@ -34,7 +37,9 @@ export interface QueuePolicy {
 }
 
 export interface QueueDeps {
-  db: Db;
+  repositories: Pick<Repositories, 'tickets' | 'visits' | 'catalogue'>;
+  /** Each call and transition is one unit of work (one transaction each). */
+  transactions: Committer;
   clock: Clock;
   timeZone: string;
   policy: QueuePolicy;
@@ -42,8 +47,6 @@ export interface QueueDeps {
   onChanged: (entry: QueueEntry) => void;
   onIssued: (entry: QueueEntry) => void;
 }
-
-type TicketRow = TicketTable;
 
 export function toEntry(
   t: Pick<TicketTable, 'id' | 'number' | 'service_id' | 'status' | 'priority' | 'issued_at' | 'print_status'>,
@@ -61,8 +64,11 @@ export function toEntry(
   };
 }
 
-const maskedNameOf = (receiptJson: string): string | undefined =>
-  (JSON.parse(receiptJson) as { ticket?: { maskedName?: string } }).ticket?.maskedName;
+/** The masked name on a visit's stored receipt (none when the receipt does not read as one). */
+const maskedNameOf = (receiptJson: string): string | undefined => {
+  const receipt = readStoredJson(checkInReceiptSchema, receiptJson);
+  return receipt.ok ? receipt.value.ticket.maskedName : undefined;
+};
 
 /** Picks the next ticket: pure, so the interleave and ranking rules are tested without a database. */
 export function chooseNext<T extends { priority: string; seq: number }>(
@@ -109,36 +115,6 @@ class Refused extends Error {
   }
 }
 
-const LOOKUP_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-/** The same 32 characters in code order, for the part of a lookup code that must sort. */
-const SORTED_ALPHABET = [...LOOKUP_ALPHABET].sort().join('');
-const MINUTE_MS = 60_000;
-
-/**
- * The code a ticket's QR carries: 12 of 32 letters and digits, no look-alikes. The first four
- * count minutes (they wrap every two years) and sort, so the unique index takes the codes issued
- * together on its last pages instead of one random page each; eight random characters (40 bits)
- * follow. Should a code of the same minute be drawn twice, issueTicket throws TicketCodeTaken and
- * the check-in runs again.
- */
-export const lookupCode = (now: number = Date.now()): string => {
-  let minutes = Math.floor(now / MINUTE_MS) % 32 ** 4;
-  let code = '';
-  for (let i = 0; i < 4; i++) {
-    code = (SORTED_ALPHABET[minutes % 32] ?? '') + code;
-    minutes = Math.floor(minutes / 32);
-  }
-  for (const b of pooledRandomBytes(8)) code += LOOKUP_ALPHABET[b % LOOKUP_ALPHABET.length];
-  return code;
-};
-
-/** The drawn lookup code is taken: run the unit of work again (it draws a new one). */
-export class TicketCodeTaken extends Error {
-  constructor() {
-    super('ticket lookup code taken');
-  }
-}
-
 const PACE_WINDOW_MS = 60 * 60_000;
 
 export class QueueService {
@@ -148,73 +124,37 @@ export class QueueService {
     return facilityDay(this.deps.clock.now(), this.deps.timeZone);
   }
 
+  private get tickets() {
+    return this.deps.repositories.tickets;
+  }
+
   /** Today's open tickets (waiting, called, skipped) as staff see them. */
   async list(serviceId?: string): Promise<QueueEntry[]> {
-    let q = this.deps.db.kysely
-      .selectFrom('tickets')
-      .innerJoin('visits', 'visits.id', 'tickets.visit_id')
-      .select([
-        'tickets.id',
-        'tickets.number',
-        'tickets.service_id',
-        'tickets.status',
-        'tickets.priority',
-        'tickets.issued_at',
-        'tickets.print_status',
-        'visits.receipt_json',
-      ])
-      .where('tickets.day', '=', this.today())
-      .where('tickets.status', 'in', ['waiting', 'called', 'skipped'])
-      .orderBy('tickets.issued_at');
-    if (serviceId) q = q.where('tickets.service_id', '=', serviceId);
-    const rows = await q.execute();
+    const rows = await this.tickets.openOfDay(this.today(), serviceId);
     return rows.map((r) => toEntry(r, maskedNameOf(r.receipt_json)));
   }
 
   /** Calls the next ticket of a service to a counter or room; null when nobody waits. */
   async callNext(serviceId: string, counter: string, actor: string): Promise<CalledTicket | null> {
-    const { db, clock, policy } = this.deps;
+    const { clock, policy, transactions } = this.deps;
+    const { tickets } = this;
     const day = this.today();
     for (let attempt = 0; attempt < 5; attempt++) {
-      const result = await db.kysely.transaction().execute(async (trx) => {
-        const base = trx
-          .selectFrom('tickets')
-          .selectAll()
-          .where('service_id', '=', serviceId)
-          .where('day', '=', day)
-          .where('status', '=', 'waiting')
-          .orderBy('seq');
-        const classes = [...policy.priorityClasses];
-        const candidates: TicketRow[] = [];
-        if (classes.length > 0) {
-          const pri = base.where('priority', 'in', classes);
-          candidates.push(...(await (policy.ordering === 'ranked' ? pri.limit(500) : pri.limit(1)).execute()));
-          candidates.push(...(await base.where('priority', 'not in', classes).limit(1).execute()));
-        } else {
-          candidates.push(...(await base.limit(1).execute()));
-        }
-        const state = await trx
-          .selectFrom('queue_state')
-          .select('priority_streak')
-          .where('service_id', '=', serviceId)
-          .where('day', '=', day)
-          .executeTakeFirst();
-        const choice = chooseNext(candidates, policy, Number(state?.priority_streak ?? 0));
+      const result = await transactions.run(async (trx) => {
+        // Ranked priority looks at every waiting priority ticket (up to 500); FIFO at the first.
+        const candidates = await tickets.waitingHeads(trx, {
+          serviceId,
+          day,
+          priorityClasses: policy.priorityClasses,
+          priorityLimit: policy.ordering === 'ranked' ? 500 : 1,
+        });
+        const streak = await tickets.priorityStreak(trx, serviceId, day);
+        const choice = chooseNext(candidates, policy, Number(streak ?? 0));
         if (!choice) return null;
         const ticket = choice.ticket;
         const at = clock.now().toISOString();
-        const updated = await trx
-          .updateTable('tickets')
-          .set({ status: 'called', called_at: at, counter })
-          .where('id', '=', ticket.id)
-          .where('status', '=', 'waiting')
-          .executeTakeFirst();
-        if (Number(updated.numUpdatedRows) !== 1) return 'retry' as const;
-        await trx
-          .insertInto('queue_state')
-          .values({ service_id: serviceId, day, priority_streak: choice.newStreak })
-          .onConflict((oc) => oc.columns(['service_id', 'day']).doUpdateSet({ priority_streak: choice.newStreak }))
-          .execute();
+        if (!(await tickets.markCalled(trx, ticket.id, at, counter))) return 'retry' as const;
+        await tickets.savePriorityStreak(trx, serviceId, day, choice.newStreak);
         await this.event(trx, ticket.id, 'called', at, actor, counter);
         const call = await this.callOf(trx, { ...ticket, counter }, at);
         return { call, entry: toEntry({ ...ticket, status: 'called' }) };
@@ -231,12 +171,7 @@ export class QueueService {
   async recall(ticketId: string, counter: string | undefined, actor: string): Promise<Result<CalledTicket>> {
     const r = await this.transition(ticketId, ['called', 'skipped'], async (trx, t, at) => {
       const to = counter ?? t.counter ?? '';
-      await trx
-        .updateTable('tickets')
-        .set({ status: 'called', counter: to, called_at: t.called_at ?? at })
-        .where('id', '=', t.id)
-        .where('status', '=', t.status)
-        .executeTakeFirst();
+      await this.tickets.markRecalled(trx, t.id, t.status, to, t.called_at ?? at);
       await this.event(trx, t.id, 'recalled', at, actor, to);
       const call = await this.callOf(trx, { ...t, counter: to }, at);
       return { row: { ...t, status: 'called', counter: to }, call };
@@ -251,12 +186,7 @@ export class QueueService {
     const r = await this.transition(ticketId, ['called'], async (trx, t, at) => {
       const skips = Number(t.skip_count) + 1;
       const status = skips >= this.deps.policy.noShowAfterSkips ? 'no-show' : 'skipped';
-      await trx
-        .updateTable('tickets')
-        .set({ status, skip_count: skips })
-        .where('id', '=', t.id)
-        .where('status', '=', 'called')
-        .executeTakeFirst();
+      await this.tickets.markSkipped(trx, t.id, status, skips);
       await this.event(trx, t.id, 'skipped', at, actor, String(skips));
       if (status === 'no-show') await this.event(trx, t.id, 'no-show', at, actor, String(skips));
       return { row: { ...t, status, skip_count: skips } };
@@ -269,12 +199,7 @@ export class QueueService {
 
   async complete(ticketId: string, actor: string): Promise<Result<QueueEntry>> {
     const r = await this.transition(ticketId, ['called'], async (trx, t, at) => {
-      await trx
-        .updateTable('tickets')
-        .set({ status: 'completed', completed_at: at })
-        .where('id', '=', t.id)
-        .where('status', '=', 'called')
-        .executeTakeFirst();
+      await this.tickets.markCompleted(trx, t.id, at);
       await this.event(trx, t.id, 'completed', at, actor, null);
       return { row: { ...t, status: 'completed', completed_at: at } };
     });
@@ -296,15 +221,11 @@ export class QueueService {
   ): Promise<Result<TransferResult>> {
     const day = this.today();
     const r = await this.transition(ticketId, ['waiting', 'called', 'skipped'], async (trx, t, at) => {
-      const target = await trx
-        .selectFrom('services')
-        .select(['id', 'prefix'])
-        .where('id', '=', targetServiceId)
-        .where('active', '=', 1)
-        .executeTakeFirst();
+      const { catalogue, visits } = this.deps.repositories;
+      const target = await catalogue.activeServicePrefix(trx, targetServiceId);
       if (!target) throw new Refused('unknown-service', `no active service ${targetServiceId}`);
       if (target.id === t.service_id) throw new Refused('invalid-transition', 'the ticket is already in this service');
-      const newTicket = await issueTicket(trx, {
+      const newTicket = await issueTicket(this.tickets, trx, {
         visitId: t.visit_id,
         service: target,
         day,
@@ -314,19 +235,10 @@ export class QueueService {
         eventDetail: `transfer:${t.id}`,
         transferredFrom: t.id,
       });
-      await trx
-        .updateTable('tickets')
-        .set({ status: 'transferred', transferred_to: newTicket.id, completed_at: at })
-        .where('id', '=', t.id)
-        .where('status', '=', t.status)
-        .executeTakeFirst();
+      await this.tickets.markTransferred(trx, t.id, t.status, newTicket.id, at);
       await this.event(trx, t.id, 'transferred', at, actor, newTicket.id);
-      const visit = await trx
-        .selectFrom('visits')
-        .select('receipt_json')
-        .where('id', '=', t.visit_id)
-        .executeTakeFirst();
-      const masked = visit ? maskedNameOf(visit.receipt_json) : undefined;
+      const receipt = await visits.receiptOf(trx, t.visit_id);
+      const masked = receipt !== undefined ? maskedNameOf(receipt) : undefined;
       return { row: { ...t, status: 'transferred' }, to: newTicket, masked };
     });
     if (!r.ok) return r;
@@ -339,25 +251,9 @@ export class QueueService {
 
   /** Every ticket of a visit with its stored events, oldest first. No personal data. */
   async visitHistory(visitId: string): Promise<Result<VisitHistory>> {
-    const { kysely } = this.deps.db;
-    const tickets = await kysely
-      .selectFrom('tickets')
-      .selectAll()
-      .where('visit_id', '=', visitId)
-      .orderBy('issued_at')
-      .orderBy('seq')
-      .execute();
+    const tickets = await this.tickets.ofVisit(visitId);
     if (tickets.length === 0) return err('unknown-visit', 'no such visit');
-    const events = await kysely
-      .selectFrom('ticket_events')
-      .select(['ticket_id', 'type', 'at', 'actor', 'detail', 'id'])
-      .where(
-        'ticket_id',
-        'in',
-        tickets.map((t) => t.id),
-      )
-      .orderBy('id')
-      .execute();
+    const events = await this.tickets.eventsOf(tickets.map((t) => t.id));
     return ok({
       visitId,
       tickets: tickets.map((t) => ({
@@ -371,12 +267,7 @@ export class QueueService {
 
   /** The visit a ticket belongs to, for history look-ups by ticket. */
   async visitOf(ticketId: string): Promise<string | undefined> {
-    const row = await this.deps.db.kysely
-      .selectFrom('tickets')
-      .select('visit_id')
-      .where('id', '=', ticketId)
-      .executeTakeFirst();
-    return row?.visit_id;
+    return this.tickets.visitIdOf(ticketId);
   }
 
   /**
@@ -385,47 +276,24 @@ export class QueueService {
    * mean called→completed time of its recent tickets, else DEFAULT_SERVICE_MINUTES.
    */
   async estimates(): Promise<ServiceWait[]> {
-    const { kysely } = this.deps.db;
+    const { tickets } = this;
     const day = this.today();
     const now = this.deps.clock.now();
-    const services = await kysely.selectFrom('services').select('id').where('active', '=', 1).orderBy('sort').execute();
-    const waiting = await kysely
-      .selectFrom('tickets')
-      .select(['service_id', (eb) => eb.fn.countAll<string | number>().as('n')])
-      .where('day', '=', day)
-      .where('status', '=', 'waiting')
-      .groupBy('service_id')
-      .execute();
-    const waitingBy = new Map(waiting.map((w) => [w.service_id, Number(w.n)]));
+    const services = await this.deps.repositories.catalogue.activeServiceIds();
+    const waitingBy = await tickets.waitingCounts(day);
     const out: ServiceWait[] = [];
-    for (const { id } of services) {
-      const calls = await kysely
-        .selectFrom('tickets')
-        .select('called_at')
-        .where('service_id', '=', id)
-        .where('day', '=', day)
-        .where('called_at', 'is not', null)
-        .orderBy('called_at', 'desc')
-        .limit(11)
-        .execute();
+    for (const id of services) {
+      const calls = await tickets.recentCallTimes(id, day, 11);
       let basis: ServiceWait['basis'] = 'default';
       let paceMs =
         meanGapMs(
-          calls.map((c) => c.called_at ?? ''),
+          calls.map((c) => c ?? ''),
           PACE_WINDOW_MS,
           now,
         ) ?? 0;
       if (paceMs > 0) basis = 'recent-calls';
       else {
-        const done = await kysely
-          .selectFrom('tickets')
-          .select(['called_at', 'completed_at'])
-          .where('service_id', '=', id)
-          .where('status', '=', 'completed')
-          .where('called_at', 'is not', null)
-          .orderBy('completed_at', 'desc')
-          .limit(20)
-          .execute();
+        const done = await tickets.recentServiceTimes(id, 20);
         const durations = done
           .map((d) => Date.parse(d.completed_at ?? '') - Date.parse(d.called_at ?? ''))
           .filter((ms) => Number.isFinite(ms) && ms > 0);
@@ -448,33 +316,11 @@ export class QueueService {
 
   /** Today's waiting tickets per service. */
   async waitingByService(): Promise<Map<string, number>> {
-    const rows = await this.deps.db.kysely
-      .selectFrom('tickets')
-      .select(['service_id', (eb) => eb.fn.countAll<string | number>().as('n')])
-      .where('day', '=', this.today())
-      .where('status', '=', 'waiting')
-      .groupBy('service_id')
-      .execute();
-    return new Map(rows.map((r) => [r.service_id, Number(r.n)]));
+    return this.tickets.waitingCounts(this.today());
   }
 
   async recentCalls(limit = 10): Promise<CalledTicket[]> {
-    const rows = await this.deps.db.kysely
-      .selectFrom('tickets')
-      .innerJoin('services', 'services.id', 'tickets.service_id')
-      .select([
-        'tickets.id',
-        'tickets.number',
-        'tickets.service_id',
-        'services.room',
-        'tickets.counter',
-        'tickets.called_at',
-      ])
-      .where('tickets.day', '=', this.today())
-      .where('tickets.called_at', 'is not', null)
-      .orderBy('tickets.called_at', 'desc')
-      .limit(limit)
-      .execute();
+    const rows = await this.tickets.recentCalls(this.today(), limit);
     return rows.map((r) => ({
       ticketId: r.id,
       number: r.number,
@@ -485,17 +331,16 @@ export class QueueService {
     }));
   }
 
-  /** What to print again for a ticket, and the kiosk that issued it (from the receipt as acknowledged). */
-  async printable(ticketId: string): Promise<{ ticket: Ticket; issuedBy: string | null } | undefined> {
-    const row = await this.deps.db.kysely
-      .selectFrom('tickets')
-      .innerJoin('visits', 'visits.id', 'tickets.visit_id')
-      .select(['visits.receipt_json', 'visits.agent_id'])
-      .where('tickets.id', '=', ticketId)
-      .executeTakeFirst();
-    if (!row) return undefined;
-    const receipt = JSON.parse(row.receipt_json) as { ticket: Ticket };
-    return { ticket: receipt.ticket, issuedBy: row.agent_id };
+  /**
+   * What to print again for a ticket, and the kiosk that issued it (from the receipt as
+   * acknowledged): 'unknown-ticket', or 'stored-receipt-invalid' when the receipt does not read.
+   */
+  async printable(ticketId: string): Promise<Result<{ ticket: Ticket; issuedBy: string | null }>> {
+    const row = await this.tickets.receiptOf(ticketId);
+    if (!row) return err('unknown-ticket', 'no such ticket');
+    const receipt = readStoredJson(checkInReceiptSchema, row.receipt_json);
+    if (!receipt.ok) return receipt;
+    return ok({ ticket: receipt.value.ticket, issuedBy: row.agent_id });
   }
 
   /** A ticket counts as printed only when the printer confirmed it. */
@@ -507,10 +352,10 @@ export class QueueService {
   ): Promise<boolean> {
     const at = this.deps.clock.now().toISOString();
     const printStatus = state === 'confirmed' ? 'printed' : 'failed';
-    const row = await this.deps.db.kysely.transaction().execute(async (trx) => {
-      const ticket = await trx.selectFrom('tickets').selectAll().where('id', '=', ticketId).executeTakeFirst();
+    const row = await this.deps.transactions.run(async (trx) => {
+      const ticket = await this.tickets.byId(trx, ticketId);
       if (!ticket) return undefined;
-      await trx.updateTable('tickets').set({ print_status: printStatus }).where('id', '=', ticketId).execute();
+      await this.tickets.setPrintStatus(trx, ticketId, printStatus);
       await this.event(trx, ticketId, `print-${state}`, at, agentId, reason ?? null);
       return { ...ticket, print_status: printStatus };
     });
@@ -526,23 +371,17 @@ export class QueueService {
   private async transition<T extends { row: TicketRow }>(
     ticketId: string,
     from: readonly TicketStatus[],
-    apply: (trx: Transaction<Database>, ticket: TicketRow, at: string) => Promise<T>,
+    apply: (trx: Executor, ticket: TicketRow, at: string) => Promise<T>,
   ): Promise<Result<T>> {
     const at = this.deps.clock.now().toISOString();
     try {
-      const value = await this.deps.db.kysely.transaction().execute(async (trx) => {
-        const ticket = await trx.selectFrom('tickets').selectAll().where('id', '=', ticketId).executeTakeFirst();
+      const value = await this.deps.transactions.run(async (trx) => {
+        const ticket = await this.tickets.byId(trx, ticketId);
         if (!ticket) throw new Refused('unknown-ticket', 'no such ticket');
         if (!from.includes(ticket.status as TicketStatus))
           throw new Refused('invalid-transition', `a ${ticket.status} ticket cannot do this`);
         // Locks the row (PostgreSQL) so the guarded update below cannot interleave with another.
-        const claimed = await trx
-          .updateTable('tickets')
-          .set({ status: ticket.status })
-          .where('id', '=', ticketId)
-          .where('status', '=', ticket.status)
-          .executeTakeFirst();
-        if (Number(claimed.numUpdatedRows) !== 1)
+        if (!(await this.tickets.lock(trx, ticketId, ticket.status)))
           throw new Refused('invalid-transition', 'the ticket changed meanwhile');
         return apply(trx, ticket, at);
       });
@@ -554,108 +393,29 @@ export class QueueService {
   }
 
   private async event(
-    trx: Transaction<Database>,
+    trx: Executor,
     ticketId: string,
     type: string,
     at: string,
     actor: string | null,
     detail: string | null,
   ): Promise<void> {
-    await trx.insertInto('ticket_events').values({ ticket_id: ticketId, type, at, actor, detail }).execute();
+    await this.tickets.addEvent(trx, { ticketId, type, at, actor, detail });
   }
 
   private async callOf(
-    trx: Transaction<Database>,
+    trx: Executor,
     t: Pick<TicketRow, 'id' | 'number' | 'service_id' | 'counter'>,
     at: string,
   ): Promise<CalledTicket> {
-    const service = await trx.selectFrom('services').select('room').where('id', '=', t.service_id).executeTakeFirst();
+    const room = await this.deps.repositories.catalogue.roomOf(trx, t.service_id);
     return {
       ticketId: t.id,
       number: t.number,
       serviceId: t.service_id,
-      room: service?.room ?? '',
+      room: room ?? '',
       counter: t.counter ?? '',
       calledAt: at,
     };
   }
-}
-
-export interface NewTicket {
-  id?: string;
-  visitId: string;
-  service: { id: string; prefix: string };
-  day: string;
-  priority: TicketRow['priority'];
-  at: string;
-  actor: string | null;
-  /** Stored with the 'issued' event (e.g. where a transfer came from). */
-  eventDetail?: string | null;
-  transferredFrom?: string;
-}
-
-/**
- * Issues a ticket inside the caller's transaction: its 'issued' event, the next number of the
- * service's daily series, the ticket row. The event goes first: on PostgreSQL the series row stays
- * locked from the upsert to the commit, so the less that follows it, the more issuers run in
- * parallel. `beforeInsert` runs once the number is known (a check-in stores its visit then).
- */
-export async function issueTicket(
-  trx: Kysely<Database>,
-  t: NewTicket,
-  beforeInsert?: (ticket: TicketRow) => Promise<void>,
-): Promise<TicketRow> {
-  const id = t.id ?? newRowId();
-  await trx
-    .insertInto('ticket_events')
-    .values({ ticket_id: id, type: 'issued', at: t.at, actor: t.actor, detail: t.eventDetail ?? null })
-    .execute();
-  const seq = await nextSeq(trx, t.service.id, t.day);
-  const row: TicketRow = {
-    id,
-    visit_id: t.visitId,
-    service_id: t.service.id,
-    day: t.day,
-    seq,
-    number: formatNumber(t.service.prefix, seq),
-    priority: t.priority,
-    status: 'waiting',
-    // Printed by the kiosk that issued it, or at the counter: pending until a printer confirms.
-    print_status: 'pending',
-    lookup_code: lookupCode(Date.parse(t.at)),
-    issued_at: t.at,
-    called_at: null,
-    counter: null,
-    skip_count: 0,
-    completed_at: null,
-    transferred_from: t.transferredFrom ?? null,
-    transferred_to: null,
-  };
-  await beforeInsert?.(row);
-  const inserted = await trx
-    .insertInto('tickets')
-    .values(row)
-    .onConflict((oc) => oc.column('lookup_code').doNothing())
-    .executeTakeFirst();
-  // The code may already be printed in what beforeInsert stored: the whole unit runs again.
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) throw new TicketCodeTaken();
-  return row;
-}
-
-export const formatNumber = (prefix: string, seq: number) => `${prefix}${String(seq).padStart(3, '0')}`;
-
-/**
- * The next number of a service's daily series. The upsert takes the series row's lock until the
- * transaction ends, so concurrent issuers (on any server instance) get unique, gap-free numbers.
- */
-export async function nextSeq(trx: Kysely<Database>, serviceId: string, day: string): Promise<number> {
-  const series = await trx
-    .insertInto('ticket_series')
-    .values({ service_id: serviceId, day, last_seq: 1 })
-    .onConflict((oc) =>
-      oc.columns(['service_id', 'day']).doUpdateSet((eb) => ({ last_seq: eb('ticket_series.last_seq', '+', 1) })),
-    )
-    .returning('last_seq')
-    .executeTakeFirstOrThrow();
-  return Number(series.last_seq);
 }

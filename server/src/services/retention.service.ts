@@ -2,7 +2,8 @@
  * Retention: patients and visits older than the retention setting are purged, after their
  * tickets are folded into per-day, per-service KPIs that are kept. Runs on a timer and on demand.
  */
-import type { Db } from '../db/database';
+import type { Committer } from '../db/group-commit';
+import type { Repositories } from '../repositories';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 
@@ -63,29 +64,23 @@ export class RetentionService {
   private running: Promise<PurgeReport> | undefined;
 
   constructor(
-    private readonly db: Db,
+    private readonly repositories: Pick<Repositories, 'kpi' | 'catalogue'>,
+    /** Each batch of the purge is one unit of work. */
+    private readonly transactions: Committer,
     private readonly clock: Clock,
     private readonly defaultDays: number,
     private readonly log: Logger,
   ) {}
 
   async retentionDays(): Promise<number> {
-    const row = await this.db.kysely
-      .selectFrom('settings')
-      .select('value')
-      .where('key', '=', RETENTION_KEY)
-      .executeTakeFirst();
-    const n = row ? Number(row.value) : Number.NaN;
+    const value = await this.repositories.catalogue.setting(RETENTION_KEY);
+    const n = value !== undefined ? Number(value) : Number.NaN;
     return Number.isInteger(n) && n > 0 ? n : this.defaultDays;
   }
 
   async setRetentionDays(days: number): Promise<number> {
     const at = this.clock.now().toISOString();
-    await this.db.kysely
-      .insertInto('settings')
-      .values({ key: RETENTION_KEY, value: String(days), updated_at: at })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(days), updated_at: at }))
-      .execute();
+    await this.repositories.catalogue.saveSetting(RETENTION_KEY, String(days), at);
     return days;
   }
 
@@ -101,29 +96,16 @@ export class RetentionService {
     const days = await this.retentionDays();
     const cutoff = new Date(this.clock.now().getTime() - days * 86_400_000).toISOString();
     const report: PurgeReport = { cutoff, visits: 0, patients: 0, tickets: 0, kpiDays: 0 };
-    const { kysely } = this.db;
+    const { kpi } = this.repositories;
     for (;;) {
-      const done = await kysely.transaction().execute(async (trx) => {
+      const done = await this.transactions.run(async (trx) => {
         // On PostgreSQL other instances purge too: each takes visits no one else holds.
-        let pick = trx
-          .selectFrom('visits')
-          .select(['id', 'patient_id'])
-          .where('created_at', '<', cutoff)
-          .orderBy('created_at')
-          .limit(BATCH);
-        if (this.db.dialect === 'postgres') pick = pick.forUpdate().skipLocked();
-        const batch = await pick.execute();
+        const batch = await kpi.visitsBefore(trx, cutoff, BATCH);
         if (batch.length === 0) return true;
         const visitIds = batch.map((v) => v.id);
-        const tickets = await trx.selectFrom('tickets').selectAll().where('visit_id', 'in', visitIds).execute();
+        const tickets = await kpi.ticketsOfVisits(trx, visitIds);
         const ticketIds = tickets.map((t) => t.id);
-        const events = ticketIds.length
-          ? await trx
-              .selectFrom('ticket_events')
-              .select(['ticket_id', 'type'])
-              .where('ticket_id', 'in', ticketIds)
-              .execute()
-          : [];
+        const events = ticketIds.length ? await kpi.eventTypesOf(trx, ticketIds) : [];
         const kpis = new Map<string, KpiRow>();
         for (const t of tickets) {
           const key = `${t.day}\u0000${t.service_id}`;
@@ -144,44 +126,14 @@ export class RetentionService {
           if (events.some((e) => e.ticket_id === t.id && e.type === 'print-failed')) k.print_failed += 1;
           kpis.set(key, k);
         }
-        for (const row of kpis.values()) {
-          await trx
-            .insertInto('kpi_daily')
-            .values(row)
-            .onConflict((oc) =>
-              oc.columns(['day', 'service_id']).doUpdateSet((eb) => ({
-                tickets: eb('kpi_daily.tickets', '+', row.tickets),
-                called: eb('kpi_daily.called', '+', row.called),
-                completed: eb('kpi_daily.completed', '+', row.completed),
-                no_shows: eb('kpi_daily.no_shows', '+', row.no_shows),
-                transferred: eb('kpi_daily.transferred', '+', row.transferred),
-                printed: eb('kpi_daily.printed', '+', row.printed),
-                print_failed: eb('kpi_daily.print_failed', '+', row.print_failed),
-                wait_ms_total: eb('kpi_daily.wait_ms_total', '+', row.wait_ms_total),
-                wait_count: eb('kpi_daily.wait_count', '+', row.wait_count),
-              })),
-            )
-            .execute();
-        }
-        if (ticketIds.length) {
-          await trx.deleteFrom('ticket_events').where('ticket_id', 'in', ticketIds).execute();
-          await trx.deleteFrom('tickets').where('id', 'in', ticketIds).execute();
-        }
-        await trx.deleteFrom('consent_events').where('visit_id', 'in', visitIds).execute();
-        await trx.deleteFrom('visits').where('id', 'in', visitIds).execute();
+        for (const row of kpis.values()) await kpi.addToDaily(trx, row);
+        if (ticketIds.length) await kpi.deleteTickets(trx, ticketIds);
+        await kpi.deleteVisits(trx, visitIds);
         const patientIds = [...new Set(batch.map((v) => v.patient_id))];
         // A patient goes once no visit of theirs is left (a recent visit keeps the record).
-        const kept = await trx
-          .selectFrom('visits')
-          .select('patient_id')
-          .where('patient_id', 'in', patientIds)
-          .execute();
-        const keptIds = new Set(kept.map((k) => k.patient_id));
+        const keptIds = await kpi.patientsWithVisits(trx, patientIds);
         const gone = patientIds.filter((p) => !keptIds.has(p));
-        if (gone.length) {
-          await trx.deleteFrom('consent_events').where('patient_id', 'in', gone).execute();
-          await trx.deleteFrom('patients').where('id', 'in', gone).execute();
-        }
+        if (gone.length) await kpi.deletePatients(trx, gone);
         report.visits += visitIds.length;
         report.tickets += ticketIds.length;
         report.patients += gone.length;
@@ -191,28 +143,14 @@ export class RetentionService {
       if (done) break;
     }
     // Patients never seen in a visit (none today, but kept defensively) and untouched since the cutoff.
-    const orphans = await kysely
-      .deleteFrom('patients')
-      .where('updated_at', '<', cutoff)
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('visits').select('visits.id').whereRef('visits.patient_id', '=', 'patients.id'))),
-      )
-      .executeTakeFirst();
-    report.patients += Number(orphans.numDeletedRows);
+    report.patients += await kpi.deletePatientsWithoutVisits(cutoff);
     if (report.visits > 0 || report.patients > 0)
       this.log.info({ visits: report.visits, patients: report.patients, tickets: report.tickets }, 'retention purge');
     return report;
   }
 
   async dailyKpis(fromDay: string, toDay: string): Promise<DailyKpi[]> {
-    const rows = await this.db.kysely
-      .selectFrom('kpi_daily')
-      .selectAll()
-      .where('day', '>=', fromDay)
-      .where('day', '<=', toDay)
-      .orderBy('day')
-      .orderBy('service_id')
-      .execute();
+    const rows = await this.repositories.kpi.dailyBetween(fromDay, toDay);
     return rows.map((r) => ({
       day: r.day,
       serviceId: r.service_id,

@@ -1,34 +1,19 @@
 /** Statistics for the admin page: one facility day, from tickets while they exist, else from the kept daily KPIs. */
 import type { AdminStats } from '@kiosk/protocol';
-import type { Db } from '../db/database';
-import type { Clock } from '../clock';
-import { facilityDay } from '../clock';
-
-const hourFormats = new Map<string, Intl.DateTimeFormat>();
-function localHour(iso: string, timeZone: string): number {
-  let f = hourFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hourCycle: 'h23' });
-    hourFormats.set(timeZone, f);
-  }
-  return Number(f.format(new Date(iso)));
-}
+import type { Repositories } from '../repositories';
+import { facilityDay, localHour, type Clock } from '../clock';
 
 export class StatsService {
   constructor(
-    private readonly db: Db,
+    private readonly repositories: Pick<Repositories, 'kpi' | 'catalogue'>,
     private readonly clock: Clock,
     private readonly timeZone: string,
   ) {}
 
   async day(day = facilityDay(this.clock.now(), this.timeZone)): Promise<AdminStats> {
-    const { kysely } = this.db;
-    const active = await kysely.selectFrom('services').select('id').where('active', '=', 1).orderBy('sort').execute();
-    const tickets = await kysely
-      .selectFrom('tickets')
-      .select(['service_id', 'issued_at', 'called_at', 'status', 'transferred_from'])
-      .where('day', '=', day)
-      .execute();
+    const { kpi } = this.repositories;
+    const active = await this.repositories.catalogue.activeServiceIds();
+    const tickets = await kpi.ticketsOfDay(day);
     const per = new Map<string, { tickets: number; called: number; noShows: number; waitMs: number; waits: number }>();
     const byHour = new Map<number, number>();
     for (const t of tickets) {
@@ -51,7 +36,7 @@ export class StatsService {
       }
     }
     if (tickets.length === 0) {
-      const kept = await kysely.selectFrom('kpi_daily').selectAll().where('day', '=', day).execute();
+      const kept = await kpi.dailyOf(day);
       for (const k of kept)
         per.set(k.service_id, {
           tickets: Number(k.tickets),
@@ -61,7 +46,7 @@ export class StatsService {
           waits: Number(k.wait_count),
         });
     }
-    const ids = new Set([...active.map((a) => a.id), ...per.keys()]);
+    const ids = new Set([...active, ...per.keys()]);
     const services = [...ids].map((serviceId) => {
       const s = per.get(serviceId) ?? { tickets: 0, called: 0, noShows: 0, waitMs: 0, waits: 0 };
       return {

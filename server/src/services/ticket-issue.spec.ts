@@ -1,7 +1,8 @@
-import { sql } from 'kysely';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { migrateToLatest, openDatabase, type Db } from '../db/database';
+import { directCommitter, type Committer } from '../db/group-commit';
+import { createRepositories, type Repositories } from '../repositories';
 import type * as RowId from '../db/row-id';
 
 // Every "random" byte is zero: two codes of the same minute are the same.
@@ -10,7 +11,7 @@ vi.mock('../db/row-id', async (original) => ({
   pooledRandomBytes: (n: number) => Buffer.alloc(n),
 }));
 
-const { TicketCodeTaken, issueTicket, lookupCode } = await import('./queue.service');
+const { TicketCodeTaken, issueTicket, lookupCode } = await import('./ticket-issue');
 
 describe('ticket lookup codes', () => {
   it('are 12 characters whose first four sort by the minute', () => {
@@ -28,10 +29,55 @@ describe('ticket lookup codes', () => {
 
 describe('issueTicket', () => {
   let db: Db;
+  let repos: Repositories;
+  let transactions: Committer;
+  const at = '2026-11-22T01:00:00.000Z';
   beforeAll(async () => {
     db = await openDatabase('sqlite::memory:');
     await migrateToLatest(db);
-    await sql`pragma foreign_keys = off`.execute(db.kysely);
+    repos = createRepositories(db);
+    transactions = directCommitter(db);
+    // A visit for the tickets to belong to (the schema's foreign keys hold).
+    await repos.catalogue.upsertDepartment({ id: 'nhi', name_vi: 'Khoa Nhi', name_en: 'Paediatrics' });
+    await repos.catalogue.insertService({
+      id: 'nhi-khoa',
+      department_id: 'nhi',
+      prefix: 'B',
+      name_vi: 'Khám Nhi',
+      name_en: 'Children',
+      room: '205',
+      floor: 2,
+      sort: 0,
+      active: 1,
+    });
+    await transactions.run(async (trx) => {
+      await repos.patients.insert(trx, {
+        id: 'p1',
+        id_number: null,
+        old_id_number: null,
+        insurance_number: null,
+        full_name: 'Test',
+        date_of_birth: '2020-01-01',
+        sex: null,
+        address: null,
+        needs_review: 1,
+        created_at: at,
+        updated_at: at,
+      });
+      await repos.visits.insert(trx, {
+        id: 'v1',
+        check_in_id: 'c1',
+        patient_id: 'p1',
+        service_id: 'nhi-khoa',
+        agent_id: null,
+        identity_source: 'manual',
+        service_type: 'fee-paying',
+        priority: 'normal',
+        priority_claims: '[]',
+        receipt_json: '{}',
+        created_at: at,
+      });
+    });
   });
   afterAll(() => db.close());
 
@@ -41,17 +87,20 @@ describe('issueTicket', () => {
       service: { id: 'nhi-khoa', prefix: 'B' },
       day: '2026-11-22',
       priority: 'normal',
-      at: '2026-11-22T01:00:00.000Z',
+      at,
       actor: null,
     } as const;
-    const first = await db.kysely.transaction().execute((trx) => issueTicket(trx, t));
+    const first = await transactions.run((trx) => issueTicket(repos.tickets, trx, { ...t, id: 't1' }));
     expect(first.number).toBe('B001');
     // Same minute, same (zero) random part: the code is taken.
-    await expect(db.kysely.transaction().execute((trx) => issueTicket(trx, t))).rejects.toBeInstanceOf(TicketCodeTaken);
-    // The refused unit left nothing behind: the next number is still 2.
-    const events = await db.kysely.selectFrom('ticket_events').select('ticket_id').execute();
-    expect(events).toHaveLength(1);
-    const series = await db.kysely.selectFrom('ticket_series').select('last_seq').executeTakeFirstOrThrow();
-    expect(Number(series.last_seq)).toBe(1);
+    await expect(transactions.run((trx) => issueTicket(repos.tickets, trx, { ...t, id: 't2' }))).rejects.toBeInstanceOf(
+      TicketCodeTaken,
+    );
+    // The refused unit left nothing behind: no event of its ticket, and the next number is still 2.
+    expect((await repos.tickets.eventsOf(['t1', 't2'])).map((e) => e.ticket_id)).toEqual(['t1']);
+    const later = { ...t, id: 't3', at: '2026-11-22T01:01:00.000Z' };
+    const third = await transactions.run((trx) => issueTicket(repos.tickets, trx, later));
+    expect(third.number).toBe('B002');
+    expect((await repos.tickets.ofVisit('v1')).map((x) => x.id)).toEqual(['t1', 't3']);
   });
 });

@@ -1,0 +1,52 @@
+/**
+ * Every query of the server lives in this folder, one repository per aggregate, for SQLite and
+ * PostgreSQL alike. How they take part in transactions: see executor.ts.
+ */
+import type { Db } from '../db/database';
+import { systemClock, type Clock } from '../clock';
+import { AgentRepository } from './agent.repository';
+import { AlertRepository } from './alert.repository';
+import { CatalogueRepository } from './catalogue.repository';
+import { KpiRepository } from './kpi.repository';
+import { OutboxRepository } from './outbox.repository';
+import { PatientRepository } from './patient.repository';
+import { StaffRepository } from './staff.repository';
+import { TicketRepository } from './ticket.repository';
+import { VisitRepository } from './visit.repository';
+
+export type { Executor } from './executor';
+
+export interface Repositories {
+  /** Tickets, ticket events, daily number series, the queue's priority streak. */
+  tickets: TicketRepository;
+  /** Visits with their receipts, Decision 4750 records and BHYT answers. */
+  visits: VisitRepository;
+  /** Patients and consent events. */
+  patients: PatientRepository;
+  /** Departments, services, opening hours, settings. */
+  catalogue: CatalogueRepository;
+  /** Staff accounts, sessions, the audit log. */
+  staff: StaffRepository;
+  /** Kiosk agents, pairing codes, heartbeats. */
+  agents: AgentRepository;
+  alerts: AlertRepository;
+  /** Statistics, kept daily KPIs, the retention purge. */
+  kpi: KpiRepository;
+  /** EMR deliveries. */
+  outbox: OutboxRepository;
+}
+
+/** `clock` stamps the outbox's own bookkeeping (claims, leases, retries). */
+export function createRepositories(db: Db, clock: Clock = systemClock): Repositories {
+  return {
+    tickets: new TicketRepository(db),
+    visits: new VisitRepository(db),
+    patients: new PatientRepository(db),
+    catalogue: new CatalogueRepository(db),
+    staff: new StaffRepository(db),
+    agents: new AgentRepository(db),
+    alerts: new AlertRepository(db),
+    kpi: new KpiRepository(db),
+    outbox: new OutboxRepository(db, clock),
+  };
+}

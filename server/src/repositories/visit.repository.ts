@@ -1,0 +1,96 @@
+/**
+ * Visits (one per check-in, with the receipt as first acknowledged) and what hangs off a visit for
+ * the integrations: the Decision 4750 check-in record and the BHYT answers used. Methods taking
+ * `trx` run inside the caller's unit of work (see executor.ts).
+ */
+import type { Db } from '../db/database';
+import type { CheckinRecordTable, InsuranceCheckTable, VisitTable } from '../db/schema';
+import type { Executor } from './executor';
+
+export class VisitRepository {
+  constructor(private readonly db: Db) {}
+
+  /** The stored receipt (JSON) of a check-in id, if that check-in was stored. */
+  async receiptByCheckIn(checkInId: string): Promise<string | undefined> {
+    const row = await this.db.kysely
+      .selectFrom('visits')
+      .select('receipt_json')
+      .where('check_in_id', '=', checkInId)
+      .executeTakeFirst();
+    return row?.receipt_json;
+  }
+
+  /** A patient's latest visits, newest first. */
+  async ofPatient(patientId: string, limit: number) {
+    return this.db.kysely
+      .selectFrom('visits')
+      .select(['id', 'service_id', 'created_at', 'identity_source'])
+      .where('patient_id', '=', patientId)
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  /** The patient whose visit a ticket belongs to. */
+  async patientOfTicket(ticketId: string): Promise<string | undefined> {
+    const row = await this.db.kysely
+      .selectFrom('tickets')
+      .innerJoin('visits', 'visits.id', 'tickets.visit_id')
+      .select('visits.patient_id')
+      .where('tickets.id', '=', ticketId)
+      .executeTakeFirst();
+    return row?.patient_id;
+  }
+
+  /** The BHYT answers used for a visit, oldest first. */
+  async insuranceChecks(visitId: string): Promise<InsuranceCheckTable[]> {
+    return this.db.kysely
+      .selectFrom('insurance_checks')
+      .selectAll()
+      .where('visit_id', '=', visitId)
+      .orderBy('at')
+      .execute();
+  }
+
+  /** Decision 4750 records checked in from `fromIso` (inclusive) to `toIso` (exclusive), in time order. */
+  async checkinRecordsBetween(fromIso: string, toIso: string): Promise<CheckinRecordTable[]> {
+    return this.db.kysely
+      .selectFrom('checkin_records')
+      .selectAll()
+      .where('checked_in_at', '>=', fromIso)
+      .where('checked_in_at', '<', toIso)
+      .orderBy('checked_in_at')
+      .orderBy('ma_lk')
+      .execute();
+  }
+
+  // ---- inside a unit of work -----------------------------------------------------------------
+
+  async insert(trx: Executor, visit: VisitTable): Promise<void> {
+    await trx.insertInto('visits').values(visit).execute();
+  }
+
+  /** The stored receipt (JSON) of a visit. */
+  async receiptOf(trx: Executor, visitId: string): Promise<string | undefined> {
+    const visit = await trx.selectFrom('visits').select('receipt_json').where('id', '=', visitId).executeTakeFirst();
+    return visit?.receipt_json;
+  }
+
+  /** Whether a check-in record already carries this visit number (ma_lk). */
+  async visitNumberTaken(trx: Executor, visitNumber: string): Promise<boolean> {
+    const clash = await trx
+      .selectFrom('checkin_records')
+      .select('visit_id')
+      .where('ma_lk', '=', visitNumber)
+      .executeTakeFirst();
+    return clash !== undefined;
+  }
+
+  async insertCheckinRecord(trx: Executor, record: CheckinRecordTable): Promise<void> {
+    await trx.insertInto('checkin_records').values(record).execute();
+  }
+
+  async insertInsuranceCheck(trx: Executor, check: InsuranceCheckTable): Promise<void> {
+    await trx.insertInto('insurance_checks').values(check).execute();
+  }
+}
