@@ -170,6 +170,8 @@ export async function createServerApp(
         metricsRef.current?.checkInSeconds.observe(ms / 1000);
       },
       hooks: integrations.checkInHooks,
+      // PostgreSQL commits each check-in as one statement unless told to group them.
+      ...(db.dialect === 'postgres' && !grouped ? { oneStatement: repositories.checkIns } : {}),
     }),
     queue: new QueueService({
       repositories,

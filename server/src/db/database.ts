@@ -156,7 +156,7 @@ function withStatementCache(raw: SqliteDatabase & { exec?: unknown }): SqliteDat
 function withNamedStatements(pool: Pool): PostgresPool {
   const names = new Map<string, string>();
   const nameOf = (text: string): string | undefined => {
-    if (!/^\s*(select|insert|update|delete)\b/iu.test(text)) return undefined;
+    if (!/^\s*(select|insert|update|delete|with)\b/iu.test(text)) return undefined;
     let name = names.get(text);
     if (!name && names.size < 1000) {
       name = `kiosk_${names.size}`;

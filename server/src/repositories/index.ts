@@ -7,6 +7,7 @@ import { systemClock, type Clock } from '../clock';
 import { AgentRepository } from './agent.repository';
 import { AlertRepository } from './alert.repository';
 import { CatalogueRepository } from './catalogue.repository';
+import { CheckInRepository } from './checkin.repository';
 import { KpiRepository } from './kpi.repository';
 import { OutboxRepository } from './outbox.repository';
 import { PatientRepository } from './patient.repository';
@@ -34,6 +35,8 @@ export interface Repositories {
   kpi: KpiRepository;
   /** EMR deliveries. */
   outbox: OutboxRepository;
+  /** PostgreSQL: a whole check-in as one statement. */
+  checkIns: CheckInRepository;
 }
 
 /** `clock` stamps the outbox's own bookkeeping (claims, leases, retries). */
@@ -48,5 +51,6 @@ export function createRepositories(db: Db, clock: Clock = systemClock): Reposito
     alerts: new AlertRepository(db),
     kpi: new KpiRepository(db),
     outbox: new OutboxRepository(db, clock),
+    checkIns: new CheckInRepository(db),
   };
 }
