@@ -27,6 +27,8 @@ import { demoLogins, seedDemoFacility } from './demo-seed';
 import { Metrics } from './ops/metrics';
 import { GroupCommitter, directCommitter, type Committer } from './db/group-commit';
 import { Integrations, registerIntegrationRoutes } from './integrations';
+import { SqliteBackups } from './ops/backup';
+import path from 'node:path';
 
 /**
  * socket.io's PostgreSQL adapter on its own pool of two: one connection stays in LISTEN, the
@@ -64,6 +66,8 @@ export interface ServerApp {
   committer: Committer;
   /** Every query of the server, one repository per aggregate. */
   repositories: Repositories;
+  /** SQLite files: the scheduled online backups (PostgreSQL: pg_dump and WAL archiving, see deploy/). */
+  backups: SqliteBackups | undefined;
   /** Listens and resolves with the bound port. */
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -260,12 +264,29 @@ export async function createServerApp(
     timers.push(setInterval(purge, config.RETENTION_PURGE_INTERVAL_MINUTES * 60_000).unref());
   }
   integrations.start();
+  const sqliteFile = config.DATABASE_URL.slice('sqlite:'.length);
+  const backups = db.backup
+    ? new SqliteBackups(db, {
+        dir: config.BACKUP_DIR ?? path.join(path.dirname(path.resolve(sqliteFile)), 'backups'),
+        keep: config.BACKUP_KEEP,
+        intervalMinutes: config.BACKUP_INTERVAL_MINUTES,
+        clock,
+        log,
+        onResult: (succeeded, seconds, at) => {
+          metrics.backupSeconds.set(seconds);
+          if (succeeded) metrics.backupLastSuccess.set(at.getTime() / 1000);
+          else metrics.backupFailures.inc();
+        },
+      })
+    : undefined;
+  backups?.start();
 
   return {
     http,
     services,
     committer,
     repositories,
+    backups,
     realtime,
     log,
     metrics,
@@ -279,6 +300,7 @@ export async function createServerApp(
     },
     async close() {
       for (const t of timers) clearInterval(t);
+      await backups?.stop();
       // In-flight requests get a grace period; a connection still open after it (a client that
       // never finishes its request or its WebSocket close) must not hold the shutdown forever.
       const force = setTimeout(() => {

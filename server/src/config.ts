@@ -65,6 +65,12 @@ export const configSchema = z.object({
   KIOSK_OFFLINE_AFTER_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
   /** How often the offline sweep runs. */
   ALERT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /** SQLite: where scheduled online backups go (default: `backups` beside the database file). */
+  BACKUP_DIR: z.string().min(1).optional(),
+  /** SQLite: minutes between backups; 0 turns the schedule off. */
+  BACKUP_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+  /** SQLite: how many backups are kept (the oldest go first). */
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(48),
   /** Bearer token a Prometheus scraper may present for GET /metrics (admins may always read it). */
   METRICS_TOKEN: z.string().min(16).max(256).optional(),
   /** Check-ins arriving together share one transaction and one durable commit. `auto`: on for SQLite. */

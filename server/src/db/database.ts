@@ -28,6 +28,8 @@ export interface Db {
    * returns a promise to wait for (a checkpoint that catches up), so the batch restarts the WAL.
    */
   beforeGroupCommit?(): Promise<void> | undefined;
+  /** SQLite files: an online backup (SQLite's backup API) into `destination`, while writes go on. */
+  backup?(destination: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -112,6 +114,9 @@ export async function openDatabase(
       kysely,
       dialect: 'sqlite',
       beforeGroupCommit,
+      backup: async (destination) => {
+        await raw.backup(destination);
+      },
       close: async () => {
         await checkpointer.stop();
         await kysely.destroy();

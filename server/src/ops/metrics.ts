@@ -77,6 +77,21 @@ export class Metrics {
     [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
     this.registry,
   );
+  readonly backupLastSuccess = new client.Gauge({
+    name: 'kiosk_backup_last_success_timestamp_seconds',
+    help: 'SQLite: when the last online backup that succeeded began (Unix time)',
+    registers: [this.registry],
+  });
+  readonly backupSeconds = new client.Gauge({
+    name: 'kiosk_backup_duration_seconds',
+    help: 'SQLite: how long the last online backup took',
+    registers: [this.registry],
+  });
+  readonly backupFailures = new client.Counter({
+    name: 'kiosk_backup_failures_total',
+    help: 'SQLite: online backups that failed',
+    registers: [this.registry],
+  });
   readonly dbErrors = new client.Counter({
     name: 'kiosk_db_query_errors_total',
     help: 'Failed database statements by kind',
