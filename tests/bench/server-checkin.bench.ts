@@ -337,7 +337,15 @@ async function benchHaproxy(): Promise<string[]> {
     });
     const credential = enrolled.body.value?.credential ?? '';
     const staffToken = await login(lb.url, 'tiepdon', 'tiepdon-demo');
-    const base = { type: 'checkins' as const, url: lb.url, credential, staffToken, serviceIds: SERVICES };
+    // Agents behave as kiosks do: should HAProxy cut a link, they reconnect and resend (counted).
+    const base = {
+      type: 'checkins' as const,
+      url: lb.url,
+      credential,
+      staffToken,
+      serviceIds: SERVICES,
+      resendAfterMs: 15_000,
+    };
     const raw = await rawCommitRate('postgres', url);
 
     const { default: pg } = await import('pg');
@@ -423,6 +431,8 @@ async function benchHaproxy(): Promise<string[]> {
       `open loop 1,000/s for 10 s, ${open.ok} ok / ${open.failed} failed: ${fmt(openRate, 0)}/s achieved; ${summary(open)}; staff heard ${open.heard}`,
     );
     console.log(`tickets stored ${tickets}: ${duplicates} duplicate numbers, ${gaps} gaps`);
+    const resent = [closed, half, open].reduce((n, r) => n + (r.resent ?? 0), 0);
+    console.log(`check-ins sent again after a lost link or 15 s without an answer: ${resent}`);
     const date = `${new Date().toISOString().slice(0, 10)}, load avg ${load}`;
     const gc =
       (process.env['GROUP_COMMIT'] ? `GROUP_COMMIT=${process.env['GROUP_COMMIT']} ` : '') +

@@ -90,6 +90,8 @@ describe.skipIf(!postgresAvailable() || !haproxyAvailable())('HAProxy, two insta
     expect(result.failed).toBe(0);
     // The killed instance's agents came back through HAProxy, which now sends nothing to it.
     expect(result.reconnects ?? 0).toBeGreaterThan(0);
+    // Some check-ins were in flight on the killed instance and were sent again.
+    expect(result.resent ?? 0).toBeGreaterThan(0);
     await expect.poll(async () => (await lb.states())['s1'], { timeout: 15_000 }).toMatch(/^DOWN/u);
     expect((await lb.states())['s2']).toMatch(/^UP/u);
 

@@ -24,6 +24,8 @@ export interface Haproxy {
   tlsUrl: string;
   /** Each instance's state as HAProxy sees it: `UP`, `DOWN`, `UP 1/2` … by server name (s1, s2). */
   states(): Promise<Record<string, string>>;
+  /** The latest of what HAProxy wrote to stderr (state changes, alerts). */
+  messages(): string;
   stop(): Promise<void>;
 }
 
@@ -69,8 +71,11 @@ export async function startHaproxy(servers: [string, string], options: { certPem
       KIOSK_SERVER_2: servers[1],
       KIOSK_STATS_SOCKET: socket,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
+  // State changes (an instance down, up again) and alerts: kept for a failure's message.
+  let messages = '';
+  child.stderr?.on('data', (d: Buffer) => (messages = (messages + d.toString()).slice(-4000)));
   const states = () =>
     new Promise<Record<string, string>>((resolve, reject) => {
       const conn = net.connect(socket);
@@ -93,7 +98,7 @@ export async function startHaproxy(servers: [string, string], options: { certPem
     });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`haproxy exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`haproxy exited with ${child.exitCode}: ${messages}`);
     try {
       const s = await states();
       if (Object.values(s).length === 2 && Object.values(s).every((v) => v === 'UP')) break;
@@ -102,7 +107,7 @@ export async function startHaproxy(servers: [string, string], options: { certPem
     }
     if (i > 300) {
       child.kill('SIGKILL');
-      throw new Error('haproxy: the instances did not come up');
+      throw new Error(`haproxy: the instances did not come up: ${messages}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -111,6 +116,7 @@ export async function startHaproxy(servers: [string, string], options: { certPem
     url: `http://127.0.0.1:${plainPort}`,
     tlsUrl: `https://localhost:${tlsPort}`,
     states,
+    messages: () => messages,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

@@ -14,7 +14,6 @@ import type { Services } from '../services';
 import type { Role } from '../services/auth.service';
 import { SESSION_COOKIE, tokenOf } from './auth';
 import type { ApiRegistry } from './api';
-import { ping } from '../db/migrations';
 
 const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 const enrollSchema = z.object({ pairingCode: z.string().min(8).max(32), name: z.string().min(1).max(64) });
@@ -55,7 +54,7 @@ export function registerRoutes(api: ApiRegistry, s: Services, sessionTtlSec: num
     },
     async ({ reply }) => {
       try {
-        await ping(s.db.kysely);
+        await s.db.ping();
         await reply.send({ status: 'ready', database: s.db.dialect });
       } catch {
         await reply.code(503).send({ status: 'not-ready', database: s.db.dialect });
