@@ -152,6 +152,19 @@ export async function createServerApp(
   // Every other unit of work (queue transitions, admin changes, purges) is a transaction of its own.
   const transactions = directCommitter(db);
   const repositories = createRepositories(db, clock);
+  // PostgreSQL: the day partitions of tickets and events from yesterday to a week ahead, made
+  // now and re-checked every hour (a day without one lands in the default partition).
+  const partitionDays = () => {
+    const now = clock.now().getTime();
+    const days = new Set<string>();
+    for (let d = -1; d <= 7; d++) {
+      const at = new Date(now + d * 86_400_000);
+      days.add(facilityDay(at, config.FACILITY_TIME_ZONE));
+      days.add(at.toISOString().slice(0, 10));
+    }
+    return [...days].sort();
+  };
+  await repositories.partitions.ensureDays(partitionDays());
   const auth = new AuthService(repositories.staff, transactions, clock, config.SESSION_TTL_HOURS * 3600_000);
   const integrations = new Integrations(config, { repositories, transactions, clock, log });
   const services: Services = {
@@ -258,6 +271,13 @@ export async function createServerApp(
       });
   };
   timers.push(setInterval(sweep, config.ALERT_SWEEP_INTERVAL_MS).unref());
+  if (repositories.partitions.partitioned) {
+    const ensure = () =>
+      repositories.partitions
+        .ensureDays(partitionDays())
+        .catch((e: unknown) => log.error({ err: String(e) }, 'making day partitions failed'));
+    timers.push(setInterval(ensure, 3600_000).unref());
+  }
   if (config.RETENTION_PURGE_INTERVAL_MINUTES > 0) {
     const purge = () =>
       services.retention.purge().catch((e: unknown) => log.error({ err: String(e) }, 'retention purge failed'));

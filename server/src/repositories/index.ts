@@ -10,6 +10,7 @@ import { CatalogueRepository } from './catalogue.repository';
 import { CheckInRepository } from './checkin.repository';
 import { KpiRepository } from './kpi.repository';
 import { OutboxRepository } from './outbox.repository';
+import { PartitionRepository } from './partition.repository';
 import { PatientRepository } from './patient.repository';
 import { StaffRepository } from './staff.repository';
 import { TicketRepository } from './ticket.repository';
@@ -37,6 +38,8 @@ export interface Repositories {
   outbox: OutboxRepository;
   /** PostgreSQL: a whole check-in as one statement. */
   checkIns: CheckInRepository;
+  /** PostgreSQL: the day partitions of tickets and their events. */
+  partitions: PartitionRepository;
 }
 
 /** `clock` stamps the outbox's own bookkeeping (claims, leases, retries). */
@@ -52,5 +55,6 @@ export function createRepositories(db: Db, clock: Clock = systemClock): Reposito
     kpi: new KpiRepository(db),
     outbox: new OutboxRepository(db, clock),
     checkIns: new CheckInRepository(db),
+    partitions: new PartitionRepository(db),
   };
 }
