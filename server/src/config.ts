@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { priorityClassSchema } from '@kiosk/protocol';
 import { integrationConfigShape } from './integrations/integration.config';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,8 +23,17 @@ export const configSchema = z.object({
     .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/u.test(v), 'must start with sqlite: or postgres://'),
   /** SQLite page cache. */
   SQLITE_CACHE_MB: z.coerce.number().min(2).max(4096).default(64),
-  /** PostgreSQL connections per server instance (the realtime fan-out uses 2 more). */
-  PG_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
+  /**
+   * PostgreSQL connections per server instance (the realtime fan-out uses 2 more, /readyz 1). A
+   * check-in holds one for a single statement, so twice the cores keeps the database busy without
+   * a queue of backends fighting over them.
+   */
+  PG_POOL_MAX: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(200)
+    .default(Math.max(4, 2 * os.availableParallelism())),
   /** Hospital-local time zone for the daily number series. */
   FACILITY_TIME_ZONE: z.string().default('Asia/Ho_Chi_Minh'),
   HOSPITAL_NAME: z.string().default('Bệnh viện Đa khoa Thành phố Cần Thơ'),
