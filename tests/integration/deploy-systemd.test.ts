@@ -7,6 +7,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,6 +72,63 @@ describe.skipIf(!hasAnalyze)('systemd units', () => {
     const agent = fs.readFileSync(units[1] ?? '', 'utf8');
     expect(agent).toMatch(/^SupplementaryGroups=dialout plugdev lp$/mu);
     expect(agent).toMatch(/^ReadWritePaths=.*\/run\/pcscd/mu);
+  });
+});
+
+describe('kiosk browser launcher (deploy/kiosk)', () => {
+  it.skipIf(!hasAnalyze)('its user unit passes systemd-analyze verify --user without a message', () => {
+    const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'kiosk-xdg-'));
+    dirs.push(runtime);
+    const r = spawnSync(
+      'systemd-analyze',
+      ['verify', '--user', path.join(root, 'deploy', 'kiosk', 'kiosk-browser.service')],
+      { encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: runtime } },
+    );
+    expect(r.status).toBe(0);
+    expect(`${r.stdout}${r.stderr}`.split('\n').filter((l) => l.includes('kiosk-'))).toEqual([]);
+  });
+
+  it('waits for the agent, then starts the browser in kiosk mode on the kiosk page', async () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kiosk-launcher-'));
+    dirs.push(work);
+    // A stand-in browser that writes down how it was started.
+    const browser = path.join(work, 'browser.sh');
+    fs.writeFileSync(browser, `#!/bin/sh\nprintf '%s\\n' "$@" > "${work}/args"\nexec sleep 600\n`, { mode: 0o755 });
+    const port = await freePort();
+    const launcher = spawn('sh', [path.join(root, 'deploy', 'kiosk', 'kiosk-launcher.sh')], {
+      env: {
+        ...process.env,
+        HOME: work,
+        KIOSK_URL: 'https://kiosk-server.test/kiosk/',
+        AGENT_URL: `http://127.0.0.1:${port}`,
+        KIOSK_BROWSER: browser,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    });
+    children.push(launcher);
+    let said = '';
+    launcher.stderr.on('data', (d: Buffer) => (said += d.toString()));
+    await expect.poll(() => said, { timeout: 10_000 }).toContain('waiting for the device agent');
+    expect(fs.existsSync(path.join(work, 'args'))).toBe(false);
+    // The agent comes up.
+    const agent = http.createServer((_req, res) => res.end('{"status":"ok"}'));
+    await new Promise<void>((resolve) => agent.listen(port, '127.0.0.1', resolve));
+    try {
+      await expect.poll(() => fs.existsSync(path.join(work, 'args')), { timeout: 15_000 }).toBe(true);
+      await expect
+        .poll(() => fs.readFileSync(path.join(work, 'args'), 'utf8'), { timeout: 5_000 })
+        .toContain('https://');
+      const args = fs.readFileSync(path.join(work, 'args'), 'utf8').trim().split('\n');
+      expect(args).toEqual(
+        expect.arrayContaining(['--kiosk', '--no-first-run', '--autoplay-policy=no-user-gesture-required']),
+      );
+      expect(args.at(-1)).toBe('https://kiosk-server.test/kiosk/');
+      expect(fs.statSync(path.join(work, '.local/share/kiosk-browser')).mode & 0o777).toBe(0o700);
+    } finally {
+      agent.close();
+      if (launcher.pid) process.kill(-launcher.pid, 'SIGKILL');
+    }
   });
 });
 
