@@ -37,7 +37,11 @@ import path from 'node:path';
  */
 async function postgresFanOut(url: string, log: Logger) {
   const [{ default: pg }, { createAdapter }] = await Promise.all([import('pg'), import('@socket.io/postgres-adapter')]);
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // A NOTIFY commits a transaction of its own: with synchronous_commit on, every event waited for
+  // a WAL flush on the one publishing connection, and under load the events queued in memory
+  // faster than they left. Notifications are not data (a lost one is a missed refresh, and a
+  // crash loses the listeners anyway), so these two connections commit without waiting.
+  const pool = new pg.Pool({ connectionString: url, max: 2, options: '-c synchronous_commit=off' });
   pool.on('error', (e) => log.warn({ err: String(e) }, 'realtime fan-out pool error'));
   const adapter = createAdapter(pool, {
     errorHandler: (e) => log.warn({ err: String(e) }, 'realtime fan-out error'),
