@@ -353,23 +353,36 @@ async function benchHaproxy(): Promise<string[]> {
     await watcher.connect();
     await gen.run({ ...base, clients: 32, total: 1000 });
 
-    // Sample what the PostgreSQL backends of the kiosk database are doing every 10 ms.
+    // Sample what the PostgreSQL backends of the kiosk database are doing every 25 ms: how many
+    // run a statement, and which lock those that wait are waiting for, by kind of statement.
     let samples = 0;
     let active = 0;
     let lockWaits = 0;
+    const waitsBy = new Map<string, number>();
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const r = await watcher.query<{ state: string | null; wait_event_type: string | null }>(
-          "select state, wait_event_type from pg_stat_activity where datname = 'kiosk_bench' and pid <> pg_backend_pid()",
+        const r = await watcher.query<{
+          state: string | null;
+          wait_event_type: string | null;
+          wait_event: string | null;
+          what: string;
+        }>(
+          `select state, wait_event_type, wait_event,
+            case when query like 'with p%' then 'check-in' when query ilike '%notify%' then 'notify' else 'other' end as what
+           from pg_stat_activity where datname = 'kiosk_bench' and pid <> pg_backend_pid()`,
         );
         samples += 1;
         for (const b of r.rows)
           if (b.state === 'active') {
             active += 1;
-            if (b.wait_event_type === 'Lock') lockWaits += 1;
+            if (b.wait_event_type === 'Lock') {
+              lockWaits += 1;
+              const key = `${b.what} on ${b.wait_event ?? '?'}`;
+              waitsBy.set(key, (waitsBy.get(key) ?? 0) + 1);
+            }
           }
-        await new Promise((res) => setTimeout(res, 10));
+        await new Promise((res) => setTimeout(res, 25));
       }
     })();
     const pids = { a: servers[0]?.child.pid ?? 0, b: servers[1]?.child.pid ?? 0, lb: lb.child.pid ?? 0 };
@@ -418,7 +431,12 @@ async function benchHaproxy(): Promise<string[]> {
       .map((l) => fmt(l, 1))
       .join(' / ');
     const cpuLine = `CPU per check-in: server A ${fmt(us('a'), 0)} µs, server B ${fmt(us('b'), 0)} µs, HAProxy ${fmt(us('lb'), 0)} µs, PostgreSQL ${fmt(us('pg'), 0)} µs, load generator ${fmt(us('gen'), 0)} µs; total ${fmt(us('a') + us('b') + us('lb') + us('pg') + us('gen'), 0)} µs → ${fmt(2e6 / (us('a') + us('b') + us('lb') + us('pg') + us('gen')), 0)}/s on 2 unshared cores`;
-    const rtLine = `${fmt(statements / closed.ok, 2)} statements (round trips) per check-in; check-ins per instance ${perInstance.join(' / ')}; PostgreSQL backends active ${fmt(active / Math.max(1, samples), 1)} on average, ${fmt((lockWaits / Math.max(1, active)) * 100, 1)} % of active samples waiting on a lock`;
+    const rtLine = `${fmt(statements / closed.ok, 2)} statements (round trips) per check-in; check-ins per instance ${perInstance.join(' / ')}; PostgreSQL backends active ${fmt(active / Math.max(1, samples), 1)} on average, ${fmt((lockWaits / Math.max(1, active)) * 100, 1)} % of active samples waiting on a lock (${[
+      ...waitsBy,
+    ]
+      .sort((x, y) => y[1] - x[1])
+      .map(([k, n]) => `${k} ${fmt((n / Math.max(1, lockWaits)) * 100, 0)} %`)
+      .join(', ')})`;
     console.log(`\n== postgres + HAProxy, two server instances == (load average ${load} on ${os.cpus().length} cores)`);
     console.log(`raw single-row durable commits: ${fmt(raw, 0)}/s`);
     console.log(
@@ -431,6 +449,9 @@ async function benchHaproxy(): Promise<string[]> {
       `open loop 1,000/s for 10 s, ${open.ok} ok / ${open.failed} failed: ${fmt(openRate, 0)}/s achieved; ${summary(open)}; staff heard ${open.heard}`,
     );
     console.log(`tickets stored ${tickets}: ${duplicates} duplicate numbers, ${gaps} gaps`);
+    const rss = (pid: number) =>
+      Number(/VmRSS:\s+(\d+)/u.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    console.log(`server RSS after the runs: A ${fmt(rss(pids.a), 0)} MiB, B ${fmt(rss(pids.b), 0)} MiB`);
     const resent = [closed, half, open].reduce((n, r) => n + (r.resent ?? 0), 0);
     console.log(`check-ins sent again after a lost link or 15 s without an answer: ${resent}`);
     const date = `${new Date().toISOString().slice(0, 10)}, load avg ${load}`;
