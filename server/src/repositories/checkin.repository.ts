@@ -16,7 +16,7 @@
  * visit number a unit to run again (the whole statement rolled back: no number was used).
  */
 import { randomBytes } from 'node:crypto';
-import { sql, type RawBuilder } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { Db } from '../db/database';
 import type { Insertable } from 'kysely';
 import type {
@@ -82,56 +82,75 @@ export function classifyFailure(e: unknown): StatementFailure {
 
 type Row = Record<string, unknown>;
 
+/**
+ * SQL text with `$n` parameters, written by hand: this statement is built for every check-in, and
+ * building it as Kysely nodes (frozen objects, then a compiler pass over ~100 values) cost about
+ * a tenth of the server's busy time, with the garbage that followed. The text is the same for
+ * every check-in of the same shape, so the connection's prepared statement is reused.
+ */
+class StatementText {
+  readonly params: unknown[] = [];
+  param(v: unknown): string {
+    this.params.push(v);
+    return `$${this.params.length}`;
+  }
+}
+
+/** Table and column names come from the typed rows; anything else is refused. */
+const ident = (name: string): string => {
+  if (!/^[a-z_][a-z0-9_]*$/u.test(name)) throw new Error('bad-identifier');
+  return `"${name}"`;
+};
+
 export class CheckInRepository {
   constructor(private readonly db: Db) {}
 
   async storeAtOnce(s: CheckInStatement): Promise<StoredAtOnce> {
-    const tokens: [string, RawBuilder<unknown>][] = [
-      [s.tokens.number, sql`(select number from k)`],
-      [s.tokens.patientId, sql`(select patient_id from k)`],
-      [s.tokens.visitNumber, sql`(select ma_lk from vn)`],
+    const q = new StatementText();
+    const tokens: [string, string][] = [
+      [s.tokens.number, '(select number from k)'],
+      [s.tokens.patientId, '(select patient_id from k)'],
+      [s.tokens.visitNumber, '(select ma_lk from vn)'],
     ];
-    /** A value as bound, or its tokens replaced by what the statement computed. */
-    const valueOf = (v: unknown): RawBuilder<unknown> => {
-      if (typeof v !== 'string') return sql`${v}`;
+    /** A value as a parameter, or its tokens replaced by what the statement computed. */
+    const valueOf = (v: unknown): string => {
+      if (typeof v !== 'string') return q.param(v);
       for (const [token, expr] of tokens) if (v === token) return expr;
-      let e: RawBuilder<unknown> = sql`${v}`;
-      for (const [token, expr] of tokens) if (v.includes(token)) e = sql`replace(${e}, ${token}, ${expr})`;
+      let e = q.param(v);
+      for (const [token, expr] of tokens) if (v.includes(token)) e = `replace(${e}, ${q.param(token)}, ${expr})`;
       return e;
     };
-    const insert = (table: string, row: Row, computed: Row = {}) => {
+    const insert = (table: string, row: Row, computed: Record<string, string> = {}) => {
       const cols = Object.keys(row);
-      return sql`insert into ${sql.table(table)} (${sql.join(cols.map((c) => sql.ref(c)))}) values (${sql.join(
-        cols.map((c) => (c in computed ? (computed[c] as RawBuilder<unknown>) : valueOf(row[c]))),
-      )})`;
+      const values = cols.map((c) => computed[c] ?? valueOf(row[c]));
+      return `insert into ${ident(table)} (${cols.map(ident).join(', ')}) values (${values.join(', ')})`;
     };
-    const ctes: RawBuilder<unknown>[] = [
-      ...this.patientMatch(s),
-      sql`s as (insert into ticket_series (service_id, day, last_seq) values (${s.series.serviceId}, ${s.series.day}, 1)
+    const ctes = this.patientMatch(s, q);
+    ctes.push(
+      `s as (insert into ticket_series (service_id, day, last_seq) values (${q.param(s.series.serviceId)}, ${q.param(s.series.day)}, 1)
         on conflict (service_id, day) do update set last_seq = ticket_series.last_seq + 1 returning last_seq)`,
       // formatNumber: at least three digits, more when the day runs past 999.
-      sql`k as (select s.last_seq as seq,
-        ${s.series.prefix} || case when s.last_seq < 1000 then lpad(s.last_seq::text, 3, '0') else s.last_seq::text end as number,
+      `k as (select s.last_seq as seq,
+        ${q.param(s.series.prefix)} || case when s.last_seq < 1000 then lpad(s.last_seq::text, 3, '0') else s.last_seq::text end as number,
         (select id from p) as patient_id from s)`,
-    ];
+    );
     if (s.record) {
       const { first, otherwise } = s.record.visitNumbers;
-      ctes.push(sql`vn as (select case when exists (select 1 from checkin_records where ma_lk = ${valueOf(first)})
+      ctes.push(`vn as (select case when exists (select 1 from checkin_records where ma_lk = ${valueOf(first)})
         then ${valueOf(otherwise)} else ${valueOf(first)} end as ma_lk)`);
     }
-    const writes: [string, RawBuilder<unknown>][] = [
-      ['w_event', insert('ticket_events', { ...s.event })],
-      ['w_consent', insert('consent_events', { ...s.consent })],
-      ['w_visit', insert('visits', { ...s.visit })],
-      ['w_ticket', insert('tickets', { ...s.ticket, seq: 0 }, { seq: sql`(select seq from k)` })],
-    ];
-    if (s.record) writes.push(['w_record', insert('checkin_records', { ...s.record.row })]);
-    if (s.insuranceCheck) writes.push(['w_bhyt', insert('insurance_checks', { ...s.insuranceCheck })]);
-    if (s.delivery) writes.push(['w_delivery', insert('emr_outbox', { ...s.delivery })]);
-    for (const [name, w] of writes) ctes.push(sql`${sql.raw(name)} as (${w})`);
-    const { rows } = await sql<{ seq: number | string; number: string; patient_id: string }>`with ${sql.join(
-      ctes,
-    )} select seq, number, patient_id from k`.execute(this.db.kysely);
+    ctes.push(
+      `w_event as (${insert('ticket_events', { ...s.event })})`,
+      `w_consent as (${insert('consent_events', { ...s.consent })})`,
+      `w_visit as (${insert('visits', { ...s.visit })})`,
+      `w_ticket as (${insert('tickets', { ...s.ticket, seq: 0 }, { seq: '(select seq from k)' })})`,
+    );
+    if (s.record) ctes.push(`w_record as (${insert('checkin_records', { ...s.record.row })})`);
+    if (s.insuranceCheck) ctes.push(`w_bhyt as (${insert('insurance_checks', { ...s.insuranceCheck })})`);
+    if (s.delivery) ctes.push(`w_delivery as (${insert('emr_outbox', { ...s.delivery })})`);
+    const { rows } = await this.db.kysely.executeQuery<{ seq: number | string; number: string; patient_id: string }>(
+      CompiledQuery.raw(`with ${ctes.join(',\n')}\nselect seq, number, patient_id from k`, q.params),
+    );
     const row = rows[0];
     if (!row) throw new Error('check-in statement returned no row');
     return { seq: Number(row.seq), number: row.number, patientId: row.patient_id };
@@ -141,38 +160,37 @@ export class CheckInRepository {
    * The patient part, as top-level CTEs (PostgreSQL allows data-modifying ones nowhere else): the
    * last, `p`, yields the matched or created patient's id.
    */
-  private patientMatch(s: CheckInStatement): RawBuilder<unknown>[] {
+  private patientMatch(s: CheckInStatement, q: StatementText): string[] {
     const p = s.patient;
     const cols = Object.keys(p) as (keyof PatientTable)[];
-    const columns = sql.join(cols.map((c) => sql.ref(c)));
+    const columns = cols.map(ident).join(', ');
     if (s.match === 'id-number')
       return [
-        sql`p as (insert into patients (${columns}) values (${sql.join(cols.map((c) => sql`${p[c]}`))})
+        `p as (insert into patients (${columns}) values (${cols.map((c) => q.param(p[c])).join(', ')})
         on conflict (id_number) do update set updated_at = excluded.updated_at returning id)`,
       ];
     // By ID number, else by insurance number: the match is updated with the identifiers it lacked,
     // or the new patient stored (its ID number may have been stored meanwhile: the unit runs again).
-    const byId = p.id_number
-      ? sql`select id from patients where id_number = ${p.id_number}`
-      : sql`select null::text as id where false`;
+    const none = 'select null::text as id where false';
+    const byId = p.id_number ? `select id from patients where id_number = ${q.param(p.id_number)}` : none;
     const byInsurance = p.insurance_number
-      ? sql`select id from patients where insurance_number = ${p.insurance_number} limit 1`
-      : sql`select null::text as id where false`;
+      ? `select id from patients where insurance_number = ${q.param(p.insurance_number)} limit 1`
+      : none;
     const typed = (c: keyof PatientTable) =>
-      typeof p[c] === 'number' ? sql`cast(${p[c]} as integer)` : sql`cast(${p[c]} as text)`;
+      `cast(${q.param(p[c])} as ${typeof p[c] === 'number' ? 'integer' : 'text'})`;
     return [
-      sql`p_by_id as (${byId})`,
-      sql`p_by_insurance as (${byInsurance})`,
-      sql`p_found as (select id from p_by_id union all
+      `p_by_id as (${byId})`,
+      `p_by_insurance as (${byInsurance})`,
+      `p_found as (select id from p_by_id union all
         select id from p_by_insurance where not exists (select 1 from p_by_id) limit 1)`,
-      sql`p_updated as (update patients set
-        insurance_number = coalesce(${p.insurance_number}, insurance_number),
-        id_number = coalesce(${p.id_number}, id_number),
-        updated_at = ${p.updated_at}
+      `p_updated as (update patients set
+        insurance_number = coalesce(${q.param(p.insurance_number)}, insurance_number),
+        id_number = coalesce(${q.param(p.id_number)}, id_number),
+        updated_at = ${q.param(p.updated_at)}
         where id = (select id from p_found) returning id)`,
-      sql`p_created as (insert into patients (${columns}) select ${sql.join(cols.map(typed))}
+      `p_created as (insert into patients (${columns}) select ${cols.map(typed).join(', ')}
         where not exists (select 1 from p_found) returning id)`,
-      sql`p as (select id from p_updated union all select id from p_created)`,
+      'p as (select id from p_updated union all select id from p_created)',
     ];
   }
 }
