@@ -240,7 +240,7 @@ test('chip check-in shows read progress, the face on screen only and the authent
   await openKiosk(page);
   await expect(page.getByText('Chạm thẻ Căn cước')).toHaveCount(2);
   // The privacy notice comes before the chip is read; declining returns to the start, nothing read.
-  expectOk(await new Promise<Result<null>>((resolve) => card.emit('sim:card', { action: 'present' }, resolve)));
+  expectOk(await new Promise<Result<null>>((resolve) => card.emit('sim:set-card', { action: 'present' }, resolve)));
   await expect(page.getByTestId('consent')).toBeVisible();
   await shot('chip-consent');
   await expect(page.getByTestId('reading')).toHaveCount(0);
@@ -250,9 +250,9 @@ test('chip check-in shows read progress, the face on screen only and the authent
   await expect(page.getByTestId('reading')).toHaveCount(0);
   await expect(page.getByTestId('confirm')).toHaveCount(0);
   expect(await page.content()).not.toContain('Nguyễn Thị Lan');
-  expectOk(await new Promise<Result<null>>((resolve) => card.emit('sim:card', { action: 'remove' }, resolve)));
+  expectOk(await new Promise<Result<null>>((resolve) => card.emit('sim:set-card', { action: 'remove' }, resolve)));
 
-  expectOk(await new Promise<Result<null>>((resolve) => card.emit('sim:card', { action: 'present' }, resolve)));
+  expectOk(await new Promise<Result<null>>((resolve) => card.emit('sim:set-card', { action: 'present' }, resolve)));
   await expect(page.getByTestId('consent')).toBeVisible();
   await page.getByTestId('consent-agree').click();
   const progress = page.getByTestId('card-progress');
@@ -281,10 +281,10 @@ test('chip check-in shows read progress, the face on screen only and the authent
   expect(await page.content()).not.toContain('data:image/jpeg');
 
   // A card whose data does not match its signature is refused with a way forward.
-  expectOk(await new Promise<Result<null>>((resolve) => card.emit('sim:card', { action: 'remove' }, resolve)));
+  expectOk(await new Promise<Result<null>>((resolve) => card.emit('sim:set-card', { action: 'remove' }, resolve)));
   expectOk(
     await new Promise<Result<null>>((resolve) =>
-      card.emit('sim:card', { action: 'present', card: 'tampered' }, resolve),
+      card.emit('sim:set-card', { action: 'present', card: 'tampered' }, resolve),
     ),
   );
   await page.getByTestId('consent-agree').click();

@@ -180,8 +180,8 @@ describe('authorization of every route, namespace and command', () => {
     expect(handlers).toEqual(Object.keys(staffCommandRoles).sort());
     const expected: Record<string, Role[]> = {
       'queue:list': ALL,
-      'queue:estimates': ALL,
-      'visit:history': ALL,
+      'queue:estimate': ALL,
+      'visit:get-history': ALL,
       'queue:call-next': CALLERS,
       'queue:recall': CALLERS,
       'queue:skip': CALLERS,
