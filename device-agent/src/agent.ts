@@ -200,7 +200,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
       {
         scanner: scannerId,
         kind: scan.kind,
-        payload: describePayload(payload),
+        size: describePayload(payload),
         ...(scan.kind === 'rejected' ? { reason: scan.reason } : {}),
       },
       'scan',
