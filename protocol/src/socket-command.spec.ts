@@ -85,6 +85,13 @@ describe('commandListener', () => {
     expect(reported).toHaveLength(1);
   });
 
+  it('answers a command emitted without a payload (the ack comes first)', async () => {
+    const acks: unknown[] = [];
+    commandListener(table, 'thing:reset', () => ok(null), { onError: () => undefined })((r: unknown) => acks.push(r));
+    await settle();
+    expect(acks).toEqual([ok(null)]);
+  });
+
   it('answers internal-error for a handler that answers no Result', async () => {
     const r = await run({ items: [] }, (() => 42) as never);
     expect(r.acks).toEqual([err('internal-error', 'could not count', 'try-again')]);

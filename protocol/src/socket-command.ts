@@ -69,7 +69,7 @@ export function commandListener<T extends CommandTable, E extends keyof T & stri
   event: E,
   handler: CommandHandler<T[E]>,
   options: CommandOptions,
-): (payload?: unknown, ack?: unknown) => void {
+): (...args: unknown[]) => void {
   const schema = table[event] as z.ZodType;
   const failure = options.failure ?? { message: 'the request could not be completed' };
   const report = (e: unknown) => {
@@ -79,7 +79,11 @@ export function commandListener<T extends CommandTable, E extends keyof T & stri
       // A failing reporter must not turn into a throw inside socket.io.
     }
   };
-  return (payload?: unknown, ack?: unknown) => {
+  return (...args: unknown[]) => {
+    // socket.io passes the ack last: a command emitted without a payload arrives as (ack).
+    const last = args[args.length - 1];
+    const ack = args.length > 1 || typeof last === 'function' ? last : undefined;
+    const payload = args.length > 1 || typeof last !== 'function' ? args[0] : undefined;
     let answered = false;
     const reply = (r: Result<unknown>) => {
       if (answered) return;
