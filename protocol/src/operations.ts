@@ -1,7 +1,7 @@
 /**
  * Staff operations added after the first release: queue transitions, facility administration,
- * fleet alerts. Schemas validate HTTP bodies and socket payloads alike; the event maps in
- * events.ts reference these types.
+ * fleet alerts. Schemas validate HTTP bodies and socket payloads alike; the namespaces' command
+ * tables (staff.events.ts, admin.events.ts) reference them.
  */
 import { z } from 'zod';
 import type { QueueEntry } from './ticket';
