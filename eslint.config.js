@@ -38,6 +38,15 @@ const noSqlOutsideRepositories = [
     message: 'Open a unit of work through a Committer (db/group-commit.ts) and pass its handle to repositories.',
   },
 ];
+// A socket.io command is served only through protocol's serveCommands, from its namespace's command
+// table: it validates the payload, answers the ack exactly once with a Result and never lets a throw
+// escape. So no listener with an ack is written by hand: no `.on('noun:verb', (payload, ack) => …)`
+// (nor with an event name that is not a literal). Node's own events ('exit' …) have no ':' and pass.
+const listen = 'CallExpression[callee.property.name=/^(on|once|addListener|prependListener)$/]';
+const handWrittenAck = [`${listen}[arguments.0.value=/:/]`, `${listen}[arguments.0.type!='Literal']`].map((call) => ({
+  selector: `${call} > :function[params.length>=2]`,
+  message: "Serve socket commands with serveCommands and the namespace's command table (@kiosk/protocol).",
+}));
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/.types/**', 'data/**', 'artifacts/**', 'test-results/**'] },
@@ -50,6 +59,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
+      'no-restricted-syntax': ['error', ...handWrittenAck],
     },
   },
   {
@@ -95,7 +105,8 @@ export default tseslint.config(
   {
     files: ['server/src/**/*.ts'],
     ignores: ['server/src/repositories/**', 'server/src/db/**'],
-    rules: { 'no-restricted-syntax': noSqlOutsideRepositories },
+    // Both lists: a rule set here replaces the one set for every file above.
+    rules: { 'no-restricted-syntax': [...noSqlOutsideRepositories, ...handWrittenAck] },
   },
   {
     files: ['kiosk-ui/**/*.ts', 'kiosk-ui/**/*.svelte'],

@@ -4,10 +4,11 @@
  */
 import fs from 'node:fs';
 import {
+  describePayload,
+  err,
   ok,
   type AgentFeatures,
   type AgentHeartbeat,
-  type CheckInRequest,
   type ClassifiedScan,
   type Ticket,
 } from '@kiosk/protocol';
@@ -137,38 +138,40 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     port: config.AGENT_PORT,
     allowedOrigins: config.ALLOWED_ORIGINS,
     log,
-    onServices: () => link.services(),
-    onCheckIn: (request: CheckInRequest) => runCheckIn(request, { link, printer: () => devices.printer(), log }),
-    onReset: async () => {
-      session.reset();
-      devices.withdrawConsent();
-    },
-    onCardRead: async (readId) => {
-      const r = devices.consentToRead(readId);
-      // The consent event (no personal data: the readId is random per card presentation).
-      log.info({ readId, consent: true, accepted: r.ok }, 'chip read consent');
-      return r;
-    },
-    onWedgeScan: async (payload) => ok(handleScan(payload, 'keyboard-wedge')),
-    onInsuranceCheck: (request) => link.insuranceCheck(request),
-    onTicketPrint: async ({ ticketId, ticket }) => {
-      const report = await printTicket(ticketId, ticket);
-      link.reportPrint(report);
-      return ok(report);
-    },
-    onSetKey: async (command) => {
-      const r = session.setStaffKey(command);
-      log.info({ kind: command.kind, accepted: r.ok }, 'staff access key');
-      if (r.ok) devices.keyAvailable();
-      return r;
-    },
-    onPrinterTest: async (printerId) => {
-      const printer = devices.printer(printerId);
-      if (!printer)
-        return { ok: false, error: { code: 'no-printer', message: `no printer ${printerId ?? ''}`.trim() } };
-      const outcome = await printer.print(testTicket());
-      log.info({ printer: printer.id, state: outcome.state, reason: outcome.reason }, 'test ticket');
-      return ok(outcome);
+    commands: {
+      'services:list': () => link.services(),
+      'checkin:submit': (request) => runCheckIn(request, { link, printer: () => devices.printer(), log }),
+      'session:reset': () => {
+        session.reset();
+        devices.withdrawConsent();
+        return ok(null);
+      },
+      'card:read': ({ readId }) => {
+        const r = devices.consentToRead(readId);
+        // The consent event (no personal data: the readId is random per card presentation).
+        log.info({ readId, consent: true, accepted: r.ok }, 'chip read consent');
+        return r;
+      },
+      'scan:submit': ({ payload }) => ok(handleScan(payload, 'keyboard-wedge')),
+      'insurance:check': (request) => link.insuranceCheck(request),
+      'ticket:print': async ({ ticketId, ticket }) => {
+        const report = await printTicket(ticketId, ticket);
+        link.reportPrint(report);
+        return ok(report);
+      },
+      'card:set-key': (command) => {
+        const r = session.setStaffKey(command);
+        log.info({ kind: command.kind, accepted: r.ok }, 'staff access key');
+        if (r.ok) devices.keyAvailable();
+        return r;
+      },
+      'printer:test': async ({ printerId }) => {
+        const printer = devices.printer(printerId);
+        if (!printer) return err('no-printer', `no printer ${printerId ?? ''}`.trim());
+        const outcome = await printer.print(testTicket());
+        log.info({ printer: printer.id, state: outcome.state, reason: outcome.reason }, 'test ticket');
+        return ok(outcome);
+      },
     },
     health: () => ({
       status: 'ok',
@@ -185,7 +188,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
   if (config.AGENT_MODE === 'production') {
     if (simulated) log.warn('production mode: the simulator control namespace is refused');
     refuseSimGateway(io);
-  } else if (simulated) attachSimGateway(io, simulated);
+  } else if (simulated) attachSimGateway(io, simulated, log);
 
   // Scans are classified here; the kiosk UI never sees a raw payload.
   devices.scans.add((payload, meta) => void handleScan(payload, meta.scannerId));
@@ -196,7 +199,12 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     } else if (scan.kind === 'bhyt-qr') session.reset();
     else session.touch();
     log.info(
-      { scanner: scannerId, kind: scan.kind, ...(scan.kind === 'rejected' ? { reason: scan.reason } : {}) },
+      {
+        scanner: scannerId,
+        kind: scan.kind,
+        size: describePayload(payload),
+        ...(scan.kind === 'rejected' ? { reason: scan.reason } : {}),
+      },
       'scan',
     );
     io.emit('scan:classified', scan);
@@ -207,15 +215,15 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     switch (e.type) {
       case 'card:present':
         log.info({ readId: e.payload.readId }, 'card presented: waiting for consent');
-        return void io.emit('card:present', e.payload);
+        return void io.emit('card:presented', e.payload);
       case 'card:progress':
-        return void io.emit('card:progress', e.payload);
+        return void io.emit('card:progressed', e.payload);
       case 'card:identity':
-        return void io.emit('card:identity', e.payload);
+        return void io.emit('card:identified', e.payload);
       case 'card:face':
-        return void io.emit('card:face', e.payload);
+        return void io.emit('card:face-read', e.payload);
       case 'card:authenticity':
-        return void io.emit('card:authenticity', e.payload);
+        return void io.emit('card:verified', e.payload);
       case 'card:failed':
         return void io.emit('card:failed', e.payload);
     }
@@ -226,7 +234,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     const now = features();
     if (JSON.stringify(now) !== lastFeatures) {
       lastFeatures = JSON.stringify(now);
-      io.emit('agent:features', now);
+      io.emit('features:announced', now);
     }
   };
   registry.changes.add((list) => {
@@ -242,7 +250,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
   io.on('connection', (socket) => {
     socket.emit('devices:changed', registry.list());
     socket.emit('server-link:changed', { connected: link.connected, pending: link.pending });
-    socket.emit('agent:features', features());
+    socket.emit('features:announced', features());
   });
 
   await devices.start();

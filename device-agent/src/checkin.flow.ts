@@ -12,7 +12,7 @@ export async function runCheckIn(
   request: CheckInRequest,
   deps: { link: ServerLink; printer: () => ReceiptPrinter | undefined; log: Logger },
 ): Promise<Result<CheckInOutcome>> {
-  const receipt = await deps.link.checkIn(request);
+  const receipt = await deps.link.submitCheckIn(request);
   if (!receipt.ok) {
     deps.log.warn({ code: receipt.error.code }, 'check-in refused');
     return receipt;

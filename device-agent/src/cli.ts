@@ -365,7 +365,7 @@ async function readCardCommand(): Promise<void> {
       );
     }
     // An operator tool run by staff at the reader with the holder's card and key in hand: it reads
-    // without the kiosk page's privacy notice and consent step (card:present → card:read), which
+    // without the kiosk page's privacy notice and consent step (card:presented → card:read), which
     // applies to patients at the kiosk.
     const result = await readChip(transport, { key, trustStore: trust.store });
     if (!result.ok) {

@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import { identitySchema, partialDateSchema } from './identity';
-import type { Result } from './result';
 
 // ---- chip card (CCCD, ICAO 9303) ----------------------------------------------------------------
 
@@ -148,16 +147,3 @@ export const agentFeatureSchema = z.enum(['card-read', 'insurance-check']);
 export type AgentFeature = z.infer<typeof agentFeatureSchema>;
 export const agentFeaturesSchema = z.object({ features: z.array(agentFeatureSchema).max(16) });
 export type AgentFeatures = z.infer<typeof agentFeaturesSchema>;
-
-// ---- simulator: a virtual CCCD on the simulated reader (loopback /sim, refused in production) ----
-
-export const simCardSchema = z.object({
-  action: z.enum(['present', 'remove']),
-  /** 'valid': the synthetic card; 'tampered': a DG13 that does not match EF.SOD; 'unreadable': BAC fails. */
-  card: z.enum(['valid', 'tampered', 'unreadable']).default('valid'),
-});
-export type SimCardCommand = z.input<typeof simCardSchema>;
-/** Merged into the /sim namespace's commands by agents that simulate a card reader. */
-export interface SimCardEvents {
-  'sim:card': (command: SimCardCommand, ack: (result: Result<null>) => void) => void;
-}

@@ -1,10 +1,11 @@
 /**
  * Staff operations added after the first release: queue transitions, facility administration,
- * fleet alerts. Schemas validate HTTP bodies and socket payloads alike; the event maps in
- * events.ts reference these types.
+ * fleet alerts. Schemas validate HTTP bodies and socket payloads alike; the namespaces' command
+ * tables (staff.events.ts, admin.events.ts) reference them.
  */
 import { z } from 'zod';
 import type { QueueEntry } from './ticket';
+import { staffRoles } from './access';
 
 // ---- queue transitions -------------------------------------------------------------------------
 /** Recall, skip and complete act on one ticket; `counter` names where the patient is called to. */
@@ -27,18 +28,6 @@ export interface TransferResult {
   from: QueueEntry;
   to: QueueEntry;
 }
-
-export const ticketEventTypeSchema = z.enum([
-  'issued',
-  'called',
-  'recalled',
-  'skipped',
-  'no-show',
-  'completed',
-  'transferred',
-  'print-confirmed',
-  'print-failed',
-]);
 
 /** One stored transition of a ticket. `detail` holds a counter, a target ticket id or a print reason. */
 export interface TicketEventView {
@@ -106,7 +95,7 @@ export const openingHoursSchema = z.object({
 });
 export type OpeningHours = z.infer<typeof openingHoursSchema>;
 
-export const staffRoleSchema = z.enum(['admin', 'reception', 'clinic', 'viewer']);
+export const staffRoleSchema = z.enum(staffRoles);
 export const userCreateSchema = z.object({
   username: z
     .string()

@@ -2,7 +2,7 @@
  * The Result type every ack and every edge function returns: faults travel as data with a
  * stable `code`, never as thrown exceptions across a process or socket boundary.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 
 export interface AppError {
   /** Stable machine code, kebab-case: 'paper-out', 'card-removed', 'validation-failed' … */
@@ -20,18 +20,6 @@ export const err = (code: string, message: string, hint?: string): { ok: false; 
   ok: false,
   error: hint === undefined ? { code, message } : { code, message, hint },
 });
-
-export const appErrorSchema = z.object({
-  code: z.string().min(1).max(64),
-  message: z.string().max(1000),
-  hint: z.string().max(64).optional(),
-});
-
-export const resultSchema = <T extends z.ZodType>(value: T) =>
-  z.discriminatedUnion('ok', [
-    z.object({ ok: z.literal(true), value }),
-    z.object({ ok: z.literal(false), error: appErrorSchema }),
-  ]);
 
 /** Validate untrusted input against a schema; the error names the first offending path. */
 export function parseWith<T extends z.ZodType>(schema: T, input: unknown): Result<z.infer<T>> {

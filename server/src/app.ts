@@ -258,9 +258,12 @@ export async function createServerApp(
   // The kiosk page is served by the server but talks to its own agent; staff pages are same-origin.
   // With PostgreSQL, events reach clients on every server instance through LISTEN/NOTIFY.
   const fanOut = db.dialect === 'postgres' ? await postgresFanOut(config.DATABASE_URL, log) : undefined;
-  const realtime = createRealtime(http.server, services, log, true, fanOut?.adapter);
+  const realtime = createRealtime(http.server, services, log, {
+    allowedOrigins: true,
+    insurance: integrations,
+    adapter: fanOut?.adapter,
+  });
   rt.current = realtime;
-  integrations.listenToAgents(realtime.io.of('/agent'));
 
   const timers: NodeJS.Timeout[] = [];
   let sweeping = false;

@@ -1,8 +1,8 @@
 /**
  * Device paths through the real agent (simulated devices, loopback socket.io):
  *  1. chip read at 424 and 106 kbit/s (3 ms per APDU, 20 KB face): the patient's consent
- *     (card:read, sent as soon as card:present arrives; nothing is read before it) → card:identity
- *     and → card:authenticity as the kiosk page sees them (targets: name ≤ 1 s, whole read ≤ 3 s
+ *     (card:read, sent as soon as card:presented arrives; nothing is read before it) → card:identified
+ *     and → card:verified as the kiosk page sees them (targets: name ≤ 1 s, whole read ≤ 3 s
  *     at 424 kbit/s — "a couple of seconds" in the field);
  *  2. hot-plug notice in hardware mode: a device appears in / disappears from the discovery
  *     listing → its state in the registry (default 1 s polling; target ≤ 2 s);
@@ -61,11 +61,11 @@ for (const bitRateKbps of [424, 106] as const) {
   const toIdentity: number[] = [];
   const toAuth: number[] = [];
   for (let i = 0; i < reads; i++) {
-    const identity = new Promise<number>((resolve) => ui.once('card:identity', () => resolve(performance.now())));
-    const auth = new Promise<number>((resolve) => ui.once('card:authenticity', () => resolve(performance.now())));
+    const identity = new Promise<number>((resolve) => ui.once('card:identified', () => resolve(performance.now())));
+    const auth = new Promise<number>((resolve) => ui.once('card:verified', () => resolve(performance.now())));
     // The read starts when the page sends the patient's consent for the card it was told about.
     const consented = new Promise<number>((resolve, reject) =>
-      ui.once('card:present', ({ readId }) => {
+      ui.once('card:presented', ({ readId }) => {
         const t = performance.now();
         ui.emit('card:read', { readId, consent: true }, (r) =>
           r.ok ? resolve(t) : reject(new Error(`card:read refused: ${r.error.code}`)),
@@ -73,12 +73,16 @@ for (const bitRateKbps of [424, 106] as const) {
       }),
     );
     await call<null>((ack) =>
-      sim.emit('sim:card', { action: 'present', printedMrz: false, link: { bitRateKbps, perApduLatencyMs: 3 } }, ack),
+      sim.emit(
+        'sim:set-card',
+        { action: 'present', printedMrz: false, link: { bitRateKbps, perApduLatencyMs: 3 } },
+        ack,
+      ),
     );
     const t0 = await consented;
     toIdentity.push((await identity) - t0);
     toAuth.push((await auth) - t0);
-    await call<null>((ack) => sim.emit('sim:card', { action: 'remove' }, ack));
+    await call<null>((ack) => sim.emit('sim:set-card', { action: 'remove' }, ack));
   }
   results.push({
     bench: `chip read through the agent at ${bitRateKbps} kbit/s (3 ms/APDU, 20 KB face)`,
@@ -103,7 +107,7 @@ for (let i = 0; i < 40; i++) {
     ui.on('devices:changed', on);
   });
   const t0 = performance.now();
-  await call<null>((ack) => sim.emit('sim:device', { deviceId: 'sim-printer', action }, ack));
+  await call<null>((ack) => sim.emit('sim:set-device', { deviceId: 'sim-printer', action }, ack));
   plugMs[action].push((await heard) - t0);
 }
 for (const action of ['unplug', 'replug'] as const)

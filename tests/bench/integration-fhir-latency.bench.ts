@@ -141,7 +141,7 @@ async function main(): Promise<void> {
     let tRaw = 0;
     const viaAdapter = async () => {
       const t = performance.now();
-      const r = await adapter.checkIn(a, { controlId: `B${i}` });
+      const r = await adapter.deliverCheckIn(a, { controlId: `B${i}` });
       tAdapter = performance.now() - t;
       if (!r.ok) throw new Error(`adapter: ${r.error.code} ${r.error.message}`);
     };

@@ -68,7 +68,7 @@ test('kiosk: privacy notice before the chip read, read progress and the confirma
 }) => {
   await openKiosk(page);
   await expectOkAck(
-    new Promise((resolve) => sim.emit('sim:card', { action: 'present', link: { perApduLatencyMs: 40 } }, resolve)),
+    new Promise((resolve) => sim.emit('sim:set-card', { action: 'present', link: { perApduLatencyMs: 40 } }, resolve)),
   );
   await expect(page.getByTestId('consent')).toBeVisible();
   await audit(page, 'chip consent');
@@ -77,7 +77,7 @@ test('kiosk: privacy notice before the chip read, read progress and the confirma
   await audit(page, 'chip reading');
   await expect(page.getByTestId('face')).toBeVisible({ timeout: 30_000 });
   await audit(page, 'chip confirm');
-  await expectOkAck(new Promise((resolve) => sim.emit('sim:card', { action: 'remove' }, resolve)));
+  await expectOkAck(new Promise((resolve) => sim.emit('sim:set-card', { action: 'remove' }, resolve)));
 });
 
 test('counter, display and admin', async ({ page, browser }) => {

@@ -225,7 +225,7 @@ test("counter with its own agent: a scanned CCCD fills the form and the ticket p
   await expect(page.getByTestId('counter-printed')).toBeVisible();
   const number = (await page.getByTestId('registered').locator('strong').textContent()) ?? '';
   const printed = await new Promise<Result<{ jobs: { text: string[] }[] }>>((resolve) =>
-    sim.emit('sim:printed', {}, resolve),
+    sim.emit('sim:list-printed', {}, resolve),
   );
   expect(printed.ok && printed.value.jobs.at(-1)?.text.join('\n')).toContain(number);
   await page.close();

@@ -42,7 +42,7 @@ export async function simPrinterFault(
   sim: Sim,
   fault: 'none' | 'paper-near-end' | 'paper-out' | 'cover-open' | 'offline',
 ): Promise<void> {
-  expectOk(await new Promise<Result<null>>((resolve) => sim.emit('sim:printer-fault', { fault }, resolve)));
+  expectOk(await new Promise<Result<null>>((resolve) => sim.emit('sim:set-printer-fault', { fault }, resolve)));
 }
 
 /** Saves a full-page screenshot as a test artifact. */

@@ -31,7 +31,7 @@ test('a CCCD QR check-in goes through every layer to a printed ticket and the co
   // The real ESC/POS encoder's bytes reached the simulated printer, which decoded the ticket.
   const printed = expectOk(
     await new Promise<Result<{ jobs: { text: string[]; bytes: number }[] }>>((resolve) =>
-      sim.emit('sim:printed', {}, resolve),
+      sim.emit('sim:list-printed', {}, resolve),
     ),
   );
   const job = printed.jobs.at(-1);

@@ -2,7 +2,7 @@
  * The real agent (simulated devices) against a real server: hot-plug through the simulator's
  * unplug/replug reaches the kiosk socket and the registry within 2 s; a printer running out of
  * paper reaches the server's stored heartbeat health within 2 s; a chip read runs end to end
- * through the kiosk gateway (card placed → card:present only → the page's consent → progress →
+ * through the kiosk gateway (card placed → card:presented only → the page's consent → progress →
  * identity → face → authenticity); nothing personal leaves the agent before consent, a read
  * command without consent is refused, and a declined or abandoned presentation reads nothing; a card pulled
  * mid-read ends in card:failed 'card-removed' and the agent carries on; a staff-typed key opens a
@@ -64,16 +64,16 @@ function listen(ui: Ui): Heard {
     order: [],
   };
   ui.on('devices:changed', (d) => h.devices.push(d));
-  ui.on('agent:features', (f) => h.features.push(f));
+  ui.on('features:announced', (f) => h.features.push(f));
   ui.on('scan:classified', (s) => h.scans.push(s));
-  ui.on('card:present', (c) => h.present.push(c));
-  ui.on('card:progress', (p) => {
+  ui.on('card:presented', (c) => h.present.push(c));
+  ui.on('card:progressed', (p) => {
     h.progress.push(p);
     if (h.order.at(-1) !== 'progress') h.order.push('progress');
   });
-  ui.on('card:identity', (c) => (h.identity.push(c), h.order.push('identity')));
-  ui.on('card:face', (c) => (h.face.push(c), h.order.push('face')));
-  ui.on('card:authenticity', (c) => (h.authenticity.push(c), h.order.push('authenticity')));
+  ui.on('card:identified', (c) => (h.identity.push(c), h.order.push('identity')));
+  ui.on('card:face-read', (c) => (h.face.push(c), h.order.push('face')));
+  ui.on('card:verified', (c) => (h.authenticity.push(c), h.order.push('authenticity')));
   ui.on('card:failed', (c) => (h.failed.push(c), h.order.push('failed')));
   return h;
 }
@@ -96,10 +96,10 @@ const okValue = <T>(r: Result<T>): T => {
   if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
   return r.value;
 };
-/** Places a card with the simulator, waits for `card:present`, and answers with the patient's consent. */
-async function presentAndConsent(command: Parameters<SimToAgentEvents['sim:card']>[0]): Promise<string> {
+/** Places a card with the simulator, waits for `card:presented`, and answers with the patient's consent. */
+async function presentAndConsent(command: Parameters<SimToAgentEvents['sim:set-card']>[0]): Promise<string> {
   const before = heard.present.length;
-  okValue(await send<null>((ack) => sim.emit('sim:card', command, ack)));
+  okValue(await send<null>((ack) => sim.emit('sim:set-card', command, ack)));
   await expect.poll(() => heard.present.length).toBeGreaterThan(before);
   const readId = heard.present.at(-1)?.readId ?? '';
   okValue(await send<null>((ack) => ui.emit('card:read', { readId, consent: true }, ack)));
@@ -151,11 +151,11 @@ describe('agent devices through the kiosk gateway and the server', () => {
       ['sim-scanner', 'scanner'],
       ['sim-card-reader', 'card-reader'],
     ] as const) {
-      okValue(await send<null>((ack) => sim.emit('sim:device', { deviceId: id, action: 'unplug' }, ack)));
+      okValue(await send<null>((ack) => sim.emit('sim:set-device', { deviceId: id, action: 'unplug' }, ack)));
       await expect.poll(() => lastState(heard, id), { timeout: 2000 }).toBe('disconnected');
       expect(agent.registry.get(id)).toMatchObject({ class: cls, state: 'disconnected', reason: 'unplugged' });
       if (cls === 'card-reader') await expect.poll(() => heard.features.at(-1)?.features).toEqual(['insurance-check']);
-      okValue(await send<null>((ack) => sim.emit('sim:device', { deviceId: id, action: 'replug' }, ack)));
+      okValue(await send<null>((ack) => sim.emit('sim:set-device', { deviceId: id, action: 'replug' }, ack)));
       await expect.poll(() => lastState(heard, id), { timeout: 2000 }).toBe('ready');
       if (cls === 'card-reader')
         await expect.poll(() => heard.features.at(-1)?.features).toEqual(['card-read', 'insurance-check']);
@@ -164,12 +164,12 @@ describe('agent devices through the kiosk gateway and the server', () => {
     okValue(await send<null>((ack) => sim.emit('sim:scan', { payload: QR }, ack)));
     await expect.poll(() => heard.scans.at(-1)?.kind).toBe('cccd-qr');
     // Commands for an unplugged device answer a code.
-    okValue(await send<null>((ack) => sim.emit('sim:device', { class: 'scanner', action: 'unplug' }, ack)));
+    okValue(await send<null>((ack) => sim.emit('sim:set-device', { class: 'scanner', action: 'unplug' }, ack)));
     expect(await send<null>((ack) => sim.emit('sim:scan', { payload: QR }, ack))).toMatchObject({
       ok: false,
       error: { code: 'device-unplugged' },
     });
-    okValue(await send<null>((ack) => sim.emit('sim:device', { class: 'scanner', action: 'replug' }, ack)));
+    okValue(await send<null>((ack) => sim.emit('sim:set-device', { class: 'scanner', action: 'replug' }, ack)));
     await expect.poll(() => lastState(heard, 'sim-scanner'), { timeout: 2000 }).toBe('ready');
   });
 
@@ -178,10 +178,10 @@ describe('agent devices through the kiosk gateway and the server', () => {
       const agents = await api<{ devices: DeviceHealth[] }[]>(server.url, admin, 'GET', '/api/admin/agents');
       return agents.body.value?.[0]?.devices.find((d) => d.id === 'sim-printer');
     };
-    okValue(await send<null>((ack) => sim.emit('sim:printer-fault', { fault: 'paper-out' }, ack)));
+    okValue(await send<null>((ack) => sim.emit('sim:set-printer-fault', { fault: 'paper-out' }, ack)));
     await expect.poll(async () => (await printerHealth())?.reason, { timeout: 2000, interval: 50 }).toBe('paper-out');
     expect((await printerHealth())?.state).toBe('error');
-    okValue(await send<null>((ack) => sim.emit('sim:printer-fault', { fault: 'none' }, ack)));
+    okValue(await send<null>((ack) => sim.emit('sim:set-printer-fault', { fault: 'none' }, ack)));
     await expect.poll(async () => (await printerHealth())?.state, { timeout: 2000, interval: 50 }).toBe('ready');
   });
 
@@ -210,10 +210,10 @@ describe('agent devices through the kiosk gateway and the server', () => {
     expect(heard.progress.at(-1)).toMatchObject({ percent: 100 });
     expect(heard.progress.at(-1)?.bytesRead).toBeGreaterThan(20_000);
     expect(heard.failed).toEqual([]);
-    okValue(await send<null>((ack) => sim.emit('sim:card', { action: 'remove' }, ack)));
+    okValue(await send<null>((ack) => sim.emit('sim:set-card', { action: 'remove' }, ack)));
   });
 
-  it('before consent only card:present leaves the agent; a read without consent is refused; declining reads nothing', async () => {
+  it('before consent only card:presented leaves the agent; a read without consent is refused; declining reads nothing', async () => {
     okValue(await send<null>((ack) => ui.emit('session:reset', {}, ack)));
     // A CCCD QR gives the session a key: only the missing consent holds the read back.
     okValue(await send<null>((ack) => sim.emit('sim:scan', { payload: QR }, ack)));
@@ -224,7 +224,7 @@ describe('agent devices through the kiosk gateway and the server', () => {
     const onAny = (event: string, ...args: unknown[]) => seen.push({ event, json: JSON.stringify(args) });
     ui.onAny(onAny);
     try {
-      okValue(await send<null>((ack) => sim.emit('sim:card', { action: 'present', printedMrz: false }, ack)));
+      okValue(await send<null>((ack) => sim.emit('sim:set-card', { action: 'present', printedMrz: false }, ack)));
       await expect.poll(() => heard.present.length).toBe(1);
       const readId = heard.present[0]?.readId ?? '';
       expect(Object.keys(heard.present[0] ?? {})).toEqual(['readId']);
@@ -241,7 +241,7 @@ describe('agent devices through the kiosk gateway and the server', () => {
       okValue(await send<null>((ack) => ui.emit('session:reset', {}, ack)));
       await new Promise((r) => setTimeout(r, 300));
       expect(agent.session.key()).toBeUndefined();
-      okValue(await send<null>((ack) => sim.emit('sim:card', { action: 'remove' }, ack)));
+      okValue(await send<null>((ack) => sim.emit('sim:set-card', { action: 'remove' }, ack)));
       await expect.poll(() => heard.failed.length).toBe(1);
       expect(heard.failed[0]).toMatchObject({ readId, code: 'card-removed' });
       expect(await send<null>((ack) => ui.emit('card:read', { readId, consent: true }, ack))).toMatchObject({
@@ -249,7 +249,7 @@ describe('agent devices through the kiosk gateway and the server', () => {
         error: { code: 'no-card' },
       });
       const cardEvents = seen.filter((e) => e.event.startsWith('card:')).map((e) => e.event);
-      expect(cardEvents).toEqual(['card:present', 'card:failed']);
+      expect(cardEvents).toEqual(['card:presented', 'card:failed']);
       expect(heard.progress).toEqual([]);
       expect(heard.identity).toEqual([]);
       expect(heard.face).toEqual([]);
@@ -277,7 +277,7 @@ describe('agent devices through the kiosk gateway and the server', () => {
     await presentAndConsent({ action: 'present' });
     await expect.poll(() => heard.authenticity.length, { timeout: 10_000 }).toBe(1);
     expect(heard.failed).toEqual([]);
-    okValue(await send<null>((ack) => sim.emit('sim:card', { action: 'remove' }, ack)));
+    okValue(await send<null>((ack) => sim.emit('sim:set-card', { action: 'remove' }, ack)));
   });
 
   it('faults on the link: wrong MAC, 6982 and a truncated answer each end in a coded failure', async () => {
@@ -290,7 +290,7 @@ describe('agent devices through the kiosk gateway and the server', () => {
       await presentAndConsent({ action: 'present', faults });
       await expect.poll(() => heard.failed.length, { timeout: 10_000 }).toBe(1);
       expect(heard.failed[0]).toMatchObject({ code: 'read-error', hint: 'hold-card-still' });
-      okValue(await send<null>((ack) => sim.emit('sim:card', { action: 'remove' }, ack)));
+      okValue(await send<null>((ack) => sim.emit('sim:set-card', { action: 'remove' }, ack)));
     }
   });
 
@@ -316,7 +316,7 @@ describe('agent devices through the kiosk gateway and the server', () => {
     );
     await expect.poll(() => heard.authenticity.length, { timeout: 10_000 }).toBe(1);
     expect(heard.identity[0]?.identity.fullName).toBe('Nguyễn Thị Lan');
-    okValue(await send<null>((ack) => sim.emit('sim:card', { action: 'remove' }, ack)));
+    okValue(await send<null>((ack) => sim.emit('sim:set-card', { action: 'remove' }, ack)));
     okValue(await send<null>((ack) => ui.emit('session:reset', {}, ack)));
     expect(agent.session.key()).toBeUndefined();
   });
@@ -327,22 +327,26 @@ describe('agent devices through the kiosk gateway and the server', () => {
     await expect.poll(() => heard.failed.length, { timeout: 10_000 }).toBe(1);
     expect(heard.authenticity[0]?.authenticity).toMatchObject({ passive: 'invalid', reason: 'hash-mismatch' });
     expect(heard.failed[0]).toMatchObject({ code: 'not-authentic', hint: 'go-to-counter' });
-    okValue(await send<null>((ack) => sim.emit('sim:card', { action: 'remove' }, ack)));
+    okValue(await send<null>((ack) => sim.emit('sim:set-card', { action: 'remove' }, ack)));
   });
 
   it('link speed and garbage bytes on a device link do not break the device', async () => {
-    okValue(await send<null>((ack) => sim.emit('sim:link', { class: 'scanner', garbageBytes: 512 }, ack)));
+    okValue(await send<null>((ack) => sim.emit('sim:set-link', { class: 'scanner', garbageBytes: 512 }, ack)));
     okValue(
-      await send<null>((ack) => sim.emit('sim:link', { class: 'printer', garbageBytes: 64, baudRate: 38_400 }, ack)),
+      await send<null>((ack) =>
+        sim.emit('sim:set-link', { class: 'printer', garbageBytes: 64, baudRate: 38_400 }, ack),
+      ),
     );
     const state = okValue(
-      await send<{ devices: { id: string; speed: number }[] }>((ack) => sim.emit('sim:state', {}, ack)),
+      await send<{ devices: { id: string; speed: number }[] }>((ack) => sim.emit('sim:get-state', {}, ack)),
     );
     expect(state.devices.find((d) => d.id === 'sim-printer')?.speed).toBe(38_400);
-    expect(await send((ack) => sim.emit('sim:link', { class: 'card-reader', garbageBytes: 5 }, ack))).toMatchObject({
-      ok: false,
-      error: { code: 'not-a-byte-link' },
-    });
+    expect(await send((ack) => sim.emit('sim:set-link', { class: 'card-reader', garbageBytes: 5 }, ack))).toMatchObject(
+      {
+        ok: false,
+        error: { code: 'not-a-byte-link' },
+      },
+    );
     // Noise without a terminator is dropped once the line has been quiet for a second, so the next
     // real scan is not glued to it.
     await new Promise((r) => setTimeout(r, 1100));
@@ -352,7 +356,7 @@ describe('agent devices through the kiosk gateway and the server', () => {
     expect(agent.registry.get('sim-scanner')?.state).toBe('ready');
     const test = okValue(await send<{ state: string }>((ack) => ui.emit('printer:test', {}, ack)));
     expect(test.state).toBe('confirmed');
-    okValue(await send<null>((ack) => sim.emit('sim:link', { class: 'printer', baudRate: 0 }, ack)));
+    okValue(await send<null>((ack) => sim.emit('sim:set-link', { class: 'printer', baudRate: 0 }, ack)));
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * The agent in hardware mode (DEVICES=hardware) on this machine: real discovery finds the PC/SC
  * reader that pcscd + vsmartcard-vpcd expose, matches it to a profile and opens it through the
- * transport factory; a virtual CCCD connected to vpcd is announced (card:present), then read
+ * transport factory; a virtual CCCD connected to vpcd is announced (card:presented), then read
  * through the kiosk gateway once the page sends the patient's consent (card:read), with a key
  * typed by staff (card:set-key), the CSCA coming from TRUST_STORE_DIR; a card pulled
  * mid-read ends in card:failed 'card-removed'. Sources whose binding or service is missing on
@@ -91,18 +91,18 @@ beforeAll(async () => {
     createLogger('silent'),
   );
   ui = io(`http://127.0.0.1:${agent.gateway.port}`, { transports: ['websocket'] });
-  ui.on('agent:features', (f) => heard.features.push(f));
+  ui.on('features:announced', (f) => heard.features.push(f));
   // The patient agrees to the privacy notice on the kiosk page as soon as a card is announced.
-  ui.on('card:present', (c) => {
+  ui.on('card:presented', (c) => {
     heard.presented++;
     ui.emit('card:read', { readId: c.readId, consent: true }, (r) => {
       if (!r.ok) heard.consentRefused.push(r.error.code);
     });
   });
-  ui.on('card:progress', () => heard.progress++);
-  ui.on('card:identity', (c) => heard.identity.push(c));
-  ui.on('card:face', () => heard.faces++);
-  ui.on('card:authenticity', (a) => heard.authenticity.push(a));
+  ui.on('card:progressed', () => heard.progress++);
+  ui.on('card:identified', (c) => heard.identity.push(c));
+  ui.on('card:face-read', () => heard.faces++);
+  ui.on('card:verified', (a) => heard.authenticity.push(a));
   ui.on('card:failed', (f) => heard.failed.push(f));
   await new Promise<void>((resolve) => ui.once('connect', () => resolve()));
 });

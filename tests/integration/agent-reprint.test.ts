@@ -76,7 +76,7 @@ describe('reprint at the counter', () => {
   let number = '';
 
   it('a check-in whose print fails is flagged, not counted as printed', async () => {
-    await send<null>((ack) => sim.emit('sim:printer-fault', { fault: 'paper-out' }, ack));
+    await send<null>((ack) => sim.emit('sim:set-printer-fault', { fault: 'paper-out' }, ack));
     const outcome = await send<CheckInOutcome>((ack) =>
       ui.emit(
         'checkin:submit',
@@ -98,7 +98,7 @@ describe('reprint at the counter', () => {
   });
 
   it('reception reprints on the issuing kiosk once the paper is back: the ticket becomes printed', async () => {
-    await send<null>((ack) => sim.emit('sim:printer-fault', { fault: 'none' }, ack));
+    await send<null>((ack) => sim.emit('sim:set-printer-fault', { fault: 'none' }, ack));
     const before = agent.simulated?.printer.jobs.length ?? 0;
     const r = await api<PrintReport>(server.url, reception, 'POST', `/api/queue/tickets/${ticketId}/reprint`, {});
     expect(r.status).toBe(200);

@@ -54,7 +54,7 @@ function startAgent(): Promise<Agent> {
 }
 
 async function issueTicket(a: Agent): Promise<string> {
-  const receipt = await a.link.checkIn({
+  const receipt = await a.link.submitCheckIn({
     checkInId: randomUUID(),
     identity: { source: 'manual', fullName: 'Trần Văn Bình', dateOfBirth: '1960-01-02' },
     serviceId: 'noi-tong-quat',
@@ -109,12 +109,14 @@ describe('agent ↔ server outbox across an outage', () => {
     const simCall = (fn: (ack: (r: Result<null>) => void) => void) => new Promise<Result<null>>((r) => fn(r));
     // Facts during the outage: a print report, then two device-health changes.
     a.link.reportPrint({ ticketId, state: 'confirmed' });
-    expect(await simCall((ack) => sim.emit('sim:printer-fault', { fault: 'paper-out' }, ack))).toEqual({
+    expect(await simCall((ack) => sim.emit('sim:set-printer-fault', { fault: 'paper-out' }, ack))).toEqual({
       ok: true,
       value: null,
     });
     await vi.waitFor(() => expect(a.registry.get('sim-printer')?.reason).toBe('paper-out'), { timeout: 5000 });
-    expect(await simCall((ack) => sim.emit('sim:device', { deviceId: 'sim-scanner', action: 'unplug' }, ack))).toEqual({
+    expect(
+      await simCall((ack) => sim.emit('sim:set-device', { deviceId: 'sim-scanner', action: 'unplug' }, ack)),
+    ).toEqual({
       ok: true,
       value: null,
     });

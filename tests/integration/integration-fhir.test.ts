@@ -84,7 +84,7 @@ describe('FHIR R4 adapter against a real FHIR engine', () => {
 
   it('registers a new patient: Patient, Coverage and an arrived AMB Encounter with VN Core identifiers', async () => {
     const c = checkIn();
-    const r = await adapter.checkIn(c, key());
+    const r = await adapter.deliverCheckIn(c, key());
     expect(r).toMatchObject({ ok: true, value: { patient: 'created', encounter: 'created', appointment: 'none' } });
     const [patient] = await engine.search<Patient>('Patient');
     expect(patient?.identifier).toEqual([
@@ -109,8 +109,8 @@ describe('FHIR R4 adapter against a real FHIR engine', () => {
     const before = { p: await engine.count('Patient'), e: await engine.count('Encounter') };
     const c = checkIn();
     const k = key();
-    const first = await adapter.checkIn(c, k);
-    const again = await adapter.checkIn(c, k);
+    const first = await adapter.deliverCheckIn(c, k);
+    const again = await adapter.deliverCheckIn(c, k);
     expect(first).toMatchObject({ ok: true, value: { patient: 'matched', encounter: 'created' } });
     expect(again).toMatchObject({ ok: true, value: { patient: 'matched', encounter: 'matched' } });
     if (first.ok && again.ok) {
@@ -130,7 +130,7 @@ describe('FHIR R4 adapter against a real FHIR engine', () => {
       });
     const before = await engine.count('Patient');
     const c = checkIn({ nationalId: '001099000111', insuranceNumber: undefined }, false);
-    const r = await adapter.checkIn(c, key());
+    const r = await adapter.deliverCheckIn(c, key());
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatchObject({ code: 'emr-ambiguous-patient', retriable: false, route: 'counter' });
     expect(await engine.count('Patient')).toBe(before);
@@ -148,7 +148,10 @@ describe('FHIR R4 adapter against a real FHIR engine', () => {
       start: `${day}T09:00:00+07:00`,
       participant: [{ actor: { reference: `Patient/${patient.id}` }, status: 'accepted' }],
     });
-    const r = await adapter.checkIn(checkIn({ nationalId: '079090000222', insuranceNumber: undefined }, false), key());
+    const r = await adapter.deliverCheckIn(
+      checkIn({ nationalId: '079090000222', insuranceNumber: undefined }, false),
+      key(),
+    );
     expect(r).toMatchObject({ ok: true, value: { patient: 'matched', appointment: 'arrived' } });
     const stored = await engine.repo.readResource<Appointment>('Appointment', appointment.id);
     expect(stored.status).toBe('arrived');
@@ -169,13 +172,16 @@ describe('FHIR R4 adapter against a real FHIR engine', () => {
       start: `${day}T09:00:00+07:00`,
       participant: [{ actor: { reference: `Patient/${patient.id}` }, status: 'accepted' }],
     });
-    const r = await adapter.checkIn(checkIn({ nationalId: '079090000333', insuranceNumber: undefined }, false), key());
+    const r = await adapter.deliverCheckIn(
+      checkIn({ nationalId: '079090000333', insuranceNumber: undefined }, false),
+      key(),
+    );
     expect(r).toMatchObject({ ok: true, value: { appointment: 'left-as-is' } });
     expect((await engine.repo.readResource<Appointment>('Appointment', appointment.id)).status).toBe('fulfilled');
 
     // A known appointment id whose test op fails (staff moved it meanwhile) is left alone too.
     const known = { ...checkIn({ nationalId: '079090000333', insuranceNumber: undefined }, false) };
-    const withId = await adapter.checkIn({ ...known, appointmentId: appointment.id }, key());
+    const withId = await adapter.deliverCheckIn({ ...known, appointmentId: appointment.id }, key());
     expect(withId).toMatchObject({ ok: true, value: { appointment: 'left-as-is' } });
     expect((await engine.repo.readResource<Appointment>('Appointment', appointment.id)).status).toBe('fulfilled');
   });
@@ -192,7 +198,7 @@ describe('FHIR R4 adapter against a real FHIR engine', () => {
     // … so an adapter misconfigured with an invalid class code stops before sending.
     const wrong = new FhirAdapter({ ...options(), encounterClass: 'AMBULATORY' });
     const requests = engine.requests.length;
-    const r = await wrong.checkIn(checkIn(), key());
+    const r = await wrong.deliverCheckIn(checkIn(), key());
     await wrong.close();
     expect(r.ok).toBe(false);
     if (!r.ok) {
@@ -204,17 +210,17 @@ describe('FHIR R4 adapter against a real FHIR engine', () => {
 
   it('caches its token, and after a 401 fetches one new token and retries once', async () => {
     const fresh = new FhirAdapter(options());
-    await fresh.checkIn(checkIn(), key());
-    await fresh.checkIn(checkIn(), key());
+    await fresh.deliverCheckIn(checkIn(), key());
+    await fresh.deliverCheckIn(checkIn(), key());
     expect(fresh.token?.fetches).toBe(1);
     engine.revokeTokens();
-    const r = await fresh.checkIn(checkIn(), key());
+    const r = await fresh.deliverCheckIn(checkIn(), key());
     expect(r.ok).toBe(true);
     expect(fresh.token?.fetches).toBe(2);
     await fresh.close();
 
     const badSecret = new FhirAdapter({ ...options(), clientSecret: 'wrong' });
-    const refused = await badSecret.checkIn(checkIn(), key());
+    const refused = await badSecret.deliverCheckIn(checkIn(), key());
     await badSecret.close();
     expect(refused.ok).toBe(false);
     if (!refused.ok) expect(refused.error).toMatchObject({ code: 'emr-auth-failed', retriable: true });
@@ -225,12 +231,12 @@ describe('FHIR R4 adapter against a real FHIR engine', () => {
     const c = checkIn({ nationalId: '079090000444', insuranceNumber: undefined }, false);
     const k = key();
     engine.delayMs = 400;
-    const r = await slow.checkIn(c, k);
+    const r = await slow.deliverCheckIn(c, k);
     engine.delayMs = 0;
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatchObject({ code: 'emr-unavailable', retriable: true, detail: 'http-timeout' });
     await new Promise((resolve) => setTimeout(resolve, 400)); // the engine finishes the first attempt
-    const retry = await slow.checkIn(c, k);
+    const retry = await slow.deliverCheckIn(c, k);
     await slow.close();
     expect(retry).toMatchObject({ ok: true, value: { encounter: 'matched' } });
     expect(await engine.count('Encounter', { identifier: `${VN_SID.visitNumber}|${c.visit.visitNumber}` })).toBe(1);
@@ -238,11 +244,11 @@ describe('FHIR R4 adapter against a real FHIR engine', () => {
 
   it('an engine that is down is retriable', async () => {
     await engine.down();
-    const r = await adapter.checkIn(checkIn(), key());
+    const r = await adapter.deliverCheckIn(checkIn(), key());
     await engine.up();
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatchObject({ code: 'emr-unavailable', retriable: true });
-    expect((await adapter.checkIn(checkIn(), key())).ok).toBe(true);
+    expect((await adapter.deliverCheckIn(checkIn(), key())).ok).toBe(true);
   });
 
   it('a demographic update merges into the one matching Patient and keeps the identifiers the EMR added', async () => {
@@ -277,7 +283,7 @@ describe('FHIR R4 adapter against a real FHIR engine', () => {
       text: 'Patient 079188012345 is merged into another record',
       expression: ['Patient.identifier[0]'],
     });
-    const r = await adapter.checkIn(checkIn(), key());
+    const r = await adapter.deliverCheckIn(checkIn(), key());
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error).toMatchObject({ code: 'emr-rejected', retriable: false, route: 'counter' });

@@ -60,7 +60,7 @@ describe('HL7 v2.5 ADT over MLLP against a real peer', () => {
   it('AA: ADT^A04 with MSH, EVN, PID-3 repetitions, PV1 and IN1 is delivered', async () => {
     const adapter = new Hl7v2Adapter(options());
     const id = controlId();
-    const r = await adapter.checkIn(checkIn, { controlId: id });
+    const r = await adapter.deliverCheckIn(checkIn, { controlId: id });
     await adapter.close();
     expect(r).toEqual({
       ok: true,
@@ -95,7 +95,7 @@ describe('HL7 v2.5 ADT over MLLP against a real peer', () => {
     const adapter = new Hl7v2Adapter(options());
     for (const answer of ['AE', 'AR'] as const) {
       peer.answer = answer;
-      const r = await adapter.checkIn(checkIn, { controlId: controlId() });
+      const r = await adapter.deliverCheckIn(checkIn, { controlId: controlId() });
       expect(r.ok).toBe(false);
       if (!r.ok)
         expect(r.error).toMatchObject({
@@ -113,11 +113,11 @@ describe('HL7 v2.5 ADT over MLLP against a real peer', () => {
     const adapter = new Hl7v2Adapter(options({ timeoutMs: 300 }));
     const id = controlId();
     peer.silentFor = 1;
-    const first = await adapter.checkIn(checkIn, { controlId: id });
+    const first = await adapter.deliverCheckIn(checkIn, { controlId: id });
     expect(first.ok).toBe(false);
     if (!first.ok)
       expect(first.error).toMatchObject({ code: 'emr-unavailable', retriable: true, detail: 'mllp-timeout' });
-    const retry = await adapter.checkIn(checkIn, { controlId: id });
+    const retry = await adapter.deliverCheckIn(checkIn, { controlId: id });
     await adapter.close();
     expect(retry.ok).toBe(true);
     expect(peer.received.slice(-2).map((m) => m.controlId)).toEqual([id, id]);
@@ -127,7 +127,7 @@ describe('HL7 v2.5 ADT over MLLP against a real peer', () => {
     const gone = await startMllpPeer();
     await gone.close();
     const adapter = new Hl7v2Adapter(options({ port: gone.port, timeoutMs: 500 }));
-    const r = await adapter.checkIn(checkIn, { controlId: controlId() });
+    const r = await adapter.deliverCheckIn(checkIn, { controlId: controlId() });
     await adapter.close();
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatchObject({ code: 'emr-unavailable', retriable: true });
@@ -135,7 +135,8 @@ describe('HL7 v2.5 ADT over MLLP against a real peer', () => {
 
   it('on a kept-alive connection, ACKs of earlier messages are not taken for the current one', async () => {
     const adapter = new Hl7v2Adapter(options({ keepAlive: true }));
-    for (let i = 0; i < 3; i++) expect((await adapter.checkIn(checkIn, { controlId: controlId() })).ok).toBe(true);
+    for (let i = 0; i < 3; i++)
+      expect((await adapter.deliverCheckIn(checkIn, { controlId: controlId() })).ok).toBe(true);
     expect(adapter.client.connects).toBe(1);
     // The peer re-acknowledges earlier messages on a kept connection (see mllp-peer.ts).
     expect(adapter.client.staleAcks).toBeGreaterThan(0);

@@ -162,7 +162,7 @@ describe.each(databaseKinds)('EMR outbox with the FHIR engine down for a burst (
       .where('status', '=', 'delivered')
       .executeTakeFirstOrThrow();
     const before = { p: await engine.count('Patient'), e: await engine.count('Encounter') };
-    const again = await server.app.integrations.emr.checkIn(JSON.parse(row.payload_json) as EmrCheckIn, {
+    const again = await server.app.integrations.emr.deliverCheckIn(JSON.parse(row.payload_json) as EmrCheckIn, {
       controlId: row.control_id,
     });
     expect(again).toMatchObject({ ok: true, value: { patient: 'matched', encounter: 'matched' } });

@@ -1,7 +1,8 @@
 /**
  * The layering of architecture.md is enforced by lint: each case lints a one-line file placed
  * in a package and expects the import to be refused (or accepted). SQL is allowed only in the
- * server's repositories and db layer.
+ * server's repositories and db layer; socket commands are served only through serveCommands (a
+ * hand-written ack listener is refused).
  */
 import path from 'node:path';
 import { ESLint } from 'eslint';
@@ -72,5 +73,38 @@ describe("SQL only in the server's repositories", () => {
 
   it.each(['server/src/repositories/x.repository.ts', 'server/src/db/x.ts'])('accepts them in %s', async (file) => {
     expect(await sqlErrors(file)).toEqual([]);
+  });
+});
+
+async function handWrittenAckErrors(file: string, source: string): Promise<string[]> {
+  const [result] = await eslint.lintText(source, { filePath: path.join(root, file) });
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => m.message);
+}
+
+describe('socket commands are served through serveCommands only', () => {
+  it.each([
+    ['server/src/realtime/x.ts', "socket.on('queue:list', (payload: unknown, ack: unknown) => void ack);"],
+    ['server/src/integrations/x.ts', "socket.on('insurance:check', async function (p: unknown, ack: unknown) {});"],
+    ['device-agent/src/server-link/x.ts', "socket.once('ticket:print', (p: unknown, reply: unknown) => {});"],
+    ['device-agent/src/simulator/x.ts', 'socket.on(event, (p: unknown, ack: unknown, extra: unknown) => {});'],
+    ['kiosk-ui/src/kiosk/x.ts', "sim.on('sim:scan', (p: unknown, ack: unknown) => {});"],
+    ['tests/integration/x.test.ts', "fake.on('ticket:print', (command: unknown, ack: unknown) => {});"],
+  ])('%s refuses %s', async (file, source) => {
+    expect(
+      await handWrittenAckErrors(file, `declare const socket: any, sim: any, fake: any, event: string;\n${source}`),
+    ).not.toHaveLength(0);
+  });
+
+  it.each([
+    ['kiosk-ui/src/kiosk/x.ts', "socket.on('card:identified', (card: unknown) => void card);"],
+    ['server/src/realtime/x.ts', 'serveCommands(socket, staffCommands, handlers, options);'],
+    ['scripts/x.mjs', "child.on('exit', (code, signal) => void [code, signal]);"],
+  ])('%s accepts %s', async (file, source) => {
+    expect(
+      await handWrittenAckErrors(
+        file,
+        `/* global socket, serveCommands, staffCommands, handlers, options, child */\n${source}`,
+      ),
+    ).toHaveLength(0);
   });
 });

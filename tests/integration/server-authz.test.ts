@@ -3,13 +3,24 @@
  * namespace and /staff and /admin command refuses an unauthenticated caller and a caller of the
  * wrong role. Exceptions: health, readiness, login, enrollment, static pages and the public
  * /display namespace.
- * The expected roles are written here, independently of the server's own declarations, and the
- * two are compared so neither can drift.
+ * The expected roles are written here, independently of the protocol's role table (which the
+ * server enforces and the staff pages read), and the two are compared so neither can drift. The
+ * commands checked are enumerated from the protocol's command tables, so a new command is checked
+ * as soon as it is declared.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
-import { adminCommandRoles, staffCommandRoles } from '@kiosk/server';
-import type { Result } from '@kiosk/protocol';
+import * as serverPackage from '@kiosk/server';
+import {
+  accessGroups,
+  adminCommandRoles,
+  adminCommands,
+  routeRoles,
+  staffCommandRoles,
+  staffCommands,
+  staffRoles,
+  type Result,
+} from '@kiosk/protocol';
 import { api, login, startServer, type RunningServer } from '../support/server-harness';
 
 type Role = 'admin' | 'reception' | 'clinic' | 'viewer';
@@ -58,6 +69,25 @@ describe('authorization of every route, namespace and command', () => {
     server.app.routes.filter(
       (r) => !PUBLIC.has(`${asGet(r.method)} ${r.url}`) && !isStaticPage(asGet(r.method), r.url),
     );
+
+  it("the protocol's role table says what this suite expects, and the server enforces that table", () => {
+    expect([...staffRoles]).toEqual(ALL);
+    expect(Object.fromEntries(Object.entries(accessGroups).map(([k, v]) => [k, [...v]]))).toEqual({
+      staff: ALL,
+      callers: CALLERS,
+      counter: ['admin', 'reception'],
+      admin: ADMIN,
+    });
+    expect(Object.fromEntries(Object.entries(routeRoles).map(([k, v]) => [k, [...v]]))).toEqual({
+      'queue-read': expectedRoles('GET', '/api/queue'),
+      'queue-act': expectedRoles('POST', '/api/queue/call-next'),
+      patients: expectedRoles('GET', '/api/patients/x-1'),
+      counter: expectedRoles('POST', '/api/counter/check-ins'),
+      admin: expectedRoles('GET', '/api/admin/users'),
+    });
+    expect(serverPackage.staffCommandRoles).toBe(staffCommandRoles);
+    expect(serverPackage.adminCommandRoles).toBe(adminCommandRoles);
+  });
 
   it('the server declares the same roles as this suite expects', () => {
     const declared = server.app.api.filter((r) => Array.isArray(r.access));
@@ -177,11 +207,11 @@ describe('authorization of every route, namespace and command', () => {
       .map(String)
       .filter((e) => e !== 'error')
       .sort();
-    expect(handlers).toEqual(Object.keys(staffCommandRoles).sort());
-    const expected: Record<string, Role[]> = {
+    expect(handlers).toEqual(Object.keys(staffCommands).sort());
+    const expected: Record<keyof typeof staffCommands, Role[]> = {
       'queue:list': ALL,
-      'queue:estimates': ALL,
-      'visit:history': ALL,
+      'queue:estimate': ALL,
+      'visit:get-history': ALL,
       'queue:call-next': CALLERS,
       'queue:recall': CALLERS,
       'queue:skip': CALLERS,
@@ -190,8 +220,8 @@ describe('authorization of every route, namespace and command', () => {
     };
     expect(Object.fromEntries(Object.entries(staffCommandRoles).map(([k, v]) => [k, [...v]]))).toEqual(expected);
     const failures: string[] = [];
-    for (const [event, allowed] of Object.entries(expected)) {
-      for (const role of ALL.filter((r) => !allowed.includes(r))) {
+    for (const event of Object.keys(staffCommands) as (keyof typeof staffCommands)[]) {
+      for (const role of ALL.filter((r) => !expected[event].includes(r))) {
         const r = await new Promise<Result<unknown>>((resolve) =>
           sockets[role].emit(
             event,
@@ -215,10 +245,10 @@ describe('authorization of every route, namespace and command', () => {
       .filter((e) => e !== 'error')
       .sort();
     // Non-admins never get this far: the handshake refuses them (above).
-    const expected: Record<string, Role[]> = { 'alerts:list': ADMIN };
-    expect(handlers).toEqual(Object.keys(expected).sort());
+    const expected: Record<keyof typeof adminCommands, Role[]> = { 'alerts:list': ADMIN };
+    expect(handlers).toEqual(Object.keys(adminCommands).sort());
     expect(Object.fromEntries(Object.entries(adminCommandRoles).map(([k, v]) => [k, [...v]]))).toEqual(expected);
-    for (const event of Object.keys(expected)) {
+    for (const event of Object.keys(adminCommands)) {
       const r = await new Promise<Result<unknown>>((resolve) => socket.emit(event, {}, resolve));
       expect([event, r.ok]).toEqual([event, true]);
     }

@@ -189,7 +189,7 @@ describe.each(databaseKinds)('queue operations (%s)', (kind) => {
     const done = await emit<QueueEntry>(rec, 'queue:complete', { ticketId: t.ticketId });
     expect(done.ok).toBe(true);
     expect((await changed).status).toBe('completed');
-    const est = await emit<ServiceWait[]>(view, 'queue:estimates', {});
+    const est = await emit<ServiceWait[]>(view, 'queue:estimate', {});
     expect(est.ok).toBe(true);
     rec.close();
     view.close();

@@ -4,55 +4,23 @@
  */
 import http from 'node:http';
 import { Server } from 'socket.io';
-import { z } from 'zod';
 import {
-  cardKeyCommandSchema,
-  cardReadCommandSchema,
-  checkInRequestSchema,
-  insuranceCheckRequestSchema,
-  printerTestSchema,
-  scanSubmitSchema,
-  ticketPrintCommandSchema,
-  type PrintReport,
-  type Ticket,
-  type ClassifiedScan,
-  type InsuranceCheck,
-  type InsuranceCheckRequest,
-  type CardKeyCommand,
-  err,
-  parseWith,
-  type Ack,
+  kioskUiCommands,
+  serveCommands,
   type AgentToKioskUiEvents,
-  type CheckInOutcome,
-  type CheckInRequest,
+  type CommandHandlers,
   type KioskUiToAgentEvents,
-  type Result,
-  type ServiceInfo,
 } from '@kiosk/protocol';
 import type { Logger } from '../logger';
 
 export type UiServer = Server<KioskUiToAgentEvents, AgentToKioskUiEvents>;
 
-const emptySchema = z.object({}).strict();
-
 export interface UiGatewayOptions {
   port: number;
   allowedOrigins: string[];
   log: Logger;
-  onServices: () => Promise<Result<ServiceInfo[]>>;
-  onCheckIn: (request: CheckInRequest) => Promise<Result<CheckInOutcome>>;
-  onReset: () => Promise<void>;
-  /** The patient consented on the page: read the card announced with this readId (`consent: true` checked by the schema). */
-  onCardRead: (readId: string) => Promise<Result<null>>;
-  /** Staff typed the MRZ or ID + dates that open the chip. */
-  onSetKey: (command: CardKeyCommand) => Promise<Result<null>>;
-  onPrinterTest: (printerId: string | undefined) => Promise<Result<{ state: 'confirmed' | 'failed'; reason?: string }>>;
-  /** A keyboard-wedge scan typed into the page: classified like any other scan. */
-  onWedgeScan: (payload: string) => Promise<Result<ClassifiedScan>>;
-  /** A counter page prints a ticket the server issued on this agent's printer. */
-  onTicketPrint: (command: { ticketId: string; ticket: Ticket }) => Promise<Result<PrintReport>>;
-  /** BHYT eligibility, relayed to the server (gateway credentials never reach the kiosk). */
-  onInsuranceCheck: (request: InsuranceCheckRequest) => Promise<Result<InsuranceCheck>>;
+  /** One handler per command of the kiosk page (`kioskUiCommands`), given the validated payload. */
+  commands: CommandHandlers<typeof kioskUiCommands>;
   /** GET /health: devices, disabled transports, server link (no personal data). */
   health: () => unknown;
 }
@@ -62,18 +30,6 @@ export interface UiGateway {
   http: http.Server;
   port: number;
   close(): Promise<void>;
-}
-
-function wrap<S extends z.ZodType, T>(log: Logger, schema: S, fn: (p: z.infer<S>) => Promise<Result<T>>) {
-  return (payload: unknown, ack: unknown) => {
-    const reply: Ack<T> = typeof ack === 'function' ? (ack as Ack<T>) : () => undefined;
-    const parsed = parseWith(schema, payload ?? {});
-    if (!parsed.ok) return reply(parsed);
-    fn(parsed.value).then(reply, (e: unknown) => {
-      log.error({ err: String(e) }, 'kiosk UI handler failed');
-      reply(err('internal-error', 'the kiosk agent could not complete this request', 'go-to-counter'));
-    });
-  };
 }
 
 export async function startUiGateway(options: UiGatewayOptions): Promise<UiGateway> {
@@ -101,47 +57,12 @@ export async function startUiGateway(options: UiGatewayOptions): Promise<UiGatew
       callback(null, origin === undefined || allowed.has(origin));
     },
   });
-  io.on('connection', (socket) => {
-    socket.on(
-      'services:list',
-      wrap(options.log, emptySchema, () => options.onServices()),
-    );
-    socket.on(
-      'checkin:submit',
-      wrap(options.log, checkInRequestSchema, (r) => options.onCheckIn(r)),
-    );
-    socket.on(
-      'card:read',
-      wrap(options.log, cardReadCommandSchema, (c) => options.onCardRead(c.readId)),
-    );
-    socket.on(
-      'card:set-key',
-      wrap(options.log, cardKeyCommandSchema, (c) => options.onSetKey(c)),
-    );
-    socket.on(
-      'printer:test',
-      wrap(options.log, printerTestSchema, (c) => options.onPrinterTest(c.printerId)),
-    );
-    socket.on(
-      'scan:submit',
-      wrap(options.log, scanSubmitSchema, (c) => options.onWedgeScan(c.payload)),
-    );
-    socket.on(
-      'ticket:print',
-      wrap(options.log, ticketPrintCommandSchema, (c) => options.onTicketPrint(c)),
-    );
-    socket.on(
-      'insurance:check',
-      wrap(options.log, insuranceCheckRequestSchema, (r) => options.onInsuranceCheck(r)),
-    );
-    socket.on(
-      'session:reset',
-      wrap(options.log, emptySchema, async () => {
-        await options.onReset();
-        return { ok: true as const, value: null };
-      }),
-    );
-  });
+  io.on('connection', (socket) =>
+    serveCommands(socket, kioskUiCommands, options.commands, {
+      onError: (e, event) => options.log.error({ event, err: String(e) }, 'kiosk UI command failed'),
+      failure: { message: 'the kiosk agent could not complete this request', hint: 'go-to-counter' },
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve());

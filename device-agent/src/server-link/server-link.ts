@@ -11,8 +11,8 @@ import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import {
   err,
-  parseWith,
-  ticketPrintCommandSchema,
+  serveCommands,
+  serverToAgentCommands,
   type AgentHeartbeat,
   type AgentToServerEvents,
   type CheckInReceipt,
@@ -23,10 +23,9 @@ import {
   type Result,
   type ServerToAgentEvents,
   type ServiceInfo,
+  type TicketPrintCommand,
 } from '@kiosk/protocol';
 import { z } from 'zod';
-
-type TicketPrintCommand = z.infer<typeof ticketPrintCommandSchema>;
 import { DurableQueue } from './durable-queue';
 import { postJson, tlsCodeOf } from './https-post';
 import { Listeners } from '../transports/transport';
@@ -115,14 +114,18 @@ export class ServerLink {
       void this.flush();
     });
     socket.on('disconnect', () => this.setState('disconnected'));
-    socket.on('ticket:print', (payload: unknown, ack: unknown) => {
-      const reply = typeof ack === 'function' ? (ack as (r: Result<PrintReport>) => void) : () => undefined;
-      const command = parseWith(ticketPrintCommandSchema, payload);
-      if (!command.ok) return reply(command);
-      const handler = this.printHandler;
-      if (!handler) return reply(err('no-printer', 'this kiosk has no printer'));
-      handler(command.value).then(reply, () => reply(err('print-error', 'the print could not be run')));
-    });
+    serveCommands(
+      socket,
+      serverToAgentCommands,
+      {
+        'ticket:print': (command) =>
+          this.printHandler ? this.printHandler(command) : err('no-printer', 'this kiosk has no printer'),
+      },
+      {
+        onError: (e, event) => this.options.log.error({ event, err: String(e) }, 'server command failed'),
+        failure: { message: 'the kiosk could not run this command' },
+      },
+    );
     socket.on('connect_error', (e) => {
       if (e.message === 'unauthorized') {
         this.options.log.error(
@@ -210,7 +213,8 @@ export class ServerLink {
     });
   }
 
-  checkIn(request: CheckInRequest): Promise<Result<CheckInReceipt>> {
+  /** Relays the kiosk page's check-in to the server, which issues the ticket. */
+  submitCheckIn(request: CheckInRequest): Promise<Result<CheckInReceipt>> {
     return this.request((s, ack) => s.emit('checkin:submit', request, ack));
   }
   private printHandler: ((command: TicketPrintCommand) => Promise<Result<PrintReport>>) | undefined;

@@ -21,19 +21,3 @@ export class I18n<K extends string> {
 
 /** The kiosk page's text. */
 export const i18n = new I18n<MessageKey>(vi, en);
-
-/** Patient-facing text for an error hint key sent by the agent or server. */
-export function hintKey(hint: string | undefined): MessageKey {
-  switch (hint) {
-    case 'scan-qr-instead':
-      return 'hint.scan-qr-instead';
-    case 'hold-card-still':
-      return 'hint.hold-card-still';
-    case 'card-removed':
-      return 'hint.card-removed';
-    case 'go-to-counter':
-      return 'hint.go-to-counter';
-    default:
-      return 'hint.try-again';
-  }
-}

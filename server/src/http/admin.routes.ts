@@ -16,7 +16,7 @@ import {
 } from '@kiosk/protocol';
 import type { Services } from '../services';
 import type { ApiRegistry } from './api';
-import { ADMIN, CALLERS, COUNTER } from './routes';
+import { ADMIN, CALLERS, COUNTER } from '../access';
 
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const dayRange = z.object({

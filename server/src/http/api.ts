@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseWith, type Result } from '@kiosk/protocol';
 import type { AuthService, Role, StaffUser } from '../services/auth.service';
-import { tokenOf } from './auth';
+import { tokenOf } from '../access';
 import { timingSafeEqual } from 'node:crypto';
 import { sha256 } from '../services/auth.service';
 

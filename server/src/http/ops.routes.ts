@@ -2,7 +2,7 @@
 import type { Metrics } from '../ops/metrics';
 import { openApiDocument } from '../ops/openapi';
 import type { ApiRegistry } from './api';
-import { ADMIN, STAFF } from './routes';
+import { ADMIN, STAFF } from '../access';
 
 export function registerOpsRoutes(api: ApiRegistry, metrics: Metrics, metricsToken: string | undefined): void {
   api.define(

@@ -15,7 +15,7 @@ import {
 } from '@kiosk/protocol';
 import type { Services } from '../services';
 import type { ApiRegistry } from './api';
-import { CALLERS } from './routes';
+import { CALLERS } from '../access';
 
 export type PrintOnAgent = (
   agentId: string,

@@ -8,24 +8,15 @@ import {
   queueQuerySchema,
   ticketCommandSchema,
   transferCommandSchema,
-  type Result,
 } from '@kiosk/protocol';
 import type { Services } from '../services';
-import type { Role } from '../services/auth.service';
-import { SESSION_COOKIE, tokenOf } from './auth';
+import { CALLERS, SESSION_COOKIE, STAFF, tokenOf } from '../access';
 import type { ApiRegistry } from './api';
 
 const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 const enrollSchema = z.object({ pairingCode: z.string().min(8).max(32), name: z.string().min(1).max(64) });
 const ticketParams = z.object({ ticketId: z.string().min(1).max(64) });
 const counterBody = ticketCommandSchema.pick({ counter: true });
-
-export const STAFF: readonly Role[] = ['admin', 'reception', 'clinic', 'viewer'];
-/** Roles that act on queues; viewers only read. */
-export const CALLERS: readonly Role[] = ['admin', 'reception', 'clinic'];
-export const ADMIN: readonly Role[] = ['admin'];
-/** Registration at the reception counter. */
-export const COUNTER: readonly Role[] = ['admin', 'reception'];
 
 const calledTicketSchema = z.object({
   ticketId: z.string(),
@@ -216,12 +207,6 @@ export function registerRoutes(api: ApiRegistry, s: Services, sessionTtlSec: num
       access: STAFF,
       params: ticketParams,
     },
-    async ({ params }) => historyByTicket(s, params.ticketId),
+    async ({ params }) => s.queue.historyOfTicket(params.ticketId),
   );
-}
-
-export async function historyByTicket(s: Services, ticketId: string): Promise<Result<unknown>> {
-  const visitId = await s.queue.visitOf(ticketId);
-  if (!visitId) return err('unknown-ticket', 'no such ticket');
-  return s.queue.visitHistory(visitId);
 }

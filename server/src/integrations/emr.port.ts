@@ -2,7 +2,7 @@
  * The EMR port: what the server asks of the hospital's EMR/HIS at check-in, whatever speaks it
  * (our database only, FHIR R4, HL7 v2 ADT over MLLP).
  *
- * `checkIn` is one idempotent operation with three steps: register or match the patient (by
+ * `deliverCheckIn` is one idempotent operation with three steps: register or match the patient (by
  * business identifiers, never by name), open the visit (identified by the deterministic visit
  * number), and move a booked appointment of today to arrived. Sending the same check-in again,
  * with the same delivery key, must have no further effect: the outbox relies on it after a
@@ -122,7 +122,7 @@ export type EmrResult = Result<EmrDelivered, EmrError>;
 export interface EmrPort {
   readonly mode: EmrMode;
   /** Register or match the patient, open the visit, mark a booked appointment arrived. */
-  checkIn(checkIn: EmrCheckIn, key: DeliveryKey): Promise<EmrResult>;
+  deliverCheckIn(checkIn: EmrCheckIn, key: DeliveryKey): Promise<EmrResult>;
   /** Demographic update of a known patient (HL7 A08; FHIR conditional update). */
   updatePatient(patient: EmrPatient, key: DeliveryKey): Promise<EmrResult>;
   close(): Promise<void>;

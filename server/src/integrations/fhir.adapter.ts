@@ -75,7 +75,7 @@ export class FhirAdapter implements EmrPort {
       });
   }
 
-  async checkIn(c: EmrCheckIn, key: DeliveryKey): Promise<EmrResult> {
+  async deliverCheckIn(c: EmrCheckIn, key: DeliveryKey): Promise<EmrResult> {
     const issues = this.configIssues.length > 0 ? this.configIssues : validateCheckInData(c);
     if (issues.length > 0)
       return emrError('emr-invalid-content', `not sent, failed our validation: ${issues.slice(0, 3).join('; ')}`, {

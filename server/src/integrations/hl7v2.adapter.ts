@@ -49,7 +49,7 @@ export class Hl7v2Adapter implements EmrPort {
     };
   }
 
-  checkIn(c: EmrCheckIn, key: DeliveryKey): Promise<EmrResult> {
+  deliverCheckIn(c: EmrCheckIn, key: DeliveryKey): Promise<EmrResult> {
     return this.exchange(adtA04(c, this.header(key)), key);
   }
 

@@ -9,11 +9,11 @@ import { err, ok, type EmrOutboxState } from '@kiosk/protocol';
 import { facilityDay } from '../clock';
 import { utcOffsetOf } from './vn-core';
 import type { ApiRegistry } from '../http/api';
+import { ADMIN } from '../access';
 import type { AuthService } from '../services/auth.service';
 import type { Integrations } from './integrations.module';
 import { toJson4750, toXml4750 } from './checkin-record-4750';
 
-const ADMIN = ['admin'] as const;
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'expected YYYY-MM-DD');
 
 export interface IntegrationRouteDeps {

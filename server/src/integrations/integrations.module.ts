@@ -6,8 +6,7 @@
  */
 import { newRowId } from '../db/row-id';
 import type client from 'prom-client';
-import type { Namespace } from 'socket.io';
-import { err, insuranceCheckRequestSchema, ok, parseWith, type InsuranceCheck, type Result } from '@kiosk/protocol';
+import { err, ok, type InsuranceCheck, type InsuranceCheckRequest, type Result } from '@kiosk/protocol';
 import type { Committer } from '../db/group-commit';
 import type { CheckinRecordTable, EmrOutboxTable, InsuranceCheckTable } from '../db/schema';
 import type { Executor, Repositories } from '../repositories';
@@ -177,24 +176,10 @@ export class Integrations {
     };
   }
 
-  /** Kiosks' `insurance:check` on /agent (already authenticated by the namespace). */
-  listenToAgents(agents: Namespace): void {
-    agents.on('connection', (socket) => {
-      socket.on('insurance:check', (payload: unknown, ack: unknown) => {
-        const reply = typeof ack === 'function' ? (ack as (r: Result<InsuranceCheck>) => void) : () => undefined;
-        this.kioskCheck(payload).then(reply, (e: unknown) => {
-          this.deps.log.error({ err: String(e) }, 'insurance check failed');
-          reply(err('internal-error', 'the insurance check could not be completed'));
-        });
-      });
-    });
-  }
-
-  private async kioskCheck(payload: unknown): Promise<Result<InsuranceCheck>> {
-    const parsed = parseWith(insuranceCheckRequestSchema, payload);
-    if (!parsed.ok) return parsed;
+  /** A kiosk's BHYT pre-check (`insurance:check` on /agent), in the form the kiosk page shows. */
+  async checkInsuranceForKiosk(request: InsuranceCheckRequest): Promise<Result<InsuranceCheck>> {
     if (!this.insurance) return err('insurance-check-off', 'this site does not check BHYT cards at the kiosk');
-    return ok(InsuranceScreening.forKiosk(await this.insurance.check(parsed.value.identity)));
+    return ok(InsuranceScreening.forKiosk(await this.insurance.check(request.identity)));
   }
 
   attach(a: IntegrationAttachments): void {

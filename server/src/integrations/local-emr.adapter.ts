@@ -14,7 +14,7 @@ const delivered: EmrResult = {
 export class LocalEmrAdapter implements EmrPort {
   readonly mode = 'local' as const;
 
-  async checkIn(): Promise<EmrResult> {
+  async deliverCheckIn(): Promise<EmrResult> {
     return delivered;
   }
 

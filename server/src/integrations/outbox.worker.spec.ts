@@ -56,7 +56,7 @@ function fakeEmr(answer: (c: EmrCheckIn) => EmrResult | Promise<EmrResult>) {
   const seen: string[] = [];
   const port: EmrPort = {
     mode: 'fhir',
-    checkIn: async (c) => {
+    deliverCheckIn: async (c) => {
       seen.push(c.visit.visitId);
       return answer(c);
     },

@@ -178,7 +178,7 @@ export class OutboxWorker {
       result =
         row.kind === 'patient-update'
           ? await this.emr.updatePatient(payload as EmrPatient, key)
-          : await this.emr.checkIn(payload as EmrCheckIn, key);
+          : await this.emr.deliverCheckIn(payload as EmrCheckIn, key);
     } catch (e) {
       // Adapters return Results; a throw is a bug: keep the row and retry later.
       this.log.error({ err: String(e), delivery: row.id }, 'EMR adapter threw');

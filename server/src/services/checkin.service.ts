@@ -152,7 +152,6 @@ export class CheckInService {
       // A concurrent retry of the same check-in may have won the race on the unique check-in id.
       const raced = await this.findReceipt(request.checkInId);
       if (raced) return raced;
-      if (e instanceof CheckInRefused) return err(e.code, e.message, e.hint);
       this.deps.log.error({ err: String(e) }, 'check-in failed');
       return err('check-in-failed', 'the check-in could not be stored', 'go-to-counter');
     }
@@ -450,15 +449,5 @@ export class CheckInService {
       created_at: iso,
       updated_at: iso,
     };
-  }
-}
-
-export class CheckInRefused extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
   }
 }

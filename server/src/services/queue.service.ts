@@ -265,6 +265,13 @@ export class QueueService {
     });
   }
 
+  /** The visit of a ticket, with every ticket it had and every stored transition. */
+  async historyOfTicket(ticketId: string): Promise<Result<VisitHistory>> {
+    const visitId = await this.visitOf(ticketId);
+    if (!visitId) return err('unknown-ticket', 'no such ticket');
+    return this.visitHistory(visitId);
+  }
+
   /** The visit a ticket belongs to, for history look-ups by ticket. */
   async visitOf(ticketId: string): Promise<string | undefined> {
     return this.tickets.visitIdOf(ticketId);

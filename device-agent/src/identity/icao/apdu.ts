@@ -12,19 +12,6 @@ export interface CommandApdu {
   le?: number;
 }
 
-export const SW_OK = 0x9000;
-export const SW_END_OF_FILE = 0x6282;
-export const SW_WRONG_LENGTH = 0x6700;
-export const SW_SECURITY_NOT_SATISFIED = 0x6982;
-export const SW_SM_DATA_MISSING = 0x6987;
-export const SW_SM_DATA_INCORRECT = 0x6988;
-export const SW_FILE_NOT_FOUND = 0x6a82;
-export const SW_WRONG_P1P2 = 0x6b00;
-export const SW_INS_NOT_SUPPORTED = 0x6d00;
-export const SW_CLA_NOT_SUPPORTED = 0x6e00;
-export const SW_CONDITIONS_NOT_SATISFIED = 0x6985;
-export const SW_WRONG_DATA = 0x6a80;
-
 export function encodeCommandApdu(apdu: CommandApdu): Uint8Array {
   const header = Uint8Array.of(apdu.cla & 0xff, apdu.ins & 0xff, apdu.p1 & 0xff, apdu.p2 & 0xff);
   const data = apdu.data ?? new Uint8Array(0);

@@ -1,0 +1,47 @@
+/**
+ * Device agent ↔ server, namespace /agent (device credential). Facts are `noun:past-tense`;
+ * commands are `noun:verb`, declared in a command table whose schemas validate them on arrival
+ * and whose ack values type the event maps (socket-command.ts).
+ */
+import { z } from 'zod';
+import { answers, type CommandEvents } from './socket-command';
+import { checkInRequestSchema, printReportSchema, type CheckInReceipt, type PrintReport } from './checkin';
+import { agentHeartbeatSchema } from './device';
+import type { ServiceInfo } from './facility';
+import { insuranceCheckRequestSchema, type InsuranceCheck } from './kiosk-flow';
+import { ticketSchema } from './ticket';
+import { noPayloadSchema } from './no-payload';
+
+/** Print this issued ticket on the agent's printer; the ack is the print outcome. */
+export const ticketPrintCommandSchema = z.object({ ticketId: z.string().min(1).max(64), ticket: ticketSchema });
+export type TicketPrintCommand = z.infer<typeof ticketPrintCommandSchema>;
+
+export const reprintRequestSchema = z.object({
+  /** The agent whose printer prints (a counter's own kiosk agent); default: the kiosk that issued it. */
+  agentId: z.string().min(1).max(64).optional(),
+});
+
+/** What an agent asks of the server. */
+export const agentCommands = {
+  'checkin:submit': answers<CheckInReceipt>()(checkInRequestSchema),
+  'services:list': answers<ServiceInfo[]>()(noPayloadSchema),
+  'print:report': answers<null>()(printReportSchema),
+  'heartbeat:send': answers<null>()(agentHeartbeatSchema),
+  /** BHYT eligibility through the server's insurance gateway adapter (its credentials stay there). */
+  'insurance:check': answers<InsuranceCheck>()(insuranceCheckRequestSchema),
+} as const;
+export type AgentToServerEvents = CommandEvents<typeof agentCommands>;
+
+/** What the server asks of one agent. */
+export const serverToAgentCommands = {
+  /** Staff asked for a ticket to be printed (again) on this agent's printer: the ack is the print outcome. */
+  'ticket:print': answers<PrintReport>()(ticketPrintCommandSchema),
+} as const;
+
+/** Facts the server tells agents. */
+export interface ServerToAgentFacts {
+  'services:changed': (services: ServiceInfo[]) => void;
+  /** Sent to an agent just before the server disconnects it for a revoked credential. */
+  'credential:revoked': (info: { agentId: string }) => void;
+}
+export type ServerToAgentEvents = ServerToAgentFacts & CommandEvents<typeof serverToAgentCommands>;

@@ -1,0 +1,121 @@
+/**
+ * Kiosk UI ↔ local device agent (127.0.0.1 only). Facts are `noun:past-tense`; commands are
+ * `noun:verb`, declared in a command table whose schemas validate them on arrival and whose ack
+ * values type the event maps (socket-command.ts). The kiosk page imports these types only, so
+ * no schema reaches its bundle.
+ */
+import { z } from 'zod';
+import { answers, type CommandEvents } from './socket-command';
+import { checkInRequestSchema, type CheckInOutcome, type PrintReport } from './checkin';
+import type { DeviceHealth } from './device';
+import type { ServiceInfo } from './facility';
+import type { ClassifiedScan } from './scan';
+import {
+  cardAuthenticitySchema,
+  cardReadCommandSchema,
+  insuranceCheckRequestSchema,
+  type AgentFeatures,
+  type CardFace,
+  type CardFailure,
+  type CardIdentity,
+  type CardPresent,
+  type CardProgress,
+  type InsuranceCheck,
+} from './kiosk-flow';
+import { ticketPrintCommandSchema } from './agent.events';
+import { noPayloadSchema } from './no-payload';
+
+/** Passive authentication of a read whose `card:identified` was already sent (that one said 'not-checked'). */
+export const cardAuthenticityEventSchema = z.object({
+  readId: z.string().min(1).max(64),
+  authenticity: cardAuthenticitySchema,
+});
+export type CardAuthenticityEvent = z.infer<typeof cardAuthenticityEventSchema>;
+
+const mrzDateSchema = z.string().regex(/^\d{6}$/u, 'expected YYMMDD');
+const isoDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'expected YYYY-MM-DD');
+
+/**
+ * What opens the chip when no CCCD QR was scanned: typed by staff. The MRZ text itself; the MRZ's
+ * document number + birth + expiry dates; or a 12-digit CCCD number + birth date + expiry date
+ * (or the issue date, from which the expiry milestones are derived). Lives for the session only.
+ */
+export const cardKeyCommandSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('mrz'), mrz: z.string().min(30).max(100) }),
+  z.object({
+    kind: z.literal('document'),
+    documentNumber: z.string().regex(/^[0-9A-Z<]{1,9}$/u, 'expected up to 9 MRZ characters'),
+    dateOfBirth: mrzDateSchema,
+    dateOfExpiry: mrzDateSchema,
+  }),
+  z.object({
+    kind: z.literal('cccd'),
+    idNumber: z.string().regex(/^\d{12}$/u, 'expected 12 digits'),
+    dateOfBirth: z.union([isoDateSchema, mrzDateSchema]),
+    dateOfExpiry: z.union([isoDateSchema, mrzDateSchema]).optional(),
+    issueDate: isoDateSchema.optional(),
+  }),
+]);
+export type CardKeyCommand = z.infer<typeof cardKeyCommandSchema>;
+
+export const scanSubmitSchema = z.object({ payload: z.string().min(1).max(4096) });
+export const printerTestSchema = z.object({ printerId: z.string().max(128).optional() });
+export interface PrinterTestOutcome {
+  state: 'confirmed' | 'failed';
+  reason?: string;
+}
+
+/** Facts the agent tells its kiosk page. */
+export interface AgentToKioskUiEvents {
+  'scan:classified': (scan: ClassifiedScan) => void;
+  'devices:changed': (devices: DeviceHealth[]) => void;
+  'server-link:changed': (link: { connected: boolean; pending: number }) => void;
+  /** Sent on connection: the optional steps this agent supports (kiosk-flow.ts). */
+  'features:announced': (features: AgentFeatures) => void;
+  /**
+   * A card was placed; nothing is read until the page sends `card:read` with the patient's consent.
+   * A card removed before that ends the presentation with `card:failed` 'card-removed'.
+   */
+  'card:presented': (card: CardPresent) => void;
+  /** A chip read moved on; `card:identified`, `card:face-read`, `card:verified` and `card:failed` carry the same readId. */
+  'card:progressed': (progress: CardProgress) => void;
+  'card:identified': (card: CardIdentity) => void;
+  /** Screen only: the page drops it on session reset; the agent never stores it. */
+  'card:face-read': (face: CardFace) => void;
+  /** Passive authentication finished for a read already identified (valid or not: see `authenticity`). */
+  'card:verified': (event: CardAuthenticityEvent) => void;
+  'card:failed': (failure: CardFailure) => void;
+}
+
+/** What the kiosk page asks of its agent. */
+export const kioskUiCommands = {
+  'services:list': answers<ServiceInfo[]>()(noPayloadSchema),
+  'checkin:submit': answers<CheckInOutcome>()(checkInRequestSchema),
+  /** The patient left or the idle timer fired: the agent forgets the session. */
+  'session:reset': answers<null>()(noPayloadSchema),
+  /** BHYT eligibility for the identified patient, relayed to the server's insurance gateway adapter. */
+  'insurance:check': answers<InsuranceCheck>()(insuranceCheckRequestSchema),
+  /**
+   * A code typed by a keyboard-wedge scanner (detected in the page with KeyboardWedgeDetector):
+   * the agent classifies it like any scan and answers, and emits `scan:classified`.
+   */
+  'scan:submit': answers<ClassifiedScan>()(scanSubmitSchema),
+  /**
+   * A counter page prints a ticket the server issued on its own agent's printer; the agent reports
+   * the outcome to the server (a ticket counts as printed only when confirmed).
+   */
+  'ticket:print': answers<PrintReport>()(ticketPrintCommandSchema),
+  /**
+   * The patient agreed to the privacy notice shown on `card:presented`: the agent reads that card
+   * now (`card:progressed` …). Refused without `consent: true` or when the card has gone.
+   */
+  'card:read': answers<null>()(cardReadCommandSchema),
+  /**
+   * Staff typed the MRZ or ID: a card the patient consented to and that waits for a key is read
+   * now, and it opens the next one (which still needs the patient's consent).
+   */
+  'card:set-key': answers<null>()(cardKeyCommandSchema),
+  /** Prints a test ticket on a printer (the first one by default). */
+  'printer:test': answers<PrinterTestOutcome>()(printerTestSchema),
+} as const;
+export type KioskUiToAgentEvents = CommandEvents<typeof kioskUiCommands>;

@@ -1,0 +1,128 @@
+/**
+ * Commands over socket.io, declared once and served one way. Each namespace has a command table
+ * (`staffCommands`, `kioskUiCommands` …): event name → payload schema, tagged with the value its
+ * ack carries. The typed event maps are derived from the tables, and `serveCommands` serves a
+ * table: it validates each payload with the table's schema, runs the handler and answers the ack
+ * exactly once with a Result. A handler that throws or rejects answers 'internal-error' and is
+ * reported through `onError` (the caller logs it); nothing escapes to socket.io.
+ * Browser-safe: zod types only.
+ */
+import type { z } from 'zod';
+import { err, parseWith, type Result } from './result';
+
+export type Ack<T> = (result: Result<T>) => void;
+
+/** A command's payload schema, tagged (in its type only) with the value its ack carries. */
+export type CommandSchema<S extends z.ZodType = z.ZodType, R = unknown> = S & {
+  readonly '~ack'?: (value: R) => void;
+};
+
+/** Tags a payload schema with the value its ack carries: `answers<QueueEntry[]>()(queueQuerySchema)`. */
+export const answers =
+  <R>() =>
+  <S extends z.ZodType>(schema: S): CommandSchema<S, R> =>
+    schema;
+
+/** A namespace's commands: event name → tagged payload schema. */
+export type CommandTable = Readonly<Record<string, CommandSchema<z.ZodType, never>>>;
+
+/** The value a command's ack carries. */
+export type AckValue<C> = C extends { readonly '~ack'?: (value: infer R) => void } ? R : never;
+
+/** The socket.io event map of a command table: what a client emits, and the Result its ack gets. */
+export type CommandEvents<T extends CommandTable> = {
+  [K in keyof T]: (payload: z.input<T[K]>, ack: Ack<AckValue<T[K]>>) => void;
+};
+
+/** Serves one command: gets the validated payload, answers a Result. */
+export type CommandHandler<C extends z.ZodType> = (
+  payload: z.output<C>,
+) => Promise<Result<AckValue<C>>> | Result<AckValue<C>>;
+
+/** A handler for every command of a table. */
+export type CommandHandlers<T extends CommandTable> = { [K in keyof T]: CommandHandler<T[K]> };
+
+export interface CommandOptions {
+  /** A handler threw or rejected (the ack already answered 'internal-error'), or the ack threw. */
+  onError: (error: unknown, event: string) => void;
+  /** The 'internal-error' answer's staff-facing message and patient-facing hint. */
+  failure?: { message: string; hint?: string };
+}
+
+/** What `serveCommands` needs of a socket.io socket (any namespace, server or client side). */
+export interface CommandSocket {
+  on(event: never, listener: never): unknown;
+}
+
+const isResult = (value: unknown): value is Result<unknown> =>
+  typeof value === 'object' &&
+  value !== null &&
+  ((value as { ok?: unknown }).ok === true ||
+    ((value as { ok?: unknown }).ok === false && typeof (value as { error?: unknown }).error === 'object'));
+
+/**
+ * The socket.io listener for one command of a table. It answers the ack exactly once (a missing
+ * ack function is tolerated) and never throws, whatever the payload or the handler does.
+ */
+export function commandListener<T extends CommandTable, E extends keyof T & string>(
+  table: T,
+  event: E,
+  handler: CommandHandler<T[E]>,
+  options: CommandOptions,
+): (...args: unknown[]) => void {
+  const schema = table[event] as z.ZodType;
+  const failure = options.failure ?? { message: 'the request could not be completed' };
+  const report = (e: unknown) => {
+    try {
+      options.onError(e, event);
+    } catch {
+      // A failing reporter must not turn into a throw inside socket.io.
+    }
+  };
+  return (...args: unknown[]) => {
+    // socket.io passes the ack last: a command emitted without a payload arrives as (ack).
+    const last = args[args.length - 1];
+    const ack = args.length > 1 || typeof last === 'function' ? last : undefined;
+    const payload = args.length > 1 || typeof last !== 'function' ? args[0] : undefined;
+    let answered = false;
+    const reply = (r: Result<unknown>) => {
+      if (answered) return;
+      answered = true;
+      if (typeof ack !== 'function') return;
+      try {
+        (ack as Ack<unknown>)(r);
+      } catch (e) {
+        report(e);
+      }
+    };
+    const fail = (e: unknown) => {
+      report(e);
+      reply(err('internal-error', failure.message, failure.hint));
+    };
+    try {
+      const parsed = parseWith(schema, payload ?? {});
+      if (!parsed.ok) return reply(parsed);
+      Promise.resolve(handler(parsed.value as z.output<T[E]>)).then((r) => {
+        try {
+          if (isResult(r)) reply(r);
+          else fail(new Error(`${event}: the handler answered no Result`));
+        } catch (e) {
+          fail(e);
+        }
+      }, fail);
+    } catch (e) {
+      fail(e);
+    }
+  };
+}
+
+/** Registers a listener for every command of `table` on one socket. */
+export function serveCommands<T extends CommandTable>(
+  socket: CommandSocket,
+  table: T,
+  handlers: CommandHandlers<T>,
+  options: CommandOptions,
+): void {
+  for (const event of Object.keys(table) as (keyof T & string)[])
+    socket.on(event as never, commandListener(table, event, handlers[event], options) as never);
+}

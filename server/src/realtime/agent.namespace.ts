@@ -1,0 +1,116 @@
+/**
+ * /agent: kiosk agents (device credential). Their commands (check-in, services, print reports,
+ * heartbeats, the BHYT pre-check), and what the server asks of or tells one agent: print a
+ * ticket, services changed, credential revoked.
+ */
+import type { Namespace, Server } from 'socket.io';
+import {
+  agentCommands,
+  err,
+  ok,
+  serveCommands,
+  type AgentToServerEvents,
+  type InsuranceCheck,
+  type InsuranceCheckRequest,
+  type PrintReport,
+  type Result,
+  type ServerToAgentEvents,
+  type ServiceInfo,
+  type TicketPrintCommand,
+} from '@kiosk/protocol';
+import type { Services } from '../services';
+import type { AgentIdentity } from '../services/fleet.service';
+import type { Logger } from '../logger';
+import { commandOptions } from './namespace.support';
+
+/** The integrations' BHYT screening, as a kiosk asks it (Integrations.checkInsuranceForKiosk). */
+export interface KioskInsurance {
+  checkInsuranceForKiosk(request: InsuranceCheckRequest): Promise<Result<InsuranceCheck>>;
+}
+
+/** Between server instances, on the /agent namespace. */
+interface AgentServerSideEvents {
+  'agent:revoke': (agentId: string) => void;
+}
+
+const PRINT_ACK_TIMEOUT_MS = 20_000;
+const agentRoom = (agentId: string) => `agent:${agentId}`;
+
+export function attachAgentNamespace(io: Server, s: Services, log: Logger, insurance: KioskInsurance) {
+  const agents = io.of('/agent') as unknown as Namespace<
+    AgentToServerEvents,
+    ServerToAgentEvents,
+    AgentServerSideEvents,
+    { agent: AgentIdentity }
+  >;
+  /** Tells this instance's sockets of a revoked agent why, then closes them (in that order per socket). */
+  const revokeLocal = (agentId: string) => {
+    for (const socket of agents.sockets.values())
+      if (socket.data.agent?.id === agentId) {
+        socket.emit('credential:revoked', { agentId });
+        socket.disconnect(true);
+      }
+  };
+  // Other server instances ask through the adapter (PostgreSQL NOTIFY).
+  agents.on('agent:revoke', revokeLocal);
+  agents.use((socket, next) => {
+    s.fleet.authenticate(socket.handshake.auth['credential']).then(
+      (agent) => {
+        if (!agent) return next(new Error('unauthorized'));
+        socket.data.agent = agent;
+        next();
+      },
+      () => next(new Error('unauthorized')),
+    );
+  });
+  agents.on('connection', (socket) => {
+    const agent = socket.data.agent;
+    void socket.join(agentRoom(agent.id));
+    s.fleet.touch(agent.id).then(
+      () => s.alerts.resolve(agent.id, ['kiosk-offline']),
+      (e: unknown) => log.warn({ err: String(e) }, 'agent touch failed'),
+    );
+    serveCommands(
+      socket,
+      agentCommands,
+      {
+        'checkin:submit': (request) => s.checkIn.checkIn(request, agent.id),
+        'services:list': async () => ok(await s.facility.listServices()),
+        'print:report': async (r) =>
+          (await s.queue.recordPrint(r.ticketId, r.state, r.reason, agent.id))
+            ? ok(null)
+            : err('unknown-ticket', 'no such ticket'),
+        'heartbeat:send': async (hb) => {
+          await s.fleet.heartbeat(agent.id, hb);
+          await s.alerts.reconcileHeartbeat(agent.id, hb.devices);
+          return ok(null);
+        },
+        'insurance:check': (request) => insurance.checkInsuranceForKiosk(request),
+      },
+      commandOptions(log),
+    );
+  });
+
+  return {
+    servicesChanged: (list: ServiceInfo[]) => agents.emit('services:changed', list),
+    /** Tells the agent its credential was revoked and disconnects it, on every server instance. */
+    disconnectAgent(agentId: string): void {
+      revokeLocal(agentId);
+      agents.serverSideEmit('agent:revoke', agentId);
+    },
+    /** Asks one kiosk agent (on whichever instance holds its socket) to print a ticket; its ack is the outcome. */
+    async printOnAgent(agentId: string, command: TicketPrintCommand): Promise<Result<PrintReport>> {
+      try {
+        const answers = await agents
+          .to(agentRoom(agentId))
+          .timeout(PRINT_ACK_TIMEOUT_MS)
+          .emitWithAck('ticket:print', command);
+        const first = answers[0];
+        if (!first) return err('kiosk-offline', 'that kiosk is not connected', 'go-to-counter');
+        return first;
+      } catch {
+        return err('print-timeout', 'the kiosk did not answer in time');
+      }
+    },
+  };
+}
