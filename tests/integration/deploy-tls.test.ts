@@ -129,7 +129,7 @@ describe.skipIf(!haproxyAvailable())('TLS from kiosk agents to the server throug
       capturingLog(),
     );
     await expect.poll(() => agent.link.state, { timeout: 20_000 }).toBe('connected');
-    const receipt = await agent.link.checkIn(checkInRequest(1));
+    const receipt = await agent.link.submitCheckIn(checkInRequest(1));
     expect(receipt.ok && receipt.value.ticket.number).toBe('B001');
   });
 
