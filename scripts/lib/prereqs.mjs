@@ -33,6 +33,8 @@ export const debianPackages = {
     prometheus: '/usr/bin/promtool',
     // systemd-analyze verifies the units (deploy/systemd/).
     systemd: '/usr/bin/systemd-analyze',
+    // The TLS test makes its own CA and certificates.
+    openssl: '/usr/bin/openssl',
   },
 };
 
