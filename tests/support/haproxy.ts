@@ -14,7 +14,9 @@ import { freePort } from './free-port';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const haproxyConfig = path.join(root, 'deploy', 'haproxy', 'haproxy.cfg');
 
-export const haproxyAvailable = (): boolean => spawnSync('haproxy', ['-v'], { encoding: 'utf8' }).status === 0;
+/** Debian installs it in /usr/sbin, which a non-root PATH may lack. */
+const binary = fs.existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : 'haproxy';
+export const haproxyAvailable = (): boolean => spawnSync(binary, ['-v'], { encoding: 'utf8' }).status === 0;
 
 export interface Haproxy {
   child: ChildProcess;
@@ -61,7 +63,7 @@ export async function startHaproxy(servers: [string, string], options: { certPem
   const plainPort = await freePort();
   const tlsPort = await freePort();
   const socket = path.join(dir, 'admin.sock');
-  const child = spawn('haproxy', ['-db', '-f', haproxyConfig], {
+  const child = spawn(binary, ['-db', '-f', haproxyConfig], {
     env: {
       ...process.env,
       KIOSK_TLS_BIND: `127.0.0.1:${tlsPort}`,
