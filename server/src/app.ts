@@ -168,7 +168,8 @@ export async function createServerApp(
     }
     return [...days].sort();
   };
-  await repositories.partitions.ensureDays(partitionDays());
+  const ensurePartitions = () => transactions.run((trx) => repositories.partitions.ensureDays(trx, partitionDays()));
+  if (repositories.partitions.partitioned) await ensurePartitions();
   const auth = new AuthService(repositories.staff, transactions, clock, config.SESSION_TTL_HOURS * 3600_000);
   const integrations = new Integrations(config, { repositories, transactions, clock, log });
   const services: Services = {
@@ -280,9 +281,7 @@ export async function createServerApp(
   timers.push(setInterval(sweep, config.ALERT_SWEEP_INTERVAL_MS).unref());
   if (repositories.partitions.partitioned) {
     const ensure = () =>
-      repositories.partitions
-        .ensureDays(partitionDays())
-        .catch((e: unknown) => log.error({ err: String(e) }, 'making day partitions failed'));
+      ensurePartitions().catch((e: unknown) => log.error({ err: String(e) }, 'making day partitions failed'));
     timers.push(setInterval(ensure, 3600_000).unref());
   }
   if (config.RETENTION_PURGE_INTERVAL_MINUTES > 0) {

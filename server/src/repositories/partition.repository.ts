@@ -25,13 +25,14 @@ export class PartitionRepository {
     return this.db.dialect === 'postgres';
   }
 
-  /** Makes the partitions of `days` that do not exist yet (one instance at a time). */
-  async ensureDays(days: readonly string[]): Promise<void> {
+  /** Inside a unit of work: makes the partitions of `days` that do not exist yet (one instance at a time). */
+  async ensureDays(trx: Executor, days: readonly string[]): Promise<void> {
     if (!this.partitioned) return;
-    await this.db.kysely.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(${LOCK_MAKE}, 0)`.execute(trx);
-      for (const day of days) if (DAY.test(day)) await createDayPartitions(trx, day);
-    });
+    await sql`select pg_advisory_xact_lock(${LOCK_MAKE}, 0)`.execute(trx);
+    // Attaching a partition locks the parent table: queued behind a long query it would hold up
+    // every check-in queued behind it. Better to give up and try again in an hour (a week ahead).
+    await sql`set local lock_timeout = '2s'`.execute(trx);
+    for (const day of days) if (DAY.test(day)) await createDayPartitions(trx, day);
   }
 
   /** Days with a partition of `tickets` (or of `ticket_events`), oldest first. */
@@ -78,15 +79,17 @@ export class PartitionRepository {
     return new Set(rows.map((r) => r.ticket_id));
   }
 
-  /** Drops a day's ticket partition (the caller folded it first). */
+  /** Drops a day's ticket partition (the caller folded it first); gives up after 2 s waiting for its lock. */
   async dropTicketDay(trx: Executor, day: string): Promise<void> {
     if (!DAY.test(day)) return;
+    await sql`set local lock_timeout = '2s'`.execute(trx);
     await sql`drop table if exists ${sql.table(partitionNames(day).tickets)}`.execute(trx);
   }
 
-  /** Drops a day's event partition. */
-  async dropEventDay(day: string): Promise<void> {
+  /** Inside a unit of work: drops a day's event partition; gives up after 2 s waiting for its lock. */
+  async dropEventDay(trx: Executor, day: string): Promise<void> {
     if (!DAY.test(day) || !this.partitioned) return;
-    await sql`drop table if exists ${sql.table(partitionNames(day).events)}`.execute(this.db.kysely);
+    await sql`set local lock_timeout = '2s'`.execute(trx);
+    await sql`drop table if exists ${sql.table(partitionNames(day).events)}`.execute(trx);
   }
 }
