@@ -168,7 +168,11 @@ export async function createServerApp(
     }
     return [...days].sort();
   };
-  const ensurePartitions = () => transactions.run((trx) => repositories.partitions.ensureDays(trx, partitionDays()));
+  const ensurePartitions = async () => {
+    const failed = await transactions.run((trx) => repositories.partitions.ensureDays(trx, partitionDays()));
+    if (failed.length > 0)
+      log.warn({ days: failed }, 'day partitions not made (their rows stay in the default partition)');
+  };
   if (repositories.partitions.partitioned) await ensurePartitions();
   const auth = new AuthService(repositories.staff, transactions, clock, config.SESSION_TTL_HOURS * 3600_000);
   const integrations = new Integrations(config, { repositories, transactions, clock, log });

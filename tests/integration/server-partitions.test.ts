@@ -72,6 +72,12 @@ describe.skipIf(!postgresAvailable())('PostgreSQL day partitions', () => {
     const r = await server.app.services.checkIn.checkIn(request(100), null);
     expect(r.ok && r.value.ticket.number).toBe('B001');
     expect(await count('tickets_default')).toBe(1);
+    // That day's partition can no longer be made (its row sits in the default one); the next day's can.
+    const failed = await server.app.committer.run((trx) =>
+      server.app.repositories.partitions.ensureDays(trx, ['2026-03-10', '2026-03-11']),
+    );
+    expect(failed).toEqual(['2026-03-10']);
+    expect(await server.app.repositories.partitions.days('tickets')).toContain('2026-03-11');
   });
 
   it('retention folds a past day into the daily KPIs and drops its partitions', async () => {

@@ -25,14 +25,30 @@ export class PartitionRepository {
     return this.db.dialect === 'postgres';
   }
 
-  /** Inside a unit of work: makes the partitions of `days` that do not exist yet (one instance at a time). */
-  async ensureDays(trx: Executor, days: readonly string[]): Promise<void> {
-    if (!this.partitioned) return;
+  /**
+   * Inside a unit of work: makes the partitions of `days` that do not exist yet (one instance at a
+   * time). Returns the days it could not make (rows of that day already in the default partition,
+   * or a lock not granted in time); the others are made all the same.
+   */
+  async ensureDays(trx: Executor, days: readonly string[]): Promise<string[]> {
+    if (!this.partitioned) return [];
     await sql`select pg_advisory_xact_lock(${LOCK_MAKE}, 0)`.execute(trx);
     // Attaching a partition locks the parent table: queued behind a long query it would hold up
     // every check-in queued behind it. Better to give up and try again in an hour (a week ahead).
     await sql`set local lock_timeout = '2s'`.execute(trx);
-    for (const day of days) if (DAY.test(day)) await createDayPartitions(trx, day);
+    const failed: string[] = [];
+    for (const day of days) {
+      if (!DAY.test(day)) continue;
+      await sql`savepoint partition_day`.execute(trx);
+      try {
+        await createDayPartitions(trx, day);
+        await sql`release savepoint partition_day`.execute(trx);
+      } catch {
+        await sql`rollback to savepoint partition_day`.execute(trx);
+        failed.push(day);
+      }
+    }
+    return failed;
   }
 
   /** Days with a partition of `tickets` (or of `ticket_events`), oldest first. */
