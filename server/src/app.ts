@@ -228,6 +228,7 @@ export async function createServerApp(
   const metrics = new Metrics({
     waitingByService: () => services.queue.waitingByService(),
     openAlertsByKind: () => services.alerts.openCounts(),
+    defaultPartitionUsed: () => repositories.partitions.defaultUsed(),
   });
   metricsRef.current = metrics;
   integrations.attach({

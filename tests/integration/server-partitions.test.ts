@@ -77,6 +77,9 @@ describe.skipIf(!postgresAvailable())('PostgreSQL day partitions', () => {
       server.app.repositories.partitions.ensureDays(trx, ['2026-03-10', '2026-03-11']),
     );
     expect(failed).toEqual(['2026-03-10']);
+    // Which the alert rules see.
+    const gauge = await server.app.metrics.registry.getSingleMetricAsString('kiosk_db_default_partition_used');
+    expect(gauge).toMatch(/^kiosk_db_default_partition_used 1$/mu);
     expect(await server.app.repositories.partitions.days('tickets')).toContain('2026-03-11');
   });
 

@@ -102,6 +102,8 @@ export class Metrics {
   constructor(scrape: {
     waitingByService: () => Promise<Map<string, number>>;
     openAlertsByKind: () => Promise<Map<string, number>>;
+    /** PostgreSQL: whether tickets sit in the default partition (false on SQLite). */
+    defaultPartitionUsed?: () => Promise<boolean>;
   }) {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'kiosk_server_' });
     new client.Gauge({
@@ -112,6 +114,14 @@ export class Metrics {
       async collect() {
         this.reset();
         for (const [service, n] of await scrape.waitingByService()) this.set({ service }, n);
+      },
+    });
+    new client.Gauge({
+      name: 'kiosk_db_default_partition_used',
+      help: 'PostgreSQL: 1 when tickets sit in the default partition (a day whose partition was not made); 0 otherwise and on SQLite',
+      registers: [this.registry],
+      async collect() {
+        this.set((await scrape.defaultPartitionUsed?.()) ? 1 : 0);
       },
     });
     new client.Gauge({

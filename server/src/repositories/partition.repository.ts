@@ -51,6 +51,15 @@ export class PartitionRepository {
     return failed;
   }
 
+  /** Whether any ticket sits in the default partition (its day had no partition when it was issued). */
+  async defaultUsed(): Promise<boolean> {
+    if (!this.partitioned) return false;
+    const { rows } = await sql<{ used: boolean }>`select exists (select 1 from tickets_default) as used`.execute(
+      this.db.kysely,
+    );
+    return rows[0]?.used === true;
+  }
+
   /** Days with a partition of `tickets` (or of `ticket_events`), oldest first. */
   async days(of: 'tickets' | 'ticket_events'): Promise<string[]> {
     if (!this.partitioned) return [];
