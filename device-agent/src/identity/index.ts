@@ -24,7 +24,15 @@ export {
 export type { CalendarDate } from './dates';
 export { deriveBacKeys, buildMutualAuthData, completeMutualAuth, answerMutualAuth } from './icao/bac';
 export type { BacKeys, SessionKeys, BacError, BacRejection } from './icao/bac';
-export { SecureMessaging, type SmError, type SmRejection, type ResponseApdu } from './icao/secure-messaging';
+export {
+  SecureMessaging,
+  AesSecureMessaging,
+  type SecureChannel,
+  type SmError,
+  type SmRejection,
+  type ResponseApdu,
+} from './icao/secure-messaging';
+export { aesCmac, aesCbcEncrypt, aesCbcDecrypt, aesEcbEncrypt } from './icao/aes';
 export { encodeCommandApdu, decodeCommandApdu, type CommandApdu } from './icao/apdu';
 export {
   kdf,
