@@ -44,6 +44,9 @@ export interface SecureChannel {
   wrapResponse(data: Uint8Array, sw: number, options?: { oddIns?: boolean }): Uint8Array;
 }
 
+/** Tags a protected response starts with. */
+const SM_RESPONSE_TAGS = new Set([0x85, 0x87, 0x99, 0x8e]);
+
 const smErr = (code: SmRejection, message: string, sw?: number): { ok: false; error: SmError } => ({
   ok: false,
   error: sw === undefined ? { code, message } : { code, message, sw },
@@ -144,16 +147,19 @@ abstract class SecureMessagingBase implements SecureChannel {
     const outerSw = statusWord(response);
     const body = response.subarray(0, response.length - 2);
     if (body.length === 0) return smErr('sm-unprotected-status', 'card answered without secure messaging', outerSw);
-    const parsed = readTlvList(body);
-    const do8e = parsed.ok ? parsed.value.find((t) => t.tag === 0x8e) : undefined;
-    if (!do8e && outerSw !== 0x9000)
+    // Plain data beside a warning or error (no secure-messaging data object first): a status only.
+    const sw1 = outerSw >> 8;
+    if (!SM_RESPONSE_TAGS.has(body[0] ?? 0) && sw1 >= 0x62 && sw1 <= 0x6f)
       return smErr('sm-unprotected-status', 'card answered a status without secure messaging', outerSw);
+    const parsed = readTlvList(body);
     if (!parsed.ok) return smErr('sm-malformed', `response data objects: ${parsed.error.code}`);
     let do87: Tlv | undefined;
     let do99: Tlv | undefined;
+    let do8e: Tlv | undefined;
     for (const t of parsed.value) {
       if (t.tag === 0x87 || t.tag === 0x85) do87 = t;
       else if (t.tag === 0x99) do99 = t;
+      else if (t.tag === 0x8e) do8e = t;
     }
     if (!do8e || do8e.length !== 8) return smErr('sm-malformed', 'response has no DO8E');
     const macInput = concat(do87?.raw ?? new Uint8Array(0), do99?.raw ?? new Uint8Array(0));
