@@ -1,0 +1,180 @@
+/**
+ * Elliptic curves for PACE generic mapping and chip authentication. node:crypto has no point
+ * addition (the mapping G' = s·G + H needs one), so point arithmetic is @noble/curves; the
+ * brainpool curves are defined from their published parameters (RFC 5639, the same values
+ * OpenSSL's `ecparam -param_enc explicit` prints). Points cross the wire uncompressed
+ * (04 ‖ X ‖ Y) and are checked to lie on the curve before any use. Never throws.
+ */
+import { weierstrass, type WeierstrassPoint, type WeierstrassPointCons } from '@noble/curves/abstract/weierstrass.js';
+import { p256, p384, p521 } from '@noble/curves/nist.js';
+import { err, ok, type Result } from '@kiosk/protocol';
+
+export type EcPoint = WeierstrassPoint<bigint>;
+
+export interface EcCurve {
+  readonly name: string;
+  readonly Point: WeierstrassPointCons<bigint>;
+  /** Byte length of a field element (and of the shared secret x-coordinate). */
+  readonly fieldBytes: number;
+  readonly n: bigint;
+}
+
+export interface CurveParams {
+  p: bigint;
+  a: bigint;
+  b: bigint;
+  Gx: bigint;
+  Gy: bigint;
+  n: bigint;
+  h: bigint;
+}
+
+const big = (hex: string): bigint => BigInt(`0x${hex}`);
+
+const BRAINPOOL: Readonly<Record<string, CurveParams>> = {
+  brainpoolP256r1: {
+    p: big('A9FB57DBA1EEA9BC3E660A909D838D726E3BF623D52620282013481D1F6E5377'),
+    a: big('7D5A0975FC2C3057EEF67530417AFFE7FB8055C126DC5C6CE94A4B44F330B5D9'),
+    b: big('26DC5C6CE94A4B44F330B5D9BBD77CBF958416295CF7E1CE6BCCDC18FF8C07B6'),
+    Gx: big('8BD2AEB9CB7E57CB2C4B482FFC81B7AFB9DE27E1E3BD23C23A4453BD9ACE3262'),
+    Gy: big('547EF835C3DAC4FD97F8461A14611DC9C27745132DED8E545C1D54C72F046997'),
+    n: big('A9FB57DBA1EEA9BC3E660A909D838D718C397AA3B561A6F7901E0E82974856A7'),
+    h: 1n,
+  },
+  brainpoolP384r1: {
+    p: big('8CB91E82A3386D280F5D6F7E50E641DF152F7109ED5456B412B1DA197FB71123ACD3A729901D1A71874700133107EC53'),
+    a: big('7BC382C63D8C150C3C72080ACE05AFA0C2BEA28E4FB22787139165EFBA91F90F8AA5814A503AD4EB04A8C7DD22CE2826'),
+    b: big('04A8C7DD22CE28268B39B55416F0447C2FB77DE107DCD2A62E880EA53EEB62D57CB4390295DBC9943AB78696FA504C11'),
+    Gx: big('1D1C64F068CF45FFA2A63A81B7C13F6B8847A3E77EF14FE3DB7FCAFE0CBD10E8E826E03436D646AAEF87B2E247D4AF1E'),
+    Gy: big('8ABE1D7520F9C2A45CB1EB8E95CFD55262B70B29FEEC5864E19C054FF99129280E4646217791811142820341263C5315'),
+    n: big('8CB91E82A3386D280F5D6F7E50E641DF152F7109ED5456B31F166E6CAC0425A7CF3AB6AF6B7FC3103B883202E9046565'),
+    h: 1n,
+  },
+  brainpoolP512r1: {
+    p: big(
+      'AADD9DB8DBE9C48B3FD4E6AE33C9FC07CB308DB3B3C9D20ED6639CCA703308717D4D9B009BC66842AECDA12AE6A380E62881FF2F2D82C68528AA6056583A48F3',
+    ),
+    a: big(
+      '7830A3318B603B89E2327145AC234CC594CBDD8D3DF91610A83441CAEA9863BC2DED5D5AA8253AA10A2EF1C98B9AC8B57F1117A72BF2C7B9E7C1AC4D77FC94CA',
+    ),
+    b: big(
+      '3DF91610A83441CAEA9863BC2DED5D5AA8253AA10A2EF1C98B9AC8B57F1117A72BF2C7B9E7C1AC4D77FC94CADC083E67984050B75EBAE5DD2809BD638016F723',
+    ),
+    Gx: big(
+      '81AEE4BDD82ED9645A21322E9C4C6A9385ED9F70B5D916C1B43B62EEF4D0098EFF3B1F78E2D0D48D50D1687B93B97D5F7C6D5047406A5E688B352209BCB9F822',
+    ),
+    Gy: big(
+      '7DDE385D566332ECC0EABFA9CF7822FDF209F70024A57B1AA000C55B881F8111B2DCDE494A5F485E5BCA4BD88A2763AED1CA2B2FA8F0540678CD1E0F3AD80892',
+    ),
+    n: big(
+      'AADD9DB8DBE9C48B3FD4E6AE33C9FC07CB308DB3B3C9D20ED6639CCA70330870553E5C414CA92619418661197FAC10471DB1D381085DDADDB58796829CA90069',
+    ),
+    h: 1n,
+  },
+};
+
+const cache = new Map<string, EcCurve>();
+
+function make(name: string, Point: WeierstrassPointCons<bigint>): EcCurve {
+  const c = Point.CURVE();
+  return { name, Point, fieldBytes: Math.ceil(c.p.toString(16).length / 2), n: c.n };
+}
+
+/** A curve by name: NIST P-256/384/521 from noble, brainpool r1 curves built from RFC 5639. */
+export function curveByName(name: string): EcCurve | undefined {
+  const hit = cache.get(name);
+  if (hit) return hit;
+  let curve: EcCurve | undefined;
+  if (name === 'P-256') curve = make(name, p256.Point);
+  else if (name === 'P-384') curve = make(name, p384.Point);
+  else if (name === 'P-521') curve = make(name, p521.Point);
+  else {
+    const params = BRAINPOOL[name];
+    if (params) curve = make(name, weierstrass(params));
+  }
+  if (curve) cache.set(name, curve);
+  return curve;
+}
+
+/** BSI TR-03110 / ICAO 9303-11 Table 12 standardized domain parameters (elliptic curves only). */
+export const STANDARD_DOMAIN_PARAMETERS: Readonly<Record<number, string>> = {
+  12: 'P-256',
+  13: 'brainpoolP256r1',
+  15: 'P-384',
+  16: 'brainpoolP384r1',
+  17: 'brainpoolP512r1',
+  18: 'P-521',
+};
+
+export function curveByParameterId(id: number): EcCurve | undefined {
+  const name = STANDARD_DOMAIN_PARAMETERS[id];
+  return name ? curveByName(name) : undefined;
+}
+
+/** namedCurve OIDs of SubjectPublicKeyInfo. */
+export const CURVE_OIDS: Readonly<Record<string, string>> = {
+  '1.2.840.10045.3.1.7': 'P-256',
+  '1.3.132.0.34': 'P-384',
+  '1.3.132.0.35': 'P-521',
+  '1.3.36.3.3.2.8.1.1.7': 'brainpoolP256r1',
+  '1.3.36.3.3.2.8.1.1.11': 'brainpoolP384r1',
+  '1.3.36.3.3.2.8.1.1.13': 'brainpoolP512r1',
+};
+
+export function curveByOid(oid: string): EcCurve | undefined {
+  const name = CURVE_OIDS[oid];
+  return name ? curveByName(name) : undefined;
+}
+
+/** A curve from explicit parameters (passports often spell them out): a known one when they match. */
+export function curveFromParams(params: CurveParams): EcCurve | undefined {
+  for (const name of [...Object.values(STANDARD_DOMAIN_PARAMETERS)]) {
+    const c = curveByName(name);
+    const k = c?.Point.CURVE();
+    if (c && k && k.p === params.p && k.a === params.a && k.b === params.b && k.Gx === params.Gx && k.n === params.n)
+      return c;
+  }
+  try {
+    return make('explicit', weierstrass(params));
+  } catch {
+    return undefined;
+  }
+}
+
+export function bigintFromBytes(bytes: Uint8Array): bigint {
+  return bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
+}
+
+export function bytesFromBigint(value: bigint, length: number): Uint8Array {
+  const hex = value.toString(16).padStart(length * 2, '0');
+  return new Uint8Array(Buffer.from(hex.slice(-length * 2), 'hex'));
+}
+
+/** Uncompressed point 04 ‖ X ‖ Y, checked to be on the curve and not the identity. */
+export function decodePoint(curve: EcCurve, bytes: Uint8Array): Result<EcPoint> {
+  if (bytes.length !== 1 + 2 * curve.fieldBytes || bytes[0] !== 0x04)
+    return err('ec-bad-point', `expected an uncompressed ${curve.name} point`);
+  try {
+    const point = curve.Point.fromBytes(bytes);
+    point.assertValidity();
+    if (point.is0()) return err('ec-bad-point', 'point at infinity');
+    return ok(point);
+  } catch {
+    return err('ec-bad-point', `point is not on ${curve.name}`);
+  }
+}
+
+export function encodePoint(point: EcPoint): Uint8Array {
+  return point.toBytes(false);
+}
+
+/** A private key in [1, n-1] from random bytes (rejection sampling keeps it uniform). */
+export function randomScalar(curve: EcCurve, random: (n: number) => Uint8Array): bigint {
+  const len = Math.ceil(curve.n.toString(16).length / 2);
+  for (let i = 0; i < 100; i++) {
+    const k = bigintFromBytes(random(len)) % (1n << BigInt(curve.n.toString(2).length));
+    if (k > 0n && k < curve.n) return k;
+  }
+  // Unreachable with real randomness; a fixed test source that never fits gets a valid key.
+  return (bigintFromBytes(random(len)) % (curve.n - 1n)) + 1n;
+}
