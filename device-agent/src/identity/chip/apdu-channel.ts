@@ -73,8 +73,9 @@ export class ApduChannel {
             sw: swHex(sw),
           },
         };
-      // Some chips answer plain errors (file not found…) without SM: a status, no data.
-      return { ok: true, value: { data: new Uint8Array(0), sw } };
+      // Some chips answer plain errors and warnings (file not found, 6282…) without SM: a status,
+      // no data, marked so that what needs proof of the session keys does not count it.
+      return { ok: true, value: { data: new Uint8Array(0), sw, unprotected: true } };
     }
     return {
       ok: false,

@@ -30,6 +30,8 @@ export interface SmError extends AppError {
 export interface ResponseApdu {
   data: Uint8Array;
   sw: number;
+  /** A plain status received while secure messaging was on (its MAC proves nothing). */
+  unprotected?: true;
 }
 
 /** What file reading, chip authentication and the virtual chip need of a secure-messaging session. */
@@ -38,6 +40,8 @@ export interface SecureChannel {
   readonly cipher: '3des' | 'aes';
   /** The current counter value (mutated in place). */
   readonly ssc: Uint8Array;
+  /** Chip side: a plain answer still uses up the response's counter value. */
+  incrementSsc(): void;
   wrapCommand(apdu: CommandApdu): Uint8Array;
   unwrapResponse(response: Uint8Array): Result<ResponseApdu, SmError>;
   unwrapCommand(raw: Uint8Array): Result<CommandApdu, SmError>;
