@@ -91,6 +91,8 @@ export interface VirtualCccdOptions {
   oversizeLeBehaviour?: 'wrong-length' | 'short-read';
   /** `bac` (default): BAC only, no EF.CardAccess. `pace`: PACE-capable, BAC too. `pace-only`: no BAC. */
   access?: 'bac' | 'pace' | 'pace-only';
+  /** EF.CardAccess to store instead of the one describing the chip's PACE (tests of odd cards). */
+  cardAccess?: Uint8Array;
   /** PACE standardized domain parameters (12 P-256, 13 brainpoolP256r1 …); default 13. */
   paceParameterId?: number;
   /** PACE session key length (AES-128/192/256); default 16. */
@@ -128,6 +130,8 @@ export class VirtualCccdChip implements ApduResponder {
   readonly dataGroups: Map<number, Uint8Array>;
   /** Commands answered, for tests. */
   commandCount = 0;
+  /** READ BINARYs that asked for bytes past the end of the file (answered 6282), for tests. */
+  overReads = 0;
   /** How the last session was opened (for tests): 'bac' or 'pace'. */
   lastAccess: 'bac' | 'pace' | undefined;
   private readonly keys: BacKeys;
@@ -186,7 +190,7 @@ export class VirtualCccdChip implements ApduResponder {
       const curve = curveByParameterId(paceParameterId);
       const algorithm = PACE_ALGORITHMS[paceOid];
       if (!curve || !algorithm) throw new Error(`virtual CCCD: PACE parameters ${paceParameterId} not supported`);
-      this.files.set(FILE_ID.CARD_ACCESS, buildCardAccess(paceOid, paceParameterId));
+      this.files.set(FILE_ID.CARD_ACCESS, options.cardAccess ?? buildCardAccess(paceOid, paceParameterId));
       this.pace = new PaceChipSession({
         algorithm,
         curve,
@@ -354,13 +358,14 @@ export class VirtualCccdChip implements ApduResponder {
   private processProtected(command: Uint8Array): Uint8Array {
     const sm = this.sm;
     if (!sm) return sw(0x6988);
-    if (!this.extended && command[4] === 0 && command.length > 7) return sw(0x6700);
     const r = sm.unwrapCommand(command);
     if (!r.ok) {
       this.sm = undefined;
       return sw(r.error.code === 'sm-bad-mac' ? 0x6988 : 0x6987);
     }
     const apdu = r.value;
+    // A chip without extended-length support: wrong length, still under secure messaging.
+    if (!this.extended && command[4] === 0 && command.length > 7) return sm.wrapResponse(new Uint8Array(0), 0x6700);
     if (apdu.ins === 0xa4 && apdu.p1 === 0x04) {
       const answer = this.selectApplication(apdu.data);
       return sm.wrapResponse(new Uint8Array(0), ((answer[0] ?? 0) << 8) | (answer[1] ?? 0));
@@ -407,6 +412,7 @@ export class VirtualCccdChip implements ApduResponder {
     const end = Math.min(file.length, offset + le);
     const data = file.subarray(offset, end);
     const warning = short || end - offset < asked - overhead;
+    if (end - offset < asked - overhead && !short) this.overReads++;
     if (warning && this.faults.unprotected6282) return this.plainWarning(sm, data);
     return sm.wrapResponse(odd ? encodeTlv(0x53, data) : data, warning ? 0x6282 : 0x9000, { oddIns: odd });
   }
