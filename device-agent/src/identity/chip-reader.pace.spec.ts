@@ -118,6 +118,8 @@ describe('access: PACE first, BAC when it must', () => {
 
   it.each([
     ['NIST P-256, AES-128', 12, 16],
+    ['brainpoolP320r1, AES-128', 14, 16],
+    ['NIST P-384, AES-192', 15, 24],
     ['brainpoolP384r1, AES-192', 16, 24],
     ['brainpoolP512r1, AES-256', 17, 32],
   ] as const)('PACE on %s', async (_l, paceParameterId, paceKeyBytes) => {

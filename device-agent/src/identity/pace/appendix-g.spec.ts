@@ -228,10 +228,12 @@ describe('ICAO 9303-11 Appendix G.1: PACE ECDH generic mapping, brainpoolP256r1,
   it('brainpool constants agree with OpenSSL (node:crypto ECDH on the same scalar)', () => {
     for (const [name, openssl] of [
       ['brainpoolP256r1', 'brainpoolP256r1'],
+      ['brainpoolP320r1', 'brainpoolP320r1'],
       ['brainpoolP384r1', 'brainpoolP384r1'],
       ['brainpoolP512r1', 'brainpoolP512r1'],
       ['P-256', 'prime256v1'],
       ['P-384', 'secp384r1'],
+      ['P-521', 'secp521r1'],
     ] as const) {
       const c = curveByName(name);
       if (!c) throw new Error(name);
