@@ -176,6 +176,21 @@ describe('chip and active authentication', () => {
     expect(result.ok ? null : [result.error.code, result.error.stage]).toEqual(['cloned-chip', 'active-auth']);
   });
 
+  it('a copy that hides DG14 and DG15 (EF.COM no longer lists them, EF.SOD still signs them) → cloned-chip', async () => {
+    const { result } = await read({
+      access: 'pace',
+      chipAuthentication: 'aes',
+      activeAuthentication: 'rsa',
+      faults: { strippedDataGroups: [14, 15] },
+    });
+    expect(result.ok ? null : [result.error.code, result.error.stage]).toEqual(['cloned-chip', 'chip-auth']);
+    const aaOnly = await read({ activeAuthentication: 'ecdsa', faults: { strippedDataGroups: [15] } });
+    expect(aaOnly.result.ok ? null : [aaOnly.result.error.code, aaOnly.result.error.stage]).toEqual([
+      'cloned-chip',
+      'active-auth',
+    ]);
+  });
+
   it('the same cloned chip passes passive authentication: only CA/AA catch it', async () => {
     const { result } = await read(
       { chipAuthentication: 'aes', activeAuthentication: 'ecdsa', faults: { cloned: true } },

@@ -5,9 +5,10 @@
  *    MRZ candidate, re-selecting between attempts) when the card has no EF.CardAccess, offers no
  *    PACE we support, or PACE fails in a way that allows it (protocol refused or broken).
  * 2. Under secure messaging: EF.COM (advisory: missing or malformed → the known DGs by file id),
- *    DG1 + DG13 → identity event at once; DG14 → chip authentication (new keys); DG15 → active
- *    authentication; DG2 → face event (bytes in memory only; JPEG 2000 converted to PNG);
- *    EF.SOD → passive authentication event.
+ *    DG1 + DG13 → identity event at once; EF.SOD (checked last, but it names the DGs the chip
+ *    must hold); DG14 → chip authentication (new keys); DG15 → active authentication; DG2 → face
+ *    event (bytes in memory only; JPEG 2000 converted to PNG); then the passive authentication
+ *    event. A chip lacking a DG14/DG15 its EF.SOD signs is a copy that dodges CA/AA: `cloned-chip`.
  * A missing or unreadable DG2 or EF.SOD leaves the identity unverified, not refused; only a failed
  * check refuses the card: passive authentication (hash, signature) → `passive-auth-failed`, chip
  * or active authentication → `cloned-chip`.
@@ -32,6 +33,7 @@ import { parseDg1 } from './lds/dg1.parser';
 import { dg13ToIdentity, parseDg13, type Dg13 } from './lds/dg13.parser';
 import { parseDg2, type FaceImage } from './lds/dg2.parser';
 import { parseEfCom } from './lds/ef-com.parser';
+import { parseSod } from './lds/sod.parser';
 import { FILE_ID, MRTD_AID } from './lds/lds-files';
 import {
   parseCardAccess,
@@ -138,10 +140,10 @@ const FILE_PERCENT: Readonly<Record<ChipFileName, [number, number, CardReadStep]
   'EF.COM': [8, 10, 'reading-identity'],
   DG1: [10, 15, 'reading-identity'],
   DG13: [15, 25, 'reading-identity'],
-  DG14: [25, 27, 'authenticating'],
-  DG15: [28, 30, 'authenticating'],
-  DG2: [30, 90, 'reading-face'],
-  'EF.SOD': [90, 97, 'verifying'],
+  'EF.SOD': [25, 28, 'authenticating'],
+  DG14: [28, 30, 'authenticating'],
+  DG15: [30, 32, 'authenticating'],
+  DG2: [32, 95, 'reading-face'],
 };
 
 /** Data groups read by file id when EF.COM cannot tell which are there. */
@@ -429,11 +431,29 @@ async function runRead(
   const afterIdentity = (e: ChipReadError): { ok: false; error: ChipReadError } =>
     fail({ ...e, identityEmitted: true });
 
+  // ---- EF.SOD (read now, checked last): it says which DGs the chip must hold ------------------
+  const sod = await readDg('EF.SOD', FILE_ID.SOD);
+  if (!sod.ok) return afterIdentity(sod.error);
+  const sodParsed = sod.value ? parseSod(sod.value) : undefined;
+  const signedGroups = sodParsed?.ok ? [...sodParsed.value.lds.dataGroupHashes.keys()] : [];
+  // A chip without the DG14/DG15 its EF.SOD vouches for dodges chip/active authentication: a copy.
+  const mustHold = (n: number, wanted: boolean, file: 'DG14' | 'DG15', missing: boolean) =>
+    wanted && missing && signedGroups.includes(n)
+      ? chipError(
+          'cloned-chip',
+          n === 14 ? 'chip-auth' : 'active-auth',
+          `${file} is signed in EF.SOD but not on the chip`,
+        )
+      : undefined;
+
   // ---- DG14 → chip authentication ------------------------------------------------------------
   let caOutcome: CaOutcome | undefined;
-  if (present(14)) {
+  if (present(14) || signedGroups.includes(14)) {
     const dg14Bytes = await readDg('DG14', FILE_ID.DG14);
     if (!dg14Bytes.ok) return afterIdentity(dg14Bytes.error);
+    const dodged = mustHold(14, options.chipAuthentication ?? true, 'DG14', dg14Bytes.fault?.missing === true);
+    if (dodged) return afterIdentity(dodged);
+    if (dg14Bytes.fault && !dg14Bytes.fault.missing) anomalies.push(`dg14-unreadable:${dg14Bytes.fault.sw ?? 'data'}`);
     if (dg14Bytes.value) {
       found(14);
       hashed.set(14, dg14Bytes.value);
@@ -461,9 +481,12 @@ async function runRead(
 
   // ---- DG15 → active authentication -----------------------------------------------------------
   let aaOutcome: AaOutcome | undefined;
-  if (present(15)) {
+  if (present(15) || signedGroups.includes(15)) {
     const dg15Bytes = await readDg('DG15', FILE_ID.DG15);
     if (!dg15Bytes.ok) return afterIdentity(dg15Bytes.error);
+    const dodged = mustHold(15, options.activeAuthentication ?? true, 'DG15', dg15Bytes.fault?.missing === true);
+    if (dodged) return afterIdentity(dodged);
+    if (dg15Bytes.fault && !dg15Bytes.fault.missing) anomalies.push(`dg15-unreadable:${dg15Bytes.fault.sw ?? 'data'}`);
     if (dg15Bytes.value) {
       found(15);
       hashed.set(15, dg15Bytes.value);
@@ -516,8 +539,6 @@ async function runRead(
   }
 
   // ---- EF.SOD → passive authentication ------------------------------------------------------
-  const sod = await readDg('EF.SOD', FILE_ID.SOD);
-  if (!sod.ok) return afterIdentity(sod.error);
   progress('verifying', 97);
   let authenticity: PassiveAuthResult;
   if (!sod.value) {

@@ -67,6 +67,11 @@ export interface VirtualCccdFaults {
    * verifies, but other private keys: chip and active authentication fail.
    */
   cloned?: boolean;
+  /**
+   * A cloned chip that hides these DGs (typically 14 and 15, to dodge chip and active
+   * authentication): the files are gone and EF.COM (unsigned) no longer lists them, EF.SOD still does.
+   */
+  strippedDataGroups?: number[];
 }
 
 export interface VirtualCccdOptions {
@@ -243,12 +248,15 @@ export class VirtualCccdChip implements ApduResponder {
         this.dataGroups.set(options.tamperDataGroup, copy);
       }
     }
-    let com = cardFiles.com;
+    const stripped = this.faults.strippedDataGroups ?? [];
+    let com =
+      stripped.length > 0 ? buildEfCom([...ordered.keys()].filter((n) => !stripped.includes(n))) : cardFiles.com;
     if (options.minimalEfCom) com = encodeTlv(0x60, encodeTlv(0x5c, Uint8Array.of(0x61, 0x75, 0x6d)));
     if (this.faults.malformedEfCom) com = encodeTlv(0x60, encodeTlv(0x5f01, new TextEncoder().encode('0107')));
     if (!this.faults.missingEfCom) this.files.set(FILE_ID.COM, com);
     if (!this.faults.noSod) this.files.set(FILE_ID.SOD, sod);
-    for (const [n, bytes] of this.dataGroups) if (!(n === 2 && this.faults.noDg2)) this.files.set(0x0100 + n, bytes);
+    for (const [n, bytes] of this.dataGroups)
+      if (!(n === 2 && this.faults.noDg2) && !stripped.includes(n)) this.files.set(0x0100 + n, bytes);
   }
 
   reset(): void {
