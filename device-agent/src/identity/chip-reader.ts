@@ -46,9 +46,9 @@ import {
   type SecurityInfo,
 } from './lds/security-infos.parser';
 import type { Mrz } from './mrz/mrz.parser';
-import { curveByParameterId } from './pace/ec';
+import { curveByParameterId, type EcCurve } from './pace/ec';
 import { runPace } from './pace/pace';
-import { PACE_ALGORITHMS, type PacePassword } from './pace/pace-crypto';
+import { PACE_ALGORITHMS, type PaceAlgorithm, type PacePassword } from './pace/pace-crypto';
 import { verifyPassiveAuth, type PassiveAuthResult } from './pa/passive-auth';
 import type { TrustStore } from './pa/trust-store';
 
@@ -188,13 +188,23 @@ export async function readChip(
   }
 }
 
+interface PaceChoice {
+  info: PaceInfo;
+  algorithm: PaceAlgorithm;
+  curve: EcCurve;
+  /** EF.CardAccess lists several PACEInfos: MSE:Set AT names the parameters (DO'84'). */
+  several: boolean;
+}
+
 /** The first PACEInfo we can run: ECDH generic mapping with AES on a standardized curve. */
-function choosePace(infos: SecurityInfo[]): { info: PaceInfo; several: boolean } | undefined {
+function choosePace(infos: SecurityInfo[]): PaceChoice | undefined {
   const pace = infos.filter((i): i is PaceInfo => i.kind === 'pace');
-  const usable = pace.find(
-    (i) => PACE_ALGORITHMS[i.protocol] && i.parameterId !== undefined && curveByParameterId(i.parameterId),
-  );
-  return usable ? { info: usable, several: pace.length > 1 } : undefined;
+  for (const info of pace) {
+    const algorithm = PACE_ALGORITHMS[info.protocol];
+    const curve = info.parameterId === undefined ? undefined : curveByParameterId(info.parameterId);
+    if (algorithm && curve) return { info, algorithm, curve, several: pace.length > 1 };
+  }
+  return undefined;
 }
 
 async function runRead(
@@ -225,13 +235,12 @@ async function runRead(
     listeners.onProgress?.({ step, percent, bytesRead, bytesKnownTotal, ...file });
   };
 
-  const read = async (file: ChipFileName, fid: number, extra: { shortFileId?: number } = {}) => {
+  const read = async (file: ChipFileName, fid: number) => {
     let fileTotalCounted = false;
     let lastRead = 0;
     return readFile(channel, fid, {
       maxChunkBytes,
       extendedLength,
-      ...extra,
       onProgress: (p) => {
         bytesRead += p.fileBytesRead - lastRead;
         lastRead = p.fileBytesRead;
@@ -259,7 +268,7 @@ async function runRead(
 
   if ((options.pace ?? true) && passwords.length > 0) {
     const cardAccess = await read('EF.CardAccess', FILE_ID.CARD_ACCESS);
-    let chosen: { info: PaceInfo; several: boolean } | undefined;
+    let chosen: PaceChoice | undefined;
     if (!cardAccess.ok) {
       if (!cardAccess.error.missing && LINK_CODES.has(cardAccess.error.code))
         return fail(fromFault('EF.CardAccess', cardAccess.error));
@@ -273,14 +282,12 @@ async function runRead(
       }
     }
     if (chosen) {
-      const algorithm = PACE_ALGORITHMS[chosen.info.protocol];
-      const curve = chosen.info.parameterId === undefined ? undefined : curveByParameterId(chosen.info.parameterId);
       let refused = 0;
-      for (const { password, mrzIndex } of algorithm && curve ? passwords : []) {
+      for (const { password, mrzIndex } of passwords) {
         paceAttempts++;
         const r = await runPace(channel, {
-          algorithm: algorithm as NonNullable<typeof algorithm>,
-          curve: curve as NonNullable<typeof curve>,
+          algorithm: chosen.algorithm,
+          curve: chosen.curve,
           parameterId: chosen.info.parameterId ?? 0,
           sendParameterId: chosen.several,
           password,

@@ -45,8 +45,6 @@ export interface FileReadOptions {
   /** The reader carries extended-length APDUs: chunks may exceed 223 bytes. */
   extendedLength?: boolean;
   onProgress?: (p: FileReadProgress) => void;
-  /** SELECT by short EF identifier instead (READ BINARY with P1 = 80 | SFI), for EF.CardAccess. */
-  shortFileId?: number;
 }
 
 const unreadable = (message: string, sw?: number): { ok: false; error: FileFault } => ({
@@ -101,7 +99,6 @@ async function readAt(
   channel: ApduChannel,
   offset: number,
   want: number,
-  sfi: number | undefined,
 ): Promise<Result<{ data: Uint8Array; sw: number; unprotected: boolean }, FileFault>> {
   let cmd: CommandApdu;
   const odd = offset > MAX_B0_OFFSET;
@@ -110,8 +107,6 @@ async function readAt(
     // The answer is 53 L data: ask for the header too.
     const le = want + (want < 0x80 ? 2 : want < 0x100 ? 3 : 4);
     cmd = { cla: 0x00, ins: 0xb1, p1: 0x00, p2: 0x00, data: encodeTlv(0x54, off), le: Math.min(le, 65536) };
-  } else if (sfi !== undefined && offset === 0) {
-    cmd = { cla: 0x00, ins: 0xb0, p1: 0x80 | (sfi & 0x1f), p2: 0x00, le: want };
   } else {
     cmd = { cla: 0x00, ins: 0xb0, p1: (offset >> 8) & 0x7f, p2: offset & 0xff, le: want };
   }
@@ -130,10 +125,8 @@ export async function readFile(
   fid: number,
   options: FileReadOptions,
 ): Promise<Result<Uint8Array, FileFault>> {
-  if (options.shortFileId === undefined) {
-    const sel = await selectFile(channel, fid);
-    if (!sel.ok) return sel;
-  }
+  const sel = await selectFile(channel, fid);
+  if (!sel.ok) return sel;
   const shortMax = Math.max(1, Math.min(223, options.maxChunkBytes));
   const ladder: number[] = [];
   if (options.extendedLength && options.maxChunkBytes > 223) ladder.push(options.maxChunkBytes);
@@ -154,7 +147,7 @@ export async function readFile(
     else if (total === undefined) want = probes[probe] ?? 2;
     else want = Math.min(total > MAX_B0_OFFSET && have + chunk > MAX_B0_OFFSET ? chunk - 4 : chunk, total - have);
     exactLe = undefined;
-    const r = await readAt(channel, have, want, options.shortFileId);
+    const r = await readAt(channel, have, want);
     if (!r.ok) return r;
     const { data, sw, unprotected } = r.value;
     if ((sw & 0xff00) === 0x6c00 && (sw & 0xff) > 0) {
