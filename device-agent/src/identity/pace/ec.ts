@@ -1,13 +1,26 @@
 /**
  * Elliptic curves for PACE generic mapping and chip authentication. node:crypto has no point
- * addition (the mapping G' = s·G + H needs one), so point arithmetic is @noble/curves; the
- * brainpool curves are defined from their published parameters (RFC 5639, the same values
- * OpenSSL's `ecparam -param_enc explicit` prints). Points cross the wire uncompressed
+ * addition (the mapping G' = s·G + H needs one), so point arithmetic is @noble/curves'
+ * `weierstrass()` over the published domain parameters (RFC 5639 brainpool, NIST; the same values
+ * OpenSSL's `ecparam -param_enc explicit` prints, which a unit test checks). Points cross the wire uncompressed
  * (04 ‖ X ‖ Y) and are checked to lie on the curve before any use. Never throws.
  */
-import { weierstrass, type WeierstrassPoint, type WeierstrassPointCons } from '@noble/curves/abstract/weierstrass.js';
-import { p256, p384, p521 } from '@noble/curves/nist.js';
+import { createRequire } from 'node:module';
+import type * as Weierstrass from '@noble/curves/abstract/weierstrass.js';
+import type { WeierstrassPoint, WeierstrassPointCons } from '@noble/curves/abstract/weierstrass.js';
 import { err, ok, type Result } from '@kiosk/protocol';
+
+type WeierstrassModule = typeof Weierstrass;
+let noble: WeierstrassModule | undefined;
+/**
+ * @noble/curves is loaded at the first curve a read needs, not with the agent: the idle agent has
+ * an 80 MB budget and most reads (BAC cards without DG14) never touch a curve. Node ≥ 20.19
+ * requires ES modules synchronously.
+ */
+function weierstrass(params: CurveParams): WeierstrassPointCons<bigint> {
+  noble ??= createRequire(import.meta.url)('@noble/curves/abstract/weierstrass.js') as WeierstrassModule;
+  return noble.weierstrass(params);
+}
 
 export type EcPoint = WeierstrassPoint<bigint>;
 
@@ -31,7 +44,43 @@ export interface CurveParams {
 
 const big = (hex: string): bigint => BigInt(`0x${hex}`);
 
-const BRAINPOOL: Readonly<Record<string, CurveParams>> = {
+/** Domain parameters (RFC 5639 for brainpool, SEC 2 / FIPS 186 for NIST), as OpenSSL prints them. */
+const CURVES: Readonly<Record<string, CurveParams>> = {
+  'P-256': {
+    p: big('FFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF'),
+    a: big('FFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFC'),
+    b: big('5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B'),
+    Gx: big('6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296'),
+    Gy: big('4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5'),
+    n: big('FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551'),
+    h: 1n,
+  },
+  'P-384': {
+    p: big('FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFFFF0000000000000000FFFFFFFF'),
+    a: big('FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFFFF0000000000000000FFFFFFFC'),
+    b: big('B3312FA7E23EE7E4988E056BE3F82D19181D9C6EFE8141120314088F5013875AC656398D8A2ED19D2A85C8EDD3EC2AEF'),
+    Gx: big('AA87CA22BE8B05378EB1C71EF320AD746E1D3B628BA79B9859F741E082542A385502F25DBF55296C3A545E3872760AB7'),
+    Gy: big('3617DE4A96262C6F5D9E98BF9292DC29F8F41DBD289A147CE9DA3113B5F0B8C00A60B1CE1D7E819D7A431D7C90EA0E5F'),
+    n: big('FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973'),
+    h: 1n,
+  },
+  'P-521': {
+    p: (1n << 521n) - 1n,
+    a: (1n << 521n) - 4n,
+    b: big(
+      '51953EB9618E1C9A1F929A21A0B68540EEA2DA725B99B315F3B8B489918EF109E156193951EC7E937B1652C0BD3BB1BF073573DF883D2C34F1EF451FD46B503F00',
+    ),
+    Gx: big(
+      'C6858E06B70404E9CD9E3ECB662395B4429C648139053FB521F828AF606B4D3DBAA14B5E77EFE75928FE1DC127A2FFA8DE3348B3C1856A429BF97E7E31C2E5BD66',
+    ),
+    Gy: big(
+      '11839296A789A3BC0045C8A5FB42C7D1BD998F54449579B446817AFBD17273E662C97EE72995EF42640C550B9013FAD0761353C7086A272C24088BE94769FD16650',
+    ),
+    n: big(
+      '01FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFA51868783BF2F966B7FCC0148F709A5D03BB5C9B8899C47AEBB6FB71E91386409',
+    ),
+    h: 1n,
+  },
   brainpoolP256r1: {
     p: big('A9FB57DBA1EEA9BC3E660A909D838D726E3BF623D52620282013481D1F6E5377'),
     a: big('7D5A0975FC2C3057EEF67530417AFFE7FB8055C126DC5C6CE94A4B44F330B5D9'),
@@ -89,19 +138,14 @@ function make(name: string, Point: WeierstrassPointCons<bigint>): EcCurve {
   return { name, Point, fieldBytes: Math.ceil(c.p.toString(16).length / 2), n: c.n };
 }
 
-/** A curve by name: NIST P-256/384/521 from noble, brainpool r1 curves built from RFC 5639. */
+/** A curve by name: NIST P-256/384/521 and the brainpool r1 curves, from their parameters. */
 export function curveByName(name: string): EcCurve | undefined {
   const hit = cache.get(name);
   if (hit) return hit;
-  let curve: EcCurve | undefined;
-  if (name === 'P-256') curve = make(name, p256.Point);
-  else if (name === 'P-384') curve = make(name, p384.Point);
-  else if (name === 'P-521') curve = make(name, p521.Point);
-  else {
-    const params = BRAINPOOL[name];
-    if (params) curve = make(name, weierstrass(params));
-  }
-  if (curve) cache.set(name, curve);
+  const params = CURVES[name];
+  if (!params) return undefined;
+  const curve = make(name, weierstrass(params));
+  cache.set(name, curve);
   return curve;
 }
 
@@ -139,12 +183,9 @@ export function curveByOid(oid: string): EcCurve | undefined {
 
 /** A curve from explicit parameters (passports often spell them out): a known one when they match. */
 export function curveFromParams(params: CurveParams): EcCurve | undefined {
-  for (const name of [...Object.values(STANDARD_DOMAIN_PARAMETERS)]) {
-    const c = curveByName(name);
-    const k = c?.Point.CURVE();
-    if (c && k && k.p === params.p && k.a === params.a && k.b === params.b && k.Gx === params.Gx && k.n === params.n)
-      return c;
-  }
+  for (const [name, k] of Object.entries(CURVES))
+    if (k.p === params.p && k.a === params.a && k.b === params.b && k.Gx === params.Gx && k.n === params.n)
+      return curveByName(name);
   try {
     return make('explicit', weierstrass(params));
   } catch {
