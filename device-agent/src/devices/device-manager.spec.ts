@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { err, ok, type DeviceHealth } from '@kiosk/protocol';
-import { attachSimulatedPrinter } from '../printing';
+import { attachSimulatedPrinter } from '../simulator/simulated-printer';
 import { asciiTicket } from '../printing/test-fixtures';
 import type { HidDeviceInfo, SerialPortInfo } from '../transports/native-modules';
 import type { DiscoverySources, ListResult, UsbPrinterInfo } from '../transports/discovery';
-import { SimulatedByteTransport } from '../transports/simulated-byte.transport';
+import { SimulatedByteTransport } from '../simulator/simulated-byte.transport';
 import { TransportError } from '../transports/transport';
 import { createLogger } from '../logger';
 import { createTestPki, VirtualCccdChip } from '../simulator/virtual-cccd';

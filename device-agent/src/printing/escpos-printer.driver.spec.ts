@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SimulatedByteTransport } from '../transports/simulated-byte.transport';
-import { attachSimulatedPrinter, realtimeStatusByte } from './simulated-printer';
+import { SimulatedByteTransport } from '../simulator/simulated-byte.transport';
+import { attachSimulatedPrinter, realtimeStatusByte } from '../simulator/simulated-printer';
 import { EscPosPrinterDriver, type PrintJobEvent } from './escpos-printer.driver';
 import { StatusDemux } from './printer-status';
 import { decodeEscPos } from './escpos.decoder';

@@ -20,8 +20,6 @@ export type {
   DecodeOptions,
   ParserEvent,
 } from './escpos.decoder';
-export { attachSimulatedPrinter, realtimeStatusByte, automaticStatusBytes } from './simulated-printer';
-export type { SimulatedPrinter, SimulatedPrinterFault, SimulatedPrinterOptions, PrintedJob } from './simulated-printer';
 export { EscPosPrinterDriver } from './escpos-printer.driver';
 export type { EscPosPrinterDriverOptions, PrintResult, PrintJobState, PrintJobEvent } from './escpos-printer.driver';
 export { StatusDemux, conditionsFromRealtime, conditionsFromAsb, failureReason } from './printer-status';

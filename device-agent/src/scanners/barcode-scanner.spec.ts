@@ -1,6 +1,6 @@
 import { profileById, type ScannerProfile } from '@kiosk/hardware-profiles';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SimulatedByteTransport } from '../transports/simulated-byte.transport';
+import { SimulatedByteTransport } from '../simulator/simulated-byte.transport';
 import { BarcodeScanner, type ScanMeta } from './barcode-scanner';
 
 const scannerProfile = (id: string): ScannerProfile => {

@@ -10,7 +10,7 @@ import {
   serialReaderFraming,
   type SerialReaderFraming,
 } from './serial-smart-reader.transport';
-import { SimulatedByteTransport } from './simulated-byte.transport';
+import { SimulatedByteTransport } from '../simulator/simulated-byte.transport';
 import { TransportError } from './transport';
 
 const FRAMING_NAME = 'stx-len16be-type-lrc-etx';
