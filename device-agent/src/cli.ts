@@ -16,7 +16,7 @@ import {
   type Result,
 } from '@kiosk/protocol';
 import { classifyDevice, discoverOnce, listPcscReaders, PcscTransport, runDoctor } from './transports';
-import { BarcodeScanner } from './scanners';
+import { BarcodeScanner } from './devices/barcode-scanner.device';
 import { EscPosPrinterDriver, encodeTicket } from './printing';
 import { bacKeyInfo, classifyScan, readChip, type ChipAccessKey, type ChipReadResult } from './identity';
 import { foundFromDiscovered, hardwareOpener } from './devices/hardware.source';

@@ -9,7 +9,7 @@
 import type { DeviceClass, DeviceProfile, TransportSettings } from '@kiosk/hardware-profiles';
 import { err, type Result, type TransportProblem } from '@kiosk/protocol';
 import { EscPosPrinterDriver, type EscPosPrinterDriverOptions } from '../printing';
-import { BarcodeScanner, type ScanMeta } from '../scanners';
+import { BarcodeScanner, type ScanMeta } from './barcode-scanner.device';
 import type { TrustStore } from '../identity';
 import { Listeners, type ByteTransport, type Unsubscribe } from '../transports/transport';
 import type { Logger } from '../logger';
