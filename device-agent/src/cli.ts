@@ -400,7 +400,7 @@ async function printTestCommand(): Promise<void> {
     const profile = profileById(profileId);
     if (!profile || profile.class !== 'printer')
       fail(`${profileId} is not a printer profile (see: kiosk-agent profiles)`, 2);
-    const bytes = encodeTicket(testTicket(), profile);
+    const bytes = encodeTicket(testTicket(), profile).bytes;
     fs.writeFileSync(outFile, bytes);
     const summary = { profile: profile.id, out: outFile, bytes: bytes.length };
     if (json) out(summary);

@@ -176,7 +176,7 @@ describe('EscPosPrinterDriver on the simulated printer', () => {
     const { driver, printer } = await setup({ pollIntervalMs: 20, chunkBytes: 64 }, 38_400);
     expect(await driver.print(vietnameseTicket)).toMatchObject({ state: 'confirmed' });
     const job = printer.jobs[0]!;
-    const expected = decodeEscPos(encodeTicket(vietnameseTicket, simulatedPrinterProfile()));
+    const expected = decodeEscPos(encodeTicket(vietnameseTicket, simulatedPrinterProfile()).bytes);
     expect(job.unknown).toEqual([]);
     expect(job.blocks.map((b) => b.kind)).toEqual(expected.blocks.map((b) => b.kind));
     expect(printer.statusQueriesAnswered).toBeGreaterThan(10);

@@ -63,7 +63,7 @@ describe('decodeEscPos', () => {
   });
 
   it('gives the same result whatever the chunking', () => {
-    const job = encodeTicket(asciiTicket, simulatedPrinterProfile({ nativeQr: false }));
+    const job = encodeTicket(asciiTicket, simulatedPrinterProfile({ nativeQr: false })).bytes;
     const whole = decodeEscPos(job);
     for (const size of [1, 3, 7, 64]) {
       const r = emptyReceipt();

@@ -1,11 +1,6 @@
 export { encodeTicket, encodeItems, geometryOf } from './escpos.encoder';
-export type {
-  EncodeTicketOptions,
-  PrintGeometry,
-  TextRasterizer,
-  RasterTextStyle,
-  RasterBitmap,
-} from './escpos.encoder';
+export type { EncodeTicketOptions, PrintGeometry } from './escpos.encoder';
+export type { EncodedJob, TextRasterizer, RasterTextStyle, RasterBitmap } from './escpos.types';
 export { decodeEscPos, EscPosStreamParser, emptyReceipt, addToReceipt } from './escpos.decoder';
 export type {
   DecodedReceipt,
