@@ -11,7 +11,8 @@ import { createTestPki, VirtualCccdChip } from '../simulator/virtual-cccd';
 import { SimulatedReaderTransport } from '../simulator/simulated-reader.transport';
 import { createTrustStore, type ChipAccessKey } from '../identity';
 import type { CardEvent, SessionKey } from './card-reader.device';
-import { DeviceManager, type FoundDevice, type TransportOpener } from './device-manager';
+import { DeviceManager } from './device-manager';
+import type { FoundDevice, TransportOpener } from './device-source';
 import { DeviceRegistry } from './device-registry';
 import { HardwareDeviceSource } from './hardware.source';
 

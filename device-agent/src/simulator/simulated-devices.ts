@@ -17,7 +17,7 @@ import {
 import { err, ok, type Result, type SimDeviceState, type TransportProblem } from '@kiosk/protocol';
 import type { ChipAccessKey } from '../identity';
 import { Listeners } from '../transports/transport';
-import type { DeviceSource, FoundDevice, TransportOpener } from '../devices/device-manager';
+import type { DeviceSource, FoundDevice, TransportOpener } from '../devices/device-source';
 import { SimulatedByteTransport } from './simulated-byte.transport';
 import { attachSimulatedPrinter, type SimulatedPrinter } from './simulated-printer';
 import { SimulatedReaderTransport } from './simulated-reader.transport';
