@@ -113,10 +113,26 @@ export abstract class BaseByteTransport<L> implements ByteTransport {
 
 export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-/** The errno code of a Node error (`code`), or one named in its message. */
+/**
+ * strerror texts of the errnos that mean "the device is gone". serialport's native binding reports
+ * some failures with the text only: a drain on a serial port whose device was pulled (or a pty
+ * whose other end closed) rejects with "Input/output error, cannot drain" and no `code`.
+ */
+const STRERROR_CODES: readonly [string, string][] = [
+  ['no such device or address', 'ENXIO'],
+  ['no such device', 'ENODEV'],
+  ['input/output error', 'EIO'],
+  ['bad file descriptor', 'EBADF'],
+  ['no such file or directory', 'ENOENT'],
+];
+
+/** The errno code of a Node error (`code`), or one named in its message, or one its strerror text means. */
 export function errnoCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') return code;
-  const m = /\b(E[A-Z]{2,})\b/u.exec(messageOf(error));
-  return m?.[1];
+  const message = messageOf(error);
+  const m = /\b(E[A-Z]{2,})\b/u.exec(message);
+  if (m?.[1]) return m[1];
+  const text = message.toLowerCase();
+  return STRERROR_CODES.find(([strerror]) => text.includes(strerror))?.[1];
 }

@@ -174,4 +174,33 @@ describe('SerialTransport', () => {
     expect(closedCount).toBe(1);
     await expect(t.write(new Uint8Array([1]))).rejects.toMatchObject({ code: 'disconnected' });
   });
+
+  it('a drain failing with the binding\'s bare "Input/output error" is the device gone, not a passing io-error', async () => {
+    // serialport reports a pulled device (or a pty whose other end closed) on drain with the text only.
+    let closedCount = 0;
+    const port: SerialBindingPort = {
+      isOpen: true,
+      read: () => new Promise(() => undefined),
+      write: async () => undefined,
+      drain: async () => {
+        throw new Error('Input/output error, cannot drain');
+      },
+      set: async () => undefined,
+      get: async () => ({ cts: true, dsr: true, dcd: false }),
+      close: async () => void (closedCount += 1),
+    };
+    const t = new SerialTransport({
+      path: '/dev/ttyUSB9',
+      settings: settings(),
+      loadBinding: async () => ({ ok: true, module: { open: async () => port, list: async () => [] } }),
+    });
+    const reasons: string[] = [];
+    t.onClose((r) => reasons.push(r));
+    await t.open();
+    await expect(t.write(new Uint8Array([1]))).rejects.toMatchObject({ code: 'disconnected' });
+    expect(reasons).toEqual(['disconnected']);
+    expect(t.status).toBe('disconnected');
+    expect(t.statusReason).toContain('Input/output error');
+    expect(closedCount).toBe(1);
+  });
 });
