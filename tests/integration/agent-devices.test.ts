@@ -244,7 +244,8 @@ describe('agent devices through the kiosk gateway and the server', () => {
       ).toMatchObject({ ok: false, error: { code: 'no-card' } });
       // The patient declines: the page wipes its session.
       okValue(await send<null>((ack) => ui.emit('session:reset', {}, ack)));
-      await new Promise((r) => setTimeout(r, 300));
+      // Had the decline started a read, it would be running now: let it end before looking.
+      await Promise.all(agent.devices.readers().map((r) => r.idle()));
       expect(agent.session.key()).toBeUndefined();
       okValue(await send<null>((ack) => sim.emit('sim:card', { action: 'remove' }, ack)));
       await until(() => expect(heard.failed.length).toBe(1));
