@@ -17,7 +17,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { CPU_BOUND_SPEC_TIMEOUT_MS } from './spec-helpers/timeouts';
+
+vi.setConfig({ testTimeout: CPU_BOUND_SPEC_TIMEOUT_MS });
 
 const srcDir = path.dirname(fileURLToPath(import.meta.url));
 

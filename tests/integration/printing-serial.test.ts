@@ -200,7 +200,7 @@ describe('ESC/POS printing over a real pseudo-terminal pair (socat, serialport, 
     peer = new PtyPrinterPeer(`${dir}/printer`);
     await peer.open();
     transport = new PtySerialTransport(`${dir}/host`, BAUD);
-    driver = new EscPosPrinterDriver(transport, serialProfile(), { chunkBytes: 256, statusTimeoutMs: 300 });
+    driver = new EscPosPrinterDriver(transport, serialProfile(), { chunkBytes: 256 });
     await driver.start();
   });
 

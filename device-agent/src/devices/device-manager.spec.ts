@@ -117,7 +117,7 @@ function setup(options: { key?: () => SessionKey | undefined } = {}) {
     trustStore: () => trust.value,
     sessionKey: options.key ?? (() => undefined),
     backoff: { initialMs: 10, maxMs: 40 },
-    printer: { printSpeedMmPerS: Infinity, pollIntervalMs: 50, statusTimeoutMs: 100 },
+    printer: { printSpeedMmPerS: Infinity, pollIntervalMs: 50 },
   });
   const cardEvents: CardEvent[] = [];
   manager.cardEvents.add((e) => cardEvents.push(e));

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { until } from '../spec-helpers/until';
 import { SimulatedByteTransport } from '../simulator/simulated-byte.transport';
 import { attachSimulatedPrinter, realtimeStatusByte } from '../simulator/simulated-printer';
@@ -8,6 +8,9 @@ import { decodeEscPos } from './escpos.decoder';
 import { encodeTicket } from './escpos.encoder';
 import type { PrinterStatus } from './printer-status';
 import { asciiTicket, simulatedPrinterProfile, vietnameseTicket } from './test-fixtures';
+import { CPU_BOUND_SPEC_TIMEOUT_MS } from '../spec-helpers/timeouts';
+
+vi.setConfig({ testTimeout: CPU_BOUND_SPEC_TIMEOUT_MS });
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -18,7 +21,7 @@ async function setup(options: ConstructorParameters<typeof EscPosPrinterDriver>[
   const profile = simulatedPrinterProfile();
   const transport = new SimulatedByteTransport('sim-printer', { baudRate });
   const printer = attachSimulatedPrinter(transport, profile);
-  const driver = new EscPosPrinterDriver(transport, profile, { statusTimeoutMs: 100, pollIntervalMs: 200, ...options });
+  const driver = new EscPosPrinterDriver(transport, profile, { pollIntervalMs: 200, ...options });
   cleanups.push(
     () => driver.dispose(),
     () => printer.detach(),

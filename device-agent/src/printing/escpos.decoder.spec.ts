@@ -1,12 +1,15 @@
 import fc from 'fast-check';
 import { catalogue, type PrinterProfile } from '@kiosk/hardware-profiles';
 import type { Ticket } from '@kiosk/protocol';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { commandBoundaries, decodeEscPos, EscPosStreamParser, addToReceipt, emptyReceipt } from './escpos.decoder';
 import { encodeItems, encodeTicket } from './escpos.encoder';
 import { encodeCp1258 } from './codepages';
 import { normalizeSpace } from './text';
 import { asciiTicket, simulatedPrinterProfile, vietnameseTicket } from './test-fixtures';
+import { CPU_BOUND_SPEC_TIMEOUT_MS } from '../spec-helpers/timeouts';
+
+vi.setConfig({ testTimeout: CPU_BOUND_SPEC_TIMEOUT_MS });
 
 const bytes = (...parts: (number[] | string)[]) =>
   Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...Buffer.from(p, 'latin1')] : p)));

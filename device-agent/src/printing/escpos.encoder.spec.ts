@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { encodeTicket } from './escpos.encoder';
 import { commandBoundaries, decodeEscPos } from './escpos.decoder';
 import { asciiTicket, simulatedPrinterProfile, vietnameseTicket } from './test-fixtures';
+import { CPU_BOUND_SPEC_TIMEOUT_MS } from '../spec-helpers/timeouts';
+
+vi.setConfig({ testTimeout: CPU_BOUND_SPEC_TIMEOUT_MS });
 
 const hex = (bytes: number[]) => Buffer.from(bytes).toString('hex');
 
