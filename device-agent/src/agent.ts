@@ -15,7 +15,8 @@ import {
 import type { AgentConfig } from './config';
 import type { Logger } from './logger';
 import { DeviceRegistry } from './devices/device-registry';
-import { DeviceManager, type DeviceSource, type TransportOpener } from './devices/device-manager';
+import { DeviceManager } from './devices/device-manager';
+import type { DeviceSource, TransportOpener } from './devices/device-source';
 import type { CardEvent } from './devices/card-reader.device';
 import { HardwareDeviceSource, hardwareOpener } from './devices/hardware.source';
 import { KioskSession } from './devices/kiosk-session';

@@ -16,7 +16,7 @@ import {
   type Result,
 } from '@kiosk/protocol';
 import { classifyDevice, discoverOnce, listPcscReaders, PcscTransport, runDoctor } from './transports';
-import { BarcodeScanner } from './scanners';
+import { BarcodeScanner } from './devices/barcode-scanner.device';
 import { EscPosPrinterDriver, encodeTicket } from './printing';
 import { bacKeyInfo, classifyScan, readChip, type ChipAccessKey, type ChipReadResult } from './identity';
 import { foundFromDiscovered, hardwareOpener } from './devices/hardware.source';
@@ -402,7 +402,7 @@ async function printTestCommand(): Promise<void> {
     const profile = profileById(profileId);
     if (!profile || profile.class !== 'printer')
       fail(`${profileId} is not a printer profile (see: kiosk-agent profiles)`, 2);
-    const bytes = encodeTicket(testTicket(), profile);
+    const bytes = encodeTicket(testTicket(), profile).bytes;
     fs.writeFileSync(outFile, bytes);
     const summary = { profile: profile.id, out: outFile, bytes: bytes.length };
     if (json) out(summary);

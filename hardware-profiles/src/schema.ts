@@ -97,18 +97,21 @@ const base = {
 export const printerProfileSchema = z.object({
   ...base,
   class: z.literal('printer'),
+  /** The protocol picks the agent's driver (device-agent/src/devices/device-drivers.ts). */
   protocol: z.literal('escpos'),
   capabilities: printerCapabilitiesSchema,
 });
 export const scannerProfileSchema = z.object({
   ...base,
   class: z.literal('scanner'),
+  /** The primary protocol; the link in use picks HID POS or serial framing. Keyboard wedges are read by the page. */
   protocol: z.enum(['hid-pos', 'serial-line', 'keyboard-wedge']),
   capabilities: z.object({ symbologies: z.array(z.string()), utf8: z.boolean() }),
 });
 export const cardReaderProfileSchema = z.object({
   ...base,
   class: z.literal('card-reader'),
+  /** How APDUs reach the card: PC/SC, or framed on a serial line (capabilities.framing names the framing). */
   protocol: z.enum(['pcsc', 'serial-smart-reader']),
   capabilities: z.object({
     contactless: z.boolean(),

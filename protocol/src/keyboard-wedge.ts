@@ -4,7 +4,9 @@
  * apart. A burst of at least `minLength` characters with every gap ≤ `maxGapMs`, closed by a
  * terminator, is a scan. Keyboard layouts mangle non-ASCII, so Vietnamese QR text through a
  * wedge is unreliable: prefer HID POS or CDC. Pure TypeScript, no DOM or Node APIs: feed it
- * `{ key, timeStamp }` from keydown events.
+ * `{ key, timeStamp }` from keydown events — the event's own `timeStamp` (when the OS took the key
+ * from the device), never the time the handler runs: a busy kiosk PC handles a scanner's keys late
+ * and bunched, but their stamps keep the scanner's spacing.
  */
 
 export interface WedgeKey {

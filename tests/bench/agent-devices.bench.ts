@@ -23,6 +23,7 @@ import type {
   SimToAgentEvents,
 } from '@kiosk/protocol';
 import { median } from './stats';
+import { until } from '../support/until';
 
 const reads = Number(process.argv[2] ?? 10);
 const QR = '079188012345||Nguyễn Thị Lan|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021';
@@ -143,8 +144,9 @@ const hw = await createAgent(
   { discoverySources: sources },
 );
 const id = 'usb-printer:/dev/usb/lp9';
-const until = async (check: () => boolean) => {
-  while (!check()) await new Promise((r) => setTimeout(r, 2));
+/** When `check` first held (polled every 2 ms): the end of one sample. */
+const heldAt = async (check: () => boolean) => {
+  await until(check, { intervalMs: 2 });
   return performance.now();
 };
 const attachMs: number[] = [];
@@ -158,10 +160,10 @@ for (let i = 0; i < 8; i++) {
     manufacturer: 'EPSON',
     product: 'TM-T88VI',
   });
-  attachMs.push((await until(() => hw.registry.get(id)?.reason === 'open-failed')) - t0);
+  attachMs.push((await heldAt(() => hw.registry.get(id)?.reason === 'open-failed')) - t0);
   const t1 = performance.now();
   printers.length = 0;
-  detachMs.push((await until(() => hw.registry.get(id)?.reason === 'unplugged')) - t1);
+  detachMs.push((await heldAt(() => hw.registry.get(id)?.reason === 'unplugged')) - t1);
   // Plug events land at random points of the polling period.
   await new Promise((r) => setTimeout(r, Math.random() * 1000));
 }

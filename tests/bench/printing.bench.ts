@@ -62,10 +62,10 @@ const wireMs = (bytes: number) => (bytes * 10 * 1000) / BAUD;
 // ---- 1. bytes ready -----------------------------------------------------------------------
 console.log(`printing bench — Node ${process.version}, ${iterations} iterations`);
 const coldStart = performance.now();
-const viBytes = encodeTicket(vietnameseTicket, profile);
+const viBytes = encodeTicket(vietnameseTicket, profile).bytes;
 const coldMs = performance.now() - coldStart;
 const rasterLines = decodeEscPos(viBytes).blocks.filter((b) => b.kind === 'raster').length;
-const viMs = timeMedian(() => encodeTicket(vietnameseTicket, profile));
+const viMs = timeMedian(() => encodeTicket(vietnameseTicket, profile).bytes);
 console.log(`\n1. 80 mm ticket, ${rasterLines} Vietnamese (raster) lines`);
 console.log(
   `  bytes ready: median ${viMs.toFixed(3)} ms warm (first call ${coldMs.toFixed(1)} ms, font parse included)`,
@@ -111,7 +111,7 @@ const asciiTicket: Ticket = {
 };
 const labels = { ...vietnameseLabels, room: (room: string, floor: number) => `Phong ${room} - Tang ${floor}` };
 const items: TicketItem[] = layoutTicket(asciiTicket, { labels });
-const oursAscii = () => encodeItems(items, profile, { qrModuleDots: 8 });
+const oursAscii = () => encodeItems(items, profile, { qrModuleDots: 8 }).bytes;
 
 // One instance, cleared per ticket (their cheapest use); the file interface is never opened.
 const ntp = new ThermalPrinter({

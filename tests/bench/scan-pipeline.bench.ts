@@ -12,6 +12,7 @@ import { profileById } from '@kiosk/hardware-profiles';
 import { PcscTransport, SerialTransport, VpcdCard, discoverOnce, listPcscReaders } from '@kiosk/device-agent';
 import { BarcodeScanner, DelimiterFramer, HidPosAssembler } from '@kiosk/device-agent';
 import { ptyPair } from '../support/pty';
+import { until } from '../support/until';
 
 const cccd =
   '079188012345|012345678|Nguyễn Thị Lan|01011990|Nữ|Số 1 Đường Lê Lợi, Phường Bến Thành, Quận 1, TP Hồ Chí Minh|01012021';
@@ -132,15 +133,17 @@ async function benchPcsc(): Promise<void> {
   });
   try {
     const reader = 'Virtual PCD 00 00';
-    for (let i = 0; i < 100; i += 1) {
-      const l = await listPcscReaders();
-      if (l.ok && l.readers.includes(reader)) break;
-      await delay(100);
-    }
+    await until(
+      async () => {
+        const l = await listPcscReaders();
+        return l.ok && l.readers.includes(reader);
+      },
+      { what: reader, intervalMs: 100 },
+    );
     const transport = new PcscTransport({ readerName: reader });
     await transport.open();
     await card.insert();
-    for (let i = 0; i < 100 && !transport.cardPresent; i += 1) await delay(50);
+    await until(() => transport.cardPresent, { what: 'the card in the reader' });
     const select = Uint8Array.of(0x00, 0xa4, 0x04, 0x0c, 0x07, 0xa0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01);
     const samples: number[] = [];
     for (let i = 0; i < 300; i += 1) {

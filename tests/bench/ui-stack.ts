@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
+import { until } from '../support/until';
 
 export const root = path.resolve(import.meta.dirname, '../..');
 
@@ -18,16 +19,16 @@ export interface Stack {
 }
 
 async function waitOk(url: string, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} not ready after ${timeoutMs} ms`);
+  await until(
+    async () => {
+      try {
+        return (await fetch(url)).ok;
+      } catch {
+        return false; // not up yet
+      }
+    },
+    { what: url, timeoutMs, intervalMs: 200 },
+  );
 }
 
 export async function startStack(port: number, agentPort: number): Promise<Stack> {

@@ -79,9 +79,9 @@ test('a counter call shows on the display at once and is announced in Vietnamese
   await counter.keyboard.press('F2');
   await expect(counter.getByTestId('last-call')).toContainText(number);
   await expect(display.getByTestId('current-call')).toContainText(number);
-  const latencyMs = Date.now() - t0;
-  info.annotations.push({ type: 'call-to-display-ms', description: String(latencyMs) });
-  expect(latencyMs).toBeLessThan(2000);
+  // Recorded, not asserted: the figure is tests/bench/ui-call-latency.bench.ts's; a loaded machine
+  // stretches a wall-clock bound here without anything being wrong.
+  info.annotations.push({ type: 'call-to-display-ms', description: String(Date.now() - t0) });
   await display.screenshot({ path: info.outputPath('display-call.png') });
 
   // The announcement ran: the clip sequence (or a Vietnamese voice) for this number.

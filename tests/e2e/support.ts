@@ -106,3 +106,32 @@ export async function staffLogin(page: Page, path: string, who: { username: stri
   await page.getByLabel('Mật khẩu').fill(who.password);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
 }
+
+/** Ahead of the clock by more than the slowest delivery of a burst takes (the test has 60 s). */
+const STAMP_LEAD_S = 30;
+
+/**
+ * Keys as a keyboard delivers them to the page, each stamped with the time the OS took it from the
+ * device (`KeyboardEvent.timeStamp`), `gapMs` apart, then Enter. A keyboard-wedge scanner sends its
+ * keys 1–20 ms apart however busy the kiosk PC is; the page judges the burst from these stamps,
+ * so the test gives the keys their stamps (CDP Input.dispatchKeyEvent `timestamp`) instead of
+ * relying on how fast this machine happens to deliver them. Chromium replaces a stamp more than
+ * about 0.8 s old with one of its own (and keeps stamps ahead of its clock): the schedule starts
+ * ahead of the clock, so however slowly a loaded machine delivers the keys, every stamp is kept.
+ */
+export async function typeStamped(page: Page, text: string, options: { gapMs: number }): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const startS = Date.now() / 1000 + STAMP_LEAD_S;
+    const keys = [...text].map((ch) => ({ key: ch, text: ch }));
+    keys.push({ key: 'Enter', text: '\r' });
+    for (const [i, k] of keys.entries()) {
+      const timestamp = startS + (i * options.gapMs) / 1000;
+      const enter = k.key === 'Enter' ? { code: 'Enter', windowsVirtualKeyCode: 13 } : {};
+      await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...k, unmodifiedText: k.text, ...enter, timestamp });
+      await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: k.key, ...enter, timestamp: timestamp + 0.001 });
+    }
+  } finally {
+    await cdp.detach();
+  }
+}

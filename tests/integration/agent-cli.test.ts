@@ -9,14 +9,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import {
   createAgent,
   createLogger,
   createTestPki,
   decodeEscPos,
-  listPcscReaders,
   loadAgentConfig,
   VirtualCccdChip,
   VpcdCard,
@@ -24,6 +23,8 @@ import {
 } from '@kiosk/device-agent';
 import { profileById } from '@kiosk/hardware-profiles';
 import type { AgentToSimEvents, Result, SimToAgentEvents } from '@kiosk/protocol';
+import { startPcscd, VPCD_READER as READER, waitForCardState, type Pcscd } from '../support/pcscd';
+import { until } from '../support/until';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'device-agent/bin/kiosk-agent.mjs');
@@ -116,7 +117,7 @@ describe('kiosk-agent CLI', () => {
       const { child, done } = start(['scan', '--json', ...(reveal ? ['--reveal'] : [])], agentEnv);
       let stderr = '';
       child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-      await vi.waitFor(() => expect(stderr).toContain('waiting for a scan'), { timeout: 15_000 });
+      await until(() => expect(stderr).toContain('waiting for a scan'));
       const ack = await new Promise<Result<null>>((resolve) => sim.emit('sim:scan', { payload: QR }, resolve));
       expect(ack.ok).toBe(true);
       const r = await done;
@@ -199,24 +200,13 @@ describe('kiosk-agent CLI', () => {
     const r = await run(['sim-scan', QR], agentEnv);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('scanned\n');
-    await vi.waitFor(() => expect(agent.registry.get('sim-scanner')?.counters.scans).toBe(before + 1));
+    await until(() => expect(agent.registry.get('sim-scanner')?.counters.scans).toBe(before + 1));
   });
 });
 
 // ---- read-card through the real PC/SC stack --------------------------------------------------
 
-const READER = 'Virtual PCD 00 00';
-let daemon: ChildProcess | undefined;
-
-function pcscdRunning(): boolean {
-  try {
-    const pid = Number.parseInt(fs.readFileSync('/run/pcscd/pcscd.pid', 'utf8'), 10);
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+let pcscd: Pcscd | undefined;
 
 describe('kiosk-agent read-card (pcscd + vsmartcard-vpcd + virtual CCCD)', () => {
   const pki = createTestPki();
@@ -224,18 +214,7 @@ describe('kiosk-agent read-card (pcscd + vsmartcard-vpcd + virtual CCCD)', () =>
   let card: VpcdCard | undefined;
 
   beforeAll(async () => {
-    if (!fs.existsSync('/usr/sbin/pcscd'))
-      throw new Error('pcscd is not installed: apt-get install pcscd libpcsclite-dev');
-    if (!fs.existsSync('/usr/lib/pcsc/drivers/serial/libifdvpcd.so'))
-      throw new Error('vpcd driver missing: apt-get install vsmartcard-vpcd');
-    if (!pcscdRunning()) daemon = spawn('/usr/sbin/pcscd', ['-f', '-e'], { stdio: 'ignore' });
-    await vi.waitFor(
-      async () => {
-        const r = await listPcscReaders();
-        expect(r.ok && r.readers).toContain(READER);
-      },
-      { timeout: 10_000, interval: 100 },
-    );
+    pcscd = await startPcscd();
     fs.mkdirSync(trustDir, { recursive: true });
     fs.writeFileSync(path.join(trustDir, 'test-csca.pem'), pki.csca.pem);
     const chip = new VirtualCccdChip({ pki, faceBytes: 12_000 });
@@ -244,17 +223,14 @@ describe('kiosk-agent read-card (pcscd + vsmartcard-vpcd + virtual CCCD)', () =>
       if (e.kind === 'control' && (e.code === 1 || e.code === 2)) chip.reset();
     });
     await card.insert();
+    // The card lies on the reader before each command runs, as a technician would place it: the CLI
+    // asks for a card only when pcscd reports none, so wait until pcscd has seen this one.
+    await waitForCardState(true);
   });
 
   afterAll(async () => {
     await card?.remove();
-    const d = daemon;
-    if (d && d.exitCode === null) {
-      const exited = new Promise((r) => d.once('exit', r));
-      d.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-      if (d.exitCode === null) d.kill('SIGKILL');
-    }
+    await pcscd?.stop();
   });
 
   it('reads DG1, DG13 and a verified authenticity by the CCCD number, masked', async () => {

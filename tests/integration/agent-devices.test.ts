@@ -1,7 +1,8 @@
 /**
  * The real agent (simulated devices) against a real server: hot-plug through the simulator's
- * unplug/replug reaches the kiosk socket and the registry within 2 s; a printer running out of
- * paper reaches the server's stored heartbeat health within 2 s; a chip read runs end to end
+ * unplug/replug reaches the kiosk socket and the registry (how fast: tests/bench/agent-devices);
+ * a printer running out of paper reaches the server's stored heartbeat health as it happens, not
+ * with the periodic heartbeat (an hour apart here); a chip read runs end to end
  * through the kiosk gateway (card placed → card:presented only → the page's consent → progress →
  * identity → face → authenticity); nothing personal leaves the agent before consent, a read
  * command without consent is refused, and a declined or abandoned presentation reads nothing; a card pulled
@@ -11,7 +12,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { createAgent, createLogger, loadAgentConfig, type Agent } from '@kiosk/device-agent';
 import type {
@@ -31,6 +32,7 @@ import type {
   SimToAgentEvents,
 } from '@kiosk/protocol';
 import { api, login, startServer, type RunningServer } from '../support/server-harness';
+import { until } from '../support/until';
 
 const QR = '079188012345||Nguyễn Thị Lan|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021';
 
@@ -100,7 +102,7 @@ const okValue = <T>(r: Result<T>): T => {
 async function presentAndConsent(command: Parameters<SimToAgentEvents['sim:set-card']>[0]): Promise<string> {
   const before = heard.present.length;
   okValue(await send<null>((ack) => sim.emit('sim:set-card', command, ack)));
-  await expect.poll(() => heard.present.length).toBeGreaterThan(before);
+  await until(() => expect(heard.present.length).toBeGreaterThan(before));
   const readId = heard.present.at(-1)?.readId ?? '';
   okValue(await send<null>((ack) => ui.emit('card:read', { readId, consent: true }, ack)));
   return readId;
@@ -126,6 +128,8 @@ beforeAll(async () => {
       AGENT_DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
       SCAN_DUPLICATE_WINDOW_MS: '0',
+      // Device health reaches the server when it changes; the periodic heartbeat must not be what carries it.
+      HEARTBEAT_INTERVAL_MS: '3600000',
     }),
     createLogger('silent'),
   );
@@ -133,7 +137,7 @@ beforeAll(async () => {
   ui = await connect<Ui>(url);
   heard = listen(ui);
   sim = await connect<Sim>(`${url}/sim`);
-  await vi.waitFor(() => expect(agent.link.connected).toBe(true), { timeout: 10_000 });
+  await until(() => expect(agent.link.connected).toBe(true));
 });
 
 afterAll(async () => {
@@ -145,24 +149,25 @@ afterAll(async () => {
 });
 
 describe('agent devices through the kiosk gateway and the server', () => {
-  it('hot-plug: unplug and replug each simulated device; the kiosk socket hears each change within 2 s', async () => {
+  it('hot-plug: unplug and replug each simulated device; the kiosk socket hears each change', async () => {
     for (const [id, cls] of [
       ['sim-printer', 'printer'],
       ['sim-scanner', 'scanner'],
       ['sim-card-reader', 'card-reader'],
     ] as const) {
       okValue(await send<null>((ack) => sim.emit('sim:set-device', { deviceId: id, action: 'unplug' }, ack)));
-      await expect.poll(() => lastState(heard, id), { timeout: 2000 }).toBe('disconnected');
+      await until(() => expect(lastState(heard, id)).toBe('disconnected'));
       expect(agent.registry.get(id)).toMatchObject({ class: cls, state: 'disconnected', reason: 'unplugged' });
-      if (cls === 'card-reader') await expect.poll(() => heard.features.at(-1)?.features).toEqual(['insurance-check']);
-      okValue(await send<null>((ack) => sim.emit('sim:set-device', { deviceId: id, action: 'replug' }, ack)));
-      await expect.poll(() => lastState(heard, id), { timeout: 2000 }).toBe('ready');
       if (cls === 'card-reader')
-        await expect.poll(() => heard.features.at(-1)?.features).toEqual(['card-read', 'insurance-check']);
+        await until(() => expect(heard.features.at(-1)?.features).toEqual(['insurance-check']));
+      okValue(await send<null>((ack) => sim.emit('sim:set-device', { deviceId: id, action: 'replug' }, ack)));
+      await until(() => expect(lastState(heard, id)).toBe('ready'));
+      if (cls === 'card-reader')
+        await until(() => expect(heard.features.at(-1)?.features).toEqual(['card-read', 'insurance-check']));
     }
     // A scan on a replugged scanner still arrives, classified.
     okValue(await send<null>((ack) => sim.emit('sim:scan', { payload: QR }, ack)));
-    await expect.poll(() => heard.scans.at(-1)?.kind).toBe('cccd-qr');
+    await until(() => expect(heard.scans.at(-1)?.kind).toBe('cccd-qr'));
     // Commands for an unplugged device answer a code.
     okValue(await send<null>((ack) => sim.emit('sim:set-device', { class: 'scanner', action: 'unplug' }, ack)));
     expect(await send<null>((ack) => sim.emit('sim:scan', { payload: QR }, ack))).toMatchObject({
@@ -170,27 +175,27 @@ describe('agent devices through the kiosk gateway and the server', () => {
       error: { code: 'device-unplugged' },
     });
     okValue(await send<null>((ack) => sim.emit('sim:set-device', { class: 'scanner', action: 'replug' }, ack)));
-    await expect.poll(() => lastState(heard, 'sim-scanner'), { timeout: 2000 }).toBe('ready');
+    await until(() => expect(lastState(heard, 'sim-scanner')).toBe('ready'));
   });
 
-  it('printer paper-out reaches the server’s stored heartbeat health within 2 s, and recovers', async () => {
+  it('printer paper-out reaches the server’s stored heartbeat health when it happens, and recovers', async () => {
     const printerHealth = async () => {
       const agents = await api<{ devices: DeviceHealth[] }[]>(server.url, admin, 'GET', '/api/admin/agents');
       return agents.body.value?.[0]?.devices.find((d) => d.id === 'sim-printer');
     };
     okValue(await send<null>((ack) => sim.emit('sim:set-printer-fault', { fault: 'paper-out' }, ack)));
-    await expect.poll(async () => (await printerHealth())?.reason, { timeout: 2000, interval: 50 }).toBe('paper-out');
+    await until(async () => expect((await printerHealth())?.reason).toBe('paper-out'), { intervalMs: 50 });
     expect((await printerHealth())?.state).toBe('error');
     okValue(await send<null>((ack) => sim.emit('sim:set-printer-fault', { fault: 'none' }, ack)));
-    await expect.poll(async () => (await printerHealth())?.state, { timeout: 2000, interval: 50 }).toBe('ready');
+    await until(async () => expect((await printerHealth())?.state).toBe('ready'));
   });
 
   it('a chip read end to end: QR key → progress → identity → face → authenticity', async () => {
     clear(heard);
     okValue(await send<null>((ack) => sim.emit('sim:scan', { payload: QR }, ack)));
-    await expect.poll(() => heard.scans.length).toBe(1);
+    await until(() => expect(heard.scans.length).toBe(1));
     const consentedId = await presentAndConsent({ action: 'present', printedMrz: false, link: { bitRateKbps: 424 } });
-    await expect.poll(() => heard.authenticity.length, { timeout: 10_000 }).toBe(1);
+    await until(() => expect(heard.authenticity.length).toBe(1));
     expect(heard.order).toEqual(['progress', 'identity', 'progress', 'face', 'progress', 'authenticity', 'progress']);
     const readId = heard.progress[0]?.readId;
     expect(readId).toBe(consentedId);
@@ -228,7 +233,7 @@ describe('agent devices through the kiosk gateway and the server', () => {
     okValue(await send<null>((ack) => ui.emit('session:reset', {}, ack)));
     // A CCCD QR gives the session a key: only the missing consent holds the read back.
     okValue(await send<null>((ack) => sim.emit('sim:scan', { payload: QR }, ack)));
-    await expect.poll(() => agent.session.key()).toBeDefined();
+    await until(() => expect(agent.session.key()).toBeDefined());
     clear(heard);
     const readsBefore = agent.registry.get('sim-card-reader')?.counters.reads ?? 0;
     const seen: { event: string; json: string }[] = [];
@@ -236,7 +241,7 @@ describe('agent devices through the kiosk gateway and the server', () => {
     ui.onAny(onAny);
     try {
       okValue(await send<null>((ack) => sim.emit('sim:set-card', { action: 'present', printedMrz: false }, ack)));
-      await expect.poll(() => heard.present.length).toBe(1);
+      await until(() => expect(heard.present.length).toBe(1));
       const readId = heard.present[0]?.readId ?? '';
       expect(Object.keys(heard.present[0] ?? {})).toEqual(['readId']);
       for (const bad of [{ readId }, { readId, consent: false }, { consent: true }]) {
@@ -250,10 +255,11 @@ describe('agent devices through the kiosk gateway and the server', () => {
       ).toMatchObject({ ok: false, error: { code: 'no-card' } });
       // The patient declines: the page wipes its session.
       okValue(await send<null>((ack) => ui.emit('session:reset', {}, ack)));
-      await new Promise((r) => setTimeout(r, 300));
+      // Had the decline started a read, it would be running now: let it end before looking.
+      await Promise.all(agent.devices.readers().map((r) => r.idle()));
       expect(agent.session.key()).toBeUndefined();
       okValue(await send<null>((ack) => sim.emit('sim:set-card', { action: 'remove' }, ack)));
-      await expect.poll(() => heard.failed.length).toBe(1);
+      await until(() => expect(heard.failed.length).toBe(1));
       expect(heard.failed[0]).toMatchObject({ readId, code: 'card-removed' });
       expect(await send<null>((ack) => ui.emit('card:read', { readId, consent: true }, ack))).toMatchObject({
         ok: false,
@@ -277,16 +283,16 @@ describe('agent devices through the kiosk gateway and the server', () => {
   it('a card pulled mid-read → card:failed card-removed, no crash; the next card reads', async () => {
     clear(heard);
     await presentAndConsent({ action: 'present', faults: { removeCardAfterApdus: 40 }, link: { bitRateKbps: 106 } });
-    await expect.poll(() => heard.failed.length, { timeout: 10_000 }).toBe(1);
+    await until(() => expect(heard.failed.length).toBe(1));
     expect(heard.failed[0]).toMatchObject({ code: 'card-removed', hint: 'hold-card-still' });
     expect(heard.failed[0]?.reason).toMatch(/^card-removed/u);
     expect(heard.authenticity).toEqual([]);
     expect((await fetch(`http://127.0.0.1:${agent.gateway.port}/healthz`)).status).toBe(200);
-    await expect.poll(() => agent.registry.get('sim-card-reader')?.state).toBe('ready');
+    await until(() => expect(agent.registry.get('sim-card-reader')?.state).toBe('ready'));
 
     clear(heard);
     await presentAndConsent({ action: 'present' });
-    await expect.poll(() => heard.authenticity.length, { timeout: 10_000 }).toBe(1);
+    await until(() => expect(heard.authenticity.length).toBe(1));
     expect(heard.failed).toEqual([]);
     okValue(await send<null>((ack) => sim.emit('sim:set-card', { action: 'remove' }, ack)));
   });
@@ -299,7 +305,7 @@ describe('agent devices through the kiosk gateway and the server', () => {
     ]) {
       clear(heard);
       await presentAndConsent({ action: 'present', faults });
-      await expect.poll(() => heard.failed.length, { timeout: 10_000 }).toBe(1);
+      await until(() => expect(heard.failed.length).toBe(1));
       expect(heard.failed[0]).toMatchObject({ code: 'read-error', hint: 'hold-card-still' });
       okValue(await send<null>((ack) => sim.emit('sim:set-card', { action: 'remove' }, ack)));
     }
@@ -309,7 +315,7 @@ describe('agent devices through the kiosk gateway and the server', () => {
     okValue(await send<null>((ack) => ui.emit('session:reset', {}, ack)));
     clear(heard);
     await presentAndConsent({ action: 'present', printedMrz: false });
-    await expect.poll(() => heard.failed.length).toBe(1);
+    await until(() => expect(heard.failed.length).toBe(1));
     expect(heard.failed[0]).toMatchObject({ code: 'access-denied', hint: 'scan-qr-instead' });
     expect(
       await send<null>((ack) =>
@@ -325,7 +331,7 @@ describe('agent devices through the kiosk gateway and the server', () => {
         ),
       ),
     );
-    await expect.poll(() => heard.authenticity.length, { timeout: 10_000 }).toBe(1);
+    await until(() => expect(heard.authenticity.length).toBe(1));
     expect(heard.identity[0]?.identity.fullName).toBe('Nguyễn Thị Lan');
     okValue(await send<null>((ack) => sim.emit('sim:set-card', { action: 'remove' }, ack)));
     okValue(await send<null>((ack) => ui.emit('session:reset', {}, ack)));
@@ -335,7 +341,7 @@ describe('agent devices through the kiosk gateway and the server', () => {
   it('a tampered card: identity shown, then authenticity invalid and a go-to-counter failure', async () => {
     clear(heard);
     await presentAndConsent({ action: 'present', card: 'tampered' });
-    await expect.poll(() => heard.failed.length, { timeout: 10_000 }).toBe(1);
+    await until(() => expect(heard.failed.length).toBe(1));
     expect(heard.authenticity[0]?.authenticity).toMatchObject({ passive: 'invalid', reason: 'hash-mismatch' });
     expect(heard.failed[0]).toMatchObject({ code: 'not-authentic', hint: 'go-to-counter' });
     okValue(await send<null>((ack) => sim.emit('sim:set-card', { action: 'remove' }, ack)));
@@ -363,7 +369,7 @@ describe('agent devices through the kiosk gateway and the server', () => {
     await new Promise((r) => setTimeout(r, 1100));
     clear(heard);
     okValue(await send<null>((ack) => sim.emit('sim:scan', { payload: QR }, ack)));
-    await expect.poll(() => heard.scans.some((s) => s.kind === 'cccd-qr')).toBe(true);
+    await until(() => expect(heard.scans.some((s) => s.kind === 'cccd-qr')).toBe(true));
     expect(agent.registry.get('sim-scanner')?.state).toBe('ready');
     const test = okValue(await send<{ state: string }>((ack) => ui.emit('printer:test', {}, ack)));
     expect(test.state).toBe('confirmed');

@@ -7,17 +7,15 @@
  * mid-read ends in card:failed 'card-removed'. Sources whose binding or service is missing on
  * this host are reported as transport problems in the health report, nothing else.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import {
   createAgent,
   createLogger,
   createTestPki,
-  listPcscReaders,
   loadAgentConfig,
   VirtualCccdChip,
   VpcdCard,
@@ -32,11 +30,12 @@ import type {
   KioskUiToAgentEvents,
   Result,
 } from '@kiosk/protocol';
+import { startPcscd, VPCD_READER as READER, waitForCardState, type Pcscd } from '../support/pcscd';
+import { until } from '../support/until';
 
-const READER = 'Virtual PCD 00 00';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-hw-'));
 const pki = createTestPki();
-let daemon: ChildProcess | undefined;
+let pcscd: Pcscd | undefined;
 let agent: Agent;
 let ui: Socket<AgentToKioskUiEvents, KioskUiToAgentEvents>;
 const heard = {
@@ -50,30 +49,10 @@ const heard = {
   consentRefused: [] as string[],
 };
 
-function pcscdRunning(): boolean {
-  try {
-    process.kill(Number.parseInt(fs.readFileSync('/run/pcscd/pcscd.pid', 'utf8'), 10), 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  if (!fs.existsSync('/usr/sbin/pcscd'))
-    throw new Error('pcscd is not installed: apt-get install pcscd libpcsclite-dev');
-  if (!fs.existsSync('/usr/lib/pcsc/drivers/serial/libifdvpcd.so'))
-    throw new Error('vpcd driver missing: apt-get install vsmartcard-vpcd');
-  if (!pcscdRunning()) daemon = spawn('/usr/sbin/pcscd', ['-f', '-e'], { stdio: 'ignore' });
-  await vi.waitFor(
-    async () => {
-      const r = await listPcscReaders();
-      expect(r.ok && r.readers).toContain(READER);
-    },
-    { timeout: 10_000, interval: 100 },
-  );
+  pcscd = await startPcscd();
   const trustDir = path.join(work, 'csca');
   fs.mkdirSync(trustDir);
   fs.writeFileSync(path.join(trustDir, 'csca.pem'), pki.csca.pem);
@@ -110,13 +89,7 @@ beforeAll(async () => {
 afterAll(async () => {
   ui?.close();
   await agent?.close();
-  const d = daemon;
-  if (d && d.exitCode === null) {
-    const exited = new Promise((r) => d.once('exit', r));
-    d.kill('SIGTERM');
-    await Promise.race([exited, delay(3000)]);
-    if (d.exitCode === null) d.kill('SIGKILL');
-  }
+  await pcscd?.stop();
   fs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -138,7 +111,7 @@ function virtualCard(slowMs = 0) {
 describe('agent in hardware mode', () => {
   it('discovers the PC/SC reader, matches a profile, opens it and offers card reading', async () => {
     const id = `pcsc:${READER}`;
-    await vi.waitFor(() => expect(agent.registry.get(id)?.state).toBe('ready'), { timeout: 5000 });
+    await until(() => expect(agent.registry.get(id)?.state).toBe('ready'));
     expect(agent.registry.get(id)).toMatchObject({ class: 'card-reader', profileId: 'generic.pcsc-contactless' });
     expect(heard.features.at(-1)?.features).toContain('card-read');
     expect(agent.trust.store.anchors).toHaveLength(1);
@@ -165,7 +138,7 @@ describe('agent in hardware mode', () => {
     const card = virtualCard();
     await card.insert();
     try {
-      await vi.waitFor(() => expect(heard.authenticity).toHaveLength(1), { timeout: 20_000 });
+      await until(() => expect(heard.authenticity).toHaveLength(1));
       expect(heard.failed).toEqual([]);
       expect(heard.identity[0]?.identity).toMatchObject({ source: 'chip', fullName: 'Nguyễn Thị Lan' });
       expect(heard.faces).toBe(1);
@@ -183,6 +156,8 @@ describe('agent in hardware mode', () => {
       expect(heard.consentRefused).toEqual([]);
     } finally {
       await card.remove();
+      // The next card must be a new presentation, not this one still seen in the field.
+      await waitForCardState(false);
     }
   });
 
@@ -191,11 +166,11 @@ describe('agent in hardware mode', () => {
     heard.failed.length = 0;
     const card = virtualCard(15);
     await card.insert();
-    await vi.waitFor(() => expect(heard.identity).toHaveLength(1), { timeout: 20_000 });
+    await until(() => expect(heard.identity).toHaveLength(1));
     await card.remove();
-    await vi.waitFor(() => expect(heard.failed).toHaveLength(1), { timeout: 10_000 });
+    await until(() => expect(heard.failed).toHaveLength(1));
     expect(heard.failed[0]).toMatchObject({ code: 'card-removed', hint: 'hold-card-still' });
-    await vi.waitFor(() => expect(agent.registry.get(`pcsc:${READER}`)?.state).toBe('ready'));
+    await until(() => expect(agent.registry.get(`pcsc:${READER}`)?.state).toBe('ready'));
     ui.emit('session:reset', {}, () => undefined);
   });
 

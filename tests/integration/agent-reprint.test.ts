@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { createAgent, createLogger, loadAgentConfig, type Agent } from '@kiosk/device-agent';
 import type {
@@ -22,6 +22,7 @@ import type {
   SimToAgentEvents,
 } from '@kiosk/protocol';
 import { api, login, startServer, type RunningServer } from '../support/server-harness';
+import { until } from '../support/until';
 
 let server: RunningServer;
 let agent: Agent;
@@ -55,7 +56,7 @@ beforeAll(async () => {
   );
   ui = await connect(`http://127.0.0.1:${agent.gateway.port}`);
   sim = await connect(`http://127.0.0.1:${agent.gateway.port}/sim`);
-  await vi.waitFor(() => expect(agent.link.connected).toBe(true), { timeout: 10_000 });
+  await until(() => expect(agent.link.connected).toBe(true));
 });
 
 afterAll(async () => {
@@ -94,7 +95,7 @@ describe('reprint at the counter', () => {
     expect(outcome.value.print).toMatchObject({ state: 'failed', reason: 'paper-out' });
     ticketId = outcome.value.receipt.ticketId;
     number = outcome.value.receipt.ticket.number;
-    await expect.poll(() => printStatusOf(ticketId), { timeout: 5000 }).toBe('failed');
+    await until(async () => expect(await printStatusOf(ticketId)).toBe('failed'));
   });
 
   it('reception reprints on the issuing kiosk once the paper is back: the ticket becomes printed', async () => {

@@ -19,6 +19,7 @@ import {
   type HidModule,
 } from '@kiosk/device-agent';
 import { BarcodeScanner, type ScanMeta } from '@kiosk/device-agent';
+import { until } from '../support/until';
 
 class FakeHidScanner extends EventEmitter implements HidDeviceHandle {
   closed = 0;
@@ -143,8 +144,7 @@ describe('HID POS scanner: discovery → profile → HID transport → scans', (
 
     bus.plugged.delete('/dev/hidraw4');
     device.unplug();
-    await new Promise((r) => setTimeout(r, 5));
-    expect(scanner.state).toBe('disconnected');
+    await until(() => scanner.state === 'disconnected', { what: 'the scanner to see the unplug' });
     expect(device.closed).toBe(1);
     await discovery.poll();
     expect(detached.map((d) => d.key)).toEqual(['hid:/dev/hidraw4']);

@@ -5,68 +5,26 @@
  * passive, chip and active authentication — runs as it would on a kiosk; so do a chip answering
  * over-reads with a plain 6282, one without EF.SOD and a cloned one. Uses a running pcscd or starts one.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The package entry does not re-export the simulator and transports: import their barrels.
-import { createTrustStore, readChip, type ChipAccessKey, type TrustStore } from '@kiosk/device-agent';
-import { createTestPki, VirtualCccdChip } from '@kiosk/device-agent';
-import { listPcscReaders, PcscTransport, VpcdCard } from '@kiosk/device-agent';
+import {
+  createTestPki,
+  createTrustStore,
+  type ChipAccessKey,
+  type TrustStore,
+  PcscTransport,
+  readChip,
+  VirtualCccdChip,
+  VpcdCard,
+} from '@kiosk/device-agent';
+import { startPcscd, VPCD_PORT, VPCD_READER as READER, type Pcscd } from '../support/pcscd';
+import { until } from '../support/until';
 
-const VPCD_PORT = 35963;
-const READER = 'Virtual PCD 00 00';
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-let daemon: ChildProcess | undefined;
-let daemonLog = '';
-
-function pcscdRunning(): boolean {
-  const pidFile = '/run/pcscd/pcscd.pid';
-  if (!existsSync(pidFile)) return false;
-  const pid = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(20);
-  }
-}
-
+let pcscd: Pcscd | undefined;
 beforeAll(async () => {
-  if (!existsSync('/usr/sbin/pcscd')) throw new Error('pcscd is not installed: apt-get install pcscd libpcsclite-dev');
-  if (!existsSync('/usr/lib/pcsc/drivers/serial/libifdvpcd.so'))
-    throw new Error('vpcd driver missing: apt-get install vsmartcard-vpcd');
-  if (!pcscdRunning()) {
-    daemon = spawn('/usr/sbin/pcscd', ['-f', '-e'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    daemon.stdout?.on('data', (d: Buffer) => (daemonLog += d.toString()));
-    daemon.stderr?.on('data', (d: Buffer) => (daemonLog += d.toString()));
-  }
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const r = await listPcscReaders();
-    if (r.ok && r.readers.includes(READER)) break;
-    if (Date.now() > deadline) throw new Error(`"${READER}" did not appear; pcscd said: ${daemonLog.slice(-600)}`);
-    await delay(100);
-  }
+  pcscd = await startPcscd();
 });
-
 afterAll(async () => {
-  const d = daemon;
-  daemon = undefined;
-  if (d && d.exitCode === null) {
-    const exited = new Promise((r) => d.once('exit', r));
-    d.kill('SIGTERM');
-    await Promise.race([exited, delay(3000)]);
-    if (d.exitCode === null) d.kill('SIGKILL');
-  }
+  await pcscd?.stop();
 });
 
 /** Serves `chip` as the vpcd card, reads it through PcscTransport, and always removes it. */
@@ -83,9 +41,9 @@ async function readThroughPcsc(chip: VirtualCccdChip, key: ChipAccessKey, trustS
   await transport.open();
   try {
     // pcscd notices the previous test's removal only at its next poll of the reader.
-    await until(() => !transport.cardPresent, 10_000, 'the previous card to leave the reader');
+    await until(() => !transport.cardPresent, { what: 'the previous card to leave the reader' });
     await card.insert();
-    await until(() => transport.cardPresent, 10_000, 'card presence through pcscd');
+    await until(() => transport.cardPresent, { what: 'card presence through pcscd' });
     const events: string[] = [];
     const result = await readChip(
       transport,

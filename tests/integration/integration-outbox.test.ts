@@ -31,6 +31,7 @@ import {
   type RunningServer,
 } from '../support/server-harness';
 import { startFhirEngine, type FhirEngine } from '../support/fhir-engine';
+import { until as waitUntil } from '../support/until';
 
 afterAll(() => stopDatabases());
 
@@ -43,13 +44,9 @@ const patient = (i: number): Identity => ({
   sex: 'male',
 });
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** The outbox drains on its own schedule: poll what the server reports. */
+const until = (what: string, check: () => Promise<boolean>) =>
+  waitUntil(check, { what, timeoutMs: 30_000, intervalMs: 50 });
 
 describe.each(databaseKinds)('EMR outbox with the FHIR engine down for a burst (%s)', (kind) => {
   let engine: FhirEngine;

@@ -64,7 +64,7 @@ describe('printing golden: every printer profile in the catalogue', () => {
 
   it.each(printers.map((p) => [p.id, p] as const))('%s prints the Vietnamese ticket correctly', (id, profile) => {
     const geo = geometryOf(profile);
-    const bytes = encodeTicket(ticket, profile);
+    const bytes = encodeTicket(ticket, profile).bytes;
     const receipt = decodeEscPos(bytes, { codePages: profile.capabilities.codePages });
 
     expect(receipt.unknown).toEqual([]);

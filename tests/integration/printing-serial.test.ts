@@ -26,6 +26,7 @@ import {
   type SimulatedPrinterFault,
   type TransportErrorCode,
 } from '@kiosk/device-agent';
+import { until } from '../support/until';
 
 const BAUD = 38_400;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -195,15 +196,11 @@ describe('ESC/POS printing over a real pseudo-terminal pair (socat, serialport, 
     socat = spawn('socat', [`pty,raw,echo=0,link=${dir}/host`, `pty,raw,echo=0,link=${dir}/printer`], {
       stdio: 'ignore',
     });
-    const deadline = Date.now() + 5000;
-    while (!(existsSync(`${dir}/host`) && existsSync(`${dir}/printer`))) {
-      if (Date.now() > deadline) throw new Error('socat did not create the pty pair');
-      await sleep(20);
-    }
+    await until(() => existsSync(`${dir}/host`) && existsSync(`${dir}/printer`), { what: 'the pty pair from socat' });
     peer = new PtyPrinterPeer(`${dir}/printer`);
     await peer.open();
     transport = new PtySerialTransport(`${dir}/host`, BAUD);
-    driver = new EscPosPrinterDriver(transport, serialProfile(), { chunkBytes: 256, statusTimeoutMs: 300 });
+    driver = new EscPosPrinterDriver(transport, serialProfile(), { chunkBytes: 256 });
     await driver.start();
   });
 

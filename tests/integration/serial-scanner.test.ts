@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { profileById, type ScannerProfile, type TransportSettings } from '@kiosk/hardware-profiles';
 import { BarcodeScanner, SerialTransport, type ScanMeta } from '@kiosk/device-agent';
 import { killPtyPairs, ptyPair } from '../support/pty';
+import { until } from '../support/until';
 
 afterEach(killPtyPairs);
 
@@ -53,14 +54,6 @@ function openFdsTo(path: string): number {
   return count;
 }
 
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(10);
-  }
-}
-
 const payloads = [
   '079188012345|012345678|Nguyễn Thị Lan|01011990|Nữ|Số 1 Đường Lê Lợi, Phường Bến Thành, Quận 1, TP Hồ Chí Minh|01012021',
   'DN4797912345678|Trần Văn Đức|15/03/1985|1|Thôn Ỷ Lan, Xã Đông Hải, Huyện Quỳnh Phụ, Tỉnh Thái Bình',
@@ -85,7 +78,7 @@ describe('serial scanner over a real pseudo-terminal', () => {
     expect(await scanner.start()).toEqual({ ok: true, value: undefined });
 
     for (const p of payloads) await writeInOddChunks(pair.host, new TextEncoder().encode(`${p}\r`));
-    await until(() => scans.length === payloads.length, 5000, 'all scans');
+    await until(() => scans.length === payloads.length, { what: 'all scans' });
     expect(scans.map(([p]) => p)).toEqual(payloads);
     expect(scans.every(([, m]) => m.scannerId === 'scanner-pty' && m.invalidUtf8 === undefined)).toBe(true);
     await scanner.stop();
@@ -106,7 +99,7 @@ describe('serial scanner over a real pseudo-terminal', () => {
       await writeInOddChunks(pair.host, new TextEncoder().encode(p), [3, 1, 4, 1, 5, 9, 2, 6]);
       await delay(400);
     }
-    await until(() => scans.length === payloads.length, 5000, 'all scans');
+    await until(() => scans.length === payloads.length, { what: 'all scans' });
     expect(scans).toEqual(payloads);
     await scanner.stop();
   });
@@ -121,11 +114,11 @@ describe('serial scanner over a real pseudo-terminal', () => {
     transport.onClose((r) => closes.push(r));
     expect((await scanner.start()).ok).toBe(true);
     await writeInOddChunks(pair.host, new TextEncoder().encode('TRƯỚC KHI RÚT\r'));
-    await until(() => scanner.counters.scans === 1, 5000, 'the scan before unplug');
+    await until(() => scanner.counters.scans === 1, { what: 'the scan before unplug' });
     expect(openFdsTo(pair.device)).toBe(1);
 
     pair.socat.kill('SIGTERM');
-    await until(() => scanner.state === 'disconnected', 5000, 'disconnected state');
+    await until(() => scanner.state === 'disconnected', { what: 'disconnected state' });
     expect(scanner.health()).toMatchObject({
       state: 'disconnected',
       reason: 'unplugged',

@@ -34,9 +34,10 @@ import {
   type FaceImage,
   type TrustStore,
 } from '../identity';
-import { Listeners, TransportError, type ApduTransport, type Unsubscribe } from '../transports/transport';
+import { Listeners, TransportError, type Unsubscribe } from '../transports/transport';
 import type { Logger } from '../logger';
 import type { DeviceRegistry } from './device-registry';
+import type { ReaderTransport } from './device-source';
 
 export type CardEvent =
   | { type: 'card:present'; payload: CardPresent }
@@ -50,12 +51,6 @@ export type CardEvent =
 export interface SessionKey {
   key: ChipAccessKey;
   source: 'cccd-qr' | 'staff' | 'printed-mrz';
-}
-
-/** An APDU transport the device can open and whose loss it can notice (PC/SC, the simulated reader). */
-export interface ReaderTransport extends ApduTransport {
-  open?(): Promise<void>;
-  onClose?(listener: (reason: string) => void): Unsubscribe;
 }
 
 export interface CardReaderOptions {

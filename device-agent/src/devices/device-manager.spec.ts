@@ -1,19 +1,21 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { err, ok, type DeviceHealth } from '@kiosk/protocol';
-import { attachSimulatedPrinter } from '../printing';
+import { attachSimulatedPrinter } from '../simulator/simulated-printer';
 import { asciiTicket } from '../printing/test-fixtures';
 import type { HidDeviceInfo, SerialPortInfo } from '../transports/native-modules';
 import type { DiscoverySources, ListResult, UsbPrinterInfo } from '../transports/discovery';
-import { SimulatedByteTransport } from '../transports/simulated-byte.transport';
+import { SimulatedByteTransport } from '../simulator/simulated-byte.transport';
 import { TransportError } from '../transports/transport';
 import { createLogger } from '../logger';
 import { createTestPki, VirtualCccdChip } from '../simulator/virtual-cccd';
 import { SimulatedReaderTransport } from '../simulator/simulated-reader.transport';
 import { createTrustStore, type ChipAccessKey } from '../identity';
 import type { CardEvent, SessionKey } from './card-reader.device';
-import { DeviceManager, type FoundDevice, type TransportOpener } from './device-manager';
+import { DeviceManager } from './device-manager';
+import type { FoundDevice, TransportOpener } from './device-source';
 import { DeviceRegistry } from './device-registry';
 import { HardwareDeviceSource } from './hardware.source';
+import { until } from '../spec-helpers/until';
 
 const log = createLogger('silent');
 
@@ -115,7 +117,7 @@ function setup(options: { key?: () => SessionKey | undefined } = {}) {
     trustStore: () => trust.value,
     sessionKey: options.key ?? (() => undefined),
     backoff: { initialMs: 10, maxMs: 40 },
-    printer: { printSpeedMmPerS: Infinity, pollIntervalMs: 50, statusTimeoutMs: 100 },
+    printer: { printSpeedMmPerS: Infinity, pollIntervalMs: 50 },
   });
   const cardEvents: CardEvent[] = [];
   manager.cardEvents.add((e) => cardEvents.push(e));
@@ -149,7 +151,7 @@ describe('DeviceManager over a fake discovery source and simulated transports', 
     const link = sim.links.get('/dev/usb/lp0');
     link?.unplug();
     host.state.printers = [];
-    await vi.waitFor(() => expect(registry.get('usb-printer:/dev/usb/lp0')?.reason).toBe('unplugged'));
+    await until(() => expect(registry.get('usb-printer:/dev/usb/lp0')?.reason).toBe('unplugged'));
     await manager.settled();
     expect(stateOf(registry, 'usb-printer:/dev/usb/lp0')).toBe('disconnected');
     expect(link?.isOpen).toBe(false);
@@ -158,7 +160,7 @@ describe('DeviceManager over a fake discovery source and simulated transports', 
 
     link?.replug();
     host.state.printers = [epson];
-    await vi.waitFor(() => expect(stateOf(registry, 'usb-printer:/dev/usb/lp0')).toBe('ready'));
+    await until(() => expect(stateOf(registry, 'usb-printer:/dev/usb/lp0')).toBe('ready'));
     expect(manager.printers().map((p) => p.id)).toEqual(['usb-printer:/dev/usb/lp0']);
     await manager.stop();
     expect(sim.links.get('/dev/hidraw3')?.isOpen).toBe(false);
@@ -175,8 +177,8 @@ describe('DeviceManager over a fake discovery source and simulated transports', 
     expect(stateOf(registry, 'usb-printer:/dev/usb/lp0')).toBe('ready');
     host.state.pcscDown = undefined;
     host.state.pcsc = [acs];
-    await vi.waitFor(() => expect(stateOf(registry, `pcsc:${acs}`)).toBe('ready'));
-    await vi.waitFor(() => expect(registry.transports).toEqual([]));
+    await until(() => expect(stateOf(registry, `pcsc:${acs}`)).toBe('ready'));
+    await until(() => expect(registry.transports).toEqual([]));
     await manager.stop();
   });
 
@@ -186,7 +188,7 @@ describe('DeviceManager over a fake discovery source and simulated transports', 
     host.state.hid = [honeywell];
     await manager.start();
     expect(registry.get('hid:/dev/hidraw3')?.state).toBe('error');
-    await vi.waitFor(() => expect(stateOf(registry, 'hid:/dev/hidraw3')).toBe('ready'));
+    await until(() => expect(stateOf(registry, 'hid:/dev/hidraw3')).toBe('ready'));
     await manager.stop();
   });
 
@@ -211,11 +213,11 @@ describe('DeviceManager over a fake discovery source and simulated transports', 
     const printer = manager.printer();
     if (!printer) throw new Error('no printer');
     const job = printer.print(asciiTicket);
-    await vi.waitFor(() => expect(link.recording.length).toBeGreaterThan(0));
+    await until(() => expect(link.recording.length).toBeGreaterThan(0));
     link.unplug();
     host.state.printers = [];
     await expect(job).resolves.toEqual({ state: 'failed', reason: 'disconnected' });
-    await vi.waitFor(() => expect(stateOf(registry, 'usb-printer:/dev/usb/lp0')).toBe('disconnected'));
+    await until(() => expect(stateOf(registry, 'usb-printer:/dev/usb/lp0')).toBe('disconnected'));
     await manager.stop();
   });
 });
@@ -237,7 +239,7 @@ describe('CardReader through the manager', () => {
     await manager.start();
     const reader = sim.readers.get(acs);
     reader?.insertCard(new VirtualCccdChip({ pki, faceBytes: 4000 }));
-    await vi.waitFor(() => expect(cardEvents.some((e) => e.type === 'card:authenticity')).toBe(true));
+    await until(() => expect(cardEvents.some((e) => e.type === 'card:authenticity')).toBe(true));
     const kinds = cardEvents.map((e) => e.type).filter((t, i, all) => t !== all[i - 1]);
     expect(kinds).toEqual([
       'card:present',
@@ -259,7 +261,7 @@ describe('CardReader through the manager', () => {
     expect(progress.map((p) => p.percent)).toEqual([...progress.map((p) => p.percent)].sort((a, b) => a - b));
     expect(progress.at(-1)).toMatchObject({ percent: 100 });
     expect(progress.at(-1)?.bytesRead).toBeGreaterThan(4000);
-    await vi.waitFor(() => expect(registry.get(`pcsc:${acs}`)?.counters).toMatchObject({ reads: 1, readsOk: 1 }));
+    await until(() => expect(registry.get(`pcsc:${acs}`)?.counters).toMatchObject({ reads: 1, readsOk: 1 }));
     await manager.stop();
   });
 
@@ -270,8 +272,10 @@ describe('CardReader through the manager', () => {
     const reader = sim.readers.get(acs);
     if (!reader) throw new Error('no reader');
     reader.insertCard(new VirtualCccdChip({ pki, faceBytes: 2000 }));
-    await vi.waitFor(() => expect(cardEvents.some((e) => e.type === 'card:present')).toBe(true));
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => expect(cardEvents.some((e) => e.type === 'card:present')).toBe(true));
+    // A read started by the presentation itself would be in progress now: let it end first.
+    await manager.settled();
+    await Promise.all(manager.readers().map((r) => r.idle()));
     expect(cardEvents.map((e) => e.type)).toEqual(['card:present']);
     expect(Object.keys(cardEvents[0]?.payload ?? {})).toEqual(['readId']);
     expect(reader.inner.apduCount).toBe(0);
@@ -279,7 +283,7 @@ describe('CardReader through the manager', () => {
     expect(reader.inner.apduCount).toBe(0);
     const readId = cardEvents[0]?.payload.readId ?? '';
     expect(manager.consentToRead(readId)).toEqual(ok(null));
-    await vi.waitFor(() => expect(cardEvents.some((e) => e.type === 'card:authenticity')).toBe(true));
+    await until(() => expect(cardEvents.some((e) => e.type === 'card:authenticity')).toBe(true));
     expect(new Set(cardEvents.map((e) => e.payload.readId))).toEqual(new Set([readId]));
     await manager.stop();
   });
@@ -293,10 +297,10 @@ describe('CardReader through the manager', () => {
     const reader = sim.readers.get(acs);
     if (!reader) throw new Error('no reader');
     reader.insertCard(new VirtualCccdChip({ pki, faceBytes: 2000 }));
-    await vi.waitFor(() => expect(cardEvents.some((e) => e.type === 'card:present')).toBe(true));
+    await until(() => expect(cardEvents.some((e) => e.type === 'card:present')).toBe(true));
     const readId = cardEvents[0]?.payload.readId ?? '';
     reader.removeCard();
-    await vi.waitFor(() => expect(cardEvents.some((e) => e.type === 'card:failed')).toBe(true));
+    await until(() => expect(cardEvents.some((e) => e.type === 'card:failed')).toBe(true));
     expect(cardEvents.map((e) => e.type)).toEqual(['card:present', 'card:failed']);
     expect(cardEvents[1]?.payload).toMatchObject({ readId, code: 'card-removed' });
     expect(manager.consentToRead(readId)).toMatchObject({ ok: false, error: { code: 'no-card' } });
@@ -311,20 +315,20 @@ describe('CardReader through the manager', () => {
     host.state.pcsc = [acs];
     await manager.start();
     sim.readers.get(acs)?.insertCard(new VirtualCccdChip({ pki, faceBytes: 2000 }));
-    await vi.waitFor(() => expect(cardEvents.some((e) => e.type === 'card:present')).toBe(true));
+    await until(() => expect(cardEvents.some((e) => e.type === 'card:present')).toBe(true));
     const first = cardEvents[0]?.payload.readId ?? '';
     expect(manager.consentToRead(first)).toEqual(ok(null));
-    await vi.waitFor(() => expect(cardEvents.some((e) => e.type === 'card:failed')).toBe(true));
+    await until(() => expect(cardEvents.some((e) => e.type === 'card:failed')).toBe(true));
     manager.withdrawConsent();
     session.key = { key: cccdKey, source: 'staff' };
     manager.keyAvailable();
-    await vi.waitFor(() => expect(cardEvents.filter((e) => e.type === 'card:present')).toHaveLength(2));
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => expect(cardEvents.filter((e) => e.type === 'card:present')).toHaveLength(2));
+    await Promise.all(manager.readers().map((r) => r.idle()));
     expect(cardEvents.some((e) => e.type === 'card:identity')).toBe(false);
     const second = cardEvents.filter((e) => e.type === 'card:present')[1]?.payload.readId ?? '';
     expect(second).not.toBe(first);
     expect(manager.consentToRead(second)).toEqual(ok(null));
-    await vi.waitFor(() => expect(cardEvents.some((e) => e.type === 'card:identity')).toBe(true));
+    await until(() => expect(cardEvents.some((e) => e.type === 'card:identity')).toBe(true));
     await manager.stop();
   });
 
@@ -335,14 +339,14 @@ describe('CardReader through the manager', () => {
     host.state.pcsc = [acs];
     await manager.start();
     sim.readers.get(acs)?.insertCard(new VirtualCccdChip({ pki, faceBytes: 2000 }));
-    await vi.waitFor(() => expect(cardEvents.some((e) => e.type === 'card:failed')).toBe(true));
+    await until(() => expect(cardEvents.some((e) => e.type === 'card:failed')).toBe(true));
     expect(cardEvents.find((e) => e.type === 'card:failed')?.payload).toMatchObject({
       code: 'access-denied',
       hint: 'scan-qr-instead',
     });
     session.key = { key: cccdKey, source: 'cccd-qr' };
     manager.keyAvailable();
-    await vi.waitFor(() => expect(cardEvents.some((e) => e.type === 'card:identity')).toBe(true));
+    await until(() => expect(cardEvents.some((e) => e.type === 'card:identity')).toBe(true));
     await manager.stop();
   });
 
@@ -354,13 +358,13 @@ describe('CardReader through the manager', () => {
     host.state.pcsc = [acs];
     await manager.start();
     sim.readers.get(acs)?.insertCard(new VirtualCccdChip({ pki, faceBytes: 20_000 }), { removeCardAfterApdus: 30 });
-    await vi.waitFor(() => expect(cardEvents.some((e) => e.type === 'card:failed')).toBe(true));
+    await until(() => expect(cardEvents.some((e) => e.type === 'card:failed')).toBe(true));
     expect(cardEvents.find((e) => e.type === 'card:failed')?.payload).toMatchObject({
       code: 'card-removed',
       hint: 'hold-card-still',
     });
     expect(cardEvents.some((e) => e.type === 'card:identity')).toBe(true);
-    await vi.waitFor(() => expect(stateOf(registry, `pcsc:${acs}`)).toBe('ready'));
+    await until(() => expect(stateOf(registry, `pcsc:${acs}`)).toBe('ready'));
     await manager.stop();
   });
 
@@ -375,12 +379,12 @@ describe('CardReader through the manager', () => {
     if (!reader) throw new Error('no reader');
     reader.inner.link = { bitRateKbps: 106, perApduLatencyMs: 2 };
     reader.insertCard(new VirtualCccdChip({ pki, faceBytes: 20_000 }));
-    await vi.waitFor(() => expect(cardEvents.some((e) => e.type === 'card:identity')).toBe(true));
+    await until(() => expect(cardEvents.some((e) => e.type === 'card:identity')).toBe(true));
     reader.unplug();
     host.state.pcsc = [];
-    await vi.waitFor(() => expect(cardEvents.some((e) => e.type === 'card:failed')).toBe(true));
+    await until(() => expect(cardEvents.some((e) => e.type === 'card:failed')).toBe(true));
     expect(cardEvents.find((e) => e.type === 'card:failed')?.payload.code).toBe('card-removed');
-    await vi.waitFor(() => expect(stateOf(registry, `pcsc:${acs}`)).toBe('disconnected'));
+    await until(() => expect(stateOf(registry, `pcsc:${acs}`)).toBe('disconnected'));
     await manager.stop();
   });
 });

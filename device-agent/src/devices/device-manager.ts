@@ -1,55 +1,22 @@
 /**
  * From found devices to working ones: a source (hardware discovery, or the simulator) reports
- * devices as they attach and detach; each becomes a transport (the opener) and a device class
- * (ReceiptPrinter over the ESC/POS driver, BarcodeScanner, CardReader). A device that is present
- * but will not open is retried with exponential backoff; a detached one is closed at once (no
- * leaked handle) and stays in the registry as 'disconnected'. Work per device is serialised, so
- * an unplug during an open is handled after it. Nothing here throws to its caller.
+ * devices as they attach and detach; each gets the driver its profile's protocol names (see
+ * device-drivers.ts), which builds the device over a link from the opener. A device that is
+ * present but will not open is retried with exponential backoff; a detached one is closed at once
+ * (no leaked handle) and stays in the registry as 'disconnected'. Work per device is serialised,
+ * so an unplug during an open is handled after it. Nothing here throws to its caller.
  */
-import type { DeviceClass, DeviceProfile, TransportSettings } from '@kiosk/hardware-profiles';
-import { err, type Result, type TransportProblem } from '@kiosk/protocol';
-import { EscPosPrinterDriver, type EscPosPrinterDriverOptions } from '../printing';
-import { BarcodeScanner, type ScanMeta } from '../scanners';
+import { err, type Result } from '@kiosk/protocol';
+import type { EscPosPrinterDriverOptions } from '../printing';
 import type { TrustStore } from '../identity';
-import { Listeners, type ByteTransport, type Unsubscribe } from '../transports/transport';
+import { Listeners, type Unsubscribe } from '../transports/transport';
 import type { Logger } from '../logger';
-import {
-  CardReader,
-  type CardEvent,
-  type CardReaderOptions,
-  type ReaderTransport,
-  type SessionKey,
-} from './card-reader.device';
+import { BarcodeScanner, type ScanMeta } from './barcode-scanner.device';
+import { CardReader, type CardEvent, type CardReaderOptions, type SessionKey } from './card-reader.device';
+import { standardDrivers, type DriverRegistry, type ManagedDevice } from './device-drivers';
 import type { DeviceRegistry } from './device-registry';
+import type { DeviceSource, FoundDevice, TransportOpener } from './device-source';
 import { ReceiptPrinter } from './receipt-printer.device';
-
-/** A device a source has found and matched to a profile. */
-export interface FoundDevice {
-  /** Stable while plugged in; also the device id in the registry. */
-  key: string;
-  class: DeviceClass;
-  profile: DeviceProfile;
-  /** Match score (0 = generic profile). */
-  score: number;
-  transport: 'serial' | 'hid' | 'pcsc' | 'usb-printer' | 'tcp' | 'simulated';
-  /** What the transport opens: a device path, a reader name, a simulated link id. */
-  openPath: string;
-}
-
-export interface DeviceSource {
-  start(): Promise<void>;
-  stop(): void;
-  onAttach(listener: (device: FoundDevice) => void): Unsubscribe;
-  onDetach(listener: (device: FoundDevice) => void): Unsubscribe;
-  onProblems(listener: (problems: TransportProblem[]) => void): Unsubscribe;
-  readonly devices: FoundDevice[];
-  readonly problems: TransportProblem[];
-}
-
-export interface TransportOpener {
-  byte(device: FoundDevice): Result<{ transport: ByteTransport; settings?: TransportSettings }>;
-  apdu(device: FoundDevice): Result<ReaderTransport>;
-}
 
 export interface DeviceManagerOptions {
   source: DeviceSource;
@@ -63,19 +30,14 @@ export interface DeviceManagerOptions {
   backoff?: { initialMs: number; maxMs: number };
   printer?: EscPosPrinterDriverOptions;
   readOptions?: CardReaderOptions['readOptions'];
+  /** The drivers by protocol; default the agent's own (standardDrivers), feeding `scans` and `cardEvents`. */
+  drivers?: (events: { scans: DeviceManager['scans']; cardEvents: DeviceManager['cardEvents'] }) => DriverRegistry;
 }
-
-type Handle =
-  | { class: 'printer'; device: ReceiptPrinter }
-  | { class: 'scanner'; device: BarcodeScanner }
-  | { class: 'card-reader'; device: CardReader };
-
-type HandleOf<C extends Handle['class']> = Extract<Handle, { class: C }>['device'];
 
 interface Slot {
   found: FoundDevice;
   present: boolean;
-  handle: Handle | undefined;
+  handle: ManagedDevice | undefined;
   chain: Promise<void>;
   failures: number;
   retry: NodeJS.Timeout | undefined;
@@ -89,9 +51,13 @@ export class DeviceManager {
   readonly cardEvents = new Listeners<[CardEvent]>();
   private readonly slots = new Map<string, Slot>();
   private readonly unsubscribes: Unsubscribe[] = [];
+  private readonly drivers: DriverRegistry;
   private stopped = false;
 
-  constructor(private readonly options: DeviceManagerOptions) {}
+  constructor(private readonly options: DeviceManagerOptions) {
+    const events = { scans: this.scans, cardEvents: this.cardEvents };
+    this.drivers = options.drivers?.(events) ?? standardDrivers({ ...options, ...events });
+  }
 
   /** Starts the source; devices present at start are open (or failed) when this resolves. */
   async start(): Promise<void> {
@@ -117,9 +83,16 @@ export class DeviceManager {
     await Promise.all(closing);
   }
 
+  /** The open devices of one kind (ReceiptPrinter, BarcodeScanner, CardReader …). */
+  devicesOf<T extends object>(kind: abstract new (...args: never[]) => T): T[] {
+    const out: T[] = [];
+    for (const s of this.slots.values()) if (s.handle?.device instanceof kind) out.push(s.handle.device);
+    return out;
+  }
+
   /** The open printers, ready ones first. */
   printers(): ReceiptPrinter[] {
-    const list = this.handles('printer');
+    const list = this.devicesOf(ReceiptPrinter);
     const rank = (p: ReceiptPrinter) =>
       p.state === 'ready' ? 0 : p.state === 'degraded' || p.state === 'busy' ? 1 : 2;
     return list.sort((a, b) => rank(a) - rank(b));
@@ -128,10 +101,10 @@ export class DeviceManager {
     return id === undefined ? this.printers()[0] : this.printers().find((p) => p.id === id);
   }
   scanners(): BarcodeScanner[] {
-    return this.handles('scanner');
+    return this.devicesOf(BarcodeScanner);
   }
   readers(): CardReader[] {
-    return this.handles('card-reader');
+    return this.devicesOf(CardReader);
   }
   /** The patient consented on the kiosk page: the reader holding the card announced as readId reads it. */
   consentToRead(readId: string): Result<null> {
@@ -153,12 +126,6 @@ export class DeviceManager {
   /** Settles when pending opens and closes have run (tests). */
   async settled(): Promise<void> {
     await Promise.all([...this.slots.values()].map((s) => s.chain));
-  }
-
-  private handles<C extends Handle['class']>(cls: C): HandleOf<C>[] {
-    const out: HandleOf<C>[] = [];
-    for (const s of this.slots.values()) if (s.handle?.class === cls) out.push(s.handle.device as HandleOf<C>);
-    return out;
   }
 
   private enqueue(slot: Slot, work: () => Promise<void>): Promise<void> {
@@ -224,7 +191,7 @@ export class DeviceManager {
     const h = slot.handle;
     slot.handle = undefined;
     for (const u of slot.cleanup.splice(0)) u();
-    if (h) await h.device.close().catch(() => undefined);
+    if (h) await h.close().catch(() => undefined);
   }
 
   private scheduleRetry(slot: Slot): void {
@@ -240,7 +207,7 @@ export class DeviceManager {
   }
 
   /** Link lost while discovery still lists the device (a glitch, a reset): reopen with backoff. */
-  private lost(slot: Slot, handle: Handle): void {
+  private lost(slot: Slot, handle: ManagedDevice): void {
     if (slot.handle !== handle || !slot.present || this.stopped) return;
     this.registryCount(slot, 'disconnects');
     void this.enqueue(slot, async () => {
@@ -257,108 +224,52 @@ export class DeviceManager {
 
   private async open(slot: Slot): Promise<void> {
     if (!slot.present || slot.handle || this.stopped) return;
-    const found = slot.found;
-    const ok = await (found.class === 'printer'
-      ? this.openPrinter(slot)
-      : found.class === 'scanner'
-        ? this.openScanner(slot)
-        : this.openReader(slot));
-    if (ok) slot.failures = 0;
+    if (await this.openWithDriver(slot)) slot.failures = 0;
   }
 
-  private async openPrinter(slot: Slot): Promise<boolean> {
+  /** The same life cycle for every kind of device; what differs is in its driver. */
+  private async openWithDriver(slot: Slot): Promise<boolean> {
     const { found } = slot;
-    if (found.profile.class !== 'printer') return false;
-    const link = this.options.opener.byte(found);
-    if (!link.ok) {
-      this.mark(slot, 'error', 'transport-unavailable', link.error.message);
+    const driver = this.drivers.forProfile(found.profile);
+    if (!driver.ok) {
+      this.mark(slot, 'error', 'no-driver', driver.error.message);
       return false;
     }
-    const driver = new EscPosPrinterDriver(link.value.transport, found.profile, this.options.printer);
-    const printer = new ReceiptPrinter(found.key, found.profile, driver, this.options.registry);
-    await printer.start();
-    if (!printer.linkOpen) {
-      await printer.close();
-      this.mark(slot, 'error', 'open-failed', 'the printer link did not open');
-      this.scheduleRetry(slot);
-      return false;
-    }
-    // A link that drops while the device is still listed is reopened by the driver's own status poll.
-    slot.handle = { class: 'printer', device: printer };
-    return true;
-  }
-
-  private async openScanner(slot: Slot): Promise<boolean> {
-    const { found, registry } = { found: slot.found, registry: this.options.registry };
-    if (found.profile.class !== 'scanner') return false;
-    const link = this.options.opener.byte(found);
-    if (!link.ok) {
-      this.mark(slot, 'error', 'transport-unavailable', link.error.message);
-      return false;
-    }
-    const scanner = new BarcodeScanner({
-      id: found.key,
-      profile: found.profile,
-      transport: link.value.transport,
-      ...(link.value.settings && { transportSettings: link.value.settings }),
-      ...(this.options.duplicateWindowMs !== undefined && { duplicateWindowMs: this.options.duplicateWindowMs }),
-    });
-    const handle: Handle = { class: 'scanner', device: scanner };
-    const publish = () => registry.update(scanner.health());
-    scanner.onStateChange((state) => {
-      publish();
-      if (state === 'disconnected') this.lost(slot, handle);
-    });
-    scanner.onScan((payload, meta) => {
-      publish();
-      this.scans.emit(payload, meta);
-    });
-    const started = await scanner.start();
-    publish();
-    if (!started.ok) {
-      await scanner.close().catch(() => undefined);
-      this.mark(
-        slot,
-        started.error.code === 'disconnected' ? 'disconnected' : 'error',
-        'open-failed',
-        started.error.message,
-      );
-      this.scheduleRetry(slot);
-      return false;
-    }
-    slot.handle = handle;
-    return true;
-  }
-
-  private async openReader(slot: Slot): Promise<boolean> {
-    const { found } = slot;
-    if (found.profile.class !== 'card-reader') return false;
-    const link = this.options.opener.apdu(found);
-    if (!link.ok) {
-      this.mark(slot, 'error', 'transport-unavailable', link.error.message);
-      return false;
-    }
-    const reader = new CardReader({
-      id: found.key,
-      profile: found.profile,
-      transport: link.value,
+    const made: { device?: ManagedDevice } = {};
+    // A loss reported while the device starts is acted on once start() has said how it went.
+    let starting = true;
+    let lostWhileStarting = false;
+    const created = driver.value.create({
+      found,
+      opener: this.options.opener,
       registry: this.options.registry,
-      trustStore: this.options.trustStore,
-      sessionKey: this.options.sessionKey,
       log: this.options.log,
-      ...(this.options.readOptions && { readOptions: this.options.readOptions }),
+      lost: () => {
+        if (!made.device) return;
+        if (starting) lostWhileStarting = true;
+        else this.lost(slot, made.device);
+      },
+      onRelease: (cleanup) => slot.cleanup.push(cleanup),
     });
-    const handle: Handle = { class: 'card-reader', device: reader };
-    reader.events.add((e) => this.cardEvents.emit(e));
-    const off = link.value.onClose?.(() => this.lost(slot, handle));
-    if (off) slot.cleanup.push(off);
-    // Set before start(): a card already on the reader is read at once and must find its reader listed.
-    slot.handle = handle;
-    if (!(await reader.start())) {
-      await this.release(slot);
-      this.scheduleRetry(slot);
+    if (!created.ok) {
+      for (const u of slot.cleanup.splice(0)) u();
+      this.mark(slot, 'error', 'transport-unavailable', created.error.message);
       return false;
     }
-    return true;
+    const device = created.value;
+    made.device = device;
+    // Listed before start(): a card already on a reader is read at once and must find its reader listed.
+    slot.handle = device;
+    const started = await device.start();
+    starting = false;
+    if (started.ok) {
+      if (lostWhileStarting) this.lost(slot, device);
+      return true;
+    }
+    await this.release(slot);
+    if (started.registryState)
+      this.mark(slot, started.registryState.state, 'open-failed', started.registryState.message);
+    this.scheduleRetry(slot);
+    return false;
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { profileById } from '@kiosk/hardware-profiles';
 import { PcscTransport, SerialSmartReaderTransport } from '../transports';
 import { hardwareOpener } from './hardware.source';
-import type { FoundDevice } from './device-manager';
+import type { FoundDevice } from './device-source';
 
 const found = (id: string, transport: FoundDevice['transport'], openPath: string): FoundDevice => {
   const profile = profileById(id);

@@ -16,8 +16,7 @@ import {
 } from '../transports';
 import { err, ok, type Result, type TransportProblem } from '@kiosk/protocol';
 import { Listeners } from '../transports/transport';
-import type { ReaderTransport } from './card-reader.device';
-import type { DeviceSource, FoundDevice, TransportOpener } from './device-manager';
+import type { DeviceSource, FoundDevice, ReaderTransport, TransportOpener } from './device-source';
 
 export function foundFromDiscovered(device: DiscoveredDevice): FoundDevice | undefined {
   // A dual reader's SAM slot is listed as a reader of its own; ID cards never go there.

@@ -1,7 +1,10 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { classifiedScanSchema } from '@kiosk/protocol';
 import { classifyScan } from './scan-classifier';
+import { CPU_BOUND_SPEC_TIMEOUT_MS } from '../spec-helpers/timeouts';
+
+vi.setConfig({ testTimeout: CPU_BOUND_SPEC_TIMEOUT_MS });
 
 const CCCD = '079188012345||Nguyễn Thị Lan|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021';
 const CCCD_MALFORMED = '079188012345|||NGUYỄN THỊ LAN|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021';

@@ -8,8 +8,8 @@ import type { Ticket } from '@kiosk/protocol';
 import type { PrinterProfile } from '@kiosk/hardware-profiles';
 import { Listeners, TransportError, type ByteTransport, type Unsubscribe } from '../transports/transport';
 import { automaticStatusBack, realtimeStatusRequest } from './escpos.commands';
-import { commandBoundaries, decodeEscPos } from './escpos.decoder';
 import { encodeTicket, type EncodeTicketOptions } from './escpos.encoder';
+import type { EncodedJob } from './escpos.types';
 import {
   StatusDemux,
   conditionsFromAsb,
@@ -171,27 +171,28 @@ export class EscPosPrinterDriver {
   }
 
   print(ticket: Ticket, options?: EncodeTicketOptions): Promise<PrintResult> {
-    let bytes: Uint8Array;
+    let job: EncodedJob;
     try {
-      bytes = encodeTicket(ticket, this.profile, { ...this.opts.encode, ...options });
+      job = encodeTicket(ticket, this.profile, { ...this.opts.encode, ...options });
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    return this.printBytes(bytes);
+    return this.printJob(job);
   }
 
-  /** Prints an already encoded job (one receipt ending in a cut). */
-  printBytes(bytes: Uint8Array): Promise<PrintResult> {
+  /** Prints a job the encoder made (one receipt ending in a cut), split only at its boundaries. */
+  printJob(job: EncodedJob): Promise<PrintResult> {
     const jobId = `job-${++this.jobSeq}`;
     this.emitJob({ jobId, state: 'queued' });
-    const run = this.jobChain.then(() => this.runJob(jobId, bytes));
+    const run = this.jobChain.then(() => this.runJob(jobId, job));
     this.jobChain = run.catch(() => undefined);
     return run;
   }
 
   // ---- jobs ---------------------------------------------------------------------------------
 
-  private async runJob(jobId: string, bytes: Uint8Array): Promise<PrintResult> {
+  private async runJob(jobId: string, job: EncodedJob): Promise<PrintResult> {
+    const { bytes } = job;
     const verified = this.profile.capabilities.realtimeStatus;
     const fail = (reason: PrintFailureReason): PrintResult => {
       this.emitJob({ jobId, state: 'failed', reason });
@@ -214,7 +215,7 @@ export class EscPosPrinterDriver {
       this.emitJob({ jobId, state: 'sending' });
       const started = performance.now();
       try {
-        for (const [start, end] of this.segments(bytes)) {
+        for (const [start, end] of this.segments(job)) {
           await this.waitWritable();
           await this.writeSegment(bytes.subarray(start, end));
         }
@@ -223,7 +224,7 @@ export class EscPosPrinterDriver {
       }
       this.emitJob({ jobId, state: 'sent' });
 
-      const wait = this.printTimeMs(bytes) - (performance.now() - started);
+      const wait = this.printTimeMs(job) - (performance.now() - started);
       if (wait > 0) await sleep(wait);
       if (this.activeJobFault) return fail(this.activeJobFault);
       if (verified) {
@@ -248,11 +249,11 @@ export class EscPosPrinterDriver {
   }
 
   /**
-   * Splits a job at command boundaries into pieces of about `chunkBytes`, so that a status
-   * query is never sent inside a command (a bigger single command is one piece).
+   * Splits a job at the encoder's command boundaries into pieces of about `chunkBytes`, so that a
+   * status query is never sent inside a command (a bigger single command is one piece).
    */
-  private segments(bytes: Uint8Array): [number, number][] {
-    const bounds = commandBoundaries(bytes);
+  private segments(job: EncodedJob): [number, number][] {
+    const { bytes, boundaries: bounds } = job;
     const out: [number, number][] = [];
     let start = 0;
     let k = 0;
@@ -311,20 +312,11 @@ export class EscPosPrinterDriver {
     }
   }
 
-  /** How long the paper takes to come out, from the decoded job height. */
-  private printTimeMs(bytes: Uint8Array): number {
+  /** How long the paper takes to come out, from the height the encoder counted. */
+  private printTimeMs(job: EncodedJob): number {
     const speed = this.opts.printSpeedMmPerS;
     if (!Number.isFinite(speed) || speed <= 0) return 0;
-    const receipt = decodeEscPos(bytes);
-    let dots = 0;
-    for (const b of receipt.blocks) {
-      if (b.kind === 'text') dots += 30 * b.heightMul;
-      else if (b.kind === 'raster') dots += b.heightDots;
-      else if (b.kind === 'qr') dots += 33 * b.moduleDots;
-      else if (b.kind === 'feed') dots += b.dots;
-      else if (b.kind === 'barcode') dots += b.heightDots;
-    }
-    const mm = (dots / this.profile.capabilities.dpi) * 25.4;
+    const mm = (job.heightDots / this.profile.capabilities.dpi) * 25.4;
     return (mm / speed) * 1000;
   }
 

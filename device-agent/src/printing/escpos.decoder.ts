@@ -155,8 +155,13 @@ export class EscPosStreamParser {
     }
     this.pos = 0;
     while (this.pos < this.buf.length) {
-      const used = this.step();
+      let used = this.step();
       if (used === NEED_MORE) break;
+      if (used < 1) {
+        // Every step consumes a byte, whatever a length field said: garbage never stalls the parser.
+        this.unknown(this.pos, 1, 'command of no length');
+        used = 1;
+      }
       this.pos += used;
       this.onCommandEnd?.(this.base + this.pos);
     }
@@ -538,7 +543,8 @@ export class EscPosStreamParser {
       case 0x38: {
         // GS 8 L p1 p2 p3 p4 … (large graphics data): consumed and flagged.
         if (!this.has(7)) return NEED_MORE;
-        const len = this.at(3)! | (this.at(4)! << 8) | (this.at(5)! << 16) | (this.at(6)! << 24);
+        // Unsigned: `<< 24` on a byte ≥ 0x80 would make the length negative (and the step go backwards).
+        const len = this.at(3)! + this.at(4)! * 0x100 + this.at(5)! * 0x10000 + this.at(6)! * 0x1000000;
         if (!this.has(7 + len)) return NEED_MORE;
         this.unknown(this.pos, 7 + len, 'GS 8 L graphics are not supported');
         return 7 + len;

@@ -11,6 +11,7 @@ import { layoutTicket, type LayoutOptions, type TicketItem } from './ticket.layo
 import { foldToAscii, isPrintableAscii, wrapText } from './text';
 import { codePageEncoders } from './codepages';
 import { bundledTextRasterizer } from './text-raster';
+import type { EncodedJob, RasterTextStyle, TextRasterizer } from './escpos.types';
 
 export interface EncodeTicketOptions extends LayoutOptions {
   /**
@@ -48,30 +49,6 @@ export function geometryOf(profile: PrinterProfile): PrintGeometry {
   };
 }
 
-/** A Vietnamese-capable text → 1-bit raster renderer (see text-raster.ts). */
-export interface TextRasterizer {
-  /** Splits text into lines that fit `maxWidthDots` when rendered at this style. */
-  wrap(text: string, maxWidthDots: number, style: RasterTextStyle): string[];
-  /** Renders one line, cropped to the ink horizontally, at most `maxWidthDots` wide. */
-  render(text: string, maxWidthDots: number, style: RasterTextStyle): RasterBitmap | undefined;
-}
-export interface RasterTextStyle {
-  bold: boolean;
-  /** Character size multiplier, as GS ! would apply to native text. */
-  scale: number;
-  /** Cell height of one native text line in dots (the raster matches it). */
-  lineHeightDots: number;
-}
-export interface RasterBitmap {
-  widthBytes: number;
-  heightDots: number;
-  /** Blank dots above and below the ink within the line cell: sent as feeds, not as rows. */
-  padTopDots: number;
-  padBottomDots: number;
-  /** Row-major, MSB first, 1 = black. */
-  bits: Uint8Array;
-}
-
 interface VietnameseCodePage {
   number: number;
   encode: (text: string) => Uint8Array | undefined;
@@ -86,7 +63,8 @@ function reliableVietnameseCodePage(profile: PrinterProfile): VietnameseCodePage
   return undefined;
 }
 
-export function encodeTicket(ticket: Ticket, profile: PrinterProfile, options: EncodeTicketOptions = {}): Uint8Array {
+/** One ticket as a job for this profile: its bytes, where it may be split, the paper it takes. */
+export function encodeTicket(ticket: Ticket, profile: PrinterProfile, options: EncodeTicketOptions = {}): EncodedJob {
   return encodeItems(layoutTicket(ticket, options), profile, options);
 }
 
@@ -94,7 +72,7 @@ export function encodeItems(
   items: readonly TicketItem[],
   profile: PrinterProfile,
   options: EncodeTicketOptions = {},
-): Uint8Array {
+): EncodedJob {
   const geo = geometryOf(profile);
   const mode = options.nonAscii ?? 'auto';
   const codePage = mode === 'auto' ? reliableVietnameseCodePage(profile) : undefined;
@@ -223,7 +201,8 @@ function emitQr(
     options.qrModuleDots ?? Math.max(3, Math.min(8, Math.floor((geo.dotsPerLine * 0.4) / modules)));
   if (profile.capabilities.nativeQr) {
     // The printer builds the symbol; its size only sets the module size, so no matrix here.
-    b.qr(data, moduleDotsFor(qrSizeUpperBound(data.length, ec)), ec);
+    const modules = qrSizeUpperBound(data.length, ec);
+    b.qr(data, moduleDotsFor(modules), ec, modules);
     b.line('');
     return;
   }

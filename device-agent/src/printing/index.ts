@@ -1,11 +1,6 @@
 export { encodeTicket, encodeItems, geometryOf } from './escpos.encoder';
-export type {
-  EncodeTicketOptions,
-  PrintGeometry,
-  TextRasterizer,
-  RasterTextStyle,
-  RasterBitmap,
-} from './escpos.encoder';
+export type { EncodeTicketOptions, PrintGeometry } from './escpos.encoder';
+export type { EncodedJob, TextRasterizer, RasterTextStyle, RasterBitmap } from './escpos.types';
 export { decodeEscPos, EscPosStreamParser, emptyReceipt, addToReceipt } from './escpos.decoder';
 export type {
   DecodedReceipt,
@@ -20,8 +15,6 @@ export type {
   DecodeOptions,
   ParserEvent,
 } from './escpos.decoder';
-export { attachSimulatedPrinter, realtimeStatusByte, automaticStatusBytes } from './simulated-printer';
-export type { SimulatedPrinter, SimulatedPrinterFault, SimulatedPrinterOptions, PrintedJob } from './simulated-printer';
 export { EscPosPrinterDriver } from './escpos-printer.driver';
 export type { EscPosPrinterDriverOptions, PrintResult, PrintJobState, PrintJobEvent } from './escpos-printer.driver';
 export { StatusDemux, conditionsFromRealtime, conditionsFromAsb, failureReason } from './printer-status';

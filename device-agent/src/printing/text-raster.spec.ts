@@ -35,7 +35,7 @@ describe('Vietnamese raster text', () => {
   it('replaces characters the font lacks (emoji) instead of failing', () => {
     expect(r.sanitize('Bé Na 👶🏻 ❤️ 中')).toBe('Bé Na ?? ? ?');
     expect(r.render('👨‍👩‍👧', 576, style)).toBeDefined();
-    const bytes = encodeTicket({ ...vietnameseTicket, maskedName: 'Nguyễn 😀 Văn A' }, simulatedPrinterProfile());
+    const bytes = encodeTicket({ ...vietnameseTicket, maskedName: 'Nguyễn 😀 Văn A' }, simulatedPrinterProfile()).bytes;
     expect(decodeEscPos(bytes).unknown).toEqual([]);
   });
 
@@ -50,7 +50,7 @@ describe('Vietnamese raster text', () => {
     const lines = r.wrap(long, 384, style);
     expect(lines.length).toBeGreaterThan(2);
     for (const l of lines) expect(r.measure(l, style)).toBeLessThanOrEqual(384);
-    const receipt = decodeEscPos(encodeTicket({ ...vietnameseTicket, maskedName: long.slice(0, 120) }, narrow));
+    const receipt = decodeEscPos(encodeTicket({ ...vietnameseTicket, maskedName: long.slice(0, 120) }, narrow).bytes);
     for (const b of receipt.blocks) if (b.kind === 'raster') expect(b.widthDots).toBeLessThanOrEqual(384);
     const one = r.render(`${long}`, 200, style)!;
     expect(one.widthBytes * 8).toBeLessThanOrEqual(200 + 7);
@@ -58,10 +58,10 @@ describe('Vietnamese raster text', () => {
 
   it('rasterizes only the lines that need it', () => {
     // An unaccented ticket: only the fixed "Phòng … - Tầng …" label needs a raster.
-    const ascii = decodeEscPos(encodeTicket(asciiTicket, simulatedPrinterProfile()));
+    const ascii = decodeEscPos(encodeTicket(asciiTicket, simulatedPrinterProfile()).bytes);
     expect(ascii.blocks.filter((b) => b.kind === 'raster')).toHaveLength(1);
     expect(ascii.lines).toContain('Benh vien Da khoa Trung uong');
-    const vi = decodeEscPos(encodeTicket(vietnameseTicket, simulatedPrinterProfile()));
+    const vi = decodeEscPos(encodeTicket(vietnameseTicket, simulatedPrinterProfile()).bytes);
     const rasters = vi.blocks.filter((b): b is RasterBlock => b.kind === 'raster');
     expect(rasters.length).toBeGreaterThan(3);
     expect(vi.lines).toEqual(expect.arrayContaining(['STT', 'B127', 'BHYT', 'X4P9TR']));
@@ -69,13 +69,13 @@ describe('Vietnamese raster text', () => {
 
   it('uses a Vietnamese code page only when the profile marks it reliable', () => {
     const reliable = simulatedPrinterProfile({ codePages: [{ encoding: 'cp1258', number: 52, reliable: true }] });
-    const bytes = encodeTicket(vietnameseTicket, reliable);
+    const bytes = encodeTicket(vietnameseTicket, reliable).bytes;
     const receipt = decodeEscPos(bytes, { codePages: reliable.capabilities.codePages });
     expect(receipt.blocks.filter((b) => b.kind === 'raster')).toEqual([]);
     expect(receipt.lines).toContain('Khoa Tai Mũi Họng');
     expect(receipt.lines.join(' ')).toContain('Nguyễn Thị Ngọc Điệp');
     // unreliable (the simulated profile's own): raster instead
-    expect(decodeEscPos(encodeTicket(vietnameseTicket, simulatedPrinterProfile())).lines).not.toContain(
+    expect(decodeEscPos(encodeTicket(vietnameseTicket, simulatedPrinterProfile()).bytes).lines).not.toContain(
       'Khoa Tai Mũi Họng',
     );
   });
@@ -93,7 +93,7 @@ describe('58 mm and 80 mm layouts', () => {
     ['80 mm', simulatedPrinterProfile()],
     ['58 mm', narrow],
   ] as const)('%s: nothing exceeds the dots per line', (_name, profile) => {
-    const receipt = decodeEscPos(encodeTicket(vietnameseTicket, profile));
+    const receipt = decodeEscPos(encodeTicket(vietnameseTicket, profile).bytes);
     const dots = profile.capabilities.dotsPerLine;
     for (const b of receipt.blocks) {
       if (b.kind === 'raster') expect(b.widthDots).toBeLessThanOrEqual(dots);

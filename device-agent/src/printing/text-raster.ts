@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { RasterBitmap, RasterTextStyle, TextRasterizer } from './escpos.encoder';
+import type { RasterBitmap, RasterTextStyle, TextRasterizer } from './escpos.types';
 import { normalizeSpace, wrapText } from './text';
 
 /** The slice of opentype.js we use (the package ships no types). */

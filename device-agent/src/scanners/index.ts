@@ -3,4 +3,3 @@ export * from './hid-pos.parser';
 export * from './serial-line.framer';
 export * from './scan-payload';
 export * from './duplicate.filter';
-export * from './barcode-scanner';

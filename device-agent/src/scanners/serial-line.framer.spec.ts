@@ -5,6 +5,7 @@ import {
   InterByteTimeoutFramer,
   endsInsideUtf8Sequence,
   type FramerEvent,
+  type Scheduler,
 } from './serial-line.framer';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -133,6 +134,28 @@ describe('InterByteTimeoutFramer', () => {
     expect(dec(events)).toEqual(['Lợi']);
   });
 
+  it('a timer that fires late (a busy PC) listens once more: bytes read after it still join the frame', () => {
+    const events: FramerEvent[] = [];
+    const clock = manualScheduler();
+    const f = new InterByteTimeoutFramer(50, (e) => events.push(e), 8192, clock.scheduler);
+    f.push(enc('079188'));
+    clock.fire(300); // due at 50, ran at 300: the rest of the code may be waiting behind this timer
+    expect(events).toEqual([]);
+    f.push(enc('012345'));
+    clock.fire(350); // on time, nothing new: the line was quiet while the agent listened
+    expect(dec(events)).toEqual(['079188012345']);
+  });
+
+  it('a PC that stays busy still ends the frame after a few late periods', () => {
+    const events: FramerEvent[] = [];
+    const clock = manualScheduler();
+    const f = new InterByteTimeoutFramer(50, (e) => events.push(e), 8192, clock.scheduler);
+    f.push(enc('BHYT'));
+    for (let at = 200; events.length === 0 && at < 10_000; at += 200) clock.fire(at);
+    expect(dec(events)).toEqual(['BHYT']);
+    expect(clock.now).toBeLessThanOrEqual(1000);
+  });
+
   it('rejects an over-long burst once', () => {
     const events: FramerEvent[] = [];
     const f = new InterByteTimeoutFramer(50, (e) => events.push(e), 4);
@@ -167,3 +190,27 @@ describe('endsInsideUtf8Sequence', () => {
     expect(endsInsideUtf8Sequence([enc('A')])).toBe(false);
   });
 });
+
+/** Timers fired by hand at chosen times, for a clock that runs late. */
+function manualScheduler() {
+  const state = { now: 0, due: undefined as (() => void) | undefined };
+  const scheduler: Scheduler = {
+    setTimeout: (fn) => (state.due = fn),
+    clearTimeout: (handle) => {
+      if (state.due === handle) state.due = undefined;
+    },
+    now: () => state.now,
+  };
+  return {
+    scheduler,
+    get now() {
+      return state.now;
+    },
+    fire(atMs: number) {
+      state.now = atMs;
+      const due = state.due;
+      state.due = undefined;
+      due?.();
+    },
+  };
+}

@@ -3,7 +3,10 @@
  * (usually CR) or an inter-byte timeout (the line goes quiet). Frames are bytes: UTF-8 is decoded
  * only once a frame is complete, so a Vietnamese letter split across chunks stays intact, and an
  * inter-byte timeout that fires inside a UTF-8 sequence waits one more period before ending the
- * frame. Never throws; an over-long frame is dropped as 'too-long'.
+ * frame. The line counts as quiet only for a period the agent was free to listen: a timer that
+ * runs late (a busy kiosk PC) may fire before the read loop has delivered bytes that arrived in
+ * time, so it listens once more instead of cutting a scan in two. Never throws; an over-long
+ * frame is dropped as 'too-long'.
  */
 import { concat } from './hid-pos.parser';
 
@@ -20,11 +23,17 @@ export interface Framer {
 export interface Scheduler {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  /** Monotonic milliseconds; default performance.now(). */
+  now?(): number;
 }
 const realScheduler: Scheduler = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  now: () => performance.now(),
 };
+
+/** Extra periods a late timer may listen for before the frame ends regardless (a PC that stays busy). */
+const MAX_LATE_RELISTENS = 4;
 
 export class DelimiterFramer implements Framer {
   private buffer = new Uint8Array(0);
@@ -98,7 +107,9 @@ export class InterByteTimeoutFramer implements Framer {
   private size = 0;
   private overflow = false;
   private timer: unknown;
+  private armedAt = 0;
   private extended = false;
+  private relistens = 0;
 
   constructor(
     private readonly timeoutMs: number,
@@ -121,6 +132,7 @@ export class InterByteTimeoutFramer implements Framer {
       }
     }
     this.extended = false;
+    this.relistens = 0;
     this.arm();
   }
 
@@ -137,6 +149,14 @@ export class InterByteTimeoutFramer implements Framer {
 
   private onQuiet(): void {
     this.timer = undefined;
+    // Fired more than half a period late: the agent was busy, and bytes that came in meanwhile may
+    // still wait behind this timer in the event loop. Quiet means a period spent listening.
+    const lateMs = this.now() - this.armedAt - this.timeoutMs;
+    if (lateMs > this.timeoutMs / 2 && this.relistens < MAX_LATE_RELISTENS) {
+      this.relistens += 1;
+      this.arm();
+      return;
+    }
     if (!this.extended && !this.overflow && endsInsideUtf8Sequence(this.parts)) {
       this.extended = true;
       this.arm();
@@ -147,7 +167,11 @@ export class InterByteTimeoutFramer implements Framer {
 
   private arm(): void {
     this.disarm();
+    this.armedAt = this.now();
     this.timer = this.scheduler.setTimeout(() => this.onQuiet(), this.timeoutMs);
+  }
+  private now(): number {
+    return this.scheduler.now ? this.scheduler.now() : performance.now();
   }
   private disarm(): void {
     if (this.timer !== undefined) this.scheduler.clearTimeout(this.timer);
@@ -158,6 +182,7 @@ export class InterByteTimeoutFramer implements Framer {
     this.size = 0;
     this.overflow = false;
     this.extended = false;
+    this.relistens = 0;
   }
 }
 

@@ -16,10 +16,10 @@ import {
 } from '@kiosk/hardware-profiles';
 import { err, ok, type Result, type SimDeviceState, type TransportProblem } from '@kiosk/protocol';
 import type { ChipAccessKey } from '../identity';
-import { attachSimulatedPrinter, type SimulatedPrinter } from '../printing';
-import { SimulatedByteTransport } from '../transports/simulated-byte.transport';
 import { Listeners } from '../transports/transport';
-import type { DeviceSource, FoundDevice, TransportOpener } from '../devices/device-manager';
+import type { DeviceSource, FoundDevice, TransportOpener } from '../devices/device-source';
+import { SimulatedByteTransport } from './simulated-byte.transport';
+import { attachSimulatedPrinter, type SimulatedPrinter } from './simulated-printer';
 import { SimulatedReaderTransport } from './simulated-reader.transport';
 import {
   buildCccdMrz,

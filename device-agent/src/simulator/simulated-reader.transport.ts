@@ -3,7 +3,7 @@
  * link model with faults, from virtual-cccd) behind a reader that can be opened and closed again,
  * unplugged (the card leaves the field, an APDU in flight fails, onClose fires) and replugged.
  */
-import type { ReaderTransport } from '../devices/card-reader.device';
+import type { ReaderTransport } from '../devices/device-source';
 import { Listeners, TransportError, type Unsubscribe } from '../transports/transport';
 import {
   SimulatedApduTransport,

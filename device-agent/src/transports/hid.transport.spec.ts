@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { until } from '../spec-helpers/until';
 import { HidTransport } from './hid.transport';
 import type { HidDeviceHandle, HidDeviceInfo, HidModule } from './native-modules';
 
@@ -76,7 +77,7 @@ describe('HidTransport', () => {
     const device = f.opened[0];
     device?.emit('error', new Error('could not read from HID device'));
     device?.emit('error', new Error('could not read from HID device'));
-    await new Promise((r) => setTimeout(r, 1));
+    await until(() => reasons.length > 0, { what: 'onClose' });
     expect(reasons).toEqual(['disconnected']);
     expect(t.status).toBe('disconnected');
     expect(device?.closeCount).toBe(1);

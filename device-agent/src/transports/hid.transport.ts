@@ -5,9 +5,9 @@
  * node-hid signals an unplug as an 'error' event on the read thread: it becomes 'disconnected',
  * the handle is closed once, and onClose fires once.
  */
+import { BaseByteTransport, messageOf } from './byte-transport.base';
 import { loadHid, type HidDeviceHandle, type HidModule, type Loaded } from './native-modules';
-import type { TransportStatus } from './serial.transport';
-import { Listeners, TransportError, type ByteTransport, type TransportErrorCode } from './transport';
+import { TransportError } from './transport';
 
 export interface HidTransportOptions {
   /** hidraw path from discovery (node-hid `Device.path`). */
@@ -19,34 +19,20 @@ export interface HidTransportOptions {
   loadHid?: () => Promise<Loaded<HidModule>>;
 }
 
-export class HidTransport implements ByteTransport {
+export class HidTransport extends BaseByteTransport<HidDeviceHandle> {
   readonly id: string;
-  private device: HidDeviceHandle | undefined;
-  private status_: TransportStatus = 'closed';
-  private reason_: string | undefined;
-  private readonly data = new Listeners<[Uint8Array]>();
-  private readonly closed = new Listeners<[TransportErrorCode]>();
 
   constructor(private readonly options: HidTransportOptions) {
+    super();
     this.id = options.id ?? `hid:${options.path}`;
   }
 
-  get isOpen(): boolean {
-    return this.status_ === 'open';
-  }
-  get status(): TransportStatus {
-    return this.status_;
-  }
-  get statusReason(): string | undefined {
-    return this.reason_;
-  }
-
   async open(): Promise<void> {
-    if (this.status_ === 'open') return;
+    if (this.isOpen) return;
     const loaded = await (this.options.loadHid ?? loadHid)();
     if (!loaded.ok) {
       this.setStatus('unavailable', `node-hid unavailable: ${loaded.reason}`);
-      throw new TransportError('unavailable', this.reason_ ?? 'unavailable');
+      throw new TransportError('unavailable', this.statusReason ?? 'unavailable');
     }
     let device: HidDeviceHandle;
     try {
@@ -54,34 +40,27 @@ export class HidTransport implements ByteTransport {
     } catch (error) {
       const gone = !(await loaded.module.devicesAsync().catch(() => [])).some((d) => d.path === this.options.path);
       this.setStatus(gone ? 'disconnected' : 'closed', `open ${this.options.path} failed: ${messageOf(error)}`);
-      throw new TransportError(gone ? 'disconnected' : 'io-error', this.reason_ ?? 'open failed');
+      throw new TransportError(gone ? 'disconnected' : 'io-error', this.statusReason ?? 'open failed');
     }
-    this.device = device;
-    device.on('data', (report: Buffer) => {
-      if (this.device === device) this.data.emit(Uint8Array.from(report));
-    });
+    this.link = device;
+    device.on('data', (report: Buffer) => this.deliver(device, Uint8Array.from(report)));
     device.on('error', (error: unknown) => void this.lost(device, messageOf(error)));
     if (this.options.enableFeatureReport && this.options.enableFeatureReport.length > 0) {
       try {
         await device.sendFeatureReport([...this.options.enableFeatureReport]);
       } catch (error) {
-        this.device = undefined;
+        this.link = undefined;
         device.removeAllListeners();
         await device.close().catch(() => undefined);
         throw new TransportError('io-error', `enable feature report failed: ${messageOf(error)}`);
       }
     }
-    this.setStatus('open', undefined);
+    this.opened(device);
   }
 
   /** Writes one output report; the first byte is the report id (0 when the device has none). */
   async write(bytes: Uint8Array): Promise<void> {
-    const device = this.device;
-    if (!device || this.status_ !== 'open') {
-      throw this.status_ === 'disconnected'
-        ? new TransportError('disconnected', `${this.id} is disconnected`)
-        : new TransportError('not-open', `${this.id} is not open`);
-    }
+    const device = this.requireLink();
     try {
       await device.write(Buffer.from(bytes));
     } catch (error) {
@@ -90,39 +69,16 @@ export class HidTransport implements ByteTransport {
     }
   }
 
-  onData(listener: (chunk: Uint8Array) => void) {
-    return this.data.add(listener);
-  }
-  onClose(listener: (reason: TransportErrorCode) => void) {
-    return this.closed.add(listener);
-  }
-
-  async close(): Promise<void> {
-    const device = this.device;
-    this.device = undefined;
-    if (this.status_ === 'open') this.setStatus('closed', undefined);
-    if (device) {
-      device.removeAllListeners('data');
-      await device.close().catch(() => undefined);
-      // node-hid may still report the read thread's end after close; keep a no-op handler.
-      device.removeAllListeners('error');
-      device.on('error', () => undefined);
-    }
-  }
-
-  private async lost(device: HidDeviceHandle, reason: string): Promise<void> {
-    if (this.device !== device) return;
-    this.device = undefined;
-    this.setStatus('disconnected', reason);
+  protected async closeLink(device: HidDeviceHandle): Promise<void> {
     device.removeAllListeners('data');
     await device.close().catch(() => undefined);
-    this.closed.emit('disconnected');
+    // node-hid may still report the read thread's end after close; keep a no-op handler.
+    device.removeAllListeners('error');
+    device.on('error', () => undefined);
   }
 
-  private setStatus(status: TransportStatus, reason: string | undefined): void {
-    this.status_ = status;
-    this.reason_ = reason;
+  protected override async releaseLostLink(device: HidDeviceHandle): Promise<void> {
+    device.removeAllListeners('data');
+    await device.close().catch(() => undefined);
   }
 }
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

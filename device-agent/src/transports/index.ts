@@ -1,12 +1,11 @@
 export * from './transport';
-export * from './simulated-byte.transport';
+export { BaseByteTransport } from './byte-transport.base';
 export * from './native-modules';
 export * from './serial.transport';
 export * from './hid.transport';
 export * from './tcp.transport';
 export * from './pcsc.transport';
 export * from './discovery';
-export * from './vpcd-card';
 export * from './doctor';
 export * from './usb-printer.transport';
 export * from './transport.factory';

@@ -15,8 +15,13 @@ import {
   type PcscMonitorEvent,
   type PcscReaderMonitor,
 } from './native-modules';
-import type { TransportStatus } from './serial.transport';
-import { Listeners, TransportError, type ApduTransport, type TransportErrorCode } from './transport';
+import {
+  Listeners,
+  TransportError,
+  type ApduTransport,
+  type TransportErrorCode,
+  type TransportStatus,
+} from './transport';
 
 export type PcscErrorDetail =
   | 'service-unavailable'

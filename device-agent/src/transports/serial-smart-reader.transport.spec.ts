@@ -10,7 +10,8 @@ import {
   serialReaderFraming,
   type SerialReaderFraming,
 } from './serial-smart-reader.transport';
-import { SimulatedByteTransport } from './simulated-byte.transport';
+import { SimulatedByteTransport } from '../simulator/simulated-byte.transport';
+import { until } from '../spec-helpers/until';
 import { TransportError } from './transport';
 
 const FRAMING_NAME = 'stx-len16be-type-lrc-etx';
@@ -54,8 +55,6 @@ async function setup(options: { card?: ApduResponder; pollMs?: number; noise?: (
   await transport.open();
   return { host, device, peer, transport };
 }
-
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('serial smart-reader framing', () => {
   it('the catalogue profile names this framing', () => {
@@ -221,9 +220,11 @@ describe('SerialSmartReaderTransport over a simulated link', () => {
     await device.open();
     const atr = echoCard().atr;
     // Answer status and power-on only; swallow APDUs so the transmit is in flight when the link goes.
+    let apduInFlight = false;
     device.onData((bytes) => {
       if (bytes[3] === 0x03) void device.write(encodeSerialReaderFrame(framing, Uint8Array.of(0x83, 1)));
       if (bytes[3] === 0x02) void device.write(encodeSerialReaderFrame(framing, Uint8Array.of(0x82, ...atr)));
+      if (bytes[3] === 0x01) apduInFlight = true;
     });
     const transport = new SerialSmartReaderTransport({ link: host, framing: FRAMING_NAME, pollMs: 10_000 });
     open.push(transport);
@@ -231,7 +232,7 @@ describe('SerialSmartReaderTransport over a simulated link', () => {
     const changes: boolean[] = [];
     transport.onCardChange((p) => changes.push(p));
     const pending = transport.transmit(Uint8Array.of(0x00, 0xa4), { timeoutMs: 5000 });
-    await delay(10);
+    await until(() => apduInFlight, { what: 'the APDU on the wire' });
     host.unplug();
     await expect(pending).rejects.toMatchObject({ code: 'disconnected' });
     expect(transport.cardPresent).toBe(false);
@@ -244,11 +245,3 @@ describe('SerialSmartReaderTransport over a simulated link', () => {
     await expect(transport.open()).rejects.toMatchObject({ code: 'unavailable' });
   });
 });
-
-async function until(check: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await delay(5);
-  }
-}

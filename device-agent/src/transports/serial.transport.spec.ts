@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SerialPortMock } from 'serialport';
 import type { SerialBinding, SerialBindingPort } from './native-modules';
 import { SerialTransport, type SerialSettings } from './serial.transport';
+import { until } from '../spec-helpers/until';
 import { TransportError } from './transport';
 
 interface MockPort extends SerialBindingPort {
@@ -27,7 +28,7 @@ const settings = (over: Partial<SerialSettings> = {}): SerialSettings => ({
 
 /** Wraps MockBinding so the spec controls DSR and can pull the device mid-read. */
 function controllableBinding() {
-  const state = { dsr: true, ports: [] as MockPort[], sets: [] as unknown[] };
+  const state = { dsr: true, dsrReads: 0, ports: [] as MockPort[], sets: [] as unknown[] };
   const binding: SerialBinding = {
     list: () => mock.list(),
     open: async (options) => {
@@ -35,7 +36,7 @@ function controllableBinding() {
       state.ports.push(port);
       return new Proxy(port, {
         get(target, prop, receiver) {
-          if (prop === 'get') return async () => ({ cts: true, dsr: state.dsr, dcd: false });
+          if (prop === 'get') return async () => ({ cts: true, dsr: (state.dsrReads++, state.dsr), dcd: false });
           if (prop === 'set') return async (o: unknown) => void state.sets.push(o);
           const value: unknown = Reflect.get(target, prop, receiver);
           return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
@@ -45,8 +46,6 @@ function controllableBinding() {
   };
   return { binding, state, loadBinding: async () => ({ ok: true as const, module: binding }) };
 }
-
-const flush = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 describe('SerialTransport', () => {
   beforeEach(() => {
@@ -69,8 +68,7 @@ describe('SerialTransport', () => {
     const port = c.state.ports[0];
     expect(port?.openOptions).toMatchObject({ baudRate: 9600, rtscts: true, xon: false });
     port?.emitData('hello');
-    await flush();
-    expect(chunks.join('')).toBe('hello');
+    await until(() => chunks.join('') === 'hello', { what: () => `"hello", got "${chunks.join('')}"` });
     await t.write(new TextEncoder().encode('ping'));
     expect(port?.recording.toString()).toBe('ping');
     await t.close();
@@ -103,7 +101,8 @@ describe('SerialTransport', () => {
     expect(c.state.sets).toContainEqual({ dtr: true, rts: true });
     let done = false;
     const pending = t.write(new TextEncoder().encode('0123456789')).then(() => (done = true));
-    await flush();
+    // The transport has looked at DSR a few times and held every byte back.
+    await until(() => c.state.dsrReads >= 3, { what: 'DSR polls' });
     expect(done).toBe(false);
     expect(c.state.ports[0]?.recording.length).toBe(0);
     c.state.dsr = true;
@@ -167,12 +166,41 @@ describe('SerialTransport', () => {
     const reasons: string[] = [];
     t.onClose((r) => reasons.push(r));
     await t.open();
-    await flush();
+    await until(() => failRead !== undefined, { what: 'the read loop' });
     failRead?.(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' }));
-    await flush();
+    await until(() => reasons.length > 0, { what: 'onClose' });
     expect(reasons).toEqual(['disconnected']);
     expect(t.status).toBe('disconnected');
     expect(closedCount).toBe(1);
     await expect(t.write(new Uint8Array([1]))).rejects.toMatchObject({ code: 'disconnected' });
+  });
+
+  it('a drain failing with the binding\'s bare "Input/output error" is the device gone, not a passing io-error', async () => {
+    // serialport reports a pulled device (or a pty whose other end closed) on drain with the text only.
+    let closedCount = 0;
+    const port: SerialBindingPort = {
+      isOpen: true,
+      read: () => new Promise(() => undefined),
+      write: async () => undefined,
+      drain: async () => {
+        throw new Error('Input/output error, cannot drain');
+      },
+      set: async () => undefined,
+      get: async () => ({ cts: true, dsr: true, dcd: false }),
+      close: async () => void (closedCount += 1),
+    };
+    const t = new SerialTransport({
+      path: '/dev/ttyUSB9',
+      settings: settings(),
+      loadBinding: async () => ({ ok: true, module: { open: async () => port, list: async () => [] } }),
+    });
+    const reasons: string[] = [];
+    t.onClose((r) => reasons.push(r));
+    await t.open();
+    await expect(t.write(new Uint8Array([1]))).rejects.toMatchObject({ code: 'disconnected' });
+    expect(reasons).toEqual(['disconnected']);
+    expect(t.status).toBe('disconnected');
+    expect(t.statusReason).toContain('Input/output error');
+    expect(closedCount).toBe(1);
   });
 });

@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../spec-helpers/until';
 import { TcpTransport } from './tcp.transport';
 
 let server: Server | undefined;
@@ -45,7 +46,7 @@ describe('TcpTransport (a real socket on loopback)', () => {
       }),
     );
     await t.open();
-    await new Promise((r) => setTimeout(r, 10));
+    await until(() => peer !== undefined, { what: 'the printer side of the connection' });
     peer?.destroy();
     await closed;
     expect(reasons).toEqual(['disconnected']);

@@ -4,8 +4,8 @@
  * after open is 'disconnected'; a connect that does not complete in connectTimeoutMs is 'timeout'.
  */
 import { Socket } from 'node:net';
-import type { TransportStatus } from './serial.transport';
-import { Listeners, TransportError, type ByteTransport, type TransportErrorCode } from './transport';
+import { BaseByteTransport } from './byte-transport.base';
+import { TransportError } from './transport';
 
 export interface TcpTransportOptions {
   host: string;
@@ -16,30 +16,16 @@ export interface TcpTransportOptions {
   keepAliveMs?: number;
 }
 
-export class TcpTransport implements ByteTransport {
+export class TcpTransport extends BaseByteTransport<Socket> {
   readonly id: string;
-  private socket: Socket | undefined;
-  private status_: TransportStatus = 'closed';
-  private reason_: string | undefined;
-  private readonly data = new Listeners<[Uint8Array]>();
-  private readonly closed = new Listeners<[TransportErrorCode]>();
 
   constructor(private readonly options: TcpTransportOptions) {
+    super();
     this.id = options.id ?? `tcp:${options.host}:${options.port ?? 9100}`;
   }
 
-  get isOpen(): boolean {
-    return this.status_ === 'open';
-  }
-  get status(): TransportStatus {
-    return this.status_;
-  }
-  get statusReason(): string | undefined {
-    return this.reason_;
-  }
-
   async open(): Promise<void> {
-    if (this.status_ === 'open') return;
+    if (this.isOpen) return;
     const socket = new Socket();
     const timeoutMs = this.options.connectTimeoutMs ?? 3000;
     await new Promise<void>((resolve, reject) => {
@@ -67,66 +53,35 @@ export class TcpTransport implements ByteTransport {
     });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, this.options.keepAliveMs ?? 5000);
-    socket.on('data', (chunk: Buffer) => {
-      if (this.socket === socket) this.data.emit(Uint8Array.from(chunk));
-    });
-    socket.on('error', (error) => this.lost(socket, error.message));
-    socket.on('close', () => this.lost(socket, 'closed by peer'));
-    this.socket = socket;
-    this.setStatus('open', undefined);
+    socket.on('data', (chunk: Buffer) => this.deliver(socket, Uint8Array.from(chunk)));
+    socket.on('error', (error) => void this.lost(socket, error.message));
+    socket.on('close', () => void this.lost(socket, 'closed by peer'));
+    this.opened(socket);
   }
 
-  write(bytes: Uint8Array): Promise<void> {
-    const socket = this.socket;
-    if (!socket || this.status_ !== 'open') {
-      return Promise.reject(
-        this.status_ === 'disconnected'
-          ? new TransportError('disconnected', `${this.id} is disconnected`)
-          : new TransportError('not-open', `${this.id} is not open`),
-      );
-    }
-    return new Promise((resolve, reject) => {
+  async write(bytes: Uint8Array): Promise<void> {
+    const socket = this.requireLink();
+    await new Promise<void>((resolve, reject) => {
       socket.write(Buffer.from(bytes), (error) => {
         if (!error) return resolve();
-        this.lost(socket, error.message);
+        void this.lost(socket, error.message);
         reject(new TransportError('disconnected', `${this.id} went away during a write`));
       });
     });
   }
 
-  onData(listener: (chunk: Uint8Array) => void) {
-    return this.data.add(listener);
-  }
-  onClose(listener: (reason: TransportErrorCode) => void) {
-    return this.closed.add(listener);
-  }
-
-  async close(): Promise<void> {
-    const socket = this.socket;
-    this.socket = undefined;
-    if (this.status_ === 'open') this.setStatus('closed', undefined);
-    if (socket) {
-      await new Promise<void>((resolve) => {
-        socket.once('close', () => resolve());
-        socket.end();
-        setTimeout(() => {
-          socket.destroy();
-          resolve();
-        }, 500).unref();
-      });
-    }
+  protected closeLink(socket: Socket): Promise<void> {
+    return new Promise<void>((resolve) => {
+      socket.once('close', () => resolve());
+      socket.end();
+      setTimeout(() => {
+        socket.destroy();
+        resolve();
+      }, 500).unref();
+    });
   }
 
-  private lost(socket: Socket, reason: string): void {
-    if (this.socket !== socket) return;
-    this.socket = undefined;
-    this.setStatus('disconnected', reason);
+  protected override releaseLostLink(socket: Socket): void {
     socket.destroy();
-    this.closed.emit('disconnected');
-  }
-
-  private setStatus(status: TransportStatus, reason: string | undefined): void {
-    this.status_ = status;
-    this.reason_ = reason;
   }
 }

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { HidTransport } from './hid.transport';
 import { PcscTransport } from './pcsc.transport';
 import { SerialTransport } from './serial.transport';
-import { SimulatedByteTransport } from './simulated-byte.transport';
 import { TcpTransport } from './tcp.transport';
 import { createApduTransport, createByteTransport, transportSettingsFor } from './transport.factory';
 import { UsbPrinterTransport } from './usb-printer.transport';
@@ -32,7 +31,7 @@ describe('transport factory', () => {
     expect(make({ kind: 'usb-printer', devicePathPattern: '/dev/usb/lp*' }, '/dev/usb/lp0')).toBeInstanceOf(
       UsbPrinterTransport,
     );
-    expect(make({ kind: 'simulated' }, 'sim-1')).toBeInstanceOf(SimulatedByteTransport);
+    expect(make({ kind: 'simulated' }, 'sim-1')).toBe('wrong-transport-kind');
     expect(make({ kind: 'pcsc', shareMode: 'shared' }, 'x')).toBe('wrong-transport-kind');
     const apdu = createApduTransport({ kind: 'pcsc', shareMode: 'shared' }, 'ACS ACR1252 1S CL Reader PICC 0');
     expect(apdu.ok && apdu.value).toBeInstanceOf(PcscTransport);

@@ -8,7 +8,6 @@ import type { DiscoveredTransport } from './discovery';
 import { HidTransport } from './hid.transport';
 import { PcscTransport } from './pcsc.transport';
 import { SerialTransport } from './serial.transport';
-import { SimulatedByteTransport } from './simulated-byte.transport';
 import { TcpTransport } from './tcp.transport';
 import type { ApduTransport, ByteTransport } from './transport';
 import { UsbPrinterTransport } from './usb-printer.transport';
@@ -28,9 +27,7 @@ export function transportSettingsFor(
   return profile.transports.find((t) => t.kind === settingsKindFor[found]);
 }
 
-/**
- * `target` is the device path (serial, hid, usb-printer), the host name (tcp) or an id (simulated).
- */
+/** `target` is the device path (serial, hid, usb-printer) or the host name (tcp). */
 export function createByteTransport(settings: TransportSettings, target: string): Result<ByteTransport> {
   switch (settings.kind) {
     case 'serial':
@@ -47,7 +44,7 @@ export function createByteTransport(settings: TransportSettings, target: string)
     case 'usb-printer':
       return ok(new UsbPrinterTransport({ path: target }));
     case 'simulated':
-      return ok(new SimulatedByteTransport(target));
+      return err('wrong-transport-kind', 'simulated links belong to the simulator, which makes its own');
     case 'pcsc':
       return err('wrong-transport-kind', 'PC/SC carries APDUs, not bytes: use createApduTransport');
   }

@@ -17,6 +17,9 @@ export class TransportError extends Error {
 
 export type Unsubscribe = () => void;
 
+/** Lasting state of a transport, for device status (faults are status, not exceptions). */
+export type TransportStatus = 'closed' | 'open' | 'disconnected' | 'unavailable';
+
 export interface ByteTransport {
   readonly id: string;
   readonly isOpen: boolean;

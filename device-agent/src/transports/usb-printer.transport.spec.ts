@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../spec-helpers/until';
 import { UsbPrinterTransport, type PrinterFile } from './usb-printer.transport';
 
 const errno = (code: string) => Object.assign(new Error(`${code}: simulated`), { code });
@@ -37,10 +38,6 @@ function fakePrinter(options: { bufferBytes?: number } = {}) {
   };
   return { state, openFile: async () => file };
 }
-
-const until = async (check: () => boolean) => {
-  for (let i = 0; i < 200 && !check(); i += 1) await new Promise((r) => setTimeout(r, 5));
-};
 
 let dir: string | undefined;
 afterEach(() => {

@@ -6,8 +6,8 @@
  * non-blocking reads every `readPollMs`. ENODEV/EIO/ENXIO means the printer was unplugged.
  */
 import { constants, promises as fsp } from 'node:fs';
-import type { TransportStatus } from './serial.transport';
-import { Listeners, TransportError, type ByteTransport, type TransportErrorCode } from './transport';
+import { BaseByteTransport, messageOf } from './byte-transport.base';
+import { TransportError } from './transport';
 
 /** The file operations used, injectable so unplug and a full buffer can be specified. */
 export interface PrinterFile {
@@ -31,35 +31,22 @@ const busyCodes = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINTR']);
 const openNonBlocking = async (path: string): Promise<PrinterFile> =>
   fsp.open(path, constants.O_RDWR | constants.O_NONBLOCK | constants.O_NOCTTY);
 
-export class UsbPrinterTransport implements ByteTransport {
+export class UsbPrinterTransport extends BaseByteTransport<PrinterFile> {
   readonly id: string;
-  private file: PrinterFile | undefined;
-  private status_: TransportStatus = 'closed';
-  private reason_: string | undefined;
   private poller: NodeJS.Timeout | undefined;
   private reading = false;
   private writeChain: Promise<void> = Promise.resolve();
-  private readonly data = new Listeners<[Uint8Array]>();
-  private readonly closed = new Listeners<[TransportErrorCode]>();
 
   constructor(private readonly options: UsbPrinterTransportOptions) {
+    super();
     this.id = options.id ?? `usb-printer:${options.path}`;
   }
 
-  get isOpen(): boolean {
-    return this.status_ === 'open';
-  }
-  get status(): TransportStatus {
-    return this.status_;
-  }
-  get statusReason(): string | undefined {
-    return this.reason_;
-  }
-
   async open(): Promise<void> {
-    if (this.status_ === 'open') return;
+    if (this.isOpen) return;
+    let file: PrinterFile;
     try {
-      this.file = await (this.options.openFile ?? openNonBlocking)(this.options.path);
+      file = await (this.options.openFile ?? openNonBlocking)(this.options.path);
     } catch (error) {
       const code = codeOf(error);
       const gone = code === 'ENOENT' || code === 'ENODEV' || code === 'ENXIO';
@@ -68,11 +55,10 @@ export class UsbPrinterTransport implements ByteTransport {
         gone ? 'disconnected' : 'io-error',
         code === 'EACCES'
           ? `${this.options.path}: permission denied (add the agent's user to group lp)`
-          : (this.reason_ ?? 'open failed'),
+          : (this.statusReason ?? 'open failed'),
       );
     }
-    this.setStatus('open', undefined);
-    const file = this.file;
+    this.opened(file);
     this.poller = setInterval(() => void this.pollRead(file), this.options.readPollMs ?? 50);
     this.poller.unref();
   }
@@ -83,32 +69,17 @@ export class UsbPrinterTransport implements ByteTransport {
     return run;
   }
 
-  onData(listener: (chunk: Uint8Array) => void) {
-    return this.data.add(listener);
-  }
-  onClose(listener: (reason: TransportErrorCode) => void) {
-    return this.closed.add(listener);
-  }
-
-  async close(): Promise<void> {
-    const file = this.file;
+  protected async closeLink(file: PrinterFile): Promise<void> {
     this.stopPolling();
-    this.file = undefined;
-    if (this.status_ === 'open') this.setStatus('closed', undefined);
-    await file?.close().catch(() => undefined);
+    await file.close().catch(() => undefined);
   }
 
   private async writeNow(bytes: Uint8Array): Promise<void> {
-    const file = this.file;
-    if (!file || this.status_ !== 'open') {
-      throw this.status_ === 'disconnected'
-        ? new TransportError('disconnected', `${this.id} is disconnected`)
-        : new TransportError('not-open', `${this.id} is not open`);
-    }
+    const file = this.requireLink();
     const deadline = Date.now() + (this.options.writeTimeoutMs ?? 30_000);
     let offset = 0;
     while (offset < bytes.length) {
-      if (this.file !== file) throw new TransportError('disconnected', `${this.id} went away during a write`);
+      if (this.link !== file) throw new TransportError('disconnected', `${this.id} went away during a write`);
       try {
         const { bytesWritten } = await file.write(bytes, offset, bytes.length - offset);
         offset += bytesWritten;
@@ -134,14 +105,14 @@ export class UsbPrinterTransport implements ByteTransport {
   }
 
   private async pollRead(file: PrinterFile): Promise<void> {
-    if (this.reading || this.file !== file) return;
+    if (this.reading || this.link !== file) return;
     this.reading = true;
     try {
       const buffer = new Uint8Array(256);
       for (;;) {
         const { bytesRead } = await file.read(buffer, 0, buffer.length);
-        if (bytesRead <= 0 || this.file !== file) break;
-        this.data.emit(buffer.slice(0, bytesRead));
+        if (bytesRead <= 0 || this.link !== file) break;
+        this.deliver(file, buffer.slice(0, bytesRead));
       }
     } catch (error) {
       const code = codeOf(error);
@@ -152,23 +123,9 @@ export class UsbPrinterTransport implements ByteTransport {
     }
   }
 
-  private async lost(file: PrinterFile, reason: string): Promise<void> {
-    if (this.file !== file) return;
-    this.stopPolling();
-    this.file = undefined;
-    this.setStatus('disconnected', reason);
-    await file.close().catch(() => undefined);
-    this.closed.emit('disconnected');
-  }
-
   private stopPolling(): void {
     if (this.poller) clearInterval(this.poller);
     this.poller = undefined;
-  }
-
-  private setStatus(status: TransportStatus, reason: string | undefined): void {
-    this.status_ = status;
-    this.reason_ = reason;
   }
 }
 
@@ -176,5 +133,4 @@ const codeOf = (error: unknown): string | undefined => {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 };
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fromHex, hex } from '../icao/bytes';
 import { encodeTlv } from '../tlv/ber-tlv';
 import { encodeInt, seq, set, utf8, encodeOid } from '../tlv/der';
@@ -9,6 +9,9 @@ import { parseDg1 } from './dg1.parser';
 import { dg13DateToIso, dg13ToIdentity, parseDg13 } from './dg13.parser';
 import { extractFaceFromBdb, parseDg2 } from './dg2.parser';
 import { parseEfCom } from './ef-com.parser';
+import { CPU_BOUND_SPEC_TIMEOUT_MS } from '../../spec-helpers/timeouts';
+
+vi.setConfig({ testTimeout: CPU_BOUND_SPEC_TIMEOUT_MS });
 
 /** Random bytes, truncations and single-byte mutations of a valid file. */
 function fuzzInputs(valid: Uint8Array) {

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { hex } from '../icao/bytes';
 import { buildCardFiles } from '../../simulator/virtual-cccd/synthetic-card';
 import { buildSod, createTestPki } from '../../simulator/virtual-cccd/pki';
 import { OID, parseSod } from './sod.parser';
+import { CPU_BOUND_SPEC_TIMEOUT_MS } from '../../spec-helpers/timeouts';
+
+vi.setConfig({ testTimeout: CPU_BOUND_SPEC_TIMEOUT_MS });
 
 const pki = createTestPki();
 const files = buildCardFiles({ faceBytes: 2000 });

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { encodeTlv } from '../tlv/ber-tlv';
 import { parseSod } from '../lds/sod.parser';
 import {
@@ -17,6 +17,9 @@ import {
 import { buildCardFiles } from '../../simulator/virtual-cccd/synthetic-card';
 import { verifyPassiveAuth } from './passive-auth';
 import { createTrustStore, EMPTY_TRUST_STORE, type TrustStore } from './trust-store';
+import { CPU_BOUND_SPEC_TIMEOUT_MS } from '../../spec-helpers/timeouts';
+
+vi.setConfig({ testTimeout: CPU_BOUND_SPEC_TIMEOUT_MS });
 
 const files = buildCardFiles({ faceBytes: 4000 });
 const pki = createTestPki();

@@ -1,7 +1,10 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { identitySchema } from '@kiosk/protocol';
 import { decodeHexUtf8, normalizeFacilityCode, parseBhytQr } from './bhyt-qr.parser';
+import { CPU_BOUND_SPEC_TIMEOUT_MS } from '../../spec-helpers/timeouts';
+
+vi.setConfig({ testTimeout: CPU_BOUND_SPEC_TIMEOUT_MS });
 
 const VALID =
   'GD4797912345678|4e677579e1bb856e205468e1bb8b204c616e|12/03/1988|2|5068c6b0e1bb9d6e67204e696e68204b69e1bb81752c2054502e2043e1baa76e205468c6a1|92 - 012|01/01/2026|31/12/2026|15/12/2025|7912345678|-|4|01/01/2023|0a1b2c3d4e5f6071-8233|$';

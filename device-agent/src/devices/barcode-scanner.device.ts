@@ -9,17 +9,18 @@
 import { err, ok, type DeviceHealth, type DeviceState, type Result } from '@kiosk/protocol';
 import type { ScannerProfile, TransportSettings } from '@kiosk/hardware-profiles';
 import { Listeners, TransportError, type ByteTransport, type Unsubscribe } from '../transports/transport';
-import { symbologyName } from './aim-symbology';
-import { DuplicateFilter } from './duplicate.filter';
-import { HidPosAssembler, type HidPosLayout } from './hid-pos.parser';
-import { decodeScan } from './scan-payload';
 import {
   DelimiterFramer,
+  DuplicateFilter,
+  HidPosAssembler,
   InterByteTimeoutFramer,
+  decodeScan,
+  symbologyName,
   type Framer,
   type FramerEvent,
+  type HidPosLayout,
   type Scheduler,
-} from './serial-line.framer';
+} from '../scanners';
 
 export interface ScanMeta {
   scannerId: string;

@@ -7,7 +7,7 @@
  * with the response APDU. Disconnecting the socket is "card removed".
  */
 import { Socket } from 'node:net';
-import { Listeners } from './transport';
+import { Listeners } from '../transports/transport';
 
 export type VpcdCommandHandler = (apdu: Uint8Array) => Uint8Array | Promise<Uint8Array>;
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { VpcdFramer, vpcdFrame } from './vpcd-card';
+import { VpcdFramer, vpcdFrame } from './vpcd-card.peer';
 
 describe('VpcdFramer', () => {
   it('reassembles messages split at any byte boundary', () => {

@@ -1,7 +1,7 @@
 import { profileById, type ScannerProfile } from '@kiosk/hardware-profiles';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SimulatedByteTransport } from '../transports/simulated-byte.transport';
-import { BarcodeScanner, type ScanMeta } from './barcode-scanner';
+import { SimulatedByteTransport } from '../simulator/simulated-byte.transport';
+import { BarcodeScanner, type ScanMeta } from './barcode-scanner.device';
 
 const scannerProfile = (id: string): ScannerProfile => {
   const p = profileById(id);

@@ -5,16 +5,16 @@
  * after N more bytes, i.e. in the middle of a job.
  */
 import type { PrinterProfile } from '@kiosk/hardware-profiles';
-import type { SimulatedByteTransport } from '../transports/simulated-byte.transport';
-import { Listeners, type Unsubscribe } from '../transports/transport';
-import { XOFF, XON } from './escpos.commands';
+import { XOFF, XON } from '../printing/escpos.commands';
 import {
   EscPosStreamParser,
   addToReceipt,
   emptyReceipt,
   type DecodedReceipt,
   type ParserEvent,
-} from './escpos.decoder';
+} from '../printing/escpos.decoder';
+import { Listeners, type Unsubscribe } from '../transports/transport';
+import type { SimulatedByteTransport } from './simulated-byte.transport';
 
 export type SimulatedPrinterFault = 'none' | 'paper-near-end' | 'paper-out' | 'cover-open' | 'offline' | 'cutter-error';
 

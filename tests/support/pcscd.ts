@@ -1,0 +1,89 @@
+/**
+ * A real pcscd with vsmartcard's vpcd driver for the PC/SC tests (run them under
+ * `flock /tmp/kiosk-pcsc.lock`: vpcd listens on one fixed port). A pcscd already running is used
+ * as it is; one started here runs in the foreground, owned by the test, and is stopped by its pid.
+ * Waits are for what pcscd reports (the reader listed, a card in it), never for a fixed time.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { listPcscReaders, PcscTransport } from '@kiosk/device-agent';
+import { until } from './until';
+
+export const VPCD_READER = 'Virtual PCD 00 00';
+export const VPCD_PORT = 35963;
+
+export interface Pcscd {
+  /** What a pcscd started here printed (empty when one was already running). */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+function runningPcscd(): boolean {
+  const pidFile = '/run/pcscd/pcscd.pid';
+  if (!existsSync(pidFile)) return false;
+  const pid = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
+  if (!Number.isInteger(pid)) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts pcscd unless one runs, and resolves once `reader` is listed. */
+export async function startPcscd(reader = VPCD_READER): Promise<Pcscd> {
+  if (!existsSync('/usr/sbin/pcscd')) throw new Error('pcscd is not installed: apt-get install pcscd libpcsclite-dev');
+  if (!existsSync('/usr/lib/pcsc/drivers/serial/libifdvpcd.so'))
+    throw new Error('vpcd driver missing: apt-get install vsmartcard-vpcd');
+  let daemon: ChildProcess | undefined;
+  let output = '';
+  if (!runningPcscd()) {
+    // -f: foreground (logs to stdout), so the test owns the process and can stop it by pid.
+    daemon = spawn('/usr/sbin/pcscd', ['-f', '-e'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    daemon.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    daemon.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    daemon.once('error', (e) => (output += `spawn failed: ${e.message}`));
+  }
+  let last: Awaited<ReturnType<typeof listPcscReaders>> = { ok: false, reason: 'not listed yet' };
+  await until(
+    async () => {
+      last = await listPcscReaders();
+      return last.ok && last.readers.includes(reader);
+    },
+    {
+      intervalMs: 100,
+      what: () =>
+        `"${reader}" (${last.ok ? `readers: ${last.readers.join(', ') || 'none'}` : last.reason}); ` +
+        `needs pcscd, libpcsclite-dev, vsmartcard-vpcd and /etc/reader.conf.d/vpcd. pcscd said: ${output.slice(-800)}`,
+    },
+  );
+  return {
+    log: () => output,
+    async stop() {
+      const d = daemon;
+      daemon = undefined;
+      if (!d || d.exitCode !== null) return;
+      const exited = new Promise((resolve) => d.once('exit', resolve));
+      d.kill('SIGTERM');
+      // SIGTERM is asked first; a pcscd that does not exit by then is killed.
+      const stopped = await Promise.race([exited.then(() => true), sleep(3000).then(() => false)]);
+      if (!stopped && d.exitCode === null) d.kill('SIGKILL');
+    },
+  };
+}
+
+/** Waits until pcscd reports a card in `reader` (present) or none: the state a PC/SC client will see. */
+export async function waitForCardState(present: boolean, reader = VPCD_READER): Promise<void> {
+  const transport = new PcscTransport({ readerName: reader });
+  await transport.open();
+  try {
+    await until(() => transport.cardPresent === present, {
+      what: `pcscd to report ${present ? 'a card in' : 'no card in'} "${reader}"`,
+    });
+  } finally {
+    await transport.close();
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
