@@ -1,5 +1,6 @@
 export * from './result';
 export * from './mask';
+export * from './text';
 export * from './identity';
 export * from './scan';
 export * from './facility';
