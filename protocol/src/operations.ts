@@ -115,6 +115,8 @@ export interface StaffAccount {
   role: z.infer<typeof staffRoleSchema>;
   disabled: boolean;
   createdAt: string;
+  /** Logins refused until then after repeated failures (ISO time), or null. */
+  lockedUntil: string | null;
 }
 
 export const retentionSettingSchema = z.object({ retentionDays: z.number().int().min(1).max(36_500) });

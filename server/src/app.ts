@@ -148,7 +148,13 @@ export async function createServerApp(
   // Every other unit of work (queue transitions, admin changes, purges) is a transaction of its own.
   const transactions = directCommitter(db);
   const repositories = createRepositories(db, clock);
-  const auth = new AuthService(repositories.staff, transactions, clock, config.SESSION_TTL_HOURS * 3600_000);
+  const auth = new AuthService(repositories.staff, transactions, clock, config.SESSION_TTL_HOURS * 3600_000, {
+    perAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+    perAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
+    overall: config.LOGIN_MAX_FAILURES_OVERALL,
+    windowMs: config.LOGIN_WINDOW_MINUTES * 60_000,
+    maxTracked: config.LOGIN_TRACKED_KEYS,
+  });
   const integrations = new Integrations(config, { repositories, transactions, clock, log });
   const services: Services = {
     db,

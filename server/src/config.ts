@@ -74,6 +74,15 @@ export const configSchema = z.object({
   GROUP_COMMIT_MAX_BATCH: z.coerce.number().int().min(1).max(1000).default(64),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
+  /** Failed logins per account within LOGIN_WINDOW_MINUTES before the account is locked until the window ends. */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Failed logins from one address within the window before that address is locked. */
+  LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  /** Failed logins across the server within the window before every login pauses (distributed guessing). */
+  LOGIN_MAX_FAILURES_OVERALL: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  LOGIN_WINDOW_MINUTES: z.coerce.number().positive().max(1440).default(15),
+  /** Accounts and addresses whose failures are remembered (each); the least recently failed go first. */
+  LOGIN_TRACKED_KEYS: z.coerce.number().int().min(10).max(1_000_000).default(10_000),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** EMR link, delivery outbox, BHYT gateway, Decision 4750 record: see integrations/integration.config.ts. */
   ...integrationConfigShape,

@@ -174,6 +174,34 @@ export function registerAdminRoutes(api: ApiRegistry, s: Services, hooks: AdminH
     },
   );
 
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/admin/login-lockouts',
+      summary: 'Accounts and addresses whose logins are locked after repeated failures, with when each lock ends',
+      tag: 'users',
+      access: ADMIN,
+    },
+    async () => ok(s.auth.lockouts()),
+  );
+  api.define(
+    {
+      method: 'POST',
+      url: '/api/admin/users/:id/unlock',
+      summary: "Ends an account's login lock",
+      tag: 'users',
+      access: ADMIN,
+      params: idParams,
+    },
+    async ({ params, user }) => {
+      const account = (await s.auth.listUsers()).find((a) => a.id === params.id);
+      if (!account) return err('unknown-user', 'no such user');
+      s.auth.unlock(account.username);
+      await s.auth.audit(user.username, 'user-unlocked', params.id);
+      return ok({ ...account, lockedUntil: null });
+    },
+  );
+
   // ---- retention, KPIs, audit ------------------------------------------------------------------
   api.define(
     {
