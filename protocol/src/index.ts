@@ -10,6 +10,7 @@ export * from './device';
 export * from './kiosk-flow';
 export * from './staff-views';
 export * from './socket-command';
+export * from './rate-limit';
 export * from './no-payload';
 export * from './kiosk-ui.events';
 export * from './agent.events';

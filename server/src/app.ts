@@ -22,6 +22,7 @@ import { registerAdminRoutes } from './http/admin.routes';
 import { ApiRegistry, type DeclaredRoute } from './http/api';
 import { registerOpsRoutes } from './http/ops.routes';
 import { registerStaticPages } from './http/static-pages';
+import { addSecurityHeaders } from './http/edge';
 import { createRealtime, type Realtime } from './realtime/realtime';
 import { demoLogins, seedDemoFacility } from './demo-seed';
 import { Metrics } from './ops/metrics';
@@ -88,7 +89,15 @@ export async function createServerApp(
   );
   await migrateToLatest(db);
 
-  const http = Fastify({ logger: false, bodyLimit: 256 * 1024, trustProxy: false });
+  const http = Fastify({
+    logger: false,
+    bodyLimit: 256 * 1024,
+    trustProxy: config.TRUST_PROXY.length > 0 ? config.TRUST_PROXY : false,
+  });
+  // Bodies are JSON only: a text/plain body (what a cross-site form or a "simple" fetch sends) is
+  // refused (415) instead of parsed.
+  http.removeContentTypeParser('text/plain');
+  addSecurityHeaders(http, { tls: config.TLS });
   const registeredRoutes: { method: string; url: string }[] = [];
   http.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) registeredRoutes.push({ method, url: route.url });
@@ -220,7 +229,13 @@ export async function createServerApp(
   if (config.BOOTSTRAP_PAIRING_CODE)
     await services.fleet.createPairingCode('bootstrap', 10 * 60_000, config.BOOTSTRAP_PAIRING_CODE);
 
-  const api = new ApiRegistry(http, auth);
+  const api = new ApiRegistry(http, auth, {
+    session: { burst: config.HTTP_RATE_BURST, perSecond: config.HTTP_RATE_PER_SECOND },
+    address: { burst: config.HTTP_ADDRESS_RATE_BURST, perSecond: config.HTTP_ADDRESS_RATE_PER_SECOND },
+    maxKeys: config.RATE_LIMIT_MAX_KEYS,
+    allowedOrigins: config.ALLOWED_ORIGINS,
+    onLimited: (group) => metricsRef.current?.rateLimited.inc({ edge: 'http', group }),
+  });
   registerRoutes(api, services, config.SESSION_TTL_HOURS * 3600);
   registerAdminRoutes(api, services, {
     agentRevoked: (agentId) => rt.current?.disconnectAgent(agentId),
@@ -242,7 +257,14 @@ export async function createServerApp(
   // With PostgreSQL, events reach clients on every server instance through LISTEN/NOTIFY.
   const fanOut = db.dialect === 'postgres' ? await postgresFanOut(config.DATABASE_URL, log) : undefined;
   const realtime = createRealtime(http.server, services, log, {
-    allowedOrigins: true,
+    allowedOrigins: config.ALLOWED_ORIGINS,
+    limits: {
+      socket: { burst: config.SOCKET_RATE_BURST, perSecond: config.SOCKET_RATE_PER_SECOND },
+      session: { burst: config.SESSION_RATE_BURST, perSecond: config.SESSION_RATE_PER_SECOND },
+      maxInFlight: config.SOCKET_MAX_IN_FLIGHT,
+      maxSessions: config.RATE_LIMIT_MAX_KEYS,
+    },
+    onLimited: (namespace, event) => metricsRef.current?.rateLimited.inc({ edge: namespace, group: event }),
     insurance: integrations,
     adapter: fanOut?.adapter,
   });

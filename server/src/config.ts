@@ -84,6 +84,51 @@ export const configSchema = z.object({
   /** Accounts and addresses whose failures are remembered (each); the least recently failed go first. */
   LOGIN_TRACKED_KEYS: z.coerce.number().int().min(10).max(1_000_000).default(10_000),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Socket commands: each socket's token bucket (burst, then per second) … */
+  SOCKET_RATE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  SOCKET_RATE_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(50),
+  /** … each session's (a staff session, a kiosk agent), shared by its sockets … */
+  SESSION_RATE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  SESSION_RATE_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(100),
+  /** … and the commands one socket may have running at once. Past any: 'rate-limited'. */
+  SOCKET_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(32),
+  /** HTTP, per route group (the route's tag): each session's bucket … */
+  HTTP_RATE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  HTTP_RATE_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(100),
+  /** … and each client address's (several staff may share one), with or without a session. */
+  HTTP_ADDRESS_RATE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  HTTP_ADDRESS_RATE_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(500),
+  /** Sessions and addresses whose buckets are remembered (each kind); idle ones are forgotten first. */
+  RATE_LIMIT_MAX_KEYS: z.coerce.number().int().min(10).max(10_000_000).default(10_000),
+  /**
+   * Browser origins (scheme://host:port, comma-separated) allowed to change state over HTTP and to
+   * open sockets, besides the server's own origin. Empty: same origin only.
+   */
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/u, 'expected scheme://host[:port]'))),
+  /**
+   * Reverse proxies whose X-Forwarded-For/-Proto are believed (comma-separated addresses or CIDRs).
+   * Empty: none; the client address is the socket's.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
+  /** The server is reached over HTTPS (terminated here or at a proxy): send HSTS on every answer. */
+  TLS: boolish,
   /** EMR link, delivery outbox, BHYT gateway, Decision 4750 record: see integrations/integration.config.ts. */
   ...integrationConfigShape,
 });

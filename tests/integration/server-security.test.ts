@@ -4,6 +4,7 @@
  * security headers; names entered at the counter kept with invisible characters.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io } from 'socket.io-client';
 import { api, login, startServer, type RunningServer } from '../support/server-harness';
 
 const loginOnce = async (url: string, username: string, password: string, headers: Record<string, string> = {}) => {
@@ -102,5 +103,131 @@ describe('login timing and memory', () => {
       await Promise.all(Array.from({ length: 20 }, (_, i) => loginOnce(server.url, `flood-${batch}-${i}`, 'x')));
     // 200 names, one address: 50 account counters (the bound) and the address's.
     expect(server.app.services.auth.loginLimiter.tracked).toBeLessThanOrEqual(51);
+  });
+});
+
+describe('origins, body types and security headers', () => {
+  let server: RunningServer;
+  let token: string;
+  beforeAll(async () => {
+    server = await startServer({ ALLOWED_ORIGINS: 'https://reception.example' });
+    token = await login(server.url, 'admin', 'admin-demo');
+  });
+  afterAll(async () => server.stop());
+
+  const post = (route: string, headers: Record<string, string>, body?: string) =>
+    fetch(`${server.url}${route}`, {
+      method: 'POST',
+      headers: { cookie: `kiosk_sid=${token}`, ...headers },
+      ...(body !== undefined ? { body } : {}),
+    });
+
+  it('refuses a state-changing request from another origin (403 origin-not-allowed), with or without a body', async () => {
+    const cross = await post('/api/auth/logout', { origin: 'http://evil.example' });
+    expect(cross.status).toBe(403);
+    expect(await cross.json()).toMatchObject({ ok: false, error: { code: 'origin-not-allowed' } });
+    const crossJson = await post(
+      '/api/admin/pairing-codes',
+      { origin: 'null', 'content-type': 'application/json' },
+      JSON.stringify({}),
+    );
+    expect(crossJson.status).toBe(403);
+    // A browser that sent no Origin but says the request is cross-site.
+    expect((await post('/api/auth/logout', { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    // The session is still there: nothing was done.
+    expect((await api(server.url, token, 'GET', '/api/auth/me')).status).toBe(200);
+  });
+
+  it('accepts the same origin and the configured ones', async () => {
+    const same = await post(
+      '/api/admin/pairing-codes',
+      { origin: server.url, 'content-type': 'application/json' },
+      JSON.stringify({}),
+    );
+    expect(same.status).toBe(200);
+    const listed = await post(
+      '/api/admin/pairing-codes',
+      { origin: 'https://reception.example', 'content-type': 'application/json' },
+      JSON.stringify({}),
+    );
+    expect(listed.status).toBe(200);
+  });
+
+  it('accepts only JSON bodies: a bodyless text/plain POST (a cross-site "simple" request) is refused', async () => {
+    const plain = await post('/api/auth/logout', { 'content-type': 'text/plain' });
+    expect(plain.status).toBe(415);
+    const form = await post(
+      '/api/admin/pairing-codes',
+      { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
+      'a=b',
+    );
+    expect(form.status).toBe(415);
+    expect((await api(server.url, token, 'GET', '/api/auth/me')).status).toBe(200);
+  });
+
+  it('refuses a socket handshake from another origin and never reflects it in CORS', async () => {
+    const polling = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`, {
+      headers: { origin: 'http://evil.example' },
+    });
+    expect(polling.status).toBe(403);
+    expect(polling.headers.get('access-control-allow-origin')).toBeNull();
+    const same = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: server.url } });
+    expect(same.status).toBe(200);
+    const preflight = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://evil.example', 'access-control-request-method': 'GET' },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).not.toBe('http://evil.example');
+    const connectWith = (origin: string) =>
+      new Promise<string>((resolve) => {
+        const sock = io(`${server.url}/display`, {
+          transports: ['websocket'],
+          reconnection: false,
+          extraHeaders: { origin },
+        });
+        const end = (outcome: string) => {
+          sock.close();
+          resolve(outcome);
+        };
+        sock.once('connect', () => end('connected'));
+        sock.once('connect_error', () => end('refused'));
+      });
+    expect(await connectWith('http://evil.example')).toBe('refused');
+    expect(await connectWith(server.url)).toBe('connected');
+  });
+
+  it('sends the security headers on pages, API answers and errors; HSTS only behind TLS', async () => {
+    for (const route of ['/api/auth/me', '/healthz', '/no-such-route', '/kiosk/']) {
+      const res = await fetch(`${server.url}${route}`);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toContain("'unsafe-inline' 'self'");
+      expect(csp).toMatch(/script-src 'self'(;|$)/u);
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+      expect(res.headers.get('strict-transport-security')).toBeNull();
+    }
+    // X-Forwarded-Proto from an untrusted peer is ignored.
+    const spoofed = await fetch(`${server.url}/healthz`, { headers: { 'x-forwarded-proto': 'https' } });
+    expect(spoofed.headers.get('strict-transport-security')).toBeNull();
+  });
+
+  it('sends HSTS when the server is configured for TLS or a trusted proxy says https', async () => {
+    const proxied = await startServer({ TRUST_PROXY: '127.0.0.1' });
+    try {
+      const viaProxy = await fetch(`${proxied.url}/healthz`, { headers: { 'x-forwarded-proto': 'https' } });
+      expect(viaProxy.headers.get('strict-transport-security')).toContain('max-age=');
+      const plain = await fetch(`${proxied.url}/healthz`);
+      expect(plain.headers.get('strict-transport-security')).toBeNull();
+    } finally {
+      await proxied.stop();
+    }
+    const tls = await startServer({ TLS: '1' });
+    try {
+      expect((await fetch(`${tls.url}/healthz`)).headers.get('strict-transport-security')).toContain('max-age=');
+    } finally {
+      await tls.stop();
+    }
   });
 });

@@ -4,7 +4,9 @@
  * with a timeout that answer a Result; facts for the server — print reports and device-health
  * changes — kept in one bounded outbox on disk while the server is unreachable and delivered in
  * order afterwards. A newer health report supersedes an older undelivered one (the server keeps
- * the last state only), so an outage costs one health entry, not one per change.
+ * the last state only), so an outage costs one health entry, not one per change. The service list
+ * is asked once for any number of kiosk-page requests in flight, then answered from a cache until
+ * the server says it changed (`services:changed`) or the link drops.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -52,6 +54,10 @@ export class ServerLink {
   private socket: Socket<ServerToAgentEvents, AgentToServerEvents> | undefined;
   private readonly outbox: DurableQueue<OutboxEntry>;
   private flushing = false;
+  private servicesCache: ServiceInfo[] | undefined;
+  private servicesInFlight: Promise<Result<ServiceInfo[]>> | undefined;
+  /** Service-list requests the server actually received (the rest came from the cache or joined one). */
+  servicesRequests = 0;
   state: LinkState = 'unenrolled';
   readonly changes = new Listeners<[{ connected: boolean; pending: number }]>();
 
@@ -96,7 +102,15 @@ export class ServerLink {
       this.setState('connected');
       void this.flush();
     });
-    socket.on('disconnect', () => this.setState('disconnected'));
+    socket.on('disconnect', () => {
+      // Changes made while the link was down were announced to nobody: ask again next time.
+      this.servicesCache = undefined;
+      this.setState('disconnected');
+    });
+    socket.on('services:changed', () => {
+      this.servicesCache = undefined;
+      this.servicesInFlight = undefined;
+    });
     serveCommands(
       socket,
       serverToAgentCommands,
@@ -202,8 +216,21 @@ export class ServerLink {
   insuranceCheck(request: InsuranceCheckRequest): Promise<Result<InsuranceCheck>> {
     return this.request((s, ack) => s.emit('insurance:check', request, ack));
   }
+  /** The facility's services: from the cache, else one request shared by every caller meanwhile. */
   services(): Promise<Result<ServiceInfo[]>> {
-    return this.request((s, ack) => s.emit('services:list', {}, ack));
+    if (this.servicesCache) return Promise.resolve({ ok: true, value: this.servicesCache });
+    if (this.servicesInFlight) return this.servicesInFlight;
+    this.servicesRequests += 1;
+    const asked = this.request<ServiceInfo[]>((s, ack) => s.emit('services:list', {}, ack)).then((r) => {
+      // Cached only if no change was announced while the request was on its way.
+      if (this.servicesInFlight === asked) {
+        this.servicesInFlight = undefined;
+        if (r.ok) this.servicesCache = r.value;
+      }
+      return r;
+    });
+    this.servicesInFlight = asked;
+    return asked;
   }
   heartbeat(hb: AgentHeartbeat): Promise<Result<null>> {
     return this.request((s, ack) => s.emit('heartbeat:send', hb, ack));
