@@ -222,6 +222,14 @@ export async function createServerApp(
     setEmrDeliveryFailing: (failing, detail) => services.alerts.setEmrDeliveryFailing(failing, detail),
   });
 
+  if (config.NODE_ENV === 'production')
+    for (const u of demoLogins)
+      if (await auth.acceptsPassword(u.username, u.password)) {
+        await db.close();
+        throw new Error(
+          `demo-password-in-production: the account '${u.username}' still has its published demo password; change or disable it before starting in production`,
+        );
+      }
   if (config.DEMO) {
     if (await seedDemoFacility(repositories.catalogue, transactions)) log.info('seeded the demo hospital');
     if (!(await auth.hasUsers())) for (const u of demoLogins) await auth.createUser(u.username, u.password, u.role);

@@ -14,7 +14,8 @@ const boolish = z
 
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  HOST: z.string().default('0.0.0.0'),
+  /** Loopback unless set: a server on the network is a decision (HOST=0.0.0.0 or an interface address). */
+  HOST: z.string().default('127.0.0.1'),
   /** `sqlite:<file>` (default, under ./data) or a `postgres://` URL. */
   DATABASE_URL: z
     .string()
@@ -134,11 +135,18 @@ export const configSchema = z.object({
 });
 export type Config = z.infer<typeof configSchema>;
 
+/** Production (NODE_ENV=production) refuses what only a demo may have. */
+const productionRules = (c: Config, issue: (path: string, message: string) => void) => {
+  if (c.NODE_ENV !== 'production') return;
+  if (c.DEMO) issue('DEMO', 'the demo accounts and their published passwords are refused in production');
+  if (c.BOOTSTRAP_PAIRING_CODE)
+    issue('BOOTSTRAP_PAIRING_CODE', 'enroll kiosks with codes from the admin page in production');
+};
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
-  }
+  const lines = parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  if (parsed.success) productionRules(parsed.data, (where, message) => lines.push(`  ${where}: ${message}`));
+  if (!parsed.success || lines.length > 0) throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   return parsed.data;
 }

@@ -124,6 +124,13 @@ export class AuthService {
     return account ? ok(account) : err('unknown-user', 'no such user');
   }
 
+  /** Whether an enabled account `username` has exactly this password (start-up checks; not rate-limited). */
+  async acceptsPassword(username: string, password: string): Promise<boolean> {
+    const row = await this.staff.userByName(username);
+    if (!row || row.disabled_at !== null) return false;
+    return verify(row.password_hash, password).catch(() => false);
+  }
+
   async hasUsers(): Promise<boolean> {
     return this.staff.hasUsers();
   }
