@@ -120,6 +120,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     uptimeSec: process.uptime(),
     devices: registry.list(),
     transports: registry.transports,
+    storageFaults: link.storageFaults.slice(0, 16),
   });
   // 'insurance-check' means this agent can relay the BHYT pre-check; the server answers
   // 'insurance-check-off' where the site does not check cards at the kiosk.

@@ -130,6 +130,8 @@ export const alertKindSchema = z.enum([
   'reader-disconnected',
   'scanner-disconnected',
   'emr-delivery-failing',
+  /** A kiosk agent found a data file unreadable (its outbox …) and moved it aside. */
+  'agent-storage-corrupt',
 ]);
 export type AlertKind = z.infer<typeof alertKindSchema>;
 

@@ -29,6 +29,7 @@ import {
 } from '@kiosk/protocol';
 import { z } from 'zod';
 import { DurableQueue } from './durable-queue';
+import { corruptFilesIn, ensurePrivateDir, writePrivateFileAtomic } from './private-files';
 import { Listeners } from '../transports/transport';
 import type { Logger } from '../logger';
 
@@ -62,7 +63,14 @@ export class ServerLink {
   readonly changes = new Listeners<[{ connected: boolean; pending: number }]>();
 
   constructor(private readonly options: ServerLinkOptions) {
-    this.outbox = new DurableQueue(path.join(options.dataDir, 'outbox.json'), options.outboxMaxItems ?? 2000);
+    ensurePrivateDir(options.dataDir);
+    this.outbox = new DurableQueue(path.join(options.dataDir, 'outbox.json'), options.outboxMaxItems ?? 2000, {
+      onCorrupt: (movedTo) =>
+        options.log.error(
+          { movedTo: path.basename(movedTo) },
+          'the outbox file could not be read: moved aside for a technician, the server is alerted',
+        ),
+    });
     // Print reports queued by an agent version that kept them in their own file.
     const legacy = path.join(options.dataDir, 'pending-reports.json');
     if (fs.existsSync(legacy)) {
@@ -70,6 +78,11 @@ export class ServerLink {
       for (let r = old.shift(); r; r = old.shift()) this.outbox.push({ kind: 'print', report: r });
       fs.rmSync(legacy, { force: true });
     }
+  }
+
+  /** Files of the data folder moved aside as unreadable (the server raises an alert while any remain). */
+  get storageFaults(): { file: string }[] {
+    return corruptFilesIn(this.options.dataDir).map((file) => ({ file }));
   }
 
   get credentialFile(): string {
@@ -169,10 +182,8 @@ export class ServerLink {
           this.state = 'refused';
           return undefined;
         }
-        fs.mkdirSync(this.options.dataDir, { recursive: true, mode: 0o700 });
         const record = { ...body.value, serverUrl: this.options.serverUrl };
-        fs.writeFileSync(this.credentialFile, JSON.stringify(record), { mode: 0o600 });
-        fs.chmodSync(this.credentialFile, 0o600);
+        writePrivateFileAtomic(this.credentialFile, JSON.stringify(record));
         this.options.log.info({ agentId: body.value.agentId }, 'enrolled');
         return body.value.credential;
       } catch {

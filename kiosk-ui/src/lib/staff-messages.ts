@@ -133,6 +133,7 @@ const staffVi = {
   'alert.reader-disconnected': 'Đầu đọc thẻ bị ngắt',
   'alert.scanner-disconnected': 'Máy quét bị ngắt',
   'alert.emr-delivery-failing': 'Gửi EMR đang lỗi',
+  'alert.agent-storage-corrupt': 'Ki-ốt có tệp dữ liệu hỏng (đã để riêng)',
 } as const;
 
 export const vi = { ...kioskVi, ...staffVi };
@@ -270,6 +271,7 @@ const staffEn: Record<keyof typeof staffVi, string> = {
   'alert.reader-disconnected': 'Card reader disconnected',
   'alert.scanner-disconnected': 'Scanner disconnected',
   'alert.emr-delivery-failing': 'EMR delivery failing',
+  'alert.agent-storage-corrupt': 'Kiosk data file unreadable (moved aside)',
 };
 
 export const en: Record<StaffMessageKey, string> = { ...kioskEn, ...staffEn };

@@ -88,7 +88,7 @@ export function attachAgentNamespace(
             : err('unknown-ticket', 'no such ticket'),
         'heartbeat:send': async (hb) => {
           await s.fleet.heartbeat(agent.id, hb);
-          await s.alerts.reconcileHeartbeat(agent.id, hb.devices);
+          await s.alerts.reconcileHeartbeat(agent.id, hb.devices, hb.storageFaults);
           return ok(null);
         },
         'insurance:check': (request) => insurance.checkInsuranceForKiosk(request),
