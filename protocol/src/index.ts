@@ -19,6 +19,7 @@ export * from './admin.events';
 export * from './display.events';
 export * from './sim.events';
 export * from './access';
+export * from './privacy';
 export * from './operations';
 export * from './keyboard-wedge';
 export * from './uuid-v7';

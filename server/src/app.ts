@@ -14,11 +14,13 @@ import { PatientService } from './services/patient.service';
 import { RetentionService } from './services/retention.service';
 import { AlertService } from './services/alert.service';
 import { StatsService } from './services/stats.service';
+import { PrivacyService } from './services/privacy.service';
 import type { Services } from './services';
 import { createRepositories, type Repositories } from './repositories';
 import { registerRoutes } from './http/routes';
 import { registerReprintRoutes } from './http/reprint.routes';
 import { registerAdminRoutes } from './http/admin.routes';
+import { registerPrivacyRoutes } from './http/privacy.routes';
 import { ApiRegistry, type DeclaredRoute } from './http/api';
 import { registerOpsRoutes } from './http/ops.routes';
 import { registerStaticPages } from './http/static-pages';
@@ -165,6 +167,7 @@ export async function createServerApp(
     maxTracked: config.LOGIN_TRACKED_KEYS,
   });
   const integrations = new Integrations(config, { repositories, transactions, clock, log });
+  const retention = new RetentionService(repositories, transactions, clock, config.RETENTION_DAYS, log);
   const services: Services = {
     db,
     auth,
@@ -207,7 +210,19 @@ export async function createServerApp(
     }),
     fleet: new FleetService(repositories.agents, transactions, clock),
     patients: new PatientService(repositories, clock, auth, config.PRIVACY_NOTICE_VERSION),
-    retention: new RetentionService(repositories, transactions, clock, config.RETENTION_DAYS, log),
+    retention,
+    privacy: new PrivacyService(repositories, transactions, clock, auth, {
+      controller: config.HOSPITAL_NAME,
+      privacyNoticeVersion: config.PRIVACY_NOTICE_VERSION,
+      retention: {
+        insuranceCheckDays: config.RETENTION_INSURANCE_CHECK_DAYS,
+        emrDeliveredDays: config.RETENTION_EMR_DELIVERED_DAYS,
+        auditDays: config.RETENTION_AUDIT_DAYS,
+        breachDays: config.RETENTION_BREACH_DAYS,
+        keepCheckinRecords: config.ERASURE_KEEPS_CHECKIN_RECORDS,
+      },
+      visitDays: () => retention.retentionDays(),
+    }),
     alerts: new AlertService(repositories, clock, broadcast.alert, config.KIOSK_OFFLINE_AFTER_SECONDS * 1000),
     stats: new StatsService(repositories, clock, config.FACILITY_TIME_ZONE),
   };
@@ -255,6 +270,7 @@ export async function createServerApp(
       );
     },
   });
+  registerPrivacyRoutes(api, services);
   registerReprintRoutes(api, services, (agentId, command) =>
     rt.current ? rt.current.printOnAgent(agentId, command) : Promise.resolve(err('kiosk-offline', 'not ready')),
   );
@@ -293,7 +309,10 @@ export async function createServerApp(
   timers.push(setInterval(sweep, config.ALERT_SWEEP_INTERVAL_MS).unref());
   if (config.RETENTION_PURGE_INTERVAL_MINUTES > 0) {
     const purge = () =>
-      services.retention.purge().catch((e: unknown) => log.error({ err: String(e) }, 'retention purge failed'));
+      services.retention
+        .purge()
+        .then(() => services.privacy.purgeByKind())
+        .catch((e: unknown) => log.error({ err: String(e) }, 'retention purge failed'));
     timers.push(setInterval(purge, config.RETENTION_PURGE_INTERVAL_MINUTES * 60_000).unref());
   }
   integrations.start();

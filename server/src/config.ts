@@ -60,6 +60,19 @@ export const configSchema = z.object({
   PRIVACY_NOTICE_VERSION: z.string().min(1).max(32).default('2026-01'),
   /** Patients and visits older than this are purged (daily KPIs are kept); admins can change it at run time. */
   RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(180),
+  /** BHYT gateway answers are kept this long (at most as long as their visit). */
+  RETENTION_INSURANCE_CHECK_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
+  /** Delivered EMR messages (their payloads hold personal data) are kept this long after delivery. */
+  RETENTION_EMR_DELIVERED_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
+  /** The audit log of record reads and admin actions. */
+  RETENTION_AUDIT_DAYS: z.coerce.number().int().min(1).max(36_500).default(1825),
+  /** Closed breach-log entries. */
+  RETENTION_BREACH_DAYS: z.coerce.number().int().min(1).max(36_500).default(1825),
+  /** An erasure request keeps the Decision 4750 check-in records (required for BHYT settlement). */
+  ERASURE_KEEPS_CHECKIN_RECORDS: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('1')
+    .transform((v) => v === '1' || v === 'true'),
   /** How often the purge job runs; 0 disables the timer (the admin route still purges). */
   RETENTION_PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   /** A kiosk silent for longer than this raises 'kiosk-offline'. */

@@ -13,6 +13,7 @@ import {
   servicePatchSchema,
   userCreateSchema,
   userPatchSchema,
+  withdrawalSchema,
 } from '@kiosk/protocol';
 import type { Services } from '../services';
 import type { ApiRegistry } from './api';
@@ -238,8 +239,9 @@ export function registerAdminRoutes(api: ApiRegistry, s: Services, hooks: AdminH
     },
     async ({ user }) => {
       const report = await s.retention.purge();
+      const byKind = await s.privacy.purgeByKind();
       await s.auth.audit(user.username, 'retention-purged', String(report.visits));
-      return ok(report);
+      return ok({ ...report, byKind });
     },
   );
   api.define(
@@ -323,13 +325,14 @@ export function registerAdminRoutes(api: ApiRegistry, s: Services, hooks: AdminH
     {
       method: 'POST',
       url: '/api/patients/:id/consent-withdrawal',
-      summary: "Records the patient's withdrawal of consent",
+      summary:
+        "Records the patient's withdrawal of consent; the processing it covered stops at once ('check-in': the record is erased, except what a law requires to keep)",
       tag: 'patients',
       access: CALLERS,
       params: idParams,
-      body: z.object({ purpose: z.string().min(1).max(64).default('check-in') }),
+      body: withdrawalSchema,
     },
-    async ({ params, body, user }) => s.patients.withdrawConsent(params.id, user, body.purpose),
+    async ({ params, body, user }) => s.privacy.withdrawConsent(params.id, user, body.purpose),
   );
 
   // ---- kiosk fleet -----------------------------------------------------------------------------

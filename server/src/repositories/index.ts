@@ -10,6 +10,7 @@ import { CatalogueRepository } from './catalogue.repository';
 import { KpiRepository } from './kpi.repository';
 import { OutboxRepository } from './outbox.repository';
 import { PatientRepository } from './patient.repository';
+import { PrivacyRepository } from './privacy.repository';
 import { StaffRepository } from './staff.repository';
 import { TicketRepository } from './ticket.repository';
 import { VisitRepository } from './visit.repository';
@@ -34,6 +35,8 @@ export interface Repositories {
   kpi: KpiRepository;
   /** EMR deliveries. */
   outbox: OutboxRepository;
+  /** Data-subject exports and erasure, the breach log, retention by data kind. */
+  privacy: PrivacyRepository;
 }
 
 /** `clock` stamps the outbox's own bookkeeping (claims, leases, retries). */
@@ -48,5 +51,6 @@ export function createRepositories(db: Db, clock: Clock = systemClock): Reposito
     alerts: new AlertRepository(db),
     kpi: new KpiRepository(db),
     outbox: new OutboxRepository(db, clock),
+    privacy: new PrivacyRepository(db),
   };
 }
