@@ -137,7 +137,12 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     port: config.AGENT_PORT,
     allowedOrigins: config.ALLOWED_ORIGINS,
     log,
-    limits: { burst: config.UI_RATE_BURST, perSecond: config.UI_RATE_PER_SECOND, maxInFlight: config.UI_MAX_IN_FLIGHT },
+    limits: {
+      burst: config.UI_RATE_BURST,
+      perSecond: config.UI_RATE_PER_SECOND,
+      maxInFlight: config.UI_MAX_IN_FLIGHT,
+      floodAfter: config.UI_FLOOD_DISCONNECT_AFTER,
+    },
     commands: {
       'services:list': () => link.services(),
       'checkin:submit': (request) => runCheckIn(request, { link, printer: () => devices.printer(), log }),

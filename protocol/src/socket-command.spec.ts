@@ -223,3 +223,33 @@ describe('serveCommands with limits', () => {
     expect(keyed.take('session-a')).toBe(true);
   });
 });
+
+describe('serveCommands against a client that ignores rate-limited', () => {
+  it('calls onFlood once after floodAfter refusals in a row; an admitted command resets the count', async () => {
+    const listeners = new Map<string, (...args: unknown[]) => void>();
+    const socket = { on: (event: string, listener: (...args: unknown[]) => void) => listeners.set(event, listener) };
+    let t = 0;
+    let floods = 0;
+    serveCommands(
+      socket,
+      table,
+      { 'thing:count': (p) => ok(p.items.length), 'thing:reset': () => ok(null) },
+      {
+        onError: () => undefined,
+        limits: {
+          buckets: [new TokenBucket({ burst: 1, perSecond: 1 }, () => t)],
+          floodAfter: 3,
+          onFlood: () => floods++,
+        },
+      },
+    );
+    const send = () => new Promise<Result<unknown>>((resolve) => listeners.get('thing:reset')?.({}, resolve));
+    await send();
+    await send();
+    await send();
+    t += 1000;
+    expect((await send()).ok).toBe(true);
+    for (let i = 0; i < 10; i++) await send();
+    expect(floods).toBe(1);
+  });
+});

@@ -62,6 +62,12 @@ export interface CommandLimits {
   maxInFlight?: number;
   /** Told of each refusal (for a metric or a log line; no payload). */
   onLimited?: (event: string) => void;
+  /**
+   * A client that keeps sending after this many refusals in a row ignores 'rate-limited': `onFlood`
+   * runs once (the caller disconnects the socket, so its queued packets are not even decoded).
+   */
+  floodAfter?: number;
+  onFlood?: () => void;
 }
 
 /** The answer to a command refused by a rate limit. */
@@ -77,20 +83,29 @@ function gateOf(limits: CommandLimits | undefined): CommandGate | undefined {
   if (!limits) return undefined;
   const buckets = limits.buckets ?? [];
   const max = limits.maxInFlight ?? Infinity;
+  const floodAfter = limits.floodAfter ?? Infinity;
   let running = 0;
+  let refusedInARow = 0;
+  let flooded = false;
   return {
     admit(event) {
       // Every bucket is asked (no short-circuit), so a flood drains the session's bucket too.
       let allowed = running < max;
       for (const b of buckets) allowed = b.take() && allowed;
       if (!allowed) {
+        refusedInARow += 1;
         try {
           limits.onLimited?.(event);
+          if (refusedInARow >= floodAfter && !flooded) {
+            flooded = true;
+            limits.onFlood?.();
+          }
         } catch {
           // A failing reporter must not turn into a throw inside socket.io.
         }
         return false;
       }
+      refusedInARow = 0;
       running += 1;
       return true;
     },

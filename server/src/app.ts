@@ -286,6 +286,7 @@ export async function createServerApp(
       socket: { burst: config.SOCKET_RATE_BURST, perSecond: config.SOCKET_RATE_PER_SECOND },
       session: { burst: config.SESSION_RATE_BURST, perSecond: config.SESSION_RATE_PER_SECOND },
       maxInFlight: config.SOCKET_MAX_IN_FLIGHT,
+      floodAfter: config.SOCKET_FLOOD_DISCONNECT_AFTER,
       maxSessions: config.RATE_LIMIT_MAX_KEYS,
     },
     onLimited: (namespace, event) => metricsRef.current?.rateLimited.inc({ edge: namespace, group: event }),

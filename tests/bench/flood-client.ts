@@ -28,18 +28,22 @@ async function socketFlood(c: Extract<FloodCommand, { kind: 'socket' }>): Promis
     sock.once('connect_error', reject);
   });
   const tally: Record<string, number> = {};
+  // The server may cut the socket off: what is unanswered then counts as 'disconnected'.
+  const cut = new Promise<string>((resolve) => sock.once('disconnect', () => resolve('disconnected')));
   await Promise.all(
-    Array.from(
-      { length: c.count },
-      () =>
-        new Promise<void>((resolve) =>
-          sock.timeout(120_000).emit(c.event, {}, (e: Error | null, r?: { ok: boolean; error?: { code: string } }) => {
-            const k = e ? 'client-timeout' : r?.ok ? 'ok' : (r?.error?.code ?? 'unknown');
-            tally[k] = (tally[k] ?? 0) + 1;
-            resolve();
-          }),
+    Array.from({ length: c.count }, async () => {
+      const k = await Promise.race([
+        new Promise<string>((resolve) =>
+          sock
+            .timeout(120_000)
+            .emit(c.event, {}, (e: Error | null, r?: { ok: boolean; error?: { code: string } }) =>
+              resolve(e ? 'client-timeout' : r?.ok ? 'ok' : (r?.error?.code ?? 'unknown')),
+            ),
         ),
-    ),
+        cut,
+      ]);
+      tally[k] = (tally[k] ?? 0) + 1;
+    }),
   );
   sock.close();
   return tally;

@@ -28,7 +28,7 @@ export interface UiGatewayOptions {
   /** GET /health: devices, disabled transports, server link (no personal data). */
   health: () => unknown;
   /** Each socket's token bucket and the commands it may have running at once. */
-  limits: BucketSize & { maxInFlight: number };
+  limits: BucketSize & { maxInFlight: number; floodAfter: number };
 }
 
 export interface UiGateway {
@@ -71,6 +71,9 @@ export async function startUiGateway(options: UiGatewayOptions): Promise<UiGatew
       limits: {
         buckets: [new TokenBucket(options.limits)],
         maxInFlight: options.limits.maxInFlight,
+        // A page that keeps sending after this many refusals is cut off (socket.io-client reconnects it).
+        floodAfter: options.limits.floodAfter,
+        onFlood: () => socket.disconnect(true),
         onLimited: (event) => {
           // One line per thousand refusals: a flood must not flood the log too.
           if (limited++ % 1000 === 0) options.log.warn({ event, refused: limited }, 'kiosk UI commands rate-limited');

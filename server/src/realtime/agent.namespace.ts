@@ -93,7 +93,7 @@ export function attachAgentNamespace(
         },
         'insurance:check': (request) => insurance.checkInsuranceForKiosk(request),
       },
-      commandOptions(log, limits.forSocket('/agent', agent.id)),
+      commandOptions(log, limits.forSocket('/agent', agent.id, socket)),
     );
   });
 

@@ -41,6 +41,8 @@ export interface SocketLimitSizes {
   maxInFlight: number;
   /** Sessions whose buckets are remembered (idle ones are forgotten first). */
   maxSessions: number;
+  /** A socket refused this many commands in a row ignores 'rate-limited' and is disconnected. */
+  floodAfter: number;
 }
 
 /** The rate limits of every namespace's commands: one bucket per socket, one per session. */
@@ -54,13 +56,21 @@ export class SocketLimits {
     this.sessions = new KeyedBuckets(sizes.session, sizes.maxSessions);
   }
 
-  /** Limits for one new socket of `namespace`, whose session is `sessionKey` (never logged or kept in clear). */
-  forSocket(namespace: string, sessionKey: string): CommandLimits {
+  /**
+   * Limits for one new socket of `namespace`, whose session is `sessionKey` (never logged or kept
+   * in clear); a socket that floods past the refusals is disconnected (its queued packets dropped).
+   */
+  forSocket(namespace: string, sessionKey: string, socket: { disconnect(close: boolean): unknown }): CommandLimits {
     const key = createHash('sha256').update(sessionKey).digest('base64url');
     return {
       buckets: [new TokenBucket(this.sizes.socket), this.sessions.of(key)],
       maxInFlight: this.sizes.maxInFlight,
       onLimited: (event) => this.onLimited(namespace, event),
+      floodAfter: this.sizes.floodAfter,
+      onFlood: () => {
+        this.onLimited(namespace, 'disconnected');
+        socket.disconnect(true);
+      },
     };
   }
 }
@@ -126,5 +136,10 @@ export function serveSessionCommands<T extends CommandTable>(
       return allowed.includes(fresh.role) ? handler(payload) : err('forbidden', `role ${fresh.role} may not do this`);
     };
   }
-  serveCommands(socket, table, guarded as CommandHandlers<T>, commandOptions(log, limits.forSocket(namespace, token)));
+  serveCommands(
+    socket,
+    table,
+    guarded as CommandHandlers<T>,
+    commandOptions(log, limits.forSocket(namespace, token, socket)),
+  );
 }
