@@ -52,7 +52,7 @@ export const agentConfigSchema = z.object({
   UI_RATE_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(20),
   UI_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(8),
   /** A kiosk page socket refused this many commands in a row is disconnected. */
-  UI_FLOOD_DISCONNECT_AFTER: z.coerce.number().int().min(1).max(10_000_000).default(500),
+  UI_FLOOD_DISCONNECT_AFTER: z.coerce.number().int().min(1).max(10_000_000).default(200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;

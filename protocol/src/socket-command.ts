@@ -70,6 +70,25 @@ export interface CommandLimits {
   onFlood?: () => void;
 }
 
+/** What `cutOff` needs of a socket.io socket (server side). */
+export interface FloodingSocket {
+  disconnect(close: boolean): unknown;
+  conn?: unknown;
+}
+
+/**
+ * Disconnects a socket that ignores 'rate-limited' and drops its connection at once: a WebSocket
+ * closed gracefully still reads and decodes, packet by packet, everything the client has already
+ * sent, so the underlying WebSocket is terminated (answers not yet written are dropped with it).
+ */
+export function cutOff(socket: FloodingSocket): void {
+  socket.disconnect(true);
+  // engine.io's WebSocket transport keeps its `ws` socket as `transport.socket`; long polling is
+  // bounded by maxHttpBufferSize per request already.
+  const raw = (socket.conn as { transport?: { socket?: { terminate?: () => void } } } | undefined)?.transport?.socket;
+  raw?.terminate?.();
+}
+
 /** The answer to a command refused by a rate limit. */
 export const rateLimited = () => err('rate-limited', 'too many requests: slow down and try again');
 

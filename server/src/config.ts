@@ -107,7 +107,7 @@ export const configSchema = z.object({
   /** … and the commands one socket may have running at once. Past any: 'rate-limited'. */
   SOCKET_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(32),
   /** A socket refused this many commands in a row ignores 'rate-limited': it is disconnected. */
-  SOCKET_FLOOD_DISCONNECT_AFTER: z.coerce.number().int().min(1).max(10_000_000).default(1000),
+  SOCKET_FLOOD_DISCONNECT_AFTER: z.coerce.number().int().min(1).max(10_000_000).default(200),
   /** HTTP, per route group (the route's tag): each session's bucket … */
   HTTP_RATE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(200),
   HTTP_RATE_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(100),

@@ -102,7 +102,7 @@ describe('one client floods', () => {
     const tally = await run;
     ui.close();
     // Refused, then cut off as a client that ignores 'rate-limited'.
-    expect(tally['rate-limited']).toBeGreaterThan(400);
+    expect(tally['rate-limited'] ?? 0).toBeLessThanOrEqual(200);
     expect((tally['rate-limited'] ?? 0) + (tally['disconnected'] ?? 0)).toBeGreaterThan(29_000);
     // A well-behaved page is served at once afterwards, from the agent's cache.
     const fresh: Socket<AgentToKioskUiEvents, KioskUiToAgentEvents> = await connected(
@@ -146,7 +146,7 @@ describe('one client floods', () => {
     const slowest = await healthzWhile(run);
     const tally = await run;
     sock.close();
-    expect(tally['rate-limited']).toBeGreaterThan(900);
+    expect(tally['rate-limited'] ?? 0).toBeLessThanOrEqual(200);
     expect((tally['rate-limited'] ?? 0) + (tally['disconnected'] ?? 0)).toBeGreaterThan(29_000);
     expect(slowest).toBeLessThan(2000);
   });
@@ -159,7 +159,7 @@ describe('one client floods', () => {
     const run = flood(sock, (ack) => sock.emit('queue:list', {}, ack), 20_000);
     const slowest = await healthzWhile(run);
     const tally = await run;
-    expect(tally['rate-limited']).toBeGreaterThan(900);
+    expect(tally['rate-limited'] ?? 0).toBeLessThanOrEqual(200);
     expect((tally['rate-limited'] ?? 0) + (tally['disconnected'] ?? 0)).toBeGreaterThan(19_000);
     expect(slowest).toBeLessThan(2000);
     // A second socket of the same session shares the session's bucket: still refused right after.
@@ -167,7 +167,7 @@ describe('one client floods', () => {
       io(`${server.url}/staff`, { auth: { token: viewer }, transports: ['websocket'], reconnection: false }),
     );
     const again = await flood(second, (ack) => second.emit('queue:list', {}, ack), 500);
-    expect(again['rate-limited']).toBeGreaterThan(0);
+    expect(again['ok'] ?? 0).toBeLessThan(100);
     // Another session is not affected.
     const clinic = await login(server.url, 'phongkham', 'phongkham-demo');
     const other: Socket<ServerToStaffEvents, StaffToServerEvents> = await connected(

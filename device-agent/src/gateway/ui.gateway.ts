@@ -7,6 +7,7 @@
 import http from 'node:http';
 import { Server } from 'socket.io';
 import {
+  cutOff,
   kioskUiCommands,
   serveCommands,
   TokenBucket,
@@ -73,7 +74,7 @@ export async function startUiGateway(options: UiGatewayOptions): Promise<UiGatew
         maxInFlight: options.limits.maxInFlight,
         // A page that keeps sending after this many refusals is cut off (socket.io-client reconnects it).
         floodAfter: options.limits.floodAfter,
-        onFlood: () => socket.disconnect(true),
+        onFlood: () => cutOff(socket),
         onLimited: (event) => {
           // One line per thousand refusals: a flood must not flood the log too.
           if (limited++ % 1000 === 0) options.log.warn({ event, refused: limited }, 'kiosk UI commands rate-limited');

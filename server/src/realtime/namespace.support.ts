@@ -14,7 +14,9 @@ import {
   serveCommands,
   TokenBucket,
   type BucketSize,
+  cutOff,
   type CommandLimits,
+  type FloodingSocket,
   type CommandHandlers,
   type CommandOptions,
   type CommandSocket,
@@ -60,7 +62,7 @@ export class SocketLimits {
    * Limits for one new socket of `namespace`, whose session is `sessionKey` (never logged or kept
    * in clear); a socket that floods past the refusals is disconnected (its queued packets dropped).
    */
-  forSocket(namespace: string, sessionKey: string, socket: { disconnect(close: boolean): unknown }): CommandLimits {
+  forSocket(namespace: string, sessionKey: string, socket: FloodingSocket): CommandLimits {
     const key = createHash('sha256').update(sessionKey).digest('base64url');
     return {
       buckets: [new TokenBucket(this.sizes.socket), this.sessions.of(key)],
@@ -69,7 +71,7 @@ export class SocketLimits {
       floodAfter: this.sizes.floodAfter,
       onFlood: () => {
         this.onLimited(namespace, 'disconnected');
-        socket.disconnect(true);
+        cutOff(socket);
       },
     };
   }
