@@ -1,7 +1,8 @@
 /** Builds the whole server from a config: the composition root used by main.ts and by tests. */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { err, type CalledTicket, type FleetAlert, type QueueEntry } from '@kiosk/protocol';
-import type { Config } from './config';
+import { encryptionKeysOf, type Config } from './config';
+import { ColumnCipher } from './repositories/column-cipher';
 import { migrateToLatest, openDatabase, type Db } from './db/database';
 import { createLogger, type Logger } from './logger';
 import { systemClock, facilityDay, type Clock } from './clock';
@@ -158,7 +159,9 @@ export async function createServerApp(
     : directCommitter(db);
   // Every other unit of work (queue transitions, admin changes, purges) is a transaction of its own.
   const transactions = directCommitter(db);
-  const repositories = createRepositories(db, clock);
+  const keys = encryptionKeysOf(config);
+  const cipher = new ColumnCipher(keys, keys.length > 0 ? config.DATA_KEY_ID : undefined);
+  const repositories = createRepositories(db, clock, cipher);
   const auth = new AuthService(repositories.staff, transactions, clock, config.SESSION_TTL_HOURS * 3600_000, {
     perAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
     perAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { priorityClassSchema } from '@kiosk/protocol';
 import { integrationConfigShape } from './integrations/integration.config';
+import { parseDataKeys } from './repositories/column-cipher';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -143,6 +144,15 @@ export const configSchema = z.object({
         .map((o) => o.trim())
         .filter(Boolean),
     ),
+  /**
+   * Column encryption keys, `id:base64` (32 random bytes each), comma-separated: ID numbers, names
+   * and addresses are sealed with AES-256-GCM at rest. Every listed key opens; DATA_KEY_ID (default:
+   * the last) seals. See docs/key-rotation.md.
+   */
+  DATA_KEYS: z.string().optional(),
+  DATA_KEY_ID: z.string().optional(),
+  /** `auto`: on in production (keys required), on in the demo only when DATA_KEYS is set. */
+  DATA_ENCRYPTION: z.enum(['auto', 'on', 'off']).default('auto'),
   /** The server is reached over HTTPS (terminated here or at a proxy): send HSTS on every answer. */
   TLS: boolish,
   /** EMR link, delivery outbox, BHYT gateway, Decision 4750 record: see integrations/integration.config.ts. */
@@ -154,14 +164,30 @@ export type Config = z.infer<typeof configSchema>;
 const productionRules = (c: Config, issue: (path: string, message: string) => void) => {
   if (c.NODE_ENV !== 'production') return;
   if (c.DEMO) issue('DEMO', 'the demo accounts and their published passwords are refused in production');
+  if (c.DATA_ENCRYPTION === 'off') issue('DATA_ENCRYPTION', 'personal data is encrypted at rest in production');
   if (c.BOOTSTRAP_PAIRING_CODE)
     issue('BOOTSTRAP_PAIRING_CODE', 'enroll kiosks with codes from the admin page in production');
 };
+
+/** Whether columns are sealed, and with which keys (checked at start; a bad key is named). */
+export function encryptionKeysOf(c: Config): { id: string; key: Buffer }[] {
+  const on =
+    c.DATA_ENCRYPTION === 'on' || (c.DATA_ENCRYPTION === 'auto' && (c.NODE_ENV === 'production' || !!c.DATA_KEYS));
+  if (!on) return [];
+  if (!c.DATA_KEYS) throw new Error('DATA_KEYS: required when personal data is encrypted at rest');
+  return parseDataKeys(c.DATA_KEYS);
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = configSchema.safeParse(env);
   const lines = parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
   if (parsed.success) productionRules(parsed.data, (where, message) => lines.push(`  ${where}: ${message}`));
+  if (parsed.success && lines.length === 0)
+    try {
+      encryptionKeysOf(parsed.data);
+    } catch (e) {
+      lines.push(`  ${(e as Error).message}`);
+    }
   if (!parsed.success || lines.length > 0) throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   return parsed.data;
 }

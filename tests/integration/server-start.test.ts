@@ -9,7 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createServerApp, loadConfig } from '@kiosk/server';
+import { randomBytes } from 'node:crypto';
 import { freePort } from '../support/free-port';
+
+const DATA_KEYS = `k1:${randomBytes(32).toString('base64')}`;
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -85,7 +88,9 @@ describe('production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', BOOTSTRAP_PAIRING_CODE: 'ABCDEFGH12' })).toThrow(
       /BOOTSTRAP_PAIRING_CODE/u,
     );
-    expect(loadConfig({ NODE_ENV: 'production' }).HOST).toBe('127.0.0.1');
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/DATA_KEYS: required/u);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_KEYS, DATA_ENCRYPTION: 'off' })).toThrow(/DATA_ENCRYPTION/u);
+    expect(loadConfig({ NODE_ENV: 'production', DATA_KEYS }).HOST).toBe('127.0.0.1');
   });
 
   it('refuses to start on a database whose demo accounts keep their demo passwords', async () => {
@@ -93,7 +98,7 @@ describe('production', () => {
     const base = { PORT: '0', DATABASE_URL: `sqlite:${path.join(dir, 'kiosk.sqlite')}`, LOG_LEVEL: 'silent' };
     const demo = await createServerApp(loadConfig({ ...base, DEMO: '1' }));
     await demo.close();
-    await expect(createServerApp(loadConfig({ ...base, NODE_ENV: 'production' }))).rejects.toThrow(
+    await expect(createServerApp(loadConfig({ ...base, NODE_ENV: 'production', DATA_KEYS }))).rejects.toThrow(
       /demo-password-in-production/u,
     );
   });

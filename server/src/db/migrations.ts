@@ -1,7 +1,7 @@
 /** One set of migrations for SQLite and PostgreSQL, written with Kysely's portable schema builder. */
 import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { integrationsMigration } from './integration.migration';
-import { privacyMigration } from './privacy.migration';
+import { columnEncryptionMigration, privacyMigration } from './privacy.migration';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -254,6 +254,7 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '005-realtime-fan-out': m005(dialect),
   '006-emr-outbox-insurance-checkin-record': integrationsMigration,
   '007-privacy-erasure-breach-log': privacyMigration,
+  '008-column-encryption-hashes': columnEncryptionMigration,
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({

@@ -31,6 +31,9 @@ export interface PatientTable {
   needs_review: number;
   created_at: string;
   updated_at: string;
+  /** Keyed hashes of the ID numbers (or the numbers themselves with encryption off): matching and uniqueness. */
+  id_number_hmac?: string | null;
+  insurance_number_hmac?: string | null;
   /** Set when the patient's personal data was erased (a data-subject request, a withdrawal); the row stays as a tombstone. */
   erased_at?: string | null;
 }

@@ -14,6 +14,7 @@ import { PrivacyRepository } from './privacy.repository';
 import { StaffRepository } from './staff.repository';
 import { TicketRepository } from './ticket.repository';
 import { VisitRepository } from './visit.repository';
+import { ColumnCipher } from './column-cipher';
 
 export type { Executor } from './executor';
 
@@ -40,17 +41,21 @@ export interface Repositories {
 }
 
 /** `clock` stamps the outbox's own bookkeeping (claims, leases, retries). */
-export function createRepositories(db: Db, clock: Clock = systemClock): Repositories {
+export function createRepositories(
+  db: Db,
+  clock: Clock = systemClock,
+  cipher: ColumnCipher = ColumnCipher.off(),
+): Repositories {
   return {
     tickets: new TicketRepository(db),
-    visits: new VisitRepository(db),
-    patients: new PatientRepository(db),
+    visits: new VisitRepository(db, cipher),
+    patients: new PatientRepository(db, cipher),
     catalogue: new CatalogueRepository(db),
     staff: new StaffRepository(db),
     agents: new AgentRepository(db),
     alerts: new AlertRepository(db),
     kpi: new KpiRepository(db),
-    outbox: new OutboxRepository(db, clock),
-    privacy: new PrivacyRepository(db),
+    outbox: new OutboxRepository(db, clock, cipher),
+    privacy: new PrivacyRepository(db, cipher),
   };
 }

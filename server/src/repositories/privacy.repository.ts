@@ -7,6 +7,17 @@ import type { Updateable } from 'kysely';
 import type { Db } from '../db/database';
 import type { BreachTable } from '../db/schema';
 import type { Executor } from './executor';
+import { ColumnCipher } from './column-cipher';
+import { openPatient, PATIENT_SEALED, sealPatient } from './patient.repository';
+import {
+  CHECKIN_RECORD_SEALED,
+  INSURANCE_CHECK_SEALED,
+  openCheckinRecord,
+  openInsuranceCheck,
+  sealCheckinRecord,
+  sealInsuranceCheck,
+} from './visit.repository';
+import { openDelivery } from './outbox.repository';
 
 /** What an erasure removed, by data kind (rows). */
 export interface ErasureCounts {
@@ -21,7 +32,10 @@ const count = (r: { numDeletedRows?: bigint; numUpdatedRows?: bigint } | undefin
   Number(r?.numDeletedRows ?? r?.numUpdatedRows ?? 0);
 
 export class PrivacyRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly cipher: ColumnCipher = ColumnCipher.off(),
+  ) {}
 
   /** Every row stored about one patient, by table; undefined when there is no such patient. */
   async everythingAbout(patientId: string) {
@@ -36,8 +50,9 @@ export class PrivacyRepository {
       .execute();
     const visitIds = visits.map((v) => v.id);
     const none = visitIds.length === 0;
+    const c = this.cipher;
     return {
-      patient,
+      patient: openPatient(c, patient),
       visits,
       consents: await k
         .selectFrom('consent_events')
@@ -50,16 +65,17 @@ export class PrivacyRepository {
         : await k.selectFrom('tickets').selectAll().where('visit_id', 'in', visitIds).orderBy('issued_at').execute(),
       insuranceChecks: none
         ? []
-        : await k.selectFrom('insurance_checks').selectAll().where('visit_id', 'in', visitIds).orderBy('at').execute(),
+        : (
+            await k.selectFrom('insurance_checks').selectAll().where('visit_id', 'in', visitIds).orderBy('at').execute()
+          ).map((r) => openInsuranceCheck(c, r)),
       checkinRecords: none
         ? []
-        : await k.selectFrom('checkin_records').selectAll().where('visit_id', 'in', visitIds).execute(),
-      emrDeliveries: await k
-        .selectFrom('emr_outbox')
-        .selectAll()
-        .where('patient_id', '=', patientId)
-        .orderBy('created_at')
-        .execute(),
+        : (await k.selectFrom('checkin_records').selectAll().where('visit_id', 'in', visitIds).execute()).map((r) =>
+            openCheckinRecord(c, r),
+          ),
+      emrDeliveries: (
+        await k.selectFrom('emr_outbox').selectAll().where('patient_id', '=', patientId).orderBy('created_at').execute()
+      ).map((r) => openDelivery(c, r)),
       reads: await k.selectFrom('audit_log').selectAll().where('target', '=', patientId).orderBy('id').execute(),
     };
   }
@@ -125,6 +141,8 @@ export class PrivacyRepository {
         );
     const erased: Updateable<{
       id_number: string | null;
+      id_number_hmac: string | null;
+      insurance_number_hmac: string | null;
       old_id_number: string | null;
       insurance_number: string | null;
       full_name: string;
@@ -135,6 +153,8 @@ export class PrivacyRepository {
       erased_at: string | null;
     }> = {
       id_number: null,
+      id_number_hmac: null,
+      insurance_number_hmac: null,
       old_id_number: null,
       insurance_number: null,
       full_name: '',
@@ -146,6 +166,114 @@ export class PrivacyRepository {
     };
     const patient = count(await trx.updateTable('patients').set(erased).where('id', '=', patientId).executeTakeFirst());
     return { emrDeliveries, insuranceChecks, checkinRecords, receipts, patient };
+  }
+
+  // ---- key rotation ----------------------------------------------------------------------------
+
+  /**
+   * Re-seals every sealed column not yet under the current key (or still plain) and recomputes the
+   * keyed hashes, `batch` rows per statement group, table by table; safe to run while the server
+   * serves (each row is rewritten from what it holds when read) and to run again (a row already
+   * current is skipped). Returns rows rewritten per table.
+   */
+  async reencrypt(batch = 500): Promise<Record<string, number>> {
+    const c = this.cipher;
+    const k = this.db.kysely;
+    const done: Record<string, number> = { patients: 0, checkinRecords: 0, insuranceChecks: 0, emrDeliveries: 0 };
+    for (let after = ''; ;) {
+      const rows = await k
+        .selectFrom('patients')
+        .selectAll()
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(batch)
+        .execute();
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        const stale =
+          PATIENT_SEALED.some((col) => !c.isCurrent(r[col])) ||
+          (r.id_number !== null && r.id_number_hmac === null) ||
+          (r.insurance_number !== null && r.insurance_number_hmac === null);
+        const plain = openPatient(c, r);
+        const wantHash = (v: string | null) => (v === null ? null : c.index(v));
+        if (
+          !stale &&
+          r.id_number_hmac === wantHash(plain.id_number) &&
+          r.insurance_number_hmac === wantHash(plain.insurance_number)
+        )
+          continue;
+        const changes = sealPatient(c, {
+          id_number: plain.id_number,
+          old_id_number: plain.old_id_number,
+          insurance_number: plain.insurance_number,
+          full_name: plain.full_name,
+          address: plain.address,
+        });
+        await k.updateTable('patients').set(changes).where('id', '=', r.id).execute();
+        done['patients'] = (done['patients'] ?? 0) + 1;
+      }
+      after = rows.at(-1)?.id ?? after;
+    }
+    for (let after = ''; ;) {
+      const rows = await k
+        .selectFrom('checkin_records')
+        .selectAll()
+        .where('visit_id', '>', after)
+        .orderBy('visit_id')
+        .limit(batch)
+        .execute();
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        if (CHECKIN_RECORD_SEALED.every((col) => c.isCurrent(r[col]))) continue;
+        const s = sealCheckinRecord(c, openCheckinRecord(c, r));
+        await k
+          .updateTable('checkin_records')
+          .set({ ho_ten: s.ho_ten, so_cccd: s.so_cccd, ma_the_bhyt: s.ma_the_bhyt })
+          .where('visit_id', '=', r.visit_id)
+          .execute();
+        done['checkinRecords'] = (done['checkinRecords'] ?? 0) + 1;
+      }
+      after = rows.at(-1)?.visit_id ?? after;
+    }
+    for (let after = ''; ;) {
+      const rows = await k
+        .selectFrom('insurance_checks')
+        .selectAll()
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(batch)
+        .execute();
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        if (INSURANCE_CHECK_SEALED.every((col) => c.isCurrent(r[col]))) continue;
+        const s = sealInsuranceCheck(c, openInsuranceCheck(c, r));
+        await k
+          .updateTable('insurance_checks')
+          .set({ card_number: s.card_number, new_card_number: s.new_card_number, staff_note: s.staff_note })
+          .where('id', '=', r.id)
+          .execute();
+        done['insuranceChecks'] = (done['insuranceChecks'] ?? 0) + 1;
+      }
+      after = rows.at(-1)?.id ?? after;
+    }
+    for (let after = ''; ;) {
+      const rows = await k
+        .selectFrom('emr_outbox')
+        .select(['id', 'payload_json'])
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(batch)
+        .execute();
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        if (c.isCurrent(r.payload_json)) continue;
+        const payload = c.seal('emr_outbox.payload_json', c.open('emr_outbox.payload_json', r.payload_json));
+        await k.updateTable('emr_outbox').set({ payload_json: payload }).where('id', '=', r.id).execute();
+        done['emrDeliveries'] = (done['emrDeliveries'] ?? 0) + 1;
+      }
+      after = rows.at(-1)?.id ?? after;
+    }
+    return done;
   }
 
   // ---- breach log ------------------------------------------------------------------------------
