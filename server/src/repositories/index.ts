@@ -7,8 +7,10 @@ import { systemClock, type Clock } from '../clock';
 import { AgentRepository } from './agent.repository';
 import { AlertRepository } from './alert.repository';
 import { CatalogueRepository } from './catalogue.repository';
+import { CheckInRepository } from './checkin.repository';
 import { KpiRepository } from './kpi.repository';
 import { OutboxRepository } from './outbox.repository';
+import { PartitionRepository } from './partition.repository';
 import { PatientRepository } from './patient.repository';
 import { PrivacyRepository } from './privacy.repository';
 import { StaffRepository } from './staff.repository';
@@ -36,6 +38,10 @@ export interface Repositories {
   kpi: KpiRepository;
   /** EMR deliveries. */
   outbox: OutboxRepository;
+  /** PostgreSQL: a whole check-in as one statement. */
+  checkIns: CheckInRepository;
+  /** PostgreSQL: the day partitions of tickets and their events. */
+  partitions: PartitionRepository;
   /** Data-subject exports and erasure, the breach log, retention by data kind. */
   privacy: PrivacyRepository;
 }
@@ -56,6 +62,8 @@ export function createRepositories(
     alerts: new AlertRepository(db),
     kpi: new KpiRepository(db),
     outbox: new OutboxRepository(db, clock, cipher),
+    checkIns: new CheckInRepository(db, cipher),
+    partitions: new PartitionRepository(db),
     privacy: new PrivacyRepository(db, cipher),
   };
 }
