@@ -1,5 +1,6 @@
 // `npm start`: installs what is missing, then runs the server, one device agent with simulated
-// devices (enrolled automatically), and serves /kiosk /counter /display /admin.
+// devices (enrolled automatically), and serves /kiosk /counter /display /admin. The demo has
+// well-known passwords: it listens on loopback unless HOST says otherwise.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -20,6 +21,11 @@ ensureUiBuilt();
 ensureAgentBuilt();
 
 const port = Number(process.env.PORT ?? 8080);
+const host = process.env.HOST ?? '127.0.0.1';
+const wildcard = host === '0.0.0.0' || host === '::';
+const loopback = /^(127\.|localhost$|::1$|\[::1\]$)/u.test(host);
+// A URL a browser on this machine can open: a wildcard bind is reachable on loopback too.
+const urlHost = wildcard ? '127.0.0.1' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 const agentPort = Number(process.env.AGENT_PORT ?? 8731);
 const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(root, 'data'));
 const agentDataDir = path.join(dataDir, 'agent');
@@ -28,7 +34,7 @@ fs.mkdirSync(agentDataDir, { recursive: true, mode: 0o700 });
 const enrolled = fs.existsSync(path.join(agentDataDir, 'credential.json'));
 const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const pairingCode = enrolled ? undefined : [...randomBytes(12)].map((b) => alphabet[b % alphabet.length]).join('');
-const serverUrl = `http://127.0.0.1:${port}`;
+const serverUrl = `http://${urlHost}:${port}`;
 
 const children = [];
 function launch(name, args, env) {
@@ -66,6 +72,7 @@ process.on('SIGTERM', () => stop(0));
 
 launch('server', ['--import', 'tsx', 'server/src/main.ts'], {
   PORT: String(port),
+  HOST: host,
   DATABASE_URL: process.env.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'kiosk.sqlite')}`,
   DEMO: '1',
   ...(pairingCode ? { BOOTSTRAP_PAIRING_CODE: pairingCode } : {}),
@@ -95,12 +102,14 @@ if (!(await waitReady(`${serverUrl}/readyz`, 60_000))) {
     SERVER_URL: serverUrl,
     AGENT_DATA_DIR: agentDataDir,
     DEVICES: 'simulated',
-    ALLOWED_ORIGINS: [port, agentPort].flatMap((p) => [`http://127.0.0.1:${p}`, `http://localhost:${p}`]).join(','),
+    ALLOWED_ORIGINS: [port, agentPort]
+      .flatMap((p) => [`http://127.0.0.1:${p}`, `http://localhost:${p}`, `http://${urlHost}:${p}`])
+      .join(','),
     ...(pairingCode ? { PAIRING_CODE: pairingCode } : {}),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
   await waitReady(`http://127.0.0.1:${agentPort}/healthz`, 30_000);
-  const base = `http://localhost:${port}`;
+  const base = serverUrl;
   process.stdout.write(
     [
       '',
@@ -111,6 +120,10 @@ if (!(await waitReady(`${serverUrl}/readyz`, 60_000))) {
       `  Admin    ${base}/admin/`,
       `  Agent    http://127.0.0.1:${agentPort} (loopback only; simulator at /sim)`,
       '',
+      `Listening on ${wildcard ? `every interface (${host})` : host}:${port}${loopback ? ' (this machine only; set HOST to open it to the network)' : ''}.`,
+      ...(loopback
+        ? []
+        : ['WARNING: the demo accounts below have published passwords and are reachable from the network.']),
       'Demo logins: admin / admin-demo · tiepdon / tiepdon-demo (reception) · phongkham / phongkham-demo (clinic) · xem / xem-demo (viewer)',
       'Simulate a scan:  npx kiosk-agent sim-scan "079188012345||Nguyễn Thị Lan|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021"',
       'Press Ctrl-C to stop.',

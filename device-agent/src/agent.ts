@@ -123,6 +123,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     uptimeSec: process.uptime(),
     devices: registry.list(),
     transports: registry.transports,
+    storageFaults: link.storageFaults.slice(0, 16),
   });
   // 'insurance-check' means this agent can relay the BHYT pre-check; the server answers
   // 'insurance-check-off' where the site does not check cards at the kiosk.
@@ -139,6 +140,12 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     port: config.AGENT_PORT,
     allowedOrigins: config.ALLOWED_ORIGINS,
     log,
+    limits: {
+      burst: config.UI_RATE_BURST,
+      perSecond: config.UI_RATE_PER_SECOND,
+      maxInFlight: config.UI_MAX_IN_FLIGHT,
+      floodAfter: config.UI_FLOOD_DISCONNECT_AFTER,
+    },
     commands: {
       'services:list': () => link.services(),
       'checkin:submit': (request) => runCheckIn(request, { link, printer: () => devices.printer(), log }),

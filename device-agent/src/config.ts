@@ -53,6 +53,12 @@ export const agentConfigSchema = z.object({
   OUTBOX_MAX_ITEMS: z.coerce.number().int().min(10).max(100_000).default(2000),
   /** How long a check-in may wait for the server before the patient is sent to the counter. */
   SERVER_TIMEOUT_MS: z.coerce.number().int().positive().default(8_000),
+  /** Kiosk page commands: each socket's token bucket (burst, then per second) and commands running at once. */
+  UI_RATE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(50),
+  UI_RATE_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(20),
+  UI_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(8),
+  /** A kiosk page socket refused this many commands in a row is disconnected. */
+  UI_FLOOD_DISCONNECT_AFTER: z.coerce.number().int().min(1).max(10_000_000).default(200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;

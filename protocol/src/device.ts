@@ -30,5 +30,10 @@ export const agentHeartbeatSchema = z.object({
   devices: z.array(deviceHealthSchema).max(64),
   /** Transports disabled on this kiosk and why; absent or empty when all load. */
   transports: z.array(transportProblemSchema).max(16).optional(),
+  /** Files of the agent's data folder it found unreadable and moved aside (for a technician); absent or empty: none. */
+  storageFaults: z
+    .array(z.object({ file: z.string().max(160) }))
+    .max(16)
+    .optional(),
 });
 export type AgentHeartbeat = z.infer<typeof agentHeartbeatSchema>;

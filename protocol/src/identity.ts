@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cleanAddress, cleanName, MAX_ADDRESS_LENGTH, MAX_NAME_LENGTH } from './text';
 
 /** ISO date `YYYY-MM-DD`, or `YYYY` alone where the source gives only a year (old BHYT cards). */
 export const partialDateSchema = z.string().regex(/^\d{4}(-\d{2}-\d{2})?$/u, 'expected YYYY-MM-DD or YYYY');
@@ -23,10 +24,20 @@ export const identitySchema = z.object({
     .string()
     .regex(/^[A-Z0-9]{10}$|^[A-Z]{2}\d{13}$/u)
     .optional(),
-  fullName: z.string().min(1).max(200),
+  /** Cleaned on parse (`cleanName`: NFC, no control, bidi or zero-width characters), so every path in stores one form. */
+  fullName: z
+    .string()
+    .max(4 * MAX_NAME_LENGTH)
+    .transform(cleanName)
+    .pipe(z.string().min(1).max(MAX_NAME_LENGTH)),
   dateOfBirth: partialDateSchema,
   sex: sexSchema.optional(),
-  address: z.string().max(500).optional(),
+  address: z
+    .string()
+    .max(4 * MAX_ADDRESS_LENGTH)
+    .transform(cleanAddress)
+    .pipe(z.string().max(MAX_ADDRESS_LENGTH))
+    .optional(),
   /** CCCD issue date. */
   issueDate: partialDateSchema.optional(),
   /** BHYT registered primary-care facility code, e.g. `92012`. */

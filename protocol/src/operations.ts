@@ -115,6 +115,8 @@ export interface StaffAccount {
   role: z.infer<typeof staffRoleSchema>;
   disabled: boolean;
   createdAt: string;
+  /** Logins refused until then after repeated failures (ISO time), or null. */
+  lockedUntil: string | null;
 }
 
 export const retentionSettingSchema = z.object({ retentionDays: z.number().int().min(1).max(36_500) });
@@ -128,6 +130,8 @@ export const alertKindSchema = z.enum([
   'reader-disconnected',
   'scanner-disconnected',
   'emr-delivery-failing',
+  /** A kiosk agent found a data file unreadable (its outbox …) and moved it aside. */
+  'agent-storage-corrupt',
 ]);
 export type AlertKind = z.infer<typeof alertKindSchema>;
 

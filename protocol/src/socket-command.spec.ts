@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { z } from 'zod';
 import { answers, commandListener, serveCommands, type CommandHandler } from './socket-command';
+import { KeyedBuckets, TokenBucket } from './rate-limit';
 import { err, ok, type Result } from './result';
 
 const table = {
@@ -153,5 +154,102 @@ describe('serveCommands', () => {
     expect([...listeners.keys()].sort()).toEqual(['thing:count', 'thing:reset']);
     const got = await new Promise((resolve) => listeners.get('thing:reset')?.({}, resolve));
     expect(got).toEqual(ok(null));
+  });
+});
+
+describe('serveCommands with limits', () => {
+  const serve = (limits: Parameters<typeof serveCommands>[3]['limits'], handler: () => Promise<Result<null>>) => {
+    const listeners = new Map<string, (...args: unknown[]) => void>();
+    const socket = { on: (event: string, listener: (...args: unknown[]) => void) => listeners.set(event, listener) };
+    const limited: string[] = [];
+    serveCommands(
+      socket,
+      table,
+      { 'thing:count': (p) => ok(p.items.length), 'thing:reset': handler },
+      { onError: () => undefined, limits: { ...limits, onLimited: (e) => limited.push(e) } },
+    );
+    const send = (event: string, payload: unknown = {}) =>
+      new Promise<Result<unknown>>((resolve) => listeners.get(event)?.(payload, resolve));
+    return { send, limited };
+  };
+
+  it("answers 'rate-limited' once the socket's bucket is empty, across every command of the table", async () => {
+    let t = 0;
+    const bucket = new TokenBucket({ burst: 3, perSecond: 1 }, () => t);
+    const { send, limited } = serve({ buckets: [bucket] }, async () => ok(null));
+    const answers = await Promise.all([
+      send('thing:reset'),
+      send('thing:count', { items: [] }),
+      send('thing:reset'),
+      send('thing:reset'),
+      send('thing:count', { items: 'not validated when refused' }),
+    ]);
+    expect(answers.map((a) => (a.ok ? 'ok' : a.error.code))).toEqual([
+      'ok',
+      'ok',
+      'ok',
+      'rate-limited',
+      'rate-limited',
+    ]);
+    expect(limited).toEqual(['thing:reset', 'thing:count']);
+    t += 1000;
+    expect((await send('thing:reset')).ok).toBe(true);
+  });
+
+  it('refuses past maxInFlight until a running command settles', async () => {
+    const gates: (() => void)[] = [];
+    const { send } = serve({ maxInFlight: 2 }, () => new Promise((resolve) => gates.push(() => resolve(ok(null)))));
+    const first = [send('thing:reset'), send('thing:reset')];
+    expect(await send('thing:reset')).toMatchObject({ ok: false, error: { code: 'rate-limited' } });
+    await settle();
+    gates.shift()?.();
+    await first[0];
+    const again = send('thing:reset');
+    await settle();
+    gates.shift()?.();
+    gates.shift()?.();
+    expect(await again).toEqual(ok(null));
+  });
+
+  it('a keyed bucket is shared by every socket of one key, and idle keys are forgotten', () => {
+    let t = 0;
+    const keyed = new KeyedBuckets({ burst: 2, perSecond: 1 }, 3, () => t);
+    const a1 = keyed.of('session-a');
+    const a2 = keyed.of('session-a');
+    expect([a1.take(), a2.take(), a1.take()]).toEqual([true, true, false]);
+    for (let i = 0; i < 100; i++) keyed.take(`other-${i}`);
+    expect(keyed.keys).toBeLessThanOrEqual(3);
+    t += 10_000;
+    expect(keyed.take('session-a')).toBe(true);
+  });
+});
+
+describe('serveCommands against a client that ignores rate-limited', () => {
+  it('calls onFlood once after floodAfter refusals in a row; an admitted command resets the count', async () => {
+    const listeners = new Map<string, (...args: unknown[]) => void>();
+    const socket = { on: (event: string, listener: (...args: unknown[]) => void) => listeners.set(event, listener) };
+    let t = 0;
+    let floods = 0;
+    serveCommands(
+      socket,
+      table,
+      { 'thing:count': (p) => ok(p.items.length), 'thing:reset': () => ok(null) },
+      {
+        onError: () => undefined,
+        limits: {
+          buckets: [new TokenBucket({ burst: 1, perSecond: 1 }, () => t)],
+          floodAfter: 3,
+          onFlood: () => floods++,
+        },
+      },
+    );
+    const send = () => new Promise<Result<unknown>>((resolve) => listeners.get('thing:reset')?.({}, resolve));
+    await send();
+    await send();
+    await send();
+    t += 1000;
+    expect((await send()).ok).toBe(true);
+    for (let i = 0; i < 10; i++) await send();
+    expect(floods).toBe(1);
   });
 });

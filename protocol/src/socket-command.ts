@@ -4,11 +4,15 @@
  * ack carries. The typed event maps are derived from the tables, and `serveCommands` serves a
  * table: it validates each payload with the table's schema, runs the handler and answers the ack
  * exactly once with a Result. A handler that throws or rejects answers 'internal-error' and is
- * reported through `onError` (the caller logs it); nothing escapes to socket.io.
+ * reported through `onError` (the caller logs it); nothing escapes to socket.io. With `limits`,
+ * every command first takes a token from each of its buckets (the socket's, its session's …) and
+ * counts against the commands still running on the socket; past either it is answered
+ * 'rate-limited' at once, before its payload is even parsed.
  * Browser-safe: zod types only.
  */
 import type { z } from 'zod';
 import { err, parseWith, type Result } from './result';
+import type { RateBucket } from './rate-limit';
 
 export type Ack<T> = (result: Result<T>) => void;
 
@@ -47,6 +51,87 @@ export interface CommandOptions {
   onError: (error: unknown, event: string) => void;
   /** The 'internal-error' answer's staff-facing message and patient-facing hint. */
   failure?: { message: string; hint?: string };
+  /** Rate limits for this socket's commands, all of them together. */
+  limits?: CommandLimits;
+}
+
+export interface CommandLimits {
+  /** Each command takes a token from every bucket (one for this socket, one for its session …). */
+  buckets?: readonly RateBucket[];
+  /** Commands of this socket still running at once; one more is refused. */
+  maxInFlight?: number;
+  /** Told of each refusal (for a metric or a log line; no payload). */
+  onLimited?: (event: string) => void;
+  /**
+   * A client that keeps sending after this many refusals in a row ignores 'rate-limited': `onFlood`
+   * runs once (the caller disconnects the socket, so its queued packets are not even decoded).
+   */
+  floodAfter?: number;
+  onFlood?: () => void;
+}
+
+/** What `cutOff` needs of a socket.io socket (server side). */
+export interface FloodingSocket {
+  disconnect(close: boolean): unknown;
+  conn?: unknown;
+}
+
+/**
+ * Disconnects a socket that ignores 'rate-limited' and drops its connection at once: a WebSocket
+ * closed gracefully still reads and decodes, packet by packet, everything the client has already
+ * sent, so the underlying WebSocket is terminated (answers not yet written are dropped with it).
+ */
+export function cutOff(socket: FloodingSocket): void {
+  socket.disconnect(true);
+  // engine.io's WebSocket transport keeps its `ws` socket as `transport.socket`; long polling is
+  // bounded by maxHttpBufferSize per request already.
+  const raw = (socket.conn as { transport?: { socket?: { terminate?: () => void } } } | undefined)?.transport?.socket;
+  raw?.terminate?.();
+}
+
+/** The answer to a command refused by a rate limit. */
+export const rateLimited = () => err('rate-limited', 'too many requests: slow down and try again');
+
+/** Admits or refuses one command against a socket's limits; `done` when an admitted one settles. */
+interface CommandGate {
+  admit(event: string): boolean;
+  done(): void;
+}
+
+function gateOf(limits: CommandLimits | undefined): CommandGate | undefined {
+  if (!limits) return undefined;
+  const buckets = limits.buckets ?? [];
+  const max = limits.maxInFlight ?? Infinity;
+  const floodAfter = limits.floodAfter ?? Infinity;
+  let running = 0;
+  let refusedInARow = 0;
+  let flooded = false;
+  return {
+    admit(event) {
+      // Every bucket is asked (no short-circuit), so a flood drains the session's bucket too.
+      let allowed = running < max;
+      for (const b of buckets) allowed = b.take() && allowed;
+      if (!allowed) {
+        refusedInARow += 1;
+        try {
+          limits.onLimited?.(event);
+          if (refusedInARow >= floodAfter && !flooded) {
+            flooded = true;
+            limits.onFlood?.();
+          }
+        } catch {
+          // A failing reporter must not turn into a throw inside socket.io.
+        }
+        return false;
+      }
+      refusedInARow = 0;
+      running += 1;
+      return true;
+    },
+    done() {
+      running -= 1;
+    },
+  };
 }
 
 /** What `serveCommands` needs of a socket.io socket (any namespace, server or client side). */
@@ -69,6 +154,7 @@ export function commandListener<T extends CommandTable, E extends keyof T & stri
   event: E,
   handler: CommandHandler<T[E]>,
   options: CommandOptions,
+  gate: CommandGate | undefined = gateOf(options.limits),
 ): (...args: unknown[]) => void {
   const schema = table[event] as z.ZodType;
   const failure = options.failure ?? { message: 'the request could not be completed' };
@@ -84,10 +170,20 @@ export function commandListener<T extends CommandTable, E extends keyof T & stri
     const last = args[args.length - 1];
     const ack = args.length > 1 || typeof last === 'function' ? last : undefined;
     const payload = args.length > 1 || typeof last !== 'function' ? args[0] : undefined;
+    if (gate && !gate.admit(event)) {
+      if (typeof ack === 'function')
+        try {
+          (ack as Ack<unknown>)(rateLimited());
+        } catch (e) {
+          report(e);
+        }
+      return;
+    }
     let answered = false;
     const reply = (r: Result<unknown>) => {
       if (answered) return;
       answered = true;
+      gate?.done();
       if (typeof ack !== 'function') return;
       try {
         (ack as Ack<unknown>)(r);
@@ -123,6 +219,7 @@ export function serveCommands<T extends CommandTable>(
   handlers: CommandHandlers<T>,
   options: CommandOptions,
 ): void {
+  const gate = gateOf(options.limits);
   for (const event of Object.keys(table) as (keyof T & string)[])
-    socket.on(event as never, commandListener(table, event, handlers[event], options) as never);
+    socket.on(event as never, commandListener(table, event, handlers[event], options, gate) as never);
 }

@@ -1,7 +1,8 @@
 /** Builds the whole server from a config: the composition root used by main.ts and by tests. */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { err, type CalledTicket, type FleetAlert, type QueueEntry } from '@kiosk/protocol';
-import type { Config } from './config';
+import { encryptionKeysOf, type Config } from './config';
+import { ColumnCipher } from './repositories/column-cipher';
 import { migrateToLatest, openDatabase, type Db } from './db/database';
 import { createLogger, type Logger } from './logger';
 import { systemClock, facilityDay, type Clock } from './clock';
@@ -14,14 +15,17 @@ import { PatientService } from './services/patient.service';
 import { RetentionService } from './services/retention.service';
 import { AlertService } from './services/alert.service';
 import { StatsService } from './services/stats.service';
+import { PrivacyService } from './services/privacy.service';
 import type { Services } from './services';
 import { createRepositories, type Repositories } from './repositories';
 import { registerRoutes } from './http/routes';
 import { registerReprintRoutes } from './http/reprint.routes';
 import { registerAdminRoutes } from './http/admin.routes';
+import { registerPrivacyRoutes } from './http/privacy.routes';
 import { ApiRegistry, type DeclaredRoute } from './http/api';
 import { registerOpsRoutes } from './http/ops.routes';
 import { registerStaticPages } from './http/static-pages';
+import { addSecurityHeaders } from './http/edge';
 import { createRealtime, type Realtime } from './realtime/realtime';
 import { demoLogins, seedDemoFacility } from './demo-seed';
 import { Metrics } from './ops/metrics';
@@ -96,7 +100,15 @@ export async function createServerApp(
   );
   await migrateToLatest(db);
 
-  const http = Fastify({ logger: false, bodyLimit: 256 * 1024, trustProxy: false });
+  const http = Fastify({
+    logger: false,
+    bodyLimit: 256 * 1024,
+    trustProxy: config.TRUST_PROXY.length > 0 ? config.TRUST_PROXY : false,
+  });
+  // Bodies are JSON only: a text/plain body (what a cross-site form or a "simple" fetch sends) is
+  // refused (415) instead of parsed.
+  http.removeContentTypeParser('text/plain');
+  addSecurityHeaders(http, { tls: config.TLS });
   const registeredRoutes: { method: string; url: string }[] = [];
   http.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) registeredRoutes.push({ method, url: route.url });
@@ -155,7 +167,9 @@ export async function createServerApp(
     : directCommitter(db);
   // Every other unit of work (queue transitions, admin changes, purges) is a transaction of its own.
   const transactions = directCommitter(db);
-  const repositories = createRepositories(db, clock);
+  const keys = encryptionKeysOf(config);
+  const cipher = new ColumnCipher(keys, keys.length > 0 ? config.DATA_KEY_ID : undefined);
+  const repositories = createRepositories(db, clock, cipher);
   // PostgreSQL: the day partitions of tickets and events from yesterday to a week ahead, made
   // now and re-checked every hour (a day without one lands in the default partition).
   const partitionDays = () => {
@@ -174,8 +188,15 @@ export async function createServerApp(
       log.warn({ days: failed }, 'day partitions not made (their rows stay in the default partition)');
   };
   if (repositories.partitions.partitioned) await ensurePartitions();
-  const auth = new AuthService(repositories.staff, transactions, clock, config.SESSION_TTL_HOURS * 3600_000);
+  const auth = new AuthService(repositories.staff, transactions, clock, config.SESSION_TTL_HOURS * 3600_000, {
+    perAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+    perAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
+    overall: config.LOGIN_MAX_FAILURES_OVERALL,
+    windowMs: config.LOGIN_WINDOW_MINUTES * 60_000,
+    maxTracked: config.LOGIN_TRACKED_KEYS,
+  });
   const integrations = new Integrations(config, { repositories, transactions, clock, log });
+  const retention = new RetentionService(repositories, transactions, clock, config.RETENTION_DAYS, log);
   const services: Services = {
     db,
     auth,
@@ -197,7 +218,7 @@ export async function createServerApp(
       },
       hooks: integrations.checkInHooks,
       // PostgreSQL commits each check-in as one statement unless told to group them.
-      ...(db.dialect === 'postgres' && !grouped ? { oneStatement: repositories.checkIns } : {}),
+      ...(db.dialect === 'postgres' && !grouped && !cipher.enabled ? { oneStatement: repositories.checkIns } : {}),
     }),
     queue: new QueueService({
       repositories,
@@ -220,7 +241,19 @@ export async function createServerApp(
     }),
     fleet: new FleetService(repositories.agents, transactions, clock),
     patients: new PatientService(repositories, clock, auth, config.PRIVACY_NOTICE_VERSION),
-    retention: new RetentionService(repositories, transactions, clock, config.RETENTION_DAYS, log),
+    retention,
+    privacy: new PrivacyService(repositories, transactions, clock, auth, {
+      controller: config.HOSPITAL_NAME,
+      privacyNoticeVersion: config.PRIVACY_NOTICE_VERSION,
+      retention: {
+        insuranceCheckDays: config.RETENTION_INSURANCE_CHECK_DAYS,
+        emrDeliveredDays: config.RETENTION_EMR_DELIVERED_DAYS,
+        auditDays: config.RETENTION_AUDIT_DAYS,
+        breachDays: config.RETENTION_BREACH_DAYS,
+        keepCheckinRecords: config.ERASURE_KEEPS_CHECKIN_RECORDS,
+      },
+      visitDays: () => retention.retentionDays(),
+    }),
     alerts: new AlertService(repositories, clock, broadcast.alert, config.KIOSK_OFFLINE_AFTER_SECONDS * 1000),
     stats: new StatsService(repositories, clock, config.FACILITY_TIME_ZONE),
   };
@@ -236,6 +269,14 @@ export async function createServerApp(
     setEmrDeliveryFailing: (failing, detail) => services.alerts.setEmrDeliveryFailing(failing, detail),
   });
 
+  if (config.NODE_ENV === 'production')
+    for (const u of demoLogins)
+      if (await auth.acceptsPassword(u.username, u.password)) {
+        await db.close();
+        throw new Error(
+          `demo-password-in-production: the account '${u.username}' still has its published demo password; change or disable it before starting in production`,
+        );
+      }
   if (config.DEMO) {
     if (await seedDemoFacility(repositories.catalogue, transactions)) log.info('seeded the demo hospital');
     if (!(await auth.hasUsers())) for (const u of demoLogins) await auth.createUser(u.username, u.password, u.role);
@@ -243,7 +284,13 @@ export async function createServerApp(
   if (config.BOOTSTRAP_PAIRING_CODE)
     await services.fleet.createPairingCode('bootstrap', 10 * 60_000, config.BOOTSTRAP_PAIRING_CODE);
 
-  const api = new ApiRegistry(http, auth);
+  const api = new ApiRegistry(http, auth, {
+    session: { burst: config.HTTP_RATE_BURST, perSecond: config.HTTP_RATE_PER_SECOND },
+    address: { burst: config.HTTP_ADDRESS_RATE_BURST, perSecond: config.HTTP_ADDRESS_RATE_PER_SECOND },
+    maxKeys: config.RATE_LIMIT_MAX_KEYS,
+    allowedOrigins: config.ALLOWED_ORIGINS,
+    onLimited: (group) => metricsRef.current?.rateLimited.inc({ edge: 'http', group }),
+  });
   registerRoutes(api, services, config.SESSION_TTL_HOURS * 3600);
   registerAdminRoutes(api, services, {
     agentRevoked: (agentId) => rt.current?.disconnectAgent(agentId),
@@ -255,6 +302,7 @@ export async function createServerApp(
       );
     },
   });
+  registerPrivacyRoutes(api, services);
   registerReprintRoutes(api, services, (agentId, command) =>
     rt.current ? rt.current.printOnAgent(agentId, command) : Promise.resolve(err('kiosk-offline', 'not ready')),
   );
@@ -265,7 +313,15 @@ export async function createServerApp(
   // With PostgreSQL, events reach clients on every server instance through LISTEN/NOTIFY.
   const fanOut = db.dialect === 'postgres' ? await postgresFanOut(config.DATABASE_URL, log) : undefined;
   const realtime = createRealtime(http.server, services, log, {
-    allowedOrigins: true,
+    allowedOrigins: config.ALLOWED_ORIGINS,
+    limits: {
+      socket: { burst: config.SOCKET_RATE_BURST, perSecond: config.SOCKET_RATE_PER_SECOND },
+      session: { burst: config.SESSION_RATE_BURST, perSecond: config.SESSION_RATE_PER_SECOND },
+      maxInFlight: config.SOCKET_MAX_IN_FLIGHT,
+      floodAfter: config.SOCKET_FLOOD_DISCONNECT_AFTER,
+      maxSessions: config.RATE_LIMIT_MAX_KEYS,
+    },
+    onLimited: (namespace, event) => metricsRef.current?.rateLimited.inc({ edge: namespace, group: event }),
     insurance: integrations,
     adapter: fanOut?.adapter,
   });
@@ -291,7 +347,10 @@ export async function createServerApp(
   }
   if (config.RETENTION_PURGE_INTERVAL_MINUTES > 0) {
     const purge = () =>
-      services.retention.purge().catch((e: unknown) => log.error({ err: String(e) }, 'retention purge failed'));
+      services.retention
+        .purge()
+        .then(() => services.privacy.purgeByKind())
+        .catch((e: unknown) => log.error({ err: String(e) }, 'retention purge failed'));
     timers.push(setInterval(purge, config.RETENTION_PURGE_INTERVAL_MINUTES * 60_000).unref());
   }
   integrations.start();

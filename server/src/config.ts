@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { priorityClassSchema } from '@kiosk/protocol';
 import { integrationConfigShape } from './integrations/integration.config';
 import os from 'node:os';
+import { parseDataKeys } from './repositories/column-cipher';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,7 +16,8 @@ const boolish = z
 
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  HOST: z.string().default('0.0.0.0'),
+  /** Loopback unless set: a server on the network is a decision (HOST=0.0.0.0 or an interface address). */
+  HOST: z.string().default('127.0.0.1'),
   /** `sqlite:<file>` (default, under ./data) or a `postgres://` URL. */
   DATABASE_URL: z
     .string()
@@ -69,6 +71,19 @@ export const configSchema = z.object({
   PRIVACY_NOTICE_VERSION: z.string().min(1).max(32).default('2026-01'),
   /** Patients and visits older than this are purged (daily KPIs are kept); admins can change it at run time. */
   RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(180),
+  /** BHYT gateway answers are kept this long (at most as long as their visit). */
+  RETENTION_INSURANCE_CHECK_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
+  /** Delivered EMR messages (their payloads hold personal data) are kept this long after delivery. */
+  RETENTION_EMR_DELIVERED_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
+  /** The audit log of record reads and admin actions. */
+  RETENTION_AUDIT_DAYS: z.coerce.number().int().min(1).max(36_500).default(1825),
+  /** Closed breach-log entries. */
+  RETENTION_BREACH_DAYS: z.coerce.number().int().min(1).max(36_500).default(1825),
+  /** An erasure request keeps the Decision 4750 check-in records (required for BHYT settlement). */
+  ERASURE_KEEPS_CHECKIN_RECORDS: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('1')
+    .transform((v) => v === '1' || v === 'true'),
   /** How often the purge job runs; 0 disables the timer (the admin route still purges). */
   RETENTION_PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   /** A kiosk silent for longer than this raises 'kiosk-offline'. */
@@ -90,17 +105,105 @@ export const configSchema = z.object({
   GROUP_COMMIT_MAX_BATCH: z.coerce.number().int().min(1).max(1000).default(64),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
+  /** Failed logins per account within LOGIN_WINDOW_MINUTES before the account is locked until the window ends. */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Failed logins from one address within the window before that address is locked. */
+  LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  /** Failed logins across the server within the window before every login pauses (distributed guessing). */
+  LOGIN_MAX_FAILURES_OVERALL: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  LOGIN_WINDOW_MINUTES: z.coerce.number().positive().max(1440).default(15),
+  /** Accounts and addresses whose failures are remembered (each); the least recently failed go first. */
+  LOGIN_TRACKED_KEYS: z.coerce.number().int().min(10).max(1_000_000).default(10_000),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Socket commands: each socket's token bucket (burst, then per second) … */
+  SOCKET_RATE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  SOCKET_RATE_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(50),
+  /** … each session's (a staff session, a kiosk agent), shared by its sockets … */
+  SESSION_RATE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  SESSION_RATE_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(100),
+  /** … and the commands one socket may have running at once. Past any: 'rate-limited'. */
+  SOCKET_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(32),
+  /** A socket refused this many commands in a row ignores 'rate-limited': it is disconnected. */
+  SOCKET_FLOOD_DISCONNECT_AFTER: z.coerce.number().int().min(1).max(10_000_000).default(200),
+  /** HTTP, per route group (the route's tag): each session's bucket … */
+  HTTP_RATE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  HTTP_RATE_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(100),
+  /** … and each client address's (several staff may share one), with or without a session. */
+  HTTP_ADDRESS_RATE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  HTTP_ADDRESS_RATE_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(500),
+  /** Sessions and addresses whose buckets are remembered (each kind); idle ones are forgotten first. */
+  RATE_LIMIT_MAX_KEYS: z.coerce.number().int().min(10).max(10_000_000).default(10_000),
+  /**
+   * Browser origins (scheme://host:port, comma-separated) allowed to change state over HTTP and to
+   * open sockets, besides the server's own origin. Empty: same origin only.
+   */
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/u, 'expected scheme://host[:port]'))),
+  /**
+   * Reverse proxies whose X-Forwarded-For/-Proto are believed (comma-separated addresses or CIDRs).
+   * Empty: none; the client address is the socket's.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
+  /**
+   * Column encryption keys, `id:base64` (32 random bytes each), comma-separated: ID numbers, names
+   * and addresses are sealed with AES-256-GCM at rest. Every listed key opens; DATA_KEY_ID (default:
+   * the last) seals. See docs/key-rotation.md.
+   */
+  DATA_KEYS: z.string().optional(),
+  DATA_KEY_ID: z.string().optional(),
+  /** `auto`: on in production (keys required), on in the demo only when DATA_KEYS is set. */
+  DATA_ENCRYPTION: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** The server is reached over HTTPS (terminated here or at a proxy): send HSTS on every answer. */
+  TLS: boolish,
   /** EMR link, delivery outbox, BHYT gateway, Decision 4750 record: see integrations/integration.config.ts. */
   ...integrationConfigShape,
 });
 export type Config = z.infer<typeof configSchema>;
 
+/** Production (NODE_ENV=production) refuses what only a demo may have. */
+const productionRules = (c: Config, issue: (path: string, message: string) => void) => {
+  if (c.NODE_ENV !== 'production') return;
+  if (c.DEMO) issue('DEMO', 'the demo accounts and their published passwords are refused in production');
+  if (c.DATA_ENCRYPTION === 'off') issue('DATA_ENCRYPTION', 'personal data is encrypted at rest in production');
+  if (c.BOOTSTRAP_PAIRING_CODE)
+    issue('BOOTSTRAP_PAIRING_CODE', 'enroll kiosks with codes from the admin page in production');
+};
+
+/** Whether columns are sealed, and with which keys (checked at start; a bad key is named). */
+export function encryptionKeysOf(c: Config): { id: string; key: Buffer }[] {
+  const on =
+    c.DATA_ENCRYPTION === 'on' || (c.DATA_ENCRYPTION === 'auto' && (c.NODE_ENV === 'production' || !!c.DATA_KEYS));
+  if (!on) return [];
+  if (!c.DATA_KEYS) throw new Error('DATA_KEYS: required when personal data is encrypted at rest');
+  return parseDataKeys(c.DATA_KEYS);
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
-  }
+  const lines = parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  if (parsed.success) productionRules(parsed.data, (where, message) => lines.push(`  ${where}: ${message}`));
+  if (parsed.success && lines.length === 0)
+    try {
+      encryptionKeysOf(parsed.data);
+    } catch (e) {
+      lines.push(`  ${(e as Error).message}`);
+    }
+  if (!parsed.success || lines.length > 0) throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   return parsed.data;
 }

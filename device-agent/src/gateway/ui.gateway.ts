@@ -1,12 +1,17 @@
 /**
  * The kiosk UI gateway: socket.io on 127.0.0.1 only, an origin allow-list, the typed event maps
- * from protocol, every payload validated, acks carrying a Result.
+ * from protocol, every payload validated, acks carrying a Result, and a rate limit per socket (a
+ * token bucket and a bound on commands running), so a runaway page cannot flood the agent or,
+ * through it, the server.
  */
 import http from 'node:http';
 import { Server } from 'socket.io';
 import {
+  cutOff,
   kioskUiCommands,
   serveCommands,
+  TokenBucket,
+  type BucketSize,
   type AgentToKioskUiEvents,
   type CommandHandlers,
   type KioskUiToAgentEvents,
@@ -23,6 +28,8 @@ export interface UiGatewayOptions {
   commands: CommandHandlers<typeof kioskUiCommands>;
   /** GET /health: devices, disabled transports, server link (no personal data). */
   health: () => unknown;
+  /** Each socket's token bucket and the commands it may have running at once. */
+  limits: BucketSize & { maxInFlight: number; floodAfter: number };
 }
 
 export interface UiGateway {
@@ -57,10 +64,22 @@ export async function startUiGateway(options: UiGatewayOptions): Promise<UiGatew
       callback(null, origin === undefined || allowed.has(origin));
     },
   });
+  let limited = 0;
   io.on('connection', (socket) =>
     serveCommands(socket, kioskUiCommands, options.commands, {
       onError: (e, event) => options.log.error({ event, err: String(e) }, 'kiosk UI command failed'),
       failure: { message: 'the kiosk agent could not complete this request', hint: 'go-to-counter' },
+      limits: {
+        buckets: [new TokenBucket(options.limits)],
+        maxInFlight: options.limits.maxInFlight,
+        // A page that keeps sending after this many refusals is cut off (socket.io-client reconnects it).
+        floodAfter: options.limits.floodAfter,
+        onFlood: () => cutOff(socket),
+        onLimited: (event) => {
+          // One line per thousand refusals: a flood must not flood the log too.
+          if (limited++ % 1000 === 0) options.log.warn({ event, refused: limited }, 'kiosk UI commands rate-limited');
+        },
+      },
     }),
   );
   await new Promise<void>((resolve, reject) => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DurableQueue } from './durable-queue';
+import { corruptFilesIn } from './private-files';
 
 describe('DurableQueue', () => {
   it('keeps order across a restart and stays bounded', () => {
@@ -14,10 +15,32 @@ describe('DurableQueue', () => {
     expect([again.shift(), again.shift(), again.shift(), again.shift()]).toEqual([2, 3, 4, undefined]);
     expect((fs.statSync(file).mode & 0o777).toString(8)).toBe('600');
   });
-  it('starts empty on a corrupt file', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dq-')), 'q.json');
-    fs.writeFileSync(file, '{not json');
-    expect(new DurableQueue<number>(file).length).toBe(0);
+  it('moves a corrupt file aside (never drops it), reports it and starts empty beside it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dq-'));
+    const file = path.join(dir, 'q.json');
+    fs.writeFileSync(file, '[{"kind":"print","rep');
+    const moved: string[] = [];
+    const q = new DurableQueue<number>(file, 10, { onCorrupt: (to) => moved.push(to) });
+    expect(q.length).toBe(0);
+    expect(moved).toHaveLength(1);
+    expect(path.basename(moved[0] ?? '')).toMatch(/^q\.json\.corrupt-\d{4}-\d{2}-\d{2}T/u);
+    expect(fs.readFileSync(moved[0] ?? '', 'utf8')).toBe('[{"kind":"print","rep');
+    expect(corruptFilesIn(dir)).toEqual([path.basename(moved[0] ?? '')]);
+    q.push(1);
+    expect(new DurableQueue<number>(file).all).toEqual([1]);
+    // A readable file that is not a list is not the queue either.
+    fs.writeFileSync(file, '{"not":"a list"}');
+    expect(new DurableQueue<number>(file).movedAside).toBeDefined();
+  });
+  it('writes atomically: 0600 in a 0700 folder, no temporary file left behind', () => {
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dq-')), 'agent');
+    const file = path.join(dir, 'q.json');
+    const q = new DurableQueue<number>(file);
+    q.push(1);
+    q.push(2);
+    expect((fs.statSync(dir).mode & 0o777).toString(8)).toBe('700');
+    expect((fs.statSync(file).mode & 0o777).toString(8)).toBe('600');
+    expect(fs.readdirSync(dir)).toEqual(['q.json']);
   });
 });
 

@@ -1,24 +1,47 @@
 /**
- * A bounded, ordered queue kept on disk (atomic rewrite on every change), for facts the server
- * must eventually receive (print reports, device health) while it is unreachable. Oldest entries
- * are dropped past the bound, and the drop is counted.
+ * A bounded, ordered queue kept on disk for facts the server must eventually receive (print
+ * reports, device health) while it is unreachable. Every change rewrites the file atomically
+ * (temporary file, fsync, rename, fsync of the folder; 0600 in a 0700 folder). Oldest entries are
+ * dropped past the bound, and the drop is counted. A file that cannot be read is never dropped:
+ * it is moved aside (`<file>.corrupt-<time>`), reported through `onCorrupt`, and the queue starts
+ * empty beside it.
  */
 import fs from 'node:fs';
-import path from 'node:path';
+import { moveAside, writePrivateFileAtomic } from './private-files';
+
+export interface DurableQueueOptions {
+  /** The file could not be read and was moved to `movedTo`. */
+  onCorrupt?: (movedTo: string) => void;
+}
 
 export class DurableQueue<T> {
   private items: T[] = [];
   dropped = 0;
+  /** Where an unreadable file found at start was moved. */
+  readonly movedAside: string | undefined;
 
   constructor(
     private readonly file: string,
     private readonly maxItems = 1000,
+    options: DurableQueueOptions = {},
   ) {
+    let text: string | undefined;
     try {
-      const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-      if (Array.isArray(parsed)) this.items = parsed as T[];
+      text = fs.readFileSync(file, 'utf8');
     } catch {
-      this.items = [];
+      // No file yet: an empty queue.
+    }
+    if (text === undefined) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (Array.isArray(parsed)) this.items = parsed as T[];
+    else {
+      this.movedAside = moveAside(file);
+      options.onCorrupt?.(this.movedAside);
     }
   }
 
@@ -51,9 +74,6 @@ export class DurableQueue<T> {
   }
 
   private save(): void {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(this.items), { mode: 0o600 });
-    fs.renameSync(tmp, this.file);
+    writePrivateFileAtomic(this.file, JSON.stringify(this.items));
   }
 }

@@ -4,7 +4,9 @@
  * with a timeout that answer a Result; facts for the server — print reports and device-health
  * changes — kept in one bounded outbox on disk while the server is unreachable and delivered in
  * order afterwards. A newer health report supersedes an older undelivered one (the server keeps
- * the last state only), so an outage costs one health entry, not one per change.
+ * the last state only), so an outage costs one health entry, not one per change. The service list
+ * is asked once for any number of kiosk-page requests in flight, then answered from a cache until
+ * the server says it changed (`services:changed`) or the link drops.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,6 +29,7 @@ import {
 } from '@kiosk/protocol';
 import { z } from 'zod';
 import { DurableQueue } from './durable-queue';
+import { corruptFilesIn, ensurePrivateDir, writePrivateFileAtomic } from './private-files';
 import { postJson, tlsCodeOf } from './https-post';
 import { Listeners } from '../transports/transport';
 import type { Logger } from '../logger';
@@ -55,11 +58,22 @@ export class ServerLink {
   private socket: Socket<ServerToAgentEvents, AgentToServerEvents> | undefined;
   private readonly outbox: DurableQueue<OutboxEntry>;
   private flushing = false;
+  private servicesCache: ServiceInfo[] | undefined;
+  private servicesInFlight: Promise<Result<ServiceInfo[]>> | undefined;
+  /** Service-list requests the server actually received (the rest came from the cache or joined one). */
+  servicesRequests = 0;
   state: LinkState = 'unenrolled';
   readonly changes = new Listeners<[{ connected: boolean; pending: number }]>();
 
   constructor(private readonly options: ServerLinkOptions) {
-    this.outbox = new DurableQueue(path.join(options.dataDir, 'outbox.json'), options.outboxMaxItems ?? 2000);
+    ensurePrivateDir(options.dataDir);
+    this.outbox = new DurableQueue(path.join(options.dataDir, 'outbox.json'), options.outboxMaxItems ?? 2000, {
+      onCorrupt: (movedTo) =>
+        options.log.error(
+          { movedTo: path.basename(movedTo) },
+          'the outbox file could not be read: moved aside for a technician, the server is alerted',
+        ),
+    });
     // Print reports queued by an agent version that kept them in their own file.
     const legacy = path.join(options.dataDir, 'pending-reports.json');
     if (fs.existsSync(legacy)) {
@@ -67,6 +81,11 @@ export class ServerLink {
       for (let r = old.shift(); r; r = old.shift()) this.outbox.push({ kind: 'print', report: r });
       fs.rmSync(legacy, { force: true });
     }
+  }
+
+  /** Files of the data folder moved aside as unreadable (the server raises an alert while any remain). */
+  get storageFaults(): { file: string }[] {
+    return corruptFilesIn(this.options.dataDir).map((file) => ({ file }));
   }
 
   get credentialFile(): string {
@@ -113,7 +132,15 @@ export class ServerLink {
       this.setState('connected');
       void this.flush();
     });
-    socket.on('disconnect', () => this.setState('disconnected'));
+    socket.on('disconnect', () => {
+      // Changes made while the link was down were announced to nobody: ask again next time.
+      this.servicesCache = undefined;
+      this.setState('disconnected');
+    });
+    socket.on('services:changed', () => {
+      this.servicesCache = undefined;
+      this.servicesInFlight = undefined;
+    });
     serveCommands(
       socket,
       serverToAgentCommands,
@@ -176,10 +203,8 @@ export class ServerLink {
           this.state = 'refused';
           return undefined;
         }
-        fs.mkdirSync(this.options.dataDir, { recursive: true, mode: 0o700 });
         const record = { ...body.value, serverUrl: this.options.serverUrl };
-        fs.writeFileSync(this.credentialFile, JSON.stringify(record), { mode: 0o600 });
-        fs.chmodSync(this.credentialFile, 0o600);
+        writePrivateFileAtomic(this.credentialFile, JSON.stringify(record));
         this.options.log.info({ agentId: body.value.agentId }, 'enrolled');
         return body.value.credential;
       } catch (e) {
@@ -227,8 +252,21 @@ export class ServerLink {
   insuranceCheck(request: InsuranceCheckRequest): Promise<Result<InsuranceCheck>> {
     return this.request((s, ack) => s.emit('insurance:check', request, ack));
   }
+  /** The facility's services: from the cache, else one request shared by every caller meanwhile. */
   services(): Promise<Result<ServiceInfo[]>> {
-    return this.request((s, ack) => s.emit('services:list', {}, ack));
+    if (this.servicesCache) return Promise.resolve({ ok: true, value: this.servicesCache });
+    if (this.servicesInFlight) return this.servicesInFlight;
+    this.servicesRequests += 1;
+    const asked = this.request<ServiceInfo[]>((s, ack) => s.emit('services:list', {}, ack)).then((r) => {
+      // Cached only if no change was announced while the request was on its way.
+      if (this.servicesInFlight === asked) {
+        this.servicesInFlight = undefined;
+        if (r.ok) this.servicesCache = r.value;
+      }
+      return r;
+    });
+    this.servicesInFlight = asked;
+    return asked;
   }
   heartbeat(hb: AgentHeartbeat): Promise<Result<null>> {
     return this.request((s, ack) => s.emit('heartbeat:send', hb, ack));

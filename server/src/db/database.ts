@@ -48,6 +48,19 @@ const WAL_RESTART_FRAMES = 4096;
 /** SQLite's default automatic checkpoint, used again if the checkpoint worker dies. */
 const WAL_DEFAULT_PAGES = 1000;
 
+/**
+ * The database holds personal data: its folder is created 0700 and the file 0600 before SQLite
+ * opens it (an existing file is narrowed to 0600). SQLite gives its -wal and -shm files the
+ * database file's mode; any left with a wider one are narrowed too.
+ */
+export function privateDatabaseFile(file: string): void {
+  const resolved = path.resolve(file);
+  fs.mkdirSync(path.dirname(resolved), { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(resolved, fs.constants.O_CREAT | fs.constants.O_RDWR, 0o600));
+  for (const f of [resolved, `${resolved}-wal`, `${resolved}-shm`, `${resolved}-journal`])
+    if (fs.existsSync(f) && (fs.statSync(f).mode & 0o077) !== 0) fs.chmodSync(f, 0o600);
+}
+
 export async function openDatabase(
   url: string,
   observe?: QueryObserver,
@@ -68,7 +81,7 @@ export async function openDatabase(
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
     const { default: SQLite } = await import('better-sqlite3');
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (file !== ':memory:') privateDatabaseFile(file);
     const raw = new SQLite(file);
     raw.pragma('journal_mode = WAL');
     raw.pragma('foreign_keys = ON');

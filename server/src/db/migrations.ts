@@ -2,6 +2,7 @@
 import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { integrationsMigration } from './integration.migration';
 import { partitionByDayMigration } from './partitions.migration';
+import { columnEncryptionMigration, privacyMigration } from './privacy.migration';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -254,6 +255,8 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '005-realtime-fan-out': m005(dialect),
   '006-emr-outbox-insurance-checkin-record': integrationsMigration,
   '007-partition-tickets-by-day': partitionByDayMigration(dialect),
+  '008-privacy-erasure-breach-log': privacyMigration,
+  '009-column-encryption-hashes': columnEncryptionMigration,
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({

@@ -31,6 +31,11 @@ export interface PatientTable {
   needs_review: number;
   created_at: string;
   updated_at: string;
+  /** Keyed hashes of the ID numbers (or the numbers themselves with encryption off): matching and uniqueness. */
+  id_number_hmac?: string | null;
+  insurance_number_hmac?: string | null;
+  /** Set when the patient's personal data was erased (a data-subject request, a withdrawal); the row stays as a tombstone. */
+  erased_at?: string | null;
 }
 export interface VisitTable {
   id: string;
@@ -244,6 +249,23 @@ export interface CheckinRecordTable {
   checked_in_at: string;
 }
 
+/** Personal-data breaches (Law 91/2025): recorded by admins, notified within 72 hours of discovery. */
+export interface BreachTable {
+  id: string;
+  discovered_at: string;
+  occurred_at: string | null;
+  description: string;
+  /** JSON array of data kinds affected. */
+  data_kinds: string;
+  subjects_estimate: number | null;
+  measures: string | null;
+  recorded_by: string;
+  recorded_at: string;
+  notified_at: string | null;
+  notification_ref: string | null;
+  closed_at: string | null;
+}
+
 export interface Database {
   departments: DepartmentTable;
   services: ServiceTable;
@@ -266,4 +288,5 @@ export interface Database {
   emr_outbox: EmrOutboxTable;
   insurance_checks: InsuranceCheckTable;
   checkin_records: CheckinRecordTable;
+  breaches: BreachTable;
 }

@@ -13,6 +13,7 @@ import {
   servicePatchSchema,
   userCreateSchema,
   userPatchSchema,
+  withdrawalSchema,
 } from '@kiosk/protocol';
 import type { Services } from '../services';
 import type { ApiRegistry } from './api';
@@ -174,6 +175,34 @@ export function registerAdminRoutes(api: ApiRegistry, s: Services, hooks: AdminH
     },
   );
 
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/admin/login-lockouts',
+      summary: 'Accounts and addresses whose logins are locked after repeated failures, with when each lock ends',
+      tag: 'users',
+      access: ADMIN,
+    },
+    async () => ok(s.auth.lockouts()),
+  );
+  api.define(
+    {
+      method: 'POST',
+      url: '/api/admin/users/:id/unlock',
+      summary: "Ends an account's login lock",
+      tag: 'users',
+      access: ADMIN,
+      params: idParams,
+    },
+    async ({ params, user }) => {
+      const account = (await s.auth.listUsers()).find((a) => a.id === params.id);
+      if (!account) return err('unknown-user', 'no such user');
+      s.auth.unlock(account.username);
+      await s.auth.audit(user.username, 'user-unlocked', params.id);
+      return ok({ ...account, lockedUntil: null });
+    },
+  );
+
   // ---- retention, KPIs, audit ------------------------------------------------------------------
   api.define(
     {
@@ -210,8 +239,9 @@ export function registerAdminRoutes(api: ApiRegistry, s: Services, hooks: AdminH
     },
     async ({ user }) => {
       const report = await s.retention.purge();
+      const byKind = await s.privacy.purgeByKind();
       await s.auth.audit(user.username, 'retention-purged', String(report.visits));
-      return ok(report);
+      return ok({ ...report, byKind });
     },
   );
   api.define(
@@ -295,13 +325,14 @@ export function registerAdminRoutes(api: ApiRegistry, s: Services, hooks: AdminH
     {
       method: 'POST',
       url: '/api/patients/:id/consent-withdrawal',
-      summary: "Records the patient's withdrawal of consent",
+      summary:
+        "Records the patient's withdrawal of consent; the processing it covered stops at once ('check-in': the record is erased, except what a law requires to keep)",
       tag: 'patients',
       access: CALLERS,
       params: idParams,
-      body: z.object({ purpose: z.string().min(1).max(64).default('check-in') }),
+      body: withdrawalSchema,
     },
-    async ({ params, body, user }) => s.patients.withdrawConsent(params.id, user, body.purpose),
+    async ({ params, body, user }) => s.privacy.withdrawConsent(params.id, user, body.purpose),
   );
 
   // ---- kiosk fleet -----------------------------------------------------------------------------

@@ -1,15 +1,18 @@
 /**
  * Declares HTTP API routes once: method, path, who may call, zod schemas for params, query and
  * body. The same declarations drive validation, role checks and /api/openapi.json. Handlers
- * return a Result; its error code picks the HTTP status.
+ * return a Result; its error code picks the HTTP status. Before a request's body is read, every
+ * route checks its group's rate limits (the route's tag: one token bucket per client address and
+ * one per session) and, when it changes state, the browser origin and the body's type.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { parseWith, type Result } from '@kiosk/protocol';
+import { KeyedBuckets, parseWith, type BucketSize, type Result } from '@kiosk/protocol';
 import type { AuthService, Role, StaffUser } from '../services/auth.service';
 import { tokenOf } from '../access';
 import { timingSafeEqual } from 'node:crypto';
 import { sha256 } from '../services/auth.service';
+import { jsonOrNoBody, originAllowed, STATE_CHANGING } from './edge';
 
 export type Access = 'public' | 'agent' | readonly Role[];
 
@@ -50,6 +53,8 @@ const statusOf: Record<string, number> = {
   'invalid-transition': 409,
   conflict: 409,
   'rate-limited': 429,
+  'origin-not-allowed': 403,
+  'unsupported-media-type': 415,
   'internal-error': 500,
   'check-in-failed': 500,
   'stored-data-invalid': 500,
@@ -81,13 +86,44 @@ function bearerMatches(header: string | undefined, expected: string): boolean {
 
 const anonymousUser: StaffUser = { id: '', username: '', role: 'viewer' };
 
+export interface EdgeOptions {
+  /** Each session's bucket per route group. */
+  session: BucketSize;
+  /** Each client address's bucket per route group. */
+  address: BucketSize;
+  /** Keys remembered per kind (sessions, addresses). */
+  maxKeys: number;
+  /** Browser origins allowed besides the server's own. */
+  allowedOrigins: readonly string[];
+  /** A request was refused by a rate limit (route group). */
+  onLimited?: (group: string) => void;
+}
+
+const refusal = (code: string, message: string) => ({ ok: false, error: { code, message } });
+
 export class ApiRegistry {
   readonly routes: DeclaredRoute[] = [];
+  private readonly sessions: KeyedBuckets;
+  private readonly addresses: KeyedBuckets;
+  private readonly origins: ReadonlySet<string>;
 
   constructor(
     private readonly app: FastifyInstance,
     private readonly auth: AuthService,
-  ) {}
+    private readonly edge: EdgeOptions,
+  ) {
+    this.sessions = new KeyedBuckets(edge.session, edge.maxKeys);
+    this.addresses = new KeyedBuckets(edge.address, edge.maxKeys);
+    this.origins = new Set(edge.allowedOrigins);
+  }
+
+  /** Takes a token from the group's address bucket and, with a session token, its session bucket. */
+  private admit(group: string, req: FastifyRequest): boolean {
+    const token = tokenOf(req.headers);
+    let allowed = this.addresses.take(`${group} ${req.ip}`);
+    if (token !== undefined) allowed = this.sessions.take(`${group} ${sha256(token)}`) && allowed;
+    return allowed;
+  }
 
   /** Records a route that is registered elsewhere (static pages, socket.io), for the OpenAPI document. */
   describe(route: DeclaredRoute): void {
@@ -106,9 +142,25 @@ export class ApiRegistry {
     this.routes.push(spec);
     const { auth } = this;
     const roles = Array.isArray(spec.access) ? (spec.access as readonly Role[]) : undefined;
+    const changesState = STATE_CHANGING.has(spec.method);
     this.app.route({
       method: spec.method,
       url: spec.url,
+      // Before the body is read: a refused request costs no parsing and no database work.
+      onRequest: async (req, reply) => {
+        if (!this.admit(spec.tag, req)) {
+          this.edge.onLimited?.(spec.tag);
+          return reply
+            .code(429)
+            .header('retry-after', '1')
+            .send(refusal('rate-limited', 'too many requests: slow down and try again'));
+        }
+        if (!changesState) return;
+        if (!originAllowed(req.headers, this.origins))
+          return reply.code(403).send(refusal('origin-not-allowed', 'requests from this origin are not accepted'));
+        if (!jsonOrNoBody(req.headers))
+          return reply.code(415).send(refusal('unsupported-media-type', 'send the body as application/json'));
+      },
       handler: async (req, reply) => {
         let user = anonymousUser;
         const machine = spec.bearerToken !== undefined && bearerMatches(req.headers.authorization, spec.bearerToken);

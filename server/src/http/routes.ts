@@ -64,8 +64,12 @@ export function registerRoutes(api: ApiRegistry, s: Services, sessionTtlSec: num
     },
     async ({ body, req, reply }) => {
       const result = await s.auth.login(body.username, body.password, req.ip);
-      if (result === 'rate-limited') return err('rate-limited', 'too many attempts, wait a minute');
       if (result === 'invalid') return err('invalid-login', 'wrong user name or password');
+      if ('refused' in result) {
+        const seconds = Math.ceil(result.retryAfterMs / 1000);
+        reply.header('retry-after', String(seconds));
+        return err('rate-limited', `too many failed logins: try again in ${seconds} s`);
+      }
       reply.header(
         'set-cookie',
         `${SESSION_COOKIE}=${result.token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${sessionTtlSec}`,

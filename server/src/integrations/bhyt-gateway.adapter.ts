@@ -7,7 +7,7 @@
  * a BhytCheck; nothing throws.
  */
 import { createHash } from 'node:crypto';
-import type { Identity } from '@kiosk/protocol';
+import { cleanText, type Identity } from '@kiosk/protocol';
 import type { BhytCard, BhytCheck } from './bhyt.types';
 import { GATEWAY_AUTH_FAILED, GATEWAY_UNREACHABLE, meaningOf, type ResultMeaning } from './bhyt-result-codes';
 import { HttpClient } from './http.client';
@@ -168,11 +168,12 @@ export function eligibilityOf(body: unknown, asked: string): Omit<BhytCheck, 'du
   if (!isObj(body)) return undefined;
   const code = str(body['maKetQua']);
   if (!code) return undefined;
-  const note = str(body['ghiChu']);
+  const raw = str(body['ghiChu']);
+  const note = raw === undefined ? '' : cleanText(raw, 500);
   return {
     ...meaningOf(code),
     resultCode: code.slice(0, 8),
-    ...(note ? { staffNote: note.slice(0, 500) } : {}),
+    ...(note ? { staffNote: note } : {}),
     card: cardOf(body, asked),
   };
 }

@@ -77,3 +77,14 @@ describe('gateway formats', () => {
     );
   });
 });
+
+describe('gateway text', () => {
+  it("cleans the gateway's staff note (NFC, no control, bidi or zero-width characters)", () => {
+    const check = eligibilityOf(
+      { maKetQua: '000', ghiChu: 'The\u0309 co\u0301\u0000 gia\u0301 tri\u0323\u202e\u200b' },
+      'X',
+    );
+    expect(check?.staffNote).toBe('Thẻ có giá trị');
+    expect(eligibilityOf({ maKetQua: '000', ghiChu: '\u200b\u0000' }, 'X')?.staffNote).toBeUndefined();
+  });
+});

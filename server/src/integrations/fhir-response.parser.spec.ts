@@ -57,3 +57,20 @@ describe('FHIR response parsing', () => {
     );
   });
 });
+
+describe('FHIR outcome text', () => {
+  it('is cleaned (NFC, no control, bidi or zero-width characters) before it is kept', () => {
+    const text = readableOutcome({
+      resourceType: 'OperationOutcome',
+      issue: [
+        {
+          severity: 'error',
+          code: 'invalid',
+          diagnostics: 'Te\u0302n\u0000 kho\u0302ng\u202e hơ\u0323p\u200b le\u0302\u0323',
+        },
+      ],
+    });
+    expect(text).toContain('Tên không hợp lệ');
+    for (const c of ['\u0000', '\u202e', '\u200b']) expect(text).not.toContain(c);
+  });
+});

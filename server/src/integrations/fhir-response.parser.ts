@@ -4,6 +4,7 @@
  * machine detail for alerts (issue codes and paths only, no text that could hold personal data).
  * Everything here faces outside input: it never throws.
  */
+import { cleanText } from '@kiosk/protocol';
 import { maskDigits } from './emr.port';
 
 export interface EntryOutcome {
@@ -85,7 +86,7 @@ export function readableOutcome(oo: unknown): string {
     return `${severity} ${code}${paths.length ? ` (${paths.join(', ')})` : ''}${text ? `: ${text}` : ''}`;
   });
   const message = parts.length > 0 ? parts.join('; ') : 'the EMR refused the request without an OperationOutcome';
-  return maskDigits(message.replace(/\s+/gu, ' ')).slice(0, 300);
+  return maskDigits(cleanText(message, 300));
 }
 
 /** For alerts and metrics: issue codes and paths only, e.g. `invalid@Encounter.status`. */

@@ -51,6 +51,12 @@ export class Metrics {
     labelNames: ['service'] as const,
     registers: [this.registry],
   });
+  readonly rateLimited = new client.Counter({
+    name: 'kiosk_rate_limited_total',
+    help: "Requests answered 'rate-limited', by edge (http, or the socket namespace) and route group or command",
+    labelNames: ['edge', 'group'] as const,
+    registers: [this.registry],
+  });
   readonly transitions = new client.Counter({
     name: 'kiosk_ticket_transitions_total',
     help: 'Ticket status changes by resulting status',

@@ -10,9 +10,9 @@ import {
 import type { Services } from '../services';
 import { ADMIN, adminCommandRoles } from '../access';
 import type { Logger } from '../logger';
-import { admitSession, serveSessionCommands, type SessionData } from './namespace.support';
+import { admitSession, serveSessionCommands, type SessionData, type SocketLimits } from './namespace.support';
 
-export function attachAdminNamespace(io: Server, s: Services, log: Logger) {
+export function attachAdminNamespace(io: Server, s: Services, log: Logger, limits: SocketLimits) {
   const admin = io.of('/admin') as unknown as Namespace<
     AdminToServerEvents,
     ServerToAdminEvents,
@@ -21,7 +21,7 @@ export function attachAdminNamespace(io: Server, s: Services, log: Logger) {
   >;
   admin.use(admitSession(s, ADMIN));
   admin.on('connection', (socket) =>
-    serveSessionCommands(s, log, socket, adminCommands, adminCommandRoles, {
+    serveSessionCommands(s, log, limits, '/admin', socket, adminCommands, adminCommandRoles, {
       'alerts:list': async (q) => ok(await s.alerts.list(q.includeResolved ?? false)),
     }),
   );

@@ -21,7 +21,7 @@ import {
 import type { Services } from '../services';
 import type { AgentIdentity } from '../services/fleet.service';
 import type { Logger } from '../logger';
-import { commandOptions } from './namespace.support';
+import { commandOptions, type SocketLimits } from './namespace.support';
 
 /** The integrations' BHYT screening, as a kiosk asks it (Integrations.checkInsuranceForKiosk). */
 export interface KioskInsurance {
@@ -36,7 +36,13 @@ interface AgentServerSideEvents {
 const PRINT_ACK_TIMEOUT_MS = 20_000;
 const agentRoom = (agentId: string) => `agent:${agentId}`;
 
-export function attachAgentNamespace(io: Server, s: Services, log: Logger, insurance: KioskInsurance) {
+export function attachAgentNamespace(
+  io: Server,
+  s: Services,
+  log: Logger,
+  insurance: KioskInsurance,
+  limits: SocketLimits,
+) {
   const agents = io.of('/agent') as unknown as Namespace<
     AgentToServerEvents,
     ServerToAgentEvents,
@@ -82,12 +88,12 @@ export function attachAgentNamespace(io: Server, s: Services, log: Logger, insur
             : err('unknown-ticket', 'no such ticket'),
         'heartbeat:send': async (hb) => {
           await s.fleet.heartbeat(agent.id, hb);
-          await s.alerts.reconcileHeartbeat(agent.id, hb.devices);
+          await s.alerts.reconcileHeartbeat(agent.id, hb.devices, hb.storageFaults);
           return ok(null);
         },
         'insurance:check': (request) => insurance.checkInsuranceForKiosk(request),
       },
-      commandOptions(log),
+      commandOptions(log, limits.forSocket('/agent', agent.id, socket)),
     );
   });
 

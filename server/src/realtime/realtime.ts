@@ -21,6 +21,8 @@ import { attachAgentNamespace, type KioskInsurance } from './agent.namespace';
 import { attachStaffNamespace } from './staff.namespace';
 import { attachAdminNamespace } from './admin.namespace';
 import { attachDisplayNamespace } from './display.namespace';
+import { SocketLimits, type SocketLimitSizes } from './namespace.support';
+import { originAllowed } from '../http/edge';
 
 export interface Realtime {
   io: Server;
@@ -38,23 +40,33 @@ export interface Realtime {
 }
 
 export interface RealtimeOptions {
-  allowedOrigins: string[] | true;
+  /** Browser origins allowed to open a socket besides the server's own (never reflected). */
+  allowedOrigins: readonly string[];
   /** The kiosks' BHYT pre-check (the integrations module). */
   insurance: KioskInsurance;
   /** Fan-out between server instances (PostgreSQL). */
   adapter?: ServerOptions['adapter'] | undefined;
+  /** Rate limits of every namespace's commands. */
+  limits: SocketLimitSizes;
+  /** A command was refused by a rate limit. */
+  onLimited?: (namespace: string, event: string) => void;
 }
 
 export function createRealtime(http: HttpServer, s: Services, log: Logger, options: RealtimeOptions): Realtime {
+  const allowed = new Set(options.allowedOrigins);
   const io = new Server(http, {
-    cors: { origin: options.allowedOrigins, credentials: true },
+    // Same-origin pages need no CORS; only the configured origins get CORS headers, never a reflection.
+    cors: { origin: [...allowed], credentials: true },
+    // Every handshake (polling or WebSocket) from a browser of another origin is refused.
+    allowRequest: (req, callback) => callback(null, originAllowed(req.headers, allowed)),
     serveClient: false,
     maxHttpBufferSize: 256_000,
     ...(options.adapter ? { adapter: options.adapter } : {}),
   });
-  const agents = attachAgentNamespace(io, s, log, options.insurance);
-  const staff = attachStaffNamespace(io, s, log);
-  const admin = attachAdminNamespace(io, s, log);
+  const limits = new SocketLimits(options.limits, options.onLimited);
+  const agents = attachAgentNamespace(io, s, log, options.insurance, limits);
+  const staff = attachStaffNamespace(io, s, log, limits);
+  const admin = attachAdminNamespace(io, s, log, limits);
   const display = attachDisplayNamespace(io, s, log);
   return {
     io,

@@ -10,9 +10,9 @@ import {
 import type { Services } from '../services';
 import { STAFF, staffCommandRoles } from '../access';
 import type { Logger } from '../logger';
-import { admitSession, serveSessionCommands, type SessionData } from './namespace.support';
+import { admitSession, serveSessionCommands, type SessionData, type SocketLimits } from './namespace.support';
 
-export function attachStaffNamespace(io: Server, s: Services, log: Logger) {
+export function attachStaffNamespace(io: Server, s: Services, log: Logger, limits: SocketLimits) {
   const staff = io.of('/staff') as unknown as Namespace<
     StaffToServerEvents,
     ServerToStaffEvents,
@@ -22,7 +22,7 @@ export function attachStaffNamespace(io: Server, s: Services, log: Logger) {
   staff.use(admitSession(s, STAFF));
   staff.on('connection', (socket) => {
     const actor = socket.data.user.username;
-    serveSessionCommands(s, log, socket, staffCommands, staffCommandRoles, {
+    serveSessionCommands(s, log, limits, '/staff', socket, staffCommands, staffCommandRoles, {
       'queue:list': async (q) => ok(await s.queue.list(q.serviceId)),
       'queue:estimate': async () => ok(await s.queue.estimates()),
       'queue:call-next': async (c) => ok(await s.queue.callNext(c.serviceId, c.counter, actor)),

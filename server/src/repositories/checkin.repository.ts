@@ -17,6 +17,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CompiledQuery } from 'kysely';
+import { ColumnCipher } from './column-cipher';
+import { sealPatient } from './patient.repository';
 import type { Db } from '../db/database';
 import type { Insertable } from 'kysely';
 import type {
@@ -103,7 +105,15 @@ const ident = (name: string): string => {
 };
 
 export class CheckInRepository {
-  constructor(private readonly db: Db) {}
+  /**
+   * Not used with column encryption on (app.ts): sealed values cannot carry the tokens the
+   * statement fills in (the EMR payload holds the ticket number). With it off, the patient row
+   * gets its match columns as PatientRepository writes them (`sealPatient`).
+   */
+  constructor(
+    private readonly db: Db,
+    private readonly cipher: ColumnCipher = ColumnCipher.off(),
+  ) {}
 
   async storeAtOnce(s: CheckInStatement): Promise<StoredAtOnce> {
     const q = new StatementText();
@@ -161,7 +171,7 @@ export class CheckInRepository {
    * last, `p`, yields the matched or created patient's id.
    */
   private patientMatch(s: CheckInStatement, q: StatementText): string[] {
-    const p = s.patient;
+    const p = sealPatient(this.cipher, s.patient);
     const cols = Object.keys(p) as (keyof PatientTable)[];
     const columns = cols.map(ident).join(', ');
     if (s.match === 'id-number')
@@ -186,6 +196,8 @@ export class CheckInRepository {
       `p_updated as (update patients set
         insurance_number = coalesce(${q.param(p.insurance_number)}, insurance_number),
         id_number = coalesce(${q.param(p.id_number)}, id_number),
+        insurance_number_hmac = coalesce(${q.param(p.insurance_number_hmac ?? null)}, insurance_number_hmac),
+        id_number_hmac = coalesce(${q.param(p.id_number_hmac ?? null)}, id_number_hmac),
         updated_at = ${q.param(p.updated_at)}
         where id = (select id from p_found) returning id)`,
       `p_created as (insert into patients (${columns}) select ${cols.map(typed).join(', ')}

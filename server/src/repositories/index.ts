@@ -12,9 +12,11 @@ import { KpiRepository } from './kpi.repository';
 import { OutboxRepository } from './outbox.repository';
 import { PartitionRepository } from './partition.repository';
 import { PatientRepository } from './patient.repository';
+import { PrivacyRepository } from './privacy.repository';
 import { StaffRepository } from './staff.repository';
 import { TicketRepository } from './ticket.repository';
 import { VisitRepository } from './visit.repository';
+import { ColumnCipher } from './column-cipher';
 
 export type { Executor } from './executor';
 
@@ -40,21 +42,28 @@ export interface Repositories {
   checkIns: CheckInRepository;
   /** PostgreSQL: the day partitions of tickets and their events. */
   partitions: PartitionRepository;
+  /** Data-subject exports and erasure, the breach log, retention by data kind. */
+  privacy: PrivacyRepository;
 }
 
 /** `clock` stamps the outbox's own bookkeeping (claims, leases, retries). */
-export function createRepositories(db: Db, clock: Clock = systemClock): Repositories {
+export function createRepositories(
+  db: Db,
+  clock: Clock = systemClock,
+  cipher: ColumnCipher = ColumnCipher.off(),
+): Repositories {
   return {
     tickets: new TicketRepository(db),
-    visits: new VisitRepository(db),
-    patients: new PatientRepository(db),
+    visits: new VisitRepository(db, cipher),
+    patients: new PatientRepository(db, cipher),
     catalogue: new CatalogueRepository(db),
     staff: new StaffRepository(db),
     agents: new AgentRepository(db),
     alerts: new AlertRepository(db),
     kpi: new KpiRepository(db),
-    outbox: new OutboxRepository(db, clock),
-    checkIns: new CheckInRepository(db),
+    outbox: new OutboxRepository(db, clock, cipher),
+    checkIns: new CheckInRepository(db, cipher),
     partitions: new PartitionRepository(db),
+    privacy: new PrivacyRepository(db, cipher),
   };
 }

@@ -13,6 +13,16 @@ import type { Db } from '../db/database';
 import type { EmrOutboxTable } from '../db/schema';
 import type { Clock } from '../clock';
 import type { Executor } from './executor';
+import { ColumnCipher } from './column-cipher';
+
+/**
+ * The payload (the EMR-bound snapshot: names, ID numbers) is sealed at rest; the patient key
+ * (`cccd:<number>` …) is only compared for equality, so its keyed hash is stored instead.
+ */
+export const openDelivery = (cipher: ColumnCipher, r: EmrOutboxTable): EmrOutboxTable => ({
+  ...r,
+  payload_json: cipher.open('emr_outbox.payload_json', r.payload_json),
+});
 
 export type OutboxKind = 'check-in' | 'patient-update';
 export type OutboxStatus = 'pending' | 'delivering' | 'delivered' | 'failed';
@@ -69,6 +79,7 @@ export class OutboxRepository {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly cipher: ColumnCipher = ColumnCipher.off(),
   ) {}
 
   /** Inside the caller's unit of work: the delivery commits or vanishes with it. */
@@ -86,9 +97,9 @@ export class OutboxRepository {
       kind: d.kind,
       visit_id: d.visitId,
       patient_id: d.patientId,
-      patient_key: d.patientKey,
+      patient_key: this.cipher.index(d.patientKey),
       control_id: newControlId(),
-      payload_json: JSON.stringify(d.payload),
+      payload_json: this.cipher.seal('emr_outbox.payload_json', JSON.stringify(d.payload)),
       status: 'pending',
       attempts: 0,
       next_attempt_at: now,
@@ -152,7 +163,13 @@ export class OutboxRepository {
       )
       .executeTakeFirst();
     if (Number(claimed.numUpdatedRows) === 0) return [];
-    return kysely.selectFrom('emr_outbox').selectAll().where('claim_token', '=', token).orderBy('created_at').execute();
+    const rows = await kysely
+      .selectFrom('emr_outbox')
+      .selectAll()
+      .where('claim_token', '=', token)
+      .orderBy('created_at')
+      .execute();
+    return rows.map((r) => openDelivery(this.cipher, r));
   }
 
   /** Records a batch of outcomes; a row reclaimed meanwhile (other token) is left alone. */
@@ -204,7 +221,8 @@ export class OutboxRepository {
   }
 
   async get(id: string): Promise<EmrOutboxTable | undefined> {
-    return this.db.kysely.selectFrom('emr_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db.kysely.selectFrom('emr_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && openDelivery(this.cipher, row);
   }
 
   /** A failed or waiting delivery is due now again; returns how many rows changed. */

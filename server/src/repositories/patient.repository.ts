@@ -1,19 +1,47 @@
 /**
  * Patients and their consent events (given with each check-in, withdrawn on request). Methods
- * taking `trx` run inside the caller's unit of work (see executor.ts).
+ * taking `trx` run inside the caller's unit of work (see executor.ts). ID numbers, names and
+ * addresses are sealed here on the way in and opened on the way out (column-cipher.ts); ID numbers
+ * are matched through their keyed hashes. Callers see plain values.
  */
 import type { Insertable, Updateable } from 'kysely';
 import type { Db } from '../db/database';
 import type { ConsentEventTable, PatientTable } from '../db/schema';
 import type { Executor } from './executor';
+import { ColumnCipher } from './column-cipher';
 
 export type NewConsentEvent = Insertable<ConsentEventTable>;
 
+/** The sealed columns of `patients`. */
+export const PATIENT_SEALED = ['id_number', 'old_id_number', 'insurance_number', 'full_name', 'address'] as const;
+
+export function sealPatient<T extends Partial<PatientTable>>(cipher: ColumnCipher, p: T): T {
+  const out: Partial<PatientTable> = { ...p };
+  for (const c of PATIENT_SEALED)
+    if (p[c] !== undefined) (out as Record<string, unknown>)[c] = cipher.seal(`patients.${c}`, p[c]);
+  if (p.id_number !== undefined) out.id_number_hmac = cipher.index(p.id_number);
+  if (p.insurance_number !== undefined) out.insurance_number_hmac = cipher.index(p.insurance_number);
+  return out as T;
+}
+
+export function openPatient<T extends Partial<PatientTable>>(cipher: ColumnCipher, p: T): T {
+  const out: Partial<PatientTable> = { ...p };
+  for (const c of PATIENT_SEALED)
+    if (typeof p[c] === 'string') (out as Record<string, unknown>)[c] = cipher.open(`patients.${c}`, p[c]);
+  delete out.id_number_hmac;
+  delete out.insurance_number_hmac;
+  return out as T;
+}
+
 export class PatientRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly cipher: ColumnCipher = ColumnCipher.off(),
+  ) {}
 
   async byId(patientId: string): Promise<PatientTable | undefined> {
-    return this.db.kysely.selectFrom('patients').selectAll().where('id', '=', patientId).executeTakeFirst();
+    const row = await this.db.kysely.selectFrom('patients').selectAll().where('id', '=', patientId).executeTakeFirst();
+    return row && openPatient(this.cipher, row);
   }
 
   async exists(patientId: string): Promise<boolean> {
@@ -39,21 +67,33 @@ export class PatientRepository {
   // ---- inside a unit of work -----------------------------------------------------------------
 
   /**
-   * Match or create in one statement by ID number: a new patient is stored, a known one only has
-   * `updated_at` set to `at`. Returns the patient's id.
+   * Match or create in one statement by ID number (its keyed hash): a new patient is stored, a
+   * known one only has `updated_at` set to `at`. Returns the patient's id. A patient stored under
+   * an older key is found by `idByIdNumber` first when a rotation is under way.
    */
   async upsertByIdNumber(trx: Executor, patient: PatientTable, at: string): Promise<string> {
+    if (patient.id_number && this.cipher.enabled) {
+      const known = await this.idByIdNumber(trx, patient.id_number);
+      if (known) {
+        await trx.updateTable('patients').set({ updated_at: at }).where('id', '=', known).execute();
+        return known;
+      }
+    }
     const row = await trx
       .insertInto('patients')
-      .values(patient)
-      .onConflict((oc) => oc.column('id_number').doUpdateSet({ updated_at: at }))
+      .values(sealPatient(this.cipher, patient))
+      .onConflict((oc) => oc.column('id_number_hmac').doUpdateSet({ updated_at: at }))
       .returning('id')
       .executeTakeFirstOrThrow();
     return row.id;
   }
 
   async idByIdNumber(trx: Executor, idNumber: string): Promise<string | undefined> {
-    const row = await trx.selectFrom('patients').select('id').where('id_number', '=', idNumber).executeTakeFirst();
+    const row = await trx
+      .selectFrom('patients')
+      .select('id')
+      .where('id_number_hmac', 'in', this.cipher.candidates(idNumber))
+      .executeTakeFirst();
     return row?.id;
   }
 
@@ -61,17 +101,21 @@ export class PatientRepository {
     const row = await trx
       .selectFrom('patients')
       .select('id')
-      .where('insurance_number', '=', insuranceNumber)
+      .where('insurance_number_hmac', 'in', this.cipher.candidates(insuranceNumber))
       .executeTakeFirst();
     return row?.id;
   }
 
   async update(trx: Executor, patientId: string, changes: Updateable<PatientTable>): Promise<void> {
-    await trx.updateTable('patients').set(changes).where('id', '=', patientId).execute();
+    await trx
+      .updateTable('patients')
+      .set(sealPatient(this.cipher, changes as Partial<PatientTable>))
+      .where('id', '=', patientId)
+      .execute();
   }
 
   async insert(trx: Executor, patient: PatientTable): Promise<void> {
-    await trx.insertInto('patients').values(patient).execute();
+    await trx.insertInto('patients').values(sealPatient(this.cipher, patient)).execute();
   }
 
   async addConsent(trx: Executor, consent: NewConsentEvent): Promise<void> {

@@ -6,9 +6,40 @@
 import type { Db } from '../db/database';
 import type { CheckinRecordTable, InsuranceCheckTable, VisitTable } from '../db/schema';
 import type { Executor } from './executor';
+import { ColumnCipher } from './column-cipher';
+
+/** Sealed columns of the Decision 4750 record and of the BHYT answers (ID numbers, names, the gateway's note). */
+export const CHECKIN_RECORD_SEALED = ['ho_ten', 'so_cccd', 'ma_the_bhyt'] as const;
+export const INSURANCE_CHECK_SEALED = ['card_number', 'new_card_number', 'staff_note'] as const;
+
+function sealed<T extends object>(
+  cipher: ColumnCipher,
+  table: string,
+  cols: readonly string[],
+  row: T,
+  open: boolean,
+): T {
+  const out: Record<string, unknown> = { ...(row as Record<string, unknown>) };
+  for (const c of cols) {
+    const v = out[c];
+    if (typeof v === 'string') out[c] = open ? cipher.open(`${table}.${c}`, v) : cipher.seal(`${table}.${c}`, v);
+  }
+  return out as T;
+}
+export const sealCheckinRecord = (c: ColumnCipher, r: CheckinRecordTable) =>
+  sealed(c, 'checkin_records', CHECKIN_RECORD_SEALED, r, false);
+export const openCheckinRecord = (c: ColumnCipher, r: CheckinRecordTable) =>
+  sealed(c, 'checkin_records', CHECKIN_RECORD_SEALED, r, true);
+export const sealInsuranceCheck = (c: ColumnCipher, r: InsuranceCheckTable) =>
+  sealed(c, 'insurance_checks', INSURANCE_CHECK_SEALED, r, false);
+export const openInsuranceCheck = (c: ColumnCipher, r: InsuranceCheckTable) =>
+  sealed(c, 'insurance_checks', INSURANCE_CHECK_SEALED, r, true);
 
 export class VisitRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly cipher: ColumnCipher = ColumnCipher.off(),
+  ) {}
 
   /** The stored receipt (JSON) of a check-in id, if that check-in was stored. */
   async receiptByCheckIn(checkInId: string): Promise<string | undefined> {
@@ -44,17 +75,18 @@ export class VisitRepository {
 
   /** The BHYT answers used for a visit, oldest first. */
   async insuranceChecks(visitId: string): Promise<InsuranceCheckTable[]> {
-    return this.db.kysely
+    const rows = await this.db.kysely
       .selectFrom('insurance_checks')
       .selectAll()
       .where('visit_id', '=', visitId)
       .orderBy('at')
       .execute();
+    return rows.map((r) => openInsuranceCheck(this.cipher, r));
   }
 
   /** Decision 4750 records checked in from `fromIso` (inclusive) to `toIso` (exclusive), in time order. */
   async checkinRecordsBetween(fromIso: string, toIso: string): Promise<CheckinRecordTable[]> {
-    return this.db.kysely
+    const rows = await this.db.kysely
       .selectFrom('checkin_records')
       .selectAll()
       .where('checked_in_at', '>=', fromIso)
@@ -62,6 +94,7 @@ export class VisitRepository {
       .orderBy('checked_in_at')
       .orderBy('ma_lk')
       .execute();
+    return rows.map((r) => openCheckinRecord(this.cipher, r));
   }
 
   // ---- inside a unit of work -----------------------------------------------------------------
@@ -87,10 +120,10 @@ export class VisitRepository {
   }
 
   async insertCheckinRecord(trx: Executor, record: CheckinRecordTable): Promise<void> {
-    await trx.insertInto('checkin_records').values(record).execute();
+    await trx.insertInto('checkin_records').values(sealCheckinRecord(this.cipher, record)).execute();
   }
 
   async insertInsuranceCheck(trx: Executor, check: InsuranceCheckTable): Promise<void> {
-    await trx.insertInto('insurance_checks').values(check).execute();
+    await trx.insertInto('insurance_checks').values(sealInsuranceCheck(this.cipher, check)).execute();
   }
 }

@@ -26,11 +26,19 @@ const DEVICE_KINDS: readonly AlertKind[] = [
   'printer-fault',
   'reader-disconnected',
   'scanner-disconnected',
+  'agent-storage-corrupt',
 ];
 
-/** The alert conditions a heartbeat's device list shows. Pure. */
-export function deviceConditions(devices: readonly DeviceHealth[]): Condition[] {
+/** The alert conditions a heartbeat's device list and storage faults show. Pure. */
+export function deviceConditions(
+  devices: readonly DeviceHealth[],
+  storageFaults: readonly { file: string }[] = [],
+): Condition[] {
   const out: Condition[] = [];
+  // One alert per kiosk while any moved-aside file remains; the detail names the newest.
+  const newest = storageFaults.at(-1);
+  if (newest)
+    out.push({ kind: 'agent-storage-corrupt', deviceId: 'storage', severity: 'critical', detail: newest.file });
   for (const d of devices) {
     if (d.class === 'printer') {
       if (d.reason === 'paper-out')
@@ -117,8 +125,12 @@ export class AlertService {
   }
 
   /** Brings a kiosk's device alerts in line with its latest heartbeat; it is online again. */
-  async reconcileHeartbeat(agentId: string, devices: readonly DeviceHealth[]): Promise<void> {
-    const wanted = deviceConditions(devices);
+  async reconcileHeartbeat(
+    agentId: string,
+    devices: readonly DeviceHealth[],
+    storageFaults: readonly { file: string }[] = [],
+  ): Promise<void> {
+    const wanted = deviceConditions(devices, storageFaults);
     await this.resolve(agentId, ['kiosk-offline']);
     const open = await this.repositories.alerts.openKindsOf(agentId, DEVICE_KINDS);
     for (const o of open)

@@ -1,6 +1,8 @@
 /**
  * Staff accounts: argon2id password hashes, opaque session tokens (only their SHA-256 is
- * stored), a login rate limit, roles, and the audit log.
+ * stored), login limits (per account, per address, overall: `LoginLimiter`), roles, and the
+ * audit log. A login costs one argon2 verification whether the user exists or not, so the answer's
+ * timing does not tell which user names exist.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
@@ -9,6 +11,7 @@ import { err, ok, type Result, type StaffAccount } from '@kiosk/protocol';
 import type { Committer } from '../db/group-commit';
 import type { StaffRepository } from '../repositories/staff.repository';
 import type { Clock } from '../clock';
+import { LoginLimiter, type LoginLimits, type Lockout } from './login-limiter';
 
 export const roleSchema = z.enum(['admin', 'reception', 'clinic', 'viewer']);
 export type Role = z.infer<typeof roleSchema>;
@@ -21,11 +24,22 @@ export interface StaffUser {
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 const ARGON2ID = 2;
-const MAX_FAILURES = 5;
-const FAILURE_WINDOW_MS = 60_000;
+
+export const defaultLoginLimits: LoginLimits = {
+  perAccount: 5,
+  perAddress: 20,
+  overall: 200,
+  windowMs: 15 * 60_000,
+  maxTracked: 10_000,
+};
+
+export type LoginOutcome =
+  { token: string; user: StaffUser } | 'invalid' | { refused: 'rate-limited'; retryAfterMs: number };
 
 export class AuthService {
-  private readonly failures = new Map<string, number[]>();
+  readonly loginLimiter: LoginLimiter;
+  /** Verified against when the user name is unknown or disabled, so every login costs one verification. */
+  private dummyHash: Promise<string> | undefined;
 
   constructor(
     private readonly staff: StaffRepository,
@@ -33,7 +47,15 @@ export class AuthService {
     private readonly transactions: Committer,
     private readonly clock: Clock,
     private readonly sessionTtlMs: number,
-  ) {}
+    loginLimits: LoginLimits = defaultLoginLimits,
+  ) {
+    this.loginLimiter = new LoginLimiter(loginLimits);
+  }
+
+  private dummy(): Promise<string> {
+    this.dummyHash ??= hash(randomBytes(24).toString('base64url'), { algorithm: ARGON2ID });
+    return this.dummyHash;
+  }
 
   async createUser(username: string, password: string, role: Role): Promise<StaffUser> {
     const id = randomUUID();
@@ -59,12 +81,14 @@ export class AuthService {
 
   async listUsers(): Promise<StaffAccount[]> {
     const rows = await this.staff.users();
+    const now = this.clock.now().getTime();
     return rows.map((r) => ({
       id: r.id,
       username: r.username,
       role: roleSchema.catch('viewer').parse(r.role),
       disabled: r.disabled_at !== null,
       createdAt: r.created_at,
+      lockedUntil: this.loginLimiter.lockedUntil(r.username, now),
     }));
   }
 
@@ -100,28 +124,32 @@ export class AuthService {
     return account ? ok(account) : err('unknown-user', 'no such user');
   }
 
+  /** Whether an enabled account `username` has exactly this password (start-up checks; not rate-limited). */
+  async acceptsPassword(username: string, password: string): Promise<boolean> {
+    const row = await this.staff.userByName(username);
+    if (!row || row.disabled_at !== null) return false;
+    return verify(row.password_hash, password).catch(() => false);
+  }
+
   async hasUsers(): Promise<boolean> {
     return this.staff.hasUsers();
   }
 
-  /** 'rate-limited' after too many failures for this user name from this address within a minute. */
-  async login(
-    username: string,
-    password: string,
-    address: string,
-  ): Promise<{ token: string; user: StaffUser } | 'invalid' | 'rate-limited'> {
-    const key = `${username}\u0000${address}`;
+  /**
+   * The attempt is counted before anything is awaited; 'rate-limited' while the account, the
+   * address or the whole server is at its failure limit, with the time until the lock ends.
+   */
+  async login(username: string, password: string, address: string): Promise<LoginOutcome> {
     const now = this.clock.now().getTime();
-    const recent = (this.failures.get(key) ?? []).filter((t) => now - t < FAILURE_WINDOW_MS);
-    if (recent.length >= MAX_FAILURES) return 'rate-limited';
+    const attempt = this.loginLimiter.begin(username, address, now);
+    if (!attempt.ok) return { refused: 'rate-limited', retryAfterMs: attempt.retryAfterMs };
     const row = await this.staff.userByName(username);
-    const good = row && row.disabled_at === null ? await verify(row.password_hash, password).catch(() => false) : false;
-    if (!row || !good) {
-      recent.push(now);
-      this.failures.set(key, recent);
-      return 'invalid';
-    }
-    this.failures.delete(key);
+    const usable = row !== undefined && row.disabled_at === null;
+    // Unknown and disabled accounts verify against a dummy hash: the same work, the same time.
+    const stored = usable ? row.password_hash : await this.dummy();
+    const good = (await verify(stored, password).catch(() => false)) && usable;
+    attempt.release(good);
+    if (!good) return 'invalid';
     const token = randomBytes(32).toString('base64url');
     await this.staff.insertSession({
       token_hash: sha256(token),
@@ -130,6 +158,16 @@ export class AuthService {
     });
     await this.audit(row.username, 'login', null);
     return { token, user: { id: row.id, username: row.username, role: roleSchema.parse(row.role) } };
+  }
+
+  /** Accounts and addresses whose logins are locked now, with when each lock ends. */
+  lockouts(): Lockout[] {
+    return this.loginLimiter.lockouts(this.clock.now().getTime());
+  }
+
+  /** An admin ends an account's login lock (audited by the caller). */
+  unlock(username: string): void {
+    this.loginLimiter.unlock(username);
   }
 
   async session(token: string | undefined): Promise<StaffUser | undefined> {

@@ -8,6 +8,7 @@ import type { PatientService } from './patient.service';
 import type { RetentionService } from './retention.service';
 import type { AlertService } from './alert.service';
 import type { StatsService } from './stats.service';
+import type { PrivacyService } from './privacy.service';
 
 export interface Services {
   db: Db;
@@ -20,4 +21,5 @@ export interface Services {
   retention: RetentionService;
   alerts: AlertService;
   stats: StatsService;
+  privacy: PrivacyService;
 }

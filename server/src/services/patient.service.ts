@@ -1,6 +1,6 @@
 /**
  * Staff reads of patient records (each one written to the audit log before the data is
- * returned) and consent events (given with each check-in, withdrawn on request).
+ * returned). Consent withdrawal and erasure: privacy.service.ts.
  */
 import { err, ok, type Result } from '@kiosk/protocol';
 import type { Repositories } from '../repositories';
@@ -75,22 +75,5 @@ export class PatientService {
       return err('unknown-ticket', 'no such ticket');
     }
     return this.read(patientId, reader, 'ticket');
-  }
-
-  /** Records a withdrawal of consent; staff act on the patient's request. */
-  async withdrawConsent(patientId: string, actor: StaffUser, purpose: string): Promise<Result<null>> {
-    const { patients } = this.repositories;
-    if (!(await patients.exists(patientId))) return err('unknown-patient', 'no such patient');
-    await patients.recordConsent({
-      patient_id: patientId,
-      visit_id: null,
-      kind: 'withdrawn',
-      purpose,
-      notice_version: this.privacyNoticeVersion,
-      at: this.clock.now().toISOString(),
-      actor: actor.username,
-    });
-    await this.auth.audit(actor.username, 'consent-withdrawn', patientId);
-    return ok(null);
   }
 }

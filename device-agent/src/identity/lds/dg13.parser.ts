@@ -5,7 +5,7 @@
  * a nested SEQUENCE of strings) is a field, wherever it sits. Any field may be missing.
  * Field 16 (16 hex chars, meaning unconfirmed) is kept raw. Never throws.
  */
-import type { Identity, Result } from '@kiosk/protocol';
+import { cleanAddress, cleanName, type Identity, type Result } from '@kiosk/protocol';
 import { makeDate, parseSlashDate, parseYear, toIsoDate } from '../dates';
 import { childrenOf, expectTlv, MAX_TLV_DEPTH, type Tlv } from '../tlv/ber-tlv';
 import { decodeSmallInt, decodeString, isStringTag, TAG } from '../tlv/der';
@@ -171,7 +171,7 @@ export function dg13ToIdentity(
   dg13: Dg13,
   fallback: { fullName?: string; dateOfBirth?: string; idNumber?: string; sex?: Identity['sex'] } = {},
 ): Identity | undefined {
-  const fullName = (dg13.fullName ?? fallback.fullName ?? '').slice(0, 200);
+  const fullName = cleanName(dg13.fullName ?? fallback.fullName ?? '');
   const dateOfBirth = dg13DateToIso(dg13.dateOfBirth) ?? fallback.dateOfBirth;
   if (!fullName || !dateOfBirth) return undefined;
   const identity: Identity = { source: 'chip', fullName, dateOfBirth };
@@ -181,7 +181,8 @@ export function dg13ToIdentity(
   if (old && /^\d{9}$/u.test(old)) identity.oldIdNumber = old;
   const sex = sexOf(dg13.sex) ?? fallback.sex;
   if (sex) identity.sex = sex;
-  if (dg13.placeOfResidence) identity.address = dg13.placeOfResidence.slice(0, 500);
+  const address = cleanAddress(dg13.placeOfResidence ?? '');
+  if (address) identity.address = address;
   const issue = dg13DateToIso(dg13.issueDate);
   if (issue) identity.issueDate = issue;
   return identity;
