@@ -244,6 +244,29 @@ export interface CheckinRecordTable {
   checked_in_at: string;
 }
 
+/** A kiosk's heartbeats, sampled (one a minute at most, or when its devices change) and bounded per kiosk. */
+export interface AgentHeartbeatTable {
+  id: Generated<number>;
+  agent_id: string;
+  at: string;
+  software_version: string;
+  ready: number;
+  total: number;
+  /** JSON array of `class:state(:reason)` for each device not ready. */
+  problems: string;
+}
+/** A waiting-room screen paired with a single-use code; only its credential's hash is stored. */
+export interface DisplayTable {
+  id: string;
+  name: string;
+  credential_hash: string;
+  /** JSON array of service ids; empty: every service. */
+  service_ids: string;
+  created_at: string;
+  revoked_at: string | null;
+  last_seen_at: string | null;
+}
+
 export interface Database {
   departments: DepartmentTable;
   services: ServiceTable;
@@ -266,4 +289,7 @@ export interface Database {
   emr_outbox: EmrOutboxTable;
   insurance_checks: InsuranceCheckTable;
   checkin_records: CheckinRecordTable;
+  agent_heartbeats: AgentHeartbeatTable;
+  displays: DisplayTable;
+  display_pairing_codes: PairingCodeTable;
 }

@@ -39,9 +39,10 @@ export function registerReprintRoutes(api: ApiRegistry, s: Services, printOnAgen
     async ({ params, body, user }) => {
       const printable = await s.queue.printable(params.ticketId);
       if (!printable.ok) return printable;
-      const agentId = body.agentId ?? printable.value.issuedBy;
-      if (!agentId)
-        return err('validation-failed', 'agentId: this ticket was not issued by a kiosk: name a kiosk agent');
+      // A counter's registration (`counter:<user>`) was issued by no kiosk.
+      const issuedBy = printable.value.issuedBy?.startsWith('counter:') ? null : printable.value.issuedBy;
+      const agentId = body.agentId ?? issuedBy;
+      if (!agentId) return err('no-kiosk-printer', 'this ticket was not issued by a kiosk: print it at a counter');
       const outcome = await printOnAgent(agentId, { ticketId: params.ticketId, ticket: printable.value.ticket });
       await s.auth.audit(user.username, 'ticket-reprint', params.ticketId);
       if (!outcome.ok) return outcome;

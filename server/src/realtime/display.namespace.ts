@@ -1,16 +1,88 @@
-/** /display: public, numbers and rooms only. The recent calls on connection, then each call. */
-import type { Namespace, Server } from 'socket.io';
+/**
+ * /display: paired waiting-room screens (a display credential, display-board.ts), numbers and
+ * rooms only. On connection a screen gets its configuration and the recent calls of its services,
+ * then each call of those services. A configuration change re-sends both; a revoked display is
+ * disconnected, on every server instance.
+ */
+import type { Namespace, Server, Socket } from 'socket.io';
 import type { CalledTicket, DisplayToServerEvents, ServerToDisplayEvents } from '@kiosk/protocol';
 import type { Services } from '../services';
+import type { DisplayIdentity } from '../services/display.service';
 import type { Logger } from '../logger';
 
+/** Between server instances, on the /display namespace. */
+interface DisplayServerSideEvents {
+  'display:reconfigure': (displayId: string | null) => void;
+  'display:revoke': (displayId: string) => void;
+}
+interface DisplaySocketData {
+  display: DisplayIdentity;
+}
+type DisplaySocket = Socket<DisplayToServerEvents, ServerToDisplayEvents, DisplayServerSideEvents, DisplaySocketData>;
+
+/** The board keeps this many recent calls of a screen's services. */
+const RECENT_CALLS = 40;
+const EVERY_SERVICE = 'services:all';
+const serviceRoom = (serviceId: string) => `service:${serviceId}`;
+
 export function attachDisplayNamespace(io: Server, s: Services, log: Logger) {
-  const display = io.of('/display') as unknown as Namespace<DisplayToServerEvents, ServerToDisplayEvents>;
-  display.on('connection', (socket) => {
-    s.queue.recentCalls().then(
-      (calls) => socket.emit('board:refreshed', calls),
-      (e: unknown) => log.warn({ err: String(e) }, 'display snapshot failed'),
+  const display = io.of('/display') as unknown as Namespace<
+    DisplayToServerEvents,
+    ServerToDisplayEvents,
+    DisplayServerSideEvents,
+    DisplaySocketData
+  >;
+  display.use((socket, next) => {
+    s.displays.authenticate(socket.handshake.auth['credential']).then(
+      (found) => {
+        if (!found) return next(new Error('unauthorized'));
+        socket.data.display = found;
+        next();
+      },
+      () => next(new Error('unauthorized')),
     );
   });
-  return { callAnnounced: (call: CalledTicket) => display.emit('call:announced', call) };
+
+  /** (Re)sends a screen its configuration and board, and puts it in its services' rooms. */
+  const configure = async (socket: DisplaySocket) => {
+    const config = await s.displays.boardConfig(socket.data.display.id);
+    if (!config) {
+      socket.disconnect(true);
+      return;
+    }
+    for (const room of socket.rooms) if (room !== socket.id) void socket.leave(room);
+    const rooms = config.serviceIds.length === 0 ? [EVERY_SERVICE] : config.serviceIds.map(serviceRoom);
+    void socket.join(rooms);
+    const shown = new Set(config.serviceIds);
+    const calls = (await s.queue.recentCalls(RECENT_CALLS)).filter((c) => shown.size === 0 || shown.has(c.serviceId));
+    socket.emit('board:configured', config);
+    socket.emit('board:refreshed', calls);
+  };
+  const reconfigureLocal = (displayId: string | null) => {
+    for (const socket of display.sockets.values())
+      if (displayId === null || socket.data.display.id === displayId)
+        configure(socket).catch((e: unknown) => log.warn({ err: String(e) }, 'display configuration failed'));
+  };
+  const revokeLocal = (displayId: string) => {
+    for (const socket of display.sockets.values()) if (socket.data.display.id === displayId) socket.disconnect(true);
+  };
+  display.on('display:reconfigure', reconfigureLocal);
+  display.on('display:revoke', revokeLocal);
+
+  display.on('connection', (socket) => {
+    configure(socket).catch((e: unknown) => log.warn({ err: String(e) }, 'display snapshot failed'));
+  });
+  return {
+    callAnnounced: (call: CalledTicket) =>
+      display.to([EVERY_SERVICE, serviceRoom(call.serviceId)]).emit('call:announced', call),
+    /** One display's configuration changed, or (null) the board settings of every display. */
+    reconfigure(displayId: string | null): void {
+      reconfigureLocal(displayId);
+      display.serverSideEmit('display:reconfigure', displayId);
+    },
+    revoke(displayId: string): void {
+      revokeLocal(displayId);
+      display.serverSideEmit('display:revoke', displayId);
+    },
+  };
 }

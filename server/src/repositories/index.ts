@@ -7,6 +7,7 @@ import { systemClock, type Clock } from '../clock';
 import { AgentRepository } from './agent.repository';
 import { AlertRepository } from './alert.repository';
 import { CatalogueRepository } from './catalogue.repository';
+import { DisplayRepository } from './display.repository';
 import { KpiRepository } from './kpi.repository';
 import { OutboxRepository } from './outbox.repository';
 import { PatientRepository } from './patient.repository';
@@ -29,6 +30,8 @@ export interface Repositories {
   staff: StaffRepository;
   /** Kiosk agents, pairing codes, heartbeats. */
   agents: AgentRepository;
+  /** Waiting-room displays and their pairing codes. */
+  displays: DisplayRepository;
   alerts: AlertRepository;
   /** Statistics, kept daily KPIs, the retention purge. */
   kpi: KpiRepository;
@@ -45,6 +48,7 @@ export function createRepositories(db: Db, clock: Clock = systemClock): Reposito
     catalogue: new CatalogueRepository(db),
     staff: new StaffRepository(db),
     agents: new AgentRepository(db),
+    displays: new DisplayRepository(db),
     alerts: new AlertRepository(db),
     kpi: new KpiRepository(db),
     outbox: new OutboxRepository(db, clock),

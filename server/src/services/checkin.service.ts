@@ -26,6 +26,10 @@ import type { Logger } from '../logger';
 import { TicketCodeTaken, issueTicket } from './ticket-issue';
 import { readStoredJson } from './stored-json';
 
+/** A kiosk prints the ticket it issued; a counter's registration (`counter:<user>`) has no printer yet. */
+const printStatusAt = (agentId: string | null): 'pending' | 'none' =>
+  agentId === null || agentId.startsWith('counter:') ? 'none' : 'pending';
+
 export interface CheckInDeps {
   repositories: Pick<Repositories, 'tickets' | 'visits' | 'patients' | 'catalogue'>;
   /** Runs each check-in's writes in a transaction (grouped with concurrent ones, or alone). */
@@ -220,7 +224,7 @@ export class CheckInService {
     const ticket = await issueTicket(
       tickets,
       trx,
-      { id: ticketId, visitId, service, day, priority, at: iso, actor: agentId },
+      { id: ticketId, visitId, service, day, priority, at: iso, actor: agentId, printStatus: printStatusAt(agentId) },
       // The visit (which the ticket references) stores the receipt, which carries the number.
       async (t) => {
         receipt = {
@@ -267,7 +271,7 @@ export class CheckInService {
       priority,
       issuedAt: iso,
       maskedName: receipt.ticket.maskedName,
-      printStatus: 'pending',
+      printStatus: printStatusAt(agentId),
     };
     return { receipt, entry };
   }

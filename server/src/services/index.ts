@@ -8,6 +8,8 @@ import type { PatientService } from './patient.service';
 import type { RetentionService } from './retention.service';
 import type { AlertService } from './alert.service';
 import type { StatsService } from './stats.service';
+import type { DisplayService } from './display.service';
+import type { ReportService } from './report.service';
 
 export interface Services {
   db: Db;
@@ -20,4 +22,6 @@ export interface Services {
   retention: RetentionService;
   alerts: AlertService;
   stats: StatsService;
+  displays: DisplayService;
+  reports: ReportService;
 }

@@ -17,6 +17,8 @@ export interface NewTicket {
   /** Stored with the 'issued' event (e.g. where a transfer came from). */
   eventDetail?: string | null;
   transferredFrom?: string;
+  /** 'pending' when a kiosk prints it now; 'none' when no printer has it yet (counter, transfer). */
+  printStatus?: 'pending' | 'none';
 }
 
 const LOOKUP_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -81,8 +83,9 @@ export async function issueTicket(
     number: formatNumber(t.service.prefix, seq),
     priority: t.priority,
     status: 'waiting',
-    // Printed by the kiosk that issued it, or at the counter: pending until a printer confirms.
-    print_status: 'pending',
+    // A kiosk prints what it issued: pending until its printer confirms. A counter's or a
+    // transfer's ticket has no printer until staff print it ('none', never "printing" forever).
+    print_status: t.printStatus ?? 'pending',
     lookup_code: lookupCode(Date.parse(t.at)),
     issued_at: t.at,
     called_at: null,
