@@ -46,7 +46,7 @@ const isStaticPage = (method: string, url: string) =>
 function expectedRoles(method: string, url: string): Role[] {
   if (url === '/metrics' || url.startsWith('/api/admin/')) return ADMIN;
   if (url.startsWith('/api/counter/')) return ['admin', 'reception'];
-  if (url.startsWith('/api/patients/') || url.endsWith('/patient')) return CALLERS;
+  if (url.startsWith('/api/patients/') || url.endsWith('/patient') || url.endsWith('/printable')) return CALLERS;
   if (url.startsWith('/api/queue') && method !== 'GET') return CALLERS;
   return ALL;
 }

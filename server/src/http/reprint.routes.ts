@@ -27,6 +27,20 @@ const ticketParams = z.object({ ticketId: z.string().min(1).max(64) });
 export function registerReprintRoutes(api: ApiRegistry, s: Services, printOnAgent: PrintOnAgent): void {
   api.define(
     {
+      method: 'GET',
+      url: '/api/queue/tickets/:ticketId/printable',
+      summary: "What a counter's own printer prints for a ticket (its number, room and QR code; masked name)",
+      tag: 'queue',
+      access: CALLERS,
+      params: ticketParams,
+    },
+    async ({ params }) => {
+      const printable = await s.queue.printable(params.ticketId);
+      return printable.ok ? ok(printable.value.ticket) : printable;
+    },
+  );
+  api.define(
+    {
       method: 'POST',
       url: '/api/queue/tickets/:ticketId/reprint',
       summary: "Prints a ticket again on a kiosk agent's printer (default: the kiosk that issued it)",
