@@ -19,6 +19,11 @@ class StaffI18n extends I18n<StaffMessageKey> {
     this.t(key).replace(/\{(\w+)\}/gu, (m, name: string) => String(values[name] ?? m));
   /** Whether the catalogue has this key (codes from the server are open-ended). */
   has = (key: string): key is StaffMessageKey => Object.hasOwn(vi, key);
+  /** A code from the server or a device (`prefix.code` in the catalogue), else the code itself. */
+  word = (prefix: string, code: string): string => {
+    const key = `${prefix}.${code}`;
+    return this.has(key) ? this.t(key) : code;
+  };
   /** A server or device error code as words: its catalogue message, else a generic one naming the code. */
   error = (code: string): string => {
     const key = `error.${code}`;

@@ -248,6 +248,10 @@ const staffVi = {
   'report.chart.tickets': 'Số phiếu theo kỳ',
   'report.chart.waits-by-hour': 'Chờ trung bình theo giờ lấy số (phút)',
   'report.chart.insurance': 'Tỉ lệ bảo hiểm y tế',
+  'time.s': 'giây',
+  'time.min': 'phút',
+  'time.h': 'giờ',
+  'time.d': 'ngày',
 } as const;
 
 export const vi = { ...kioskVi, ...staffVi };
@@ -502,6 +506,10 @@ const staffEn: Record<keyof typeof staffVi, string> = {
   'report.chart.tickets': 'Tickets per period',
   'report.chart.waits-by-hour': 'Mean wait by hour issued (min)',
   'report.chart.insurance': 'Insurance share',
+  'time.s': 's',
+  'time.min': 'min',
+  'time.h': 'h',
+  'time.d': 'd',
 };
 
 export const en: Record<StaffMessageKey, string> = { ...kioskEn, ...staffEn };
