@@ -10,14 +10,15 @@ const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/u);
 export const reportPeriods = ['day', 'week', 'month'] as const;
 export type ReportPeriod = (typeof reportPeriods)[number];
 
+/** Without `from` and `to`: the last seven facility days, today included. */
 export const reportQuerySchema = z
   .object({
-    from: isoDay,
-    to: isoDay,
+    from: isoDay.optional(),
+    to: isoDay.optional(),
     period: z.enum(reportPeriods).default('day'),
   })
-  .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
-  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 400 * 86_400_000, {
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
+  .refine((q) => !q.from || !q.to || Date.parse(q.to) - Date.parse(q.from) <= 400 * 86_400_000, {
     message: 'at most 400 days',
     path: ['to'],
   });

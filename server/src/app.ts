@@ -204,7 +204,9 @@ export async function createServerApp(
       hospitalName: config.HOSPITAL_NAME,
       listServices: () => facility.listServices(),
     }),
-    reports: new ReportService(repositories, config.FACILITY_TIME_ZONE),
+    reports: new ReportService(repositories, config.FACILITY_TIME_ZONE, () =>
+      facilityDay(clock.now(), config.FACILITY_TIME_ZONE),
+    ),
   };
 
   const metrics = new Metrics({

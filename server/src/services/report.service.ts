@@ -42,10 +42,15 @@ export class ReportService {
   constructor(
     private readonly repositories: Pick<Repositories, 'kpi'>,
     private readonly timeZone: string,
+    /** Today's facility day (YYYY-MM-DD). */
+    private readonly today: () => string,
   ) {}
 
-  async report(q: ReportQuery): Promise<Report> {
+  async report(query: ReportQuery): Promise<Report> {
     const { kpi } = this.repositories;
+    const to = query.to ?? (query.from && query.from > this.today() ? query.from : this.today());
+    const from = query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 6 * 86_400_000).toISOString().slice(0, 10);
+    const q = { from, to, period: query.period };
     const [tickets, kept] = await Promise.all([kpi.ticketsBetween(q.from, q.to), kpi.dailyBetween(q.from, q.to)]);
     const rows = new Map<string, Acc & { period: string; serviceId: string }>();
     const acc = (day: string, serviceId: string) => {
