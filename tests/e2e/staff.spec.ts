@@ -188,7 +188,23 @@ test('the wall-TV display shows four rooms being served and speaks with no tap u
         return play.call(this);
       };
     });
+    // The board's look, as an admin sets it on the admin page.
+    const admin = await staffApi(logins.admin);
+    const saved = await admin.put('/api/admin/settings/board', {
+      data: {
+        hospitalName: 'Bệnh viện Đa khoa Thành phố Cần Thơ',
+        logoSvg:
+          '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><circle cx="32" cy="32" r="30" fill="#fff"/><path d="M26 12h12v14h14v12H38v14H26V38H12V26h14z" fill="#00695c"/></svg>',
+        notices: [
+          { vi: 'Vui lòng giữ phiếu số và chú ý màn hình', en: 'Please keep your ticket and watch the screen' },
+          { vi: 'Khoa Dược mở cửa đến 17:00', en: 'The pharmacy is open until 17:00' },
+        ],
+      },
+    });
+    expect(saved.ok()).toBe(true);
+    await admin.dispose();
     await openPairedDisplay(page, '?voice=clips', 'Sảnh chính');
+    await expect(page.getByTestId('notices')).toContainText('Vui lòng giữ phiếu số');
     // Sound is on by itself: nobody tapped.
     await expect(page.locator('main')).toHaveAttribute('data-sound', 'on');
     await expect(page.getByTestId('enable-sound')).toHaveCount(0);
