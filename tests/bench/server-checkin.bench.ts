@@ -17,7 +17,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { issueTicket } from '@kiosk/server';
-import { api, login, startServer, type RunningServer } from '../support/server-harness';
+import { api, login, pairDisplay, startServer, type RunningServer } from '../support/server-harness';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../support/postgres';
 import type { LoadCommand, LoadResult } from './server-load-generator';
 import { percentile } from './stats';
@@ -238,6 +238,7 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<string[]> {
         type: 'displays',
         url: server.url,
         staffToken,
+        displayCredential: await pairDisplay(server.url, await login(server.url, 'admin', 'admin-demo')),
         displays: 500,
         calls: 60,
         gapMs: 100,
