@@ -1,5 +1,5 @@
 import { I18n, type Lang } from './i18n.svelte';
-import { en, vi, type StaffMessageKey } from './staff-messages';
+import { codeWord, en, errorMessage, isStaffKey, vi, type StaffMessageKey } from './staff-messages';
 
 const LANG_KEY = 'staff.lang';
 
@@ -18,17 +18,14 @@ class StaffI18n extends I18n<StaffMessageKey> {
   fill = (key: StaffMessageKey, values: Record<string, string | number>): string =>
     this.t(key).replace(/\{(\w+)\}/gu, (m, name: string) => String(values[name] ?? m));
   /** Whether the catalogue has this key (codes from the server are open-ended). */
-  has = (key: string): key is StaffMessageKey => Object.hasOwn(vi, key);
+  has = (key: string): key is StaffMessageKey => isStaffKey(key);
+  private get text() {
+    return this.lang === 'vi' ? vi : en;
+  }
   /** A code from the server or a device (`prefix.code` in the catalogue), else the code itself. */
-  word = (prefix: string, code: string): string => {
-    const key = `${prefix}.${code}`;
-    return this.has(key) ? this.t(key) : code;
-  };
+  word = (prefix: string, code: string): string => codeWord(this.text, prefix, code);
   /** A server or device error code as words: its catalogue message, else a generic one naming the code. */
-  error = (code: string): string => {
-    const key = `error.${code}`;
-    return this.has(key) ? this.t(key) : this.fill('error.generic', { code });
-  };
+  error = (code: string): string => errorMessage(this.text, code);
   /** A device's state (and reason) as words, e.g. "Máy in: lỗi (hết giấy)". */
   device = (d: { class: string; state: string; reason?: string | undefined }): string => {
     const cls = `device.${d.class}`;

@@ -513,3 +513,18 @@ const staffEn: Record<keyof typeof staffVi, string> = {
 };
 
 export const en: Record<StaffMessageKey, string> = { ...kioskEn, ...staffEn };
+
+/** Whether the catalogue has this key (codes from the server and devices are open-ended). */
+export const isStaffKey = (key: string): key is StaffMessageKey => Object.hasOwn(vi, key);
+
+/** A code from the server or a device as words: `prefix.code` in the catalogue, else the code. */
+export const codeWord = (text: Record<StaffMessageKey, string>, prefix: string, code: string): string => {
+  const key = `${prefix}.${code}`;
+  return isStaffKey(key) ? text[key] : code;
+};
+
+/** A refusal's code as words: its `error.<code>` message, else the generic message naming the code. */
+export const errorMessage = (text: Record<StaffMessageKey, string>, code: string): string => {
+  const key = `error.${code}`;
+  return isStaffKey(key) ? text[key] : text['error.generic'].replace('{code}', code);
+};
