@@ -166,6 +166,52 @@ describe.each(databaseKinds)('displays, heartbeat history and reports (%s)', (ki
     expect((await api(server.url, reception, 'GET', '/api/admin/displays')).status).toBe(403);
   });
 
+  it("a counter's registration and a transfer start with no printer, and print their own numbers", async () => {
+    setTime('2026-03-02T03:00:00Z');
+    reception = await login(server.url, 'tiepdon', 'tiepdon-demo');
+    const registered = await api<{ ticketId: string; ticket: { number: string } }>(
+      server.url,
+      reception,
+      'POST',
+      '/api/counter/check-ins',
+      {
+        checkInId: randomUUID(),
+        identity: { source: 'manual', fullName: 'Đỗ Văn Hải', dateOfBirth: '1960-06-06' },
+        serviceId: 'san-phu-khoa',
+        priorityClaims: [],
+        consent: true,
+      },
+    );
+    const ticketId = registered.body.value?.ticketId ?? '';
+    const entry = async (id: string) => (await server.app.services.queue.list()).find((e) => e.ticketId === id);
+    expect((await entry(ticketId))?.printStatus).toBe('none');
+    // No kiosk issued it: a reprint is refused with a code the counter translates.
+    const reprint = await api(server.url, reception, 'POST', `/api/queue/tickets/${ticketId}/reprint`, {});
+    expect(reprint.body.error?.code).toBe('no-kiosk-printer');
+
+    const moved = await api<{ to: { ticketId: string; number: string; printStatus: string } }>(
+      server.url,
+      reception,
+      'POST',
+      `/api/queue/tickets/${ticketId}/transfer`,
+      { targetServiceId: 'tai-mui-hong', keepPriority: true },
+    );
+    const to = moved.body.value?.to;
+    expect(to?.printStatus).toBe('none');
+    const printable = await api<{ number: string; room: string }>(
+      server.url,
+      reception,
+      'GET',
+      `/api/queue/tickets/${to?.ticketId ?? ''}/printable`,
+    );
+    expect(printable.body.value).toMatchObject({ number: to?.number, room: '312' });
+    // A printer's report ends it.
+    await server.app.services.queue.recordPrint(to?.ticketId ?? '', 'confirmed', undefined, 'counter-agent');
+    expect((await entry(to?.ticketId ?? ''))?.printStatus).toBe('printed');
+    const viewer = await login(server.url, 'xem', 'xem-demo');
+    expect((await api(server.url, viewer, 'GET', `/api/queue/tickets/${ticketId}/printable`)).status).toBe(403);
+  });
+
   it('keeps a bounded heartbeat history: a sample a minute, sooner when a device changes', async () => {
     const code = await server.app.services.fleet.createPairingCode('test');
     const enrolled = await server.app.services.fleet.enroll(code.code, 'Ki-ốt sảnh A');
