@@ -141,6 +141,18 @@ test('counter registrations end printed, or failed with a reprint that ends prin
   await expect(bare.getByTestId('registered')).toHaveCount(0);
   await keepScreenshot(bare, 'counter-registration');
   expect(agentProbes.length).toBeLessThanOrEqual(1);
+
+  // Keyboard only: Escape closes, Alt+R opens with the cursor in the name, Enter registers.
+  await bare.keyboard.press('Escape');
+  await expect(bare.getByTestId('register-form')).toHaveCount(0);
+  await bare.keyboard.press('Alt+r');
+  await expect(bare.locator('#reg-name')).toBeFocused();
+  await bare.keyboard.type('Võ Thị Sáu');
+  await bare.keyboard.press('Tab');
+  await bare.keyboard.type('03/04/1955');
+  await bare.keyboard.press('Enter');
+  await expect(bare.getByTestId('registered')).toBeVisible();
+  await expect(bare.getByTestId('register-problem')).toHaveCount(0);
   await bare.close();
 });
 
