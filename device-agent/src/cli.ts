@@ -312,13 +312,15 @@ function chipReport(reader: string, r: ChipReadResult) {
     authenticity:
       authenticity.status === 'failed'
         ? { status: authenticity.status, step: authenticity.step, reason: authenticity.reason }
-        : {
-            status: authenticity.status,
-            hashAlgorithm: authenticity.hashAlgorithm,
-            dataGroups: authenticity.dataGroups,
-            documentSigner: authenticity.documentSigner,
-            ...(authenticity.status === 'verified' ? { csca: authenticity.csca } : { reason: authenticity.reason }),
-          },
+        : authenticity.status === 'unavailable'
+          ? { status: authenticity.status, reason: authenticity.reason }
+          : {
+              status: authenticity.status,
+              hashAlgorithm: authenticity.hashAlgorithm,
+              dataGroups: authenticity.dataGroups,
+              documentSigner: authenticity.documentSigner,
+              ...(authenticity.status === 'verified' ? { csca: authenticity.csca } : { reason: authenticity.reason }),
+            },
     dataGroups: r.dataGroups,
     stats: {
       apdus: r.stats.apdus,

@@ -62,6 +62,24 @@ export const cardAuthenticitySchema = z.object({
   signer: z.enum(['trusted', 'untrusted', 'unknown']).default('unknown'),
   /** Machine code when not valid: 'hash-mismatch', 'bad-signature', 'no-sod' … */
   reason: z.string().max(64).optional(),
+  /**
+   * Passive authentication in full: verified up to a trusted CSCA, signed but no trust anchor
+   * configured, failed (hash or signature), or unavailable (no readable EF.SOD).
+   */
+  pa: z.enum(['verified', 'no-trust-anchor', 'failed', 'unavailable']).optional(),
+  /** Chip authentication (DG14): the chip proved it holds the key EF.SOD vouches for. */
+  ca: z.enum(['verified', 'not-supported', 'failed']).optional(),
+  /** Active authentication (DG15): the chip signed a challenge with the key EF.SOD vouches for. */
+  aa: z.enum(['verified', 'not-supported', 'failed']).optional(),
+  /** How the chip was opened: PACE with the CAN or the MRZ, or BAC. */
+  access: z.enum(['pace-can', 'pace-mrz', 'bac']).optional(),
+  /**
+   * False when the identity was read but cannot be tied to a signed chip and its face (no readable
+   * EF.SOD, no readable DG2): an unverified identity, to be treated as a QR identity is.
+   */
+  verified: z.boolean().optional(),
+  /** Why the identity is unverified, for staff: 'no-sod', 'sod-unreadable', 'no-face' … (no personal data). */
+  unverifiedReasons: z.array(z.string().max(64)).max(8).optional(),
 });
 export type CardAuthenticity = z.infer<typeof cardAuthenticitySchema>;
 
@@ -89,6 +107,11 @@ export const cardFailureCodeSchema = z.enum([
   'reader-error',
   /** Passive authentication failed: the chip's data does not match its signature. */
   'not-authentic',
+  /**
+   * Chip or active authentication failed: the chip's data is signed but the chip does not hold the
+   * key it vouches for — a copy of a genuine card's data on another chip.
+   */
+  'cloned-chip',
 ]);
 export const cardFailureSchema = z.object({
   readId: z.string().min(1).max(64),

@@ -1,5 +1,6 @@
 /**
- * Fuzz throughput of the identity parsers. Run: npx tsx tests/bench/identity-fuzz.bench.ts
+ * Fuzz throughput of the identity parsers (MRZ, QR, TLV, DG2, DG13, EF.SOD, and those of PACE, CA
+ * and AA: EF.CardAccess, DG14, DG15, JP2 boxes). Run: npx tsx tests/bench/identity-fuzz.bench.ts
  * ≥ 100,000 fast-check cases per parser (random bytes, truncations and byte mutations of a
  * valid file): prints cases/s, the slowest single case (a hang would show here) and any throw.
  */
@@ -10,11 +11,24 @@ import {
   parseDg2,
   parseMrz,
   parseSod,
+  parseCardAccess,
+  parseDg14,
+  parseDg15,
+  jpeg2000Codestream,
   readTlvList,
   childrenOf,
   type Tlv,
 } from '@kiosk/device-agent';
-import { buildCardFiles, buildSod, createTestPki, SYNTHETIC_MRZ } from '@kiosk/device-agent';
+import {
+  buildCardAccess,
+  buildCardFiles,
+  buildSod,
+  createTestPki,
+  generateFaceJpeg2000,
+  VirtualCccdChip,
+  wrapJp2,
+  SYNTHETIC_MRZ,
+} from '@kiosk/device-agent';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100_000);
 const files = buildCardFiles({ faceBytes: 1500 });
@@ -92,4 +106,15 @@ run(
     fc.tuple(fc.nat(qr.length - 1), fc.string({ maxLength: 3 })).map(([i, s]) => qr.slice(0, i) + s + qr.slice(i + 1)),
   ),
   classifyScan,
+);
+
+// PACE, chip and active authentication inputs.
+const chip = new VirtualCccdChip({ pki, faceBytes: 1500, chipAuthentication: 'aes', activeAuthentication: 'ecdsa' });
+run('EF.CardAccess', bytesFrom(buildCardAccess('0.4.0.127.0.7.2.2.4.2.2', 13)), parseCardAccess);
+run('DG14', bytesFrom(chip.dataGroups.get(14) ?? new Uint8Array(0)), parseDg14);
+run('DG15', bytesFrom(chip.dataGroups.get(15) ?? new Uint8Array(0)), parseDg15);
+run(
+  'JP2 boxes',
+  bytesFrom(wrapJp2(await generateFaceJpeg2000({ widthPx: 64, heightPx: 64 }), 64, 64)),
+  jpeg2000Codestream,
 );

@@ -204,7 +204,18 @@ describe('agent devices through the kiosk gateway and the server', () => {
     expect(Buffer.from(heard.face[0]?.dataBase64 ?? '', 'base64').subarray(0, 3)).toEqual(
       Buffer.from([0xff, 0xd8, 0xff]),
     );
-    expect(heard.authenticity[0]).toEqual({ readId, authenticity: { passive: 'valid', signer: 'trusted' } });
+    expect(heard.authenticity[0]).toEqual({
+      readId,
+      authenticity: {
+        passive: 'valid',
+        signer: 'trusted',
+        pa: 'verified',
+        ca: 'not-supported',
+        aa: 'not-supported',
+        access: 'bac',
+        verified: true,
+      },
+    });
     const percents = heard.progress.map((p) => p.percent);
     expect(percents).toEqual([...percents].sort((a, b) => a - b));
     expect(heard.progress.at(-1)).toMatchObject({ percent: 100 });

@@ -170,7 +170,15 @@ describe('agent in hardware mode', () => {
       expect(heard.identity[0]?.identity).toMatchObject({ source: 'chip', fullName: 'Nguyễn Thị Lan' });
       expect(heard.faces).toBe(1);
       expect(heard.progress).toBeGreaterThan(5);
-      expect(heard.authenticity[0]?.authenticity).toEqual({ passive: 'valid', signer: 'trusted' });
+      expect(heard.authenticity[0]?.authenticity).toEqual({
+        passive: 'valid',
+        signer: 'trusted',
+        pa: 'verified',
+        ca: 'not-supported',
+        aa: 'not-supported',
+        access: 'bac',
+        verified: true,
+      });
       expect(heard.presented).toBe(1);
       expect(heard.consentRefused).toEqual([]);
     } finally {

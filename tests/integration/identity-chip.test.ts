@@ -88,6 +88,54 @@ describe('identity: QR → chip read on the virtual CCCD', () => {
     expect(result.ok ? null : [result.error.code, result.error.hint]).toEqual(['bac-refused', 'scan-qr-instead']);
   });
 
+  it('a PACE card with chip and active authentication: the QR key opens it with PACE-CAN, all verified', async () => {
+    const chip = new VirtualCccdChip({
+      pki,
+      faceBytes: 20_000,
+      access: 'pace',
+      chipAuthentication: 'aes',
+      activeAuthentication: 'ecdsa',
+    });
+    const transport = new SimulatedApduTransport('sim-nfc', { card: chip, link: LINK });
+    const order: string[] = [];
+    const result = await readChip(
+      transport,
+      { key: keyFromQr().key, trustStore },
+      {
+        onIdentity: () => order.push('identity'),
+        onFace: () => order.push('face'),
+        onAuthenticity: (a) => order.push(`authenticity:${a.status}`),
+      },
+    );
+    expect(order).toEqual(['identity', 'face', 'authenticity:verified']);
+    expect(result.ok && result.value.verification).toEqual({
+      pa: 'verified',
+      ca: 'verified',
+      aa: 'verified',
+      access: 'pace-can',
+      verified: true,
+      unverifiedReasons: [],
+    });
+  });
+
+  it('the same card cloned (data and EF.SOD copied, keys not) → cloned-chip / go-to-counter', async () => {
+    const chip = new VirtualCccdChip({
+      pki,
+      faceBytes: 20_000,
+      access: 'pace',
+      chipAuthentication: 'aes',
+      activeAuthentication: 'ecdsa',
+      faults: { cloned: true },
+    });
+    const transport = new SimulatedApduTransport('sim-nfc', { card: chip, link: LINK });
+    const result = await readChip(transport, { key: keyFromQr().key, trustStore });
+    expect(result.ok ? null : [result.error.code, result.error.hint, result.error.identityEmitted]).toEqual([
+      'cloned-chip',
+      'go-to-counter',
+      true,
+    ]);
+  });
+
   it('DG2 altered after signing → passive-auth-failed naming DG2', async () => {
     const chip = new VirtualCccdChip({ pki, faceBytes: 20_000, tamperDataGroup: 2 });
     const transport = new SimulatedApduTransport('sim-nfc', { card: chip, link: LINK });

@@ -6,7 +6,7 @@
  * page wiped its session) forgets it. The read uses the session's access key (CCCD QR scanned
  * just before, or a key typed by staff), and becomes the kiosk-flow events: `card:progress`
  * (bytes read / total) → `card:identity` as soon as DG1 + DG13 are in → `card:face` (JPEG in
- * memory, base64 only over the loopback socket)
+ * memory, base64 only over the loopback socket; a JPEG 2000 face arrives converted to PNG)
  * → `card:authenticity`; or `card:failed` with a code, a patient hint and a staff reason.
  * One read at a time; a card pulled mid-read ends it with 'card-removed'. Nothing personal is
  * logged or kept: the face buffer is zeroed once the read ends.
@@ -68,7 +68,10 @@ export interface CardReaderOptions {
   sessionKey: () => SessionKey | undefined;
   log: Logger;
   /** Passed to readChip (tests: deterministic randomness, a short APDU timeout). */
-  readOptions?: Pick<ChipReadOptions, 'apduTimeoutMs' | 'maxChunkBytes' | 'randomBytes' | 'now' | 'validityAt'>;
+  readOptions?: Pick<
+    ChipReadOptions,
+    'apduTimeoutMs' | 'maxChunkBytes' | 'randomBytes' | 'now' | 'validityAt' | 'extendedLength'
+  >;
 }
 
 /** Chip-read failures that a card leaving the field can cause. */
@@ -280,17 +283,22 @@ export class CardReader {
         },
         onFace: (f) => {
           face = f;
-          if (f.mimeType !== 'image/jpeg' || f.bytes.length > MAX_FACE_BYTES) {
+          // JPEG as stored, or PNG the identity layer converted from JPEG 2000.
+          const mime = f.mimeType === 'image/jpeg' || f.mimeType === 'image/png' ? f.mimeType : undefined;
+          if (!mime || f.bytes.length > MAX_FACE_BYTES) {
             registry.noteError(this.id, `face not shown: ${f.mimeType}, ${f.bytes.length} bytes`);
             return;
           }
           this.emit({
             type: 'card:face',
-            payload: { readId, mime: 'image/jpeg', dataBase64: Buffer.from(f.bytes).toString('base64') },
+            payload: { readId, mime, dataBase64: Buffer.from(f.bytes).toString('base64') },
           });
         },
-        onAuthenticity: (a) => {
-          this.emit({ type: 'card:authenticity', payload: { readId, authenticity: cardAuthenticityOf(a) } });
+        onAuthenticity: (a, verification) => {
+          this.emit({
+            type: 'card:authenticity',
+            payload: { readId, authenticity: cardAuthenticityOf(a, verification) },
+          });
         },
       },
     );
@@ -305,7 +313,15 @@ export class CardReader {
           keySource: session.source,
           ms,
           apdus: result.value.stats.apdus,
-          pa: result.value.authenticity.status,
+          access: result.value.verification.access,
+          pa: result.value.verification.pa,
+          ca: result.value.verification.ca,
+          aa: result.value.verification.aa,
+          verified: result.value.verification.verified,
+          ...(result.value.verification.unverifiedReasons.length > 0 && {
+            unverified: result.value.verification.unverifiedReasons.join(','),
+          }),
+          ...(result.value.anomalies.length > 0 && { anomalies: result.value.anomalies.join(',') }),
         },
         'chip read',
       );

@@ -250,7 +250,8 @@ describe('readChip on the virtual CCCD', () => {
   });
 
   it('wrong MAC on the BAC answer → bad-mac', async () => {
-    const { transport } = setup({}, { wrongMacAtApdu: 3 });
+    // APDU 1 asks for EF.CardAccess (absent on this BAC-only card), 2 SELECT, 3 GET CHALLENGE.
+    const { transport } = setup({}, { wrongMacAtApdu: 4 });
     const { result } = await read(transport);
     expect(result.ok ? null : [result.error.code, result.error.stage]).toEqual(['bad-mac', 'bac']);
   });

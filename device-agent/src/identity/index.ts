@@ -24,7 +24,15 @@ export {
 export type { CalendarDate } from './dates';
 export { deriveBacKeys, buildMutualAuthData, completeMutualAuth, answerMutualAuth } from './icao/bac';
 export type { BacKeys, SessionKeys, BacError, BacRejection } from './icao/bac';
-export { SecureMessaging, type SmError, type SmRejection, type ResponseApdu } from './icao/secure-messaging';
+export {
+  SecureMessaging,
+  AesSecureMessaging,
+  type SecureChannel,
+  type SmError,
+  type SmRejection,
+  type ResponseApdu,
+} from './icao/secure-messaging';
+export { aesCmac, aesCbcEncrypt, aesCbcDecrypt, aesEcbEncrypt } from './icao/aes';
 export { encodeCommandApdu, decodeCommandApdu, type CommandApdu } from './icao/apdu';
 export {
   kdf,
@@ -68,5 +76,37 @@ export {
   type ChipHint,
   type ChipReadStage,
 } from './chip/chip-errors';
-export { bacKeyCandidates, accessKeyFromIdentity, MAX_BAC_ATTEMPTS, type ChipAccessKey } from './chip/access-key';
-export { cardAuthenticityOf, cardFailureCodeOf } from './chip/card-events';
+export {
+  bacKeyCandidates,
+  accessCandidates,
+  accessKeyFromIdentity,
+  MAX_BAC_ATTEMPTS,
+  type ChipAccessKey,
+  type AccessCandidates,
+} from './chip/access-key';
+export { cardAuthenticityOf, cardFailureCodeOf, type ChipVerification } from './chip/card-events';
+export {
+  parseSecurityInfos,
+  parseCardAccess,
+  parseDg14,
+  parseDg15,
+  type SecurityInfo,
+  type PaceInfo,
+  type ChipAuthenticationInfo,
+  type ChipAuthenticationPublicKey,
+  type ActiveAuthenticationInfo,
+  type Dg15,
+} from './lds/security-infos.parser';
+export { runPace, type PaceError, type PaceParameters, type PaceSession } from './pace/pace';
+export {
+  PACE_ALGORITHMS,
+  paceKdf,
+  passwordKey,
+  authenticationToken,
+  type PaceAlgorithm,
+  type PacePassword,
+} from './pace/pace-crypto';
+export { curveByName, curveByParameterId, STANDARD_DOMAIN_PARAMETERS, type EcCurve } from './pace/ec';
+export { runChipAuthentication, type CaOutcome } from './ca/chip-auth';
+export { runActiveAuthentication, verifyActiveAuthSignature, type AaOutcome } from './ca/active-auth';
+export { jpeg2000ToPng, jpeg2000Codestream, type DecodedFace } from './face/jpeg2000';

@@ -1,7 +1,9 @@
 /**
  * What opens the chip: BAC key information built from an MRZ, from the CCCD's ID + DOB +
  * expiry, or from ID + DOB + issue date (CCCD QR), in which case the expiry milestones are
- * derived and the neighbouring ones tried when BAC is refused.
+ * derived and the neighbouring ones tried when BAC is refused; or a card access number (CAN).
+ * The same key serves PACE (the MRZ information as the MRZ password, the CAN as the CAN
+ * password) and BAC. A CCCD has no printed CAN: readers use the last 6 digits of the ID number.
  */
 import { err, ok, type Identity, type Result } from '@kiosk/protocol';
 import { makeDate, type CalendarDate } from '../dates';
@@ -25,7 +27,9 @@ export type ChipAccessKey =
       dateOfExpiry?: string;
       issueDate?: string;
       lifetimeMrzGuesses?: string[];
-    };
+    }
+  /** A card access number (PACE only; the CCCD's is the last 6 digits of its ID number). */
+  | { kind: 'can'; can: string };
 
 /** At most this many BAC attempts: chips may slow down or lock after repeated failures. */
 export const MAX_BAC_ATTEMPTS = 4;
@@ -37,6 +41,7 @@ function isoToDate(iso: string | undefined): CalendarDate | undefined {
 
 /** The BAC key information strings to try, best first. */
 export function bacKeyCandidates(key: ChipAccessKey): Result<string[]> {
+  if (key.kind === 'can') return err('bad-access-key', 'a CAN opens PACE only, not BAC');
   if (key.kind === 'bac-key-info') {
     return /^[0-9A-Z<]{24,40}$/u.test(key.value) ? ok([key.value]) : err('bad-access-key', 'malformed BAC key info');
   }
@@ -74,4 +79,25 @@ export function accessKeyFromIdentity(identity: Identity): ChipAccessKey | undef
     dateOfBirth: identity.dateOfBirth,
     issueDate: identity.issueDate,
   };
+}
+
+/** What a key offers to open the chip: a CAN for PACE, and MRZ informations for PACE and BAC. */
+export interface AccessCandidates {
+  can?: string;
+  /** BAC key informations (also the PACE MRZ passwords), best first; empty when none derives. */
+  mrz: string[];
+  /** Why no MRZ information could be derived (when `mrz` is empty). */
+  mrzProblem?: string;
+}
+
+/** The CAN and MRZ candidates of a key: a CCCD number alone already gives the CAN. */
+export function accessCandidates(key: ChipAccessKey): Result<AccessCandidates> {
+  if (key.kind === 'can')
+    return /^\d{6}$/u.test(key.can) ? ok({ can: key.can, mrz: [] }) : err('bad-access-key', 'a CAN is 6 digits');
+  const mrz = bacKeyCandidates(key);
+  const can = key.kind === 'cccd' && /^\d{12}$/u.test(key.idNumber) ? key.idNumber.slice(-6) : undefined;
+  if (!mrz.ok && !can) return mrz;
+  const out: AccessCandidates = mrz.ok ? { mrz: mrz.value } : { mrz: [], mrzProblem: mrz.error.message };
+  if (can) out.can = can;
+  return ok(out);
 }

@@ -6,7 +6,7 @@ import type { AppError, Result } from '@kiosk/protocol';
 import { TransportError, type ApduTransport } from '../../transports/transport';
 import { encodeCommandApdu, type CommandApdu } from '../icao/apdu';
 import { statusWord, swHex } from '../icao/bytes';
-import type { ResponseApdu, SecureMessaging } from '../icao/secure-messaging';
+import type { ResponseApdu, SecureChannel } from '../icao/secure-messaging';
 
 export interface ChannelFault extends AppError {
   code: 'card-removed' | 'reader-error' | 'bad-mac' | 'secure-messaging-lost';
@@ -17,7 +17,7 @@ export interface ChannelFault extends AppError {
 const SM_ABORT_SW = new Set([0x6982, 0x6987, 0x6988]);
 
 export class ApduChannel {
-  sm: SecureMessaging | undefined;
+  sm: SecureChannel | undefined;
   apduCount = 0;
   bytesOnWire = 0;
   private removed = false;
@@ -73,8 +73,9 @@ export class ApduChannel {
             sw: swHex(sw),
           },
         };
-      // Some chips answer plain errors (file not found…) without SM: a status, no data.
-      return { ok: true, value: { data: new Uint8Array(0), sw } };
+      // Some chips answer plain errors and warnings (file not found, 6282…) without SM: a status,
+      // no data, marked so that what needs proof of the session keys does not count it.
+      return { ok: true, value: { data: new Uint8Array(0), sw, unprotected: true } };
     }
     return {
       ok: false,

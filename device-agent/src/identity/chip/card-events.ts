@@ -18,10 +18,41 @@ const REASONS: Readonly<Record<PassiveAuthStep, string>> = {
   'certificate-validity': 'certificate-expired',
 };
 
-/** `undefined` (PA not yet run) → not-checked. */
-export function cardAuthenticityOf(result: PassiveAuthResult | undefined): CardAuthenticity {
+/** What a read verified beyond passive authentication, and how the chip was opened. */
+export interface ChipVerification {
+  pa: 'verified' | 'no-trust-anchor' | 'failed' | 'unavailable';
+  ca: 'verified' | 'not-supported' | 'failed';
+  aa: 'verified' | 'not-supported' | 'failed';
+  access: 'pace-can' | 'pace-mrz' | 'bac';
+  /** The identity is tied to a signed chip and a face to compare (see CardAuthenticity.verified). */
+  verified: boolean;
+  /** Staff-facing reasons when not verified: 'no-sod', 'sod-unreadable', 'no-face' … */
+  unverifiedReasons: string[];
+}
+
+/** `undefined` (PA not yet run) → not-checked. The verification summary adds pa/ca/aa/access. */
+export function cardAuthenticityOf(
+  result: PassiveAuthResult | undefined,
+  verification?: ChipVerification,
+): CardAuthenticity {
+  const base = passiveOf(result);
+  if (!verification) return base;
+  const out: CardAuthenticity = {
+    ...base,
+    pa: verification.pa,
+    ca: verification.ca,
+    aa: verification.aa,
+    access: verification.access,
+    verified: verification.verified,
+  };
+  if (verification.unverifiedReasons.length > 0) out.unverifiedReasons = verification.unverifiedReasons.slice(0, 8);
+  return out;
+}
+
+function passiveOf(result: PassiveAuthResult | undefined): CardAuthenticity {
   if (!result) return { passive: 'not-checked', signer: 'unknown' };
   if (result.status === 'verified') return { passive: 'valid', signer: 'trusted' };
+  if (result.status === 'unavailable') return { passive: 'not-checked', signer: 'unknown', reason: result.reason };
   if (result.status === 'no-trust-anchor')
     return {
       passive: 'valid',
@@ -46,6 +77,8 @@ const FAILURE_CODES: Readonly<Record<ChipReadErrorCode, CardFailure['code']>> = 
   'secure-messaging-lost': 'read-error',
   'unreadable-file': 'read-error',
   'passive-auth-failed': 'not-authentic',
+  'pace-refused': 'access-denied',
+  'cloned-chip': 'cloned-chip',
 };
 
 export function cardFailureCodeOf(code: ChipReadErrorCode): CardFailure['code'] {

@@ -15,11 +15,30 @@ export type ChipReadErrorCode =
   | 'bad-mac'
   | 'secure-messaging-lost'
   | 'unreadable-file'
-  | 'passive-auth-failed';
+  | 'passive-auth-failed'
+  /** PACE refused every password the key gives (wrong CAN or MRZ). */
+  | 'pace-refused'
+  /** Chip or active authentication failed: the chip does not hold the key of DG14/DG15. */
+  | 'cloned-chip';
 
 export type ChipHint = 'hold-card-still' | 'scan-qr-instead' | 'go-to-counter';
 
-export type ChipReadStage = 'start' | 'select' | 'bac' | 'EF.COM' | 'DG1' | 'DG13' | 'DG2' | 'EF.SOD' | 'passive-auth';
+export type ChipReadStage =
+  | 'start'
+  | 'EF.CardAccess'
+  | 'pace'
+  | 'select'
+  | 'bac'
+  | 'EF.COM'
+  | 'DG1'
+  | 'DG13'
+  | 'DG14'
+  | 'chip-auth'
+  | 'DG15'
+  | 'active-auth'
+  | 'DG2'
+  | 'EF.SOD'
+  | 'passive-auth';
 
 export interface ChipReadError extends AppError {
   code: ChipReadErrorCode;
@@ -44,6 +63,8 @@ export const CHIP_HINTS: Readonly<Record<ChipReadErrorCode, ChipHint>> = {
   'bac-refused': 'scan-qr-instead',
   'unreadable-file': 'scan-qr-instead',
   'passive-auth-failed': 'go-to-counter',
+  'pace-refused': 'scan-qr-instead',
+  'cloned-chip': 'go-to-counter',
 };
 
 export function chipError(

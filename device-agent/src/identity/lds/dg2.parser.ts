@@ -1,5 +1,5 @@
 /**
- * DG2 face: `75` { 7F61 biometric information group template { 02 count, 7F60 { A1 header,
+ * DG2 face: `75` (missing on some chips) { 7F61 biometric information group template { 02 count, 7F60 { A1 header,
  * 5F2E (or 7F2E) biometric data block } } }. The BDB is an ISO/IEC 19794-5 facial record
  * ('FAC\0'): 14-byte record header, 20-byte facial information, 8 bytes per feature point,
  * 12-byte image information, then JPEG or JPEG 2000 bytes. When the record does not follow
@@ -12,7 +12,10 @@ import { DG_TAGS } from './lds-files';
 import { fromTlv, ldsErr, type LdsError } from './lds-error';
 
 export interface FaceImage {
-  mimeType: 'image/jpeg' | 'image/jp2';
+  /** As stored (JPEG or JPEG 2000), or PNG once a JPEG 2000 face was converted for the browser. */
+  mimeType: 'image/jpeg' | 'image/jp2' | 'image/png';
+  /** Set when the bytes are a conversion of the stored image. */
+  convertedFrom?: 'image/jp2';
   /** A view into the DG2 bytes. */
   bytes: Uint8Array;
   width?: number;
@@ -71,7 +74,9 @@ export function extractFaceFromBdb(bdb: Uint8Array): FaceImage | undefined {
 }
 
 export function parseDg2(bytes: Uint8Array): Result<FaceImage, LdsError> {
-  const outer = expectTlv(bytes, DG_TAGS[2] ?? 0x75);
+  // Some chips store DG2 without its outer 75 template: the file starts with 7F61.
+  const outer =
+    bytes[0] === 0x7f && bytes[1] === 0x61 ? expectTlv(bytes, 0x7f61) : expectTlv(bytes, DG_TAGS[2] ?? 0x75);
   if (!outer.ok) return fromTlv('DG2', outer.error);
   let bdb: Tlv | undefined;
   let nodes = 0;

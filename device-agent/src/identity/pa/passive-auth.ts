@@ -58,7 +58,9 @@ export type PassiveAuthResult =
       documentSigner: CertificateSummary;
       reason: string;
     }
-  | { status: 'failed'; step: PassiveAuthStep; dataGroup?: number; reason: string };
+  | { status: 'failed'; step: PassiveAuthStep; dataGroup?: number; reason: string }
+  /** No EF.SOD to check (missing or unreadable): the data is unverified, not refuted. */
+  | { status: 'unavailable'; reason: string };
 
 export interface PassiveAuthOptions {
   trustStore: TrustStore;

@@ -1,5 +1,21 @@
 /** The virtual CCCD: a simulated chip, its ApduTransport, and the builders behind its files. */
-export { VirtualCccdChip, type VirtualCccdOptions, type ApduResponder } from './virtual-cccd.chip';
+export {
+  VirtualCccdChip,
+  type VirtualCccdOptions,
+  type VirtualCccdFaults,
+  type ApduResponder,
+} from './virtual-cccd.chip';
+export { PaceChipSession, type PaceChipConfig } from './pace-chip';
+export { generateFaceJpeg2000, wrapJp2, type Jpeg2000FaceOptions } from './jpeg2000';
+export {
+  buildCardAccess,
+  buildDg14,
+  buildDg15,
+  makeChipAuthenticationKey,
+  makeActiveAuthenticationKey,
+  type ChipAuthenticationKey,
+  type ActiveAuthenticationKey,
+} from './security-files';
 export {
   SimulatedApduTransport,
   apduLinkTimeMs,
