@@ -2,6 +2,7 @@
  * The agent's composition root: devices (simulated, or discovered hardware) through one device
  * manager, the kiosk session, the kiosk UI gateway, the simulator namespace and the server link.
  */
+import fs from 'node:fs';
 import {
   describePayload,
   err,
@@ -52,6 +53,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
   const registry = new DeviceRegistry();
   const link = new ServerLink({
     serverUrl: config.SERVER_URL,
+    ...(config.SERVER_CA_FILE ? { ca: fs.readFileSync(config.SERVER_CA_FILE, 'utf8') } : {}),
     dataDir: config.AGENT_DATA_DIR,
     name: config.AGENT_NAME,
     pairingCode: config.PAIRING_CODE,

@@ -9,6 +9,12 @@ export const agentConfigSchema = z.object({
   /** The kiosk UI gateway listens on loopback only, on this port. */
   AGENT_PORT: z.coerce.number().int().min(0).max(65535).default(8731),
   SERVER_URL: z.string().url().default('http://127.0.0.1:8080'),
+  /**
+   * PEM file of the certificate authority (or authorities) that signed the server's TLS certificate
+   * (an https SERVER_URL; deploy/README.md). Set, it is the only trust: a certificate from any other
+   * CA is refused. Unset: the system's trusted CAs.
+   */
+  SERVER_CA_FILE: z.string().min(1).optional(),
   /** One-time pairing code used when no credential is stored yet. */
   PAIRING_CODE: z
     .string()

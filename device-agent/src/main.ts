@@ -2,6 +2,7 @@
 import { loadAgentConfig } from './config';
 import { createLogger } from './logger';
 import { createAgent } from './agent';
+import { sdNotifier } from './sd-notify';
 
 const config = loadAgentConfig();
 const log = createLogger(config.LOG_LEVEL);
@@ -14,11 +15,15 @@ process.on('unhandledRejection', (reason) => {
 });
 const agent = await createAgent(config, log);
 log.info({ port: agent.gateway.port, devices: config.DEVICES }, 'agent listening on 127.0.0.1');
+// Under systemd (Type=notify): ready once the kiosk page can connect, then watchdog pings.
+const systemd = sdNotifier();
+systemd.ready(`kiosk gateway on ${agent.gateway.port}`);
 
 let closing = false;
 const shutdown = () => {
   if (closing) return;
   closing = true;
+  systemd.stopping();
   agent.close().then(
     () => process.exit(0),
     () => process.exit(1),

@@ -27,6 +27,14 @@ export const debianPackages = {
     'libpcsclite-dev': '/usr/include/PCSC/winscard.h',
     postgresql: '/usr/lib/postgresql',
     'fonts-noto-core': '/usr/share/fonts/truetype/noto',
+    // Two server instances behind the deployment's load balancer (deploy/haproxy/haproxy.cfg).
+    haproxy: '/usr/sbin/haproxy',
+    // promtool checks the alert rules (deploy/monitoring/).
+    prometheus: '/usr/bin/promtool',
+    // systemd-analyze verifies the units (deploy/systemd/).
+    systemd: '/usr/bin/systemd-analyze',
+    // The TLS test makes its own CA and certificates.
+    openssl: '/usr/bin/openssl',
   },
 };
 

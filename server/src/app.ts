@@ -31,6 +31,8 @@ import { demoLogins, seedDemoFacility } from './demo-seed';
 import { Metrics } from './ops/metrics';
 import { GroupCommitter, directCommitter, type Committer } from './db/group-commit';
 import { Integrations, registerIntegrationRoutes } from './integrations';
+import { SqliteBackups } from './ops/backup';
+import path from 'node:path';
 
 /**
  * socket.io's PostgreSQL adapter on its own pool of two: one connection stays in LISTEN, the
@@ -39,7 +41,11 @@ import { Integrations, registerIntegrationRoutes } from './integrations';
  */
 async function postgresFanOut(url: string, log: Logger) {
   const [{ default: pg }, { createAdapter }] = await Promise.all([import('pg'), import('@socket.io/postgres-adapter')]);
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // A NOTIFY commits a transaction of its own: with synchronous_commit on, every event waited for
+  // a WAL flush on the one publishing connection, and under load the events queued in memory
+  // faster than they left. Notifications are not data (a lost one is a missed refresh, and a
+  // crash loses the listeners anyway), so these two connections commit without waiting.
+  const pool = new pg.Pool({ connectionString: url, max: 2, options: '-c synchronous_commit=off' });
   pool.on('error', (e) => log.warn({ err: String(e) }, 'realtime fan-out pool error'));
   const adapter = createAdapter(pool, {
     errorHandler: (e) => log.warn({ err: String(e) }, 'realtime fan-out error'),
@@ -68,6 +74,8 @@ export interface ServerApp {
   committer: Committer;
   /** Every query of the server, one repository per aggregate. */
   repositories: Repositories;
+  /** SQLite files: the scheduled online backups (PostgreSQL: pg_dump and WAL archiving, see deploy/). */
+  backups: SqliteBackups | undefined;
   /** Listens and resolves with the bound port. */
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -152,6 +160,24 @@ export async function createServerApp(
   // Every other unit of work (queue transitions, admin changes, purges) is a transaction of its own.
   const transactions = directCommitter(db);
   const repositories = createRepositories(db, clock);
+  // PostgreSQL: the day partitions of tickets and events from yesterday to a week ahead, made
+  // now and re-checked every hour (a day without one lands in the default partition).
+  const partitionDays = () => {
+    const now = clock.now().getTime();
+    const days = new Set<string>();
+    for (let d = -1; d <= 7; d++) {
+      const at = new Date(now + d * 86_400_000);
+      days.add(facilityDay(at, config.FACILITY_TIME_ZONE));
+      days.add(at.toISOString().slice(0, 10));
+    }
+    return [...days].sort();
+  };
+  const ensurePartitions = async () => {
+    const failed = await transactions.run((trx) => repositories.partitions.ensureDays(trx, partitionDays()));
+    if (failed.length > 0)
+      log.warn({ days: failed }, 'day partitions not made (their rows stay in the default partition)');
+  };
+  if (repositories.partitions.partitioned) await ensurePartitions();
   const auth = new AuthService(repositories.staff, transactions, clock, config.SESSION_TTL_HOURS * 3600_000);
   const integrations = new Integrations(config, { repositories, transactions, clock, log });
   const facility = new FacilityService(repositories, transactions, () =>
@@ -175,6 +201,8 @@ export async function createServerApp(
         metricsRef.current?.checkInSeconds.observe(ms / 1000);
       },
       hooks: integrations.checkInHooks,
+      // PostgreSQL commits each check-in as one statement unless told to group them.
+      ...(db.dialect === 'postgres' && !grouped ? { oneStatement: repositories.checkIns } : {}),
     }),
     queue: new QueueService({
       repositories,
@@ -212,6 +240,7 @@ export async function createServerApp(
   const metrics = new Metrics({
     waitingByService: () => services.queue.waitingByService(),
     openAlertsByKind: () => services.alerts.openCounts(),
+    defaultPartitionUsed: () => repositories.partitions.defaultUsed(),
   });
   metricsRef.current = metrics;
   integrations.attach({
@@ -273,18 +302,40 @@ export async function createServerApp(
       });
   };
   timers.push(setInterval(sweep, config.ALERT_SWEEP_INTERVAL_MS).unref());
+  if (repositories.partitions.partitioned) {
+    const ensure = () =>
+      ensurePartitions().catch((e: unknown) => log.error({ err: String(e) }, 'making day partitions failed'));
+    timers.push(setInterval(ensure, 3600_000).unref());
+  }
   if (config.RETENTION_PURGE_INTERVAL_MINUTES > 0) {
     const purge = () =>
       services.retention.purge().catch((e: unknown) => log.error({ err: String(e) }, 'retention purge failed'));
     timers.push(setInterval(purge, config.RETENTION_PURGE_INTERVAL_MINUTES * 60_000).unref());
   }
   integrations.start();
+  const sqliteFile = config.DATABASE_URL.slice('sqlite:'.length);
+  const backups = db.backup
+    ? new SqliteBackups(db, {
+        dir: config.BACKUP_DIR ?? path.join(path.dirname(path.resolve(sqliteFile)), 'backups'),
+        keep: config.BACKUP_KEEP,
+        intervalMinutes: config.BACKUP_INTERVAL_MINUTES,
+        clock,
+        log,
+        onResult: (succeeded, seconds, at) => {
+          metrics.backupSeconds.set(seconds);
+          if (succeeded) metrics.backupLastSuccess.set(at.getTime() / 1000);
+          else metrics.backupFailures.inc();
+        },
+      })
+    : undefined;
+  backups?.start();
 
   return {
     http,
     services,
     committer,
     repositories,
+    backups,
     realtime,
     log,
     metrics,
@@ -298,6 +349,7 @@ export async function createServerApp(
     },
     async close() {
       for (const t of timers) clearInterval(t);
+      await backups?.stop();
       // In-flight requests get a grace period; a connection still open after it (a client that
       // never finishes its request or its WebSocket close) must not hold the shutdown forever.
       const force = setTimeout(() => {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { priorityClassSchema } from '@kiosk/protocol';
 import { integrationConfigShape } from './integrations/integration.config';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,8 +23,17 @@ export const configSchema = z.object({
     .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/u.test(v), 'must start with sqlite: or postgres://'),
   /** SQLite page cache. */
   SQLITE_CACHE_MB: z.coerce.number().min(2).max(4096).default(64),
-  /** PostgreSQL connections per server instance (the realtime fan-out uses 2 more). */
-  PG_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
+  /**
+   * PostgreSQL connections per server instance (the realtime fan-out uses 2 more, /readyz 1). A
+   * check-in holds one for a single statement, so twice the cores keeps the database busy without
+   * a queue of backends fighting over them.
+   */
+  PG_POOL_MAX: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(200)
+    .default(Math.max(4, 2 * os.availableParallelism())),
   /** Hospital-local time zone for the daily number series. */
   FACILITY_TIME_ZONE: z.string().default('Asia/Ho_Chi_Minh'),
   HOSPITAL_NAME: z.string().default('Bệnh viện Đa khoa Thành phố Cần Thơ'),
@@ -65,6 +75,12 @@ export const configSchema = z.object({
   KIOSK_OFFLINE_AFTER_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
   /** How often the offline sweep runs. */
   ALERT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /** SQLite: where scheduled online backups go (default: `backups` beside the database file). */
+  BACKUP_DIR: z.string().min(1).optional(),
+  /** SQLite: minutes between backups; 0 turns the schedule off. */
+  BACKUP_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+  /** SQLite: how many backups are kept (the oldest go first). */
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(48),
   /** Bearer token a Prometheus scraper may present for GET /metrics (admins may always read it). */
   METRICS_TOKEN: z.string().min(16).max(256).optional(),
   /** Check-ins arriving together share one transaction and one durable commit. `auto`: on for SQLite. */

@@ -7,8 +7,14 @@
  *    the next number of the day's series, the ticket row) through the server's committer, 64
  *    issuers at once, in the server's process — the database work of issuing, without the
  *    network; the full check-in rate is reported against the same raw rate too;
- * 3. a call → its display event with 500 connected displays (target p99 ≤ 100 ms).
- * Run: [GROUP_COMMIT=on|off] [OUTBOX_POLL_MS=60000] npx tsx tests/bench/server-checkin.bench.ts [sqlite|postgres|all] [closedTotal]
+ * 3. a call → its display event with 500 connected displays (target p99 ≤ 100 ms);
+ * 4. `postgres-haproxy`: the full check-in through HAProxy (deploy/haproxy/haproxy.cfg) to two
+ *    server processes on one PostgreSQL cluster, all on this machine's cores: rates and tails,
+ *    CPU per check-in of each process (both servers, HAProxy, PostgreSQL, the load generator),
+ *    statements (= round trips) per check-in, the share of PostgreSQL backends waiting on a lock,
+ *    and every series checked for duplicates and gaps afterwards.
+ * `all` runs sqlite and postgres-haproxy, for figures side by side from one run.
+ * Run: [GROUP_COMMIT=on|off] [OUTBOX_POLL_MS=60000] npx tsx tests/bench/server-checkin.bench.ts [sqlite|postgres|postgres-haproxy|all] [closedTotal]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -19,6 +25,9 @@ import { fileURLToPath } from 'node:url';
 import { issueTicket } from '@kiosk/server';
 import { api, login, pairDisplay, startServer, type RunningServer } from '../support/server-harness';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../support/postgres';
+import { haproxyAvailable, startHaproxy, type Haproxy } from '../support/haproxy';
+import { freePort } from '../support/free-port';
+import { spawnServer, type ServerProcess } from '../support/server-process';
 import type { LoadCommand, LoadResult } from './server-load-generator';
 import { percentile } from './stats';
 
@@ -259,9 +268,217 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<string[]> {
   return rows;
 }
 
-const kinds: ('sqlite' | 'postgres')[] =
-  which === 'all' ? (postgresAvailable() ? ['sqlite', 'postgres'] : ['sqlite']) : [which as 'sqlite' | 'postgres'];
+/** CPU seconds (user + system) a process has used, with its waited-for children (Linux /proc). */
+function cpuSecondsOf(pid: number, withChildren = false): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14–17 of stat (utime, stime, cutime, cstime), counted after the command name.
+    const ticks = Number(f[11]) + Number(f[12]) + (withChildren ? Number(f[13]) + Number(f[14]) : 0);
+    return ticks / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** PostgreSQL's CPU seconds: the postmaster and every process it started (backends, WAL writer …). */
+function postgresCpuSeconds(dataDir: string): number {
+  const postmaster = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  let total = cpuSecondsOf(postmaster, true);
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/u.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === postmaster) total += cpuSecondsOf(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+/** Statements the server ran (all kinds), from its /metrics. */
+async function statementsRun(url: string, token: string): Promise<{ statements: number; checkIns: number }> {
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+  const sum = (re: RegExp) => [...text.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
+  return {
+    statements: sum(/^kiosk_db_query_duration_seconds_count\{[^}]*\} (\d+)/gmu),
+    checkIns: sum(/^kiosk_checkins_total\{[^}]*\} (\d+)/gmu),
+  };
+}
+
+async function benchHaproxy(): Promise<string[]> {
+  const metricsToken = 'bench-metrics-token-0123456789';
+  const cluster = await startPostgres({ fsync: true });
+  const url = await cluster.createDatabase('kiosk_bench');
+  const env = {
+    DATABASE_URL: url,
+    RETENTION_PURGE_INTERVAL_MINUTES: '0',
+    METRICS_TOKEN: metricsToken,
+    GROUP_COMMIT: process.env['GROUP_COMMIT'] ?? 'auto',
+    ...(process.env['PG_POOL_MAX'] ? { PG_POOL_MAX: process.env['PG_POOL_MAX'] } : {}),
+    ...(process.env['OUTBOX_POLL_MS'] ? { OUTBOX_POLL_MS: process.env['OUTBOX_POLL_MS'] } : {}),
+  };
+  const servers: ServerProcess[] = [];
+  let lb: Haproxy | undefined;
+  const gen = generator();
+  const rows: string[] = [];
+  try {
+    // One after the other: the first migrates and seeds the demo hospital.
+    const ports = [await freePort(), await freePort()] as const;
+    servers.push(
+      await spawnServer({ port: ports[0], databaseFile: '', env: { ...env, BOOTSTRAP_PAIRING_CODE: 'BENCHCODE123' } }),
+    );
+    servers.push(await spawnServer({ port: ports[1], databaseFile: '', env }));
+    lb = await startHaproxy([`127.0.0.1:${ports[0]}`, `127.0.0.1:${ports[1]}`]);
+    const enrolled = await api<{ credential: string }>(lb.url, undefined, 'POST', '/api/agents/enroll', {
+      pairingCode: 'BENCHCODE123',
+      name: 'bench-kiosk',
+    });
+    const credential = enrolled.body.value?.credential ?? '';
+    const staffToken = await login(lb.url, 'tiepdon', 'tiepdon-demo');
+    // Agents behave as kiosks do: should HAProxy cut a link, they reconnect and resend (counted).
+    const base = {
+      type: 'checkins' as const,
+      url: lb.url,
+      credential,
+      staffToken,
+      serviceIds: SERVICES,
+      resendAfterMs: 15_000,
+    };
+    const raw = await rawCommitRate('postgres', url);
+
+    const { default: pg } = await import('pg');
+    const watcher = new pg.Client({ connectionString: url });
+    await watcher.connect();
+    await gen.run({ ...base, clients: 32, total: 1000 });
+
+    // Sample what the PostgreSQL backends of the kiosk database are doing every 25 ms: how many
+    // run a statement, and which lock those that wait are waiting for, by kind of statement.
+    let samples = 0;
+    let active = 0;
+    let lockWaits = 0;
+    const waitsBy = new Map<string, number>();
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const r = await watcher.query<{
+          state: string | null;
+          wait_event_type: string | null;
+          wait_event: string | null;
+          what: string;
+        }>(
+          `select state, wait_event_type, wait_event,
+            case when query like 'with p%' then 'check-in' when query ilike '%notify%' then 'notify' else 'other' end as what
+           from pg_stat_activity where datname = 'kiosk_bench' and pid <> pg_backend_pid()`,
+        );
+        samples += 1;
+        for (const b of r.rows)
+          if (b.state === 'active') {
+            active += 1;
+            if (b.wait_event_type === 'Lock') {
+              lockWaits += 1;
+              const key = `${b.what} on ${b.wait_event ?? '?'}`;
+              waitsBy.set(key, (waitsBy.get(key) ?? 0) + 1);
+            }
+          }
+        await new Promise((res) => setTimeout(res, 25));
+      }
+    })();
+    const pids = { a: servers[0]?.child.pid ?? 0, b: servers[1]?.child.pid ?? 0, lb: lb.child.pid ?? 0 };
+    const genPid = gen.child.pid ?? 0;
+    const stmts0 = await Promise.all(servers.map((sv) => statementsRun(sv.url, metricsToken)));
+    const cpu0 = {
+      a: cpuSecondsOf(pids.a),
+      b: cpuSecondsOf(pids.b),
+      lb: cpuSecondsOf(pids.lb),
+      pg: postgresCpuSeconds(cluster.dataDir),
+      gen: cpuSecondsOf(genPid),
+    };
+    const closed = await gen.run({ ...base, clients: 64, total: closedTotal });
+    const cpu1 = {
+      a: cpuSecondsOf(pids.a),
+      b: cpuSecondsOf(pids.b),
+      lb: cpuSecondsOf(pids.lb),
+      pg: postgresCpuSeconds(cluster.dataDir),
+      gen: cpuSecondsOf(genPid),
+    };
+    sampling = false;
+    await sampler;
+    const stmts1 = await Promise.all(servers.map((sv) => statementsRun(sv.url, metricsToken)));
+    const closedRate = (closed.ok * 1000) / closed.elapsedMs;
+    const us = (k: keyof typeof cpu0) => ((cpu1[k] - cpu0[k]) * 1e6) / closed.ok;
+    const statements = stmts1.reduce((n, x, i) => n + x.statements - (stmts0[i]?.statements ?? 0), 0);
+    const perInstance = stmts1.map((x, i) => x.checkIns - (stmts0[i]?.checkIns ?? 0));
+    const half = await gen.run({ ...base, clients: 64, ratePerSec: 500, durationMs: 10_000 });
+    const open = await gen.run({ ...base, clients: 64, ratePerSec: 1000, durationMs: 10_000 });
+    const openRate = (open.ok * 1000) / open.elapsedMs;
+    const series = await watcher.query<{ n: string; distinct_seqs: string; max_seq: string; min_seq: string }>(
+      'select count(*) as n, count(distinct seq) as distinct_seqs, max(seq) as max_seq, min(seq) as min_seq from tickets group by service_id, day',
+    );
+    await watcher.end();
+    let tickets = 0;
+    let duplicates = 0;
+    let gaps = 0;
+    for (const r of series.rows) {
+      tickets += Number(r.n);
+      duplicates += Number(r.n) - Number(r.distinct_seqs);
+      gaps += Number(r.max_seq) - Number(r.distinct_seqs) + (Number(r.min_seq) - 1);
+    }
+
+    const load = os
+      .loadavg()
+      .map((l) => fmt(l, 1))
+      .join(' / ');
+    const cpuLine = `CPU per check-in: server A ${fmt(us('a'), 0)} µs, server B ${fmt(us('b'), 0)} µs, HAProxy ${fmt(us('lb'), 0)} µs, PostgreSQL ${fmt(us('pg'), 0)} µs, load generator ${fmt(us('gen'), 0)} µs; total ${fmt(us('a') + us('b') + us('lb') + us('pg') + us('gen'), 0)} µs → ${fmt(2e6 / (us('a') + us('b') + us('lb') + us('pg') + us('gen')), 0)}/s on 2 unshared cores`;
+    const rtLine = `${fmt(statements / closed.ok, 2)} statements (round trips) per check-in; check-ins per instance ${perInstance.join(' / ')}; PostgreSQL backends active ${fmt(active / Math.max(1, samples), 1)} on average, ${fmt((lockWaits / Math.max(1, active)) * 100, 1)} % of active samples waiting on a lock (${[
+      ...waitsBy,
+    ]
+      .sort((x, y) => y[1] - x[1])
+      .map(([k, n]) => `${k} ${fmt((n / Math.max(1, lockWaits)) * 100, 0)} %`)
+      .join(', ')})`;
+    console.log(`\n== postgres + HAProxy, two server instances == (load average ${load} on ${os.cpus().length} cores)`);
+    console.log(`raw single-row durable commits: ${fmt(raw, 0)}/s`);
+    console.log(
+      `closed loop, 64 clients, ${closed.ok} ok / ${closed.failed} failed: ${fmt(closedRate, 0)} check-ins/s; ${summary(closed)}; staff heard ${closed.heard}`,
+    );
+    console.log(cpuLine);
+    console.log(rtLine);
+    console.log(`open loop 500/s for 10 s, ${half.ok} ok / ${half.failed} failed: ${summary(half)}`);
+    console.log(
+      `open loop 1,000/s for 10 s, ${open.ok} ok / ${open.failed} failed: ${fmt(openRate, 0)}/s achieved; ${summary(open)}; staff heard ${open.heard}`,
+    );
+    console.log(`tickets stored ${tickets}: ${duplicates} duplicate numbers, ${gaps} gaps`);
+    const rss = (pid: number) =>
+      Number(/VmRSS:\s+(\d+)/u.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    console.log(`server RSS after the runs: A ${fmt(rss(pids.a), 0)} MiB, B ${fmt(rss(pids.b), 0)} MiB`);
+    const resent = [closed, half, open].reduce((n, r) => n + (r.resent ?? 0), 0);
+    console.log(`check-ins sent again after a lost link or 15 s without an answer: ${resent}`);
+    const date = `${new Date().toISOString().slice(0, 10)}, load avg ${load}`;
+    const gc =
+      (process.env['GROUP_COMMIT'] ? `GROUP_COMMIT=${process.env['GROUP_COMMIT']} ` : '') +
+      (process.env['PG_POOL_MAX'] ? `PG_POOL_MAX=${process.env['PG_POOL_MAX']} ` : '');
+    rows.push(
+      `| server (postgres + HAProxy, two instances): full check-in ≥ 1,000/s, p99 ≤ 50 ms (agent socket → HAProxy → instance → stored → broadcast → ack; PostgreSQL 15, fsync on; everything on the same 2 cores) | closed loop 64 clients: ${fmt(closedRate, 0)}/s (${summary(closed)}); open loop 1,000/s for 10 s: ${fmt(openRate, 0)}/s achieved, ${summary(open)}, ${open.failed} failed; open loop 500/s: ${summary(half)}; ${cpuLine}; ${rtLine}; ${tickets} tickets, ${duplicates} duplicates, ${gaps} gaps | \`${gc}npx tsx tests/bench/server-checkin.bench.ts postgres-haproxy\` | ${date} |`,
+    );
+  } finally {
+    gen.child.kill();
+    await lb?.stop();
+    for (const sv of servers) {
+      sv.child.kill('SIGTERM');
+      await sv.exited();
+    }
+    await cluster.stop();
+  }
+  return rows;
+}
+
+type Kind = 'sqlite' | 'postgres' | 'postgres-haproxy';
+const withPostgres = postgresAvailable() && haproxyAvailable();
+const kinds: Kind[] = which === 'all' ? (withPostgres ? ['sqlite', 'postgres-haproxy'] : ['sqlite']) : [which as Kind];
 const rows: string[] = [];
-for (const kind of kinds) rows.push(...(await benchDatabase(kind)));
+for (const kind of kinds)
+  rows.push(...(kind === 'postgres-haproxy' ? await benchHaproxy() : await benchDatabase(kind)));
 console.log('\nRows for docs/benchmarks.md:');
 for (const r of rows) console.log(r);

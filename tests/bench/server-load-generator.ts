@@ -8,6 +8,7 @@ import type {
   AgentToServerEvents,
   CalledTicket,
   CheckInReceipt,
+  CheckInRequest,
   Result,
   ServerToAgentEvents,
   ServerToDisplayEvents,
@@ -30,6 +31,15 @@ export type LoadCommand =
       /** Open loop: requests start at this rate for `durationMs`, whatever the answers do. */
       ratePerSec?: number;
       durationMs?: number;
+      /**
+       * Agents as a kiosk's link behaves: reconnect when their server goes away, and send a check-in
+       * again with the same check-in id when no answer came within this time (or the link dropped).
+       */
+      resendAfterMs?: number;
+      /** Report `{type: 'progress', ok}` over IPC after every this many answered check-ins. */
+      progressEvery?: number;
+      /** Return every answered check-in (check-in id → ticket). */
+      collect?: boolean;
     }
   | {
       type: 'displays';
@@ -50,6 +60,12 @@ export interface LoadResult {
   elapsedMs: number;
   /** ticket:issued events a staff client heard (check-ins) or display events received (calls). */
   heard: number;
+  /** With `collect`: every acknowledgement, in the order they arrived (a resent check-in may appear twice). */
+  receipts?: { checkInId: string; ticketId: string; number: string; replayed: boolean }[];
+  /** Check-ins sent again (no answer in time, or the link dropped). */
+  resent?: number;
+  /** Agent reconnections after a lost link. */
+  reconnects?: number;
 }
 
 const connected = <S extends Socket>(s: S) =>
@@ -75,32 +91,81 @@ async function checkins(cmd: Extract<LoadCommand, { type: 'checkins' }>): Promis
   );
   let heard = 0;
   staff.on('ticket:issued', () => (heard += 1));
+  const resending = cmd.resendAfterMs !== undefined;
+  let reconnects = 0;
   const agents = await Promise.all(
     Array.from({ length: cmd.clients }, () =>
       connected<Socket<ServerToAgentEvents, AgentToServerEvents>>(
-        io(`${cmd.url}/agent`, { auth: { credential: cmd.credential }, transports: ['websocket'], forceNew: true }),
+        io(`${cmd.url}/agent`, {
+          auth: { credential: cmd.credential },
+          transports: ['websocket'],
+          forceNew: true,
+          // The kiosk link's own backoff (device-agent server-link.ts).
+          ...(resending ? { reconnectionDelay: 500, reconnectionDelayMax: 2000, randomizationFactor: 0.5 } : {}),
+        }),
       ),
     ),
   );
+  for (const a of agents) a.io.on('reconnect', () => (reconnects += 1));
   const latenciesMs: number[] = [];
+  const receipts: NonNullable<LoadResult['receipts']> = [];
   let ok = 0;
   let failed = 0;
   let issued = 0;
+  let resent = 0;
+  const answered = (r: Result<CheckInReceipt>) => {
+    if (r.ok) {
+      ok += 1;
+      if (cmd.collect)
+        receipts.push({
+          checkInId: r.value.checkInId,
+          ticketId: r.value.ticketId,
+          number: r.value.ticket.number,
+          replayed: r.value.replayed,
+        });
+    } else failed += 1;
+    if (cmd.progressEvery && (ok + failed) % cmd.progressEvery === 0) process.send?.({ type: 'progress', ok });
+  };
   const submit = (sock: Socket<ServerToAgentEvents, AgentToServerEvents>) =>
     new Promise<void>((resolve) => {
       const serviceId = cmd.serviceIds[issued % cmd.serviceIds.length] ?? 'noi-tong-quat';
       issued += 1;
       const t0 = performance.now();
-      sock.emit(
-        'checkin:submit',
-        { checkInId: uuidV7(), identity: identity(), serviceId, priorityClaims: [], consent: true },
-        (r: Result<CheckInReceipt>) => {
-          latenciesMs.push(performance.now() - t0);
-          if (r.ok) ok += 1;
-          else failed += 1;
-          resolve();
-        },
-      );
+      const request: CheckInRequest = {
+        checkInId: uuidV7(),
+        identity: identity(),
+        serviceId,
+        priorityClaims: [],
+        consent: true,
+      };
+      const send = () => {
+        if (!resending) {
+          sock.emit('checkin:submit', request, (r: Result<CheckInReceipt>) => {
+            latenciesMs.push(performance.now() - t0);
+            answered(r);
+            resolve();
+          });
+          return;
+        }
+        // No answer in time, or the link dropped with the request in flight: the same check-in
+        // again once connected (a stored one comes back as a replay of its ticket).
+        const again = () => {
+          resent += 1;
+          if (sock.connected) send();
+          else sock.once('connect', send);
+        };
+        sock
+          .timeout(cmd.resendAfterMs ?? 2000)
+          .emit('checkin:submit', request, (e: Error | null, r: Result<CheckInReceipt>) => {
+            if (e) return again();
+            // The server went away while storing it: not an answer about this check-in.
+            if (!r.ok && r.error.code === 'check-in-failed') return again();
+            latenciesMs.push(performance.now() - t0);
+            answered(r);
+            resolve();
+          });
+      };
+      send();
     });
   const started = performance.now();
   if (cmd.total !== undefined) {
@@ -127,7 +192,15 @@ async function checkins(cmd: Extract<LoadCommand, { type: 'checkins' }>): Promis
   await new Promise((r) => setTimeout(r, 200));
   for (const a of agents) a.close();
   staff.close();
-  return { latenciesMs, ok, failed, elapsedMs, heard };
+  return {
+    latenciesMs,
+    ok,
+    failed,
+    elapsedMs,
+    heard,
+    ...(cmd.collect ? { receipts } : {}),
+    ...(resending ? { resent, reconnects } : {}),
+  };
 }
 
 async function displays(cmd: Extract<LoadCommand, { type: 'displays' }>): Promise<LoadResult> {

@@ -18,7 +18,15 @@ import type {
 } from '@kiosk/protocol';
 import { BHYT_RESULT_CODES, BhytGatewayAdapter, UNKNOWN_RESULT, type BhytGatewayOptions } from '@kiosk/server';
 import { startBhytSimulator, type BhytSimulator, type SimCard } from '../support/bhyt-simulator';
-import { api, login, startServer, type RunningServer } from '../support/server-harness';
+import {
+  api,
+  databaseKinds,
+  databaseUrl,
+  login,
+  startServer,
+  stopDatabases,
+  type RunningServer,
+} from '../support/server-harness';
 
 const lan: Identity = {
   source: 'bhyt-qr',
@@ -174,7 +182,11 @@ describe('BHYT gateway adapter against the contract simulator', () => {
   });
 });
 
-describe.each(['required', 'advisory'] as const)('BHYT at check-in through a real server (%s)', (mode) => {
+// On PostgreSQL the BHYT answer is stored by the one-statement check-in.
+const modes = databaseKinds.flatMap((kind) => (['required', 'advisory'] as const).map((mode) => [mode, kind] as const));
+afterAll(() => stopDatabases());
+
+describe.each(modes)('BHYT at check-in through a real server (%s, %s)', (mode, kind) => {
   let sim: BhytSimulator;
   let server: RunningServer;
   let agent: Socket<ServerToAgentEvents, AgentToServerEvents>;
@@ -186,6 +198,7 @@ describe.each(['required', 'advisory'] as const)('BHYT at check-in through a rea
     sim.cards.set('GD4797900000050', card('GD4797900000050', { force: '050' }));
     sim.cards.set('GD4797900000100', card('GD4797900000100', { force: '100' }));
     server = await startServer({
+      ...(await databaseUrl(kind)),
       BOOTSTRAP_PAIRING_CODE: 'BHYTCODE1234',
       FACILITY_CODE: '92012',
       BHYT_MODE: mode,

@@ -13,6 +13,8 @@ export interface PostgresCluster {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` */
   url: string;
   port: number;
+  /** The cluster's data directory (its postmaster.pid names the server process). */
+  dataDir: string;
   /** Creates a fresh database and returns its URL. */
   createDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
@@ -80,6 +82,7 @@ export async function startPostgres(
   return {
     url,
     port,
+    dataDir: data,
     async createDatabase(name: string) {
       if (!/^[a-z_][a-z0-9_]{0,62}$/u.test(name)) throw new Error('bad-database-name');
       const { default: pg } = await import('pg');

@@ -27,6 +27,7 @@ import {
 } from '@kiosk/protocol';
 import { z } from 'zod';
 import { DurableQueue } from './durable-queue';
+import { postJson, tlsCodeOf } from './https-post';
 import { Listeners } from '../transports/transport';
 import type { Logger } from '../logger';
 
@@ -37,6 +38,8 @@ const credentialFileSchema = z.object({ agentId: z.string(), credential: z.strin
 
 export interface ServerLinkOptions {
   serverUrl: string;
+  /** PEM of the CAs trusted for an https server (instead of the system's), from SERVER_CA_FILE. */
+  ca?: string;
   dataDir: string;
   name: string;
   pairingCode?: string | undefined;
@@ -80,13 +83,27 @@ export class ServerLink {
     return this.outbox.dropped;
   }
 
+  private closed = false;
+  private firstEnrollAttempt: (() => void) | undefined;
+
+  /**
+   * Resolves once the link is connecting, or once a first enrollment attempt could not reach the
+   * server (or was refused its certificate): enrollment then goes on with backoff in the
+   * background, so an agent waiting for its server still starts (and tells systemd it is ready).
+   */
   async start(): Promise<void> {
+    const attempted = new Promise<void>((resolve) => (this.firstEnrollAttempt = resolve));
+    await Promise.race([this.enrollAndConnect(), attempted]);
+  }
+
+  private async enrollAndConnect(): Promise<void> {
     const credential = await this.ensureCredential();
-    if (!credential) return;
+    if (!credential || this.closed) return;
     this.state = 'connecting';
     const socket: Socket<ServerToAgentEvents, AgentToServerEvents> = io(`${this.options.serverUrl}/agent`, {
       auth: { credential },
       transports: ['websocket'],
+      ...(this.options.ca ? { ca: this.options.ca } : {}),
       reconnectionDelay: 500,
       reconnectionDelayMax: 10_000,
       randomizationFactor: 0.5,
@@ -116,7 +133,12 @@ export class ServerLink {
         );
         this.setState('refused');
         socket.close();
-      } else if (this.state !== 'disconnected') this.setState('disconnected');
+      } else {
+        if (this.state !== 'disconnected') this.setState('disconnected');
+        // A certificate the agent does not trust says so here (no personal data in these codes).
+        const code = tlsCodeOf(e);
+        if (code) this.options.log.warn({ code }, 'server TLS certificate refused');
+      }
     });
   }
 
@@ -140,13 +162,12 @@ export class ServerLink {
     }
     for (let attempt = 0; ; attempt++) {
       try {
-        const res = await fetch(`${this.options.serverUrl}/api/agents/enroll`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ pairingCode: this.options.pairingCode, name: this.options.name }),
-          signal: AbortSignal.timeout(this.options.timeoutMs),
-        });
-        const body = (await res.json()) as { ok: boolean; value?: { agentId: string; credential: string } };
+        const res = await postJson(
+          `${this.options.serverUrl}/api/agents/enroll`,
+          { pairingCode: this.options.pairingCode, name: this.options.name },
+          { timeoutMs: this.options.timeoutMs, ...(this.options.ca ? { ca: this.options.ca } : {}) },
+        );
+        const body = res.body as { ok: boolean; value?: { agentId: string; credential: string } };
         if (!body.ok || !body.value) {
           this.options.log.error(
             { status: res.status },
@@ -161,8 +182,12 @@ export class ServerLink {
         fs.chmodSync(this.credentialFile, 0o600);
         this.options.log.info({ agentId: body.value.agentId }, 'enrolled');
         return body.value.credential;
-      } catch {
-        // Server not up yet: retry with backoff.
+      } catch (e) {
+        // Server not up yet (or its certificate not trusted): retry with backoff.
+        const code = tlsCodeOf(e);
+        if (code) this.options.log.warn({ code }, 'server TLS certificate refused');
+        this.firstEnrollAttempt?.();
+        if (this.closed) return undefined;
         await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 10_000)));
       }
     }
@@ -243,6 +268,7 @@ export class ServerLink {
   }
 
   close(): void {
+    this.closed = true;
     this.socket?.close();
   }
 }

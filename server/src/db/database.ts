@@ -14,7 +14,7 @@ import {
 } from 'kysely';
 import type { Pool } from 'pg';
 import type { Database } from './schema';
-import { migrationProvider, type DialectName } from './migrations';
+import { migrationProvider, ping, type DialectName } from './migrations';
 import { startWalCheckpointer } from './wal-checkpointer';
 import { AwaitingSqliteDialect, WalSync, syncAfterWrites, trackingStatements } from './sqlite-durability';
 
@@ -28,6 +28,13 @@ export interface Db {
    * returns a promise to wait for (a checkpoint that catches up), so the batch restarts the WAL.
    */
   beforeGroupCommit?(): Promise<void> | undefined;
+  /**
+   * Whether the database answers, for /readyz: on PostgreSQL over a connection of its own, so a
+   * pool saturated by check-ins (a busy instance, not a broken one) does not fail the probe.
+   */
+  ping(): Promise<void>;
+  /** SQLite files: an online backup (SQLite's backup API) into `destination`, while writes go on. */
+  backup?(destination: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,7 +80,7 @@ export async function openDatabase(
         dialect: new SqliteDialect({ database: withStatementCache(raw) }),
         ...(log ? { log } : {}),
       });
-      return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+      return { kysely, dialect: 'sqlite', ping: () => ping(kysely), close: () => kysely.destroy() };
     }
     // An acknowledged ticket has been shown or printed: it must survive a power cut. The COMMIT
     // writes the WAL and an fdatasync off the event loop makes it durable before anything settles
@@ -112,6 +119,10 @@ export async function openDatabase(
       kysely,
       dialect: 'sqlite',
       beforeGroupCommit,
+      ping: () => ping(kysely),
+      backup: async (destination) => {
+        await raw.backup(destination);
+      },
       close: async () => {
         await checkpointer.stop();
         await kysely.destroy();
@@ -125,7 +136,19 @@ export async function openDatabase(
     dialect: new PostgresDialect({ pool: withNamedStatements(pool) }),
     ...(log ? { log } : {}),
   });
-  return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+  const probe = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 60_000 });
+  probe.on('error', () => undefined);
+  return {
+    kysely,
+    dialect: 'postgres',
+    ping: async () => {
+      await probe.query('select 1');
+    },
+    close: async () => {
+      await kysely.destroy();
+      await probe.end();
+    },
+  };
 }
 
 /**
@@ -156,7 +179,7 @@ function withStatementCache(raw: SqliteDatabase & { exec?: unknown }): SqliteDat
 function withNamedStatements(pool: Pool): PostgresPool {
   const names = new Map<string, string>();
   const nameOf = (text: string): string | undefined => {
-    if (!/^\s*(select|insert|update|delete)\b/iu.test(text)) return undefined;
+    if (!/^\s*(select|insert|update|delete|with)\b/iu.test(text)) return undefined;
     let name = names.get(text);
     if (!name && names.size < 1000) {
       name = `kiosk_${names.size}`;

@@ -1,6 +1,7 @@
 /** One set of migrations for SQLite and PostgreSQL, written with Kysely's portable schema builder. */
 import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { integrationsMigration } from './integration.migration';
+import { partitionByDayMigration } from './partitions.migration';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -246,7 +247,7 @@ const m005 = (dialect: DialectName): Migration => ({
 });
 
 /** Kiosk heartbeat history (bounded per kiosk) and paired waiting-room displays with their own codes. */
-const m007 = (dialect: DialectName): Migration => ({
+const m008 = (dialect: DialectName): Migration => ({
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('agent_heartbeats')
@@ -290,7 +291,8 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '004-fleet-alerts': m004,
   '005-realtime-fan-out': m005(dialect),
   '006-emr-outbox-insurance-checkin-record': integrationsMigration,
-  '007-heartbeat-history-displays': m007(dialect),
+  '007-partition-tickets-by-day': partitionByDayMigration(dialect),
+  '008-heartbeat-history-displays': m008(dialect),
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({

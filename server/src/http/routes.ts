@@ -12,7 +12,6 @@ import {
 import type { Services } from '../services';
 import { CALLERS, SESSION_COOKIE, STAFF, tokenOf } from '../access';
 import type { ApiRegistry } from './api';
-import { ping } from '../db/migrations';
 
 const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 const enrollSchema = z.object({ pairingCode: z.string().min(8).max(32), name: z.string().min(1).max(64) });
@@ -46,7 +45,7 @@ export function registerRoutes(api: ApiRegistry, s: Services, sessionTtlSec: num
     },
     async ({ reply }) => {
       try {
-        await ping(s.db.kysely);
+        await s.db.ping();
         await reply.send({ status: 'ready', database: s.db.dialect });
       } catch {
         await reply.code(503).send({ status: 'not-ready', database: s.db.dialect });

@@ -8,12 +8,13 @@ import { newRowId } from '../db/row-id';
 import type client from 'prom-client';
 import { err, ok, type InsuranceCheck, type InsuranceCheckRequest, type Result } from '@kiosk/protocol';
 import type { Committer } from '../db/group-commit';
-import type { EmrOutboxTable } from '../db/schema';
+import type { CheckinRecordTable, EmrOutboxTable, InsuranceCheckTable } from '../db/schema';
 import type { Executor, Repositories } from '../repositories';
-import type { OutboxRepository } from '../repositories/outbox.repository';
+import type { NewDelivery, OutboxRepository } from '../repositories/outbox.repository';
+import type { PendingTokens } from '../repositories/checkin.repository';
 import { facilityDay, type Clock } from '../clock';
 import type { Logger } from '../logger';
-import type { CheckInHooks, StoredCheckIn } from '../services/checkin.service';
+import type { CheckInExtraRows, CheckInHooks, StoredCheckIn } from '../services/checkin.service';
 import type { EmrError, EmrPatient, EmrPort } from './emr.port';
 import { LocalEmrAdapter } from './local-emr.adapter';
 import { FhirAdapter } from './fhir.adapter';
@@ -170,6 +171,7 @@ export class Integrations {
     this.checkInHooks = {
       ...(insurance ? { screen: (request) => insurance.screen(request) } : {}),
       stored: (trx, stored) => this.stored(trx, stored),
+      rows: (stored, tokens) => this.rows(stored, tokens),
       ...(this.delivers ? { committed: () => this.worker.nudge() } : {}),
     };
   }
@@ -200,13 +202,46 @@ export class Integrations {
     const { FACILITY_CODE: facility, FACILITY_TIME_ZONE: timeZone } = this.config;
     const { catalogue, visits } = this.deps.repositories;
     const service = await catalogue.serviceForRecord(trx, s.request.serviceId);
-    const at = s.receipt.ticket.issuedAt;
-    const instant = new Date(at);
-    const day = facilityDay(instant, timeZone);
+    const day = facilityDay(new Date(s.receipt.ticket.issuedAt), timeZone);
     let visitNumber = visitNumberOf(facility, day, s.receipt.ticket.number);
     // Two services with the same ticket prefix: the service id keeps visit numbers apart.
     if (await visits.visitNumberTaken(trx, visitNumber))
       visitNumber = visitNumberOf(facility, day, s.receipt.ticket.number, service.id);
+    const rows = this.rowsOf(s, service, visitNumber);
+    await visits.insertCheckinRecord(trx, rows.record);
+    if (rows.insuranceCheck) await visits.insertInsuranceCheck(trx, rows.insuranceCheck);
+    if (rows.delivery) await this.outbox.enqueue(trx, rows.delivery);
+  }
+
+  /**
+   * The same rows for PostgreSQL's one-statement check-in, written with its tokens: the statement
+   * picks the visit number (the service id joins it when the plain one is taken, as above).
+   */
+  private rows(s: StoredCheckIn, tokens: PendingTokens): CheckInExtraRows {
+    const day = facilityDay(new Date(s.receipt.ticket.issuedAt), this.config.FACILITY_TIME_ZONE);
+    const rows = this.rowsOf(s, s.service, tokens.visitNumber);
+    const number = s.receipt.ticket.number;
+    return {
+      record: {
+        row: rows.record,
+        visitNumbers: {
+          first: visitNumberOf(this.config.FACILITY_CODE, day, number),
+          otherwise: visitNumberOf(this.config.FACILITY_CODE, day, number, s.service.id),
+        },
+      },
+      ...(rows.insuranceCheck ? { insuranceCheck: rows.insuranceCheck } : {}),
+      ...(rows.delivery ? { delivery: this.outbox.deliveryRow(rows.delivery) } : {}),
+    };
+  }
+
+  private rowsOf(
+    s: StoredCheckIn,
+    service: { id: string; name_vi: string; dept_vi: string; room: string },
+    visitNumber: string,
+  ): { record: CheckinRecordTable; insuranceCheck?: InsuranceCheckTable; delivery?: NewDelivery } {
+    const at = s.receipt.ticket.issuedAt;
+    const instant = new Date(at);
+    const day = facilityDay(instant, this.config.FACILITY_TIME_ZONE);
     const bhyt = s.screening.context as BhytCheck | undefined;
     const snapshot: SnapshotInput = {
       identity: s.request.identity,
@@ -219,23 +254,28 @@ export class Integrations {
       service: { id: service.id, name: service.name_vi, department: service.dept_vi, room: service.room },
       at,
       day,
-      utcOffset: utcOffsetOf(instant, timeZone),
+      utcOffset: utcOffsetOf(instant, this.config.FACILITY_TIME_ZONE),
       ...(bhyt ? { bhyt } : {}),
     };
-    await visits.insertCheckinRecord(trx, checkinRecordOf(snapshot, this.recordOptions));
-    if (bhyt) await this.storeBhytCheck(trx, s.receipt.visitId, at, bhyt);
-    if (!this.delivers) return;
-    await this.outbox.enqueue(trx, {
-      kind: 'check-in',
-      visitId: s.receipt.visitId,
-      patientId: s.patientId,
-      patientKey: patientKeyOf(s.request.identity, s.patientId),
-      payload: emrCheckInOf(snapshot),
-    });
+    return {
+      record: checkinRecordOf(snapshot, this.recordOptions),
+      ...(bhyt ? { insuranceCheck: this.bhytRow(s.receipt.visitId, at, bhyt) } : {}),
+      ...(this.delivers
+        ? {
+            delivery: {
+              kind: 'check-in' as const,
+              visitId: s.receipt.visitId,
+              patientId: s.patientId,
+              patientKey: patientKeyOf(s.request.identity, s.patientId),
+              payload: emrCheckInOf(snapshot),
+            },
+          }
+        : {}),
+    };
   }
 
-  private async storeBhytCheck(trx: Executor, visitId: string, at: string, c: BhytCheck): Promise<void> {
-    await this.deps.repositories.visits.insertInsuranceCheck(trx, {
+  private bhytRow(visitId: string, at: string, c: BhytCheck): InsuranceCheckTable {
+    return {
       id: newRowId(),
       visit_id: visitId,
       at,
@@ -251,7 +291,7 @@ export class Integrations {
       valid_from: c.card?.validFrom ?? null,
       valid_to: c.card?.validTo ?? null,
       duration_ms: Math.round(c.durationMs),
-    });
+    };
   }
 
   /** The BHYT gateway's answers used for a visit, oldest first, with its note for staff. */

@@ -77,6 +77,21 @@ export class Metrics {
     [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
     this.registry,
   );
+  readonly backupLastSuccess = new client.Gauge({
+    name: 'kiosk_backup_last_success_timestamp_seconds',
+    help: 'SQLite: when the last online backup that succeeded began (Unix time)',
+    registers: [this.registry],
+  });
+  readonly backupSeconds = new client.Gauge({
+    name: 'kiosk_backup_duration_seconds',
+    help: 'SQLite: how long the last online backup took',
+    registers: [this.registry],
+  });
+  readonly backupFailures = new client.Counter({
+    name: 'kiosk_backup_failures_total',
+    help: 'SQLite: online backups that failed',
+    registers: [this.registry],
+  });
   readonly dbErrors = new client.Counter({
     name: 'kiosk_db_query_errors_total',
     help: 'Failed database statements by kind',
@@ -87,6 +102,8 @@ export class Metrics {
   constructor(scrape: {
     waitingByService: () => Promise<Map<string, number>>;
     openAlertsByKind: () => Promise<Map<string, number>>;
+    /** PostgreSQL: whether tickets sit in the default partition (false on SQLite). */
+    defaultPartitionUsed?: () => Promise<boolean>;
   }) {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'kiosk_server_' });
     new client.Gauge({
@@ -97,6 +114,14 @@ export class Metrics {
       async collect() {
         this.reset();
         for (const [service, n] of await scrape.waitingByService()) this.set({ service }, n);
+      },
+    });
+    new client.Gauge({
+      name: 'kiosk_db_default_partition_used',
+      help: 'PostgreSQL: 1 when tickets sit in the default partition (a day whose partition was not made); 0 otherwise and on SQLite',
+      registers: [this.registry],
+      async collect() {
+        this.set((await scrape.defaultPartitionUsed?.()) ? 1 : 0);
       },
     });
     new client.Gauge({

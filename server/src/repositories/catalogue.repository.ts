@@ -50,12 +50,19 @@ export class CatalogueRepository {
     return rows.map((r) => r.id);
   }
 
-  /** An active service with what a ticket prints of it (prefix, room, floor, department). */
+  /** An active service with what a ticket prints of it (prefix, room, floor, department) and its name. */
   async activeService(serviceId: string) {
     return this.db.kysely
       .selectFrom('services')
       .innerJoin('departments', 'departments.id', 'services.department_id')
-      .select(['services.id', 'services.prefix', 'services.room', 'services.floor', 'departments.name_vi as dept_vi'])
+      .select([
+        'services.id',
+        'services.prefix',
+        'services.name_vi',
+        'services.room',
+        'services.floor',
+        'departments.name_vi as dept_vi',
+      ])
       .where('services.id', '=', serviceId)
       .where('services.active', '=', 1)
       .executeTakeFirst();

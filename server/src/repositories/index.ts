@@ -7,9 +7,11 @@ import { systemClock, type Clock } from '../clock';
 import { AgentRepository } from './agent.repository';
 import { AlertRepository } from './alert.repository';
 import { CatalogueRepository } from './catalogue.repository';
+import { CheckInRepository } from './checkin.repository';
 import { DisplayRepository } from './display.repository';
 import { KpiRepository } from './kpi.repository';
 import { OutboxRepository } from './outbox.repository';
+import { PartitionRepository } from './partition.repository';
 import { PatientRepository } from './patient.repository';
 import { StaffRepository } from './staff.repository';
 import { TicketRepository } from './ticket.repository';
@@ -37,6 +39,10 @@ export interface Repositories {
   kpi: KpiRepository;
   /** EMR deliveries. */
   outbox: OutboxRepository;
+  /** PostgreSQL: a whole check-in as one statement. */
+  checkIns: CheckInRepository;
+  /** PostgreSQL: the day partitions of tickets and their events. */
+  partitions: PartitionRepository;
 }
 
 /** `clock` stamps the outbox's own bookkeeping (claims, leases, retries). */
@@ -52,5 +58,7 @@ export function createRepositories(db: Db, clock: Clock = systemClock): Reposito
     alerts: new AlertRepository(db),
     kpi: new KpiRepository(db),
     outbox: new OutboxRepository(db, clock),
+    checkIns: new CheckInRepository(db),
+    partitions: new PartitionRepository(db),
   };
 }

@@ -73,33 +73,35 @@ export class OutboxRepository {
 
   /** Inside the caller's unit of work: the delivery commits or vanishes with it. */
   async enqueue(trx: Executor, d: NewDelivery): Promise<string> {
+    const row = this.deliveryRow(d);
+    await trx.insertInto('emr_outbox').values(row).execute();
+    return row.id;
+  }
+
+  /** A new delivery's row, due now (what `enqueue` stores; the one-statement check-in stores it itself). */
+  deliveryRow(d: NewDelivery): EmrOutboxTable {
     const now = this.clock.now().toISOString();
-    const id = newRowId();
-    await trx
-      .insertInto('emr_outbox')
-      .values({
-        id,
-        kind: d.kind,
-        visit_id: d.visitId,
-        patient_id: d.patientId,
-        patient_key: d.patientKey,
-        control_id: newControlId(),
-        payload_json: JSON.stringify(d.payload),
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: now,
-        lease_until: null,
-        claim_token: null,
-        route: null,
-        last_error_code: null,
-        last_error: null,
-        result_json: null,
-        created_at: now,
-        updated_at: now,
-        delivered_at: null,
-      })
-      .execute();
-    return id;
+    return {
+      id: newRowId(),
+      kind: d.kind,
+      visit_id: d.visitId,
+      patient_id: d.patientId,
+      patient_key: d.patientKey,
+      control_id: newControlId(),
+      payload_json: JSON.stringify(d.payload),
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: now,
+      lease_until: null,
+      claim_token: null,
+      route: null,
+      last_error_code: null,
+      last_error: null,
+      result_json: null,
+      created_at: now,
+      updated_at: now,
+      delivered_at: null,
+    };
   }
 
   /** Claims up to `limit` due rows for `leaseMs`; returns them (oldest first). */

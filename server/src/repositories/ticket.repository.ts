@@ -306,12 +306,17 @@ export class TicketRepository {
     return Number(series.last_seq);
   }
 
-  /** Stores a new ticket; false (nothing stored) when its lookup code is already taken. */
+  /**
+   * Stores a new ticket; false (nothing stored) when its lookup code is already taken. On
+   * PostgreSQL tickets are partitioned by day and the code is unique per day (partitions.migration.ts).
+   */
   async insertUnlessCodeTaken(trx: Executor, row: TicketRow): Promise<boolean> {
     const inserted = await trx
       .insertInto('tickets')
       .values(row)
-      .onConflict((oc) => oc.column('lookup_code').doNothing())
+      .onConflict((oc) =>
+        (this.db.dialect === 'postgres' ? oc.columns(['lookup_code', 'day']) : oc.column('lookup_code')).doNothing(),
+      )
       .executeTakeFirst();
     return Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 0;
   }

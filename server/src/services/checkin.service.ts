@@ -21,9 +21,16 @@ import type { Committer } from '../db/group-commit';
 import type { PatientTable } from '../db/schema';
 import type { Executor, Repositories } from '../repositories';
 import type { WeeklyHours } from '../repositories/catalogue.repository';
+import {
+  classifyFailure,
+  newPendingTokens,
+  type CheckInRepository,
+  type CheckInStatement,
+  type PendingTokens,
+} from '../repositories/checkin.repository';
 import { ageInYears, facilityDay, localWeekTime, type Clock } from '../clock';
 import type { Logger } from '../logger';
-import { TicketCodeTaken, issueTicket } from './ticket-issue';
+import { TicketCodeTaken, issueTicket, newTicketRow } from './ticket-issue';
 import { readStoredJson } from './stored-json';
 
 /** A kiosk prints the ticket it issued; a counter's registration (`counter:<user>`) has no printer yet. */
@@ -47,6 +54,11 @@ export interface CheckInDeps {
   onOutcome?: (outcome: string, ms: number) => void;
   /** Extension points of the integrations (insurance screening, the EMR outbox). */
   hooks?: CheckInHooks;
+  /**
+   * PostgreSQL without group commit: each check-in as one statement (checkin.repository.ts) instead
+   * of a unit of work through the committer. Used when the hooks can give their rows (`rows`).
+   */
+  oneStatement?: CheckInRepository;
 }
 
 /** What a screening before the transaction decided about the ticket. */
@@ -62,12 +74,22 @@ export interface StoredCheckIn {
   patientId: string;
   agentId: string | null;
   screening: CheckInScreening;
+  /** The service as the catalogue had it when the check-in began. */
+  service: { id: string; name_vi: string; room: string; dept_vi: string };
 }
+
+/** What the integrations store with a one-statement check-in (see `CheckInHooks.rows`). */
+export type CheckInExtraRows = Pick<CheckInStatement, 'record' | 'insuranceCheck' | 'delivery'>;
 export interface CheckInHooks {
   /** Before the transaction (after a replay check): refuse the check-in, or decide its insurance status. */
   screen?(request: CheckInRequest, agentId: string | null): Promise<Result<CheckInScreening>>;
   /** Inside the check-in's transaction, after its rows: whatever must commit or roll back with it. */
   stored?(trx: Executor, stored: StoredCheckIn): Promise<void>;
+  /**
+   * The rows `stored` would write, for the one-statement check-in on PostgreSQL: `stored` carries
+   * the statement's tokens as its ticket number and patient id (`tokens` says which).
+   */
+  rows?(stored: StoredCheckIn, tokens: PendingTokens): CheckInExtraRows;
   /** After the commit (never for a replay). */
   committed?(receipt: CheckInReceipt): void;
 }
@@ -84,6 +106,7 @@ export function derivePriority(identity: Identity, claims: readonly string[], on
 interface CataloguedService {
   id: string;
   prefix: string;
+  name_vi: string;
   room: string;
   floor: number;
   dept_vi: string;
@@ -110,16 +133,22 @@ export class CheckInService {
   }
 
   private async checkInOnce(request: CheckInRequest, agentId: string | null): Promise<Result<CheckInReceipt>> {
-    const replay = await this.findReceipt(request.checkInId);
-    if (replay) return replay;
+    const hooks = this.deps.hooks;
+    const statement = this.deps.oneStatement && (!hooks?.stored || hooks.rows) ? this.deps.oneStatement : undefined;
+    // The one statement finds a replay by its own conflict on the check-in id; a screening (a call
+    // to the BHYT gateway) is not spent on a replay.
+    if (!statement || hooks?.screen) {
+      const replay = await this.findReceipt(request.checkInId);
+      if (replay) return replay;
+    }
     const service = await this.openService(request.serviceId);
     if (!service.ok) return service;
-    const screened = this.deps.hooks?.screen ? await this.deps.hooks.screen(request, agentId) : ok({});
+    const screened = hooks?.screen ? await hooks.screen(request, agentId) : ok({});
     if (!screened.ok) return screened;
     try {
-      const { receipt, entry } = await this.runRetrying((trx) =>
-        this.issue(trx, request, agentId, screened.value, service.value),
-      );
+      const { receipt, entry } = statement
+        ? await this.storeAtOnce(statement, request, agentId, screened.value, service.value)
+        : await this.runRetrying((trx) => this.issue(trx, request, agentId, screened.value, service.value));
       this.deps.onIssued(entry);
       this.deps.hooks?.committed?.(receipt);
       return ok(receipt);
@@ -183,6 +212,70 @@ export class CheckInService {
   }
 
   /**
+   * The check-in as one statement. A deadlock victim, a lookup code or visit number drawn twice
+   * runs again with fresh values; a conflict on the check-in id (a concurrent retry won) throws
+   * to the caller, which answers with the stored receipt.
+   */
+  private async storeAtOnce(
+    statement: CheckInRepository,
+    request: CheckInRequest,
+    agentId: string | null,
+    screening: CheckInScreening,
+    service: CataloguedService,
+  ) {
+    for (let attempt = 1; ; attempt++) {
+      const now = this.deps.clock.now();
+      const iso = now.toISOString();
+      const day = facilityDay(now, this.deps.timeZone);
+      const tokens = newPendingTokens();
+      const priority = derivePriority(request.identity, request.priorityClaims, now);
+      const visitId = newRowId();
+      const ticketId = newRowId();
+      const ticket = newTicketRow(
+        { visitId, service, day, priority, at: iso, actor: agentId, printStatus: printStatusAt(agentId) },
+        ticketId,
+        0,
+        tokens.number,
+      );
+      const receipt = this.receiptOf(request, { visitId, ticketId, priority, iso, screening, service }, ticket);
+      const patient = this.newPatient(request.identity, iso);
+      const extra = this.deps.hooks?.rows?.(
+        {
+          receipt,
+          request,
+          patientId: tokens.patientId,
+          agentId,
+          screening,
+          service: { id: service.id, name_vi: service.name_vi, room: service.room, dept_vi: service.dept_vi },
+        },
+        tokens,
+      );
+      const { seq: _seq, ...unnumbered } = ticket;
+      try {
+        const stored = await statement.storeAtOnce({
+          tokens,
+          patient,
+          match: request.identity.idNumber && !request.identity.insuranceNumber ? 'id-number' : 'identifiers',
+          consent: this.consentOf(tokens.patientId, visitId, agentId, iso),
+          event: { ticket_id: ticketId, type: 'issued', at: iso, actor: agentId, detail: null },
+          series: { serviceId: service.id, day, prefix: service.prefix },
+          visit: this.visitOf(
+            request,
+            { visitId, patientId: tokens.patientId, agentId, priority, iso, service },
+            receipt,
+          ),
+          ticket: unnumbered,
+          ...extra,
+        });
+        const numbered: CheckInReceipt = { ...receipt, ticket: { ...receipt.ticket, number: stored.number } };
+        return { receipt: numbered, entry: this.entryOf(numbered, service.id, printStatusAt(agentId)) };
+      } catch (e) {
+        if (attempt >= 3 || classifyFailure(e) !== 'run-again') throw e;
+      }
+    }
+  }
+
+  /**
    * The receipt of a check-in already stored, marked as a replay; a stored receipt that does not
    * read as one is 'check-in-failed' (the kiosk sends the patient to the counter).
    */
@@ -211,15 +304,7 @@ export class CheckInService {
     const ticketId = newRowId();
     const { tickets, patients, visits } = this.deps.repositories;
     // The request schema admits only consent === true: every stored check-in has its consent event.
-    await patients.addConsent(trx, {
-      patient_id: patientId,
-      visit_id: visitId,
-      kind: 'given',
-      purpose: 'check-in',
-      notice_version: this.deps.privacyNoticeVersion,
-      at: iso,
-      actor: agentId,
-    });
+    await patients.addConsent(trx, this.consentOf(patientId, visitId, agentId, iso));
     let receipt: CheckInReceipt | undefined;
     const ticket = await issueTicket(
       tickets,
@@ -227,53 +312,113 @@ export class CheckInService {
       { id: ticketId, visitId, service, day, priority, at: iso, actor: agentId, printStatus: printStatusAt(agentId) },
       // The visit (which the ticket references) stores the receipt, which carries the number.
       async (t) => {
-        receipt = {
-          checkInId: request.checkInId,
-          visitId,
-          ticketId,
-          replayed: false,
-          ticket: {
-            hospitalName: this.deps.hospitalName,
-            department: service.dept_vi,
-            room: service.room,
-            floor: service.floor,
-            number: t.number,
-            serviceType: screening.serviceType ?? (request.identity.insuranceNumber ? 'insurance' : 'fee-paying'),
-            priority,
-            issuedAt: iso,
-            lookupCode: t.lookup_code,
-            maskedName: maskName(request.identity.fullName),
-          },
-          ...(screening.insurance ? { insurance: screening.insurance } : {}),
-        };
-        await visits.insert(trx, {
-          id: visitId,
-          check_in_id: request.checkInId,
-          patient_id: patientId,
-          service_id: service.id,
-          agent_id: agentId,
-          identity_source: request.identity.source,
-          service_type: receipt.ticket.serviceType,
-          priority,
-          priority_claims: JSON.stringify(request.priorityClaims),
-          receipt_json: JSON.stringify(receipt),
-          created_at: iso,
-        });
+        receipt = this.receiptOf(request, { visitId, ticketId, priority, iso, screening, service }, t);
+        await visits.insert(
+          trx,
+          this.visitOf(request, { visitId, patientId, agentId, priority, iso, service }, receipt),
+        );
       },
     );
     if (!receipt) throw new Error('the visit was not stored');
-    await this.deps.hooks?.stored?.(trx, { receipt, request, patientId, agentId, screening });
-    const entry: QueueEntry = {
-      ticketId,
-      number: ticket.number,
-      serviceId: service.id,
-      status: 'waiting',
-      priority,
-      issuedAt: iso,
-      maskedName: receipt.ticket.maskedName,
-      printStatus: printStatusAt(agentId),
+    await this.deps.hooks?.stored?.(trx, {
+      receipt,
+      request,
+      patientId,
+      agentId,
+      screening,
+      service: { id: service.id, name_vi: service.name_vi, room: service.room, dept_vi: service.dept_vi },
+    });
+    return { receipt, entry: this.entryOf(receipt, service.id, printStatusAt(agentId), ticket.number) };
+  }
+
+  private consentOf(patientId: string, visitId: string, agentId: string | null, iso: string) {
+    return {
+      patient_id: patientId,
+      visit_id: visitId,
+      kind: 'given',
+      purpose: 'check-in',
+      notice_version: this.deps.privacyNoticeVersion,
+      at: iso,
+      actor: agentId,
     };
-    return { receipt, entry };
+  }
+
+  private receiptOf(
+    request: CheckInRequest,
+    c: {
+      visitId: string;
+      ticketId: string;
+      priority: PriorityClass;
+      iso: string;
+      screening: CheckInScreening;
+      service: CataloguedService;
+    },
+    t: { number: string; lookup_code: string },
+  ): CheckInReceipt {
+    return {
+      checkInId: request.checkInId,
+      visitId: c.visitId,
+      ticketId: c.ticketId,
+      replayed: false,
+      ticket: {
+        hospitalName: this.deps.hospitalName,
+        department: c.service.dept_vi,
+        room: c.service.room,
+        floor: c.service.floor,
+        number: t.number,
+        serviceType: c.screening.serviceType ?? (request.identity.insuranceNumber ? 'insurance' : 'fee-paying'),
+        priority: c.priority,
+        issuedAt: c.iso,
+        lookupCode: t.lookup_code,
+        maskedName: maskName(request.identity.fullName),
+      },
+      ...(c.screening.insurance ? { insurance: c.screening.insurance } : {}),
+    };
+  }
+
+  private visitOf(
+    request: CheckInRequest,
+    c: {
+      visitId: string;
+      patientId: string;
+      agentId: string | null;
+      priority: PriorityClass;
+      iso: string;
+      service: CataloguedService;
+    },
+    receipt: CheckInReceipt,
+  ) {
+    return {
+      id: c.visitId,
+      check_in_id: request.checkInId,
+      patient_id: c.patientId,
+      service_id: c.service.id,
+      agent_id: c.agentId,
+      identity_source: request.identity.source,
+      service_type: receipt.ticket.serviceType,
+      priority: c.priority,
+      priority_claims: JSON.stringify(request.priorityClaims),
+      receipt_json: JSON.stringify(receipt),
+      created_at: c.iso,
+    };
+  }
+
+  private entryOf(
+    receipt: CheckInReceipt,
+    serviceId: string,
+    printStatus: QueueEntry['printStatus'],
+    number = receipt.ticket.number,
+  ): QueueEntry {
+    return {
+      ticketId: receipt.ticketId,
+      number,
+      serviceId,
+      status: 'waiting',
+      priority: receipt.ticket.priority,
+      issuedAt: receipt.ticket.issuedAt,
+      maskedName: receipt.ticket.maskedName,
+      printStatus,
+    };
   }
 
   private async matchOrCreatePatient(trx: Executor, identity: Identity, iso: string): Promise<string> {

@@ -3,6 +3,7 @@
  * tickets are folded into per-day, per-service KPIs that are kept. Runs on a timer and on demand.
  */
 import type { Committer } from '../db/group-commit';
+import type { TicketTable } from '../db/schema';
 import type { Repositories } from '../repositories';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
@@ -60,11 +61,36 @@ const emptyKpi = (day: string, service_id: string): KpiRow => ({
   wait_count: 0,
 });
 
+/** A KPI row per day and service of these tickets; `printFailed`: ids of tickets whose print failed. */
+function foldKpis(tickets: readonly TicketTable[], printFailed: ReadonlySet<string>): Map<string, KpiRow> {
+  const kpis = new Map<string, KpiRow>();
+  for (const t of tickets) {
+    const key = `${t.day}\u0000${t.service_id}`;
+    const k = kpis.get(key) ?? emptyKpi(t.day, t.service_id);
+    k.tickets += 1;
+    if (t.called_at) {
+      k.called += 1;
+      const wait = Date.parse(t.called_at) - Date.parse(t.issued_at);
+      if (Number.isFinite(wait) && wait >= 0) {
+        k.wait_ms_total += wait;
+        k.wait_count += 1;
+      }
+    }
+    if (t.status === 'completed') k.completed += 1;
+    if (t.status === 'no-show') k.no_shows += 1;
+    if (t.status === 'transferred') k.transferred += 1;
+    if (t.print_status === 'printed') k.printed += 1;
+    if (printFailed.has(t.id)) k.print_failed += 1;
+    kpis.set(key, k);
+  }
+  return kpis;
+}
+
 export class RetentionService {
   private running: Promise<PurgeReport> | undefined;
 
   constructor(
-    private readonly repositories: Pick<Repositories, 'kpi' | 'catalogue'>,
+    private readonly repositories: Pick<Repositories, 'kpi' | 'catalogue' | 'partitions'>,
     /** Each batch of the purge is one unit of work. */
     private readonly transactions: Committer,
     private readonly clock: Clock,
@@ -97,6 +123,7 @@ export class RetentionService {
     const cutoff = new Date(this.clock.now().getTime() - days * 86_400_000).toISOString();
     const report: PurgeReport = { cutoff, visits: 0, patients: 0, tickets: 0, kpiDays: 0 };
     const { kpi } = this.repositories;
+    await this.dropPastPartitions(cutoff, report);
     for (;;) {
       const done = await this.transactions.run(async (trx) => {
         // On PostgreSQL other instances purge too: each takes visits no one else holds.
@@ -106,26 +133,8 @@ export class RetentionService {
         const tickets = await kpi.ticketsOfVisits(trx, visitIds);
         const ticketIds = tickets.map((t) => t.id);
         const events = ticketIds.length ? await kpi.eventTypesOf(trx, ticketIds) : [];
-        const kpis = new Map<string, KpiRow>();
-        for (const t of tickets) {
-          const key = `${t.day}\u0000${t.service_id}`;
-          const k = kpis.get(key) ?? emptyKpi(t.day, t.service_id);
-          k.tickets += 1;
-          if (t.called_at) {
-            k.called += 1;
-            const wait = Date.parse(t.called_at) - Date.parse(t.issued_at);
-            if (Number.isFinite(wait) && wait >= 0) {
-              k.wait_ms_total += wait;
-              k.wait_count += 1;
-            }
-          }
-          if (t.status === 'completed') k.completed += 1;
-          if (t.status === 'no-show') k.no_shows += 1;
-          if (t.status === 'transferred') k.transferred += 1;
-          if (t.print_status === 'printed') k.printed += 1;
-          if (events.some((e) => e.ticket_id === t.id && e.type === 'print-failed')) k.print_failed += 1;
-          kpis.set(key, k);
-        }
+        const printFailed = new Set(events.filter((e) => e.type === 'print-failed').map((e) => e.ticket_id));
+        const kpis = foldKpis(tickets, printFailed);
         for (const row of kpis.values()) await kpi.addToDaily(trx, row);
         if (ticketIds.length) await kpi.deleteTickets(trx, ticketIds);
         await kpi.deleteVisits(trx, visitIds);
@@ -147,6 +156,50 @@ export class RetentionService {
     if (report.visits > 0 || report.patients > 0)
       this.log.info({ visits: report.visits, patients: report.patients, tickets: report.tickets }, 'retention purge');
     return report;
+  }
+
+  /**
+   * PostgreSQL: a whole day of tickets before the cutoff is folded into the KPIs and its partition
+   * dropped (no row-by-row delete); event partitions go a day later than the tickets they may
+   * belong to (a facility day and a UTC day overlap). The visits' purge then finds those visits
+   * without tickets. A day another instance is folding is left to it.
+   */
+  private async dropPastPartitions(cutoff: string, report: PurgeReport): Promise<void> {
+    const { partitions, kpi } = this.repositories;
+    if (!partitions.partitioned) return;
+    const cutoffDay = cutoff.slice(0, 10);
+    const daysBefore = (day: string, n: number) => {
+      const d = new Date(`${day}T00:00:00Z`);
+      d.setUTCDate(d.getUTCDate() - n);
+      return d.toISOString().slice(0, 10);
+    };
+    for (const day of await partitions.days('tickets')) {
+      if (day >= daysBefore(cutoffDay, 1)) break;
+      try {
+        await this.transactions.run(async (trx) => {
+          if (!(await partitions.claimDay(trx, day))) return;
+          const tickets = await partitions.ticketsOfDay(trx, day);
+          const kpis = foldKpis(tickets, await partitions.printFailedOfDay(trx, day));
+          for (const row of kpis.values()) await kpi.addToDaily(trx, row);
+          await partitions.dropTicketDay(trx, day);
+          report.tickets += tickets.length;
+          report.kpiDays += kpis.size;
+        });
+      } catch (e) {
+        // A lock not granted in time (a long query on tickets): the next purge folds the day.
+        this.log.warn({ day, err: String(e) }, 'day partition not dropped');
+        return;
+      }
+    }
+    for (const day of await partitions.days('ticket_events')) {
+      if (day >= daysBefore(cutoffDay, 2)) break;
+      try {
+        await this.transactions.run((trx) => partitions.dropEventDay(trx, day));
+      } catch (e) {
+        this.log.warn({ day, err: String(e) }, 'day partition not dropped');
+        return;
+      }
+    }
   }
 
   async dailyKpis(fromDay: string, toDay: string): Promise<DailyKpi[]> {

@@ -53,6 +53,31 @@ export class TicketCodeTaken extends Error {
 
 export const formatNumber = (prefix: string, seq: number) => `${prefix}${String(seq).padStart(3, '0')}`;
 
+/** A new ticket's row: waiting, its print pending (or 'none' without a printer), a fresh lookup code. */
+export function newTicketRow(t: NewTicket, id: string, seq: number, number: string): TicketRow {
+  return {
+    id,
+    visit_id: t.visitId,
+    service_id: t.service.id,
+    day: t.day,
+    seq,
+    number,
+    priority: t.priority,
+    status: 'waiting',
+    // A kiosk prints what it issued: pending until its printer confirms. A counter's or a
+    // transfer's ticket has no printer until staff print it ('none', never "printing" forever).
+    print_status: t.printStatus ?? 'pending',
+    lookup_code: lookupCode(Date.parse(t.at)),
+    issued_at: t.at,
+    called_at: null,
+    counter: null,
+    skip_count: 0,
+    completed_at: null,
+    transferred_from: t.transferredFrom ?? null,
+    transferred_to: null,
+  };
+}
+
 /**
  * Issues a ticket inside the caller's unit of work: its 'issued' event, the next number of the
  * service's daily series, the ticket row. The event goes first: on PostgreSQL the series row stays
@@ -74,27 +99,7 @@ export async function issueTicket(
     detail: t.eventDetail ?? null,
   });
   const seq = await tickets.nextSeq(trx, t.service.id, t.day);
-  const row: TicketRow = {
-    id,
-    visit_id: t.visitId,
-    service_id: t.service.id,
-    day: t.day,
-    seq,
-    number: formatNumber(t.service.prefix, seq),
-    priority: t.priority,
-    status: 'waiting',
-    // A kiosk prints what it issued: pending until its printer confirms. A counter's or a
-    // transfer's ticket has no printer until staff print it ('none', never "printing" forever).
-    print_status: t.printStatus ?? 'pending',
-    lookup_code: lookupCode(Date.parse(t.at)),
-    issued_at: t.at,
-    called_at: null,
-    counter: null,
-    skip_count: 0,
-    completed_at: null,
-    transferred_from: t.transferredFrom ?? null,
-    transferred_to: null,
-  };
+  const row = newTicketRow(t, id, seq, formatNumber(t.service.prefix, seq));
   await beforeInsert?.(row);
   // The code may already be printed in what beforeInsert stored: the whole unit runs again.
   if (!(await tickets.insertUnlessCodeTaken(trx, row))) throw new TicketCodeTaken();
