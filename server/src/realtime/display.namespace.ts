@@ -5,7 +5,7 @@
  * disconnected, on every server instance.
  */
 import type { Namespace, Server, Socket } from 'socket.io';
-import type { CalledTicket, DisplayToServerEvents, ServerToDisplayEvents } from '@kiosk/protocol';
+import type { BoardConfig, CalledTicket, DisplayToServerEvents, ServerToDisplayEvents } from '@kiosk/protocol';
 import type { Services } from '../services';
 import type { DisplayIdentity } from '../services/display.service';
 import type { Logger } from '../logger';
@@ -17,6 +17,8 @@ interface DisplayServerSideEvents {
 }
 interface DisplaySocketData {
   display: DisplayIdentity;
+  /** The configuration read at the handshake, so the screen is in its rooms as soon as it connects. */
+  config?: BoardConfig;
 }
 type DisplaySocket = Socket<DisplayToServerEvents, ServerToDisplayEvents, DisplayServerSideEvents, DisplaySocketData>;
 
@@ -33,26 +35,29 @@ export function attachDisplayNamespace(io: Server, s: Services, log: Logger) {
     DisplaySocketData
   >;
   display.use((socket, next) => {
-    s.displays.authenticate(socket.handshake.auth['credential']).then(
-      (found) => {
-        if (!found) return next(new Error('unauthorized'));
-        socket.data.display = found;
-        next();
-      },
-      () => next(new Error('unauthorized')),
-    );
+    (async () => {
+      const found = await s.displays.authenticate(socket.handshake.auth['credential']);
+      const config = found ? await s.displays.boardConfig(found.id) : undefined;
+      if (!found || !config) return next(new Error('unauthorized'));
+      socket.data.display = found;
+      socket.data.config = config;
+      next();
+    })().catch(() => next(new Error('unauthorized')));
   });
 
-  /** (Re)sends a screen its configuration and board, and puts it in its services' rooms. */
-  const configure = async (socket: DisplaySocket) => {
-    const config = await s.displays.boardConfig(socket.data.display.id);
+  /** Puts a screen in the rooms of its services (and only those), synchronously. */
+  const enterRooms = (socket: DisplaySocket, config: BoardConfig) => {
+    for (const room of socket.rooms) if (room !== socket.id) void socket.leave(room);
+    void socket.join(config.serviceIds.length === 0 ? [EVERY_SERVICE] : config.serviceIds.map(serviceRoom));
+  };
+  /** (Re)sends a screen its configuration and board; `known` is a configuration just read. */
+  const configure = async (socket: DisplaySocket, known?: BoardConfig) => {
+    const config = known ?? (await s.displays.boardConfig(socket.data.display.id));
     if (!config) {
       socket.disconnect(true);
       return;
     }
-    for (const room of socket.rooms) if (room !== socket.id) void socket.leave(room);
-    const rooms = config.serviceIds.length === 0 ? [EVERY_SERVICE] : config.serviceIds.map(serviceRoom);
-    void socket.join(rooms);
+    enterRooms(socket, config);
     const shown = new Set(config.serviceIds);
     const calls = (await s.queue.recentCalls(RECENT_CALLS)).filter((c) => shown.size === 0 || shown.has(c.serviceId));
     socket.emit('board:configured', config);
@@ -70,7 +75,11 @@ export function attachDisplayNamespace(io: Server, s: Services, log: Logger) {
   display.on('display:revoke', revokeLocal);
 
   display.on('connection', (socket) => {
-    configure(socket).catch((e: unknown) => log.warn({ err: String(e) }, 'display snapshot failed'));
+    // With the handshake's configuration the screen enters its rooms before this handler
+    // returns: a call made right after the connection reaches it.
+    configure(socket, socket.data.config).catch((e: unknown) =>
+      log.warn({ err: String(e) }, 'display snapshot failed'),
+    );
   });
   return {
     callAnnounced: (call: CalledTicket) =>
