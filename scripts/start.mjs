@@ -116,7 +116,7 @@ if (!(await waitReady(`${serverUrl}/readyz`, 60_000))) {
       'Kiosk system is running (simulated devices, SQLite under ' + path.relative(root, dataDir) + '/):',
       `  Kiosk    ${base}/kiosk/`,
       `  Counter  ${base}/counter/`,
-      `  Display  ${base}/display/`,
+      `  Display  ${base}/display/  (pair it with a code from Admin → Màn hình gọi số)`,
       `  Admin    ${base}/admin/`,
       `  Agent    http://127.0.0.1:${agentPort} (loopback only; simulator at /sim)`,
       '',

@@ -32,6 +32,9 @@ export default defineConfig({
         '--disable-component-update',
         '--disable-sync',
         '--no-first-run',
+        // Pages get the browser's default: sound only after a gesture. The unattended display
+        // test launches its own Chromium with the kiosk flag (docs/deployment.md).
+        '--autoplay-policy=user-gesture-required',
       ],
     },
     trace: 'retain-on-failure',

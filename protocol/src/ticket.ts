@@ -42,6 +42,10 @@ export const queueEntrySchema = z.object({
   issuedAt: z.string(),
   /** Masked for staff lists; full names only on a deliberate, audited record read. */
   maskedName: z.string().optional(),
-  printStatus: z.enum(['pending', 'printed', 'failed']),
+  /**
+   * 'pending': a kiosk is printing it; 'printed' / 'failed': a printer reported; 'none': no printer
+   * has it (issued at a counter or by a transfer) until staff print it on a counter's printer.
+   */
+  printStatus: z.enum(['pending', 'printed', 'failed', 'none']),
 });
 export type QueueEntry = z.infer<typeof queueEntrySchema>;

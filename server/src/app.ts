@@ -16,12 +16,16 @@ import { RetentionService } from './services/retention.service';
 import { AlertService } from './services/alert.service';
 import { StatsService } from './services/stats.service';
 import { PrivacyService } from './services/privacy.service';
+import { DisplayService } from './services/display.service';
+import { ReportService } from './services/report.service';
 import type { Services } from './services';
 import { createRepositories, type Repositories } from './repositories';
 import { registerRoutes } from './http/routes';
 import { registerReprintRoutes } from './http/reprint.routes';
 import { registerAdminRoutes } from './http/admin.routes';
 import { registerPrivacyRoutes } from './http/privacy.routes';
+import { registerDisplayRoutes } from './http/display.routes';
+import { registerReportRoutes } from './http/report.routes';
 import { ApiRegistry, type DeclaredRoute } from './http/api';
 import { registerOpsRoutes } from './http/ops.routes';
 import { registerStaticPages } from './http/static-pages';
@@ -197,12 +201,13 @@ export async function createServerApp(
   });
   const integrations = new Integrations(config, { repositories, transactions, clock, log });
   const retention = new RetentionService(repositories, transactions, clock, config.RETENTION_DAYS, log);
+  const facility = new FacilityService(repositories, transactions, () =>
+    facilityDay(clock.now(), config.FACILITY_TIME_ZONE),
+  );
   const services: Services = {
     db,
     auth,
-    facility: new FacilityService(repositories, transactions, () =>
-      facilityDay(clock.now(), config.FACILITY_TIME_ZONE),
-    ),
+    facility,
     checkIn: new CheckInService({
       repositories,
       committer,
@@ -239,7 +244,7 @@ export async function createServerApp(
       onChanged: broadcast.changed,
       onIssued: broadcast.issued,
     }),
-    fleet: new FleetService(repositories.agents, transactions, clock),
+    fleet: new FleetService(repositories.agents, transactions, clock, repositories.alerts),
     patients: new PatientService(repositories, clock, auth, config.PRIVACY_NOTICE_VERSION),
     retention,
     privacy: new PrivacyService(repositories, transactions, clock, auth, {
@@ -256,6 +261,13 @@ export async function createServerApp(
     }),
     alerts: new AlertService(repositories, clock, broadcast.alert, config.KIOSK_OFFLINE_AFTER_SECONDS * 1000),
     stats: new StatsService(repositories, clock, config.FACILITY_TIME_ZONE),
+    displays: new DisplayService(repositories, transactions, clock, {
+      hospitalName: config.HOSPITAL_NAME,
+      listServices: () => facility.listServices(),
+    }),
+    reports: new ReportService(repositories, config.FACILITY_TIME_ZONE, () =>
+      facilityDay(clock.now(), config.FACILITY_TIME_ZONE),
+    ),
   };
 
   const metrics = new Metrics({
@@ -296,6 +308,7 @@ export async function createServerApp(
     agentRevoked: (agentId) => rt.current?.disconnectAgent(agentId),
     servicesChanged: () => {
       services.checkIn.invalidateServices();
+      rt.current?.displayReconfigured(null);
       services.facility.listServices().then(
         (list) => rt.current?.servicesChanged(list),
         (e: unknown) => log.warn({ err: String(e) }, 'services broadcast failed'),
@@ -303,6 +316,11 @@ export async function createServerApp(
     },
   });
   registerPrivacyRoutes(api, services);
+  registerDisplayRoutes(api, services, {
+    reconfigured: (displayId) => rt.current?.displayReconfigured(displayId),
+    revoked: (displayId) => rt.current?.disconnectDisplay(displayId),
+  });
+  registerReportRoutes(api, services);
   registerReprintRoutes(api, services, (agentId, command) =>
     rt.current ? rt.current.printOnAgent(agentId, command) : Promise.resolve(err('kiosk-offline', 'not ready')),
   );

@@ -23,7 +23,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { issueTicket } from '@kiosk/server';
-import { api, login, startServer, type RunningServer } from '../support/server-harness';
+import { api, login, pairDisplay, startServer, type RunningServer } from '../support/server-harness';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../support/postgres';
 import { haproxyAvailable, startHaproxy, type Haproxy } from '../support/haproxy';
 import { freePort } from '../support/free-port';
@@ -247,6 +247,7 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<string[]> {
         type: 'displays',
         url: server.url,
         staffToken,
+        displayCredential: await pairDisplay(server.url, await login(server.url, 'admin', 'admin-demo')),
         displays: 500,
         calls: 60,
         gapMs: 100,

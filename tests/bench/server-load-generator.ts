@@ -45,6 +45,8 @@ export type LoadCommand =
       type: 'displays';
       url: string;
       staffToken: string;
+      /** A paired display's credential; every board connects with it. */
+      displayCredential: string;
       displays: number;
       calls: number;
       gapMs: number;
@@ -208,7 +210,11 @@ async function displays(cmd: Extract<LoadCommand, { type: 'displays' }>): Promis
       ...(await Promise.all(
         Array.from({ length: Math.min(50, cmd.displays - i) }, () =>
           connected<Socket<ServerToDisplayEvents>>(
-            io(`${cmd.url}/display`, { transports: ['websocket'], forceNew: true }),
+            io(`${cmd.url}/display`, {
+              auth: { credential: cmd.displayCredential },
+              transports: ['websocket'],
+              forceNew: true,
+            }),
           ),
         ),
       )),

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { CalledTicket, Result, ServerToStaffEvents, StaffToServerEvents } from '@kiosk/protocol';
+import { pairDisplay } from '../support/server-harness';
 import { launchChromium, median, startStack } from './ui-stack';
 
 const calls = Number(process.argv[2] ?? 50);
@@ -45,14 +46,23 @@ try {
     staff.once('connect_error', reject);
   });
 
+  // A paired display (its credential as the pairing form stores it).
+  const adminLogin = await fetch(`${stack.baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: 'admin-demo' }),
+  });
+  const adminToken = ((await adminLogin.json()) as { value: { token: string } }).value.token;
+  const credential = await pairDisplay(stack.baseUrl, adminToken, 'Bench');
   const display = await browser.newPage();
+  await display.addInitScript((c) => localStorage.setItem('display.credential', c), credential);
   await display.goto(`${stack.baseUrl}/display/`);
-  await display.getByTestId('enable-sound').waitFor();
+  await display.getByTestId('room').first().waitFor();
   await display.evaluate(() => {
     const w = window as unknown as { __seen: Record<string, number> };
     w.__seen = {};
     new MutationObserver(() => {
-      const n = document.querySelector('[data-testid="current-call"] .number')?.textContent?.trim();
+      const n = document.querySelector('[data-testid="current-call"] .n')?.textContent?.trim();
       if (n && !(n in w.__seen)) w.__seen[n] = Date.now();
     }).observe(document.body, { childList: true, subtree: true, characterData: true });
   });

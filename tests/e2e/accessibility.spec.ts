@@ -6,6 +6,7 @@ import {
   expectOk,
   logins,
   openKiosk,
+  openPairedDisplay,
   simPrinterFault,
   simScan,
   simulator,
@@ -89,18 +90,31 @@ test('counter, display and admin', async ({ page, browser }) => {
   await page.getByRole('button', { name: 'Đăng ký bệnh nhân' }).click();
   await audit(page, 'counter registration');
 
-  const display = await (await browser.newContext()).newPage();
+  const display = await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage();
   await display.goto('/display/');
+  await expect(display.getByTestId('display-pairing')).toBeVisible();
+  await audit(display, 'display pairing');
+  await openPairedDisplay(display);
   await expect(display.getByTestId('enable-sound')).toBeVisible();
   await audit(display, 'display');
+  await display.setViewportSize({ width: 1080, height: 1920 });
+  await audit(display, 'display portrait');
 
   const admin = await (await browser.newContext()).newPage();
   await staffLogin(admin, '/admin/', logins.admin);
   await expect(admin.getByTestId('kiosk-row').first()).toBeVisible();
   await audit(admin, 'admin fleet');
-  for (const tab of ['Thống kê', 'Khoa và dịch vụ', 'Người dùng']) {
-    await admin.getByRole('button', { name: tab }).click();
+  await admin.getByTestId('kiosk-details').first().click();
+  await expect(admin.getByTestId('kiosk-detail')).toBeVisible();
+  await audit(admin, 'admin kiosk detail');
+  for (const tab of ['Màn hình gọi số', 'Thống kê', 'Báo cáo', 'Khoa và dịch vụ', 'Người dùng']) {
+    await admin.getByRole('button', { name: tab, exact: true }).click();
     await admin.waitForLoadState('networkidle');
     await audit(admin, `admin ${tab}`);
   }
+  // A role without the page sees why.
+  const viewer = await (await browser.newContext()).newPage();
+  await staffLogin(viewer, '/admin/', logins.viewer);
+  await expect(viewer.getByTestId('no-access')).toBeVisible();
+  await audit(viewer, 'admin without access');
 });

@@ -1,5 +1,6 @@
+import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import { expect, type Page, type TestInfo } from '@playwright/test';
+import { expect, request, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
 import type { AgentToSimEvents, Result, SimToAgentEvents } from '@kiosk/protocol';
 import { ports } from '../playwright.config';
 
@@ -13,6 +14,7 @@ export const logins = {
   admin: { username: 'admin', password: 'admin-demo' },
   reception: { username: 'tiepdon', password: 'tiepdon-demo' },
   clinic: { username: 'phongkham', password: 'phongkham-demo' },
+  viewer: { username: 'xem', password: 'xem-demo' },
 } as const;
 
 export type Sim = Socket<AgentToSimEvents, SimToAgentEvents>;
@@ -135,3 +137,36 @@ export async function typeStamped(page: Page, text: string, options: { gapMs: nu
     await cdp.detach();
   }
 }
+/** An HTTP client logged in as a staff member (an API request context of its own). */
+export async function staffApi(who: { username: string; password: string }): Promise<APIRequestContext> {
+  const context = await request.newContext({ baseURL: `http://127.0.0.1:${ports.server}` });
+  const r = await context.post('/api/auth/login', { data: who });
+  if (!r.ok()) throw new Error(`login failed: ${r.status()}`);
+  return context;
+}
+
+/** A single-use display pairing code, created as an admin would on the admin page. */
+export async function displayPairingCode(): Promise<string> {
+  const admin = await staffApi(logins.admin);
+  const r = await admin.post('/api/admin/display-pairing-codes', { data: {} });
+  const body = (await r.json()) as { ok: boolean; value?: { code: string } };
+  await admin.dispose();
+  if (!body.value) throw new Error(`no pairing code: ${r.status()}`);
+  return body.value.code;
+}
+
+/** Opens the display page and pairs it the way staff do on a new TV: the code and a name, no login. */
+export async function openPairedDisplay(page: Page, query = '', name = 'Sảnh chờ tầng 1'): Promise<void> {
+  await page.goto(`/display/${query}`);
+  await expect(page.getByTestId('display-pairing')).toBeVisible();
+  await page.locator('#pair-code').fill(await displayPairingCode());
+  await page.locator('#pair-name').fill(name);
+  await page.locator('#pair-code').press('Enter');
+  await expect(page.getByTestId('room').first()).toBeVisible();
+}
+
+/** Saves a screenshot for people to look at under artifacts/screenshots/ (kept by CI as artifacts). */
+export async function keepScreenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: false });
+}
+export const screenshotDir = path.resolve(import.meta.dirname, '../../artifacts/screenshots');

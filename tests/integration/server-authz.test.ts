@@ -1,8 +1,8 @@
 /**
  * Authorization over the whole surface: every HTTP route Fastify registered and every socket
  * namespace and /staff and /admin command refuses an unauthenticated caller and a caller of the
- * wrong role. Exceptions: health, readiness, login, enrollment, static pages and the public
- * /display namespace.
+ * wrong role. Exceptions: health, readiness, login, kiosk enrollment, display pairing and static
+ * pages; /display admits a paired display's credential only.
  * The expected roles are written here, independently of the protocol's role table (which the
  * server enforces and the staff pages read), and the two are compared so neither can drift. The
  * commands checked are enumerated from the protocol's command tables, so a new command is checked
@@ -21,23 +21,32 @@ import {
   staffRoles,
   type Result,
 } from '@kiosk/protocol';
-import { api, login, startServer, type RunningServer } from '../support/server-harness';
+import { api, login, pairDisplay, startServer, type RunningServer } from '../support/server-harness';
 
 type Role = 'admin' | 'reception' | 'clinic' | 'viewer';
 const ALL: Role[] = ['admin', 'reception', 'clinic', 'viewer'];
 const CALLERS: Role[] = ['admin', 'reception', 'clinic'];
 const ADMIN: Role[] = ['admin'];
 
-const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'POST /api/auth/login', 'POST /api/agents/enroll']);
+const PUBLIC = new Set([
+  'GET /healthz',
+  'GET /readyz',
+  'POST /api/auth/login',
+  'POST /api/agents/enroll',
+  'POST /api/displays/pair',
+]);
 const isStaticPage = (method: string, url: string) =>
   method === 'GET' &&
-  (url === '/' || /^\/(kiosk|counter|display|admin)\/?$/u.test(url) || /^\/(assets|audio)\/\*$/u.test(url));
+  (url === '/' ||
+    url === '/favicon.svg' ||
+    /^\/(kiosk|counter|display|admin)\/?$/u.test(url) ||
+    /^\/(assets|audio)\/\*$/u.test(url));
 
 /** Who may call a route, by this suite's reading of the product rules. */
 function expectedRoles(method: string, url: string): Role[] {
   if (url === '/metrics' || url.startsWith('/api/admin/')) return ADMIN;
   if (url.startsWith('/api/counter/')) return ['admin', 'reception'];
-  if (url.startsWith('/api/patients/') || url.endsWith('/patient')) return CALLERS;
+  if (url.startsWith('/api/patients/') || url.endsWith('/patient') || url.endsWith('/printable')) return CALLERS;
   if (url.startsWith('/api/queue') && method !== 'GET') return CALLERS;
   return ALL;
 }
@@ -154,8 +163,9 @@ describe('authorization of every route, namespace and command', () => {
       socket.once('connect_error', (e) => resolve({ socket, error: e.message }));
     });
 
-  it('/agent admits only a kiosk credential, /staff a staff session, /admin an admin session, /display anyone', async () => {
+  it('/agent admits only a kiosk credential, /staff a staff session, /admin an admin session, /display a display credential', async () => {
     type Outcome = 'connected' | 'unauthorized' | 'forbidden';
+    const displayCredential = await pairDisplay(server.url, tokens.admin);
     const cases: [string, Record<string, string>, Outcome, string?][] = [
       ['/agent', {}, 'unauthorized'],
       ['/agent', { credential: 'x.y' }, 'unauthorized'],
@@ -179,7 +189,10 @@ describe('authorization of every route, namespace and command', () => {
       ['/admin', {}, 'forbidden', tokens.viewer],
       ['/admin', { token: tokens.admin }, 'connected'],
       ['/admin', {}, 'connected', tokens.admin],
-      ['/display', {}, 'connected'],
+      ['/display', {}, 'unauthorized'],
+      ['/display', { credential }, 'unauthorized'],
+      ['/display', { token: tokens.admin }, 'unauthorized'],
+      ['/display', { credential: displayCredential }, 'connected'],
     ];
     const failures: string[] = [];
     for (const [nsp, auth, expected, cookie] of cases) {

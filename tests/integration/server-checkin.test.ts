@@ -17,6 +17,7 @@ import {
   startServer,
   stopDatabases,
   type RunningServer,
+  pairDisplay,
 } from '../support/server-harness';
 
 const identity = {
@@ -145,7 +146,10 @@ describe.each(databaseKinds)('server check-in over a real socket.io link (%s)', 
 
   it('staff call the next ticket and the display hears it', async () => {
     const token = await login(server.url, 'tiepdon', 'tiepdon-demo');
-    const display: Socket<ServerToDisplayEvents> = io(`${server.url}/display`, { transports: ['websocket'] });
+    const display: Socket<ServerToDisplayEvents> = io(`${server.url}/display`, {
+      auth: { credential: await pairDisplay(server.url, await login(server.url, 'admin', 'admin-demo')) },
+      transports: ['websocket'],
+    });
     const heard = new Promise<CalledTicket>((resolve) => display.on('call:announced', resolve));
     await new Promise<void>((resolve) => display.once('connect', () => resolve()));
     const res = await fetch(`${server.url}/api/queue/call-next`, {

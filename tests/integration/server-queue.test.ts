@@ -22,6 +22,7 @@ import {
   startServer,
   stopDatabases,
   type RunningServer,
+  pairDisplay,
 } from '../support/server-harness';
 
 const adult = (n: number): Identity => ({
@@ -83,7 +84,10 @@ describe.each(databaseKinds)('queue operations (%s)', (kind) => {
 
   it('recall announces again on the display; skip twice makes a no-show', async () => {
     const t = await issue(adult(3), 'noi-tong-quat');
-    const display: Socket<ServerToDisplayEvents> = io(`${server.url}/display`, { transports: ['websocket'] });
+    const display: Socket<ServerToDisplayEvents> = io(`${server.url}/display`, {
+      auth: { credential: await pairDisplay(server.url, await login(server.url, 'admin', 'admin-demo')) },
+      transports: ['websocket'],
+    });
     await new Promise<void>((resolve) => display.once('connect', () => resolve()));
     const heard: CalledTicket[] = [];
     display.on('call:announced', (c) => heard.push(c));

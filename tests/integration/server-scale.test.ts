@@ -19,7 +19,7 @@ import type {
   ServerToStaffEvents,
   StaffToServerEvents,
 } from '@kiosk/protocol';
-import { api, login, startServer, type RunningServer } from '../support/server-harness';
+import { api, login, startServer, type RunningServer, pairDisplay } from '../support/server-harness';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../support/postgres';
 
 const CLIENTS = 50;
@@ -115,7 +115,10 @@ describe.skipIf(!postgresAvailable())('two server instances on one PostgreSQL', 
     const displayNsp = (s: RunningServer) => s.app.realtime.io.of('/display').adapter;
     await expect.poll(() => displayNsp(a).serverCount(), { timeout: 15_000 }).toBe(2);
     await expect.poll(() => displayNsp(b).serverCount(), { timeout: 15_000 }).toBe(2);
-    const display: Socket<ServerToDisplayEvents> = io(`${b.url}/display`, { transports: ['websocket'] });
+    const display: Socket<ServerToDisplayEvents> = io(`${b.url}/display`, {
+      auth: { credential: await pairDisplay(a.url, await login(a.url, 'admin', 'admin-demo')) },
+      transports: ['websocket'],
+    });
     await new Promise<void>((resolve) => display.once('connect', () => resolve()));
     const heard = new Promise<CalledTicket>((resolve) => display.on('call:announced', resolve));
 

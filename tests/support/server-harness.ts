@@ -99,3 +99,18 @@ export async function api<T = unknown>(
   }
   return { status: res.status, body: parsed };
 }
+
+/**
+ * Pairs a waiting-room display as a screen does (an admin's single-use code, then the public
+ * pairing route) and returns the credential a display connects to /display with.
+ */
+export async function pairDisplay(url: string, adminToken: string, name = 'Sảnh chờ tầng 1'): Promise<string> {
+  const code = await api<{ code: string }>(url, adminToken, 'POST', '/api/admin/display-pairing-codes');
+  if (!code.body.value) throw new Error(`pairing code refused: ${code.status}`);
+  const paired = await api<{ credential: string }>(url, undefined, 'POST', '/api/displays/pair', {
+    code: code.body.value.code,
+    name,
+  });
+  if (!paired.body.value) throw new Error(`pairing refused: ${paired.status}`);
+  return paired.body.value.credential;
+}

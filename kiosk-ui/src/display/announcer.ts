@@ -20,6 +20,10 @@ export class Announcer {
   pending = 0;
   /** Calls spoken to the end. */
   spoken = 0;
+  /** The call being spoken now (the board highlights it). */
+  speaking: CalledTicket | null = null;
+  /** Clips and utterances started: proof that sound actually began, for the page and its tests. */
+  started = 0;
   private chain: Promise<void> = Promise.resolve();
   private manifest: Manifest | null = null;
   private readonly audio = new Map<string, HTMLAudioElement>();
@@ -69,9 +73,14 @@ export class Announcer {
     this.pending++;
     this.options.onChange();
     this.chain = this.chain
-      .then(() => this.speak(call))
+      .then(() => {
+        this.speaking = call;
+        this.options.onChange();
+        return this.speak(call);
+      })
       .catch(() => undefined)
       .then(() => {
+        this.speaking = null;
         this.pending--;
         this.options.onChange();
       });
@@ -113,9 +122,15 @@ export class Announcer {
         clearTimeout(timer);
         resolve(true);
       };
-      u.onerror = () => {
+      u.onerror = (e) => {
         clearTimeout(timer);
+        // Chromium refuses speech before a user gesture unless its autoplay policy allows it.
+        if (e.error === 'not-allowed') this.options.onBlocked();
         resolve(false);
+      };
+      u.onstart = () => {
+        this.started++;
+        this.options.onChange();
       };
       speechSynthesis.speak(u);
     });
@@ -146,6 +161,8 @@ export class Announcer {
     });
     try {
       await audio.play();
+      this.started++;
+      this.options.onChange();
     } catch (e) {
       if (e instanceof DOMException && e.name === 'NotAllowedError') this.options.onBlocked();
       return false;

@@ -1,7 +1,9 @@
 /** Staff pages talk to the server they were served from; the session is an HttpOnly cookie. */
+import type { StaffRole } from '@kiosk/protocol';
+
 export interface StaffUser {
   username: string;
-  role: string;
+  role: StaffRole;
 }
 
 export async function api<T>(

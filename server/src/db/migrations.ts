@@ -247,6 +247,44 @@ const m005 = (dialect: DialectName): Migration => ({
   },
 });
 
+/** Kiosk heartbeat history (bounded per kiosk) and paired waiting-room displays with their own codes. */
+const m008 = (dialect: DialectName): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('agent_heartbeats')
+      .addColumn('id', 'integer', autoId(dialect))
+      .addColumn('agent_id', 'text', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('software_version', 'text', (c) => c.notNull())
+      .addColumn('ready', 'integer', (c) => c.notNull())
+      .addColumn('total', 'integer', (c) => c.notNull())
+      .addColumn('problems', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('agent_heartbeats_agent_idx')
+      .on('agent_heartbeats')
+      .columns(['agent_id', 'id'])
+      .execute();
+    await db.schema
+      .createTable('displays')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('credential_hash', 'text', (c) => c.notNull())
+      .addColumn('service_ids', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('revoked_at', 'text')
+      .addColumn('last_seen_at', 'text')
+      .execute();
+    await db.schema
+      .createTable('display_pairing_codes')
+      .addColumn('code_hash', 'text', (c) => c.primaryKey())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('used_at', 'text')
+      .addColumn('created_by', 'text')
+      .execute();
+  },
+});
+
 export const migrationsFor = (dialect: DialectName): Record<string, Migration> => ({
   '001-initial': m001(dialect),
   '002-queue-transitions': m002,
@@ -257,6 +295,7 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '007-partition-tickets-by-day': partitionByDayMigration(dialect),
   '008-privacy-erasure-breach-log': privacyMigration,
   '009-column-encryption-hashes': columnEncryptionMigration,
+  '010-heartbeat-history-displays': m008(dialect),
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({

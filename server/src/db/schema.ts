@@ -266,6 +266,29 @@ export interface BreachTable {
   closed_at: string | null;
 }
 
+/** A kiosk's heartbeats, sampled (one a minute at most, or when its devices change) and bounded per kiosk. */
+export interface AgentHeartbeatTable {
+  id: Generated<number>;
+  agent_id: string;
+  at: string;
+  software_version: string;
+  ready: number;
+  total: number;
+  /** JSON array of `class:state(:reason)` for each device not ready. */
+  problems: string;
+}
+/** A waiting-room screen paired with a single-use code; only its credential's hash is stored. */
+export interface DisplayTable {
+  id: string;
+  name: string;
+  credential_hash: string;
+  /** JSON array of service ids; empty: every service. */
+  service_ids: string;
+  created_at: string;
+  revoked_at: string | null;
+  last_seen_at: string | null;
+}
+
 export interface Database {
   departments: DepartmentTable;
   services: ServiceTable;
@@ -289,4 +312,7 @@ export interface Database {
   insurance_checks: InsuranceCheckTable;
   checkin_records: CheckinRecordTable;
   breaches: BreachTable;
+  agent_heartbeats: AgentHeartbeatTable;
+  displays: DisplayTable;
+  display_pairing_codes: PairingCodeTable;
 }

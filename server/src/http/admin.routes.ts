@@ -356,6 +356,20 @@ export function registerAdminRoutes(api: ApiRegistry, s: Services, hooks: AdminH
   );
   api.define(
     {
+      method: 'GET',
+      url: '/api/admin/agents/:id',
+      summary: 'One kiosk: devices, version, heartbeat history (bounded), latest alerts',
+      tag: 'fleet',
+      access: ADMIN,
+      params: idParams,
+    },
+    async ({ params }) => {
+      const detail = await s.fleet.detail(params.id);
+      return detail ? ok(detail) : err('unknown-agent', 'no such kiosk');
+    },
+  );
+  api.define(
+    {
       method: 'POST',
       url: '/api/admin/agents/:id/revoke',
       summary: "Revokes a kiosk's credential and disconnects it; it must enroll again",

@@ -27,6 +27,20 @@ const ticketParams = z.object({ ticketId: z.string().min(1).max(64) });
 export function registerReprintRoutes(api: ApiRegistry, s: Services, printOnAgent: PrintOnAgent): void {
   api.define(
     {
+      method: 'GET',
+      url: '/api/queue/tickets/:ticketId/printable',
+      summary: "What a counter's own printer prints for a ticket (its number, room and QR code; masked name)",
+      tag: 'queue',
+      access: CALLERS,
+      params: ticketParams,
+    },
+    async ({ params }) => {
+      const printable = await s.queue.printable(params.ticketId);
+      return printable.ok ? ok(printable.value.ticket) : printable;
+    },
+  );
+  api.define(
+    {
       method: 'POST',
       url: '/api/queue/tickets/:ticketId/reprint',
       summary: "Prints a ticket again on a kiosk agent's printer (default: the kiosk that issued it)",
@@ -39,9 +53,10 @@ export function registerReprintRoutes(api: ApiRegistry, s: Services, printOnAgen
     async ({ params, body, user }) => {
       const printable = await s.queue.printable(params.ticketId);
       if (!printable.ok) return printable;
-      const agentId = body.agentId ?? printable.value.issuedBy;
-      if (!agentId)
-        return err('validation-failed', 'agentId: this ticket was not issued by a kiosk: name a kiosk agent');
+      // A counter's registration (`counter:<user>`) was issued by no kiosk.
+      const issuedBy = printable.value.issuedBy?.startsWith('counter:') ? null : printable.value.issuedBy;
+      const agentId = body.agentId ?? issuedBy;
+      if (!agentId) return err('no-kiosk-printer', 'this ticket was not issued by a kiosk: print it at a counter');
       const outcome = await printOnAgent(agentId, { ticketId: params.ticketId, ticket: printable.value.ticket });
       await s.auth.audit(user.username, 'ticket-reprint', params.ticketId);
       if (!outcome.ok) return outcome;

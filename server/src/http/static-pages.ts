@@ -50,6 +50,7 @@ export function registerStaticPages(api: ApiRegistry, distDir: string): void {
     page(`/${name}`, `Redirects to /${name}/`, async (_req, reply) => reply.redirect(`/${name}/`));
     page(`/${name}/`, `The ${name} page`, async (_req, reply) => send(`${name}/index.html`, reply));
   }
+  page('/favicon.svg', "The pages' icon", async (_req, reply) => send('favicon.svg', reply));
   const wildcard = (req: FastifyRequest) => (req.params as { '*': string })['*'];
   page('/assets/*', 'Built page assets (immutable)', async (req, reply) => send(`assets/${wildcard(req)}`, reply));
   page('/audio/*', 'Announcement audio', async (req, reply) => send(`audio/${wildcard(req)}`, reply));

@@ -1,7 +1,7 @@
 /**
  * socket.io for the server: one io server and its namespaces, one file each — /agent (device
  * credential), /staff (staff session: counters, viewers and admins), /admin (staff session of an
- * admin: fleet alerts), /display (public, numbers and rooms only). Every command is served from
+ * admin: fleet alerts), /display (paired screens, numbers and rooms only). Every command is served from
  * the protocol's command table of its namespace: validated, answered with a Result.
  */
 import type { Server as HttpServer } from 'node:http';
@@ -34,6 +34,10 @@ export interface Realtime {
   alertChanged(alert: FleetAlert): void;
   /** Tells the agent its credential was revoked and disconnects it, on every server instance. */
   disconnectAgent(agentId: string): void;
+  /** A display's configuration (or, with null, every display's board settings) changed. */
+  displayReconfigured(displayId: string | null): void;
+  /** Disconnects a revoked display on every server instance. */
+  disconnectDisplay(displayId: string): void;
   /** Asks one kiosk agent (on whichever instance holds its socket) to print a ticket; its ack is the outcome. */
   printOnAgent(agentId: string, command: TicketPrintCommand): Promise<Result<PrintReport>>;
   close(): Promise<void>;
@@ -77,6 +81,8 @@ export function createRealtime(http: HttpServer, s: Services, log: Logger, optio
     alertChanged: (alert) => void admin.alertChanged(alert),
     disconnectAgent: (agentId) => agents.disconnectAgent(agentId),
     printOnAgent: (agentId, command) => agents.printOnAgent(agentId, command),
+    displayReconfigured: (displayId) => display.reconfigure(displayId),
+    disconnectDisplay: (displayId) => display.revoke(displayId),
     close: () => new Promise<void>((resolve) => io.close(() => resolve())),
   };
 }

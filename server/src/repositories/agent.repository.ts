@@ -4,7 +4,7 @@
  * executor.ts).
  */
 import type { Db } from '../db/database';
-import type { AgentTable, PairingCodeTable } from '../db/schema';
+import type { AgentHeartbeatTable, AgentTable, PairingCodeTable } from '../db/schema';
 import type { Executor } from './executor';
 
 export class AgentRepository {
@@ -52,6 +52,51 @@ export class AgentRepository {
         health_json: healthJson,
       })
       .where('id', '=', agentId)
+      .execute();
+  }
+
+  /** One agent's row. */
+  async byId(agentId: string): Promise<AgentTable | undefined> {
+    return this.db.kysely.selectFrom('agents').selectAll().where('id', '=', agentId).executeTakeFirst();
+  }
+
+  /** The agent's latest heartbeat sample. */
+  async lastSample(agentId: string) {
+    return this.db.kysely
+      .selectFrom('agent_heartbeats')
+      .select(['id', 'at', 'software_version', 'ready', 'total', 'problems'])
+      .where('agent_id', '=', agentId)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  /** Stores a heartbeat sample and drops the agent's samples beyond the newest `keep`. */
+  async addSample(sample: Omit<AgentHeartbeatTable, 'id'>, keep: number): Promise<void> {
+    await this.db.kysely.insertInto('agent_heartbeats').values(sample).execute();
+    const edge = await this.db.kysely
+      .selectFrom('agent_heartbeats')
+      .select('id')
+      .where('agent_id', '=', sample.agent_id)
+      .orderBy('id', 'desc')
+      .offset(keep)
+      .limit(1)
+      .executeTakeFirst();
+    if (edge)
+      await this.db.kysely
+        .deleteFrom('agent_heartbeats')
+        .where('agent_id', '=', sample.agent_id)
+        .where('id', '<=', edge.id)
+        .execute();
+  }
+
+  /** The agent's heartbeat samples, oldest first. */
+  async samples(agentId: string) {
+    return this.db.kysely
+      .selectFrom('agent_heartbeats')
+      .select(['at', 'software_version', 'ready', 'total', 'problems'])
+      .where('agent_id', '=', agentId)
+      .orderBy('id')
       .execute();
   }
 

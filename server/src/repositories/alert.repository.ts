@@ -15,6 +15,17 @@ export class AlertRepository {
     return q.execute();
   }
 
+  /** A subject's latest alerts, open or resolved, newest first. */
+  async latestOf(subject: string, limit: number): Promise<AlertTable[]> {
+    return this.db.kysely
+      .selectFrom('alerts')
+      .selectAll()
+      .where('subject', '=', subject)
+      .orderBy('since', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
   /** Open alerts by kind. */
   async openCounts(): Promise<Map<string, number>> {
     const rows = await this.db.kysely

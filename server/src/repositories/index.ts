@@ -8,6 +8,7 @@ import { AgentRepository } from './agent.repository';
 import { AlertRepository } from './alert.repository';
 import { CatalogueRepository } from './catalogue.repository';
 import { CheckInRepository } from './checkin.repository';
+import { DisplayRepository } from './display.repository';
 import { KpiRepository } from './kpi.repository';
 import { OutboxRepository } from './outbox.repository';
 import { PartitionRepository } from './partition.repository';
@@ -33,6 +34,8 @@ export interface Repositories {
   staff: StaffRepository;
   /** Kiosk agents, pairing codes, heartbeats. */
   agents: AgentRepository;
+  /** Waiting-room displays and their pairing codes. */
+  displays: DisplayRepository;
   alerts: AlertRepository;
   /** Statistics, kept daily KPIs, the retention purge. */
   kpi: KpiRepository;
@@ -59,6 +62,7 @@ export function createRepositories(
     catalogue: new CatalogueRepository(db),
     staff: new StaffRepository(db),
     agents: new AgentRepository(db),
+    displays: new DisplayRepository(db),
     alerts: new AlertRepository(db),
     kpi: new KpiRepository(db),
     outbox: new OutboxRepository(db, clock, cipher),

@@ -21,6 +21,26 @@ export class KpiRepository {
       .execute();
   }
 
+  /** What a report needs of every ticket of a range of facility days (inclusive), with its visit's service type. */
+  async ticketsBetween(fromDay: string, toDay: string) {
+    return this.db.kysely
+      .selectFrom('tickets')
+      .innerJoin('visits', 'visits.id', 'tickets.visit_id')
+      .select([
+        'tickets.day',
+        'tickets.service_id',
+        'tickets.issued_at',
+        'tickets.called_at',
+        'tickets.status',
+        'tickets.transferred_from',
+        'visits.service_type',
+      ])
+      .where('tickets.day', '>=', fromDay)
+      .where('tickets.day', '<=', toDay)
+      .orderBy('tickets.day')
+      .execute();
+  }
+
   /** The kept KPIs of one day. */
   async dailyOf(day: string): Promise<KpiDailyTable[]> {
     return this.db.kysely.selectFrom('kpi_daily').selectAll().where('day', '=', day).execute();

@@ -107,7 +107,18 @@ export class TicketRepository {
     return this.db.kysely
       .selectFrom('tickets')
       .innerJoin('visits', 'visits.id', 'tickets.visit_id')
-      .select(['visits.receipt_json', 'visits.agent_id'])
+      .innerJoin('services', 'services.id', 'tickets.service_id')
+      .innerJoin('departments', 'departments.id', 'services.department_id')
+      .select([
+        'visits.receipt_json',
+        'visits.agent_id',
+        'tickets.number',
+        'tickets.lookup_code',
+        'tickets.issued_at',
+        'services.room',
+        'services.floor',
+        'departments.name_vi as department_vi',
+      ])
       .where('tickets.id', '=', ticketId)
       .executeTakeFirst();
   }

@@ -33,6 +33,10 @@ import type { Logger } from '../logger';
 import { TicketCodeTaken, issueTicket, newTicketRow } from './ticket-issue';
 import { readStoredJson } from './stored-json';
 
+/** A kiosk prints the ticket it issued; a counter's registration (`counter:<user>`) has no printer yet. */
+const printStatusAt = (agentId: string | null): 'pending' | 'none' =>
+  agentId === null || agentId.startsWith('counter:') ? 'none' : 'pending';
+
 export interface CheckInDeps {
   repositories: Pick<Repositories, 'tickets' | 'visits' | 'patients' | 'catalogue'>;
   /** Runs each check-in's writes in a transaction (grouped with concurrent ones, or alone). */
@@ -228,7 +232,7 @@ export class CheckInService {
       const visitId = newRowId();
       const ticketId = newRowId();
       const ticket = newTicketRow(
-        { visitId, service, day, priority, at: iso, actor: agentId },
+        { visitId, service, day, priority, at: iso, actor: agentId, printStatus: printStatusAt(agentId) },
         ticketId,
         0,
         tokens.number,
@@ -264,7 +268,7 @@ export class CheckInService {
           ...extra,
         });
         const numbered: CheckInReceipt = { ...receipt, ticket: { ...receipt.ticket, number: stored.number } };
-        return { receipt: numbered, entry: this.entryOf(numbered, service.id) };
+        return { receipt: numbered, entry: this.entryOf(numbered, service.id, printStatusAt(agentId)) };
       } catch (e) {
         if (attempt >= 3 || classifyFailure(e) !== 'run-again') throw e;
       }
@@ -305,7 +309,7 @@ export class CheckInService {
     const ticket = await issueTicket(
       tickets,
       trx,
-      { id: ticketId, visitId, service, day, priority, at: iso, actor: agentId },
+      { id: ticketId, visitId, service, day, priority, at: iso, actor: agentId, printStatus: printStatusAt(agentId) },
       // The visit (which the ticket references) stores the receipt, which carries the number.
       async (t) => {
         receipt = this.receiptOf(request, { visitId, ticketId, priority, iso, screening, service }, t);
@@ -324,7 +328,7 @@ export class CheckInService {
       screening,
       service: { id: service.id, name_vi: service.name_vi, room: service.room, dept_vi: service.dept_vi },
     });
-    return { receipt, entry: this.entryOf(receipt, service.id, ticket.number) };
+    return { receipt, entry: this.entryOf(receipt, service.id, printStatusAt(agentId), ticket.number) };
   }
 
   private consentOf(patientId: string, visitId: string, agentId: string | null, iso: string) {
@@ -399,7 +403,12 @@ export class CheckInService {
     };
   }
 
-  private entryOf(receipt: CheckInReceipt, serviceId: string, number = receipt.ticket.number): QueueEntry {
+  private entryOf(
+    receipt: CheckInReceipt,
+    serviceId: string,
+    printStatus: QueueEntry['printStatus'],
+    number = receipt.ticket.number,
+  ): QueueEntry {
     return {
       ticketId: receipt.ticketId,
       number,
@@ -408,7 +417,7 @@ export class CheckInService {
       priority: receipt.ticket.priority,
       issuedAt: receipt.ticket.issuedAt,
       maskedName: receipt.ticket.maskedName,
-      printStatus: 'pending',
+      printStatus,
     };
   }
 

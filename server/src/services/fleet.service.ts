@@ -3,14 +3,34 @@
  * stored), revocation, heartbeats with device health.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { agentHeartbeatSchema, type AgentHeartbeat, type DeviceHealth } from '@kiosk/protocol';
+import {
+  agentHeartbeatSchema,
+  type AgentHeartbeat,
+  type DeviceHealth,
+  type HeartbeatSample,
+  type KioskDetail,
+} from '@kiosk/protocol';
+import { z } from 'zod';
 import type { Committer } from '../db/group-commit';
 import type { AgentRepository } from '../repositories/agent.repository';
+import type { AlertRepository } from '../repositories/alert.repository';
+import { toAlert } from './alert.service';
 import type { Clock } from '../clock';
 import { sha256 } from './auth.service';
 import { readStoredJson } from './stored-json';
 
-const PAIRING_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+export const PAIRING_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+/** Heartbeat history: a sample a minute at most (sooner when the devices change), a day per kiosk. */
+export const HEARTBEAT_SAMPLE_MS = 60_000;
+export const HEARTBEAT_SAMPLES_KEPT = 1440;
+const problemsSchema = z.array(z.string().max(200)).max(64);
+
+/** `class:state(:reason)` of each device that is not ready or busy. */
+export const deviceProblems = (devices: readonly DeviceHealth[]): string[] =>
+  devices
+    .filter((d) => d.state !== 'ready' && d.state !== 'busy')
+    .map((d) => [d.class, d.state, ...(d.reason ? [d.reason] : [])].join(':'));
 
 export interface AgentIdentity {
   id: string;
@@ -23,6 +43,7 @@ export class FleetService {
     /** Enrolment (the code used, the agent stored) is one unit of work. */
     private readonly transactions: Committer,
     private readonly clock: Clock,
+    private readonly alerts?: AlertRepository,
   ) {}
 
   async createPairingCode(
@@ -84,12 +105,56 @@ export class FleetService {
 
   async heartbeat(agentId: string, heartbeat: AgentHeartbeat): Promise<void> {
     const hb = agentHeartbeatSchema.parse(heartbeat);
-    await this.agents.saveHeartbeat(
-      agentId,
-      this.clock.now().toISOString(),
-      hb.softwareVersion,
-      JSON.stringify(hb.devices),
+    const at = this.clock.now().toISOString();
+    await this.agents.saveHeartbeat(agentId, at, hb.softwareVersion, JSON.stringify(hb.devices));
+    await this.sample(agentId, at, hb);
+  }
+
+  /** Keeps a heartbeat in the history when the last sample is a minute old or said something else. */
+  private async sample(agentId: string, at: string, hb: AgentHeartbeat): Promise<void> {
+    const problems = JSON.stringify(deviceProblems(hb.devices));
+    const ready = hb.devices.filter((d) => d.state === 'ready' || d.state === 'busy').length;
+    const last = await this.agents.lastSample(agentId);
+    const same =
+      last &&
+      last.problems === problems &&
+      last.software_version === hb.softwareVersion &&
+      Number(last.total) === hb.devices.length &&
+      Date.parse(at) - Date.parse(last.at) < HEARTBEAT_SAMPLE_MS;
+    if (same) return;
+    await this.agents.addSample(
+      { agent_id: agentId, at, software_version: hb.softwareVersion, ready, total: hb.devices.length, problems },
+      HEARTBEAT_SAMPLES_KEPT,
     );
+  }
+
+  /** One kiosk with its devices, its heartbeat history and its latest alerts; undefined when unknown. */
+  async detail(agentId: string): Promise<KioskDetail | undefined> {
+    const row = await this.agents.byId(agentId);
+    if (!row) return undefined;
+    const samples = await this.agents.samples(agentId);
+    const heartbeats: HeartbeatSample[] = samples.map((s) => {
+      const problems = readStoredJson(problemsSchema, s.problems);
+      return {
+        at: s.at,
+        softwareVersion: s.software_version,
+        ready: Number(s.ready),
+        total: Number(s.total),
+        problems: problems.ok ? problems.value : [],
+      };
+    });
+    const alerts = this.alerts ? (await this.alerts.latestOf(agentId, 20)).map(toAlert) : [];
+    return {
+      id: row.id,
+      name: row.name,
+      revoked: row.revoked_at !== null,
+      createdAt: row.created_at,
+      lastSeenAt: row.last_seen_at,
+      softwareVersion: row.software_version,
+      devices: row.health_json ? this.storedDevices(row.health_json) : [],
+      heartbeats,
+      alerts,
+    };
   }
 
   async list() {

@@ -9,6 +9,8 @@ import type { RetentionService } from './retention.service';
 import type { AlertService } from './alert.service';
 import type { StatsService } from './stats.service';
 import type { PrivacyService } from './privacy.service';
+import type { DisplayService } from './display.service';
+import type { ReportService } from './report.service';
 
 export interface Services {
   db: Db;
@@ -22,4 +24,6 @@ export interface Services {
   alerts: AlertService;
   stats: StatsService;
   privacy: PrivacyService;
+  displays: DisplayService;
+  reports: ReportService;
 }

@@ -234,6 +234,7 @@ export class QueueService {
         actor,
         eventDetail: `transfer:${t.id}`,
         transferredFrom: t.id,
+        printStatus: 'none',
       });
       await this.tickets.markTransferred(trx, t.id, t.status, newTicket.id, at);
       await this.event(trx, t.id, 'transferred', at, actor, newTicket.id);
@@ -347,7 +348,17 @@ export class QueueService {
     if (!row) return err('unknown-ticket', 'no such ticket');
     const receipt = readStoredJson(checkInReceiptSchema, row.receipt_json);
     if (!receipt.ok) return receipt;
-    return ok({ ticket: receipt.value.ticket, issuedBy: row.agent_id });
+    // The visit's receipt with this ticket's own number, code and room (a transfer's differ).
+    const ticket: Ticket = {
+      ...receipt.value.ticket,
+      number: row.number,
+      lookupCode: row.lookup_code,
+      issuedAt: row.issued_at,
+      room: row.room,
+      floor: Number(row.floor),
+      department: row.department_vi,
+    };
+    return ok({ ticket, issuedBy: row.agent_id });
   }
 
   /** A ticket counts as printed only when the printer confirmed it. */

@@ -17,6 +17,8 @@ export interface NewTicket {
   /** Stored with the 'issued' event (e.g. where a transfer came from). */
   eventDetail?: string | null;
   transferredFrom?: string;
+  /** 'pending' when a kiosk prints it now; 'none' when no printer has it yet (counter, transfer). */
+  printStatus?: 'pending' | 'none';
 }
 
 const LOOKUP_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -51,7 +53,7 @@ export class TicketCodeTaken extends Error {
 
 export const formatNumber = (prefix: string, seq: number) => `${prefix}${String(seq).padStart(3, '0')}`;
 
-/** A new ticket's row: waiting, its print pending, a fresh lookup code. */
+/** A new ticket's row: waiting, its print pending (or 'none' without a printer), a fresh lookup code. */
 export function newTicketRow(t: NewTicket, id: string, seq: number, number: string): TicketRow {
   return {
     id,
@@ -62,8 +64,9 @@ export function newTicketRow(t: NewTicket, id: string, seq: number, number: stri
     number,
     priority: t.priority,
     status: 'waiting',
-    // Printed by the kiosk that issued it, or at the counter: pending until a printer confirms.
-    print_status: 'pending',
+    // A kiosk prints what it issued: pending until its printer confirms. A counter's or a
+    // transfer's ticket has no printer until staff print it ('none', never "printing" forever).
+    print_status: t.printStatus ?? 'pending',
     lookup_code: lookupCode(Date.parse(t.at)),
     issued_at: t.at,
     called_at: null,

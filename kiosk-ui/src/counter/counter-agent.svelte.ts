@@ -1,0 +1,66 @@
+/**
+ * The counter PC's own device agent (scanner, printer), when it runs one. Looked for once when the
+ * page opens and then only when staff ask ("Kết nối thiết bị quầy"): a counter without an agent
+ * is the common case and must not be probed every few seconds. A link that drops is not retried
+ * either; staff reconnect on demand.
+ */
+import type { PrintReport, Result, Ticket } from '@kiosk/protocol';
+import type { AgentSocket } from '../kiosk/agent-client';
+
+/** The agent's address: `?agent=http://127.0.0.1:PORT` (loopback only), else the default port. */
+export { agentUrl as counterAgentUrl } from '../kiosk/agent-client';
+
+export type CounterAgentState = 'connecting' | 'linked' | 'none' | 'lost';
+
+export class CounterAgent {
+  state = $state<CounterAgentState>('connecting');
+  socket = $state<AgentSocket | undefined>(undefined);
+
+  constructor(private readonly url: string) {}
+
+  /** One attempt to reach the agent (socket.io's own retries off). */
+  async connect(): Promise<void> {
+    this.socket?.close();
+    this.state = 'connecting';
+    const { io } = await import('socket.io-client');
+    const socket: AgentSocket = io(this.url, { transports: ['websocket'], reconnection: false, timeout: 3000 });
+    this.socket = socket;
+    socket.once('connect', () => {
+      if (this.socket === socket) this.state = 'linked';
+    });
+    socket.once('connect_error', () => {
+      if (this.socket !== socket) return;
+      this.state = 'none';
+      socket.close();
+    });
+    socket.on('disconnect', () => {
+      if (this.socket === socket && this.state === 'linked') this.state = 'lost';
+    });
+  }
+
+  get linked(): boolean {
+    return this.state === 'linked' && this.socket?.connected === true;
+  }
+
+  /** Prints on the counter's printer; the agent reports the outcome to the server as well. */
+  print(ticketId: string, ticket: Ticket, timeoutMs = 20_000): Promise<Result<PrintReport>> {
+    const socket = this.socket;
+    if (!socket || !this.linked)
+      return Promise.resolve({ ok: false, error: { code: 'agent-offline', message: 'not connected' } });
+    return new Promise((resolve) => {
+      const timer = setTimeout(
+        () => resolve({ ok: false, error: { code: 'agent-timeout', message: 'no answer' } }),
+        timeoutMs,
+      );
+      socket.emit('ticket:print', { ticketId, ticket }, (r: Result<PrintReport>) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+    });
+  }
+
+  close(): void {
+    this.socket?.close();
+    this.socket = undefined;
+  }
+}
