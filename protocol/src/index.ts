@@ -26,3 +26,6 @@ export * from './privacy';
 export * from './operations';
 export * from './keyboard-wedge';
 export * from './uuid-v7';
+export * from './vietqr';
+export * from './payment';
+export * from './appointment';
