@@ -11,6 +11,16 @@ import type { ServiceInfo } from './facility';
 import { insuranceCheckRequestSchema, type InsuranceCheck } from './kiosk-flow';
 import { ticketSchema } from './ticket';
 import { noPayloadSchema } from './no-payload';
+import {
+  paymentQuoteRequestSchema,
+  paymentStartRequestSchema,
+  type PaymentIntent,
+  type PaymentQuote,
+  type PaymentUpdate,
+} from './payment';
+
+/** Names one payment the agent started. */
+export const paymentRefSchema = z.object({ paymentId: z.string().uuid() });
 
 /** Print this issued ticket on the agent's printer; the ack is the print outcome. */
 export const ticketPrintCommandSchema = z.object({ ticketId: z.string().min(1).max(64), ticket: ticketSchema });
@@ -29,6 +39,13 @@ export const agentCommands = {
   'heartbeat:send': answers<null>()(agentHeartbeatSchema),
   /** BHYT eligibility through the server's insurance gateway adapter (its credentials stay there). */
   'insurance:check': answers<InsuranceCheck>()(insuranceCheckRequestSchema),
+  /** The fee for a service and patient class (0: nothing to pay). */
+  'payment:quote': answers<PaymentQuote>()(paymentQuoteRequestSchema),
+  /** A payment intent with its VietQR; a retry with the same id returns it again. */
+  'payment:start': answers<PaymentIntent>()(paymentStartRequestSchema),
+  'payment:status': answers<PaymentIntent>()(paymentRefSchema),
+  /** The patient chose the cashier or left: a pending payment is cancelled. */
+  'payment:cancel': answers<PaymentIntent>()(paymentRefSchema),
 } as const;
 export type AgentToServerEvents = CommandEvents<typeof agentCommands>;
 
@@ -43,5 +60,7 @@ export interface ServerToAgentFacts {
   'services:changed': (services: ServiceInfo[]) => void;
   /** Sent to an agent just before the server disconnects it for a revoked credential. */
   'credential:revoked': (info: { agentId: string }) => void;
+  /** A payment this agent started changed state (paid by the bank, expired → cashier, refunded). */
+  'payment:updated': (update: PaymentUpdate) => void;
 }
 export type ServerToAgentEvents = ServerToAgentFacts & CommandEvents<typeof serverToAgentCommands>;

@@ -150,11 +150,15 @@ export type BankNotification = z.infer<typeof bankNotificationSchema>;
 /** Verdicts of a notification, kept with it for reconciliation. */
 export const notificationOutcomeSchema = z.enum([
   'matched',
+  /** The same bank transaction id again: answered as before, nothing changes. */
   'duplicate',
   'amount-mismatch',
   'unknown-reference',
   'wrong-account',
+  /** The payment had expired or been cancelled: the money is to be refunded or settled at the cashier. */
   'late',
+  /** Another transfer for a payment already paid: a double payment to refund. */
+  'already-paid',
 ]);
 export type NotificationOutcome = z.infer<typeof notificationOutcomeSchema>;
 

@@ -18,6 +18,8 @@ import { StatsService } from './services/stats.service';
 import { PrivacyService } from './services/privacy.service';
 import { DisplayService } from './services/display.service';
 import { ReportService } from './services/report.service';
+import { PaymentService } from './services/payment.service';
+import { registerPaymentRoutes } from './http/payment.routes';
 import type { Services } from './services';
 import { createRepositories, type Repositories } from './repositories';
 import { registerRoutes } from './http/routes';
@@ -268,6 +270,27 @@ export async function createServerApp(
     reports: new ReportService(repositories, config.FACILITY_TIME_ZONE, () =>
       facilityDay(clock.now(), config.FACILITY_TIME_ZONE),
     ),
+    payments: new PaymentService(
+      repositories,
+      transactions,
+      clock,
+      {
+        bank: {
+          bin: config.PAYMENT_BANK_BIN,
+          accountNumber: config.PAYMENT_ACCOUNT_NUMBER,
+          accountName: config.PAYMENT_ACCOUNT_NAME,
+          bankName: config.PAYMENT_BANK_NAME,
+        },
+        timeoutMs: config.PAYMENT_TIMEOUT_MINUTES * 60_000,
+        webhookSecrets: config.BANK_WEBHOOK_SECRETS,
+        signatureToleranceMs: config.BANK_SIGNATURE_TOLERANCE_SECONDS * 1000,
+        timeZone: config.FACILITY_TIME_ZONE,
+        onUpdate: (agentId, update) => {
+          if (agentId !== null) rt.current?.paymentUpdated(agentId, update);
+        },
+      },
+      log,
+    ),
   };
 
   const metrics = new Metrics({
@@ -321,6 +344,7 @@ export async function createServerApp(
     revoked: (displayId) => rt.current?.disconnectDisplay(displayId),
   });
   registerReportRoutes(api, services);
+  registerPaymentRoutes(api, services, config.FACILITY_TIME_ZONE, clock);
   registerReprintRoutes(api, services, (agentId, command) =>
     rt.current ? rt.current.printOnAgent(agentId, command) : Promise.resolve(err('kiosk-offline', 'not ready')),
   );
@@ -371,6 +395,18 @@ export async function createServerApp(
         .catch((e: unknown) => log.error({ err: String(e) }, 'retention purge failed'));
     timers.push(setInterval(purge, config.RETENTION_PURGE_INTERVAL_MINUTES * 60_000).unref());
   }
+  let expiring = false;
+  const expirePayments = () => {
+    if (expiring) return;
+    expiring = true;
+    services.payments
+      .expireDue()
+      .catch((e: unknown) => log.error({ err: String(e) }, 'payment expiry sweep failed'))
+      .finally(() => {
+        expiring = false;
+      });
+  };
+  timers.push(setInterval(expirePayments, config.PAYMENT_SWEEP_INTERVAL_MS).unref());
   integrations.start();
   const sqliteFile = config.DATABASE_URL.slice('sqlite:'.length);
   const backups = db.backup

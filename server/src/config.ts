@@ -173,6 +173,34 @@ export const configSchema = z.object({
   TLS: boolish,
   /** EMR link, delivery outbox, BHYT gateway, Decision 4750 record: see integrations/integration.config.ts. */
   ...integrationConfigShape,
+  /** The hospital's bank account fees are paid to by VietQR: NAPAS BIN, account, names for the screen. */
+  PAYMENT_BANK_BIN: z
+    .string()
+    .regex(/^\d{6}$/u)
+    .default('970436'),
+  PAYMENT_ACCOUNT_NUMBER: z
+    .string()
+    .regex(/^[0-9A-Za-z]{1,19}$/u)
+    .default('0071000000001'),
+  PAYMENT_ACCOUNT_NAME: z.string().max(80).default('BENH VIEN DA KHOA TP CAN THO'),
+  PAYMENT_BANK_NAME: z.string().max(80).default('Vietcombank'),
+  /** A VietQR not paid within this sends the patient to the cashier. */
+  PAYMENT_TIMEOUT_MINUTES: z.coerce.number().positive().max(120).default(5),
+  /** How often pending payments are checked for expiry. */
+  PAYMENT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
+  /** Comma-separated secrets the bank signs notifications with; empty: the webhook refuses all. */
+  BANK_WEBHOOK_SECRETS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    )
+    .pipe(z.array(z.string().min(16, 'each secret at least 16 characters'))),
+  /** How far a notification's signed timestamp may be from the server's clock. */
+  BANK_SIGNATURE_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
 });
 export type Config = z.infer<typeof configSchema>;
 

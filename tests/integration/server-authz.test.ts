@@ -34,6 +34,8 @@ const PUBLIC = new Set([
   'POST /api/auth/login',
   'POST /api/agents/enroll',
   'POST /api/displays/pair',
+  // Verified by the bank's signature, not a session.
+  'POST /api/payments/bank-notifications',
 ]);
 const isStaticPage = (method: string, url: string) =>
   method === 'GET' &&
@@ -48,6 +50,8 @@ function expectedRoles(method: string, url: string): Role[] {
   if (url.startsWith('/api/counter/')) return ['admin', 'reception'];
   if (url.startsWith('/api/patients/') || url.endsWith('/patient') || url.endsWith('/printable')) return CALLERS;
   if (url.startsWith('/api/queue') && method !== 'GET') return CALLERS;
+  // Refunds are recorded at the reception counter (the cashier).
+  if (url.startsWith('/api/payments/') && method !== 'GET') return ['admin', 'reception'];
   return ALL;
 }
 
@@ -147,6 +151,9 @@ describe('authorization of every route, namespace and command', () => {
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     expect((await api(server.url, undefined, 'POST', '/api/auth/login', {})).status).toBe(400);
     expect((await api(server.url, undefined, 'POST', '/api/agents/enroll', {})).status).toBe(400);
+    // Unsigned: refused by the signature check, not by a session check.
+    const unsigned = await api(server.url, undefined, 'POST', '/api/payments/bank-notifications', {});
+    expect([unsigned.status, unsigned.body.error?.code]).toEqual([401, 'bad-signature']);
   });
 
   /** Connects with handshake `auth`, or with the session cookie when `cookie` is given. */

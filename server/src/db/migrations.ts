@@ -2,6 +2,7 @@
 import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { integrationsMigration } from './integration.migration';
 import { partitionByDayMigration } from './partitions.migration';
+import { appointmentsPaymentsMigration } from './payments.migration';
 import { columnEncryptionMigration, privacyMigration } from './privacy.migration';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -296,6 +297,7 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '008-privacy-erasure-breach-log': privacyMigration,
   '009-column-encryption-hashes': columnEncryptionMigration,
   '010-heartbeat-history-displays': m008(dialect),
+  '013-appointments-payments': appointmentsPaymentsMigration,
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({

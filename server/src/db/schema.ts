@@ -289,6 +289,64 @@ export interface DisplayTable {
   last_seen_at: string | null;
 }
 
+/** The amount a patient class pays for a service (integer VND). */
+export interface PriceListTable {
+  service_id: string;
+  patient_class: string;
+  amount_vnd: number;
+}
+/** A payment intent: pending → paid | expired | cancelled; paid → refunded. */
+export interface PaymentTable {
+  id: string;
+  /** The per-visit reference in the VietQR and in the bank's transfer content. */
+  reference: string;
+  service_id: string;
+  patient_class: string;
+  amount_vnd: number;
+  method: string;
+  state: string;
+  agent_id: string | null;
+  visit_id: string | null;
+  qr_payload: string;
+  /** Facility day of `created_at`, for the reconciliation view. */
+  day: string;
+  created_at: string;
+  expires_at: string;
+  paid_at: string | null;
+  bank_transaction_id: string | null;
+  refunded_at: string | null;
+  refunded_by: string | null;
+}
+/** Every bank notification as verified and judged; the transaction id makes a repeat a no-op. */
+export interface BankNotificationTable {
+  transaction_id: string;
+  received_at: string;
+  booked_at: string;
+  account_number: string;
+  amount_vnd: number;
+  reference: string | null;
+  payment_id: string | null;
+  outcome: string;
+  day: string;
+}
+/** Appointments from the EMR or booked here; the patient is matched by the keyed hash of an ID number. */
+export interface AppointmentTable {
+  id: string;
+  source: string;
+  /** The EMR's `Appointment.id` (source `emr`). */
+  external_id: string | null;
+  booking_code: string;
+  patient_key_hmac: string;
+  service_id: string;
+  doctor: string | null;
+  starts_at: string;
+  day: string;
+  status: string;
+  visit_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   departments: DepartmentTable;
   services: ServiceTable;
@@ -315,4 +373,8 @@ export interface Database {
   agent_heartbeats: AgentHeartbeatTable;
   displays: DisplayTable;
   display_pairing_codes: PairingCodeTable;
+  price_list: PriceListTable;
+  payments: PaymentTable;
+  bank_notifications: BankNotificationTable;
+  appointments: AppointmentTable;
 }

@@ -11,6 +11,7 @@ import { KeyedBuckets, parseWith, type BucketSize, type Result } from '@kiosk/pr
 import type { AuthService, Role, StaffUser } from '../services/auth.service';
 import { tokenOf } from '../access';
 import { timingSafeEqual } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { sha256 } from '../services/auth.service';
 import { jsonOrNoBody, originAllowed, STATE_CHANGING } from './edge';
 
@@ -31,6 +32,8 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   raw?: boolean;
   /** Also admits `Authorization: Bearer <this>` without a session (machine scrapers). */
   bearerToken?: string;
+  /** Keep the body's exact text for the handler (signed webhooks verify the bytes, not the parse). */
+  rawBody?: boolean;
 }
 
 export interface RouteContext<P, Q, B> {
@@ -39,6 +42,8 @@ export interface RouteContext<P, Q, B> {
   body: B;
   /** The staff member, for routes with a role list. */
   user: StaffUser;
+  /** The body as received, for routes declared with `rawBody`. */
+  rawBody: string | undefined;
   req: FastifyRequest;
   reply: FastifyReply;
 }
@@ -48,6 +53,7 @@ const statusOf: Record<string, number> = {
   'validation-failed': 400,
   unauthenticated: 401,
   'invalid-login': 401,
+  'bad-signature': 401,
   forbidden: 403,
   'invalid-pairing-code': 403,
   'invalid-transition': 409,
@@ -97,6 +103,27 @@ export interface EdgeOptions {
   allowedOrigins: readonly string[];
   /** A request was refused by a rate limit (route group). */
   onLimited?: (group: string) => void;
+}
+
+/** A signed webhook body larger than this is refused before it is read further. */
+const RAW_BODY_LIMIT_BYTES = 64 * 1024;
+const rawBodies = new WeakMap<FastifyRequest, string>();
+
+/** Reads the body once, keeps its text, and hands Fastify's JSON parser the same bytes. */
+async function keepRawBody(req: FastifyRequest, payload: AsyncIterable<Buffer | string>) {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of payload) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += bytes.length;
+    if (size > RAW_BODY_LIMIT_BYTES) throw Object.assign(new Error('body too large'), { statusCode: 413 });
+    chunks.push(bytes);
+  }
+  const raw = Buffer.concat(chunks);
+  rawBodies.set(req, raw.toString('utf8'));
+  const replay = Readable.from([raw]) as Readable & { receivedEncodedLength?: number };
+  replay.receivedEncodedLength = raw.length;
+  return replay;
 }
 
 const refusal = (code: string, message: string) => ({ ok: false, error: { code, message } });
@@ -161,6 +188,12 @@ export class ApiRegistry {
         if (!jsonOrNoBody(req.headers))
           return reply.code(415).send(refusal('unsupported-media-type', 'send the body as application/json'));
       },
+      ...(spec.rawBody
+        ? {
+            preParsing: async (req: FastifyRequest, _reply: FastifyReply, payload: AsyncIterable<Buffer | string>) =>
+              keepRawBody(req, payload),
+          }
+        : {}),
       handler: async (req, reply) => {
         let user = anonymousUser;
         const machine = spec.bearerToken !== undefined && bearerMatches(req.headers.authorization, spec.bearerToken);
@@ -184,6 +217,7 @@ export class ApiRegistry {
           query: (query as { value: z.infer<Q> }).value,
           body: (body as { value: z.infer<B> }).value,
           user,
+          rawBody: rawBodies.get(req),
           req,
           reply,
         });

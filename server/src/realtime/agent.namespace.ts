@@ -12,6 +12,7 @@ import {
   type AgentToServerEvents,
   type InsuranceCheck,
   type InsuranceCheckRequest,
+  type PaymentUpdate,
   type PrintReport,
   type Result,
   type ServerToAgentEvents,
@@ -92,6 +93,10 @@ export function attachAgentNamespace(
           return ok(null);
         },
         'insurance:check': (request) => insurance.checkInsuranceForKiosk(request),
+        'payment:quote': (request) => s.payments.quote(request),
+        'payment:start': (request) => s.payments.start(request, agent.id),
+        'payment:status': ({ paymentId }) => s.payments.status(paymentId, agent.id),
+        'payment:cancel': ({ paymentId }) => s.payments.cancel(paymentId, agent.id),
       },
       commandOptions(log, limits.forSocket('/agent', agent.id, socket)),
     );
@@ -99,6 +104,9 @@ export function attachAgentNamespace(
 
   return {
     servicesChanged: (list: ServiceInfo[]) => agents.emit('services:changed', list),
+    /** To the agent that started the payment, on whichever instance holds its socket. */
+    paymentUpdated: (agentId: string, update: PaymentUpdate) =>
+      agents.to(agentRoom(agentId)).emit('payment:updated', update),
     /** Tells the agent its credential was revoked and disconnects it, on every server instance. */
     disconnectAgent(agentId: string): void {
       revokeLocal(agentId);

@@ -9,6 +9,7 @@ import { Server, type ServerOptions } from 'socket.io';
 import type {
   CalledTicket,
   FleetAlert,
+  PaymentUpdate,
   PrintReport,
   QueueEntry,
   Result,
@@ -40,6 +41,8 @@ export interface Realtime {
   disconnectDisplay(displayId: string): void;
   /** Asks one kiosk agent (on whichever instance holds its socket) to print a ticket; its ack is the outcome. */
   printOnAgent(agentId: string, command: TicketPrintCommand): Promise<Result<PrintReport>>;
+  /** Tells the kiosk agent that started a payment of its new state. */
+  paymentUpdated(agentId: string, update: PaymentUpdate): void;
   close(): Promise<void>;
 }
 
@@ -81,6 +84,7 @@ export function createRealtime(http: HttpServer, s: Services, log: Logger, optio
     alertChanged: (alert) => void admin.alertChanged(alert),
     disconnectAgent: (agentId) => agents.disconnectAgent(agentId),
     printOnAgent: (agentId, command) => agents.printOnAgent(agentId, command),
+    paymentUpdated: (agentId, update) => void agents.paymentUpdated(agentId, update),
     displayReconfigured: (displayId) => display.reconfigure(displayId),
     disconnectDisplay: (displayId) => display.revoke(displayId),
     close: () => new Promise<void>((resolve) => io.close(() => resolve())),

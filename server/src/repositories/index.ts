@@ -13,6 +13,8 @@ import { KpiRepository } from './kpi.repository';
 import { OutboxRepository } from './outbox.repository';
 import { PartitionRepository } from './partition.repository';
 import { PatientRepository } from './patient.repository';
+import { PaymentRepository } from './payment.repository';
+import { AppointmentRepository } from './appointment.repository';
 import { PrivacyRepository } from './privacy.repository';
 import { StaffRepository } from './staff.repository';
 import { TicketRepository } from './ticket.repository';
@@ -47,6 +49,10 @@ export interface Repositories {
   partitions: PartitionRepository;
   /** Data-subject exports and erasure, the breach log, retention by data kind. */
   privacy: PrivacyRepository;
+  /** The price list, payment intents, bank notifications. */
+  payments: PaymentRepository;
+  /** Booked appointments (from the EMR or booked here). */
+  appointments: AppointmentRepository;
 }
 
 /** `clock` stamps the outbox's own bookkeeping (claims, leases, retries). */
@@ -69,5 +75,7 @@ export function createRepositories(
     checkIns: new CheckInRepository(db, cipher),
     partitions: new PartitionRepository(db),
     privacy: new PrivacyRepository(db, cipher),
+    payments: new PaymentRepository(db),
+    appointments: new AppointmentRepository(db, cipher),
   };
 }

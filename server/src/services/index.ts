@@ -11,6 +11,7 @@ import type { StatsService } from './stats.service';
 import type { PrivacyService } from './privacy.service';
 import type { DisplayService } from './display.service';
 import type { ReportService } from './report.service';
+import type { PaymentService } from './payment.service';
 
 export interface Services {
   db: Db;
@@ -26,4 +27,5 @@ export interface Services {
   privacy: PrivacyService;
   displays: DisplayService;
   reports: ReportService;
+  payments: PaymentService;
 }

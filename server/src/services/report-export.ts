@@ -58,7 +58,8 @@ function tables(report: Report, lang: Lang) {
   return { h, rows, hours };
 }
 
-const cell = (v: string | number | null) => {
+/** One CSV cell: quoted when needed, formula-looking text defused. */
+export const csvCell = (v: string | number | null) => {
   if (v === null) return '';
   const s = String(v);
   // Quote what needs it; a leading =, +, - or @ would be a formula in a spreadsheet.
@@ -68,7 +69,7 @@ const cell = (v: string | number | null) => {
 
 export function reportCsv(report: Report, lang: Lang): string {
   const { h, rows } = tables(report, lang);
-  const lines = [h.rows, ...rows].map((r) => r.map(cell).join(','));
+  const lines = [h.rows, ...rows].map((r) => r.map(csvCell).join(','));
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
