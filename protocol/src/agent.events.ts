@@ -11,6 +11,7 @@ import type { ServiceInfo } from './facility';
 import { insuranceCheckRequestSchema, type InsuranceCheck } from './kiosk-flow';
 import { ticketSchema } from './ticket';
 import { noPayloadSchema } from './no-payload';
+import { appointmentCheckInRequestSchema, appointmentLookupSchema, type Appointment } from './appointment';
 import {
   paymentQuoteRequestSchema,
   paymentStartRequestSchema,
@@ -46,6 +47,12 @@ export const agentCommands = {
   'payment:status': answers<PaymentIntent>()(paymentRefSchema),
   /** The patient chose the cashier or left: a pending payment is cancelled. */
   'payment:cancel': answers<PaymentIntent>()(paymentRefSchema),
+  /** Today's appointments for a booking QR, a booking code or an identity. */
+  'appointment:find': answers<Appointment[]>()(appointmentLookupSchema),
+  /** One tap: check in for a found appointment (a ticket to its service, the appointment arrived). */
+  'appointment:check-in': answers<{ receipt: CheckInReceipt; appointment: Appointment }>()(
+    appointmentCheckInRequestSchema,
+  ),
 } as const;
 export type AgentToServerEvents = CommandEvents<typeof agentCommands>;
 

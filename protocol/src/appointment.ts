@@ -56,8 +56,10 @@ export const appointmentBookRequestSchema = z.object({
   serviceId: z.string().min(1).max(64),
   startsAt: z.string().datetime({ offset: true }),
   doctor: z.string().max(120).optional(),
-  /** The patient's CCCD or BHYT number; stored sealed, matched by keyed hash. */
-  patientIdNumber: z.string().regex(/^(\d{12}|[A-Z]{2}\d{13})$/u),
+  /** The patient as registered at the counter: sealed at rest, matched by the keyed hash of an ID number. */
+  identity: identitySchema.refine((i) => i.idNumber !== undefined || i.insuranceNumber !== undefined, {
+    message: 'a CCCD or BHYT number is needed to find the booking again',
+  }),
 });
 export type AppointmentBookRequest = z.infer<typeof appointmentBookRequestSchema>;
 export const appointmentMoveRequestSchema = z.object({ startsAt: z.string().datetime({ offset: true }) });

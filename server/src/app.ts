@@ -19,6 +19,8 @@ import { PrivacyService } from './services/privacy.service';
 import { DisplayService } from './services/display.service';
 import { ReportService } from './services/report.service';
 import { PaymentService } from './services/payment.service';
+import { AppointmentService } from './services/appointment.service';
+import { registerAppointmentRoutes } from './http/appointment.routes';
 import { registerPaymentRoutes } from './http/payment.routes';
 import type { Services } from './services';
 import { createRepositories, type Repositories } from './repositories';
@@ -206,27 +208,38 @@ export async function createServerApp(
   const facility = new FacilityService(repositories, transactions, () =>
     facilityDay(clock.now(), config.FACILITY_TIME_ZONE),
   );
+  const checkIn = new CheckInService({
+    repositories,
+    committer,
+    clock,
+    timeZone: config.FACILITY_TIME_ZONE,
+    hospitalName: config.HOSPITAL_NAME,
+    privacyNoticeVersion: config.PRIVACY_NOTICE_VERSION,
+    log,
+    onIssued: broadcast.issued,
+    onOutcome: (outcome, ms) => {
+      metricsRef.current?.checkIns.inc({ outcome });
+      metricsRef.current?.checkInSeconds.observe(ms / 1000);
+    },
+    hooks: integrations.checkInHooks,
+    // PostgreSQL commits each check-in as one statement unless told to group them.
+    ...(db.dialect === 'postgres' && !grouped && !cipher.enabled ? { oneStatement: repositories.checkIns } : {}),
+  });
   const services: Services = {
     db,
     auth,
     facility,
-    checkIn: new CheckInService({
+    checkIn,
+    appointments: new AppointmentService(
       repositories,
-      committer,
+      checkIn,
       clock,
-      timeZone: config.FACILITY_TIME_ZONE,
-      hospitalName: config.HOSPITAL_NAME,
-      privacyNoticeVersion: config.PRIVACY_NOTICE_VERSION,
-      log,
-      onIssued: broadcast.issued,
-      onOutcome: (outcome, ms) => {
-        metricsRef.current?.checkIns.inc({ outcome });
-        metricsRef.current?.checkInSeconds.observe(ms / 1000);
+      {
+        timeZone: config.FACILITY_TIME_ZONE,
+        window: { earlyMin: config.APPOINTMENT_EARLY_MINUTES, lateMin: config.APPOINTMENT_LATE_MINUTES },
       },
-      hooks: integrations.checkInHooks,
-      // PostgreSQL commits each check-in as one statement unless told to group them.
-      ...(db.dialect === 'postgres' && !grouped && !cipher.enabled ? { oneStatement: repositories.checkIns } : {}),
-    }),
+      log,
+    ),
     queue: new QueueService({
       repositories,
       transactions,
@@ -345,6 +358,7 @@ export async function createServerApp(
   });
   registerReportRoutes(api, services);
   registerPaymentRoutes(api, services, config.FACILITY_TIME_ZONE, clock);
+  registerAppointmentRoutes(api, services);
   registerReprintRoutes(api, services, (agentId, command) =>
     rt.current ? rt.current.printOnAgent(agentId, command) : Promise.resolve(err('kiosk-offline', 'not ready')),
   );

@@ -199,6 +199,10 @@ export const configSchema = z.object({
         .filter((s) => s.length > 0),
     )
     .pipe(z.array(z.string().min(16, 'each secret at least 16 characters'))),
+  /** Booked patients arriving this many minutes before their time or less are on time (earlier: early). */
+  APPOINTMENT_EARLY_MINUTES: z.coerce.number().int().min(0).max(240).default(30),
+  /** … and up to this many minutes after it (later: late, the normal queue). */
+  APPOINTMENT_LATE_MINUTES: z.coerce.number().int().min(0).max(240).default(15),
   /** How far a notification's signed timestamp may be from the server's clock. */
   BANK_SIGNATURE_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
 });

@@ -57,6 +57,7 @@ export const appointmentsPaymentsMigration: Migration = {
       .addColumn('external_id', 'text')
       .addColumn('booking_code', 'text', (c) => c.notNull().unique())
       .addColumn('patient_key_hmac', 'text', (c) => c.notNull())
+      .addColumn('identity_sealed', 'text')
       .addColumn('service_id', 'text', (c) => c.notNull())
       .addColumn('doctor', 'text')
       .addColumn('starts_at', 'text', (c) => c.notNull())

@@ -337,6 +337,8 @@ export interface AppointmentTable {
   external_id: string | null;
   booking_code: string;
   patient_key_hmac: string;
+  /** The identity given at booking (JSON, sealed): what a check-in by booking code registers. */
+  identity_sealed: string | null;
   service_id: string;
   doctor: string | null;
   starts_at: string;

@@ -97,6 +97,8 @@ export function attachAgentNamespace(
         'payment:start': (request) => s.payments.start(request, agent.id),
         'payment:status': ({ paymentId }) => s.payments.status(paymentId, agent.id),
         'payment:cancel': ({ paymentId }) => s.payments.cancel(paymentId, agent.id),
+        'appointment:find': (lookup) => s.appointments.find(lookup),
+        'appointment:check-in': (request) => s.appointments.checkIn(request, agent.id),
       },
       commandOptions(log, limits.forSocket('/agent', agent.id, socket)),
     );

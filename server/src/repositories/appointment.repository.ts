@@ -17,6 +17,15 @@ export class AppointmentRepository {
     return this.cipher.index(idNumber);
   }
 
+  /** Seals the identity given at booking (the stored JSON is opened only by `identityOf`). */
+  sealIdentity(json: string): string {
+    return this.cipher.seal('appointments.identity', json);
+  }
+
+  identityOf(row: AppointmentTable): string | null {
+    return this.cipher.open('appointments.identity', row.identity_sealed);
+  }
+
   /** Inserts or, for the same booking code, refreshes time, service, doctor and status (an EMR feed). */
   async upsert(row: AppointmentTable): Promise<void> {
     await this.db.kysely

@@ -12,6 +12,7 @@ import type { PrivacyService } from './privacy.service';
 import type { DisplayService } from './display.service';
 import type { ReportService } from './report.service';
 import type { PaymentService } from './payment.service';
+import type { AppointmentService } from './appointment.service';
 
 export interface Services {
   db: Db;
@@ -28,4 +29,5 @@ export interface Services {
   displays: DisplayService;
   reports: ReportService;
   payments: PaymentService;
+  appointments: AppointmentService;
 }

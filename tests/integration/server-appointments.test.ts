@@ -1,0 +1,162 @@
+/**
+ * Booked appointments on a real server over SQLite and PostgreSQL: booked at the counter, found at
+ * the kiosk by booking QR, booking code and identity card, checked in with one tap to the booked
+ * service (the appointment arrived), moved, cancelled, and the day closed with its no-shows.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io, type Socket } from 'socket.io-client';
+import type { Appointment, AgentToServerEvents, Identity, ServerToAgentEvents } from '@kiosk/protocol';
+import {
+  api,
+  databaseKinds,
+  databaseUrl,
+  login,
+  startServer,
+  stopDatabases,
+  type RunningServer,
+} from '../support/server-harness';
+
+afterAll(() => stopDatabases());
+
+/** 09:00 in Vietnam on a Monday. */
+const clock = { at: new Date('2026-03-02T02:00:00Z'), now: () => new Date(clock.at) };
+
+const patient = (n: number): Identity => ({
+  source: 'chip',
+  idNumber: `0791900${String(10000 + n).slice(-5)}`,
+  fullName: 'Phạm Minh Đức',
+  dateOfBirth: '1985-04-12',
+  sex: 'male',
+});
+
+describe.each(databaseKinds)('booked appointments at the kiosk (%s)', (kind) => {
+  let server: RunningServer;
+  let agent: Socket<ServerToAgentEvents, AgentToServerEvents>;
+  let reception: string;
+
+  beforeAll(async () => {
+    server = await startServer({ ...(await databaseUrl(kind)), BOOTSTRAP_PAIRING_CODE: 'APPTCODE1234' }, { clock });
+    reception = await login(server.url, 'tiepdon', 'tiepdon-demo');
+    const enrolled = await api<{ credential: string }>(server.url, undefined, 'POST', '/api/agents/enroll', {
+      pairingCode: 'APPTCODE1234',
+      name: 'kiosk-dat-lich',
+    });
+    agent = io(`${server.url}/agent`, {
+      auth: { credential: enrolled.body.value?.credential },
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    await new Promise<void>((resolve, reject) => {
+      agent.once('connect', resolve);
+      agent.once('connect_error', reject);
+    });
+  });
+  afterAll(async () => {
+    agent?.close();
+    await server?.stop();
+  });
+
+  const book = async (n: number, startsAt: string, serviceId = 'tai-mui-hong') => {
+    const r = await api<Appointment>(server.url, reception, 'POST', '/api/counter/appointments', {
+      serviceId,
+      startsAt,
+      doctor: 'BS. Trần Thị Hoa',
+      identity: patient(n),
+    });
+    if (!r.body.value) throw new Error(`booking refused: ${r.status} ${r.body.error?.code}`);
+    return r.body.value;
+  };
+
+  it('a booking made at the counter is found by code, by QR link and by the ID card, with its timing', async () => {
+    const a = await book(1, '2026-03-02T02:20:00Z');
+    expect(a).toMatchObject({ status: 'booked', source: 'local', serviceId: 'tai-mui-hong', timing: 'on-time' });
+    const byCode = await agent.emitWithAck('appointment:find', {
+      by: 'booking-code',
+      code: a.bookingCode.toLowerCase(),
+    });
+    expect(byCode.ok && byCode.value.map((x) => x.appointmentId)).toEqual([a.appointmentId]);
+    const byQr = await agent.emitWithAck('appointment:find', {
+      by: 'booking-qr',
+      payload: `https://benhvien.example.vn/lich-hen?code=${a.bookingCode}`,
+    });
+    expect(byQr.ok && byQr.value.map((x) => x.appointmentId)).toEqual([a.appointmentId]);
+    const byCard = await agent.emitWithAck('appointment:find', { by: 'identity', identity: patient(1) });
+    expect(byCard.ok && byCard.value.map((x) => x.appointmentId)).toEqual([a.appointmentId]);
+    const stranger = await agent.emitWithAck('appointment:find', { by: 'identity', identity: patient(99) });
+    expect(stranger).toEqual({ ok: true, value: [] });
+    const notBooking = await agent.emitWithAck('appointment:find', { by: 'booking-qr', payload: 'xin chào' });
+    expect(notBooking.ok || notBooking.error.code).toBe('not-a-booking-qr');
+    const early = await book(2, '2026-03-02T04:00:00Z');
+    expect(early.timing).toBe('early');
+  });
+
+  it('one tap by booking code checks in to the booked service; a retry answers the same ticket', async () => {
+    const a = await book(3, '2026-03-02T02:10:00Z');
+    const request = {
+      checkInId: randomUUID(),
+      appointmentId: a.appointmentId,
+      lookup: { by: 'booking-code' as const, code: a.bookingCode },
+      consent: true as const,
+    };
+    const done = await agent.emitWithAck('appointment:check-in', request);
+    expect(done.ok).toBe(true);
+    if (!done.ok) return;
+    expect(done.value.appointment.status).toBe('arrived');
+    expect(done.value.receipt.ticket.number).toMatch(/^[A-Z]{1,3}\d{3}$/u);
+    const queue = await api<{ ticketId: string; serviceId: string }[]>(server.url, reception, 'GET', '/api/queue');
+    expect(queue.body.value?.find((e) => e.ticketId === done.value.receipt.ticketId)?.serviceId).toBe('tai-mui-hong');
+    const again = await agent.emitWithAck('appointment:check-in', request);
+    expect(again.ok && again.value.receipt.ticketId).toBe(done.value.receipt.ticketId);
+    expect(again.ok && again.value.receipt.replayed).toBe(true);
+  });
+
+  it('by the ID card the card is the identity; another booking code cannot check this appointment in', async () => {
+    const a = await book(4, '2026-03-02T02:30:00Z');
+    const other = await book(5, '2026-03-02T02:30:00Z');
+    const wrong = await agent.emitWithAck('appointment:check-in', {
+      checkInId: randomUUID(),
+      appointmentId: a.appointmentId,
+      lookup: { by: 'booking-code', code: other.bookingCode },
+      consent: true,
+    });
+    expect(wrong.ok || wrong.error.code).toBe('unknown-appointment');
+    const done = await agent.emitWithAck('appointment:check-in', {
+      checkInId: randomUUID(),
+      appointmentId: a.appointmentId,
+      lookup: { by: 'identity', identity: patient(4) },
+      consent: true,
+    });
+    expect(done.ok && done.value.appointment.status).toBe('arrived');
+  });
+
+  it('moved and cancelled at the counter; closing the day marks the rest no-show', async () => {
+    const a = await book(6, '2026-03-02T03:00:00Z');
+    const moved = await api<Appointment>(
+      server.url,
+      reception,
+      'POST',
+      `/api/counter/appointments/${a.appointmentId}/move`,
+      { startsAt: '2026-03-03T03:00:00Z' },
+    );
+    expect(moved.body.value?.startsAt).toBe('2026-03-03T03:00:00.000Z');
+    const today = await agent.emitWithAck('appointment:find', { by: 'booking-code', code: a.bookingCode });
+    expect(today).toEqual({ ok: true, value: [] });
+    const b = await book(7, '2026-03-02T03:00:00Z');
+    const cancelled = await api<Appointment>(
+      server.url,
+      reception,
+      'POST',
+      `/api/counter/appointments/${b.appointmentId}/cancel`,
+    );
+    expect(cancelled.body.value?.status).toBe('cancelled');
+    const again = await api(server.url, reception, 'POST', `/api/counter/appointments/${b.appointmentId}/cancel`);
+    expect(again.body.error?.code).toBe('invalid-transition');
+    const closed = await api<{ noShows: number }>(server.url, reception, 'POST', '/api/counter/appointments/close-day');
+    // Booked for today and never arrived: the one only looked up, the early one, the other of the pair.
+    expect(closed.body.value?.noShows).toBe(3);
+    const day = await api<Appointment[]>(server.url, reception, 'GET', '/api/counter/appointments?day=2026-03-02');
+    const statuses = day.body.value?.map((x) => x.status).sort();
+    expect(statuses).toEqual(['arrived', 'arrived', 'cancelled', 'noshow', 'noshow', 'noshow']);
+  });
+});
