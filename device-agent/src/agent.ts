@@ -29,6 +29,7 @@ import type { DiscoverySources } from './transports';
 import { createSimulatedDevices, type SimulatedDevices } from './simulator/simulated-devices';
 import { attachSimGateway, refuseSimGateway } from './simulator/sim.gateway';
 import { runCheckIn } from './checkin.flow';
+import { printPaymentReceipt, printVietQrSlip, runAppointmentCheckIn } from './payment.flow';
 
 export const SOFTWARE_VERSION = '0.1.0';
 
@@ -136,6 +137,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     ],
   });
 
+  const flowDeps = { link, printer: () => devices.printer(), log };
   const gateway = await startUiGateway({
     port: config.AGENT_PORT,
     allowedOrigins: config.ALLOWED_ORIGINS,
@@ -173,6 +175,13 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
         if (r.ok) devices.keyAvailable();
         return r;
       },
+      'payment:quote': (request) => link.paymentQuote(request),
+      'payment:start': (request) => link.paymentStart(request),
+      'payment:cancel': ({ paymentId }) => link.paymentCancel(paymentId),
+      'payment:print-receipt': ({ paymentId }) => printPaymentReceipt(paymentId, flowDeps),
+      'payment:print-qr': ({ paymentId }) => printVietQrSlip(paymentId, flowDeps),
+      'appointment:find': (lookup) => link.appointmentFind(lookup),
+      'appointment:check-in': (request) => runAppointmentCheckIn(request, flowDeps),
       'printer:test': async ({ printerId }) => {
         const printer = devices.printer(printerId);
         if (!printer) return err('no-printer', `no printer ${printerId ?? ''}`.trim());
@@ -193,6 +202,8 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     }),
   });
   const io = gateway.io;
+  // The server's word on a payment goes to this kiosk's page as it comes.
+  link.paymentUpdates.add((update) => io.emit('payment:updated', update));
   if (config.AGENT_MODE === 'production') {
     if (simulated) log.warn('production mode: the simulator control namespace is refused');
     refuseSimGateway(io);

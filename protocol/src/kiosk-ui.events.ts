@@ -22,7 +22,15 @@ import {
   type CardProgress,
   type InsuranceCheck,
 } from './kiosk-flow';
-import { ticketPrintCommandSchema } from './agent.events';
+import { paymentRefSchema, ticketPrintCommandSchema } from './agent.events';
+import {
+  paymentQuoteRequestSchema,
+  paymentStartRequestSchema,
+  type PaymentIntent,
+  type PaymentQuote,
+  type PaymentUpdate,
+} from './payment';
+import { appointmentCheckInRequestSchema, appointmentLookupSchema, type Appointment } from './appointment';
 import { noPayloadSchema } from './no-payload';
 
 /** Passive authentication of a read whose `card:identified` was already sent (that one said 'not-checked'). */
@@ -85,6 +93,8 @@ export interface AgentToKioskUiEvents {
   /** Passive authentication finished for a read already identified (valid or not: see `authenticity`). */
   'card:verified': (event: CardAuthenticityEvent) => void;
   'card:failed': (failure: CardFailure) => void;
+  /** A payment this kiosk started changed state (the bank confirmed it, it expired → cashier). */
+  'payment:updated': (update: PaymentUpdate) => void;
 }
 
 /** What the kiosk page asks of its agent. */
@@ -117,5 +127,19 @@ export const kioskUiCommands = {
   'card:set-key': answers<null>()(cardKeyCommandSchema),
   /** Prints a test ticket on a printer (the first one by default). */
   'printer:test': answers<PrinterTestOutcome>()(printerTestSchema),
+  /** The fee for a service and patient class, shown before the ticket (0: nothing to pay). */
+  'payment:quote': answers<PaymentQuote>()(paymentQuoteRequestSchema),
+  /** A payment with its VietQR; `payment:updated` tells when the bank confirms it. */
+  'payment:start': answers<PaymentIntent>()(paymentStartRequestSchema),
+  /** The patient chose the cashier or left. */
+  'payment:cancel': answers<PaymentIntent>()(paymentRefSchema),
+  /** Prints the receipt of a paid payment (the agent asks the server that it is paid). */
+  'payment:print-receipt': answers<PrintReport>()(paymentRefSchema),
+  /** Prints the VietQR of a pending payment on a slip. */
+  'payment:print-qr': answers<PrintReport>()(paymentRefSchema),
+  /** Today's appointments for a booking QR, a booking code or the identified patient. */
+  'appointment:find': answers<Appointment[]>()(appointmentLookupSchema),
+  /** One tap: checks in for the appointment; the agent prints its ticket like any check-in. */
+  'appointment:check-in': answers<CheckInOutcome & { appointment: Appointment }>()(appointmentCheckInRequestSchema),
 } as const;
 export type KioskUiToAgentEvents = CommandEvents<typeof kioskUiCommands>;

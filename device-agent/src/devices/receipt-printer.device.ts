@@ -5,8 +5,8 @@
  */
 import type { DeviceState, Ticket } from '@kiosk/protocol';
 import type { PrinterProfile } from '@kiosk/hardware-profiles';
-import type { EscPosPrinterDriver } from '../printing';
-import { type PrinterStatus } from '../printing';
+import type { EscPosPrinterDriver, PrintResult, TicketItem } from '../printing';
+import { encodeItems, type PrinterStatus } from '../printing';
 import type { DeviceRegistry } from './device-registry';
 
 export interface PrintOutcome {
@@ -72,11 +72,20 @@ export class ReceiptPrinter {
   }
 
   async print(ticket: Ticket): Promise<PrintOutcome> {
+    return this.run(() => this.driver.print(ticket));
+  }
+
+  /** Prints a document laid out as ticket items (a payment receipt, a VietQR slip) through the same path. */
+  async printItems(items: readonly TicketItem[]): Promise<PrintOutcome> {
+    return this.run(() => this.driver.printJob(encodeItems(items, this.profile, this.driver.encodeOptions)));
+  }
+
+  private async run(job: () => Promise<PrintResult>): Promise<PrintOutcome> {
     if (this.closed) return { state: 'failed', reason: 'disconnected' };
     this.jobs++;
     this.publish();
     try {
-      const result = await this.driver.print(ticket);
+      const result = await job();
       this.registry.count(this.id, result.state === 'confirmed' ? 'printed' : 'failed');
       if (result.reason) this.registry.noteError(this.id, `print failed: ${result.reason}`);
       return result.reason ? { state: result.state, reason: result.reason } : { state: result.state };

@@ -170,6 +170,11 @@ export class EscPosPrinterDriver {
     return status;
   }
 
+  /** How this driver encodes (code pages, rasterizer): for documents encoded outside `print`. */
+  get encodeOptions(): EncodeTicketOptions {
+    return this.opts.encode;
+  }
+
   print(ticket: Ticket, options?: EncodeTicketOptions): Promise<PrintResult> {
     let job: EncodedJob;
     try {

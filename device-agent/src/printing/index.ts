@@ -25,3 +25,4 @@ export { encodeCp1258, decodeCp1258 } from './codepages';
 export { OutlineTextRasterizer, bundledTextRasterizer, loadBundledFonts, parseFont } from './text-raster';
 export { renderReceipt, renderReceiptPng, receiptPng, previewOptionsFor } from './receipt-preview';
 export type { ReceiptImage, PreviewOptions } from './receipt-preview';
+export { layoutPaymentReceipt, layoutVietQrSlip, formatVnd } from './payment-receipt.layout';

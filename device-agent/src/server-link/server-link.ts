@@ -26,6 +26,14 @@ import {
   type ServerToAgentEvents,
   type ServiceInfo,
   type TicketPrintCommand,
+  type Appointment,
+  type AppointmentCheckInRequest,
+  type AppointmentLookup,
+  type PaymentIntent,
+  type PaymentQuote,
+  type PaymentQuoteRequest,
+  type PaymentStartRequest,
+  type PaymentUpdate,
 } from '@kiosk/protocol';
 import { z } from 'zod';
 import { DurableQueue } from './durable-queue';
@@ -64,6 +72,8 @@ export class ServerLink {
   servicesRequests = 0;
   state: LinkState = 'unenrolled';
   readonly changes = new Listeners<[{ connected: boolean; pending: number }]>();
+  /** The server told of a payment this kiosk started (paid, expired, cancelled, refunded). */
+  readonly paymentUpdates = new Listeners<[PaymentUpdate]>();
 
   constructor(private readonly options: ServerLinkOptions) {
     ensurePrivateDir(options.dataDir);
@@ -137,6 +147,7 @@ export class ServerLink {
       this.servicesCache = undefined;
       this.setState('disconnected');
     });
+    socket.on('payment:updated', (update) => this.paymentUpdates.emit(update));
     socket.on('services:changed', () => {
       this.servicesCache = undefined;
       this.servicesInFlight = undefined;
@@ -251,6 +262,26 @@ export class ServerLink {
 
   insuranceCheck(request: InsuranceCheckRequest): Promise<Result<InsuranceCheck>> {
     return this.request((s, ack) => s.emit('insurance:check', request, ack));
+  }
+  paymentQuote(request: PaymentQuoteRequest): Promise<Result<PaymentQuote>> {
+    return this.request((s, ack) => s.emit('payment:quote', request, ack));
+  }
+  paymentStart(request: PaymentStartRequest): Promise<Result<PaymentIntent>> {
+    return this.request((s, ack) => s.emit('payment:start', request, ack));
+  }
+  paymentStatus(paymentId: string): Promise<Result<PaymentIntent>> {
+    return this.request((s, ack) => s.emit('payment:status', { paymentId }, ack));
+  }
+  paymentCancel(paymentId: string): Promise<Result<PaymentIntent>> {
+    return this.request((s, ack) => s.emit('payment:cancel', { paymentId }, ack));
+  }
+  appointmentFind(lookup: AppointmentLookup): Promise<Result<Appointment[]>> {
+    return this.request((s, ack) => s.emit('appointment:find', lookup, ack));
+  }
+  appointmentCheckIn(
+    request: AppointmentCheckInRequest,
+  ): Promise<Result<{ receipt: CheckInReceipt; appointment: Appointment }>> {
+    return this.request((s, ack) => s.emit('appointment:check-in', request, ack));
   }
   /** The facility's services: from the cache, else one request shared by every caller meanwhile. */
   services(): Promise<Result<ServiceInfo[]>> {
