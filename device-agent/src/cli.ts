@@ -217,7 +217,9 @@ function printScan(scan: ClassifiedScan, via: string): void {
       ? scan.identity
       : scan.kind === 'rejected'
         ? { claimed: scan.claimed, reason: scan.reason }
-        : { lookupCode: scan.lookupCode };
+        : scan.kind === 'booking-qr'
+          ? { bookingCode: scan.bookingCode }
+          : { lookupCode: scan.lookupCode };
   for (const [k, v] of Object.entries(mask(fields) as Record<string, unknown>))
     process.stdout.write(`  ${k}: ${String(v)}\n`);
 }

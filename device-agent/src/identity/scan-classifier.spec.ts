@@ -76,3 +76,14 @@ describe('classifyScan', () => {
     );
   });
 });
+
+describe('booking QR', () => {
+  it('a bare booking code or the app link gives the code, never the link', () => {
+    expect(classifyScan('BK7H2Q9X')).toEqual({ kind: 'booking-qr', bookingCode: 'BK7H2Q9X' });
+    expect(classifyScan('https://benhvien.example.vn/lich-hen?code=bk7h2q9x')).toEqual({
+      kind: 'booking-qr',
+      bookingCode: 'BK7H2Q9X',
+    });
+    expect(classifyScan('https://benhvien.example.vn/tin-tuc').kind).toBe('rejected');
+  });
+});

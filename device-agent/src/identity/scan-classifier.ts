@@ -1,9 +1,9 @@
 /**
  * Classifies one scanned payload (barcode scanner or camera) into what the kiosk UI receives:
- * a CCCD identity, a BHYT identity, a ticket lookup code, or a typed rejection. Never throws
+ * a CCCD identity, a BHYT identity, a ticket lookup code, a booking code, or a typed rejection. Never throws
  * and never returns the raw payload. VNeID and 2024-card QRs are `unknown` for now.
  */
-import type { ClassifiedScan } from '@kiosk/protocol';
+import { bookingCodeFromQr, type ClassifiedScan } from '@kiosk/protocol';
 import { looksLikeBhytQr, parseBhytQr } from './qr/bhyt-qr.parser';
 import { looksLikeCccdQr, parseCccdQr } from './qr/cccd-qr.parser';
 import { looksNotUtf8, MAX_PAYLOAD_CHARS, trimPayload } from './qr/qr-text';
@@ -44,5 +44,7 @@ function classify(payload: string): ClassifiedScan {
       : { kind: 'rejected', claimed: 'cccd-qr', reason: r.error.code };
   }
   if (looksNotUtf8(text)) return { kind: 'rejected', claimed: 'unknown', reason: 'not-utf8' };
+  const bookingCode = bookingCodeFromQr(text);
+  if (bookingCode !== undefined) return { kind: 'booking-qr', bookingCode };
   return { kind: 'rejected', claimed: 'unknown', reason: 'unknown-format' };
 }
