@@ -69,6 +69,12 @@ export default defineConfig({
         BHYT_PASSWORD: 'mat-khau-thu',
         BHYT_STAFF_NAME: 'Trần Văn Bình',
         BHYT_STAFF_CCCD: '092080001234',
+        // Fee payment: the bank's contract simulator (in the tests) signs with this secret; an
+        // unpaid VietQR expires after 12 s so the cashier journey waits for the server's expiry.
+        BANK_WEBHOOK_SECRETS: 'e2e-bank-webhook-secret-0001',
+        PAYMENT_ACCOUNT_NUMBER: '0071000555666',
+        PAYMENT_TIMEOUT_MINUTES: '0.2',
+        PAYMENT_SWEEP_INTERVAL_MS: '200',
       },
     },
   ],

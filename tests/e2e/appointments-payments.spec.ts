@@ -1,0 +1,159 @@
+/**
+ * Booked patients and the examination fee at the kiosk, the whole system as `npm start` runs it:
+ * a booking found by its QR, its code and the patient's CCCD is checked in with one tap to the
+ * booked clinic; a fee-paying patient pays by VietQR and the bank's contract simulator confirms it
+ * (ticket and receipt printed); a wrong amount and a forged notification do not; an unpaid VietQR
+ * expires and the patient is sent to the cashier with a ticket.
+ */
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { parseVietQr, type Appointment, type Identity } from '@kiosk/protocol';
+import { startBankSimulator, type BankSimulator } from '../support/bank-simulator';
+import { cccdQr, expectOk, logins, openKiosk, simScan, simulator, staffApi, type Sim } from './support';
+import { ports } from '../playwright.config';
+
+const lan: Identity = {
+  source: 'cccd-qr',
+  idNumber: '079188012345',
+  fullName: 'Nguyễn Thị Lan',
+  dateOfBirth: '1988-03-12',
+  sex: 'female',
+};
+
+let admin: APIRequestContext;
+let reception: APIRequestContext;
+let bank: BankSimulator;
+let sim: Sim;
+
+test.beforeAll(async () => {
+  admin = await staffApi(logins.admin);
+  reception = await staffApi(logins.reception);
+  sim = await simulator();
+  bank = await startBankSimulator({
+    webhookUrl: `http://127.0.0.1:${ports.server}/api/payments/bank-notifications`,
+    secret: 'e2e-bank-webhook-secret-0001',
+    accountNumber: '0071000555666',
+  });
+});
+
+test.afterAll(async () => {
+  // Other journeys check fee-paying patients in without a fee step.
+  await admin.put('/api/admin/payments/prices', { data: [] });
+  sim.close();
+  await bank.close();
+});
+
+const printedCount = async () =>
+  expectOk(
+    await new Promise<
+      { ok: true; value: { jobs: unknown[] } } | { ok: false; error: { code: string; message: string } }
+    >((resolve) => sim.emit('sim:list-printed', {}, resolve)),
+  ).jobs.length;
+
+async function book(serviceId: string, identity: Identity): Promise<Appointment> {
+  const r = await reception.post('/api/counter/appointments', {
+    data: { serviceId, startsAt: new Date(Date.now() + 10 * 60_000).toISOString(), identity, doctor: 'BS. Lê Văn Tâm' },
+  });
+  const body = (await r.json()) as { ok: boolean; value?: Appointment };
+  if (!body.value) throw new Error(`booking refused: ${r.status()}`);
+  return body.value;
+}
+
+async function checkInFound(page: Page, appointment: Appointment): Promise<void> {
+  const card = page.getByTestId('appointment');
+  await expect(card).toHaveCount(1);
+  await expect(card).toHaveAttribute('data-timing', 'on-time');
+  await card.getByTestId('appt-check-in').click();
+  await expect(page.getByTestId('ticket-number')).toHaveText(/^[A-Z]{1,3}\d{3}$/u);
+  await expect(page.getByTestId('printed')).toBeVisible();
+  const day = (await (await reception.get('/api/counter/appointments')).json()) as { value: Appointment[] };
+  expect(day.value.find((a) => a.appointmentId === appointment.appointmentId)?.status).toBe('arrived');
+  await page.getByTestId('done').click();
+}
+
+test.describe('booked appointments', () => {
+  test('by booking code: typed, found, one tap → ticket to the booked clinic', async ({ page }) => {
+    const appointment = await book('tai-mui-hong', { ...lan, idNumber: '079188000001' });
+    await openKiosk(page);
+    await page.getByTestId('appointment-start').click();
+    await page.getByTestId('booking-code').fill(appointment.bookingCode);
+    await page.getByTestId('booking-find').click();
+    await checkInFound(page, appointment);
+  });
+
+  test('by booking QR: the app link scanned on the attract screen', async ({ page }) => {
+    const appointment = await book('nhi-khoa', { ...lan, idNumber: '079188000002' });
+    await openKiosk(page);
+    await simScan(sim, `https://benhvien.example.vn/lich-hen?code=${appointment.bookingCode}`);
+    await expect(page.getByTestId('appointments')).toBeVisible();
+    await checkInFound(page, appointment);
+  });
+
+  test("by CCCD: the card scanned in 'Tôi đã đặt lịch' finds today's booking", async ({ page }) => {
+    const appointment = await book('san-phu-khoa', lan);
+    await openKiosk(page);
+    await page.getByTestId('appointment-start').click();
+    await simScan(sim, cccdQr);
+    await checkInFound(page, appointment);
+  });
+});
+
+test.describe('the examination fee by VietQR', () => {
+  test.beforeAll(async () => {
+    const r = await admin.put('/api/admin/payments/prices', {
+      data: [{ serviceId: 'noi-tong-quat', patientClass: 'fee-paying', amountVnd: 150_000 }],
+    });
+    expect(r.ok()).toBe(true);
+  });
+
+  /** From the attract screen to the fee step, a fee-paying patient (CCCD QR, no insurance card). */
+  async function toFee(page: Page) {
+    await openKiosk(page);
+    await simScan(sim, cccdQr);
+    await page.getByTestId('confirm-yes').click();
+    await page.getByTestId('consent-agree').click();
+    await page.getByTestId('service-noi-tong-quat').click();
+    await page.getByTestId('submit').click();
+    await expect(page.getByTestId('pay-amount')).toHaveText('150.000 đ');
+    await page.getByTestId('pay-vietqr').click();
+    const qr = page.getByTestId('vietqr');
+    await expect(qr).toBeVisible();
+    const payload = (await qr.getAttribute('data-payload')) ?? '';
+    const parsed = parseVietQr(payload);
+    expect(parsed.ok && parsed.value).toMatchObject({ amountVnd: 150_000, accountNumber: '0071000555666' });
+    const reference = (await page.getByTestId('pay-reference').textContent()) ?? '';
+    expect(parsed.ok && parsed.value.reference).toBe(reference);
+    return reference;
+  }
+
+  test('the bank confirms → the ticket and the receipt print', async ({ page }) => {
+    const reference = await toFee(page);
+    const before = await printedCount();
+    const delivery = await bank.transfer({ content: `MBVCB.1234.${reference}.thanh toan`, amountVnd: 150_000 });
+    expect(delivery.status).toBe(200);
+    await expect(page.getByTestId('ticket-number')).toHaveText(/^[A-Z]{1,3}\d{3}$/u);
+    await expect(page.getByTestId('printed')).toBeVisible();
+    await expect(page.getByTestId('receipt-printed')).toBeVisible();
+    expect(await printedCount()).toBe(before + 2);
+  });
+
+  test('a wrong amount and a forged notification are refused; the patient chooses the cashier', async ({ page }) => {
+    const reference = await toFee(page);
+    const less = await bank.transfer({ content: reference, amountVnd: 15_000 });
+    expect(less.body).toMatchObject({ ok: true, value: { outcome: 'amount-mismatch' } });
+    const forged = await bank.transfer({ content: reference, amountVnd: 150_000, secret: 'guessed-secret-0000000' });
+    expect(forged.status).toBe(401);
+    await expect(page.getByTestId('payment')).toHaveAttribute('data-state', 'qr');
+    await page.getByTestId('pay-cashier').click();
+    await expect(page.getByTestId('ticket-number')).toBeVisible();
+    await expect(page.getByTestId('pay-at-cashier')).toBeVisible();
+  });
+
+  test('no payment in time → sent to the cashier with a ticket', async ({ page }) => {
+    await toFee(page);
+    // The server's expiry (12 s in this stack) reaches the page through the agent.
+    await expect(page.getByTestId('pay-expired')).toBeVisible({ timeout: 45_000 });
+    await page.getByTestId('pay-to-cashier').click();
+    await expect(page.getByTestId('ticket-number')).toBeVisible();
+    await expect(page.getByTestId('pay-at-cashier')).toBeVisible();
+  });
+});
