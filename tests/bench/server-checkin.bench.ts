@@ -27,7 +27,7 @@ import { api, login, pairDisplay, startServer, type RunningServer } from '../sup
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../support/postgres';
 import { haproxyAvailable, startHaproxy, type Haproxy } from '../support/haproxy';
 import { freePort } from '../support/free-port';
-import { spawnServer, type ServerProcess } from '../support/server-process';
+import { LOAD_TEST_LIMITS, spawnServer, type ServerProcess } from '../support/server-process';
 import type { LoadCommand, LoadResult } from './server-load-generator';
 import { percentile } from './stats';
 
@@ -142,6 +142,7 @@ async function ticketIssuance(server: RunningServer, total: number, concurrency:
 async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<string[]> {
   let cluster: PostgresCluster | undefined;
   let env: Record<string, string> = {
+    ...LOAD_TEST_LIMITS,
     BOOTSTRAP_PAIRING_CODE: 'BENCHCODE123',
     RETENTION_PURGE_INTERVAL_MINUTES: '0',
     // GROUP_COMMIT=on|off|auto in the environment overrides the default (auto: on for SQLite only).
@@ -313,6 +314,7 @@ async function benchHaproxy(): Promise<string[]> {
   const cluster = await startPostgres({ fsync: true });
   const url = await cluster.createDatabase('kiosk_bench');
   const env = {
+    ...LOAD_TEST_LIMITS,
     DATABASE_URL: url,
     RETENTION_PURGE_INTERVAL_MINUTES: '0',
     METRICS_TOKEN: metricsToken,

@@ -18,6 +18,7 @@ import {
   connectAgents,
   enrollAgent,
   expectKeptAndContinuing,
+  LOAD_TEST_LIMITS,
   spawnServer,
   type Acked,
   type AgentSocket,
@@ -62,6 +63,7 @@ describe('SQLite online backup and restore', () => {
     fs.rmSync(backupDir, { recursive: true });
     dirs.push(backupDir);
     server = await startServer({
+      ...LOAD_TEST_LIMITS,
       BOOTSTRAP_PAIRING_CODE: 'BACKUPCODE12',
       BACKUP_DIR: backupDir,
       BACKUP_KEEP: '2',

@@ -21,6 +21,7 @@ import {
   enrollAgent,
   expectKeptAndContinuing,
   loadUntil,
+  LOAD_TEST_LIMITS,
   spawnServer,
   type ServerProcess,
 } from '../support/server-process';
@@ -35,7 +36,7 @@ const tmp = (prefix: string) => {
   return d;
 };
 const start = async (databaseFile: string, env: Record<string, string> = {}) => {
-  const s = await spawnServer({ port: await freePort(), databaseFile, env });
+  const s = await spawnServer({ port: await freePort(), databaseFile, env: { ...LOAD_TEST_LIMITS, ...env } });
   servers.push(s);
   return s;
 };

@@ -16,7 +16,7 @@ import { freePort } from '../support/free-port';
 import { haproxyAvailable, startHaproxy, type Haproxy } from '../support/haproxy';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../support/postgres';
 import { login } from '../support/server-harness';
-import { enrollAgent, spawnServer, type ServerProcess } from '../support/server-process';
+import { enrollAgent, LOAD_TEST_LIMITS, spawnServer, type ServerProcess } from '../support/server-process';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const TOTAL = 600;
@@ -34,7 +34,7 @@ describe.skipIf(!postgresAvailable() || !haproxyAvailable())('HAProxy, two insta
     pg = await startPostgres({ fsync: false });
     databaseUrl = await pg.createDatabase('kiosk_failover');
     const ports = [await freePort(), await freePort()] as const;
-    const env = { DATABASE_URL: databaseUrl, RETENTION_PURGE_INTERVAL_MINUTES: '0' };
+    const env = { ...LOAD_TEST_LIMITS, DATABASE_URL: databaseUrl, RETENTION_PURGE_INTERVAL_MINUTES: '0' };
     // One after the other: the first migrates and seeds the demo hospital.
     servers.push(
       await spawnServer({ port: ports[0], databaseFile: '', env: { ...env, BOOTSTRAP_PAIRING_CODE: 'FAILOVER1234' } }),

@@ -180,7 +180,8 @@ describe('origins, body types and security headers', () => {
     expect(preflight.headers.get('access-control-allow-origin')).not.toBe('http://evil.example');
     const connectWith = (origin: string) =>
       new Promise<string>((resolve) => {
-        const sock = io(`${server.url}/display`, {
+        const sock = io(`${server.url}/staff`, {
+          auth: { token },
           transports: ['websocket'],
           reconnection: false,
           extraHeaders: { origin },

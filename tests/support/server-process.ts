@@ -32,6 +32,17 @@ export interface ServerProcess {
   exited(): Promise<void>;
 }
 
+/**
+ * Rate limits for load tests: these drive hundreds of kiosks' worth of check-ins through one
+ * paired agent, which the per-socket and per-session limits (sized for one real kiosk) would refuse.
+ */
+export const LOAD_TEST_LIMITS: Readonly<Record<string, string>> = {
+  SOCKET_RATE_BURST: '1000000',
+  SOCKET_RATE_PER_SECOND: '1000000',
+  SESSION_RATE_BURST: '1000000',
+  SESSION_RATE_PER_SECOND: '1000000',
+};
+
 export async function spawnServer(o: {
   port: number;
   databaseFile: string;
