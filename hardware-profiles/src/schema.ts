@@ -120,6 +120,12 @@ export const cardReaderProfileSchema = z.object({
     maxBitRateKbps: z.number().int().positive(),
     /** Serial smart readers: how APDUs are framed on the wire. */
     framing: z.string().optional(),
+    /**
+     * The reader also reads the card's printed side optically (MRZ and the front QR), as the
+     * all-in-one CCCD readers sold for check-in do, and hands the agent a chip access key.
+     * Absent on a plain PC/SC pad.
+     */
+    mrzOptics: z.boolean().optional(),
   }),
 });
 
