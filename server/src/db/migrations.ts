@@ -5,7 +5,9 @@ import { partitionByDayMigration } from './partitions.migration';
 import { appointmentsPaymentsMigration } from './payments.migration';
 import { columnEncryptionMigration, privacyMigration } from './privacy.migration';
 
-export type DialectName = 'sqlite' | 'postgres';
+import type { DialectName } from './dialect';
+
+export type { DialectName };
 
 /** The one place the dialects differ: an auto-incrementing integer key. */
 const autoId = (dialect: DialectName) => (c: ColumnDefinitionBuilder) =>
