@@ -223,6 +223,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     },
     health: () => ({
       status: 'ok',
+      pid: process.pid,
       softwareVersion: version,
       languages,
       configRevision: remote?.revision ?? null,
