@@ -158,13 +158,16 @@ export function registerFleetManagementRoutes(api: ApiRegistry, s: Services): vo
       summary: 'A kiosk downloads a bundle it was offered, with its device credential as the bearer token',
       tag: 'agent',
       access: 'agent',
-      params: z.object({ version: bundleVersionSchema }),
+      // Checked after the credential: an unauthenticated caller learns nothing from a validation answer.
+      params: z.object({ version: z.string().max(64) }),
     },
     async ({ params, req }) => {
       const credential = req.headers.authorization?.match(/^Bearer\s+(\S+)$/u)?.[1];
       const agent = await s.fleet.authenticate(credential);
       if (!agent) return err('unauthenticated', 'a kiosk credential is required');
-      return s.fleetManagement.download(params.version);
+      const version = bundleVersionSchema.safeParse(params.version);
+      if (!version.success) return err('unknown-bundle', 'no such version');
+      return s.fleetManagement.download(version.data);
     },
   );
 }
