@@ -55,6 +55,8 @@ export const routeAccess = {
   counter: 'counter',
   /** /api/admin/…, /metrics. */
   admin: 'admin',
+  /** Restart, configuration, diagnostics and software rollouts of kiosks (/api/admin/agents/…, bundles, rollouts). */
+  'fleet-manage': 'admin',
 } as const satisfies Record<string, AccessGroup>;
 export type RouteGroup = keyof typeof routeAccess;
 

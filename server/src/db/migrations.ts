@@ -4,6 +4,7 @@ import { integrationsMigration } from './integration.migration';
 import { partitionByDayMigration } from './partitions.migration';
 import { appointmentsPaymentsMigration } from './payments.migration';
 import { columnEncryptionMigration, privacyMigration } from './privacy.migration';
+import { fleetManagementMigration } from './fleet-management.migration';
 
 import type { DialectName } from './dialect';
 
@@ -300,6 +301,7 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '009-column-encryption-hashes': columnEncryptionMigration,
   '010-heartbeat-history-displays': m008(dialect),
   '013-appointments-payments': appointmentsPaymentsMigration,
+  '015-fleet-management': fleetManagementMigration,
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({
