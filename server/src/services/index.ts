@@ -13,6 +13,7 @@ import type { DisplayService } from './display.service';
 import type { ReportService } from './report.service';
 import type { PaymentService } from './payment.service';
 import type { AppointmentService } from './appointment.service';
+import type { TicketStatusService } from './ticket-status.service';
 
 export interface Services {
   db: Db;
@@ -30,4 +31,6 @@ export interface Services {
   reports: ReportService;
   payments: PaymentService;
   appointments: AppointmentService;
+  /** The ticket's public status page and the patient's phone notifications. */
+  ticketStatus: TicketStatusService;
 }
