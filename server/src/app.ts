@@ -404,7 +404,7 @@ export async function createServerApp(
   registerOpsRoutes(api, metrics, config.METRICS_TOKEN);
   registerIntegrationRoutes(api, { integrations, auth, timeZone: config.FACILITY_TIME_ZONE });
   registerStaticPages(api, config.UI_DIST);
-  registerTicketStatusRoutes(api, services, config.UI_DIST);
+  registerTicketStatusRoutes(api, services, config.UI_DIST, config.HOSPITAL_NAME);
   // The kiosk page is served by the server but talks to its own agent; staff pages are same-origin.
   // With PostgreSQL, events reach clients on every server instance through LISTEN/NOTIFY.
   const fanOut = db.dialect === 'postgres' ? await postgresFanOut(config.DATABASE_URL, log) : undefined;

@@ -36,6 +36,11 @@ const PUBLIC = new Set([
   'POST /api/displays/pair',
   // Verified by the bank's signature, not a session.
   'POST /api/payments/bank-notifications',
+  // A ticket's public status by the code its QR carries (no personal data; guesses rate-limited).
+  'GET /api/t/:code',
+  'GET /t/:code',
+  'GET /t/sw.js',
+  'GET /t/manifest.webmanifest',
 ]);
 const isStaticPage = (method: string, url: string) =>
   method === 'GET' &&

@@ -34,7 +34,10 @@ export async function sendBuiltFile(root: string, file: string, reply: FastifyRe
       .header('x-content-type-options', 'nosniff')
       .send(body);
   } catch {
-    return reply.code(404).send({ error: 'not-found', message: 'page not built: run npm start' });
+    // A page answering an error (an expired code …) keeps its status without the built file.
+    return reply
+      .code(status >= 400 ? status : 404)
+      .send({ error: 'not-found', message: 'page not built: run npm start' });
   }
 }
 

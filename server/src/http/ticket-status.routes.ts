@@ -15,7 +15,7 @@ import { sendBuiltFile } from './static-pages';
 
 const codeParams = z.object({ code: ticketLookupCodeSchema });
 
-export function registerTicketStatusRoutes(api: ApiRegistry, s: Services, distDir: string): void {
+export function registerTicketStatusRoutes(api: ApiRegistry, s: Services, distDir: string, hospitalName: string): void {
   const root = path.resolve(distDir);
   api.define(
     {
@@ -51,14 +51,44 @@ export function registerTicketStatusRoutes(api: ApiRegistry, s: Services, distDi
       await sendBuiltFile(root, 'status/index.html', reply, status);
     },
   );
-  for (const [file, summary] of [
-    ['sw.js', "The status page's service worker (Web Push)"],
-    ['manifest.webmanifest', "The status page's web app manifest"],
-  ] as const)
-    api.define(
-      { method: 'GET', url: `/t/${file}`, summary, tag: 'pages', access: 'public', raw: true },
-      async ({ reply }) => {
-        await sendBuiltFile(root, `t/${file}`, reply);
-      },
-    );
+  api.define(
+    {
+      method: 'GET',
+      url: '/t/sw.js',
+      summary: "The status page's service worker (shows Web Push notifications)",
+      tag: 'pages',
+      access: 'public',
+      raw: true,
+    },
+    async ({ reply }) => {
+      await sendBuiltFile(root, 't/sw.js', reply);
+    },
+  );
+  // Installed from a ticket's page, the app opens that ticket's page: the manifest is per code.
+  api.define(
+    {
+      method: 'GET',
+      url: '/t/manifest.webmanifest',
+      summary: "The status page's web app manifest (start_url: the ticket's page)",
+      tag: 'pages',
+      access: 'public',
+      query: z.object({ code: ticketLookupCodeSchema.optional() }),
+      raw: true,
+    },
+    async ({ query, reply }) =>
+      reply
+        .header('content-type', 'application/manifest+json')
+        .header('cache-control', 'no-cache')
+        .send({
+          name: `${hospitalName}: số thứ tự`,
+          short_name: 'Số thứ tự',
+          lang: 'vi',
+          start_url: query.code ? `/t/${query.code}` : '/t/',
+          scope: '/t/',
+          display: 'standalone',
+          background_color: '#f4f7f9',
+          theme_color: '#00695c',
+          icons: [{ src: '/favicon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
+        }),
+  );
 }

@@ -28,6 +28,8 @@ export const ticketStatusConfigShape = {
     .string()
     .regex(/^(mailto:|https:)/u, 'mailto: or https:')
     .default('mailto:it@example.invalid'),
+  /** A CA (PEM file) to trust for push services besides the system's (an on-premise relay; tests). */
+  WEB_PUSH_CA_FILE: z.string().min(1).optional(),
   /** The phone channel the hospital offers beside Web Push. */
   NOTIFY_PHONE_CHANNEL: z.enum(['none', 'zalo-zns', 'sms']).default('none'),
   NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),

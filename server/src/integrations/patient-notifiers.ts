@@ -1,4 +1,5 @@
 /** The channels a hospital offers the patient's phone, from its configuration. */
+import fs from 'node:fs';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { HttpClient } from './http.client';
@@ -22,14 +23,19 @@ export function patientNotifiersOf(
   const retry: RetryOptions = { attempts: config.NOTIFY_RETRY_ATTEMPTS, baseDelayMs: config.NOTIFY_RETRY_BASE_MS };
   const http = new HttpClient();
   const notifiers: PatientNotifier[] = [];
-  if (config.VAPID_PUBLIC_KEY && config.VAPID_PRIVATE_KEY)
-    notifiers.push(
-      new WebPushNotifier(
-        { publicKey: config.VAPID_PUBLIC_KEY, privateKey: config.VAPID_PRIVATE_KEY, subject: config.VAPID_SUBJECT },
-        retry,
-        { timeoutMs: config.NOTIFY_TIMEOUT_MS, ttlSeconds: 3600 },
-      ),
+  let push: WebPushNotifier | undefined;
+  if (config.VAPID_PUBLIC_KEY && config.VAPID_PRIVATE_KEY) {
+    push = new WebPushNotifier(
+      { publicKey: config.VAPID_PUBLIC_KEY, privateKey: config.VAPID_PRIVATE_KEY, subject: config.VAPID_SUBJECT },
+      retry,
+      {
+        timeoutMs: config.NOTIFY_TIMEOUT_MS,
+        ttlSeconds: 3600,
+        ca: config.WEB_PUSH_CA_FILE ? fs.readFileSync(config.WEB_PUSH_CA_FILE, 'utf8') : undefined,
+      },
     );
+    notifiers.push(push);
+  }
   if (config.NOTIFY_PHONE_CHANNEL === 'zalo-zns') {
     const refreshToken = deps.storedZnsRefreshToken ?? config.ZNS_REFRESH_TOKEN;
     if (
@@ -78,5 +84,11 @@ export function patientNotifiersOf(
       );
     else deps.log.warn('NOTIFY_PHONE_CHANNEL=sms without SMS_URL and SMS_API_KEY: not offered');
   }
-  return { notifiers, close: () => http.close() };
+  return {
+    notifiers,
+    close: () => {
+      http.close();
+      push?.close();
+    },
+  };
 }

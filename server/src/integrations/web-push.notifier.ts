@@ -3,6 +3,7 @@
  * the `web-push` package. 404 or 410 from the push service: the subscription is gone. 429 and
  * 5xx: retried. Anything else: refused.
  */
+import https from 'node:https';
 import webpush from 'web-push';
 import { pushSubscriptionSchema, type TicketNotification } from '@kiosk/protocol';
 import {
@@ -29,8 +30,20 @@ export class WebPushNotifier implements PatientNotifier {
   constructor(
     private readonly vapid: VapidKeys,
     private readonly retry: RetryOptions,
-    private readonly o: { timeoutMs: number; ttlSeconds: number },
-  ) {}
+    private readonly o: {
+      timeoutMs: number;
+      ttlSeconds: number;
+      /** Extra CA (PEM) to trust. */ ca?: string | undefined;
+    },
+  ) {
+    this.agent = new https.Agent({ keepAlive: true, maxSockets: 16, ...(o.ca ? { ca: o.ca } : {}) });
+  }
+
+  private readonly agent: https.Agent;
+
+  close(): void {
+    this.agent.destroy();
+  }
 
   send(target: NotifyTarget, n: TicketNotification) {
     let subscription: unknown;
@@ -49,6 +62,7 @@ export class WebPushNotifier implements PatientNotifier {
           contentEncoding: 'aes128gcm',
           timeout: this.o.timeoutMs,
           urgency: 'high',
+          agent: this.agent,
           topic: `t${n.kind}`,
         });
         return { ok: true };
