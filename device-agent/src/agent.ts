@@ -3,6 +3,7 @@
  * manager, the kiosk session, the kiosk UI gateway, the simulator namespace and the server link.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import {
   describePayload,
   err,
@@ -30,6 +31,8 @@ import { createSimulatedDevices, type SimulatedDevices } from './simulator/simul
 import { attachSimGateway, refuseSimGateway } from './simulator/sim.gateway';
 import { runCheckIn } from './checkin.flow';
 import { printPaymentReceipt, printVietQrSlip, runAppointmentCheckIn } from './payment.flow';
+import { OfflineJournal } from './offline/offline-journal';
+import { OfflineSync } from './offline/offline-sync';
 
 export const SOFTWARE_VERSION = '0.1.0';
 
@@ -41,6 +44,8 @@ export interface Agent {
   session: KioskSession;
   simulated: SimulatedDevices | undefined;
   trust: LoadedTrustStore;
+  /** Offline check-in (absent when OFFLINE_AFTER_MS is 0). */
+  offline: { journal: OfflineJournal; sync: OfflineSync } | undefined;
   close(): Promise<void>;
 }
 
@@ -62,6 +67,17 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     timeoutMs: config.SERVER_TIMEOUT_MS,
     outboxMaxItems: config.OUTBOX_MAX_ITEMS,
     log,
+  });
+
+  const journal =
+    config.OFFLINE_AFTER_MS > 0
+      ? new OfflineJournal(path.join(config.AGENT_DATA_DIR, 'offline-journal.sqlite'))
+      : undefined;
+  const offlineSync = journal ? new OfflineSync({ link, journal, log }) : undefined;
+  const linkState = () => ({
+    connected: link.connected,
+    pending: link.pending,
+    ...(journal ? { offlineBacklog: journal.backlog().backlog } : {}),
   });
 
   const simulated =
@@ -125,6 +141,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     devices: registry.list(),
     transports: registry.transports,
     storageFaults: link.storageFaults.slice(0, 16),
+    ...(journal ? { offline: journal.backlog() } : {}),
   });
   // 'insurance-check' means this agent can relay the BHYT pre-check; the server answers
   // 'insurance-check-off' where the site does not check cards at the kiosk.
@@ -150,7 +167,21 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     },
     commands: {
       'services:list': () => link.services(),
-      'checkin:submit': (request) => runCheckIn(request, { link, printer: () => devices.printer(), log }),
+      'checkin:submit': (request) =>
+        runCheckIn(request, {
+          link,
+          printer: () => devices.printer(),
+          log,
+          ...(journal
+            ? {
+                offline: {
+                  journal,
+                  afterMs: config.OFFLINE_AFTER_MS,
+                  issued: () => io.emit('server-link:changed', linkState()),
+                },
+              }
+            : {}),
+        }),
       'session:reset': () => {
         session.reset();
         devices.withdrawConsent();
@@ -198,7 +229,12 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
       transports: registry.transports,
       features: features().features,
       trustAnchors: trust.store.anchors.length,
-      serverLink: { state: link.state, pending: link.pending, dropped: link.dropped },
+      serverLink: {
+        state: link.state,
+        pending: link.pending,
+        dropped: link.dropped,
+        ...(journal ? { offline: journal.backlog() } : {}),
+      },
     }),
   });
   const io = gateway.io;
@@ -261,20 +297,28 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     link.reportHealth(heartbeat());
     publishFeatures();
   });
+  offlineSync?.changes.add(() => {
+    io.emit('server-link:changed', linkState());
+    void link.heartbeat(heartbeat());
+  });
   link.changes.add((state) => {
-    io.emit('server-link:changed', state);
+    io.emit('server-link:changed', { ...state, ...linkState() });
     publishFeatures();
     if (state.connected) void link.heartbeat(heartbeat());
   });
   io.on('connection', (socket) => {
     socket.emit('devices:changed', registry.list());
-    socket.emit('server-link:changed', { connected: link.connected, pending: link.pending });
+    socket.emit('server-link:changed', linkState());
     socket.emit('features:announced', features());
   });
 
   await devices.start();
   await link.start();
-  const timer = setInterval(() => void link.heartbeat(heartbeat()), config.HEARTBEAT_INTERVAL_MS);
+  const timer = setInterval(() => {
+    void link.heartbeat(heartbeat());
+    // A server that hung and came back never dropped the link: the replay starts from here too.
+    if (link.connected) void offlineSync?.sync();
+  }, config.HEARTBEAT_INTERVAL_MS);
   timer.unref();
 
   return {
@@ -285,10 +329,12 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     session,
     simulated,
     trust,
+    offline: journal && offlineSync ? { journal, sync: offlineSync } : undefined,
     async close() {
       clearInterval(timer);
       session.reset();
       link.close();
+      journal?.close();
       await devices.stop();
       await gateway.close();
     },

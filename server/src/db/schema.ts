@@ -379,4 +379,24 @@ export interface Database {
   payments: PaymentTable;
   bank_notifications: BankNotificationTable;
   appointments: AppointmentTable;
+  offline_leases: OfflineLeaseTable;
+  agent_offline_backlog: AgentOfflineBacklogTable;
+}
+
+/** A block `first_seq..last_seq` of a service's daily series granted to one kiosk for offline check-in. */
+export interface OfflineLeaseTable {
+  id: string;
+  agent_id: string;
+  service_id: string;
+  day: string;
+  first_seq: number;
+  last_seq: number;
+  granted_at: string;
+}
+/** Offline check-ins a kiosk holds, not yet replayed, as its latest heartbeat said. */
+export interface AgentOfflineBacklogTable {
+  agent_id: string;
+  backlog: number;
+  oldest_at: string | null;
+  updated_at: string;
 }
