@@ -73,7 +73,9 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     config.OFFLINE_AFTER_MS > 0
       ? new OfflineJournal(path.join(config.AGENT_DATA_DIR, 'offline-journal.sqlite'))
       : undefined;
-  const offlineSync = journal ? new OfflineSync({ link, journal, log }) : undefined;
+  const offlineSync = journal
+    ? new OfflineSync({ link, journal, log, batchSize: config.OFFLINE_REPLAY_BATCH })
+    : undefined;
   const linkState = () => ({
     connected: link.connected,
     pending: link.pending,

@@ -8,3 +8,5 @@ export * from './simulator';
 export { createAgent, type Agent, SOFTWARE_VERSION } from './agent';
 export { loadAgentConfig, type AgentConfig } from './config';
 export { createLogger, type Logger } from './logger';
+export { OfflineJournal } from './offline/offline-journal';
+export { offlineTicket } from './offline/offline-ticket';

@@ -67,6 +67,54 @@ export class OfflineLeaseRepository {
     return row?.id;
   }
 
+  /**
+   * The waiting ticket a kiosk's check-in got online (its answer came after the kiosk had issued
+   * the ticket offline) takes the number the patient holds: seq, number, issue time and lookup
+   * code of the offline ticket, and the visit's receipt says so. False when that ticket is no
+   * longer waiting (it was called meanwhile) or was not issued by this kiosk.
+   */
+  async adoptOnline(
+    trx: Executor,
+    a: {
+      checkInId: string;
+      agentId: string;
+      seq: number;
+      number: string;
+      issuedAt: string;
+      lookupCode: string;
+      printStatus: string;
+      receiptJson: (ticketId: string) => string;
+    },
+  ): Promise<string | undefined> {
+    const visit = await trx
+      .selectFrom('visits')
+      .innerJoin('tickets', 'tickets.visit_id', 'visits.id')
+      .select(['visits.id as visitId', 'tickets.id as ticketId', 'tickets.status', 'tickets.transferred_from'])
+      .where('visits.check_in_id', '=', a.checkInId)
+      .where('visits.agent_id', '=', a.agentId)
+      .executeTakeFirst();
+    if (!visit || visit.status !== 'waiting' || visit.transferred_from !== null) return undefined;
+    const updated = await trx
+      .updateTable('tickets')
+      .set({
+        seq: a.seq,
+        number: a.number,
+        issued_at: a.issuedAt,
+        lookup_code: a.lookupCode,
+        print_status: a.printStatus,
+      })
+      .where('id', '=', visit.ticketId)
+      .where('status', '=', 'waiting')
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) return undefined;
+    await trx
+      .updateTable('visits')
+      .set({ receipt_json: a.receiptJson(visit.ticketId) })
+      .where('id', '=', visit.visitId)
+      .execute();
+    return visit.ticketId;
+  }
+
   async saveBacklog(agentId: string, backlog: number, oldestAt: string | null, at: string): Promise<void> {
     await this.db.kysely
       .insertInto('agent_offline_backlog')

@@ -347,18 +347,20 @@ export class CheckInService {
     check: {
       covers: (trx: Executor) => Promise<boolean>;
       numberTaken: (trx: Executor) => Promise<boolean>;
+      /** Gives a waiting online ticket of this check-in the offline one's number; its ticket id, or undefined. */
+      adopt?: (trx: Executor, receipt: (ticketId: string) => CheckInReceipt) => Promise<string | undefined>;
     },
   ): Promise<Result<{ receipt: CheckInReceipt; state: 'stored' | 'already' | 'conflict'; reason?: string }>> {
     const { request } = item;
     const found = await this.findReceipt(request.checkInId);
     if (found) {
       if (!found.ok) return found;
-      const same = found.value.ticket.number === item.ticket.number;
-      return ok({
-        receipt: found.value,
-        state: same ? 'already' : 'conflict',
-        ...(same ? {} : { reason: 'checked-in-online' }),
-      });
+      if (found.value.ticket.number === item.ticket.number) return ok({ receipt: found.value, state: 'already' });
+      // The server stored it online after the kiosk had given up waiting: nobody printed that
+      // ticket, the patient holds the offline one. A still-waiting ticket takes the offline number.
+      const adopted = check.adopt ? await this.adoptOnline(item, agentId, found.value, check.adopt) : undefined;
+      if (adopted) return ok({ receipt: adopted, state: 'stored' });
+      return ok({ receipt: found.value, state: 'conflict', reason: 'checked-in-online' });
     }
     const row = await this.deps.repositories.catalogue.activeService(item.serviceId);
     if (!row) return err('unknown-service', `no active service ${item.serviceId}`);
@@ -418,15 +420,44 @@ export class CheckInService {
         ...(stored.reasons.length > 0 ? { reason: stored.reasons.join(',') } : {}),
       });
     } catch (e) {
+      // The online check-in of the same id, arriving late, committed first.
       const raced = await this.findReceipt(request.checkInId);
-      if (raced?.ok)
-        return ok({
-          receipt: raced.value,
-          state: raced.value.ticket.number === item.ticket.number ? 'already' : 'conflict',
-        });
+      if (raced?.ok) {
+        if (raced.value.ticket.number === item.ticket.number) return ok({ receipt: raced.value, state: 'already' });
+        const adopted = check.adopt ? await this.adoptOnline(item, agentId, raced.value, check.adopt) : undefined;
+        if (adopted) return ok({ receipt: adopted, state: 'stored' });
+        return ok({ receipt: raced.value, state: 'conflict', reason: 'checked-in-online' });
+      }
       this.deps.log.error({ err: String(e) }, 'offline check-in not stored');
       return err('check-in-failed', 'the offline check-in could not be stored');
     }
+  }
+
+  private async adoptOnline(
+    item: OfflineCheckIn,
+    agentId: string,
+    online: CheckInReceipt,
+    adopt: (trx: Executor, receipt: (ticketId: string) => CheckInReceipt) => Promise<string | undefined>,
+  ): Promise<CheckInReceipt | undefined> {
+    const receiptFor = (ticketId: string): CheckInReceipt => ({
+      ...online,
+      ticketId,
+      replayed: false,
+      ticket: {
+        ...online.ticket,
+        number: item.ticket.number,
+        issuedAt: item.ticket.issuedAt,
+        lookupCode: item.ticket.lookupCode,
+        offline: true,
+      },
+    });
+    const ticketId = await this.deps.committer.run((trx) => adopt(trx, receiptFor));
+    if (!ticketId) return undefined;
+    const receipt = receiptFor(ticketId);
+    const printStatus = item.print === 'confirmed' ? 'printed' : item.print === 'failed' ? 'failed' : 'pending';
+    this.deps.onIssued(this.entryOf(receipt, item.serviceId, printStatus));
+    this.deps.log.info({ agent: agentId, ticket: item.ticket.number }, 'online ticket took the offline number');
+    return receipt;
   }
 
   private consentOf(patientId: string, visitId: string, agentId: string | null, iso: string) {

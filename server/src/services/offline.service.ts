@@ -122,6 +122,17 @@ export class OfflineService {
       covers: (trx) => offlineLeases.covers(trx, agentId, item.serviceId, item.day, item.seq),
       numberTaken: async (trx) =>
         (await offlineLeases.ticketNumbered(trx, item.serviceId, item.day, item.ticket.number)) !== undefined,
+      adopt: (trx, receipt) =>
+        offlineLeases.adoptOnline(trx, {
+          checkInId,
+          agentId,
+          seq: item.seq,
+          number: item.ticket.number,
+          issuedAt: item.ticket.issuedAt,
+          lookupCode: item.ticket.lookupCode,
+          printStatus: item.print === 'confirmed' ? 'printed' : item.print === 'failed' ? 'failed' : 'pending',
+          receiptJson: (ticketId) => JSON.stringify(receipt(ticketId)),
+        }),
     });
     if (!r.ok) {
       // Not stored and never will be as it is (an unknown service …): staff take it from here.
