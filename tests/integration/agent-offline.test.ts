@@ -167,11 +167,11 @@ describe('offline check-in at the kiosk', () => {
     }
     // The frozen server found the check-ins in its socket buffer on waking and stored them online:
     // the replay gives those (unprinted) tickets the numbers the patients hold.
-    await until(() => backlog(k) === 0, { what: 'journal replayed after the thaw', timeoutMs: 60_000 });
+    await until(() => backlog(k) === 0, { what: 'journal replayed after the thaw', timeoutMs: 120_000 });
     await expectInQueueOnce(tickets.map((t) => t.number));
     const entries = k.agent.offline?.journal.entries() ?? [];
     expect(entries.every((e) => e.synced && !String(e.outcome).includes('conflict'))).toBe(true);
-  });
+  }, 240_000);
 
   it('network cut: three kiosks issue at once, no number twice; restored, every ticket once in issue order', async () => {
     proxy.cut();
@@ -181,7 +181,7 @@ describe('offline check-in at the kiosk', () => {
     expect(new Set(numbers).size).toBe(numbers.length);
     for (const k of kiosks) expect(backlog(k)).toBe(perKiosk);
     proxy.restore();
-    await until(() => kiosks.every((k) => backlog(k) === 0), { what: 'all journals replayed', timeoutMs: 60_000 });
+    await until(() => kiosks.every((k) => backlog(k) === 0), { what: 'all journals replayed', timeoutMs: 120_000 });
     await expectInQueueOnce(numbers);
     // Staff saw the backlog through the heartbeat, and see it gone.
     await until(
@@ -191,7 +191,7 @@ describe('offline check-in at the kiosk', () => {
       },
       { what: 'fleet view backlog back to 0' },
     );
-  });
+  }, 240_000);
 
   it('server killed: tickets keep coming; restarted, the journal is replayed', async () => {
     const k = kiosks[1]!;
@@ -199,10 +199,10 @@ describe('offline check-in at the kiosk', () => {
     await server.exited();
     const tickets = await offlineTaps(k, 3000, 3);
     server = await startServer();
-    await until(() => backlog(k) === 0, { what: 'journal replayed after the restart', timeoutMs: 60_000 });
+    await until(() => backlog(k) === 0, { what: 'journal replayed after the restart', timeoutMs: 120_000 });
     adminToken = await login(server.url, 'admin', 'admin-demo');
     await expectInQueueOnce(tickets.map((t) => t.number));
-  });
+  }, 240_000);
 
   it('agent stopped mid-replay and started again: nothing lost, nothing doubled', async () => {
     const old = kiosks[2]!;
@@ -230,11 +230,11 @@ describe('offline check-in at the kiosk', () => {
     await first.close();
     const restarted = await startKiosk(old.dir, '', { OFFLINE_REPLAY_BATCH: '5' });
     kiosks[2] = restarted;
-    await until(() => backlog(restarted) === 0, { what: 'replay finished after the restart', timeoutMs: 60_000 });
+    await until(() => backlog(restarted) === 0, { what: 'replay finished after the restart', timeoutMs: 120_000 });
     await expectInQueueOnce(tickets.map((t) => t.number));
     const entries = restarted.agent.offline?.journal.entries() ?? [];
     expect(entries.filter((e) => tickets.some((t) => t.number === e.number))).toHaveLength(tickets.length);
-  });
+  }, 240_000);
 
   it('the counter calls an offline-issued ticket once it has synced', async () => {
     const q = await queue();
@@ -252,5 +252,5 @@ describe('offline check-in at the kiosk', () => {
     expect(called.body.ok).toBe(true);
     // The earliest issued waiting ticket is called first, offline-issued ones included.
     expect(called.body.value?.number).toBe(head.number);
-  });
+  }, 240_000);
 });

@@ -75,7 +75,7 @@ export class OfflineJournal {
   }
 
   /** Keeps newly granted leases (a lease already held keeps its next seq). */
-  saveLeases(leases: readonly OfflineLease[]): number {
+  saveLeases(leases: readonly OfflineLease[], now: Date = new Date()): number {
     const insert = this.db.prepare(
       `insert into leases (lease_id, service_id, day, next_seq, last_seq, expires_at, lease_json)
        values (?, ?, ?, ?, ?, ?, ?) on conflict (lease_id) do nothing`,
@@ -95,7 +95,7 @@ export class OfflineJournal {
         ).changes;
       }
       // Leases of past days are void.
-      this.db.prepare('delete from leases where expires_at <= ?').run(new Date().toISOString());
+      this.db.prepare('delete from leases where expires_at <= ?').run(now.toISOString());
     })();
     return added;
   }
