@@ -40,6 +40,8 @@ import { applyRemoteConfig, KIOSK_LANGUAGES, loadRemoteConfig, saveRemoteConfig 
 import { DeviceErrorLog, scrub } from './management/diagnostics';
 import { EXIT_RESTART, EXIT_UPDATE, readLauncherState, stageBundle } from './management/rollout';
 import { readPublicKey, verifyBundle } from './management/bundle';
+import { OfflineJournal } from './offline/offline-journal';
+import { OfflineSync } from './offline/offline-sync';
 
 export const SOFTWARE_VERSION = '0.1.0';
 
@@ -55,6 +57,8 @@ export interface Agent {
   version: string;
   /** The agent asks its process to exit with this code (restart, switch to a staged version): main.ts exits. */
   exitRequests: Listeners<[number]>;
+  /** Offline check-in (absent when OFFLINE_AFTER_MS is 0). */
+  offline: { journal: OfflineJournal; sync: OfflineSync } | undefined;
   close(): Promise<void>;
 }
 
@@ -85,6 +89,19 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     timeoutMs: config.SERVER_TIMEOUT_MS,
     outboxMaxItems: config.OUTBOX_MAX_ITEMS,
     log,
+  });
+
+  const journal =
+    config.OFFLINE_AFTER_MS > 0
+      ? new OfflineJournal(path.join(config.AGENT_DATA_DIR, 'offline-journal.sqlite'))
+      : undefined;
+  const offlineSync = journal
+    ? new OfflineSync({ link, journal, log, batchSize: config.OFFLINE_REPLAY_BATCH })
+    : undefined;
+  const linkState = () => ({
+    connected: link.connected,
+    pending: link.pending,
+    ...(journal ? { offlineBacklog: journal.backlog().backlog } : {}),
   });
 
   const simulated =
@@ -151,6 +168,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     devices: registry.list(),
     transports: registry.transports,
     storageFaults: link.storageFaults.slice(0, 16),
+    ...(journal ? { offline: journal.backlog() } : {}),
   });
   // 'insurance-check' means this agent can relay the BHYT pre-check; the server answers
   // 'insurance-check-off' where the site does not check cards at the kiosk.
@@ -179,7 +197,21 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     },
     commands: {
       'services:list': () => link.services(),
-      'checkin:submit': (request) => runCheckIn(request, { link, printer: () => devices.printer(), log }),
+      'checkin:submit': (request) =>
+        runCheckIn(request, {
+          link,
+          printer: () => devices.printer(),
+          log,
+          ...(journal
+            ? {
+                offline: {
+                  journal,
+                  afterMs: config.OFFLINE_AFTER_MS,
+                  issued: () => io.emit('server-link:changed', linkState()),
+                },
+              }
+            : {}),
+        }),
       'session:reset': () => {
         session.reset();
         devices.withdrawConsent();
@@ -232,7 +264,12 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
       transports: registry.transports,
       features: features().features,
       trustAnchors: trust.store.anchors.length,
-      serverLink: { state: link.state, pending: link.pending, dropped: link.dropped },
+      serverLink: {
+        state: link.state,
+        pending: link.pending,
+        dropped: link.dropped,
+        ...(journal ? { offline: journal.backlog() } : {}),
+      },
     }),
   });
   const io = gateway.io;
@@ -296,8 +333,12 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     link.reportHealth(heartbeat());
     publishFeatures();
   });
+  offlineSync?.changes.add(() => {
+    io.emit('server-link:changed', linkState());
+    void link.heartbeat(heartbeat());
+  });
   link.changes.add((state) => {
-    io.emit('server-link:changed', state);
+    io.emit('server-link:changed', { ...state, ...linkState() });
     publishFeatures();
     if (state.connected) {
       void link.heartbeat(heartbeat());
@@ -429,13 +470,17 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
   });
   io.on('connection', (socket) => {
     socket.emit('devices:changed', registry.list());
-    socket.emit('server-link:changed', { connected: link.connected, pending: link.pending });
+    socket.emit('server-link:changed', linkState());
     socket.emit('features:announced', features());
   });
 
   await devices.start();
   await link.start();
-  const timer = setInterval(() => void link.heartbeat(heartbeat()), config.HEARTBEAT_INTERVAL_MS);
+  const timer = setInterval(() => {
+    void link.heartbeat(heartbeat());
+    // A server that hung and came back never dropped the link: the replay starts from here too.
+    if (link.connected) void offlineSync?.sync();
+  }, config.HEARTBEAT_INTERVAL_MS);
   timer.unref();
 
   return {
@@ -448,11 +493,13 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     trust,
     version,
     exitRequests,
+    offline: journal && offlineSync ? { journal, sync: offlineSync } : undefined,
     async close() {
       clearInterval(timer);
       if (stateFile) fs.unwatchFile(stateFile);
       session.reset();
       link.close();
+      journal?.close();
       await devices.stop();
       await gateway.close();
     },
