@@ -266,6 +266,11 @@ describe('IdentificationSession: QR and card in any order', () => {
     k.card({ type: 'card:failed', payload: { readId: 'r1' } });
     expect(k.page.at(-1)).toBe('card:failed');
     expect(k.s.key()?.source).toBe('cccd-qr');
+    // A read that failed after its identity (not authentic) identifies no one: the next QR is shown.
+    k.card({ type: 'card:present', payload: { readId: 'r2' } });
+    k.card(chipIdentity(qrIdentity, 'r2'));
+    k.card({ type: 'card:failed', payload: { readId: 'r2' } });
+    expect(k.qr(qrIdentity)).toEqual({ kind: 'identity' });
   });
 
   it('a QR without an issue date gives no key: its identity is shown even with a card waiting', () => {

@@ -171,7 +171,9 @@ export class IdentificationSession {
     access: { outcome: 'no-key' | 'refused'; keySource?: KeySource } | undefined,
   ): CardOutcome {
     if (!access) {
-      if (this.card?.readId === readId && !this.chip) this.card = undefined;
+      // A read that failed after its identity (not authentic, card pulled) does not identify anyone.
+      if (this.chip?.readId === readId) this.chip = undefined;
+      if (this.card?.readId === readId) this.card = undefined;
       return { forward: true };
     }
     if (access.outcome === 'no-key') return { forward: false, tell: { state: 'need-qr', readId, reason: 'no-key' } };
