@@ -111,12 +111,13 @@ export class CardReader {
     return this.options.transport.cardPresent;
   }
   /**
-   * A card lies here and is not being read: waiting for its holder's consent, or for a key (none
-   * was available, or the chip refused it). A QR scanned now is this card's key.
+   * A card lies here and is being read, or waits for its holder's consent or for a key (none was
+   * available, or the chip refused it): a QR scanned now belongs to this card.
    */
   get cardAwaitingRead(): boolean {
-    if (this.closed || this.reading || !this.cardPresent || !this.presented) return false;
-    return this.waitingForKey || !this.presented.readStarted;
+    if (this.closed || !this.cardPresent) return false;
+    if (this.reading) return true;
+    return this.presented !== undefined && (this.waitingForKey || !this.presented.readStarted);
   }
   /** Resolves when the read in progress (if any) has ended. */
   idle(): Promise<void> {

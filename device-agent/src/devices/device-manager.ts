@@ -123,7 +123,7 @@ export class DeviceManager {
   keyAvailable(): void {
     for (const r of this.readers()) r.keyAvailable();
   }
-  /** A card lies on a reader waiting for consent or for a key (not being read, not read). */
+  /** A card lies on a reader being read, or waiting for consent or for a key. */
   cardAwaitingRead(): boolean {
     return this.readers().some((r) => r.cardAwaitingRead);
   }

@@ -58,7 +58,7 @@ export interface CardOutcome {
 
 export interface IdentificationSessionOptions {
   idleMs: number;
-  /** A card lies on a reader, waiting for its holder's consent or for a key. */
+  /** A card lies on a reader, being read or waiting for its holder's consent or for a key. */
   cardAwaitingRead: () => boolean;
   /** The session forgot everything (reset, idle time-out, start over). */
   onWipe?: () => void;
