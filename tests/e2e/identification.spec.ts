@@ -23,6 +23,10 @@ type CardCommand = Parameters<SimToAgentEvents['sim:set-card']>[0];
 const setCard = async (command: CardCommand) =>
   expectOk(await new Promise<Result<null>>((resolve) => sim.emit('sim:set-card', command, resolve)));
 
+// No card left on the reader by a test before (the page resets the agent's session when it opens).
+test.beforeEach(async () => {
+  await setCard({ action: 'remove' });
+});
 test.afterEach(async () => {
   await setCard({ action: 'remove' });
 });
