@@ -20,6 +20,8 @@ import { DisplayService } from './services/display.service';
 import { ReportService } from './services/report.service';
 import { PaymentService } from './services/payment.service';
 import { AppointmentService } from './services/appointment.service';
+import { FleetManagementService } from './services/fleet-management.service';
+import { registerFleetManagementRoutes } from './http/fleet-management.routes';
 import { TicketStatusService } from './services/ticket-status.service';
 import { patientNotifiersOf, ZNS_REFRESH_TOKEN_SETTING } from './integrations/patient-notifiers';
 import { registerTicketStatusRoutes } from './http/ticket-status.routes';
@@ -320,6 +322,13 @@ export async function createServerApp(
       },
       log,
     ),
+    fleetManagement: new FleetManagementService(
+      repositories.fleetManagement,
+      repositories.agents,
+      transactions,
+      clock,
+      log,
+    ),
     ticketStatus: new TicketStatusService(
       repositories,
       { paceOf: (serviceId, day, now) => services.queue.paceOf(serviceId, day, now) },
@@ -397,6 +406,7 @@ export async function createServerApp(
   registerReportRoutes(api, services);
   registerPaymentRoutes(api, services, config.FACILITY_TIME_ZONE, clock);
   registerAppointmentRoutes(api, services);
+  registerFleetManagementRoutes(api, services);
   registerReprintRoutes(api, services, (agentId, command) =>
     rt.current ? rt.current.printOnAgent(agentId, command) : Promise.resolve(err('kiosk-offline', 'not ready')),
   );
@@ -421,6 +431,7 @@ export async function createServerApp(
     adapter: fanOut?.adapter,
   });
   rt.current = realtime;
+  services.fleetManagement.channel = realtime.agentChannel;
 
   const timers: NodeJS.Timeout[] = [];
   let sweeping = false;
