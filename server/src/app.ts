@@ -161,7 +161,6 @@ export async function createServerApp(
       metricsRef.current?.ticketsIssued.inc({ service: e.serviceId });
       rt.current?.ticketIssued(e);
       rt.current?.ticketStatusChanged(e.serviceId);
-      void statusRef.current?.onChanged(e);
     },
     changed: (e: QueueEntry) => {
       metricsRef.current?.transitions.inc({ status: e.status });

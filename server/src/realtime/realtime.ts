@@ -81,7 +81,7 @@ export function createRealtime(http: HttpServer, s: Services, log: Logger, optio
   const staff = attachStaffNamespace(io, s, log, limits);
   const admin = attachAdminNamespace(io, s, log, limits);
   const display = attachDisplayNamespace(io, s, log);
-  const ticketStatus = attachTicketStatusNamespace(io, s, log, limits);
+  const ticketStatus = attachTicketStatusNamespace(io, s, log, limits, options.adapter !== undefined);
   return {
     io,
     ticketIssued: (entry) => void staff.ticketIssued(entry),

@@ -40,7 +40,14 @@ const publicOf = <T extends TicketPublicStatus>(s: T): TicketPublicStatus => {
   return rest;
 };
 
-export function attachTicketStatusNamespace(io: Server, s: Services, log: Logger, limits: SocketLimits) {
+export function attachTicketStatusNamespace(
+  io: Server,
+  s: Services,
+  log: Logger,
+  limits: SocketLimits,
+  /** Other server instances share the events (PostgreSQL adapter); alone, nothing to tell. */
+  fannedOut: boolean,
+) {
   const ns = io.of('/ticket-status') as unknown as Namespace<
     TicketStatusToServerEvents,
     ServerToTicketStatusEvents,
@@ -118,7 +125,7 @@ export function attachTicketStatusNamespace(io: Server, s: Services, log: Logger
     /** A service's queue changed here: every instance re-reads it for the sockets watching it. */
     serviceChanged(serviceId: string): void {
       refresh(serviceId);
-      ns.serverSideEmit('status:service-changed', serviceId);
+      if (fannedOut) ns.serverSideEmit('status:service-changed', serviceId);
     },
   };
 }

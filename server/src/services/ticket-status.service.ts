@@ -239,22 +239,29 @@ export class TicketStatusService {
     });
   }
 
-  /** A ticket changed or was issued: ended visits lose their opt-ins, transfers carry them over. */
-  onChanged(entry: QueueEntry): Promise<void> {
-    return this.serial(entry.serviceId, async () => {
-      if (entry.status === 'completed' || entry.status === 'no-show') {
+  /**
+   * A ticket changed: an ended visit loses its opt-ins, a transfer carries them to the new ticket
+   * (and the line it left moved forward). Nothing else that changes a ticket (a new ticket, a
+   * print, a skip) brings a waiting patient nearer the front, so nothing else is read here: a
+   * check-in costs no query of this service.
+   */
+  onChanged(entry: QueueEntry): Promise<void> | undefined {
+    if (entry.status === 'completed' || entry.status === 'no-show')
+      return this.serial(entry.serviceId, async () => {
         const row = await this.repo.byId(entry.ticketId);
         if (row && !(await this.repo.visitOpen(row.visit_id))) await this.repo.deleteOfVisit(row.visit_id);
-      } else if (entry.status === 'transferred') {
+      });
+    if (entry.status === 'transferred')
+      return this.serial(entry.serviceId, async () => {
         const row = await this.repo.byId(entry.ticketId);
         const to = row?.transferred_to ? await this.repo.byId(row.transferred_to) : undefined;
         if (to) {
           await this.repo.moveToTicket(entry.ticketId, { id: to.id, serviceId: to.service_id, day: to.day });
           this.onServiceChanged(to.service_id);
         }
-      }
-      await this.notifyService(entry.serviceId);
-    });
+        await this.notifyService(entry.serviceId);
+      });
+    return undefined;
   }
 
   onServiceChanged(serviceId: string): void {
