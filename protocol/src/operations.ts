@@ -132,6 +132,8 @@ export const alertKindSchema = z.enum([
   'emr-delivery-failing',
   /** A kiosk agent found a data file unreadable (its outbox …) and moved it aside. */
   'agent-storage-corrupt',
+  /** Decision 4750 records to the social-insurance data portal keep failing, or wait refused. */
+  'portal-delivery-failing',
 ]);
 export type AlertKind = z.infer<typeof alertKindSchema>;
 

@@ -315,6 +315,7 @@ export async function createServerApp(
   integrations.attach({
     registry: metrics.registry,
     setEmrDeliveryFailing: (failing, detail) => services.alerts.setEmrDeliveryFailing(failing, detail),
+    setPortalDeliveryFailing: (failing, detail) => services.alerts.setPortalDeliveryFailing(failing, detail),
   });
 
   if (config.NODE_ENV === 'production')
@@ -421,6 +422,7 @@ export async function createServerApp(
       });
   };
   timers.push(setInterval(expirePayments, config.PAYMENT_SWEEP_INTERVAL_MS).unref());
+  await integrations.loadSettings();
   integrations.start();
   const sqliteFile = config.DATABASE_URL.slice('sqlite:'.length);
   const backups = db.backup
