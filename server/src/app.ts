@@ -251,6 +251,7 @@ export async function createServerApp(
         ordering: config.PRIORITY_ORDERING,
         noShowAfterSkips: config.NO_SHOW_AFTER_SKIPS,
         defaultServiceMs: config.DEFAULT_SERVICE_MINUTES * 60_000,
+        appointmentWindow: { earlyMin: config.APPOINTMENT_EARLY_MINUTES, lateMin: config.APPOINTMENT_LATE_MINUTES },
       },
       onCalled: (call, entry) => {
         broadcast.called(call);

@@ -3,6 +3,7 @@ import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type Mi
 import { integrationsMigration } from './integration.migration';
 import { partitionByDayMigration } from './partitions.migration';
 import { appointmentsPaymentsMigration } from './payments.migration';
+import { portalDeliveryMigration } from './portal.migration';
 import { columnEncryptionMigration, privacyMigration } from './privacy.migration';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -298,6 +299,7 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '009-column-encryption-hashes': columnEncryptionMigration,
   '010-heartbeat-history-displays': m008(dialect),
   '013-appointments-payments': appointmentsPaymentsMigration,
+  '016-portal-delivery': portalDeliveryMigration,
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({
