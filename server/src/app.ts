@@ -237,6 +237,9 @@ export async function createServerApp(
       {
         timeZone: config.FACILITY_TIME_ZONE,
         window: { earlyMin: config.APPOINTMENT_EARLY_MINUTES, lateMin: config.APPOINTMENT_LATE_MINUTES },
+        transactions,
+        onNoShows: async (trx, noShows) => void (await integrations.enqueueNoShows(trx, noShows)),
+        noShowsCommitted: () => integrations.worker.nudge(),
       },
       log,
     ),

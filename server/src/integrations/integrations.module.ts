@@ -15,7 +15,8 @@ import type { PendingTokens } from '../repositories/checkin.repository';
 import { facilityDay, type Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { CheckInExtraRows, CheckInHooks, StoredCheckIn } from '../services/checkin.service';
-import type { EmrPatient, EmrPort } from './emr.port';
+import type { EmrNoShow, EmrPatient, EmrPort } from './emr.port';
+import type { NoShow } from '../services/appointment.service';
 import { LocalEmrAdapter } from './local-emr.adapter';
 import { FhirAdapter } from './fhir.adapter';
 import { Hl7v2Adapter } from './hl7v2.adapter';
@@ -422,6 +423,60 @@ export class Integrations {
   /** Decision 4750 check-in records of a range of facility days (inclusive). */
   async checkinRecords(fromDay: string, toDay: string): Promise<Record4750[]> {
     return checkinRecords4750(this.deps.repositories.visits, fromDay, toDay, this.config.FACILITY_TIME_ZONE);
+  }
+
+  /**
+   * In the day-closing unit of work: each no-show reported to the EMR (FHIR Appointment noshow).
+   * The delivery hangs off a patient row: the one matching the booked identity, or one stored
+   * from it (as a check-in would); a booking with neither identity nor matching patient is left
+   * out (nothing identifies it to the EMR).
+   */
+  async enqueueNoShows(trx: Executor, noShows: readonly NoShow[]): Promise<number> {
+    if (!this.delivers || this.emr.markNoShow === undefined) return 0;
+    const { patients } = this.deps.repositories;
+    const at = this.deps.clock.now().toISOString();
+    let queued = 0;
+    for (const { appointment: a, identity } of noShows) {
+      if (!identity && !a.external_id) continue;
+      let patientId =
+        (identity?.idNumber ? await patients.idByIdNumber(trx, identity.idNumber) : undefined) ??
+        (identity?.insuranceNumber ? await patients.idByInsuranceNumber(trx, identity.insuranceNumber) : undefined);
+      if (!patientId && identity) {
+        patientId = newRowId();
+        await patients.insert(trx, {
+          id: patientId,
+          id_number: identity.idNumber ?? null,
+          old_id_number: identity.oldIdNumber ?? null,
+          insurance_number: identity.insuranceNumber ?? null,
+          full_name: identity.fullName,
+          date_of_birth: identity.dateOfBirth,
+          sex: identity.sex ?? null,
+          address: identity.address ?? null,
+          needs_review: identity.idNumber || identity.insuranceNumber ? 0 : 1,
+          created_at: at,
+          updated_at: at,
+        });
+      }
+      if (!patientId) continue;
+      const startsAt = new Date(a.starts_at);
+      const payload: EmrNoShow = {
+        ...(a.external_id ? { appointmentId: a.external_id } : {}),
+        ...(identity?.idNumber ? { nationalId: identity.idNumber } : {}),
+        ...(identity?.insuranceNumber ? { insuranceNumber: identity.insuranceNumber } : {}),
+        startsAt: startsAt.toISOString(),
+        day: a.day,
+        utcOffset: utcOffsetOf(startsAt, this.config.FACILITY_TIME_ZONE),
+      };
+      await this.outbox.enqueue(trx, {
+        kind: 'appointment-noshow',
+        visitId: null,
+        patientId,
+        patientKey: patientKeyOf(identity ?? {}, patientId),
+        payload,
+      });
+      queued += 1;
+    }
+    return queued;
   }
 
   /** A patient-update (A08 / FHIR update) of a stored patient, e.g. after staff corrected details. */

@@ -13,7 +13,7 @@ import type { EmrOutboxTable } from '../db/schema';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { Result } from '@kiosk/protocol';
-import type { EmrCheckIn, EmrPatient, EmrPort } from './emr.port';
+import type { EmrCheckIn, EmrNoShow, EmrPatient, EmrPort } from './emr.port';
 import { EMR_KINDS, type Completion, type OutboxKind, type OutboxRepository } from '../repositories/outbox.repository';
 
 /** A failed delivery to any destination: whether a retry can help, whether staff must act. */
@@ -46,6 +46,10 @@ export function emrDestination(emr: EmrPort): OutboxDestination {
       const payload = JSON.parse(row.payload_json) as unknown;
       const key = { controlId: row.control_id };
       if (row.kind === 'patient-update') return emr.updatePatient(payload as EmrPatient, key);
+      if (row.kind === 'appointment-noshow')
+        return emr.markNoShow
+          ? emr.markNoShow(payload as EmrNoShow, key)
+          : { ok: true, value: { patient: 'accepted', encounter: 'accepted', appointment: 'not-applicable' } };
       return emr.deliverCheckIn(payload as EmrCheckIn, key);
     },
   };
