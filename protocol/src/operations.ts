@@ -134,6 +134,8 @@ export const alertKindSchema = z.enum([
   'agent-storage-corrupt',
   /** A check-in a kiosk issued offline clashed on replay (its number, or an online ticket of the same check-in). */
   'offline-checkin-conflict',
+  /** Decision 4750 records to the social-insurance data portal keep failing, or wait refused. */
+  'portal-delivery-failing',
 ]);
 export type AlertKind = z.infer<typeof alertKindSchema>;
 

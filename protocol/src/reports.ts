@@ -51,6 +51,8 @@ export interface ReportRow {
   feePaying: number;
   called: number;
   noShows: number;
+  /** Booked appointments of the period and service nobody came for (marked when the day closed). */
+  appointmentNoShows?: number;
   /** Mean wait from issue to first call; null when nothing was called. */
   meanWaitMs: number | null;
 }
@@ -62,5 +64,13 @@ export interface Report {
   rows: ReportRow[];
   /** Mean wait per service and local hour of issue (0–23), over the whole range. */
   waitsByHour: { serviceId: string; hour: number; meanWaitMs: number; calls: number }[];
-  totals: { tickets: number; checkIns: number; insurance: number; feePaying: number; called: number; noShows: number };
+  totals: {
+    tickets: number;
+    checkIns: number;
+    insurance: number;
+    feePaying: number;
+    called: number;
+    noShows: number;
+    appointmentNoShows?: number;
+  };
 }

@@ -37,3 +37,16 @@ export interface EmrOutboxState {
   lastError: string | null;
   lastDeliveredAt: string | null;
 }
+
+/**
+ *   GET /api/admin/portal/outbox → PortalOutboxState: Decision 4750 records on their way to the
+ *   social-insurance data portal, shown beside the EMR's.
+ */
+export interface PortalOutboxState extends Omit<EmrOutboxState, 'adapter'> {
+  /** PORTAL_URL and credentials are set. */
+  configured: boolean;
+  /** New check-ins send their record (PORTAL_MODE, or the facility's own switch). */
+  enabled: boolean;
+}
+
+export const portalSettingSchema = z.object({ enabled: z.boolean() });

@@ -256,6 +256,9 @@ export async function createServerApp(
       {
         timeZone: config.FACILITY_TIME_ZONE,
         window: { earlyMin: config.APPOINTMENT_EARLY_MINUTES, lateMin: config.APPOINTMENT_LATE_MINUTES },
+        transactions,
+        onNoShows: async (trx, noShows) => void (await integrations.enqueueNoShows(trx, noShows)),
+        noShowsCommitted: () => integrations.worker.nudge(),
       },
       log,
     ),
@@ -270,6 +273,7 @@ export async function createServerApp(
         ordering: config.PRIORITY_ORDERING,
         noShowAfterSkips: config.NO_SHOW_AFTER_SKIPS,
         defaultServiceMs: config.DEFAULT_SERVICE_MINUTES * 60_000,
+        appointmentWindow: { earlyMin: config.APPOINTMENT_EARLY_MINUTES, lateMin: config.APPOINTMENT_LATE_MINUTES },
       },
       onCalled: (call, entry) => {
         broadcast.called(call);
@@ -377,6 +381,7 @@ export async function createServerApp(
   integrations.attach({
     registry: metrics.registry,
     setEmrDeliveryFailing: (failing, detail) => services.alerts.setEmrDeliveryFailing(failing, detail),
+    setPortalDeliveryFailing: (failing, detail) => services.alerts.setPortalDeliveryFailing(failing, detail),
   });
 
   if (config.NODE_ENV === 'production')
@@ -486,6 +491,7 @@ export async function createServerApp(
       });
   };
   timers.push(setInterval(expirePayments, config.PAYMENT_SWEEP_INTERVAL_MS).unref());
+  await integrations.loadSettings();
   const sweepStatus = () =>
     services.ticketStatus.sweep().catch((e: unknown) => log.error({ err: String(e) }, 'opt-in sweep failed'));
   void sweepStatus();

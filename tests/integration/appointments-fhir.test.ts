@@ -1,7 +1,8 @@
 /**
  * A booked patient checked in at the kiosk by booking code, with the EMR on FHIR: the check-in's
  * delivery through the outbox moves the patient's booked Appointment of today to `arrived` in a
- * real FHIR engine (@medplum/fhir-router), and links the Encounter to it.
+ * real FHIR engine (@medplum/fhir-router), and links the Encounter to it; closing the day reports
+ * the bookings nobody came for to the EMR as `noshow`, leaving alone one staff already moved.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,5 +94,51 @@ describe('appointment check-in with the EMR on FHIR', () => {
       },
       { what: 'the Encounter linked to the appointment' },
     );
+  });
+
+  it('closing the day: a booking nobody came for is noshow in the EMR; one staff already moved is left alone', async () => {
+    const startsAt = new Date(Date.now() + 20 * 60_000).toISOString();
+    const reception = await login(server.url, 'tiepdon', 'tiepdon-demo');
+    const admin = await login(server.url, 'admin', 'admin-demo');
+    const emrBooking = async (idNumber: string, status: FhirAppointment['status']) => {
+      const patient = await engine.repo.createResource<Patient>({
+        resourceType: 'Patient',
+        identifier: [{ system: VN_SID.nationalId, value: idNumber }],
+      });
+      const appointment = await engine.repo.createResource<FhirAppointment>({
+        resourceType: 'Appointment',
+        status,
+        start: startsAt,
+        participant: [{ actor: { reference: `Patient/${patient.id}` }, status: 'accepted' }],
+      });
+      const booked = await api<Appointment>(server.url, reception, 'POST', '/api/counter/appointments', {
+        serviceId: 'noi-tong-quat',
+        startsAt,
+        identity: { source: 'chip', idNumber, fullName: 'Lê Thị Mai', dateOfBirth: '1990-01-01' },
+      });
+      if (!booked.body.value) throw new Error(`booking refused: ${booked.body.error?.code}`);
+      return appointment.id ?? '';
+    };
+    const absent = await emrBooking('079091000444', 'booked');
+    const movedByStaff = await emrBooking('079091000555', 'cancelled');
+
+    const closed = await api<{ noShows: number }>(server.url, reception, 'POST', '/api/counter/appointments/close-day');
+    expect(closed.body.value?.noShows).toBe(2);
+    await until(
+      async () =>
+        expect((await engine.repo.readResource<FhirAppointment>('Appointment', absent)).status).toBe('noshow'),
+      { what: 'the EMR appointment noshow' },
+    );
+    await until(async () => {
+      const r = await api<{ deliveries: { kind: string; status: string }[] }>(
+        server.url,
+        admin,
+        'GET',
+        '/api/admin/emr/deliveries?status=pending,delivering,delivered,failed',
+      );
+      const noShows = (r.body.value?.deliveries ?? []).filter((d) => d.kind === 'appointment-noshow');
+      expect(noShows.map((d) => d.status)).toEqual(['delivered', 'delivered']);
+    });
+    expect((await engine.repo.readResource<FhirAppointment>('Appointment', movedByStaff)).status).toBe('cancelled');
   });
 });

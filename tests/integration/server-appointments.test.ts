@@ -158,5 +158,13 @@ describe.each(databaseKinds)('booked appointments at the kiosk (%s)', (kind) => 
     const day = await api<Appointment[]>(server.url, reception, 'GET', '/api/counter/appointments?day=2026-03-02');
     const statuses = day.body.value?.map((x) => x.status).sort();
     expect(statuses).toEqual(['arrived', 'arrived', 'cancelled', 'noshow', 'noshow', 'noshow']);
+    // The admin reports count them with the day and service they were booked for.
+    const admin = await login(server.url, 'admin', 'admin-demo');
+    const report = await api<{
+      rows: { serviceId: string; appointmentNoShows?: number }[];
+      totals: { appointmentNoShows?: number };
+    }>(server.url, admin, 'GET', '/api/admin/reports?from=2026-03-02&to=2026-03-02&period=day');
+    expect(report.body.value?.totals.appointmentNoShows).toBe(3);
+    expect(report.body.value?.rows.find((r) => r.serviceId === 'tai-mui-hong')?.appointmentNoShows).toBe(3);
   });
 });

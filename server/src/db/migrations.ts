@@ -3,6 +3,7 @@ import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type Mi
 import { integrationsMigration } from './integration.migration';
 import { partitionByDayMigration } from './partitions.migration';
 import { appointmentsPaymentsMigration } from './payments.migration';
+import { portalDeliveryMigration } from './portal.migration';
 import { ticketStatusNotificationsMigration } from './ticket-status.migration';
 import { offlineLeasesMigration } from './offline.migration';
 import { columnEncryptionMigration, privacyMigration } from './privacy.migration';
@@ -305,6 +306,7 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '013-appointments-payments': appointmentsPaymentsMigration,
   '014-offline-leases': offlineLeasesMigration,
   '015-fleet-management': fleetManagementMigration,
+  '016-portal-delivery': portalDeliveryMigration,
   '018-ticket-status-notifications': ticketStatusNotificationsMigration,
 });
 

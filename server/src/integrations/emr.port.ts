@@ -68,6 +68,20 @@ export interface EmrCheckIn {
   appointmentId?: string;
 }
 
+/** A booked appointment of a closed day the patient never arrived for (the outbox payload). */
+export interface EmrNoShow {
+  /** The EMR's Appointment id, when the booking came from the EMR. */
+  appointmentId?: string;
+  /** Business identifiers to find the patient's booked Appointment by (a local booking). */
+  nationalId?: string;
+  insuranceNumber?: string;
+  /** The booked time (ISO instant): picks the booking when the patient has several that day. */
+  startsAt: string;
+  /** Facility-local day, YYYY-MM-DD, and the time-zone offset of that day. */
+  day: string;
+  utcOffset: string;
+}
+
 export interface DeliveryKey {
   /** Stable across retries: HL7 MSH-10, and the delivery's idempotency key. */
   controlId: string;
@@ -82,7 +96,9 @@ export type AppointmentStep =
   | 'ambiguous'
   | 'none'
   /** This adapter does not handle appointments (HL7 A04 carries none; local mode). */
-  | 'not-applicable';
+  | 'not-applicable'
+  /** A booked appointment nobody came for is now noshow. */
+  | 'noshow';
 
 export interface EmrDelivered {
   patient: 'created' | 'matched' | 'accepted';
@@ -125,6 +141,8 @@ export interface EmrPort {
   deliverCheckIn(checkIn: EmrCheckIn, key: DeliveryKey): Promise<EmrResult>;
   /** Demographic update of a known patient (HL7 A08; FHIR conditional update). */
   updatePatient(patient: EmrPatient, key: DeliveryKey): Promise<EmrResult>;
+  /** A booked appointment becomes noshow (FHIR); adapters without appointments leave it out. */
+  markNoShow?(noShow: EmrNoShow, key: DeliveryKey): Promise<EmrResult>;
   close(): Promise<void>;
 }
 

@@ -163,6 +163,12 @@ export function appointmentSearchUrl(patientRef: string, day: string, utcOffset:
   return `Appointment?patient=${patientRef}${range}`;
 }
 
+/** booked → noshow, only if it is still booked (staff may have moved it meanwhile). */
+export const appointmentNoShowPatch = [
+  { op: 'test', path: '/status', value: 'booked' },
+  { op: 'replace', path: '/status', value: 'noshow' },
+] as const;
+
 /** booked → arrived, only if it is still booked (optimistic concurrency by a `test` op). */
 export const appointmentArrivedPatch = [
   { op: 'test', path: '/status', value: 'booked' },

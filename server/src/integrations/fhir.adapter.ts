@@ -13,12 +13,14 @@ import {
   type DeliveryKey,
   type EmrCheckIn,
   type EmrError,
+  type EmrNoShow,
   type EmrPatient,
   type EmrPort,
   type EmrResult,
 } from './emr.port';
 import {
   appointmentArrivedPatch,
+  appointmentNoShowPatch,
   appointmentSearchUrl,
   checkInBundle,
   patientIdentifiers,
@@ -184,6 +186,64 @@ export class FhirAdapter implements EmrPort {
       ok: true,
       value: { patient: 'matched', encounter: 'matched', appointment: 'not-applicable', patientRef: `Patient/${id}` },
     };
+  }
+
+  /**
+   * A booked appointment nobody came for → noshow: by the EMR's id, or found as the patient's
+   * booked Appointment of that day (the one at the booked time when there are several). Left
+   * alone when staff moved it past booked, when the patient or a booking is not in the EMR, and
+   * never guessed between several.
+   */
+  async markNoShow(n: EmrNoShow, key: DeliveryKey): Promise<EmrResult> {
+    const step = (appointment: AppointmentStep): EmrResult => ({
+      ok: true,
+      value: { patient: 'matched', encounter: 'accepted', appointment },
+    });
+    let appointmentId = n.appointmentId;
+    if (!appointmentId) {
+      if (this.o.appointments === 'off') return step('not-applicable');
+      if (!n.nationalId && !n.insuranceNumber) return step('none');
+      const identifiers = patientMatchQuery({
+        patientId: '',
+        fullName: '',
+        dateOfBirth: '',
+        ...(n.nationalId ? { nationalId: n.nationalId } : {}),
+        ...(n.insuranceNumber ? { insuranceNumber: n.insuranceNumber } : {}),
+      });
+      const found = await this.send('GET', `Patient?${identifiers}&_count=2`, key);
+      if (!found.ok) return found;
+      const failure = this.failureOf(found.value, 'the patient search');
+      if (failure) return failure;
+      const patients = searchResources(found.value.body, 'Patient');
+      if (patients.length === 0) return step('none');
+      if (patients.length > 1) return step('ambiguous');
+      const search = await this.send(
+        'GET',
+        appointmentSearchUrl(`Patient/${String(patients[0]?.['id'])}`, n.day, n.utcOffset),
+        key,
+      );
+      if (!search.ok) return search;
+      const f = this.failureOf(search.value, 'the appointment search');
+      if (f) return f;
+      const booked = searchResources(search.value.body, 'Appointment').filter((a) => a['status'] === 'booked');
+      const atTime = booked.filter((a) => Date.parse(String(a['start'])) === Date.parse(n.startsAt));
+      const chosen = booked.length === 1 ? booked : atTime;
+      if (chosen.length === 0) return step('none');
+      if (chosen.length > 1) return step('ambiguous');
+      appointmentId = String(chosen[0]?.['id']);
+    }
+    const patched = await this.send(
+      'PATCH',
+      `Appointment/${encodeURIComponent(appointmentId)}`,
+      key,
+      appointmentNoShowPatch,
+      'application/json-patch+json',
+    );
+    if (!patched.ok) return patched;
+    const { status } = patched.value;
+    if (status >= 500 || status === 429 || status === 408)
+      return emrError('emr-unavailable', `appointment update answered ${status}`, { detail: `http-${status}` });
+    return step(status >= 400 ? 'left-as-is' : 'noshow');
   }
 
   async close(): Promise<void> {

@@ -102,6 +102,19 @@ export const integrationConfigShape = {
   BHYT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(8_000),
   /** A definitive answer is reused this long (the kiosk's pre-check, then the check-in). */
   BHYT_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
+  /**
+   * Each check-in's Decision 4750 record to the social-insurance data portal, through the outbox:
+   * `on` or `off` (default). The facility's setting (admin page) overrides it once saved.
+   */
+  PORTAL_MODE: z.enum(['on', 'off']).default('off'),
+  /** The portal's e-gateway, e.g. `https://egw.baohiemxahoi.gov.vn`. */
+  PORTAL_URL: optionalUrl,
+  PORTAL_USERNAME: z.string().max(128).optional(),
+  /** Sent as its MD5, as the e-gateway requires. */
+  PORTAL_PASSWORD: z.string().max(256).optional(),
+  PORTAL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Consecutive failed attempts before the portal's delivery counts as failing. */
+  PORTAL_ALERT_AFTER_FAILURES: z.coerce.number().int().min(1).max(1000).default(3),
   /** `ma_doituong_kcb` by case: `registered-here` (ma_dkbd = our facility), `insured`, `fee-paying`. */
   XML4750_OBJECT_CODES: keyValueList,
   /** `ma_dich_vu` per service id (`service-id:code,…`); default: the service id. */
@@ -128,6 +141,9 @@ export function integrationConfigIssues(c: IntegrationConfig): string[] {
       'BHYT_STAFF_CCCD',
     ] as const)
       if (!c[key]) issues.push(`${key}: required when BHYT_MODE=${c.BHYT_MODE}`);
+  if (c.PORTAL_MODE === 'on')
+    for (const key of ['PORTAL_URL', 'PORTAL_USERNAME', 'PORTAL_PASSWORD'] as const)
+      if (!c[key]) issues.push(`${key}: required when PORTAL_MODE=on`);
   for (const k of Object.keys(c.XML4750_OBJECT_CODES))
     if (!['registered-here', 'insured', 'fee-paying'].includes(k))
       issues.push(`XML4750_OBJECT_CODES: unknown case "${k}" (registered-here, insured, fee-paying)`);

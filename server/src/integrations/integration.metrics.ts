@@ -1,12 +1,13 @@
 /** Prometheus metrics of the integrations, registered in the server's registry. */
 import client from 'prom-client';
-import type { OutboxRepository } from '../repositories/outbox.repository';
+import { EMR_KINDS, PORTAL_KINDS, type OutboxRepository } from '../repositories/outbox.repository';
 
 export class IntegrationMetrics {
   readonly deliveryLatency: client.Histogram;
   readonly attempts: client.Histogram<'outcome'>;
   readonly bhytChecks: client.Counter<'routing'>;
   readonly bhytSeconds: client.Histogram;
+  readonly portalAttempts: client.Counter<'outcome'>;
 
   constructor(registry: client.Registry, outbox: OutboxRepository) {
     new client.Gauge({
@@ -15,9 +16,25 @@ export class IntegrationMetrics {
       labelNames: ['status'] as const,
       registers: [registry],
       async collect() {
-        const depth = await outbox.depth();
+        const depth = await outbox.depth(EMR_KINDS);
         for (const status of ['pending', 'delivering', 'failed'] as const) this.set({ status }, depth[status]);
       },
+    });
+    new client.Gauge({
+      name: 'kiosk_portal_outbox_deliveries',
+      help: 'Decision 4750 records for the social-insurance data portal waiting, in flight or stopped',
+      labelNames: ['status'] as const,
+      registers: [registry],
+      async collect() {
+        const depth = await outbox.depth(PORTAL_KINDS);
+        for (const status of ['pending', 'delivering', 'failed'] as const) this.set({ status }, depth[status]);
+      },
+    });
+    this.portalAttempts = new client.Counter({
+      name: 'kiosk_portal_delivery_attempts_total',
+      help: 'Delivery attempts of 4750 records to the social-insurance data portal, by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
     });
     this.deliveryLatency = new client.Histogram({
       name: 'kiosk_emr_delivery_latency_seconds',

@@ -5,7 +5,8 @@
  * personal data is written to the audit log.
  */
 import { z } from 'zod';
-import { err, ok, type EmrOutboxState } from '@kiosk/protocol';
+import { err, ok, portalSettingSchema, type EmrOutboxState, type PortalOutboxState } from '@kiosk/protocol';
+import { EMR_KINDS, PORTAL_KINDS } from '../repositories/outbox.repository';
 import { facilityDay } from '../clock';
 import { utcOffsetOf } from './vn-core';
 import type { ApiRegistry } from '../http/api';
@@ -24,6 +25,18 @@ export interface IntegrationRouteDeps {
 
 export function registerIntegrationRoutes(api: ApiRegistry, deps: IntegrationRouteDeps): void {
   const { integrations, auth } = deps;
+  const dayStart = () =>
+    new Date(
+      `${facilityDay(new Date(), deps.timeZone)}T00:00:00${utcOffsetOf(new Date(), deps.timeZone)}`,
+    ).toISOString();
+  const statusQuery = z.object({
+    status: z
+      .string()
+      .default('pending,failed')
+      .transform((v) => v.split(',').map((s) => s.trim()))
+      .pipe(z.array(z.enum(['pending', 'delivering', 'delivered', 'failed'])).min(1)),
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+  });
 
   api.define(
     {
@@ -37,10 +50,7 @@ export function registerIntegrationRoutes(api: ApiRegistry, deps: IntegrationRou
     async () => {
       const adapter =
         { fhir: 'fhir-r4', hl7: 'hl7v2-mllp', local: 'none' }[integrations.emr.mode] ?? integrations.emr.mode;
-      const dayStart = new Date(
-        `${facilityDay(new Date(), deps.timeZone)}T00:00:00${utcOffsetOf(new Date(), deps.timeZone)}`,
-      );
-      const state: EmrOutboxState = { adapter, ...(await integrations.outbox.summary(dayStart.toISOString())) };
+      const state: EmrOutboxState = { adapter, ...(await integrations.outbox.summary(dayStart(), EMR_KINDS)) };
       return ok(state);
     },
   );
@@ -52,20 +62,13 @@ export function registerIntegrationRoutes(api: ApiRegistry, deps: IntegrationRou
       summary: 'EMR deliveries by status (default: pending and failed), with queue depth and the EMR mode',
       tag: 'emr',
       access: ADMIN,
-      query: z.object({
-        status: z
-          .string()
-          .default('pending,failed')
-          .transform((v) => v.split(',').map((s) => s.trim()))
-          .pipe(z.array(z.enum(['pending', 'delivering', 'delivered', 'failed'])).min(1)),
-        limit: z.coerce.number().int().min(1).max(1000).default(200),
-      }),
+      query: statusQuery,
     },
     async ({ query }) =>
       ok({
         mode: integrations.emr.mode,
-        depth: await integrations.outbox.depth(),
-        deliveries: await integrations.outbox.list(query.status, query.limit),
+        depth: await integrations.outbox.depth(EMR_KINDS),
+        deliveries: await integrations.outbox.list(query.status, query.limit, EMR_KINDS),
       }),
   );
 
@@ -79,7 +82,7 @@ export function registerIntegrationRoutes(api: ApiRegistry, deps: IntegrationRou
       params: z.object({ id: z.string().uuid() }),
     },
     async ({ params, user }) => {
-      const changed = await integrations.outbox.retry([params.id]);
+      const changed = await integrations.outbox.retry([params.id], EMR_KINDS);
       if (changed === 0) return err('unknown-delivery', 'no failed or pending delivery with this id');
       await auth.audit(user.username, 'emr-delivery-retry', params.id);
       integrations.worker.nudge();
@@ -96,10 +99,95 @@ export function registerIntegrationRoutes(api: ApiRegistry, deps: IntegrationRou
       access: ADMIN,
     },
     async ({ user }) => {
-      const changed = await integrations.outbox.retry('all-failed');
+      const changed = await integrations.outbox.retry('all-failed', EMR_KINDS);
       await auth.audit(user.username, 'emr-delivery-retry-failed', String(changed));
       integrations.worker.nudge();
       return ok({ retried: changed });
+    },
+  );
+
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/admin/portal/outbox',
+      summary:
+        'Decision 4750 records to the social-insurance data portal at a glance: on/off, depth, delivered today, oldest wait, last error code',
+      tag: 'portal',
+      access: ADMIN,
+    },
+    async () => {
+      const state: PortalOutboxState = {
+        configured: integrations.portal !== undefined,
+        enabled: integrations.portalEnabled,
+        ...(await integrations.outbox.summary(dayStart(), PORTAL_KINDS)),
+      };
+      return ok(state);
+    },
+  );
+
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/admin/portal/deliveries',
+      summary: 'Deliveries of 4750 records to the portal by status (default: pending and failed), with the reason',
+      tag: 'portal',
+      access: ADMIN,
+      query: statusQuery,
+    },
+    async ({ query }) =>
+      ok({
+        depth: await integrations.outbox.depth(PORTAL_KINDS),
+        deliveries: await integrations.outbox.list(query.status, query.limit, PORTAL_KINDS),
+      }),
+  );
+
+  api.define(
+    {
+      method: 'POST',
+      url: '/api/admin/portal/deliveries/:id/retry',
+      summary: 'Sends a failed or waiting 4750 record to the portal again now',
+      tag: 'portal',
+      access: ADMIN,
+      params: z.object({ id: z.string().uuid() }),
+    },
+    async ({ params, user }) => {
+      const changed = await integrations.outbox.retry([params.id], PORTAL_KINDS);
+      if (changed === 0) return err('unknown-delivery', 'no failed or pending portal delivery with this id');
+      await auth.audit(user.username, 'portal-delivery-retry', params.id);
+      integrations.portalWorker?.nudge();
+      return ok({ retried: changed });
+    },
+  );
+
+  api.define(
+    {
+      method: 'POST',
+      url: '/api/admin/portal/deliveries/retry-failed',
+      summary: 'Sends every failed 4750 record to the portal again',
+      tag: 'portal',
+      access: ADMIN,
+    },
+    async ({ user }) => {
+      const changed = await integrations.outbox.retry('all-failed', PORTAL_KINDS);
+      await auth.audit(user.username, 'portal-delivery-retry-failed', String(changed));
+      integrations.portalWorker?.nudge();
+      return ok({ retried: changed });
+    },
+  );
+
+  api.define(
+    {
+      method: 'PUT',
+      url: '/api/admin/portal/settings',
+      summary: "The facility's switch: send each check-in's 4750 record to the portal, or not (audited)",
+      tag: 'portal',
+      access: ADMIN,
+      body: portalSettingSchema,
+    },
+    async ({ body, user }) => {
+      const r = await integrations.setPortalEnabled(body.enabled);
+      if (r.ok) await auth.audit(user.username, 'portal-setting', body.enabled ? 'on' : 'off');
+      return r;
     },
   );
 

@@ -15,11 +15,14 @@ import type { PendingTokens } from '../repositories/checkin.repository';
 import { facilityDay, type Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { CheckInExtraRows, CheckInHooks, StoredCheckIn } from '../services/checkin.service';
-import type { EmrError, EmrPatient, EmrPort } from './emr.port';
+import type { EmrNoShow, EmrPatient, EmrPort } from './emr.port';
+import type { NoShow } from '../services/appointment.service';
 import { LocalEmrAdapter } from './local-emr.adapter';
 import { FhirAdapter } from './fhir.adapter';
 import { Hl7v2Adapter } from './hl7v2.adapter';
-import { OutboxWorker } from './outbox.worker';
+import { OutboxWorker, type DeliveryError, type OutboxDestination } from './outbox.worker';
+import { PORTAL_KINDS } from '../repositories/outbox.repository';
+import { Portal4750Adapter, PORTAL_REFUSALS, portalError } from './portal-4750.adapter';
 import { IntegrationMetrics } from './integration.metrics';
 import {
   checkinRecordOf,
@@ -33,7 +36,10 @@ import { defaultObjectCodes, integrationConfigIssues, type IntegrationConfig } f
 import { utcOffsetOf, visitNumberOf } from './vn-core';
 import { BhytGatewayAdapter } from './bhyt-gateway.adapter';
 import { InsuranceScreening } from './insurance-screening';
-import { checkinRecords4750, type Record4750 } from './checkin-record-4750';
+import { checkinRecords4750, toRecord, type Record4750 } from './checkin-record-4750';
+
+/** The facility's own switch for the portal (settings table), over PORTAL_MODE once saved. */
+export const PORTAL_SETTING_KEY = 'portal-4750.enabled';
 
 export type IntegrationSettings = IntegrationConfig & { FACILITY_TIME_ZONE: string; HOSPITAL_NAME: string };
 
@@ -51,6 +57,8 @@ export interface IntegrationDeps {
 export interface IntegrationAttachments {
   /** AlertService.setEmrDeliveryFailing. */
   setEmrDeliveryFailing?(failing: boolean, detail: string | null): Promise<void>;
+  /** AlertService.setPortalDeliveryFailing. */
+  setPortalDeliveryFailing?(failing: boolean, detail: string | null): Promise<void>;
   registry?: client.Registry;
 }
 
@@ -91,6 +99,12 @@ export class Integrations {
   readonly outbox: OutboxRepository;
   readonly worker: OutboxWorker;
   readonly checkInHooks: CheckInHooks;
+  /** The social-insurance data portal, when PORTAL_URL and its credentials are configured. */
+  readonly portal: Portal4750Adapter | undefined;
+  /** Delivers the portal's rows of the outbox (4750 records); absent without a portal. */
+  readonly portalWorker: OutboxWorker | undefined;
+  /** Whether new check-ins send their record to the portal (PORTAL_MODE, then the facility's setting). */
+  portalEnabled: boolean;
   /** BHYT eligibility, unless BHYT_MODE=off. */
   readonly insurance: InsuranceScreening | undefined;
   metrics: IntegrationMetrics | undefined;
@@ -145,6 +159,41 @@ export class Integrations {
         },
       },
     );
+    if (config.PORTAL_URL && config.PORTAL_USERNAME && config.PORTAL_PASSWORD) {
+      const portal = new Portal4750Adapter({
+        baseUrl: config.PORTAL_URL,
+        username: config.PORTAL_USERNAME,
+        password: config.PORTAL_PASSWORD,
+        facilityCode: config.FACILITY_CODE,
+        timeoutMs: config.PORTAL_TIMEOUT_MS,
+      });
+      this.portal = portal;
+      this.portalWorker = new OutboxWorker(
+        { outbox: this.outbox, transactions: deps.transactions },
+        this.portalDestination(portal),
+        deps.clock,
+        deps.log,
+        {
+          pollMs: config.OUTBOX_POLL_MS,
+          batch: config.OUTBOX_BATCH,
+          concurrency: config.OUTBOX_CONCURRENCY,
+          leaseMs: config.OUTBOX_LEASE_MS,
+          backoffBaseMs: config.OUTBOX_BACKOFF_BASE_MS,
+          backoffMaxMs: config.OUTBOX_BACKOFF_MAX_MS,
+          alertAfterFailures: config.PORTAL_ALERT_AFTER_FAILURES,
+        },
+        {
+          onHealth: (failing, detail) => {
+            deps.log[failing ? 'warn' : 'info']({ failing, detail }, 'portal delivery health');
+            this.attached
+              .setPortalDeliveryFailing?.(failing, detail)
+              .catch((e: unknown) => deps.log.warn({ err: String(e) }, 'portal alert update failed'));
+          },
+          onAttempt: (outcome) => this.metrics?.portalAttempts.inc({ outcome }),
+        },
+      );
+    }
+    this.portalEnabled = this.portal !== undefined && config.PORTAL_MODE === 'on';
     if (config.BHYT_MODE !== 'off')
       this.insurance = new InsuranceScreening(
         new BhytGatewayAdapter({
@@ -172,8 +221,44 @@ export class Integrations {
       ...(insurance ? { screen: (request) => insurance.screen(request) } : {}),
       stored: (trx, stored) => this.stored(trx, stored),
       rows: (stored, tokens) => this.rows(stored, tokens),
-      ...(this.delivers ? { committed: () => this.worker.nudge() } : {}),
+      committed: () => {
+        if (this.delivers) this.worker.nudge();
+        if (this.portalEnabled) this.portalWorker?.nudge();
+      },
     };
+  }
+
+  /** A portal row carries only its visit id: the record itself is read from checkin_records when sent. */
+  private portalDestination(portal: Portal4750Adapter): OutboxDestination {
+    const visits = this.deps.repositories.visits;
+    return {
+      kinds: PORTAL_KINDS,
+      refusalCodes: PORTAL_REFUSALS,
+      deliver: async (row) => {
+        const row4750 = row.visit_id ? await visits.checkinRecord(row.visit_id) : undefined;
+        if (!row4750) return portalError('portal-no-record', 'the check-in record is gone', 'no-record');
+        return portal.send(toRecord(row4750, 1));
+      },
+    };
+  }
+
+  /** Reads the facility's portal switch (it overrides PORTAL_MODE once saved). */
+  async loadSettings(): Promise<void> {
+    const saved = await this.deps.repositories.catalogue.setting(PORTAL_SETTING_KEY);
+    if (saved !== undefined) this.portalEnabled = this.portal !== undefined && saved === '1';
+  }
+
+  /** The admin turns the portal on or off for this facility; on needs a configured portal. */
+  async setPortalEnabled(enabled: boolean): Promise<Result<{ enabled: boolean }>> {
+    if (enabled && !this.portal)
+      return err('portal-not-configured', 'PORTAL_URL, PORTAL_USERNAME and PORTAL_PASSWORD must be set first');
+    await this.deps.repositories.catalogue.saveSetting(
+      PORTAL_SETTING_KEY,
+      enabled ? '1' : '0',
+      this.deps.clock.now().toISOString(),
+    );
+    this.portalEnabled = enabled;
+    return ok({ enabled });
   }
 
   /** A kiosk's BHYT pre-check (`insurance:check` on /agent), in the form the kiosk page shows. */
@@ -189,10 +274,13 @@ export class Integrations {
 
   start(): void {
     this.worker.start();
+    this.portalWorker?.start();
   }
 
   async stop(): Promise<void> {
     await this.worker.stop();
+    await this.portalWorker?.stop();
+    this.portal?.close();
     await this.emr.close();
     this.insurance?.close();
   }
@@ -211,6 +299,7 @@ export class Integrations {
     await visits.insertCheckinRecord(trx, rows.record);
     if (rows.insuranceCheck) await visits.insertInsuranceCheck(trx, rows.insuranceCheck);
     if (rows.delivery) await this.outbox.enqueue(trx, rows.delivery);
+    if (rows.portal) await this.outbox.enqueue(trx, rows.portal);
   }
 
   /**
@@ -231,6 +320,7 @@ export class Integrations {
       },
       ...(rows.insuranceCheck ? { insuranceCheck: rows.insuranceCheck } : {}),
       ...(rows.delivery ? { delivery: this.outbox.deliveryRow(rows.delivery) } : {}),
+      ...(rows.portal ? { portalDelivery: this.outbox.deliveryRow(rows.portal) } : {}),
     };
   }
 
@@ -238,7 +328,12 @@ export class Integrations {
     s: StoredCheckIn,
     service: { id: string; name_vi: string; dept_vi: string; room: string },
     visitNumber: string,
-  ): { record: CheckinRecordTable; insuranceCheck?: InsuranceCheckTable; delivery?: NewDelivery } {
+  ): {
+    record: CheckinRecordTable;
+    insuranceCheck?: InsuranceCheckTable;
+    delivery?: NewDelivery;
+    portal?: NewDelivery;
+  } {
     const at = s.receipt.ticket.issuedAt;
     const instant = new Date(at);
     const day = facilityDay(instant, this.config.FACILITY_TIME_ZONE);
@@ -268,6 +363,18 @@ export class Integrations {
               patientId: s.patientId,
               patientKey: patientKeyOf(s.request.identity, s.patientId),
               payload: emrCheckInOf(snapshot),
+            },
+          }
+        : {}),
+      ...(this.portalEnabled
+        ? {
+            portal: {
+              kind: 'portal-4750' as const,
+              visitId: s.receipt.visitId,
+              patientId: s.patientId,
+              // Its own key: a portal delivery never waits for the patient's EMR deliveries.
+              patientKey: `portal:${s.receipt.visitId}`,
+              payload: { visitId: s.receipt.visitId },
             },
           }
         : {}),
@@ -318,6 +425,60 @@ export class Integrations {
     return checkinRecords4750(this.deps.repositories.visits, fromDay, toDay, this.config.FACILITY_TIME_ZONE);
   }
 
+  /**
+   * In the day-closing unit of work: each no-show reported to the EMR (FHIR Appointment noshow).
+   * The delivery hangs off a patient row: the one matching the booked identity, or one stored
+   * from it (as a check-in would); a booking with neither identity nor matching patient is left
+   * out (nothing identifies it to the EMR).
+   */
+  async enqueueNoShows(trx: Executor, noShows: readonly NoShow[]): Promise<number> {
+    if (!this.delivers || this.emr.markNoShow === undefined) return 0;
+    const { patients } = this.deps.repositories;
+    const at = this.deps.clock.now().toISOString();
+    let queued = 0;
+    for (const { appointment: a, identity } of noShows) {
+      if (!identity && !a.external_id) continue;
+      let patientId =
+        (identity?.idNumber ? await patients.idByIdNumber(trx, identity.idNumber) : undefined) ??
+        (identity?.insuranceNumber ? await patients.idByInsuranceNumber(trx, identity.insuranceNumber) : undefined);
+      if (!patientId && identity) {
+        patientId = newRowId();
+        await patients.insert(trx, {
+          id: patientId,
+          id_number: identity.idNumber ?? null,
+          old_id_number: identity.oldIdNumber ?? null,
+          insurance_number: identity.insuranceNumber ?? null,
+          full_name: identity.fullName,
+          date_of_birth: identity.dateOfBirth,
+          sex: identity.sex ?? null,
+          address: identity.address ?? null,
+          needs_review: identity.idNumber || identity.insuranceNumber ? 0 : 1,
+          created_at: at,
+          updated_at: at,
+        });
+      }
+      if (!patientId) continue;
+      const startsAt = new Date(a.starts_at);
+      const payload: EmrNoShow = {
+        ...(a.external_id ? { appointmentId: a.external_id } : {}),
+        ...(identity?.idNumber ? { nationalId: identity.idNumber } : {}),
+        ...(identity?.insuranceNumber ? { insuranceNumber: identity.insuranceNumber } : {}),
+        startsAt: startsAt.toISOString(),
+        day: a.day,
+        utcOffset: utcOffsetOf(startsAt, this.config.FACILITY_TIME_ZONE),
+      };
+      await this.outbox.enqueue(trx, {
+        kind: 'appointment-noshow',
+        visitId: null,
+        patientId,
+        patientKey: patientKeyOf(identity ?? {}, patientId),
+        payload,
+      });
+      queued += 1;
+    }
+    return queued;
+  }
+
   /** A patient-update (A08 / FHIR update) of a stored patient, e.g. after staff corrected details. */
   async enqueuePatientUpdate(patientId: string): Promise<boolean> {
     const p = await this.deps.repositories.patients.byId(patientId);
@@ -355,7 +516,7 @@ export class Integrations {
   }
 
   /** The counter sees it in the visit's history: this registration must be finished by hand. */
-  private async noteForCounter(row: EmrOutboxTable, error: EmrError): Promise<void> {
+  private async noteForCounter(row: EmrOutboxTable, error: DeliveryError): Promise<void> {
     if (!row.visit_id) return;
     const { tickets } = this.deps.repositories;
     const ticketId = await tickets.firstOfVisit(row.visit_id);

@@ -12,8 +12,48 @@ import type { Committer } from '../db/group-commit';
 import type { EmrOutboxTable } from '../db/schema';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
-import type { EmrCheckIn, EmrError, EmrPatient, EmrPort, EmrResult } from './emr.port';
-import type { Completion, OutboxRepository } from '../repositories/outbox.repository';
+import type { Result } from '@kiosk/protocol';
+import type { EmrCheckIn, EmrNoShow, EmrPatient, EmrPort } from './emr.port';
+import { EMR_KINDS, type Completion, type OutboxKind, type OutboxRepository } from '../repositories/outbox.repository';
+
+/** A failed delivery to any destination: whether a retry can help, whether staff must act. */
+export interface DeliveryError {
+  code: string;
+  message: string;
+  retriable: boolean;
+  route?: 'counter';
+  /** Machine detail without personal data. */
+  detail?: string;
+}
+
+/**
+ * Where a worker delivers its rows: the EMR, or the social-insurance data portal. Each claims
+ * only its own kinds, so one destination being down never holds up the other.
+ */
+export interface OutboxDestination {
+  readonly kinds: readonly OutboxKind[];
+  /** Failure codes meaning "refused, an admin must look" (they keep the destination failing). */
+  readonly refusalCodes: readonly string[];
+  deliver(row: EmrOutboxTable): Promise<Result<unknown, DeliveryError>>;
+}
+
+/** The EMR port as an outbox destination: check-ins, patient updates, no-shows. */
+export function emrDestination(emr: EmrPort): OutboxDestination {
+  return {
+    kinds: EMR_KINDS,
+    refusalCodes: ['emr-rejected', 'emr-invalid-content'],
+    deliver: async (row) => {
+      const payload = JSON.parse(row.payload_json) as unknown;
+      const key = { controlId: row.control_id };
+      if (row.kind === 'patient-update') return emr.updatePatient(payload as EmrPatient, key);
+      if (row.kind === 'appointment-noshow')
+        return emr.markNoShow
+          ? emr.markNoShow(payload as EmrNoShow, key)
+          : { ok: true, value: { patient: 'accepted', encounter: 'accepted', appointment: 'not-applicable' } };
+      return emr.deliverCheckIn(payload as EmrCheckIn, key);
+    },
+  };
+}
 
 export interface OutboxWorkerOptions {
   pollMs: number;
@@ -31,7 +71,7 @@ export interface OutboxWorkerHooks {
   /** The EMR started or stopped failing (raise/resolve 'emr-delivery-failing'); detail has no personal data. */
   onHealth?(failing: boolean, detail: string | null): void;
   /** A delivery needs staff: the counter finishes the registration. */
-  onCounter?(row: EmrOutboxTable, error: EmrError): void;
+  onCounter?(row: EmrOutboxTable, error: DeliveryError): void;
   /** One attempt's outcome and, when delivered, the time since the check-in was stored. */
   onAttempt?(outcome: 'delivered' | 'retry' | 'failed', attemptMs: number, sinceStoredMs?: number): void;
 }
@@ -59,10 +99,11 @@ export class OutboxWorker {
   private readonly random: () => number;
 
   private readonly repo: OutboxRepository;
+  private readonly destination: OutboxDestination;
 
   constructor(
     private readonly store: OutboxStore,
-    private readonly emr: EmrPort,
+    destination: EmrPort | OutboxDestination,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly o: OutboxWorkerOptions,
@@ -70,6 +111,7 @@ export class OutboxWorker {
   ) {
     this.random = o.random ?? Math.random;
     this.repo = store.outbox;
+    this.destination = 'kinds' in destination ? destination : emrDestination(destination);
   }
 
   start(): void {
@@ -117,7 +159,7 @@ export class OutboxWorker {
 
   /** One cycle; returns how many rows were claimed. Public for tests and drains. */
   async cycle(): Promise<number> {
-    const rows = await this.repo.claim(this.o.batch, this.o.leaseMs);
+    const rows = await this.repo.claim(this.o.batch, this.o.leaseMs, this.destination.kinds);
     if (rows.length === 0) return 0;
     const claims = new Map(rows.map((r) => [r.id, r.claim_token ?? '']));
     const groups = new Map<string, EmrOutboxTable[]>();
@@ -171,17 +213,12 @@ export class OutboxWorker {
 
   private async deliver(row: EmrOutboxTable): Promise<Completion> {
     const started = performance.now();
-    let result: EmrResult;
+    let result: Result<unknown, DeliveryError>;
     try {
-      const payload = JSON.parse(row.payload_json) as unknown;
-      const key = { controlId: row.control_id };
-      result =
-        row.kind === 'patient-update'
-          ? await this.emr.updatePatient(payload as EmrPatient, key)
-          : await this.emr.deliverCheckIn(payload as EmrCheckIn, key);
+      result = await this.destination.deliver(row);
     } catch (e) {
       // Adapters return Results; a throw is a bug: keep the row and retry later.
-      this.log.error({ err: String(e), delivery: row.id }, 'EMR adapter threw');
+      this.log.error({ err: String(e), delivery: row.id }, 'outbox adapter threw');
       result = { ok: false, error: { code: 'emr-bad-response', message: 'adapter error', retriable: true } };
     }
     const attemptMs = performance.now() - started;
@@ -193,7 +230,7 @@ export class OutboxWorker {
     const error = result.error;
     this.log.warn(
       { delivery: row.id, code: error.code, detail: error.detail ?? null, attempt: Number(row.attempts) + 1 },
-      'EMR delivery failed',
+      'outbox delivery failed',
     );
     if (error.retriable) {
       this.consecutiveFailures += 1;
@@ -222,7 +259,7 @@ export class OutboxWorker {
    * validation did) wait for an admin; several patients matching (412) is staff work, not a fault.
    */
   private async reportHealth(): Promise<void> {
-    const refused = await this.repo.refusedCount();
+    const refused = await this.repo.refusedCount(this.destination.refusalCodes);
     const failing = this.consecutiveFailures >= this.o.alertAfterFailures || refused > 0;
     if (failing === this.failing) return;
     this.failing = failing;

@@ -5,6 +5,7 @@
 import type { Db } from '../db/database';
 import type { AppointmentTable } from '../db/schema';
 import type { ColumnCipher } from './column-cipher';
+import type { Executor } from './executor';
 
 export class AppointmentRepository {
   constructor(
@@ -102,8 +103,8 @@ export class AppointmentRepository {
   }
 
   /** Booked appointments of `day` that never arrived, now marked no-show; returns them. */
-  async markNoShows(day: string, at: string): Promise<AppointmentTable[]> {
-    return this.db.kysely
+  async markNoShows(day: string, at: string, trx: Executor = this.db.kysely): Promise<AppointmentTable[]> {
+    return trx
       .updateTable('appointments')
       .set({ status: 'noshow', updated_at: at })
       .where('day', '=', day)

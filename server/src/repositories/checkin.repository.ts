@@ -63,6 +63,8 @@ export interface CheckInStatement {
   record?: { row: CheckinRecordTable; visitNumbers: { first: string; otherwise: string } };
   insuranceCheck?: InsuranceCheckTable;
   delivery?: EmrOutboxTable;
+  /** The 4750 record's delivery to the social-insurance data portal. */
+  portalDelivery?: EmrOutboxTable;
 }
 
 export interface StoredAtOnce {
@@ -158,6 +160,7 @@ export class CheckInRepository {
     if (s.record) ctes.push(`w_record as (${insert('checkin_records', { ...s.record.row })})`);
     if (s.insuranceCheck) ctes.push(`w_bhyt as (${insert('insurance_checks', { ...s.insuranceCheck })})`);
     if (s.delivery) ctes.push(`w_delivery as (${insert('emr_outbox', { ...s.delivery })})`);
+    if (s.portalDelivery) ctes.push(`w_portal as (${insert('emr_outbox', { ...s.portalDelivery })})`);
     const { rows } = await this.db.kysely.executeQuery<{ seq: number | string; number: string; patient_id: string }>(
       CompiledQuery.raw(`with ${ctes.join(',\n')}\nselect seq, number, patient_id from k`, q.params),
     );

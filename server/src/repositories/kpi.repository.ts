@@ -22,6 +22,18 @@ export class KpiRepository {
   }
 
   /** What a report needs of every ticket of a range of facility days (inclusive), with its visit's service type. */
+  /** Booked appointments marked no-show, per facility day and service. */
+  async appointmentNoShowsBetween(fromDay: string, toDay: string) {
+    return this.db.kysely
+      .selectFrom('appointments')
+      .select(['day', 'service_id', (eb) => eb.fn.countAll<string | number>().as('n')])
+      .where('status', '=', 'noshow')
+      .where('day', '>=', fromDay)
+      .where('day', '<=', toDay)
+      .groupBy(['day', 'service_id'])
+      .execute();
+  }
+
   async ticketsBetween(fromDay: string, toDay: string) {
     return this.db.kysely
       .selectFrom('tickets')

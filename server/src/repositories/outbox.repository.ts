@@ -24,7 +24,11 @@ export const openDelivery = (cipher: ColumnCipher, r: EmrOutboxTable): EmrOutbox
   payload_json: cipher.open('emr_outbox.payload_json', r.payload_json),
 });
 
-export type OutboxKind = 'check-in' | 'patient-update';
+export type OutboxKind = 'check-in' | 'patient-update' | 'appointment-noshow' | 'portal-4750';
+/** Rows the EMR's worker delivers. */
+export const EMR_KINDS: readonly OutboxKind[] = ['check-in', 'patient-update', 'appointment-noshow'];
+/** Rows the social-insurance data portal's worker delivers (Decision 4750 check-in records). */
+export const PORTAL_KINDS: readonly OutboxKind[] = ['portal-4750'];
 export type OutboxStatus = 'pending' | 'delivering' | 'delivered' | 'failed';
 
 export interface NewDelivery {
@@ -115,8 +119,11 @@ export class OutboxRepository {
     };
   }
 
-  /** Claims up to `limit` due rows for `leaseMs`; returns them (oldest first). */
-  async claim(limit: number, leaseMs: number): Promise<EmrOutboxTable[]> {
+  /**
+   * Claims up to `limit` due rows for `leaseMs`, of `kinds` only when given (each destination's
+   * worker claims its own rows); returns them (oldest first).
+   */
+  async claim(limit: number, leaseMs: number, kinds?: readonly OutboxKind[]): Promise<EmrOutboxTable[]> {
     const nowDate = this.clock.now();
     const now = nowDate.toISOString();
     const leaseUntil = new Date(nowDate.getTime() + leaseMs).toISOString();
@@ -143,6 +150,7 @@ export class OutboxRepository {
                     e.and([e('o.status', '=', 'pending'), e('o.next_attempt_at', '<=', now)]),
                     e.and([e('o.status', '=', 'delivering'), e('o.lease_until', '<', now)]),
                   ]),
+                  ...(kinds ? [e('o.kind', 'in', [...kinds])] : []),
                   e.not(
                     e.exists(
                       e
@@ -209,10 +217,10 @@ export class OutboxRepository {
     }
   }
 
-  async list(status: readonly OutboxStatus[], limit: number): Promise<DeliveryView[]> {
-    const rows = await this.db.kysely
-      .selectFrom('emr_outbox')
-      .selectAll()
+  async list(status: readonly OutboxStatus[], limit: number, kinds?: readonly OutboxKind[]): Promise<DeliveryView[]> {
+    let q = this.db.kysely.selectFrom('emr_outbox').selectAll();
+    if (kinds) q = q.where('kind', 'in', [...kinds]);
+    const rows = await q
       .where('status', 'in', [...status])
       .orderBy('created_at', 'desc')
       .limit(limit)
@@ -226,11 +234,12 @@ export class OutboxRepository {
   }
 
   /** A failed or waiting delivery is due now again; returns how many rows changed. */
-  async retry(ids: readonly string[] | 'all-failed'): Promise<number> {
+  async retry(ids: readonly string[] | 'all-failed', kinds?: readonly OutboxKind[]): Promise<number> {
     const now = this.clock.now().toISOString();
     let q = this.db.kysely
       .updateTable('emr_outbox')
       .set({ status: 'pending', next_attempt_at: now, updated_at: now, route: null });
+    if (kinds) q = q.where('kind', 'in', [...kinds]);
     q =
       ids === 'all-failed'
         ? q.where('status', '=', 'failed')
@@ -240,9 +249,10 @@ export class OutboxRepository {
   }
 
   /** Rows by status, for metrics and the admin view. */
-  async depth(): Promise<Record<OutboxStatus, number>> {
-    const rows = await this.db.kysely
-      .selectFrom('emr_outbox')
+  async depth(kinds?: readonly OutboxKind[]): Promise<Record<OutboxStatus, number>> {
+    let q = this.db.kysely.selectFrom('emr_outbox');
+    if (kinds) q = q.where('kind', 'in', [...kinds]);
+    const rows = await q
       .select(['status', (eb) => eb.fn.countAll<string | number>().as('n')])
       .where('status', 'in', ['pending', 'delivering', 'failed'])
       .groupBy('status')
@@ -253,31 +263,30 @@ export class OutboxRepository {
   }
 
   /** The admin dashboard's summary: depth, today's deliveries, the oldest wait, the last error code. */
-  async summary(dayStartIso: string): Promise<Omit<EmrOutboxState, 'adapter'>> {
-    const k = this.db.kysely;
-    const depth = await this.depth();
-    const today = await k
-      .selectFrom('emr_outbox')
+  async summary(dayStartIso: string, kinds?: readonly OutboxKind[]): Promise<Omit<EmrOutboxState, 'adapter'>> {
+    const from = () => {
+      const q = this.db.kysely.selectFrom('emr_outbox');
+      return kinds ? q.where('kind', 'in', [...kinds]) : q;
+    };
+    const depth = await this.depth(kinds);
+    const today = await from()
       .select((eb) => eb.fn.countAll<string | number>().as('n'))
       .where('status', '=', 'delivered')
       .where('delivered_at', '>=', dayStartIso)
       .executeTakeFirst();
-    const oldest = await k
-      .selectFrom('emr_outbox')
+    const oldest = await from()
       .select('created_at')
       .where('status', 'in', ['pending', 'delivering'])
       .orderBy('created_at')
       .limit(1)
       .executeTakeFirst();
-    const lastError = await k
-      .selectFrom('emr_outbox')
+    const lastError = await from()
       .select('last_error_code')
       .where('last_error_code', 'is not', null)
       .orderBy('updated_at', 'desc')
       .limit(1)
       .executeTakeFirst();
-    const lastDelivered = await k
-      .selectFrom('emr_outbox')
+    const lastDelivered = await from()
       .select('delivered_at')
       .where('delivered_at', 'is not', null)
       .orderBy('delivered_at', 'desc')
@@ -293,13 +302,13 @@ export class OutboxRepository {
     };
   }
 
-  /** Deliveries the EMR (or our validation) refused, waiting for an admin. */
-  async refusedCount(): Promise<number> {
+  /** Deliveries the EMR (or our validation) refused, waiting for an admin; another destination names its codes. */
+  async refusedCount(codes: readonly string[] = ['emr-rejected', 'emr-invalid-content']): Promise<number> {
     const row = await this.db.kysely
       .selectFrom('emr_outbox')
       .select((eb) => eb.fn.countAll<string | number>().as('n'))
       .where('status', '=', 'failed')
-      .where('last_error_code', 'in', ['emr-rejected', 'emr-invalid-content'])
+      .where('last_error_code', 'in', [...codes])
       .executeTakeFirst();
     return Number(row?.n ?? 0);
   }

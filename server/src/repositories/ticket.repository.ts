@@ -179,9 +179,16 @@ export class TicketRepository {
    */
   async waitingHeads(
     trx: Executor,
-    q: { serviceId: string; day: string; priorityClasses: readonly string[]; priorityLimit: number },
+    q: {
+      serviceId: string;
+      day: string;
+      priorityClasses: readonly string[];
+      priorityLimit: number;
+      /** Leave out booked patients' tickets (the caller reads them with `waitingBooked`). */
+      withoutBooked?: boolean;
+    },
   ): Promise<TicketRow[]> {
-    const base = trx
+    let base = trx
       .selectFrom('tickets')
       .selectAll()
       .where('service_id', '=', q.serviceId)
@@ -189,6 +196,17 @@ export class TicketRepository {
       .where('status', '=', 'waiting')
       .orderBy('issued_at')
       .orderBy('seq');
+    if (q.withoutBooked)
+      base = base.where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('appointments')
+              .select('appointments.id')
+              .whereRef('appointments.visit_id', '=', 'tickets.visit_id')
+              .where('appointments.status', '=', 'arrived'),
+          ),
+        ),
+      );
     const classes = [...q.priorityClasses];
     const heads: TicketRow[] = [];
     if (classes.length > 0) {
@@ -198,6 +216,27 @@ export class TicketRepository {
       heads.push(...(await base.limit(1).execute()));
     }
     return heads;
+  }
+
+  /** A service's waiting tickets of booked patients (their appointment arrived), with the booked time. */
+  async waitingBooked(
+    trx: Executor,
+    serviceId: string,
+    day: string,
+  ): Promise<(TicketRow & { bookedAt: string | null })[]> {
+    const rows = await trx
+      .selectFrom('tickets')
+      .innerJoin('appointments', 'appointments.visit_id', 'tickets.visit_id')
+      .selectAll('tickets')
+      .select('appointments.starts_at as bookedAt')
+      .where('tickets.service_id', '=', serviceId)
+      .where('tickets.day', '=', day)
+      .where('tickets.status', '=', 'waiting')
+      .where('appointments.status', '=', 'arrived')
+      .orderBy('appointments.starts_at')
+      .limit(200)
+      .execute();
+    return rows;
   }
 
   /** Priority calls in a row so far for a service's day (undefined before its first call). */

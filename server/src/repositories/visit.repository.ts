@@ -97,6 +97,16 @@ export class VisitRepository {
     return rows.map((r) => openCheckinRecord(this.cipher, r));
   }
 
+  /** One visit's Decision 4750 record (what the portal receives), or undefined once purged. */
+  async checkinRecord(visitId: string): Promise<CheckinRecordTable | undefined> {
+    const row = await this.db.kysely
+      .selectFrom('checkin_records')
+      .selectAll()
+      .where('visit_id', '=', visitId)
+      .executeTakeFirst();
+    return row && openCheckinRecord(this.cipher, row);
+  }
+
   // ---- inside a unit of work -----------------------------------------------------------------
 
   async insert(trx: Executor, visit: VisitTable): Promise<void> {

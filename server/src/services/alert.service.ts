@@ -155,4 +155,10 @@ export class AlertService {
     if (failing) await this.raise('emr-delivery-failing', SERVER_SUBJECT, null, 'critical', detail);
     else await this.resolve(SERVER_SUBJECT, ['emr-delivery-failing']);
   }
+
+  /** The same for the social-insurance data portal's deliveries of 4750 records. */
+  async setPortalDeliveryFailing(failing: boolean, detail: string | null = null): Promise<void> {
+    if (failing) await this.raise('portal-delivery-failing', SERVER_SUBJECT, null, 'critical', detail);
+    else await this.resolve(SERVER_SUBJECT, ['portal-delivery-failing']);
+  }
 }

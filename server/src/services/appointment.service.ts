@@ -23,7 +23,8 @@ import {
 } from '@kiosk/protocol';
 import { newRowId } from '../db/row-id';
 import type { AppointmentTable } from '../db/schema';
-import type { Repositories } from '../repositories';
+import type { Executor, Repositories } from '../repositories';
+import type { Committer } from '../db/group-commit';
 import { facilityDay, type Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { CheckInService } from './checkin.service';
@@ -46,9 +47,21 @@ export function timingOf(startsAt: string, now: Date, window: AppointmentWindow)
   return 'on-time';
 }
 
+/** A booking of a closed day nobody came for, as the EMR's no-show report needs it. */
+export interface NoShow {
+  appointment: AppointmentTable;
+  /** The identity given at booking, when there was one. */
+  identity?: Identity;
+}
+
 export interface AppointmentOptions {
   timeZone: string;
   window: AppointmentWindow;
+  /** No-shows are marked in one unit of work with what `onNoShows` writes (the EMR outbox). */
+  transactions?: Committer;
+  onNoShows?: (trx: Executor, noShows: readonly NoShow[]) => Promise<void>;
+  /** After that unit of work committed (wake the outbox). */
+  noShowsCommitted?: () => void;
 }
 
 export interface AppointmentCheckIn {
@@ -196,7 +209,21 @@ export class AppointmentService {
 
   /** End of the day's session: every booking nobody came for is `noshow`; returns them. */
   async closeDay(day = this.today()): Promise<Appointment[]> {
-    const rows = await this.repo.markNoShows(day, this.clock.now().toISOString());
+    const at = this.clock.now().toISOString();
+    const { transactions, onNoShows, noShowsCommitted } = this.options;
+    if (!transactions || !onNoShows) return (await this.repo.markNoShows(day, at)).map((r) => this.view(r));
+    const rows = await transactions.run(async (trx) => {
+      const marked = await this.repo.markNoShows(day, at, trx);
+      await onNoShows(
+        trx,
+        marked.map((appointment) => {
+          const identity = this.bookedIdentity(appointment);
+          return { appointment, ...(identity.ok ? { identity: identity.value } : {}) };
+        }),
+      );
+      return marked;
+    });
+    if (rows.length > 0) noShowsCommitted?.();
     return rows.map((r) => this.view(r));
   }
 

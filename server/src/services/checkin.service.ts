@@ -80,7 +80,7 @@ export interface StoredCheckIn {
 }
 
 /** What the integrations store with a one-statement check-in (see `CheckInHooks.rows`). */
-export type CheckInExtraRows = Pick<CheckInStatement, 'record' | 'insuranceCheck' | 'delivery'>;
+export type CheckInExtraRows = Pick<CheckInStatement, 'record' | 'insuranceCheck' | 'delivery' | 'portalDelivery'>;
 export interface CheckInHooks {
   /** Before the transaction (after a replay check): refuse the check-in, or decide its insurance status. */
   screen?(request: CheckInRequest, agentId: string | null): Promise<Result<CheckInScreening>>;

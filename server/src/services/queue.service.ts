@@ -34,6 +34,34 @@ export interface QueuePolicy {
   ordering: 'fifo' | 'ranked';
   noShowAfterSkips: number;
   defaultServiceMs: number;
+  /**
+   * Booked patients (the appointment window): on time, called by their booked time ahead of
+   * walk-ins of their lane; early, held until their window opens; late beyond it, walk-ins.
+   */
+  appointmentWindow?: { earlyMin: number; lateMin: number };
+}
+
+/** A waiting ticket as `chooseNext` sees it; `bookedAt` is the booked time of an arrived appointment. */
+export interface Candidate {
+  priority: string;
+  seq: number;
+  issued_at?: string;
+  bookedAt?: string | null;
+}
+
+/** How a booked ticket stands at `now`: held (early), booked (called by booked time) or a walk-in. */
+export function bookedStanding(
+  t: Pick<Candidate, 'bookedAt' | 'issued_at'>,
+  now: Date,
+  window: { earlyMin: number; lateMin: number } | undefined,
+): 'held' | 'booked' | 'walk-in' {
+  if (!t.bookedAt || !window) return 'walk-in';
+  const booked = Date.parse(t.bookedAt);
+  if (!Number.isFinite(booked)) return 'walk-in';
+  const arrived = t.issued_at ? Date.parse(t.issued_at) : now.getTime();
+  if (arrived > booked + window.lateMin * 60_000) return 'walk-in';
+  if (now.getTime() < booked - window.earlyMin * 60_000) return 'held';
+  return 'booked';
 }
 
 export interface QueueDeps {
@@ -70,27 +98,41 @@ const maskedNameOf = (receiptJson: string): string | undefined => {
   return receipt.ok ? receipt.value.ticket.maskedName : undefined;
 };
 
-/** Picks the next ticket: pure, so the interleave and ranking rules are tested without a database. */
-export function chooseNext<T extends { priority: string; seq: number; issued_at?: string }>(
+/**
+ * Picks the next ticket: pure, so the interleave and ranking rules are tested without a database.
+ * Within each lane (priority, normal) booked patients on time come first by booked time, then
+ * the rest by arrival; held (early) bookings wait; the priority interleave between lanes and the
+ * ranking of priority classes are unchanged.
+ */
+export function chooseNext<T extends Candidate>(
   waiting: readonly T[],
-  policy: Pick<QueuePolicy, 'priorityRatio' | 'priorityClasses' | 'ordering'>,
+  policy: Pick<QueuePolicy, 'priorityRatio' | 'priorityClasses' | 'ordering' | 'appointmentWindow'>,
   priorityStreak: number,
+  now: Date = new Date(),
 ): { ticket: T; tookPriority: boolean; newStreak: number } | undefined {
   const rank = (p: string) => (policy.priorityClasses as readonly string[]).indexOf(p);
-  // Issue time first: a kiosk's offline ticket, stored when the network came back, keeps the place
-  // its issue time gives it (its number came from a block leased earlier).
+  // Issue time before seq: a kiosk's offline ticket, stored when the network came back, keeps the
+  // place its issue time gives it (its number came from a block leased earlier).
   const byIssue = (a: T, b: T) =>
     (a.issued_at !== undefined && b.issued_at !== undefined && a.issued_at !== b.issued_at
       ? a.issued_at < b.issued_at
         ? -1
         : 1
       : 0) || a.seq - b.seq;
-  const bySeq = [...waiting].sort(byIssue);
+  const standing = new Map(waiting.map((t) => [t, bookedStanding(t, now, policy.appointmentWindow)]));
+  const bookedTime = (t: T) => (standing.get(t) === 'booked' ? Date.parse(t.bookedAt ?? '') : Infinity);
+  const order = (a: T, b: T) => {
+    const ba = bookedTime(a);
+    const bb = bookedTime(b);
+    if (ba !== bb) return ba < bb ? -1 : 1;
+    return byIssue(a, b);
+  };
+  const bySeq = waiting.filter((t) => standing.get(t) !== 'held').sort(order);
   const priority = bySeq.filter((t) => rank(t.priority) >= 0);
   const normal = bySeq.filter((t) => rank(t.priority) < 0);
   const nextPriority =
     policy.ordering === 'ranked'
-      ? [...priority].sort((a, b) => rank(a.priority) - rank(b.priority) || byIssue(a, b))[0]
+      ? [...priority].sort((a, b) => rank(a.priority) - rank(b.priority) || order(a, b))[0]
       : priority[0];
   const nextNormal = normal[0];
   if (!nextPriority && !nextNormal) return undefined;
@@ -150,14 +192,18 @@ export class QueueService {
     for (let attempt = 0; attempt < 5; attempt++) {
       const result = await transactions.run(async (trx) => {
         // Ranked priority looks at every waiting priority ticket (up to 500); FIFO at the first.
-        const candidates = await tickets.waitingHeads(trx, {
+        const heads = await tickets.waitingHeads(trx, {
           serviceId,
           day,
           priorityClasses: policy.priorityClasses,
           priorityLimit: policy.ordering === 'ranked' ? 500 : 1,
+          withoutBooked: policy.appointmentWindow !== undefined,
         });
+        // Booked patients waiting (arrived appointments): any of them may go ahead of the heads.
+        const booked = policy.appointmentWindow ? await tickets.waitingBooked(trx, serviceId, day) : [];
+        const candidates = [...booked, ...heads];
         const streak = await tickets.priorityStreak(trx, serviceId, day);
-        const choice = chooseNext(candidates, policy, Number(streak ?? 0));
+        const choice = chooseNext(candidates, policy, Number(streak ?? 0), clock.now());
         if (!choice) return null;
         const ticket = choice.ticket;
         const at = clock.now().toISOString();

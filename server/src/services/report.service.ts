@@ -24,6 +24,7 @@ interface Acc {
   feePaying: number;
   called: number;
   noShows: number;
+  appointmentNoShows: number;
   waitMs: number;
   waits: number;
 }
@@ -34,6 +35,7 @@ const zero = (): Acc => ({
   feePaying: 0,
   called: 0,
   noShows: 0,
+  appointmentNoShows: 0,
   waitMs: 0,
   waits: 0,
 });
@@ -51,7 +53,11 @@ export class ReportService {
     const to = query.to ?? (query.from && query.from > this.today() ? query.from : this.today());
     const from = query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 6 * 86_400_000).toISOString().slice(0, 10);
     const q = { from, to, period: query.period };
-    const [tickets, kept] = await Promise.all([kpi.ticketsBetween(q.from, q.to), kpi.dailyBetween(q.from, q.to)]);
+    const [tickets, kept, booked] = await Promise.all([
+      kpi.ticketsBetween(q.from, q.to),
+      kpi.dailyBetween(q.from, q.to),
+      kpi.appointmentNoShowsBetween(q.from, q.to),
+    ]);
     const rows = new Map<string, Acc & { period: string; serviceId: string }>();
     const acc = (day: string, serviceId: string) => {
       const period = periodStart(day, q.period);
@@ -97,6 +103,7 @@ export class ReportService {
       a.waitMs += Number(k.wait_ms_total);
       a.waits += Number(k.wait_count);
     }
+    for (const b of booked) acc(b.day, b.service_id).appointmentNoShows += Number(b.n);
     const out: ReportRow[] = [...rows.values()]
       .sort((a, b) => (a.period === b.period ? a.serviceId.localeCompare(b.serviceId) : a.period < b.period ? -1 : 1))
       .map((a) => ({
@@ -108,6 +115,7 @@ export class ReportService {
         feePaying: a.feePaying,
         called: a.called,
         noShows: a.noShows,
+        appointmentNoShows: a.appointmentNoShows,
         meanWaitMs: a.waits > 0 ? Math.round(a.waitMs / a.waits) : null,
       }));
     const sum = (f: (r: ReportRow) => number) => out.reduce((n, r) => n + f(r), 0);
@@ -131,6 +139,7 @@ export class ReportService {
         feePaying: sum((r) => r.feePaying),
         called: sum((r) => r.called),
         noShows: sum((r) => r.noShows),
+        appointmentNoShows: sum((r) => r.appointmentNoShows ?? 0),
       },
     };
   }
