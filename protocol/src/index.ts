@@ -30,3 +30,4 @@ export * from './vietqr';
 export * from './payment';
 export * from './appointment';
 export * from './fleet-management';
+export * from './ticket-status';

@@ -429,4 +429,21 @@ export interface Database {
   agent_bundles: AgentBundleTable;
   rollouts: RolloutTable;
   rollout_targets: RolloutTargetTable;
+  notify_subscriptions: NotifySubscriptionTable;
+}
+
+/** An opt-in to be told about one ticket, kept only for its visit (see ticket-status.migration.ts). */
+export interface NotifySubscriptionTable {
+  id: string;
+  ticket_id: string;
+  visit_id: string;
+  service_id: string;
+  day: string;
+  channel: string;
+  push_json: string | null;
+  /** Sealed (ColumnCipher) phone number for ZNS / SMS. */
+  phone: string | null;
+  near_sent_at: string | null;
+  called_sent_at: string | null;
+  created_at: string;
 }

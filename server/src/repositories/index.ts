@@ -21,6 +21,7 @@ import { TicketRepository } from './ticket.repository';
 import { VisitRepository } from './visit.repository';
 import { ColumnCipher } from './column-cipher';
 import { FleetManagementRepository } from './fleet-management.repository';
+import { TicketStatusRepository } from './ticket-status.repository';
 
 export type { Executor } from './executor';
 
@@ -56,6 +57,8 @@ export interface Repositories {
   appointments: AppointmentRepository;
   /** Kiosk configuration revisions, sites, signed bundles, rollouts. */
   fleetManagement: FleetManagementRepository;
+  /** The ticket's public status (by lookup code) and the patient's opt-ins to be told. */
+  ticketStatus: TicketStatusRepository;
 }
 
 /** `clock` stamps the outbox's own bookkeeping (claims, leases, retries). */
@@ -81,5 +84,6 @@ export function createRepositories(
     payments: new PaymentRepository(db),
     appointments: new AppointmentRepository(db, cipher),
     fleetManagement: new FleetManagementRepository(db),
+    ticketStatus: new TicketStatusRepository(db, cipher),
   };
 }

@@ -14,6 +14,7 @@ import type { ReportService } from './report.service';
 import type { PaymentService } from './payment.service';
 import type { AppointmentService } from './appointment.service';
 import type { FleetManagementService } from './fleet-management.service';
+import type { TicketStatusService } from './ticket-status.service';
 
 export interface Services {
   db: Db;
@@ -33,4 +34,6 @@ export interface Services {
   appointments: AppointmentService;
   /** Restart, configuration, diagnostics and software rollouts of kiosks. */
   fleetManagement: FleetManagementService;
+  /** The ticket's public status page and the patient's phone notifications. */
+  ticketStatus: TicketStatusService;
 }
