@@ -11,6 +11,7 @@ import type { ServiceInfo } from './facility';
 import { insuranceCheckRequestSchema, type InsuranceCheck } from './kiosk-flow';
 import { ticketSchema } from './ticket';
 import { noPayloadSchema } from './no-payload';
+import { leaseRequestSchema, replayBatchSchema, type OfflineLease, type ReplayOutcome } from './offline';
 import { appointmentCheckInRequestSchema, appointmentLookupSchema, type Appointment } from './appointment';
 import {
   paymentQuoteRequestSchema,
@@ -63,6 +64,10 @@ export const agentCommands = {
   ),
   /** A step of a software rollout on this kiosk (downloading, refused, staged, adopted, rolled back). */
   'rollout:report': answers<null>()(rolloutReportSchema),
+  /** Leases of numbers for offline check-in: every lease of this kiosk for today, new blocks included. */
+  'lease:take': answers<OfflineLease[]>()(leaseRequestSchema),
+  /** Check-ins the kiosk issued offline, in issue order; idempotent on each check-in id. */
+  'checkin:replay': answers<ReplayOutcome[]>()(replayBatchSchema),
 } as const;
 export type AgentToServerEvents = CommandEvents<typeof agentCommands>;
 

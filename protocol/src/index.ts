@@ -31,3 +31,4 @@ export * from './payment';
 export * from './appointment';
 export * from './fleet-management';
 export * from './ticket-status';
+export * from './offline';

@@ -9,6 +9,7 @@ import { systemClock, facilityDay, type Clock } from './clock';
 import { AuthService } from './services/auth.service';
 import { FacilityService } from './services/facility.service';
 import { CheckInService } from './services/checkin.service';
+import { OfflineService } from './services/offline.service';
 import { QueueService } from './services/queue.service';
 import { FleetService } from './services/fleet.service';
 import { PatientService } from './services/patient.service';
@@ -351,6 +352,20 @@ export async function createServerApp(
       },
       log,
     ),
+    offline: new OfflineService({
+      repositories,
+      transactions,
+      checkIn,
+      clock,
+      timeZone: config.FACILITY_TIME_ZONE,
+      hospitalName: config.HOSPITAL_NAME,
+      blockSize: config.OFFLINE_LEASE_BLOCK,
+      lowWater: Math.min(config.OFFLINE_LEASE_LOW_WATER, config.OFFLINE_LEASE_BLOCK),
+      onConflict: async (agentId, checkInId, detail) => {
+        await services.alerts.raise('offline-checkin-conflict', agentId, checkInId, 'warning', detail);
+      },
+      log,
+    }),
   };
   statusRef.current = services.ticketStatus;
 

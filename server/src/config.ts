@@ -89,6 +89,9 @@ export const configSchema = z.object({
   RETENTION_PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   /** A kiosk silent for longer than this raises 'kiosk-offline'. */
   KIOSK_OFFLINE_AFTER_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
+  /** Offline check-in: numbers per lease block a kiosk is granted per service, and the count left that asks for a new block. */
+  OFFLINE_LEASE_BLOCK: z.coerce.number().int().min(1).max(5000).default(30),
+  OFFLINE_LEASE_LOW_WATER: z.coerce.number().int().min(0).max(5000).default(10),
   /** How often the offline sweep runs. */
   ALERT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   /** SQLite: where scheduled online backups go (default: `backups` beside the database file). */

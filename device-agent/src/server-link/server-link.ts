@@ -36,6 +36,10 @@ import {
   type PaymentUpdate,
   type CommandHandlers,
   type RolloutReport,
+  type LeaseRequest,
+  type OfflineLease,
+  type ReplayBatch,
+  type ReplayOutcome,
 } from '@kiosk/protocol';
 import { z } from 'zod';
 import { DurableQueue } from './durable-queue';
@@ -245,6 +249,7 @@ export class ServerLink {
 
   private request<T>(
     send: (socket: Socket<ServerToAgentEvents, AgentToServerEvents>, ack: (r: Result<T>) => void) => void,
+    timeoutMs = this.options.timeoutMs,
   ) {
     return new Promise<Result<T>>((resolve) => {
       const socket = this.socket;
@@ -254,7 +259,7 @@ export class ServerLink {
       }
       const timer = setTimeout(
         () => resolve(err('server-timeout', 'the server did not answer in time', 'go-to-counter')),
-        this.options.timeoutMs,
+        timeoutMs,
       );
       send(socket, (r) => {
         clearTimeout(timer);
@@ -263,9 +268,20 @@ export class ServerLink {
     });
   }
 
-  /** Relays the kiosk page's check-in to the server, which issues the ticket. */
-  submitCheckIn(request: CheckInRequest): Promise<Result<CheckInReceipt>> {
-    return this.request((s, ack) => s.emit('checkin:submit', request, ack));
+  /**
+   * Relays the kiosk page's check-in to the server, which issues the ticket. `timeoutMs`: a shorter
+   * budget, after which the kiosk issues the ticket itself from its lease (offline check-in).
+   */
+  submitCheckIn(request: CheckInRequest, timeoutMs?: number): Promise<Result<CheckInReceipt>> {
+    return this.request((s, ack) => s.emit('checkin:submit', request, ack), timeoutMs);
+  }
+  /** Today's leases of numbers for offline check-in, topped up where few are left. */
+  takeLeases(request: LeaseRequest): Promise<Result<OfflineLease[]>> {
+    return this.request((s, ack) => s.emit('lease:take', request, ack));
+  }
+  /** Offline check-ins for the server to store, in issue order (idempotent on each check-in id). */
+  replay(batch: ReplayBatch, timeoutMs?: number): Promise<Result<ReplayOutcome[]>> {
+    return this.request((s, ack) => s.emit('checkin:replay', batch, ack), timeoutMs);
   }
   private printHandler: ((command: TicketPrintCommand) => Promise<Result<PrintReport>>) | undefined;
   private managementHandlers: Partial<ServerCommandHandlers> = {};

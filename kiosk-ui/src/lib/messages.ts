@@ -25,6 +25,9 @@ export const vi = {
   'kiosk.still-there': 'Bạn vẫn đang sử dụng?',
   'kiosk.continue': 'Tiếp tục',
   'kiosk.agent-offline': 'Ki-ốt đang khởi động lại thiết bị. Vui lòng chờ trong giây lát.',
+  'kiosk.link.offline': 'Ki-ốt vẫn cấp số thứ tự bình thường',
+  'kiosk.link.syncing': 'Đang đồng bộ',
+  'kiosk.ticket.offline': 'Số được cấp tại ki-ốt (*)',
   'kiosk.attract.card': 'Chạm thẻ Căn cước gắn chip lên đầu đọc',
   'kiosk.attract.qr': 'Quét mã QR trên thẻ CCCD hoặc thẻ BHYT',
   'kiosk.attract.manual': 'Nhập thông tin bằng tay',
@@ -143,6 +146,13 @@ export const vi = {
   'pay.unknown-price': 'Chưa có giá cho dịch vụ này. Vui lòng thanh toán tại quầy thu ngân.',
   'pay.receipt-printed': 'Biên lai đã được in.',
   'lang.switch': 'English',
+  'id.need-qr.title': 'Quét mã QR mặt trước thẻ',
+  'id.need-qr.body': 'Đầu đọc cần mã QR trên mặt trước thẻ Căn cước để mở chip.',
+  'id.need-qr.how': 'Đưa mã QR ở góc trên bên phải mặt trước thẻ vào máy quét.',
+  'id.need-qr.place-again': 'Đã nhận mã QR. Vui lòng đặt lại thẻ lên đầu đọc.',
+  'id.need-qr.picture': 'Hình: mặt trước thẻ Căn cước, mã QR ở góc trên bên phải, đưa vào máy quét',
+  'id.start-over.qr-other-person': 'Mã QR và thẻ không phải của cùng một người. Vui lòng bắt đầu lại với thẻ của bạn.',
+  'id.start-over.other-card': 'Thẻ này là của người khác. Vui lòng bắt đầu lại.',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -169,6 +179,9 @@ export const en: Record<MessageKey, string> = {
   'kiosk.still-there': 'Are you still there?',
   'kiosk.continue': 'Continue',
   'kiosk.agent-offline': 'The kiosk is restarting its devices. Please wait a moment.',
+  'kiosk.link.offline': 'The kiosk is issuing numbers as usual',
+  'kiosk.link.syncing': 'Syncing',
+  'kiosk.ticket.offline': 'Number issued by this kiosk (*)',
   'kiosk.attract.card': 'Place your chip ID card on the reader',
   'kiosk.attract.qr': 'Scan the QR code on your CCCD or health-insurance card',
   'kiosk.attract.manual': 'Type your details',
@@ -292,4 +305,13 @@ export const en: Record<MessageKey, string> = {
   'pay.unknown-price': 'This service has no price yet. Please pay at the cashier.',
   'pay.receipt-printed': 'Your receipt has been printed.',
   'lang.switch': 'Tiếng Việt',
+  'id.need-qr.title': 'Scan the QR code on the front of the card',
+  'id.need-qr.body': 'The reader needs the QR code on the front of your ID card to open its chip.',
+  'id.need-qr.how': 'Hold the QR code in the top right corner of the card front under the scanner.',
+  'id.need-qr.place-again': 'QR code received. Please place the card on the reader again.',
+  'id.need-qr.picture':
+    'Picture: the front of the ID card, the QR code in the top right corner, held under the scanner',
+  'id.start-over.qr-other-person':
+    'The QR code and the card are not the same person’s. Please start again with your own card.',
+  'id.start-over.other-card': 'This card is another person’s. Please start again.',
 };

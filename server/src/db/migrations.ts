@@ -4,6 +4,7 @@ import { integrationsMigration } from './integration.migration';
 import { partitionByDayMigration } from './partitions.migration';
 import { appointmentsPaymentsMigration } from './payments.migration';
 import { ticketStatusNotificationsMigration } from './ticket-status.migration';
+import { offlineLeasesMigration } from './offline.migration';
 import { columnEncryptionMigration, privacyMigration } from './privacy.migration';
 import { fleetManagementMigration } from './fleet-management.migration';
 
@@ -302,6 +303,7 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '009-column-encryption-hashes': columnEncryptionMigration,
   '010-heartbeat-history-displays': m008(dialect),
   '013-appointments-payments': appointmentsPaymentsMigration,
+  '014-offline-leases': offlineLeasesMigration,
   '015-fleet-management': fleetManagementMigration,
   '018-ticket-status-notifications': ticketStatusNotificationsMigration,
 });

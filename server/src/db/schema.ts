@@ -430,6 +430,8 @@ export interface Database {
   rollouts: RolloutTable;
   rollout_targets: RolloutTargetTable;
   notify_subscriptions: NotifySubscriptionTable;
+  offline_leases: OfflineLeaseTable;
+  agent_offline_backlog: AgentOfflineBacklogTable;
 }
 
 /** An opt-in to be told about one ticket, kept only for its visit (see ticket-status.migration.ts). */
@@ -446,4 +448,22 @@ export interface NotifySubscriptionTable {
   near_sent_at: string | null;
   called_sent_at: string | null;
   created_at: string;
+}
+
+/** A block `first_seq..last_seq` of a service's daily series granted to one kiosk for offline check-in. */
+export interface OfflineLeaseTable {
+  id: string;
+  agent_id: string;
+  service_id: string;
+  day: string;
+  first_seq: number;
+  last_seq: number;
+  granted_at: string;
+}
+/** Offline check-ins a kiosk holds, not yet replayed, as its latest heartbeat said. */
+export interface AgentOfflineBacklogTable {
+  agent_id: string;
+  backlog: number;
+  oldest_at: string | null;
+  updated_at: string;
 }

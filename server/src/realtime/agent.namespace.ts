@@ -98,6 +98,7 @@ export function attachAgentNamespace(
             : err('unknown-ticket', 'no such ticket'),
         'heartbeat:send': async (hb) => {
           await s.fleet.heartbeat(agent.id, hb);
+          if (hb.offline) await s.offline.saveBacklog(agent.id, hb.offline.backlog, hb.offline.oldestAt);
           await s.alerts.reconcileHeartbeat(agent.id, hb.devices, hb.storageFaults);
           return ok(null);
         },
@@ -109,6 +110,8 @@ export function attachAgentNamespace(
         'appointment:find': (lookup) => s.appointments.find(lookup),
         'appointment:check-in': (request) => s.appointments.checkIn(request, agent.id),
         'rollout:report': (report) => s.fleetManagement.report(agent.id, report),
+        'lease:take': async (request) => ok(await s.offline.leases(agent.id, request)),
+        'checkin:replay': async (batch) => ok(await s.offline.replay(agent.id, batch)),
       },
       commandOptions(log, limits.forSocket('/agent', agent.id, socket)),
     );

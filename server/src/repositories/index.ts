@@ -22,6 +22,7 @@ import { VisitRepository } from './visit.repository';
 import { ColumnCipher } from './column-cipher';
 import { FleetManagementRepository } from './fleet-management.repository';
 import { TicketStatusRepository } from './ticket-status.repository';
+import { OfflineLeaseRepository } from './offline-lease.repository';
 
 export type { Executor } from './executor';
 
@@ -59,6 +60,8 @@ export interface Repositories {
   fleetManagement: FleetManagementRepository;
   /** The ticket's public status (by lookup code) and the patient's opt-ins to be told. */
   ticketStatus: TicketStatusRepository;
+  /** Offline check-in: leases of numbers granted to kiosks, kiosks' journal backlogs. */
+  offlineLeases: OfflineLeaseRepository;
 }
 
 /** `clock` stamps the outbox's own bookkeeping (claims, leases, retries). */
@@ -85,5 +88,6 @@ export function createRepositories(
     appointments: new AppointmentRepository(db, cipher),
     fleetManagement: new FleetManagementRepository(db),
     ticketStatus: new TicketStatusRepository(db, cipher),
+    offlineLeases: new OfflineLeaseRepository(db),
   };
 }

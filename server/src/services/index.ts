@@ -15,6 +15,7 @@ import type { PaymentService } from './payment.service';
 import type { AppointmentService } from './appointment.service';
 import type { FleetManagementService } from './fleet-management.service';
 import type { TicketStatusService } from './ticket-status.service';
+import type { OfflineService } from './offline.service';
 
 export interface Services {
   db: Db;
@@ -36,4 +37,5 @@ export interface Services {
   fleetManagement: FleetManagementService;
   /** The ticket's public status page and the patient's phone notifications. */
   ticketStatus: TicketStatusService;
+  offline: OfflineService;
 }

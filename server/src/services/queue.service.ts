@@ -71,18 +71,26 @@ const maskedNameOf = (receiptJson: string): string | undefined => {
 };
 
 /** Picks the next ticket: pure, so the interleave and ranking rules are tested without a database. */
-export function chooseNext<T extends { priority: string; seq: number }>(
+export function chooseNext<T extends { priority: string; seq: number; issued_at?: string }>(
   waiting: readonly T[],
   policy: Pick<QueuePolicy, 'priorityRatio' | 'priorityClasses' | 'ordering'>,
   priorityStreak: number,
 ): { ticket: T; tookPriority: boolean; newStreak: number } | undefined {
   const rank = (p: string) => (policy.priorityClasses as readonly string[]).indexOf(p);
-  const bySeq = [...waiting].sort((a, b) => a.seq - b.seq);
+  // Issue time first: a kiosk's offline ticket, stored when the network came back, keeps the place
+  // its issue time gives it (its number came from a block leased earlier).
+  const byIssue = (a: T, b: T) =>
+    (a.issued_at !== undefined && b.issued_at !== undefined && a.issued_at !== b.issued_at
+      ? a.issued_at < b.issued_at
+        ? -1
+        : 1
+      : 0) || a.seq - b.seq;
+  const bySeq = [...waiting].sort(byIssue);
   const priority = bySeq.filter((t) => rank(t.priority) >= 0);
   const normal = bySeq.filter((t) => rank(t.priority) < 0);
   const nextPriority =
     policy.ordering === 'ranked'
-      ? [...priority].sort((a, b) => rank(a.priority) - rank(b.priority) || a.seq - b.seq)[0]
+      ? [...priority].sort((a, b) => rank(a.priority) - rank(b.priority) || byIssue(a, b))[0]
       : priority[0];
   const nextNormal = normal[0];
   if (!nextPriority && !nextNormal) return undefined;
