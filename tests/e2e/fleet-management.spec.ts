@@ -1,0 +1,33 @@
+import { expect, test } from '@playwright/test';
+import { logins, shooter, staffLogin } from './support';
+
+// The remote-management panel on a kiosk's detail: a configuration revision acknowledged by the
+// running agent (what it applied, what it refused and why) and diagnostics on demand. A restart
+// and a rollout need the agent's launcher: tests/integration/fleet-management.test.ts.
+test('admin: remote management of a kiosk — configuration acknowledged, diagnostics', async ({ page }, info) => {
+  // Three round trips to the agent through the server on a shared machine.
+  test.setTimeout(180_000);
+  const shot = shooter(page, info);
+  await staffLogin(page, '/admin/', logins.admin);
+  const kiosk = page.getByTestId('kiosk-row').first();
+  await expect(kiosk).toHaveAttribute('data-online', 'true');
+  await kiosk.getByTestId('kiosk-details').click();
+  const remote = page.getByTestId('kiosk-remote');
+  await expect(remote).toBeVisible();
+
+  await remote.getByTestId('remote-tab-config').click();
+  await remote.getByTestId('remote-languages').fill('vi,fr');
+  await remote.getByTestId('remote-push-config').click();
+  await expect(remote.getByTestId('remote-config-state')).toContainText('ki-ốt đã áp dụng');
+  await expect(remote.getByTestId('remote-refused')).toContainText('Ki-ốt chưa có ngôn ngữ này.');
+  await shot('remote-config');
+
+  await remote.getByTestId('remote-tab-diagnostics').click();
+  await remote.getByTestId('remote-collect').click();
+  await expect(remote.getByTestId('remote-diagnostics')).toBeVisible({ timeout: 30_000 });
+  await expect(remote).toContainText('kiosk-agent doctor');
+  await shot('remote-diagnostics');
+
+  await remote.getByTestId('remote-tab-rollout').click();
+  await expect(remote.getByTestId('remote-rollout-state')).toContainText('0.1.0');
+});
