@@ -76,8 +76,11 @@ export class IdentificationSession {
   private card: { readId: string; refused: Set<KeySource> } | undefined;
   private readonly withheld: string[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private idleMs: number;
 
-  constructor(private readonly options: IdentificationSessionOptions) {}
+  constructor(private readonly options: IdentificationSessionOptions) {
+    this.idleMs = options.idleMs;
+  }
 
   get active(): boolean {
     return this.qr !== undefined || this.staffKey !== undefined || this.chip !== undefined;
@@ -146,12 +149,17 @@ export class IdentificationSession {
     }
   }
 
+  /** A new idle time-out (pushed configuration), from the next activity on. */
+  setIdleMs(ms: number): void {
+    this.idleMs = ms;
+  }
+
   /** Activity (a scan, a card, a command): the idle clock restarts while there is something to forget. */
   touch(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (!this.active) return;
-    this.timer = setTimeout(() => this.reset(), this.options.idleMs);
+    this.timer = setTimeout(() => this.reset(), this.idleMs);
     this.timer.unref();
   }
 
