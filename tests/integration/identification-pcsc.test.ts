@@ -37,6 +37,8 @@ import { until } from '../support/until';
 const QR = '079188012345||Nguyễn Thị Lan|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021';
 const OTHER_QR = '001093047064||Ứng Hoàng Hiệp|05011993|Nam|Phường Hàng Bạc, Hà Nội|05012021';
 
+/** A chip read on a busy machine takes seconds: the bound only stops a hang. */
+const READ = { timeoutMs: 90_000 };
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'identification-pcsc-'));
 const pki = createTestPki();
 let pcscd: Pcscd | undefined;
@@ -121,7 +123,7 @@ async function withCard(run: () => Promise<void>): Promise<void> {
   }
 }
 
-describe('one identification act on a plain PC/SC reader', () => {
+describe('one identification act on a plain PC/SC reader', { timeout: 240_000 }, () => {
   it('the reader has no MRZ optics', () => {
     const profileId = agent.registry.get(`pcsc:${READER}`)?.profileId ?? '';
     const profile = profileById(profileId);
@@ -132,13 +134,13 @@ describe('one identification act on a plain PC/SC reader', () => {
   it('card first: need-qr (no failure), then the QR scanned with the card on the reader opens the chip', async () => {
     clear();
     await withCard(async () => {
-      await until(() => expect(heard.identification).toHaveLength(1));
+      await until(() => expect(heard.identification).toHaveLength(1), READ);
       expect(heard.identification[0]).toMatchObject({ state: 'need-qr', reason: 'no-key' });
       const readId = heard.identification[0]?.readId;
       expect(readId).toBe(heard.presented[0]);
       expect(heard.failed).toEqual([]);
       await scan(QR);
-      await until(() => expect(heard.verified).toHaveLength(1));
+      await until(() => expect(heard.verified).toHaveLength(1), READ);
       // The QR was the card's key: the page never heard it as an identity of its own.
       expect(heard.scans).toEqual([]);
       expect(heard.identity[0]).toMatchObject({ readId, identity: { source: 'chip', fullName: 'Nguyễn Thị Lan' } });
@@ -157,7 +159,7 @@ describe('one identification act on a plain PC/SC reader', () => {
     await until(() => expect(heard.scans).toHaveLength(1));
     expect(heard.scans[0]).toMatchObject({ kind: 'cccd-qr', identity: { source: 'cccd-qr' } });
     await withCard(async () => {
-      await until(() => expect(heard.verified).toHaveLength(1));
+      await until(() => expect(heard.verified).toHaveLength(1), READ);
       expect(heard.identity[0]?.identity.source).toBe('chip');
       expect(heard.identification).toEqual([]);
       expect(heard.failed).toEqual([]);
@@ -169,13 +171,13 @@ describe('one identification act on a plain PC/SC reader', () => {
     await scan(OTHER_QR);
     await until(() => expect(heard.scans).toHaveLength(1));
     await withCard(async () => {
-      await until(() => expect(heard.identification).toHaveLength(1));
+      await until(() => expect(heard.identification).toHaveLength(1), READ);
       expect(heard.identification[0]).toMatchObject({ state: 'start-over', reason: 'qr-other-person' });
       expect(heard.identity).toEqual([]);
       expect(heard.failed).toEqual([]);
       // The patient's own QR, the card still on the reader: announced again, read after consent.
       await scan(QR);
-      await until(() => expect(heard.verified).toHaveLength(1));
+      await until(() => expect(heard.verified).toHaveLength(1), READ);
       expect(heard.presented).toHaveLength(2);
       expect(heard.identity[0]?.identity.fullName).toBe('Nguyễn Thị Lan');
     });

@@ -76,16 +76,10 @@ export class IdentificationSession {
   private card: { readId: string; refused: Set<KeySource> } | undefined;
   private readonly withheld: string[] = [];
   private timer: NodeJS.Timeout | undefined;
-
   private idleMs: number;
 
   constructor(private readonly options: IdentificationSessionOptions) {
     this.idleMs = options.idleMs;
-  }
-
-  /** A new idle time-out (pushed configuration), from the next activity on. */
-  setIdleMs(ms: number): void {
-    this.idleMs = ms;
   }
 
   get active(): boolean {
@@ -153,6 +147,11 @@ export class IdentificationSession {
       default:
         return { forward: true };
     }
+  }
+
+  /** A new idle time-out (pushed configuration), from the next activity on. */
+  setIdleMs(ms: number): void {
+    this.idleMs = ms;
   }
 
   /** Activity (a scan, a card, a command): the idle clock restarts while there is something to forget. */
