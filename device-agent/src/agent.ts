@@ -20,6 +20,7 @@ import type { DeviceSource, TransportOpener } from './devices/device-source';
 import type { CardEvent } from './devices/card-reader.device';
 import { HardwareDeviceSource, hardwareOpener } from './devices/hardware.source';
 import { KioskSession } from './devices/kiosk-session';
+import { ChipReads } from './devices/chip-reads';
 import { loadTrustStore, type LoadedTrustStore } from './devices/trust-store.loader';
 import { testTicket } from './devices/test-ticket';
 import { startUiGateway, type UiGateway } from './gateway/ui.gateway';
@@ -39,6 +40,8 @@ export interface Agent {
   registry: DeviceRegistry;
   devices: DeviceManager;
   session: KioskSession;
+  /** The chip identities this agent read in the current session (provenance of check-ins). */
+  chipReads: ChipReads;
   simulated: SimulatedDevices | undefined;
   trust: LoadedTrustStore;
   close(): Promise<void>;
@@ -87,7 +90,12 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     return simulatedTrust;
   };
 
-  const session = new KioskSession(config.SESSION_IDLE_MS, () => log.info('session wiped'));
+  // Identities the agent read from chips itself, for this session only (chip-reads.ts).
+  const chipReads = new ChipReads(config.SESSION_IDLE_MS);
+  const session = new KioskSession(config.SESSION_IDLE_MS, () => {
+    chipReads.clear();
+    log.info('session wiped');
+  });
   const source =
     overrides.source ??
     simulated?.source ??
@@ -150,9 +158,10 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     },
     commands: {
       'services:list': () => link.services(),
-      'checkin:submit': (request) => runCheckIn(request, { link, printer: () => devices.printer(), log }),
+      'checkin:submit': (request) => runCheckIn(request, { link, printer: () => devices.printer(), log, chipReads }),
       'session:reset': () => {
         session.reset();
+        chipReads.clear();
         devices.withdrawConsent();
         return ok(null);
       },
@@ -181,7 +190,14 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
       'payment:print-receipt': ({ paymentId }) => printPaymentReceipt(paymentId, flowDeps),
       'payment:print-qr': ({ paymentId }) => printVietQrSlip(paymentId, flowDeps),
       'appointment:find': (lookup) => link.appointmentFind(lookup),
-      'appointment:check-in': (request) => runAppointmentCheckIn(request, flowDeps),
+      'appointment:check-in': (request) => {
+        if (request.lookup.by !== 'identity') return runAppointmentCheckIn(request, flowDeps);
+        // The patient identity of the visit: a chip claim must be backed by this agent's own read.
+        const attested = chipReads.attest(request.lookup.identity);
+        if (!attested.ok) return attested;
+        const lookup = { by: 'identity' as const, identity: attested.value.identity };
+        return runAppointmentCheckIn({ ...request, lookup }, flowDeps);
+      },
       'printer:test': async ({ printerId }) => {
         const printer = devices.printer(printerId);
         if (!printer) return err('no-printer', `no printer ${printerId ?? ''}`.trim());
@@ -229,6 +245,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     io.emit('scan:classified', scan);
     return scan;
   }
+  devices.cardEvents.add((e: CardEvent) => chipReads.observe(e));
   devices.cardEvents.add((e: CardEvent) => {
     session.touch();
     switch (e.type) {
@@ -283,6 +300,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     registry,
     devices,
     session,
+    chipReads,
     simulated,
     trust,
     async close() {

@@ -18,7 +18,7 @@ import {
   type AgentHeartbeat,
   type AgentToServerEvents,
   type CheckInReceipt,
-  type CheckInRequest,
+  type AgentCheckInRequest,
   type InsuranceCheck,
   type InsuranceCheckRequest,
   type PrintReport,
@@ -250,7 +250,7 @@ export class ServerLink {
   }
 
   /** Relays the kiosk page's check-in to the server, which issues the ticket. */
-  submitCheckIn(request: CheckInRequest): Promise<Result<CheckInReceipt>> {
+  submitCheckIn(request: AgentCheckInRequest): Promise<Result<CheckInReceipt>> {
     return this.request((s, ack) => s.emit('checkin:submit', request, ack));
   }
   private printHandler: ((command: TicketPrintCommand) => Promise<Result<PrintReport>>) | undefined;

@@ -4,6 +4,7 @@ import { integrationsMigration } from './integration.migration';
 import { partitionByDayMigration } from './partitions.migration';
 import { appointmentsPaymentsMigration } from './payments.migration';
 import { columnEncryptionMigration, privacyMigration } from './privacy.migration';
+import { identityConflictsMigration } from './identity.migration';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -298,6 +299,7 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '009-column-encryption-hashes': columnEncryptionMigration,
   '010-heartbeat-history-displays': m008(dialect),
   '013-appointments-payments': appointmentsPaymentsMigration,
+  '017-identity-conflicts': identityConflictsMigration,
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({

@@ -7,6 +7,7 @@ import { newRowId } from '../db/row-id';
 import {
   checkInReceiptSchema,
   maskName,
+  type AgentCheckInRequest,
   type CheckInReceipt,
   type CheckInRequest,
   type Identity,
@@ -94,6 +95,17 @@ export interface CheckInHooks {
   committed?(receipt: CheckInReceipt): void;
 }
 
+/**
+ * How a check-in's identity was attested, as the visit records it: the source the agent vouches
+ * for and, for a chip it read, the outcome of passive authentication. Without the agent's word (a
+ * counter registration, an agent from before provenance) a chip claim is 'unattested'.
+ */
+export function identityProvenanceOf(request: AgentCheckInRequest): { source: string; check: string } {
+  const p = request.provenance;
+  if (p) return { source: p.source, check: p.source === 'chip' ? (p.passiveAuth ?? 'not-checked') : 'claimed' };
+  return { source: request.identity.source, check: request.identity.source === 'chip' ? 'unattested' : 'claimed' };
+}
+
 export function derivePriority(identity: Identity, claims: readonly string[], on: Date): PriorityClass {
   const age = ageInYears(identity.dateOfBirth, on);
   if (age < 6) return 'child-under-6';
@@ -124,7 +136,7 @@ export class CheckInService {
 
   constructor(private readonly deps: CheckInDeps) {}
 
-  async checkIn(request: CheckInRequest, agentId: string | null): Promise<Result<CheckInReceipt>> {
+  async checkIn(request: AgentCheckInRequest, agentId: string | null): Promise<Result<CheckInReceipt>> {
     const started = performance.now();
     const result = await this.checkInOnce(request, agentId);
     const outcome = result.ok ? (result.value.replayed ? 'replayed' : 'issued') : result.error.code;
@@ -132,7 +144,7 @@ export class CheckInService {
     return result;
   }
 
-  private async checkInOnce(request: CheckInRequest, agentId: string | null): Promise<Result<CheckInReceipt>> {
+  private async checkInOnce(request: AgentCheckInRequest, agentId: string | null): Promise<Result<CheckInReceipt>> {
     const hooks = this.deps.hooks;
     const statement = this.deps.oneStatement && (!hooks?.stored || hooks.rows) ? this.deps.oneStatement : undefined;
     // The one statement finds a replay by its own conflict on the check-in id; a screening (a call
@@ -377,7 +389,7 @@ export class CheckInService {
   }
 
   private visitOf(
-    request: CheckInRequest,
+    request: AgentCheckInRequest,
     c: {
       visitId: string;
       patientId: string;
@@ -388,13 +400,15 @@ export class CheckInService {
     },
     receipt: CheckInReceipt,
   ) {
+    const provenance = identityProvenanceOf(request);
     return {
       id: c.visitId,
       check_in_id: request.checkInId,
       patient_id: c.patientId,
       service_id: c.service.id,
       agent_id: c.agentId,
-      identity_source: request.identity.source,
+      identity_source: provenance.source,
+      identity_check: provenance.check,
       service_type: receipt.ticket.serviceType,
       priority: c.priority,
       priority_claims: JSON.stringify(request.priorityClaims),
