@@ -20,6 +20,7 @@ import { StaffRepository } from './staff.repository';
 import { TicketRepository } from './ticket.repository';
 import { VisitRepository } from './visit.repository';
 import { ColumnCipher } from './column-cipher';
+import { IdentityConflictRepository } from './identity-conflict.repository';
 
 export type { Executor } from './executor';
 
@@ -53,6 +54,8 @@ export interface Repositories {
   payments: PaymentRepository;
   /** Booked appointments (from the EMR or booked here). */
   appointments: AppointmentRepository;
+  /** Check-ins whose identity disagrees with the stored patient, for staff review. */
+  identityConflicts: IdentityConflictRepository;
 }
 
 /** `clock` stamps the outbox's own bookkeeping (claims, leases, retries). */
@@ -77,5 +80,6 @@ export function createRepositories(
     privacy: new PrivacyRepository(db, cipher),
     payments: new PaymentRepository(db),
     appointments: new AppointmentRepository(db, cipher),
+    identityConflicts: new IdentityConflictRepository(db, cipher),
   };
 }

@@ -13,6 +13,7 @@ import type { DisplayService } from './display.service';
 import type { ReportService } from './report.service';
 import type { PaymentService } from './payment.service';
 import type { AppointmentService } from './appointment.service';
+import type { IdentityConflictService } from './identity-conflict.service';
 
 export interface Services {
   db: Db;
@@ -30,4 +31,5 @@ export interface Services {
   reports: ReportService;
   payments: PaymentService;
   appointments: AppointmentService;
+  identityConflicts: IdentityConflictService;
 }
