@@ -77,7 +77,8 @@ export interface PrinterTestOutcome {
 export interface AgentToKioskUiEvents {
   'scan:classified': (scan: ClassifiedScan) => void;
   'devices:changed': (devices: DeviceHealth[]) => void;
-  'server-link:changed': (link: { connected: boolean; pending: number }) => void;
+  /** `offlineBacklog`: check-ins issued offline that the server has not yet stored. */
+  'server-link:changed': (link: { connected: boolean; pending: number; offlineBacklog?: number }) => void;
   /** Sent on connection: the optional steps this agent supports (kiosk-flow.ts). */
   'features:announced': (features: AgentFeatures) => void;
   /**
