@@ -24,6 +24,7 @@ import { DeviceManager } from './devices/device-manager';
 import type { DeviceSource, TransportOpener } from './devices/device-source';
 import type { CardEvent } from './devices/card-reader.device';
 import { HardwareDeviceSource, hardwareOpener } from './devices/hardware.source';
+import { ChipReads } from './devices/chip-reads';
 import { loadTrustStore, type LoadedTrustStore } from './devices/trust-store.loader';
 import { testTicket } from './devices/test-ticket';
 import { startUiGateway, type UiGateway } from './gateway/ui.gateway';
@@ -51,6 +52,8 @@ export interface Agent {
   registry: DeviceRegistry;
   devices: DeviceManager;
   session: IdentificationSession;
+  /** The chip identities this agent read in the current session (provenance of check-ins). */
+  chipReads: ChipReads;
   simulated: SimulatedDevices | undefined;
   trust: LoadedTrustStore;
   /** The version running (the launcher's bundle, else this build's). */
@@ -128,11 +131,16 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     return simulatedTrust;
   };
 
+  // Identities the agent read from chips itself, for this session only (chip-reads.ts).
+  const chipReads = new ChipReads(config.SESSION_IDLE_MS);
   // The reader is asked through `devices`, made just below (only when a scan or card arrives).
   const session = new IdentificationSession({
     idleMs: remote?.config.idleTimeoutSec !== undefined ? remote.config.idleTimeoutSec * 1000 : config.SESSION_IDLE_MS,
     cardAwaitingRead: (): boolean => devices.cardAwaitingRead(),
-    onWipe: () => log.info('session wiped'),
+    onWipe: () => {
+      chipReads.clear();
+      log.info('session wiped');
+    },
   });
   const source =
     overrides.source ??
@@ -200,6 +208,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
           link,
           printer: () => devices.printer(),
           log,
+          chipReads,
           ...(journal
             ? {
                 offline: {
@@ -212,6 +221,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
         }),
       'session:reset': () => {
         session.reset();
+        chipReads.clear();
         devices.withdrawConsent();
         return ok(null);
       },
@@ -241,8 +251,15 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
       'payment:print-qr': ({ paymentId }) => printVietQrSlip(paymentId, flowDeps),
       'appointment:find': (lookup) =>
         enabled('appointments') ? link.appointmentFind(lookup) : featureOff('appointments'),
-      'appointment:check-in': (request) =>
-        enabled('appointments') ? runAppointmentCheckIn(request, flowDeps) : featureOff('appointments'),
+      'appointment:check-in': (request) => {
+        if (!enabled('appointments')) return featureOff('appointments');
+        if (request.lookup.by !== 'identity') return runAppointmentCheckIn(request, flowDeps);
+        // The patient identity of the visit: a chip claim must be backed by this agent's own read.
+        const attested = chipReads.attest(request.lookup.identity);
+        if (!attested.ok) return attested;
+        const lookup = { by: 'identity' as const, identity: attested.value.identity };
+        return runAppointmentCheckIn({ ...request, lookup }, flowDeps);
+      },
       'printer:test': async ({ printerId }) => {
         const printer = devices.printer(printerId);
         if (!printer) return err('no-printer', `no printer ${printerId ?? ''}`.trim());
@@ -310,6 +327,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     log.info({ readId: state.readId, reason: state.reason }, 'identification: start over');
     io.emit('identification:changed', state);
   }
+  devices.cardEvents.add((e: CardEvent) => chipReads.observe(e));
   devices.cardEvents.add((e: CardEvent) => {
     session.touch();
     const outcome = session.cardEvent(e);
@@ -508,6 +526,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     registry,
     devices,
     session,
+    chipReads,
     simulated,
     trust,
     version,

@@ -1,7 +1,9 @@
 /**
- * The check-in as the kiosk agent runs it: the server issues the ticket, the printer prints
- * it, and the print outcome is reported back (queued on disk if the link drops). A failed
- * print never counts as printed: the kiosk then shows the ticket on screen.
+ * The check-in as the kiosk agent runs it: the identity is attested first (chip-reads.ts: a chip
+ * identity is the agent's own copy, a page's chip claim without a read is 'manual'), the server
+ * issues the ticket, the printer prints it, and the print outcome is reported back (queued on disk
+ * if the link drops). A failed print never counts as printed: the kiosk then shows the ticket on
+ * screen.
  *
  * Offline: when the server does not answer within `offline.afterMs` (down, hung, or the network
  * cut), the kiosk issues the ticket itself from its lease. The check-in is in the journal, fsynced,
@@ -13,6 +15,7 @@ import type { ReceiptPrinter } from './devices/receipt-printer.device';
 import type { Logger } from './logger';
 import type { OfflineJournal } from './offline/offline-journal';
 import { offlineTicket } from './offline/offline-ticket';
+import type { ChipReads } from './devices/chip-reads';
 
 /** Answers that mean the server did not answer (not that it refused). */
 const UNANSWERED = new Set(['server-unreachable', 'server-timeout']);
@@ -21,11 +24,22 @@ export interface CheckInDeps {
   link: ServerLink;
   printer: () => ReceiptPrinter | undefined;
   log: Logger;
+  /** The chip identities this agent read in the session: what a check-in's identity may claim. */
+  chipReads: ChipReads;
   offline?: { journal: OfflineJournal; afterMs: number; issued?: () => void };
 }
 
-export async function runCheckIn(request: CheckInRequest, deps: CheckInDeps): Promise<Result<CheckInOutcome>> {
-  const receipt = await deps.link.submitCheckIn(request, deps.offline?.afterMs);
+export async function runCheckIn(claimed: CheckInRequest, deps: CheckInDeps): Promise<Result<CheckInOutcome>> {
+  const attested = deps.chipReads.attest(claimed.identity, claimed.chipReadId);
+  if (!attested.ok) {
+    deps.log.warn({ code: attested.error.code }, 'check-in identity refused');
+    return attested;
+  }
+  const { provenance } = attested.value;
+  if (provenance.downgradedFrom)
+    deps.log.warn({ claimed: provenance.downgradedFrom, recorded: provenance.source }, 'identity claim downgraded');
+  const request: CheckInRequest = { ...claimed, identity: attested.value.identity };
+  const receipt = await deps.link.submitCheckIn({ ...request, provenance }, deps.offline?.afterMs);
   if (!receipt.ok) {
     if (deps.offline && UNANSWERED.has(receipt.error.code)) {
       const issued = await runOfflineCheckIn(request, { ...deps, offline: deps.offline });

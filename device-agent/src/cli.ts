@@ -229,7 +229,9 @@ function printScan(scan: ClassifiedScan, via: string): void {
         ? { claimed: scan.claimed, reason: scan.reason }
         : scan.kind === 'booking-qr'
           ? { bookingCode: scan.bookingCode }
-          : { lookupCode: scan.lookupCode };
+          : scan.kind === 'ticket-qr'
+            ? { lookupCode: scan.lookupCode }
+            : { hint: scan.hint };
   for (const [k, v] of Object.entries(mask(fields) as Record<string, unknown>))
     process.stdout.write(`  ${k}: ${String(v)}\n`);
 }

@@ -115,3 +115,36 @@ describe('catalogue', () => {
     }
   });
 });
+
+describe('readers used at Vietnamese kiosks and counters', () => {
+  const named = catalogue.filter((p) => !p.simulated && !p.generic);
+
+  it('names at least 20 real models (what `kiosk-agent profiles` lists)', () => {
+    expect(named.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('has an all-in-one reader with MRZ/QR optics, and plain pads without', () => {
+    const readers = named.filter((p) => p.class === 'card-reader');
+    const optics = readers.filter((p) => p.capabilities.mrzOptics === true);
+    expect(optics.length).toBeGreaterThan(0);
+    expect(readers.filter((p) => p.capabilities.mrzOptics !== true).length).toBeGreaterThan(0);
+  });
+
+  it('every named reader says what is unconfirmed about it', () => {
+    for (const p of named) if (p.class === 'card-reader') expect(p.uncertain.length, p.id).toBeGreaterThan(0);
+  });
+
+  it('the new readers are found by their USB ids or PC/SC names', async () => {
+    const { matchProfile } = await import('./matching');
+    expect(matchProfile({ class: 'card-reader', vendorId: 0x072f, productId: 0x2200 }).profile.id).toBe('acs.acr122u');
+    expect(matchProfile({ class: 'card-reader', readerName: 'ACS ACR122U PICC Interface 00 00' }).profile.id).toBe(
+      'acs.acr122u',
+    );
+    expect(matchProfile({ class: 'card-reader', readerName: 'Identiv uTrust 3700 F CL Reader 00 00' }).profile.id).toBe(
+      'identiv.utrust-3700f',
+    );
+    expect(matchProfile({ class: 'card-reader', readerName: 'Thales CR5400 RFID 00 00' }).profile.id).toBe(
+      'thales.cr5400',
+    );
+  });
+});

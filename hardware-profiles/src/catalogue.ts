@@ -20,6 +20,9 @@ import { profiles as omnikeyReaders } from './readers/hid-omnikey';
 import { profiles as feitianReaders } from './readers/feitian';
 import { profiles as genericReaders } from './readers/generic';
 import { profiles as simulatedReaders } from './readers/simulated';
+import { profiles as identivReaders } from './readers/identiv';
+import { profiles as thalesReaders } from './readers/thales';
+import { profiles as deskoReaders } from './readers/desko';
 
 export const profileModules = {
   'printers/epson': epsonPrinters,
@@ -39,6 +42,9 @@ export const profileModules = {
   'readers/feitian': feitianReaders,
   'readers/generic': genericReaders,
   'readers/simulated': simulatedReaders,
+  'readers/identiv': identivReaders,
+  'readers/thales': thalesReaders,
+  'readers/desko': deskoReaders,
 } as const;
 
 export const catalogue: readonly DeviceProfile[] = Object.values(profileModules)

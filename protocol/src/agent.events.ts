@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { answers, type CommandEvents } from './socket-command';
-import { checkInRequestSchema, printReportSchema, type CheckInReceipt, type PrintReport } from './checkin';
+import { agentCheckInRequestSchema, printReportSchema, type CheckInReceipt, type PrintReport } from './checkin';
 import { agentHeartbeatSchema } from './device';
 import type { ServiceInfo } from './facility';
 import { insuranceCheckRequestSchema, type InsuranceCheck } from './kiosk-flow';
@@ -43,7 +43,7 @@ export const reprintRequestSchema = z.object({
 
 /** What an agent asks of the server. */
 export const agentCommands = {
-  'checkin:submit': answers<CheckInReceipt>()(checkInRequestSchema),
+  'checkin:submit': answers<CheckInReceipt>()(agentCheckInRequestSchema),
   'services:list': answers<ServiceInfo[]>()(noPayloadSchema),
   'print:report': answers<null>()(printReportSchema),
   'heartbeat:send': answers<null>()(agentHeartbeatSchema),

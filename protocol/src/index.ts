@@ -32,3 +32,4 @@ export * from './appointment';
 export * from './fleet-management';
 export * from './ticket-status';
 export * from './offline';
+export * from './identity-conflict';

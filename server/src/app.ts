@@ -13,6 +13,7 @@ import { OfflineService } from './services/offline.service';
 import { QueueService } from './services/queue.service';
 import { FleetService } from './services/fleet.service';
 import { PatientService } from './services/patient.service';
+import { IdentityConflictService } from './services/identity-conflict.service';
 import { RetentionService } from './services/retention.service';
 import { AlertService } from './services/alert.service';
 import { StatsService } from './services/stats.service';
@@ -34,6 +35,7 @@ import { registerRoutes } from './http/routes';
 import { registerReprintRoutes } from './http/reprint.routes';
 import { registerAdminRoutes } from './http/admin.routes';
 import { registerPrivacyRoutes } from './http/privacy.routes';
+import { registerIdentityConflictRoutes } from './http/identity-conflict.routes';
 import { registerDisplayRoutes } from './http/display.routes';
 import { registerReportRoutes } from './http/report.routes';
 import { ApiRegistry, type DeclaredRoute } from './http/api';
@@ -284,6 +286,7 @@ export async function createServerApp(
     }),
     fleet: new FleetService(repositories.agents, transactions, clock, repositories.alerts),
     patients: new PatientService(repositories, clock, auth, config.PRIVACY_NOTICE_VERSION),
+    identityConflicts: new IdentityConflictService(repositories, transactions, clock, auth),
     retention,
     privacy: new PrivacyService(repositories, transactions, clock, auth, {
       controller: config.HOSPITAL_NAME,
@@ -419,6 +422,7 @@ export async function createServerApp(
     },
   });
   registerPrivacyRoutes(api, services);
+  registerIdentityConflictRoutes(api, services);
   registerDisplayRoutes(api, services, {
     reconfigured: (displayId) => rt.current?.displayReconfigured(displayId),
     revoked: (displayId) => rt.current?.disconnectDisplay(displayId),

@@ -87,6 +87,10 @@ describe('kiosk-agent CLI', () => {
     expect(r.code).toBe(0);
     const ids = (JSON.parse(r.stdout) as { id: string }[]).map((p) => p.id);
     expect(ids).toContain('simulated.card-reader');
+    const named = (JSON.parse(r.stdout) as { simulated: boolean; generic: boolean }[]).filter(
+      (p) => !p.simulated && !p.generic,
+    );
+    expect(named.length).toBeGreaterThanOrEqual(20);
     const bad = await run(['frobnicate']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('read-card');

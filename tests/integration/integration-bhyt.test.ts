@@ -310,7 +310,7 @@ describe.each(modes)('BHYT at check-in through a real server (%s, %s)', (mode, k
     else expect(r).toMatchObject({ ok: true, value: { insurance: { verdict: 'unavailable' } } });
   });
 
-  it('a patient without a card number is never looked up', async () => {
+  it('a patient with only a CCCD is looked up by its number (Decree 75/2023); without a card found, fee-paying', async () => {
     const lookups = sim.lookups.length;
     const r = await checkIn({
       source: 'cccd-qr',
@@ -318,6 +318,13 @@ describe.each(modes)('BHYT at check-in through a real server (%s, %s)', (mode, k
       fullName: 'Lê Văn Tư',
       dateOfBirth: '1970-01-01',
     });
+    expect(r).toMatchObject({ ok: true, value: { ticket: { serviceType: 'fee-paying' } } });
+    expect(sim.lookups.slice(lookups).map((l) => l.body['maThe'])).toEqual(['079188012399']);
+  });
+
+  it('a patient with neither a card nor an ID number is never looked up', async () => {
+    const lookups = sim.lookups.length;
+    const r = await checkIn({ source: 'manual', fullName: 'Lê Văn Năm', dateOfBirth: '1970-01-01' });
     expect(r).toMatchObject({ ok: true, value: { ticket: { serviceType: 'fee-paying' } } });
     expect(sim.lookups.length).toBe(lookups);
   });

@@ -8,6 +8,8 @@
  *   expired tokens → maKetQua '401' (HTTP 401 when `http401`); missing parameters → '205'.
  * Cards answer from their record (000, 010 expired, 050 unknown, 060 wrong name, 070 wrong date of
  * birth), or with any forced code. Every lookup is recorded for the contract checks.
+ * Decree 75/2023: a 12-digit CCCD number in place of `maThe` finds the card of its holder
+ * (`soCCCD`), with the same name and birth-date checks; the answer carries that card's `maThe`.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +30,8 @@ export interface SimCard {
   force?: string;
   ghiChu?: string;
   maTheMoi?: string;
+  /** The holder's 12-digit personal identification (CCCD) number: lookups by it find this card. */
+  soCCCD?: string;
   gtTheTuMoi?: string;
   gtTheDenMoi?: string;
 }
@@ -92,8 +96,10 @@ export async function startBhytSimulator(
   };
 
   const answer = (body: Record<string, unknown>): Record<string, unknown> => {
-    const maThe = String(body['maThe'] ?? '');
-    const card = sim.cards.get(maThe);
+    const asked = String(body['maThe'] ?? '');
+    const byCccd = /^\d{12}$/u.test(asked);
+    const card = byCccd ? [...sim.cards.values()].find((c) => c.soCCCD === asked) : sim.cards.get(asked);
+    const maThe = card?.maThe ?? asked;
     const base = {
       maThe,
       hoTen: card?.hoTen ?? '',
@@ -106,7 +112,7 @@ export async function startBhytSimulator(
       gtTheDen: card?.gtTheDen ?? '',
       maKV: '',
       ngayDu5Nam: '',
-      maSoBHXH: maThe.slice(-10),
+      maSoBHXH: card?.soCCCD ?? maThe.slice(-10),
       maTheCu: '',
       maTheMoi: card?.maTheMoi ?? '',
       gtTheTuMoi: card?.gtTheTuMoi ?? '',

@@ -44,7 +44,7 @@ describe('classifyScan', () => {
   });
 
   it('rejects anything else as unknown', () => {
-    expect(classifyScan('https://vneid.gov.vn/xyz')).toEqual({
+    expect(classifyScan('https://example.vn/xyz')).toEqual({
       kind: 'rejected',
       claimed: 'unknown',
       reason: 'unknown-format',
@@ -85,5 +85,57 @@ describe('booking QR', () => {
       bookingCode: 'BK7H2Q9X',
     });
     expect(classifyScan('https://benhvien.example.vn/tin-tuc').kind).toBe('rejected');
+  });
+});
+
+describe('VNeID and 2024 căn cước QRs', () => {
+  const id = fc.stringMatching(/^\d{12}$/u);
+  // A payload ending in '$' is a BHYT QR's: not a field's last character here.
+  const field = fc.string({ maxLength: 40 }).map((s) => s.replace(/[|\r\n$]/gu, ''));
+
+  it('recognises a VNeID link or prefix and sends the patient to the counter, reading nothing', () => {
+    expect(classifyScan('https://vneid.gov.vn/xac-thuc?t=abc123')).toEqual({ kind: 'vneid-qr', hint: 'go-to-counter' });
+    expect(classifyScan('VNEID:0a1b2c3d')).toEqual({ kind: 'vneid-qr', hint: 'go-to-counter' });
+    expect(classifyScan('https://example.vn/vneid.gov.vn').kind).toBe('rejected');
+    fc.assert(
+      fc.property(
+        fc.constantFrom('https://', 'http://', ''),
+        fc.constantFrom('', 'app.', 'api.'),
+        field,
+        (s, sub, rest) => {
+          expect(classifyScan(`${s}${sub}vneid.gov.vn/${encodeURIComponent(rest)}`)).toEqual({
+            kind: 'vneid-qr',
+            hint: 'go-to-counter',
+          });
+        },
+      ),
+    );
+  });
+
+  it('recognises the 2024 card’s household QR (9+ fields after a 12-digit ID); the 2021 forms keep their meaning', () => {
+    fc.assert(
+      fc.property(id, fc.array(field, { minLength: 8, maxLength: 30 }), (n, rest) => {
+        expect(classifyScan([n, ...rest].join('|'))).toEqual({ kind: 'cccd-2024-qr', hint: 'place-card' });
+      }),
+    );
+    expect(classifyScan(CCCD).kind).toBe('cccd-qr');
+    expect(classifyScan(CCCD_MALFORMED)).toMatchObject({ kind: 'rejected', reason: 'wrong-field-count' });
+  });
+
+  it('random, truncated and mutated document QRs never throw and always give a valid classification', () => {
+    const seeds = [
+      'https://vneid.gov.vn/xac-thuc?t=abc123',
+      '079188012345|Nguyễn Thị Lan|12031988|Nữ|Chủ hộ|Nguyễn Văn Minh|079160000001|Cha|Phường Ninh Kiều|01072024',
+    ];
+    const truncated = fc.tuple(fc.constantFrom(...seeds), fc.nat(200)).map(([v, n]) => v.slice(0, n));
+    const spliced = fc
+      .tuple(fc.constantFrom(...seeds), fc.nat(200), fc.string({ maxLength: 20 }))
+      .map(([v, at, s]) => v.slice(0, at) + s + v.slice(at));
+    fc.assert(
+      fc.property(fc.oneof(truncated, spliced, fc.string({ maxLength: 400 })), (p) => {
+        expect(classifiedScanSchema.safeParse(classifyScan(p)).success).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

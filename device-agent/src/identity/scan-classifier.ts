@@ -1,12 +1,14 @@
 /**
  * Classifies one scanned payload (barcode scanner or camera) into what the kiosk UI receives:
- * a CCCD identity, a BHYT identity, a ticket lookup code, a booking code, or a typed rejection. Never throws
- * and never returns the raw payload. VNeID and 2024-card QRs are `unknown` for now.
+ * a CCCD identity, a BHYT identity, a ticket lookup code, a booking code, a VNeID or 2024-card QR
+ * (recognised, nothing read: document-qr.recognizer.ts), or a typed rejection. Never throws and
+ * never returns the raw payload.
  */
 import { bookingCodeFromQr, type ClassifiedScan } from '@kiosk/protocol';
 import { looksLikeBhytQr, parseBhytQr } from './qr/bhyt-qr.parser';
 import { looksLikeCccdQr, parseCccdQr } from './qr/cccd-qr.parser';
 import { looksNotUtf8, MAX_PAYLOAD_CHARS, trimPayload } from './qr/qr-text';
+import { looksLikeCccd2024Qr, looksLikeVneidQr } from './qr/document-qr.recognizer';
 
 export const TICKET_QR_PREFIX = 'TK:';
 const TICKET_CODE = /^[A-Z0-9]{6,32}$/u;
@@ -37,6 +39,9 @@ function classify(payload: string): ClassifiedScan {
       ? { kind: 'bhyt-qr', identity: r.value.identity }
       : { kind: 'rejected', claimed: 'bhyt-qr', reason: r.error.code };
   }
+  if (looksLikeVneidQr(text)) return { kind: 'vneid-qr', hint: 'go-to-counter' };
+  // Before the 2021 parser, which would refuse its field count.
+  if (looksLikeCccd2024Qr(text)) return { kind: 'cccd-2024-qr', hint: 'place-card' };
   if (looksLikeCccdQr(text)) {
     const r = parseCccdQr(text);
     return r.ok

@@ -18,7 +18,7 @@ import {
   type AgentHeartbeat,
   type AgentToServerEvents,
   type CheckInReceipt,
-  type CheckInRequest,
+  type AgentCheckInRequest,
   type InsuranceCheck,
   type InsuranceCheckRequest,
   type PrintReport,
@@ -272,7 +272,7 @@ export class ServerLink {
    * Relays the kiosk page's check-in to the server, which issues the ticket. `timeoutMs`: a shorter
    * budget, after which the kiosk issues the ticket itself from its lease (offline check-in).
    */
-  submitCheckIn(request: CheckInRequest, timeoutMs?: number): Promise<Result<CheckInReceipt>> {
+  submitCheckIn(request: AgentCheckInRequest, timeoutMs?: number): Promise<Result<CheckInReceipt>> {
     return this.request((s, ack) => s.emit('checkin:submit', request, ack), timeoutMs);
   }
   /** Today's leases of numbers for offline check-in, topped up where few are left. */

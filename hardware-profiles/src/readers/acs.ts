@@ -33,4 +33,25 @@ export const profiles: DeviceProfileInput[] = [
     capabilities: { contactless: true, contact: true, extendedLength: true, maxBitRateKbps: 848 },
     uncertain: ['C1 variant uses product id 0x2224 (libccid "ACR1281U"; C2/C4/C5 variants have other ids)'],
   },
+  {
+    id: 'acs.acr122u',
+    vendor: 'ACS',
+    model: 'ACR122U',
+    class: 'card-reader',
+    protocol: 'pcsc',
+    notes:
+      'The cheapest NFC pad sold in Vietnam with CCCD-reading software for counters and small clinics. Contactless only, no optics: the key comes from the QR or staff.',
+    match: [
+      { vendorId: 0x072f, productId: 0x2200 },
+      { readerName: '^ACS ACR122U?( PICC Interface)?' },
+      { vendorId: 0x072f, productId: 0x2200, readerName: 'ACR122' },
+    ],
+    transports: [{ kind: 'pcsc', shareMode: 'shared' }],
+    // PN532 behind a CCID front end: short APDUs only, 424 kbit/s at most.
+    capabilities: { contactless: true, contact: false, extendedLength: false, maxBitRateKbps: 424 },
+    uncertain: [
+      'bit rates above 106 kbit/s with ISO 14443-4 type B cards depend on the firmware version',
+      "its use at Vietnamese hospital counters is from resellers' listings, not a device seen in a hospital",
+    ],
+  },
 ];

@@ -8,6 +8,7 @@ import { ticketStatusNotificationsMigration } from './ticket-status.migration';
 import { offlineLeasesMigration } from './offline.migration';
 import { columnEncryptionMigration, privacyMigration } from './privacy.migration';
 import { fleetManagementMigration } from './fleet-management.migration';
+import { identityConflictsMigration } from './identity.migration';
 
 import type { DialectName } from './dialect';
 
@@ -307,6 +308,7 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '014-offline-leases': offlineLeasesMigration,
   '015-fleet-management': fleetManagementMigration,
   '016-portal-delivery': portalDeliveryMigration,
+  '017-identity-conflicts': identityConflictsMigration,
   '018-ticket-status-notifications': ticketStatusNotificationsMigration,
 });
 

@@ -44,6 +44,8 @@ export interface VisitTable {
   service_id: string;
   agent_id: string | null;
   identity_source: string;
+  /** How the identity was attested (identity.migration.ts); null on visits stored before. */
+  identity_check?: string | null;
   service_type: string;
   priority: string;
   priority_claims: string;
@@ -432,6 +434,7 @@ export interface Database {
   notify_subscriptions: NotifySubscriptionTable;
   offline_leases: OfflineLeaseTable;
   agent_offline_backlog: AgentOfflineBacklogTable;
+  identity_conflicts: IdentityConflictTable;
 }
 
 /** An opt-in to be told about one ticket, kept only for its visit (see ticket-status.migration.ts). */
@@ -466,4 +469,25 @@ export interface AgentOfflineBacklogTable {
   backlog: number;
   oldest_at: string | null;
   updated_at: string;
+}
+
+/** A check-in whose ID number matched a patient stored with another name or birth date (identity.migration.ts). */
+export interface IdentityConflictTable {
+  id: string;
+  patient_id: string;
+  visit_id: string;
+  agent_id: string | null;
+  identity_source: string;
+  identity_check: string;
+  fields: string;
+  /** Sealed (`identity_conflicts.*_full_name`). */
+  stored_full_name: string;
+  stored_date_of_birth: string;
+  incoming_full_name: string;
+  incoming_date_of_birth: string;
+  incoming_sex: string | null;
+  status: string;
+  created_at: string;
+  resolved_by: string | null;
+  resolved_at: string | null;
 }

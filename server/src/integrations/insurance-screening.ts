@@ -6,6 +6,10 @@
  * - `advisory`: the ticket is issued as before, with the verdict for staff;
  * - `off`: the gateway is never asked.
  * Definitive answers are cached briefly, so the kiosk's pre-check and the check-in ask once.
+ * A patient who brings only their CCCD (Decree 75/2023: the chip CCCD stands in for the BHYT card,
+ * and the personal identification number is the social-insurance code) is looked up by that
+ * number in place of the card's; an eligible answer gives the visit the card it found, anything
+ * else leaves a fee-paying ticket (the patient claimed no card, so nothing is refused).
  */
 import { createHash } from 'node:crypto';
 import { err, maskId, ok, type CheckInRequest, type Identity, type InsuranceCheck, type Result } from '@kiosk/protocol';
@@ -39,7 +43,7 @@ export class InsuranceScreening {
 
   /** The gateway's answer for this person's card (or the no-card answer). */
   async check(identity: Identity): Promise<BhytCheck> {
-    const card = identity.insuranceNumber;
+    const card = identity.insuranceNumber ?? identity.idNumber;
     if (!card) return { ...NO_CARD, durationMs: 0 };
     const key = createHash('sha256')
       .update(`${card}|${identity.fullName.normalize('NFC')}|${identity.dateOfBirth}`)
@@ -71,13 +75,24 @@ export class InsuranceScreening {
 
   /** The check-in hook: decides the ticket's insurance status, or refuses. */
   async screen(request: CheckInRequest): Promise<Result<CheckInScreening>> {
-    if (!request.identity.insuranceNumber) return ok({});
-    const check = await this.check(request.identity);
+    const { identity } = request;
+    if (!identity.insuranceNumber && !identity.idNumber) return ok({});
+    const check = await this.check(identity);
     const insurance = InsuranceScreening.forKiosk(check);
-    if (this.o.mode === 'advisory') return ok({ insurance, context: check });
+    const insuranceCard = confirmedCard(check);
+    const confirmed = insuranceCard ? { insuranceCard } : {};
+    if (!identity.insuranceNumber) {
+      // By CCCD number: the insurance ticket only on an eligible answer naming a card.
+      return ok(
+        check.routing === 'eligible' && insuranceCard
+          ? { serviceType: 'insurance', insurance, context: check, insuranceCard }
+          : { serviceType: 'fee-paying', insurance, context: check },
+      );
+    }
+    if (this.o.mode === 'advisory') return ok({ insurance, context: check, ...confirmed });
     switch (check.routing) {
       case 'eligible':
-        return ok({ serviceType: 'insurance', insurance, context: check });
+        return ok({ serviceType: 'insurance', insurance, context: check, ...confirmed });
       case 'fee-paying-or-counter':
         return ok({ serviceType: 'fee-paying', insurance, context: check });
       case 'retry-later':
@@ -98,4 +113,12 @@ export class InsuranceScreening {
   close(): void {
     this.gateway.close();
   }
+}
+
+/** The card an eligible answer vouches for (the new one after a renewal): a BHYT card number, never a CCCD number. */
+function confirmedCard(check: BhytCheck): string | undefined {
+  if (check.routing !== 'eligible' || !check.card) return undefined;
+  const number =
+    check.resultCode === '003' && check.card.newCardNumber ? check.card.newCardNumber : check.card.cardNumber;
+  return /^[A-Z0-9]{10}$|^[A-Z]{2}\d{13}$/u.test(number) && !/^\d{12}$/u.test(number) ? number : undefined;
 }

@@ -23,6 +23,7 @@ import { ColumnCipher } from './column-cipher';
 import { FleetManagementRepository } from './fleet-management.repository';
 import { TicketStatusRepository } from './ticket-status.repository';
 import { OfflineLeaseRepository } from './offline-lease.repository';
+import { IdentityConflictRepository } from './identity-conflict.repository';
 
 export type { Executor } from './executor';
 
@@ -62,6 +63,8 @@ export interface Repositories {
   ticketStatus: TicketStatusRepository;
   /** Offline check-in: leases of numbers granted to kiosks, kiosks' journal backlogs. */
   offlineLeases: OfflineLeaseRepository;
+  /** Check-ins whose identity disagrees with the stored patient, for staff review. */
+  identityConflicts: IdentityConflictRepository;
 }
 
 /** `clock` stamps the outbox's own bookkeeping (claims, leases, retries). */
@@ -89,5 +92,6 @@ export function createRepositories(
     fleetManagement: new FleetManagementRepository(db),
     ticketStatus: new TicketStatusRepository(db, cipher),
     offlineLeases: new OfflineLeaseRepository(db),
+    identityConflicts: new IdentityConflictRepository(db, cipher),
   };
 }

@@ -64,6 +64,15 @@ export class PatientRepository {
     await this.addConsent(this.db.kysely, consent);
   }
 
+  /** The patient an ID number (else a BHYT number) matches, as a check-in compares it; outside any unit of work. */
+  async matchByIdentifiers(idNumber: string | undefined, insuranceNumber: string | undefined) {
+    const db = this.db.kysely;
+    const found =
+      (idNumber ? await this.idByIdNumber(db, idNumber) : undefined) ??
+      (insuranceNumber ? await this.idByInsuranceNumber(db, insuranceNumber) : undefined);
+    return found === undefined ? undefined : this.matchView(db, found);
+  }
+
   // ---- inside a unit of work -----------------------------------------------------------------
 
   /**
@@ -104,6 +113,19 @@ export class PatientRepository {
       .where('insurance_number_hmac', 'in', this.cipher.candidates(insuranceNumber))
       .executeTakeFirst();
     return row?.id;
+  }
+
+  /** What a check-in compares with the identity it brings (opened), inside its unit of work. */
+  async matchView(
+    trx: Executor,
+    patientId: string,
+  ): Promise<Pick<PatientTable, 'full_name' | 'date_of_birth' | 'sex' | 'id_number' | 'insurance_number'> | undefined> {
+    const row = await trx
+      .selectFrom('patients')
+      .select(['full_name', 'date_of_birth', 'sex', 'id_number', 'insurance_number'])
+      .where('id', '=', patientId)
+      .executeTakeFirst();
+    return row && openPatient(this.cipher, row);
   }
 
   async update(trx: Executor, patientId: string, changes: Updateable<PatientTable>): Promise<void> {

@@ -164,6 +164,8 @@ export class PrivacyRepository {
       updated_at: at,
       erased_at: at,
     };
+    // Both versions of a conflict about this patient are their personal data too.
+    await trx.deleteFrom('identity_conflicts').where('patient_id', '=', patientId).execute();
     const patient = count(await trx.updateTable('patients').set(erased).where('id', '=', patientId).executeTakeFirst());
     return { emrDeliveries, insuranceChecks, checkinRecords, receipts, patient };
   }

@@ -55,7 +55,7 @@ export class VisitRepository {
   async ofPatient(patientId: string, limit: number) {
     return this.db.kysely
       .selectFrom('visits')
-      .select(['id', 'service_id', 'created_at', 'identity_source'])
+      .select(['id', 'service_id', 'created_at', 'identity_source', 'identity_check'])
       .where('patient_id', '=', patientId)
       .orderBy('created_at', 'desc')
       .limit(limit)

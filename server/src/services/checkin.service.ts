@@ -7,6 +7,7 @@ import { newRowId } from '../db/row-id';
 import {
   checkInReceiptSchema,
   maskName,
+  type AgentCheckInRequest,
   type CheckInReceipt,
   type CheckInRequest,
   type Identity,
@@ -33,13 +34,14 @@ import { ageInYears, facilityDay, localWeekTime, type Clock } from '../clock';
 import type { Logger } from '../logger';
 import { TicketCodeTaken, issueTicket, lookupCode, newTicketRow } from './ticket-issue';
 import { readStoredJson } from './stored-json';
+import { identityDifferences, type IdentityField } from './identity-match';
 
 /** A kiosk prints the ticket it issued; a counter's registration (`counter:<user>`) has no printer yet. */
 const printStatusAt = (agentId: string | null): 'pending' | 'none' =>
   agentId === null || agentId.startsWith('counter:') ? 'none' : 'pending';
 
 export interface CheckInDeps {
-  repositories: Pick<Repositories, 'tickets' | 'visits' | 'patients' | 'catalogue'>;
+  repositories: Pick<Repositories, 'tickets' | 'visits' | 'patients' | 'catalogue' | 'identityConflicts'>;
   /** Runs each check-in's writes in a transaction (grouped with concurrent ones, or alone). */
   committer: Committer;
   clock: Clock;
@@ -66,6 +68,11 @@ export interface CheckInDeps {
 export interface CheckInScreening {
   serviceType?: 'insurance' | 'fee-paying';
   insurance?: InsuranceCheck;
+  /**
+   * The BHYT card number the gateway vouched for in this screening (its answer for the card
+   * brought, or for the CCCD number): the only way a check-in replaces a stored card number.
+   */
+  insuranceCard?: string;
   /** Carried to `stored` untouched. */
   context?: unknown;
 }
@@ -93,6 +100,17 @@ export interface CheckInHooks {
   rows?(stored: StoredCheckIn, tokens: PendingTokens): CheckInExtraRows;
   /** After the commit (never for a replay). */
   committed?(receipt: CheckInReceipt): void;
+}
+
+/**
+ * How a check-in's identity was attested, as the visit records it: the source the agent vouches
+ * for and, for a chip it read, the outcome of passive authentication. Without the agent's word (a
+ * counter registration, an agent from before provenance) a chip claim is 'unattested'.
+ */
+export function identityProvenanceOf(request: AgentCheckInRequest): { source: string; check: string } {
+  const p = request.provenance;
+  if (p) return { source: p.source, check: p.source === 'chip' ? (p.passiveAuth ?? 'not-checked') : 'claimed' };
+  return { source: request.identity.source, check: request.identity.source === 'chip' ? 'unattested' : 'claimed' };
 }
 
 export function derivePriority(identity: Identity, claims: readonly string[], on: Date): PriorityClass {
@@ -125,7 +143,7 @@ export class CheckInService {
 
   constructor(private readonly deps: CheckInDeps) {}
 
-  async checkIn(request: CheckInRequest, agentId: string | null): Promise<Result<CheckInReceipt>> {
+  async checkIn(request: AgentCheckInRequest, agentId: string | null): Promise<Result<CheckInReceipt>> {
     const started = performance.now();
     const result = await this.checkInOnce(request, agentId);
     const outcome = result.ok ? (result.value.replayed ? 'replayed' : 'issued') : result.error.code;
@@ -133,22 +151,34 @@ export class CheckInService {
     return result;
   }
 
-  private async checkInOnce(request: CheckInRequest, agentId: string | null): Promise<Result<CheckInReceipt>> {
+  private async checkInOnce(
+    checkInRequest: AgentCheckInRequest,
+    agentId: string | null,
+  ): Promise<Result<CheckInReceipt>> {
     const hooks = this.deps.hooks;
     const statement = this.deps.oneStatement && (!hooks?.stored || hooks.rows) ? this.deps.oneStatement : undefined;
     // The one statement finds a replay by its own conflict on the check-in id; a screening (a call
     // to the BHYT gateway) is not spent on a replay.
     if (!statement || hooks?.screen) {
-      const replay = await this.findReceipt(request.checkInId);
+      const replay = await this.findReceipt(checkInRequest.checkInId);
       if (replay) return replay;
     }
-    const service = await this.openService(request.serviceId);
+    const service = await this.openService(checkInRequest.serviceId);
     if (!service.ok) return service;
-    const screened = hooks?.screen ? await hooks.screen(request, agentId) : ok({});
+    const screened = hooks?.screen ? await hooks.screen(checkInRequest, agentId) : ok<CheckInScreening>({});
     if (!screened.ok) return screened;
+    // The card the gateway found (a CCCD-only patient's, a renewed card's) is the visit's card.
+    const card = screened.value.insuranceCard;
+    const request =
+      card !== undefined && card !== checkInRequest.identity.insuranceNumber
+        ? { ...checkInRequest, identity: { ...checkInRequest.identity, insuranceNumber: card } }
+        : checkInRequest;
+    // The one statement matches by identifier alone: a check-in that may disagree with the stored
+    // patient (another name, birth date or BHYT number) takes the unit of work, which compares.
+    const atOnce = statement && !(await this.mayDisagree(request.identity)) ? statement : undefined;
     try {
-      const { receipt, entry } = statement
-        ? await this.storeAtOnce(statement, request, agentId, screened.value, service.value)
+      const { receipt, entry } = atOnce
+        ? await this.storeAtOnce(atOnce, request, agentId, screened.value, service.value)
         : await this.runRetrying((trx) => this.issue(trx, request, agentId, screened.value, service.value));
       this.deps.onIssued(entry);
       this.deps.hooks?.committed?.(receipt);
@@ -299,11 +329,12 @@ export class CheckInService {
     const now = this.deps.clock.now();
     const iso = now.toISOString();
     const day = facilityDay(now, this.deps.timeZone);
-    const patientId = await this.matchOrCreatePatient(trx, request.identity, iso);
+    const { patientId, conflict } = await this.matchOrCreatePatient(trx, request.identity, iso, screening);
     const priority = derivePriority(request.identity, request.priorityClaims, now);
     const visitId = newRowId();
     const ticketId = newRowId();
     const { tickets, patients, visits } = this.deps.repositories;
+    if (conflict) await this.recordConflict(trx, request, { patientId, visitId, agentId, iso }, conflict);
     // The request schema admits only consent === true: every stored check-in has its consent event.
     await patients.addConsent(trx, this.consentOf(patientId, visitId, agentId, iso));
     let receipt: CheckInReceipt | undefined;
@@ -372,11 +403,12 @@ export class CheckInService {
         const reasons: string[] = [];
         if (!(await check.covers(trx))) reasons.push('outside-lease');
         if (await check.numberTaken(trx)) reasons.push('number-taken');
-        const patientId = await this.matchOrCreatePatient(trx, request.identity, iso);
+        const { patientId, conflict } = await this.matchOrCreatePatient(trx, request.identity, iso, {});
         const priority = derivePriority(request.identity, request.priorityClaims, new Date(iso));
         const visitId = newRowId();
         const ticketId = newRowId();
         const { tickets, patients, visits } = this.deps.repositories;
+        if (conflict) await this.recordConflict(trx, request, { patientId, visitId, agentId, iso }, conflict);
         await patients.addConsent(trx, this.consentOf(patientId, visitId, agentId, iso));
         await tickets.addEvent(trx, { ticketId, type: 'issued', at: iso, actor: agentId, detail: 'offline' });
         const ticket = {
@@ -460,6 +492,36 @@ export class CheckInService {
     return receipt;
   }
 
+  /** Both versions of a check-in that disagrees with its matched patient, for staff review. */
+  private async recordConflict(
+    trx: Executor,
+    request: AgentCheckInRequest,
+    c: { patientId: string; visitId: string; agentId: string | null; iso: string },
+    conflict: { fields: IdentityField[]; stored: { full_name: string; date_of_birth: string } },
+  ): Promise<void> {
+    const { patientId, visitId, agentId, iso } = c;
+    const provenance = identityProvenanceOf(request);
+    await this.deps.repositories.identityConflicts.insert(trx, {
+      id: newRowId(),
+      patient_id: patientId,
+      visit_id: visitId,
+      agent_id: agentId,
+      identity_source: provenance.source,
+      identity_check: provenance.check,
+      fields: JSON.stringify(conflict.fields),
+      stored_full_name: conflict.stored.full_name,
+      stored_date_of_birth: conflict.stored.date_of_birth,
+      incoming_full_name: request.identity.fullName,
+      incoming_date_of_birth: request.identity.dateOfBirth,
+      incoming_sex: request.identity.sex ?? null,
+      status: 'open',
+      created_at: iso,
+      resolved_by: null,
+      resolved_at: null,
+    });
+    this.deps.log.warn({ fields: conflict.fields, source: provenance.source }, 'identity conflict for staff review');
+  }
+
   private consentOf(patientId: string, visitId: string, agentId: string | null, iso: string) {
     return {
       patient_id: patientId,
@@ -506,7 +568,7 @@ export class CheckInService {
   }
 
   private visitOf(
-    request: CheckInRequest,
+    request: AgentCheckInRequest,
     c: {
       visitId: string;
       patientId: string;
@@ -517,13 +579,15 @@ export class CheckInService {
     },
     receipt: CheckInReceipt,
   ) {
+    const provenance = identityProvenanceOf(request);
     return {
       id: c.visitId,
       check_in_id: request.checkInId,
       patient_id: c.patientId,
       service_id: c.service.id,
       agent_id: c.agentId,
-      identity_source: request.identity.source,
+      identity_source: provenance.source,
+      identity_check: provenance.check,
       service_type: receipt.ticket.serviceType,
       priority: c.priority,
       priority_claims: JSON.stringify(request.priorityClaims),
@@ -550,27 +614,75 @@ export class CheckInService {
     };
   }
 
-  private async matchOrCreatePatient(trx: Executor, identity: Identity, iso: string): Promise<string> {
+  /**
+   * Whether a check-in might disagree with a stored patient it matches (read outside the unit of
+   * work; the unit compares again): only such check-ins leave the one-statement path.
+   */
+  private async mayDisagree(identity: Identity): Promise<boolean> {
+    const stored = await this.deps.repositories.patients.matchByIdentifiers(
+      identity.idNumber,
+      identity.insuranceNumber,
+    );
+    if (!stored) return false;
+    if (identityDifferences(stored, identity).length > 0) return true;
+    const differs = (mine: string | undefined, theirs: string | null) =>
+      mine !== undefined && theirs !== null && mine !== theirs;
+    return differs(identity.insuranceNumber, stored.insurance_number) || differs(identity.idNumber, stored.id_number);
+  }
+
+  /**
+   * The patient of a check-in: matched by ID number, else by BHYT number, or created. A match whose
+   * name or birth date differs is not merged: the visit goes to the stored patient, nothing of it
+   * is changed, and the two versions become a conflict for staff. A stored BHYT number is replaced
+   * only when the gateway answered for the new card before this check-in; blanks are filled.
+   */
+  private async matchOrCreatePatient(
+    trx: Executor,
+    identity: Identity,
+    iso: string,
+    screening: CheckInScreening,
+  ): Promise<{
+    patientId: string;
+    conflict?: { fields: IdentityField[]; stored: { full_name: string; date_of_birth: string } };
+  }> {
     const { patients } = this.deps.repositories;
     // The common chip or CCCD-QR case (an ID number, no insurance number): match or create in one
-    // statement; the insurance fallback below cannot apply without an insurance number.
-    if (identity.idNumber && !identity.insuranceNumber)
-      return patients.upsertByIdNumber(trx, this.newPatient(identity, iso), iso);
+    // statement, then compare with the patient it matched.
+    if (identity.idNumber && !identity.insuranceNumber) {
+      const candidate = this.newPatient(identity, iso);
+      const patientId = await patients.upsertByIdNumber(trx, candidate, iso);
+      if (patientId === candidate.id) return { patientId };
+      const stored = await patients.matchView(trx, patientId);
+      const fields = stored ? identityDifferences(stored, identity) : [];
+      return stored && fields.length > 0 ? { patientId, conflict: { fields, stored } } : { patientId };
+    }
     const byId = identity.idNumber ? await patients.idByIdNumber(trx, identity.idNumber) : undefined;
     const byInsurance =
       !byId && identity.insuranceNumber ? await patients.idByInsuranceNumber(trx, identity.insuranceNumber) : undefined;
     const found = byId ?? byInsurance;
     if (found) {
+      const stored = await patients.matchView(trx, found);
+      const fields = stored ? identityDifferences(stored, identity) : [];
+      if (stored && fields.length > 0) {
+        await patients.update(trx, found, { updated_at: iso });
+        return { patientId: found, conflict: { fields, stored } };
+      }
+      const newCard =
+        identity.insuranceNumber !== undefined &&
+        identity.insuranceNumber !== stored?.insurance_number &&
+        (!stored?.insurance_number || screening.insuranceCard === identity.insuranceNumber);
+      if (identity.insuranceNumber && stored?.insurance_number && !newCard)
+        this.deps.log.info('stored BHYT number kept: no gateway answer for the card brought');
       await patients.update(trx, found, {
-        ...(identity.insuranceNumber ? { insurance_number: identity.insuranceNumber } : {}),
-        ...(identity.idNumber ? { id_number: identity.idNumber } : {}),
+        ...(newCard && identity.insuranceNumber ? { insurance_number: identity.insuranceNumber } : {}),
+        ...(identity.idNumber && !stored?.id_number ? { id_number: identity.idNumber } : {}),
         updated_at: iso,
       });
-      return found;
+      return { patientId: found };
     }
     const values = this.newPatient(identity, iso);
     await patients.insert(trx, values);
-    return values.id;
+    return { patientId: values.id };
   }
 
   private newPatient(identity: Identity, iso: string): PatientTable {

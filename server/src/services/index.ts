@@ -16,6 +16,7 @@ import type { AppointmentService } from './appointment.service';
 import type { FleetManagementService } from './fleet-management.service';
 import type { TicketStatusService } from './ticket-status.service';
 import type { OfflineService } from './offline.service';
+import type { IdentityConflictService } from './identity-conflict.service';
 
 export interface Services {
   db: Db;
@@ -38,4 +39,5 @@ export interface Services {
   /** The ticket's public status page and the patient's phone notifications. */
   ticketStatus: TicketStatusService;
   offline: OfflineService;
+  identityConflicts: IdentityConflictService;
 }

@@ -20,7 +20,14 @@ export interface PatientRecord {
   createdAt: string;
   updatedAt: string;
   consents: { kind: string; purpose: string; noticeVersion: string; at: string; visitId: string | null }[];
-  visits: { visitId: string; serviceId: string; createdAt: string; identitySource: string }[];
+  /** `identityCheck`: how the identity was attested ('verified' … for a chip the agent read, 'claimed', 'unattested'). */
+  visits: {
+    visitId: string;
+    serviceId: string;
+    createdAt: string;
+    identitySource: string;
+    identityCheck: string | null;
+  }[];
 }
 
 export class PatientService {
@@ -63,6 +70,7 @@ export class PatientService {
         serviceId: v.service_id,
         createdAt: v.created_at,
         identitySource: v.identity_source,
+        identityCheck: v.identity_check ?? null,
       })),
     });
   }

@@ -1,0 +1,37 @@
+/**
+ * Identity conflicts for staff review (protocol/src/identity-conflict.ts): callers see them with
+ * both versions (an audited read); the counter group resolves them.
+ */
+import { z } from 'zod';
+import { identityConflictResolutionSchema } from '@kiosk/protocol';
+import type { Services } from '../services';
+import type { ApiRegistry } from './api';
+import { CALLERS, COUNTER } from '../access';
+
+const idParams = z.object({ id: z.string().min(1).max(64) });
+
+export function registerIdentityConflictRoutes(api: ApiRegistry, s: Services): void {
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/identity-conflicts',
+      summary:
+        'Open identity conflicts: check-ins whose ID or BHYT number matched a patient stored with another name or birth date (audited read)',
+      tag: 'patients',
+      access: CALLERS,
+    },
+    async ({ user }) => s.identityConflicts.listOpen(user),
+  );
+  api.define(
+    {
+      method: 'POST',
+      url: '/api/identity-conflicts/:id/resolve',
+      summary: "Keeps the stored patient's version, or takes the check-in's name and birth date",
+      tag: 'patients',
+      access: COUNTER,
+      params: idParams,
+      body: identityConflictResolutionSchema,
+    },
+    async ({ params, body, user }) => s.identityConflicts.resolve(params.id, body, user),
+  );
+}

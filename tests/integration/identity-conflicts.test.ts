@@ -1,0 +1,152 @@
+/**
+ * No silent merge by ID number: a check-in whose ID number matches a patient stored with another
+ * name or birth date is issued its ticket, but the stored record is left as it was and the two
+ * versions wait for staff review (listed for callers, resolved by the counter group). A stored BHYT
+ * number is never replaced without the gateway's answer. SQLite, and PostgreSQL where installed.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io, type Socket } from 'socket.io-client';
+import type {
+  AgentToServerEvents,
+  CheckInReceipt,
+  Identity,
+  IdentityConflictView,
+  Result,
+  ServerToAgentEvents,
+} from '@kiosk/protocol';
+import {
+  api,
+  databaseKinds,
+  databaseUrl,
+  login,
+  startServer,
+  stopDatabases,
+  type RunningServer,
+} from '../support/server-harness';
+
+afterAll(() => stopDatabases());
+
+describe.each(databaseKinds)('identity conflicts for staff review (%s)', (kind) => {
+  let server: RunningServer;
+  let agent: Socket<ServerToAgentEvents, AgentToServerEvents>;
+  let reception: string;
+
+  beforeAll(async () => {
+    server = await startServer({ ...(await databaseUrl(kind)), BOOTSTRAP_PAIRING_CODE: 'CONFLICT1234' });
+    const res = await fetch(`${server.url}/api/agents/enroll`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pairingCode: 'CONFLICT1234', name: 'kiosk-conflicts' }),
+    });
+    const body = (await res.json()) as { value: { credential: string } };
+    agent = io(`${server.url}/agent`, { auth: { credential: body.value.credential }, transports: ['websocket'] });
+    await new Promise<void>((resolve, reject) => {
+      agent.once('connect', resolve);
+      agent.once('connect_error', reject);
+    });
+    reception = await login(server.url, 'tiepdon', 'tiepdon-demo');
+  });
+  afterAll(async () => {
+    agent?.close();
+    await server?.stop();
+  });
+
+  const checkIn = async (identity: Identity) => {
+    const r = await new Promise<Result<CheckInReceipt>>((resolve) =>
+      agent.emit(
+        'checkin:submit',
+        { checkInId: randomUUID(), identity, serviceId: 'noi-tong-quat', priorityClaims: [], consent: true },
+        resolve,
+      ),
+    );
+    if (!r.ok) throw new Error(r.error.code);
+    return r.value;
+  };
+  const patientOf = async (receipt: CheckInReceipt) => {
+    const r = await api<{ id: string; fullName: string; dateOfBirth: string; insuranceNumber: string | null }>(
+      server.url,
+      reception,
+      'GET',
+      `/api/queue/tickets/${receipt.ticketId}/patient`,
+    );
+    if (!r.body.value) throw new Error(`no patient ${r.status}`);
+    return r.body.value;
+  };
+  const openConflicts = async (token = reception) =>
+    api<IdentityConflictView[]>(server.url, token, 'GET', '/api/identity-conflicts');
+
+  it('another name under a stored ID number: ticket issued, record untouched, a conflict with both versions', async () => {
+    const lan: Identity = {
+      source: 'cccd-qr',
+      idNumber: '079188055501',
+      fullName: 'Nguyễn Thị Lan',
+      dateOfBirth: '1988-03-12',
+      sex: 'female',
+    };
+    const first = await patientOf(await checkIn(lan));
+    // Case and spacing are not a different person.
+    expect((await patientOf(await checkIn({ ...lan, fullName: 'NGUYỄN THỊ  LAN' }))).id).toBe(first.id);
+    expect((await openConflicts()).body.value?.filter((c) => c.patientId === first.id)).toEqual([]);
+
+    const other = await checkIn({ ...lan, fullName: 'Trần Văn Bình', dateOfBirth: '1975-01-01', sex: 'male' });
+    expect(other.ticket.maskedName).toBe('T. V. Bình');
+    const stored = await patientOf(other);
+    expect(stored).toMatchObject({ id: first.id, fullName: 'Nguyễn Thị Lan', dateOfBirth: '1988-03-12' });
+
+    const listed = (await openConflicts()).body.value?.filter((c) => c.patientId === first.id) ?? [];
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({
+      visitId: other.visitId,
+      identitySource: 'cccd-qr',
+      identityCheck: 'claimed',
+      fields: ['full-name', 'date-of-birth'],
+      stored: { fullName: 'Nguyễn Thị Lan', dateOfBirth: '1988-03-12' },
+      incoming: { fullName: 'Trần Văn Bình', dateOfBirth: '1975-01-01', sex: 'male' },
+      status: 'open',
+    });
+  });
+
+  it('only roles that may see and resolve them do; a resolution taking the check-in’s version updates the record once', async () => {
+    const viewer = await login(server.url, 'xem', 'xem-demo');
+    expect((await openConflicts(viewer)).status).toBe(403);
+    const clinic = await login(server.url, 'phongkham', 'phongkham-demo');
+    const seen = await openConflicts(clinic);
+    expect(seen.status).toBe(200);
+    const conflict = seen.body.value?.[0];
+    if (!conflict) throw new Error('no open conflict');
+    const path = `/api/identity-conflicts/${conflict.id}/resolve`;
+    expect((await api(server.url, clinic, 'POST', path, { resolution: 'take-incoming' })).status).toBe(403);
+    expect((await api(server.url, reception, 'POST', path, { resolution: 'merge-them' })).status).toBe(400);
+
+    const resolved = await api<IdentityConflictView>(server.url, reception, 'POST', path, {
+      resolution: 'take-incoming',
+    });
+    expect(resolved.body.value).toMatchObject({ status: 'took-incoming', resolvedBy: 'tiepdon' });
+    const record = await api<{ fullName: string; dateOfBirth: string }>(
+      server.url,
+      reception,
+      'GET',
+      `/api/patients/${conflict.patientId}`,
+    );
+    expect(record.body.value).toMatchObject({ fullName: 'Trần Văn Bình', dateOfBirth: '1975-01-01' });
+    const again = await api(server.url, reception, 'POST', path, { resolution: 'keep-stored' });
+    expect(again.body.error?.code).toBe('already-resolved');
+    expect((await openConflicts()).body.value?.some((c) => c.id === conflict.id)).toBe(false);
+  });
+
+  it('never replaces a stored BHYT number without a gateway answer; fills a blank one', async () => {
+    const tam: Identity = {
+      source: 'cccd-qr',
+      idNumber: '001199055502',
+      fullName: 'Lý Văn Tám',
+      dateOfBirth: '1990-01-01',
+    };
+    const first = await patientOf(await checkIn(tam));
+    expect(first.insuranceNumber).toBeNull();
+    const withCard = await patientOf(await checkIn({ ...tam, source: 'bhyt-qr', insuranceNumber: 'GD4797955502000' }));
+    expect(withCard).toMatchObject({ id: first.id, insuranceNumber: 'GD4797955502000' });
+    const otherCard = await patientOf(await checkIn({ ...tam, source: 'bhyt-qr', insuranceNumber: 'DN4797955502999' }));
+    expect(otherCard).toMatchObject({ id: first.id, insuranceNumber: 'GD4797955502000' });
+  });
+});
