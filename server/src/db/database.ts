@@ -217,7 +217,13 @@ function withNamedStatements(pool: Pool): PostgresPool {
 }
 
 export async function migrateToLatest(db: Db): Promise<void> {
-  const migrator = new Migrator({ db: db.kysely, provider: migrationProvider(db.dialect) });
+  // Migrations are independent of one another's order beyond their names; a database that already
+  // ran a later-numbered one (016 … 018 were made side by side) still takes an earlier new one.
+  const migrator = new Migrator({
+    db: db.kysely,
+    provider: migrationProvider(db.dialect),
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
