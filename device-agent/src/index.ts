@@ -10,3 +10,4 @@ export { loadAgentConfig, type AgentConfig } from './config';
 export { createLogger, type Logger } from './logger';
 export { OfflineJournal } from './offline/offline-journal';
 export { offlineTicket } from './offline/offline-ticket';
+export { createBundle, verifyBundle, readPublicKey } from './management/bundle';

@@ -30,3 +30,4 @@ export * from './vietqr';
 export * from './payment';
 export * from './appointment';
 export * from './offline';
+export * from './fleet-management';

@@ -21,6 +21,8 @@ import { DisplayService } from './services/display.service';
 import { ReportService } from './services/report.service';
 import { PaymentService } from './services/payment.service';
 import { AppointmentService } from './services/appointment.service';
+import { FleetManagementService } from './services/fleet-management.service';
+import { registerFleetManagementRoutes } from './http/fleet-management.routes';
 import { registerAppointmentRoutes } from './http/appointment.routes';
 import { registerPaymentRoutes } from './http/payment.routes';
 import type { Services } from './services';
@@ -319,6 +321,13 @@ export async function createServerApp(
       },
       log,
     }),
+    fleetManagement: new FleetManagementService(
+      repositories.fleetManagement,
+      repositories.agents,
+      transactions,
+      clock,
+      log,
+    ),
   };
 
   const metrics = new Metrics({
@@ -374,6 +383,7 @@ export async function createServerApp(
   registerReportRoutes(api, services);
   registerPaymentRoutes(api, services, config.FACILITY_TIME_ZONE, clock);
   registerAppointmentRoutes(api, services);
+  registerFleetManagementRoutes(api, services);
   registerReprintRoutes(api, services, (agentId, command) =>
     rt.current ? rt.current.printOnAgent(agentId, command) : Promise.resolve(err('kiosk-offline', 'not ready')),
   );
@@ -397,6 +407,7 @@ export async function createServerApp(
     adapter: fanOut?.adapter,
   });
   rt.current = realtime;
+  services.fleetManagement.channel = realtime.agentChannel;
 
   const timers: NodeJS.Timeout[] = [];
   let sweeping = false;

@@ -5,8 +5,11 @@ import { partitionByDayMigration } from './partitions.migration';
 import { appointmentsPaymentsMigration } from './payments.migration';
 import { offlineLeasesMigration } from './offline.migration';
 import { columnEncryptionMigration, privacyMigration } from './privacy.migration';
+import { fleetManagementMigration } from './fleet-management.migration';
 
-export type DialectName = 'sqlite' | 'postgres';
+import type { DialectName } from './dialect';
+
+export type { DialectName };
 
 /** The one place the dialects differ: an auto-incrementing integer key. */
 const autoId = (dialect: DialectName) => (c: ColumnDefinitionBuilder) =>
@@ -300,6 +303,7 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '010-heartbeat-history-displays': m008(dialect),
   '013-appointments-payments': appointmentsPaymentsMigration,
   '014-offline-leases': offlineLeasesMigration,
+  '015-fleet-management': fleetManagementMigration,
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({

@@ -17,6 +17,7 @@ import type {
   TicketPrintCommand,
 } from '@kiosk/protocol';
 import type { Services } from '../services';
+import type { AgentChannel } from '../services/fleet-management.service';
 import type { Logger } from '../logger';
 import { attachAgentNamespace, type KioskInsurance } from './agent.namespace';
 import { attachStaffNamespace } from './staff.namespace';
@@ -43,6 +44,8 @@ export interface Realtime {
   printOnAgent(agentId: string, command: TicketPrintCommand): Promise<Result<PrintReport>>;
   /** Tells the kiosk agent that started a payment of its new state. */
   paymentUpdated(agentId: string, update: PaymentUpdate): void;
+  /** Restart, configuration, diagnostics and updates asked of one kiosk agent. */
+  agentChannel: AgentChannel;
   close(): Promise<void>;
 }
 
@@ -85,6 +88,7 @@ export function createRealtime(http: HttpServer, s: Services, log: Logger, optio
     disconnectAgent: (agentId) => agents.disconnectAgent(agentId),
     printOnAgent: (agentId, command) => agents.printOnAgent(agentId, command),
     paymentUpdated: (agentId, update) => void agents.paymentUpdated(agentId, update),
+    agentChannel: agents.channel,
     displayReconfigured: (displayId) => display.reconfigure(displayId),
     disconnectDisplay: (displayId) => display.revoke(displayId),
     close: () => new Promise<void>((resolve) => io.close(() => resolve())),

@@ -21,6 +21,7 @@ import { TicketRepository } from './ticket.repository';
 import { VisitRepository } from './visit.repository';
 import { ColumnCipher } from './column-cipher';
 import { OfflineLeaseRepository } from './offline-lease.repository';
+import { FleetManagementRepository } from './fleet-management.repository';
 
 export type { Executor } from './executor';
 
@@ -56,6 +57,8 @@ export interface Repositories {
   appointments: AppointmentRepository;
   /** Offline check-in: leases of numbers granted to kiosks, kiosks' journal backlogs. */
   offlineLeases: OfflineLeaseRepository;
+  /** Kiosk configuration revisions, sites, signed bundles, rollouts. */
+  fleetManagement: FleetManagementRepository;
 }
 
 /** `clock` stamps the outbox's own bookkeeping (claims, leases, retries). */
@@ -81,5 +84,6 @@ export function createRepositories(
     payments: new PaymentRepository(db),
     appointments: new AppointmentRepository(db, cipher),
     offlineLeases: new OfflineLeaseRepository(db),
+    fleetManagement: new FleetManagementRepository(db),
   };
 }

@@ -14,6 +14,7 @@ import type { ReportService } from './report.service';
 import type { PaymentService } from './payment.service';
 import type { AppointmentService } from './appointment.service';
 import type { OfflineService } from './offline.service';
+import type { FleetManagementService } from './fleet-management.service';
 
 export interface Services {
   db: Db;
@@ -32,4 +33,6 @@ export interface Services {
   payments: PaymentService;
   appointments: AppointmentService;
   offline: OfflineService;
+  /** Restart, configuration, diagnostics and software rollouts of kiosks. */
+  fleetManagement: FleetManagementService;
 }
