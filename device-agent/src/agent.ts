@@ -14,6 +14,7 @@ import {
   type AgentFeatures,
   type AgentHeartbeat,
   type ClassifiedScan,
+  type IdentificationState,
   type Ticket,
 } from '@kiosk/protocol';
 import type { AgentConfig } from './config';
@@ -23,25 +24,24 @@ import { DeviceManager } from './devices/device-manager';
 import type { DeviceSource, TransportOpener } from './devices/device-source';
 import type { CardEvent } from './devices/card-reader.device';
 import { HardwareDeviceSource, hardwareOpener } from './devices/hardware.source';
-import { KioskSession } from './devices/kiosk-session';
 import { loadTrustStore, type LoadedTrustStore } from './devices/trust-store.loader';
 import { testTicket } from './devices/test-ticket';
 import { startUiGateway, type UiGateway } from './gateway/ui.gateway';
 import { ServerLink } from './server-link/server-link';
-import { classifyScan, createTrustStore, type TrustStore } from './identity';
+import { classifyScan, createTrustStore, IdentificationSession, type SessionKey, type TrustStore } from './identity';
 import type { DiscoverySources } from './transports';
 import { createSimulatedDevices, type SimulatedDevices } from './simulator/simulated-devices';
 import { attachSimGateway, refuseSimGateway } from './simulator/sim.gateway';
 import { runCheckIn } from './checkin.flow';
 import { printPaymentReceipt, printVietQrSlip, runAppointmentCheckIn } from './payment.flow';
-import { OfflineJournal } from './offline/offline-journal';
-import { OfflineSync } from './offline/offline-sync';
 import { Listeners } from './transports/transport';
 import { runDoctor } from './transports';
 import { applyRemoteConfig, KIOSK_LANGUAGES, loadRemoteConfig, saveRemoteConfig } from './management/remote-config';
 import { DeviceErrorLog, scrub } from './management/diagnostics';
 import { EXIT_RESTART, EXIT_UPDATE, readLauncherState, stageBundle } from './management/rollout';
 import { readPublicKey, verifyBundle } from './management/bundle';
+import { OfflineJournal } from './offline/offline-journal';
+import { OfflineSync } from './offline/offline-sync';
 
 export const SOFTWARE_VERSION = '0.1.0';
 
@@ -50,15 +50,15 @@ export interface Agent {
   link: ServerLink;
   registry: DeviceRegistry;
   devices: DeviceManager;
-  session: KioskSession;
+  session: IdentificationSession;
   simulated: SimulatedDevices | undefined;
   trust: LoadedTrustStore;
-  /** Offline check-in (absent when OFFLINE_AFTER_MS is 0). */
-  offline: { journal: OfflineJournal; sync: OfflineSync } | undefined;
   /** The version running (the launcher's bundle, else this build's). */
   version: string;
   /** The agent asks its process to exit with this code (restart, switch to a staged version): main.ts exits. */
   exitRequests: Listeners<[number]>;
+  /** Offline check-in (absent when OFFLINE_AFTER_MS is 0). */
+  offline: { journal: OfflineJournal; sync: OfflineSync } | undefined;
   close(): Promise<void>;
 }
 
@@ -108,6 +108,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     config.DEVICES === 'simulated'
       ? createSimulatedDevices({
           printerProfileId: remote?.config.printer?.profileId ?? config.PRINTER_PROFILE,
+          readerProfileId: config.READER_PROFILE,
           duplicateWindowMs: config.SCAN_DUPLICATE_WINDOW_MS,
         })
       : undefined;
@@ -127,10 +128,12 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     return simulatedTrust;
   };
 
-  const session = new KioskSession(
-    remote?.config.idleTimeoutSec !== undefined ? remote.config.idleTimeoutSec * 1000 : config.SESSION_IDLE_MS,
-    () => log.info('session wiped'),
-  );
+  // The reader is asked through `devices`, made just below (only when a scan or card arrives).
+  const session = new IdentificationSession({
+    idleMs: remote?.config.idleTimeoutSec !== undefined ? remote.config.idleTimeoutSec * 1000 : config.SESSION_IDLE_MS,
+    cardAwaitingRead: (): boolean => devices.cardAwaitingRead(),
+    onWipe: () => log.info('session wiped'),
+  });
   const source =
     overrides.source ??
     simulated?.source ??
@@ -144,12 +147,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     registry,
     log,
     trustStore,
-    sessionKey: () => {
-      const key = session.key();
-      if (key) return key;
-      const printed = simulated?.printedMrzKey();
-      return printed ? { key: printed, source: 'printed-mrz' } : undefined;
-    },
+    sessionKey: (): SessionKey | undefined => session.key(),
     duplicateWindowMs: config.SCAN_DUPLICATE_WINDOW_MS,
   });
   // Staff print a ticket on this agent's printer: a reprint asked through the server (whose
@@ -284,8 +282,14 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
   devices.scans.add((payload, meta) => void handleScan(payload, meta.scannerId));
   function handleScan(payload: string, scannerId: string): ClassifiedScan {
     const scan: ClassifiedScan = classifyScan(payload);
+    // A CCCD QR is one half of the identification: the card on the reader may need it as its key.
+    let toPage = true;
     if (scan.kind === 'cccd-qr') {
-      if (session.scannedCccd(scan.identity)) devices.keyAvailable();
+      const outcome = session.scannedCccd(scan.identity);
+      toPage = outcome.kind === 'identity';
+      if (outcome.kind === 'start-over') startOver(outcome.state);
+      else if (outcome.kind !== 'same-as-chip') devices.keyAvailable();
+      log.info({ outcome: outcome.kind }, 'identification: cccd qr');
     } else if (scan.kind === 'bhyt-qr') session.reset();
     else session.touch();
     log.info(
@@ -297,11 +301,26 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
       },
       'scan',
     );
-    io.emit('scan:classified', scan);
+    if (toPage) io.emit('scan:classified', scan);
     return scan;
+  }
+  /** The QR and the card are not one person's: both are forgotten, and so is any consent given. */
+  function startOver(state: IdentificationState): void {
+    devices.withdrawConsent();
+    log.info({ readId: state.readId, reason: state.reason }, 'identification: start over');
+    io.emit('identification:changed', state);
   }
   devices.cardEvents.add((e: CardEvent) => {
     session.touch();
+    const outcome = session.cardEvent(e);
+    if (outcome.tell?.state === 'start-over') startOver(outcome.tell);
+    else if (outcome.tell) {
+      log.info({ readId: outcome.tell.readId, state: outcome.tell.state }, 'identification: waiting for the qr');
+      io.emit('identification:changed', outcome.tell);
+    }
+    // The reader ends its read before it takes another key.
+    if (outcome.retry) setImmediate(() => devices.keyAvailable());
+    if (!outcome.forward) return;
     switch (e.type) {
       case 'card:present':
         log.info({ readId: e.payload.readId }, 'card presented: waiting for consent');
@@ -491,9 +510,9 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     session,
     simulated,
     trust,
-    offline: journal && offlineSync ? { journal, sync: offlineSync } : undefined,
     version,
     exitRequests,
+    offline: journal && offlineSync ? { journal, sync: offlineSync } : undefined,
     async close() {
       clearInterval(timer);
       if (stateFile) fs.unwatchFile(stateFile);

@@ -37,6 +37,11 @@ export const agentConfigSchema = z.object({
         .filter(Boolean),
     ),
   PRINTER_PROFILE: z.string().default('simulated.printer-80'),
+  /**
+   * Simulated mode: the card reader's profile. The default is the plainest reader (no optics: the
+   * key comes from the CCCD QR or staff); `simulated.card-reader-mrz` reads the printed MRZ too.
+   */
+  READER_PROFILE: z.string().default('simulated.card-reader'),
   /** Repeated scans of the same code within this window are suppressed. */
   SCAN_DUPLICATE_WINDOW_MS: z.coerce.number().int().min(0).default(2000),
   HEARTBEAT_INTERVAL_MS: z.coerce.number().int().positive().default(10_000),

@@ -62,12 +62,12 @@ export const agentCommands = {
   'appointment:check-in': answers<{ receipt: CheckInReceipt; appointment: Appointment }>()(
     appointmentCheckInRequestSchema,
   ),
+  /** A step of a software rollout on this kiosk (downloading, refused, staged, adopted, rolled back). */
+  'rollout:report': answers<null>()(rolloutReportSchema),
   /** Leases of numbers for offline check-in: every lease of this kiosk for today, new blocks included. */
   'lease:take': answers<OfflineLease[]>()(leaseRequestSchema),
   /** Check-ins the kiosk issued offline, in issue order; idempotent on each check-in id. */
   'checkin:replay': answers<ReplayOutcome[]>()(replayBatchSchema),
-  /** A step of a software rollout on this kiosk (downloading, refused, staged, adopted, rolled back). */
-  'rollout:report': answers<null>()(rolloutReportSchema),
 } as const;
 export type AgentToServerEvents = CommandEvents<typeof agentCommands>;
 

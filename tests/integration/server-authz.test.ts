@@ -36,6 +36,11 @@ const PUBLIC = new Set([
   'POST /api/displays/pair',
   // Verified by the bank's signature, not a session.
   'POST /api/payments/bank-notifications',
+  // A ticket's public status by the code its QR carries (no personal data; guesses rate-limited).
+  'GET /api/t/:code',
+  'GET /t/:code',
+  'GET /t/sw.js',
+  'GET /t/manifest.webmanifest',
 ]);
 /** Routes for kiosk agents: their device credential as the bearer token, never a staff session. */
 const AGENT_ROUTES = new Set(['GET /api/agent/bundles/:version']);

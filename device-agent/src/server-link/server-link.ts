@@ -34,12 +34,12 @@ import {
   type PaymentQuoteRequest,
   type PaymentStartRequest,
   type PaymentUpdate,
+  type CommandHandlers,
+  type RolloutReport,
   type LeaseRequest,
   type OfflineLease,
   type ReplayBatch,
   type ReplayOutcome,
-  type CommandHandlers,
-  type RolloutReport,
 } from '@kiosk/protocol';
 import { z } from 'zod';
 import { DurableQueue } from './durable-queue';

@@ -146,6 +146,13 @@ export const vi = {
   'pay.unknown-price': 'Chưa có giá cho dịch vụ này. Vui lòng thanh toán tại quầy thu ngân.',
   'pay.receipt-printed': 'Biên lai đã được in.',
   'lang.switch': 'English',
+  'id.need-qr.title': 'Quét mã QR mặt trước thẻ',
+  'id.need-qr.body': 'Đầu đọc cần mã QR trên mặt trước thẻ Căn cước để mở chip.',
+  'id.need-qr.how': 'Đưa mã QR ở góc trên bên phải mặt trước thẻ vào máy quét.',
+  'id.need-qr.place-again': 'Đã nhận mã QR. Vui lòng đặt lại thẻ lên đầu đọc.',
+  'id.need-qr.picture': 'Hình: mặt trước thẻ Căn cước, mã QR ở góc trên bên phải, đưa vào máy quét',
+  'id.start-over.qr-other-person': 'Mã QR và thẻ không phải của cùng một người. Vui lòng bắt đầu lại với thẻ của bạn.',
+  'id.start-over.other-card': 'Thẻ này là của người khác. Vui lòng bắt đầu lại.',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -298,4 +305,13 @@ export const en: Record<MessageKey, string> = {
   'pay.unknown-price': 'This service has no price yet. Please pay at the cashier.',
   'pay.receipt-printed': 'Your receipt has been printed.',
   'lang.switch': 'Tiếng Việt',
+  'id.need-qr.title': 'Scan the QR code on the front of the card',
+  'id.need-qr.body': 'The reader needs the QR code on the front of your ID card to open its chip.',
+  'id.need-qr.how': 'Hold the QR code in the top right corner of the card front under the scanner.',
+  'id.need-qr.place-again': 'QR code received. Please place the card on the reader again.',
+  'id.need-qr.picture':
+    'Picture: the front of the ID card, the QR code in the top right corner, held under the scanner',
+  'id.start-over.qr-other-person':
+    'The QR code and the card are not the same person’s. Please start again with your own card.',
+  'id.start-over.other-card': 'This card is another person’s. Please start again.',
 };

@@ -3,6 +3,7 @@ import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type Mi
 import { integrationsMigration } from './integration.migration';
 import { partitionByDayMigration } from './partitions.migration';
 import { appointmentsPaymentsMigration } from './payments.migration';
+import { ticketStatusNotificationsMigration } from './ticket-status.migration';
 import { offlineLeasesMigration } from './offline.migration';
 import { columnEncryptionMigration, privacyMigration } from './privacy.migration';
 import { fleetManagementMigration } from './fleet-management.migration';
@@ -304,6 +305,7 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '013-appointments-payments': appointmentsPaymentsMigration,
   '014-offline-leases': offlineLeasesMigration,
   '015-fleet-management': fleetManagementMigration,
+  '018-ticket-status-notifications': ticketStatusNotificationsMigration,
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({

@@ -424,13 +424,30 @@ export interface Database {
   payments: PaymentTable;
   bank_notifications: BankNotificationTable;
   appointments: AppointmentTable;
-  offline_leases: OfflineLeaseTable;
-  agent_offline_backlog: AgentOfflineBacklogTable;
   agent_configs: AgentConfigTable;
   agent_sites: AgentSiteTable;
   agent_bundles: AgentBundleTable;
   rollouts: RolloutTable;
   rollout_targets: RolloutTargetTable;
+  notify_subscriptions: NotifySubscriptionTable;
+  offline_leases: OfflineLeaseTable;
+  agent_offline_backlog: AgentOfflineBacklogTable;
+}
+
+/** An opt-in to be told about one ticket, kept only for its visit (see ticket-status.migration.ts). */
+export interface NotifySubscriptionTable {
+  id: string;
+  ticket_id: string;
+  visit_id: string;
+  service_id: string;
+  day: string;
+  channel: string;
+  push_json: string | null;
+  /** Sealed (ColumnCipher) phone number for ZNS / SMS. */
+  phone: string | null;
+  near_sent_at: string | null;
+  called_sent_at: string | null;
+  created_at: string;
 }
 
 /** A block `first_seq..last_seq` of a service's daily series granted to one kiosk for offline check-in. */

@@ -67,6 +67,7 @@ const statusOf: Record<string, number> = {
   'check-in-failed': 500,
   'stored-data-invalid': 500,
   'kiosk-offline': 503,
+  expired: 404,
   'print-timeout': 504,
 };
 export const httpStatusOf = (code: string): number => statusOf[code] ?? (code.startsWith('unknown-') ? 404 : 400);

@@ -109,9 +109,9 @@ export function attachAgentNamespace(
         'payment:cancel': ({ paymentId }) => s.payments.cancel(paymentId, agent.id),
         'appointment:find': (lookup) => s.appointments.find(lookup),
         'appointment:check-in': (request) => s.appointments.checkIn(request, agent.id),
+        'rollout:report': (report) => s.fleetManagement.report(agent.id, report),
         'lease:take': async (request) => ok(await s.offline.leases(agent.id, request)),
         'checkin:replay': async (batch) => ok(await s.offline.replay(agent.id, batch)),
-        'rollout:report': (report) => s.fleetManagement.report(agent.id, report),
       },
       commandOptions(log, limits.forSocket('/agent', agent.id, socket)),
     );

@@ -23,6 +23,7 @@ import { attachAgentNamespace, type KioskInsurance } from './agent.namespace';
 import { attachStaffNamespace } from './staff.namespace';
 import { attachAdminNamespace } from './admin.namespace';
 import { attachDisplayNamespace } from './display.namespace';
+import { attachTicketStatusNamespace } from './ticket-status.namespace';
 import { SocketLimits, type SocketLimitSizes } from './namespace.support';
 import { originAllowed } from '../http/edge';
 
@@ -46,6 +47,8 @@ export interface Realtime {
   paymentUpdated(agentId: string, update: PaymentUpdate): void;
   /** Restart, configuration, diagnostics and updates asked of one kiosk agent. */
   agentChannel: AgentChannel;
+  /** A service's queue changed: the public status pages watching its tickets are updated. */
+  ticketStatusChanged(serviceId: string): void;
   close(): Promise<void>;
 }
 
@@ -78,6 +81,7 @@ export function createRealtime(http: HttpServer, s: Services, log: Logger, optio
   const staff = attachStaffNamespace(io, s, log, limits);
   const admin = attachAdminNamespace(io, s, log, limits);
   const display = attachDisplayNamespace(io, s, log);
+  const ticketStatus = attachTicketStatusNamespace(io, s, log, limits);
   return {
     io,
     ticketIssued: (entry) => void staff.ticketIssued(entry),
@@ -91,6 +95,7 @@ export function createRealtime(http: HttpServer, s: Services, log: Logger, optio
     agentChannel: agents.channel,
     displayReconfigured: (displayId) => display.reconfigure(displayId),
     disconnectDisplay: (displayId) => display.revoke(displayId),
+    ticketStatusChanged: (serviceId) => ticketStatus.serviceChanged(serviceId),
     close: () => new Promise<void>((resolve) => io.close(() => resolve())),
   };
 }

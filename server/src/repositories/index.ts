@@ -20,8 +20,9 @@ import { StaffRepository } from './staff.repository';
 import { TicketRepository } from './ticket.repository';
 import { VisitRepository } from './visit.repository';
 import { ColumnCipher } from './column-cipher';
-import { OfflineLeaseRepository } from './offline-lease.repository';
 import { FleetManagementRepository } from './fleet-management.repository';
+import { TicketStatusRepository } from './ticket-status.repository';
+import { OfflineLeaseRepository } from './offline-lease.repository';
 
 export type { Executor } from './executor';
 
@@ -55,10 +56,12 @@ export interface Repositories {
   payments: PaymentRepository;
   /** Booked appointments (from the EMR or booked here). */
   appointments: AppointmentRepository;
-  /** Offline check-in: leases of numbers granted to kiosks, kiosks' journal backlogs. */
-  offlineLeases: OfflineLeaseRepository;
   /** Kiosk configuration revisions, sites, signed bundles, rollouts. */
   fleetManagement: FleetManagementRepository;
+  /** The ticket's public status (by lookup code) and the patient's opt-ins to be told. */
+  ticketStatus: TicketStatusRepository;
+  /** Offline check-in: leases of numbers granted to kiosks, kiosks' journal backlogs. */
+  offlineLeases: OfflineLeaseRepository;
 }
 
 /** `clock` stamps the outbox's own bookkeeping (claims, leases, retries). */
@@ -83,7 +86,8 @@ export function createRepositories(
     privacy: new PrivacyRepository(db, cipher),
     payments: new PaymentRepository(db),
     appointments: new AppointmentRepository(db, cipher),
-    offlineLeases: new OfflineLeaseRepository(db),
     fleetManagement: new FleetManagementRepository(db),
+    ticketStatus: new TicketStatusRepository(db, cipher),
+    offlineLeases: new OfflineLeaseRepository(db),
   };
 }

@@ -299,25 +299,7 @@ export class QueueService {
     const waitingBy = await tickets.waitingCounts(day);
     const out: ServiceWait[] = [];
     for (const id of services) {
-      const calls = await tickets.recentCallTimes(id, day, 11);
-      let basis: ServiceWait['basis'] = 'default';
-      let paceMs =
-        meanGapMs(
-          calls.map((c) => c ?? ''),
-          PACE_WINDOW_MS,
-          now,
-        ) ?? 0;
-      if (paceMs > 0) basis = 'recent-calls';
-      else {
-        const done = await tickets.recentServiceTimes(id, 20);
-        const durations = done
-          .map((d) => Date.parse(d.completed_at ?? '') - Date.parse(d.called_at ?? ''))
-          .filter((ms) => Number.isFinite(ms) && ms > 0);
-        if (durations.length >= 3) {
-          paceMs = durations.reduce((a, b) => a + b, 0) / durations.length;
-          basis = 'service-times';
-        } else paceMs = this.deps.policy.defaultServiceMs;
-      }
+      const { paceMs, basis } = await this.paceOf(id, day, now);
       const n = waitingBy.get(id) ?? 0;
       out.push({
         serviceId: id,
@@ -328,6 +310,32 @@ export class QueueService {
       });
     }
     return out;
+  }
+
+  /**
+   * A service's pace: the mean gap between its calls in the last hour (parallel counters
+   * included), else the mean called→completed time of its recent tickets, else the default.
+   */
+  async paceOf(
+    serviceId: string,
+    day: string = this.today(),
+    now: Date = this.deps.clock.now(),
+  ): Promise<{ paceMs: number; basis: ServiceWait['basis'] }> {
+    const { tickets } = this;
+    const calls = await tickets.recentCallTimes(serviceId, day, 11);
+    const recent = meanGapMs(
+      calls.map((c) => c ?? ''),
+      PACE_WINDOW_MS,
+      now,
+    );
+    if (recent !== undefined && recent > 0) return { paceMs: recent, basis: 'recent-calls' };
+    const done = await tickets.recentServiceTimes(serviceId, 20);
+    const durations = done
+      .map((d) => Date.parse(d.completed_at ?? '') - Date.parse(d.called_at ?? ''))
+      .filter((ms) => Number.isFinite(ms) && ms > 0);
+    if (durations.length >= 3)
+      return { paceMs: durations.reduce((a, b) => a + b, 0) / durations.length, basis: 'service-times' };
+    return { paceMs: this.deps.policy.defaultServiceMs, basis: 'default' };
   }
 
   /** Today's waiting tickets per service. */
