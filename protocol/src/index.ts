@@ -29,3 +29,4 @@ export * from './uuid-v7';
 export * from './vietqr';
 export * from './payment';
 export * from './appointment';
+export * from './kiosk-config';

@@ -26,6 +26,7 @@ import type { Services } from './services';
 import { createRepositories, type Repositories } from './repositories';
 import { registerRoutes } from './http/routes';
 import { registerReprintRoutes } from './http/reprint.routes';
+import { registerKioskRoutes } from './http/kiosk.routes';
 import { registerAdminRoutes } from './http/admin.routes';
 import { registerPrivacyRoutes } from './http/privacy.routes';
 import { registerDisplayRoutes } from './http/display.routes';
@@ -222,6 +223,11 @@ export async function createServerApp(
       metricsRef.current?.checkInSeconds.observe(ms / 1000);
     },
     hooks: integrations.checkInHooks,
+    describeTicket: async (serviceId) => {
+      const [catalogue, wait] = await Promise.all([facility.listServices(), services.queue.waitOfNewTicket(serviceId)]);
+      const chosen = catalogue.find((x) => x.id === serviceId);
+      return { ...(chosen ? { serviceName: chosen.name, departmentName: chosen.department } : {}), ...wait };
+    },
     // PostgreSQL commits each check-in as one statement unless told to group them.
     ...(db.dialect === 'postgres' && !grouped && !cipher.enabled ? { oneStatement: repositories.checkIns } : {}),
   });
@@ -357,6 +363,11 @@ export async function createServerApp(
     revoked: (displayId) => rt.current?.disconnectDisplay(displayId),
   });
   registerReportRoutes(api, services);
+  registerKioskRoutes(api, services, {
+    hospitalName: config.HOSPITAL_NAME,
+    accentColor: config.HOSPITAL_ACCENT_COLOR,
+    ...(config.KIOSK_AGENT_PORT ? { agentPort: config.KIOSK_AGENT_PORT } : {}),
+  });
   registerPaymentRoutes(api, services, config.FACILITY_TIME_ZONE, clock);
   registerAppointmentRoutes(api, services);
   registerReprintRoutes(api, services, (agentId, command) =>
