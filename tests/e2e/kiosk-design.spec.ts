@@ -63,6 +63,8 @@ function measure(page: Page): Promise<Measure> {
     const contentShare = (Math.max(...bottoms) - Math.min(...tops)) / innerHeight;
     const overflowing = Array.from(kiosk.querySelectorAll('h1, h2, p, button, dd, dt, label, li, input'))
       .filter(visible)
+      // Text for screen readers only is clipped on purpose.
+      .filter((e) => !e.closest('.sr'))
       .filter((e) => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1)
       .filter((e) => getComputedStyle(e).overflow !== 'visible' || e.scrollWidth > e.clientWidth + 1)
       .map((e) => `${e.tagName.toLowerCase()} "${(e.textContent ?? '').trim().slice(0, 40)}"`);
@@ -137,7 +139,7 @@ async function toTicket(page: Page, check: (name: string, o?: { primary?: boolea
     await insurance.click();
   }
   await expect(page.getByTestId('service-noi-tong-quat')).toBeVisible();
-  await expect(page.getByTestId('waiting').first()).toContainText('phút');
+  await expect(page.getByTestId('waiting').first()).toContainText('Đang chờ');
   await check('services');
   await page.getByTestId('service-noi-tong-quat').click();
   await expect(page.getByTestId('priority')).toBeVisible();
@@ -145,7 +147,7 @@ async function toTicket(page: Page, check: (name: string, o?: { primary?: boolea
   await page.getByTestId('submit').click();
   await expect(page.getByTestId('ticket-number')).toHaveText(/^[A-Z]{1,3}\d{3}$/u);
   await expect(page.getByTestId('people-ahead')).toBeVisible();
-  await expect(page.getByTestId('wait-estimate')).toContainText('phút');
+  await expect(page.getByTestId('wait-estimate')).toHaveAttribute('data-minutes', /^\d+$/u);
   await expect(page.getByTestId('ticket-place')).toContainText('Khám Nội tổng quát');
   await expect(page.getByTestId('ticket-place')).toContainText('Phòng');
   await expect(page.getByTestId('issued-at')).toHaveText(/^\d{2}:\d{2} \d{2}\/\d{2}\/\d{4}$/u);
@@ -167,10 +169,11 @@ for (const screen of screens) {
       await simScan(sim, cccdQr);
       await expect(page.getByTestId('patient-name')).toHaveText('Nguyễn Thị Lan');
       await toTicket(page, check);
+      // The simulated printer decodes the native text lines (the lines with diacritics — clinic,
+      // people ahead, wait — print as raster; their layout is checked in ticket.layout.spec.ts).
       const paper = await printedText();
-      expect(paper).toContain('Khám Nội tổng quát');
-      expect(paper).toMatch(/người trước bạn|người tiếp theo/u);
-      expect(paper).toContain('phút');
+      expect(paper).toContain((await page.getByTestId('ticket-number').textContent()) ?? '?');
+      expect(paper).toMatch(/\d{2}:\d{2} \d{2}\/\d{2}\/\d{4}/u);
       await page.getByTestId('done').click();
       await expect(page.getByTestId('thanks')).toBeVisible();
       await check('thanks', { primary: false });
