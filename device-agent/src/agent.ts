@@ -3,10 +3,14 @@
  * manager, the kiosk session, the kiosk UI gateway, the simulator namespace and the server link.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
   describePayload,
   err,
   ok,
+  type AgentDiagnostics,
+  type RemoteFeature,
   type AgentFeatures,
   type AgentHeartbeat,
   type ClassifiedScan,
@@ -30,6 +34,12 @@ import { createSimulatedDevices, type SimulatedDevices } from './simulator/simul
 import { attachSimGateway, refuseSimGateway } from './simulator/sim.gateway';
 import { runCheckIn } from './checkin.flow';
 import { printPaymentReceipt, printVietQrSlip, runAppointmentCheckIn } from './payment.flow';
+import { Listeners } from './transports/transport';
+import { runDoctor } from './transports';
+import { applyRemoteConfig, KIOSK_LANGUAGES, loadRemoteConfig, saveRemoteConfig } from './management/remote-config';
+import { DeviceErrorLog, scrub } from './management/diagnostics';
+import { EXIT_RESTART, EXIT_UPDATE, readLauncherState, stageBundle } from './management/rollout';
+import { readPublicKey, verifyBundle } from './management/bundle';
 
 export const SOFTWARE_VERSION = '0.1.0';
 
@@ -41,6 +51,10 @@ export interface Agent {
   session: KioskSession;
   simulated: SimulatedDevices | undefined;
   trust: LoadedTrustStore;
+  /** The version running (the launcher's bundle, else this build's). */
+  version: string;
+  /** The agent asks its process to exit with this code (restart, switch to a staged version): main.ts exits. */
+  exitRequests: Listeners<[number]>;
   close(): Promise<void>;
 }
 
@@ -53,6 +67,15 @@ export interface AgentOverrides {
 
 export async function createAgent(config: AgentConfig, log: Logger, overrides: AgentOverrides = {}): Promise<Agent> {
   const registry = new DeviceRegistry();
+  const version = config.AGENT_VERSION ?? SOFTWARE_VERSION;
+  const exitRequests = new Listeners<[number]>();
+  // Configuration pushed from the admin page, kept across restarts.
+  const remoteConfigFile = path.join(config.AGENT_DATA_DIR, 'remote-config.json');
+  let remote = loadRemoteConfig(remoteConfigFile);
+  let languages: string[] = remote?.config.languages ?? [...KIOSK_LANGUAGES];
+  let featureSwitches: Partial<Record<RemoteFeature, boolean>> = remote?.config.features ?? {};
+  const enabled = (f: RemoteFeature) => featureSwitches[f] !== false;
+  const errorLog = new DeviceErrorLog();
   const link = new ServerLink({
     serverUrl: config.SERVER_URL,
     ...(config.SERVER_CA_FILE ? { ca: fs.readFileSync(config.SERVER_CA_FILE, 'utf8') } : {}),
@@ -67,7 +90,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
   const simulated =
     config.DEVICES === 'simulated'
       ? createSimulatedDevices({
-          printerProfileId: config.PRINTER_PROFILE,
+          printerProfileId: remote?.config.printer?.profileId ?? config.PRINTER_PROFILE,
           duplicateWindowMs: config.SCAN_DUPLICATE_WINDOW_MS,
         })
       : undefined;
@@ -87,7 +110,10 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     return simulatedTrust;
   };
 
-  const session = new KioskSession(config.SESSION_IDLE_MS, () => log.info('session wiped'));
+  const session = new KioskSession(
+    remote?.config.idleTimeoutSec !== undefined ? remote.config.idleTimeoutSec * 1000 : config.SESSION_IDLE_MS,
+    () => log.info('session wiped'),
+  );
   const source =
     overrides.source ??
     simulated?.source ??
@@ -120,7 +146,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
   link.onPrintRequest(async ({ ticketId, ticket }) => ok(await printTicket(ticketId, ticket)));
 
   const heartbeat = (): AgentHeartbeat => ({
-    softwareVersion: SOFTWARE_VERSION,
+    softwareVersion: version,
     uptimeSec: process.uptime(),
     devices: registry.list(),
     transports: registry.transports,
@@ -130,14 +156,17 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
   // 'insurance-check-off' where the site does not check cards at the kiosk.
   const features = (): AgentFeatures => ({
     features: [
-      ...(registry.list().some((d) => d.class === 'card-reader' && d.state !== 'disconnected' && d.state !== 'error')
+      ...(enabled('card-read') &&
+      registry.list().some((d) => d.class === 'card-reader' && d.state !== 'disconnected' && d.state !== 'error')
         ? (['card-read'] as const)
         : []),
-      ...(link.connected ? (['insurance-check'] as const) : []),
+      ...(link.connected && enabled('insurance-check') ? (['insurance-check'] as const) : []),
     ],
   });
 
   const flowDeps = { link, printer: () => devices.printer(), log };
+  const featureOff = (feature: RemoteFeature) =>
+    err('feature-disabled', `${feature} is turned off on this kiosk`, 'go-to-counter');
   const gateway = await startUiGateway({
     port: config.AGENT_PORT,
     allowedOrigins: config.ALLOWED_ORIGINS,
@@ -175,13 +204,15 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
         if (r.ok) devices.keyAvailable();
         return r;
       },
-      'payment:quote': (request) => link.paymentQuote(request),
-      'payment:start': (request) => link.paymentStart(request),
+      'payment:quote': (request) => (enabled('payments') ? link.paymentQuote(request) : featureOff('payments')),
+      'payment:start': (request) => (enabled('payments') ? link.paymentStart(request) : featureOff('payments')),
       'payment:cancel': ({ paymentId }) => link.paymentCancel(paymentId),
       'payment:print-receipt': ({ paymentId }) => printPaymentReceipt(paymentId, flowDeps),
       'payment:print-qr': ({ paymentId }) => printVietQrSlip(paymentId, flowDeps),
-      'appointment:find': (lookup) => link.appointmentFind(lookup),
-      'appointment:check-in': (request) => runAppointmentCheckIn(request, flowDeps),
+      'appointment:find': (lookup) =>
+        enabled('appointments') ? link.appointmentFind(lookup) : featureOff('appointments'),
+      'appointment:check-in': (request) =>
+        enabled('appointments') ? runAppointmentCheckIn(request, flowDeps) : featureOff('appointments'),
       'printer:test': async ({ printerId }) => {
         const printer = devices.printer(printerId);
         if (!printer) return err('no-printer', `no printer ${printerId ?? ''}`.trim());
@@ -192,7 +223,10 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     },
     health: () => ({
       status: 'ok',
-      softwareVersion: SOFTWARE_VERSION,
+      pid: process.pid,
+      softwareVersion: version,
+      languages,
+      configRevision: remote?.revision ?? null,
       devicesMode: config.DEVICES,
       devices: registry.list(),
       transports: registry.transports,
@@ -257,6 +291,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     }
   };
   registry.changes.add((list) => {
+    errorLog.observe(list);
     io.emit('devices:changed', list);
     link.reportHealth(heartbeat());
     publishFeatures();
@@ -264,7 +299,133 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
   link.changes.add((state) => {
     io.emit('server-link:changed', state);
     publishFeatures();
-    if (state.connected) void link.heartbeat(heartbeat());
+    if (state.connected) {
+      void link.heartbeat(heartbeat());
+      reportLauncherState();
+    }
+  });
+
+  // ---- remote management ---------------------------------------------------------------------
+  const releasesDir = config.AGENT_RELEASES_DIR;
+  let lastReportedLauncherState = '';
+  /** What the launcher did with a staged version, told to the server (again after each reconnect). */
+  const reportLauncherState = (fromWatch = false) => {
+    if (!releasesDir) return;
+    const state = readLauncherState(releasesDir);
+    if (!state?.rolloutId) return;
+    const key = JSON.stringify(state);
+    if (fromWatch && key === lastReportedLauncherState) return;
+    lastReportedLauncherState = key;
+    void link.reportRollout({
+      rolloutId: state.rolloutId,
+      version: state.version,
+      state: state.state,
+      ...(state.reason ? { reason: state.reason } : {}),
+    });
+  };
+  // The launcher writes its verdict on a new version while that version already runs.
+  const stateFile = releasesDir ? path.join(releasesDir, 'state.json') : undefined;
+  if (stateFile) fs.watchFile(stateFile, { interval: 500, persistent: false }, () => reportLauncherState(true));
+  let updating = false;
+  const requestExit = (code: number) => {
+    // The ack leaves first; the process exits from main.ts.
+    setTimeout(() => exitRequests.emit(code), 50).unref();
+  };
+  const runUpdate = async (command: { rolloutId: string; version: string; sha256: string }, dir: string) => {
+    const report = (state: 'downloading' | 'refused' | 'staged', reason?: string) =>
+      link.reportRollout({
+        rolloutId: command.rolloutId,
+        version: command.version,
+        state,
+        ...(reason ? { reason } : {}),
+      });
+    try {
+      await report('downloading');
+      const keyPem = config.UPDATE_PUBLIC_KEY_FILE ? fs.readFileSync(config.UPDATE_PUBLIC_KEY_FILE, 'utf8') : '';
+      const key = readPublicKey(keyPem);
+      if (!key.ok) return void (await report('refused', key.error.code));
+      const fetched = await link.downloadBundle(command.version);
+      if (!fetched.ok) return void (await report('refused', fetched.error.code));
+      const body = fetched.value as { manifest?: unknown; signature?: unknown; tarball?: unknown };
+      if (typeof body.manifest !== 'string' || typeof body.signature !== 'string' || typeof body.tarball !== 'string')
+        return void (await report('refused', 'bad-bundle'));
+      const tarball = Buffer.from(body.tarball, 'base64');
+      const verified = verifyBundle({ manifest: body.manifest, signature: body.signature, tarball }, key.value, {
+        version: command.version,
+        sha256: command.sha256,
+      });
+      if (!verified.ok) {
+        log.warn({ version: command.version, code: verified.error.code }, 'software bundle refused');
+        return void (await report('refused', verified.error.code));
+      }
+      const staged = await stageBundle(dir, verified.value, body.manifest, tarball, command.rolloutId);
+      if (!staged.ok) return void (await report('refused', staged.error.code));
+      log.info({ version: command.version }, 'software bundle verified and staged: switching');
+      await report('staged');
+      requestExit(EXIT_UPDATE);
+    } finally {
+      updating = false;
+    }
+  };
+  link.onManagement({
+    'agent:restart': ({ reason }) => {
+      log.info({ reason: reason ? scrub(reason, 120) : undefined }, 'restart asked by the server');
+      requestExit(EXIT_RESTART);
+      return ok({ exitCode: EXIT_RESTART });
+    },
+    'config:apply': (command) => {
+      const { report, kept } = applyRemoteConfig(command, {
+        devicesMode: config.DEVICES,
+        setIdleMs: (ms) => session.setIdleMs(ms),
+        setLanguages: (l) => {
+          languages = l;
+        },
+        setFeatures: (f) => {
+          featureSwitches = { ...featureSwitches, ...f };
+        },
+      });
+      const merged = { ...(remote?.config ?? {}), ...kept };
+      if (kept.features) merged.features = featureSwitches;
+      remote = { revision: command.revision, config: merged };
+      saveRemoteConfig(remoteConfigFile, remote);
+      publishFeatures();
+      log.info(
+        { revision: command.revision, applied: report.applied, refused: report.refused.map((r) => r.code) },
+        'configuration applied',
+      );
+      return ok(report);
+    },
+    'diagnostics:collect': async () => {
+      const doctor = await runDoctor();
+      const diagnostics: AgentDiagnostics = {
+        collectedAt: new Date().toISOString(),
+        softwareVersion: version,
+        uptimeSec: process.uptime(),
+        platform: `${os.platform()} ${os.arch()}`,
+        nodeVersion: process.version,
+        devicesMode: config.DEVICES,
+        serverLink: { state: link.state, pending: link.pending, dropped: link.dropped },
+        doctor: doctor.map((p) => ({ code: p.code, message: scrub(p.message, 400), fix: scrub(p.fix, 400) })),
+        devices: registry.list().map((d) => ({
+          id: scrub(d.id, 128),
+          class: d.class,
+          profileId: d.profileId,
+          state: d.state,
+          ...(d.reason ? { reason: scrub(d.reason) } : {}),
+        })),
+        recentErrors: errorLog.list(),
+        configRevision: remote?.revision ?? null,
+        rollout: releasesDir ? (readLauncherState(releasesDir) ?? null) : null,
+      };
+      return ok(diagnostics);
+    },
+    'software:update': (command) => {
+      if (!releasesDir) return err('no-launcher', 'this agent does not run under the launcher: no rollout');
+      if (updating) return err('update-in-progress', 'an update is already running');
+      updating = true;
+      void runUpdate(command, releasesDir);
+      return ok({ accepted: true as const });
+    },
   });
   io.on('connection', (socket) => {
     socket.emit('devices:changed', registry.list());
@@ -285,8 +446,11 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     session,
     simulated,
     trust,
+    version,
+    exitRequests,
     async close() {
       clearInterval(timer);
+      if (stateFile) fs.unwatchFile(stateFile);
       session.reset();
       link.close();
       await devices.stop();

@@ -59,6 +59,15 @@ export const agentConfigSchema = z.object({
   UI_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(8),
   /** A kiosk page socket refused this many commands in a row is disconnected. */
   UI_FLOOD_DISCONNECT_AFTER: z.coerce.number().int().min(1).max(10_000_000).default(200),
+  /**
+   * PEM of the Ed25519 public key software bundles must be signed with. Unset: the kiosk refuses
+   * every update (docs/deployment.md, "Software rollout").
+   */
+  UPDATE_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+  /** Set by the launcher (bin/kiosk-agent-launcher.mjs): its releases folder. Unset: no rollout here. */
+  AGENT_RELEASES_DIR: z.string().min(1).optional(),
+  /** Set by the launcher to the running bundle's version. */
+  AGENT_VERSION: z.string().min(1).max(32).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;

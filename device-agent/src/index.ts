@@ -8,3 +8,4 @@ export * from './simulator';
 export { createAgent, type Agent, SOFTWARE_VERSION } from './agent';
 export { loadAgentConfig, type AgentConfig } from './config';
 export { createLogger, type Logger } from './logger';
+export { createBundle, verifyBundle, readPublicKey } from './management/bundle';

@@ -19,6 +19,14 @@ import {
   type PaymentQuote,
   type PaymentUpdate,
 } from './payment';
+import {
+  agentRestartCommandSchema,
+  configApplyCommandSchema,
+  rolloutReportSchema,
+  softwareUpdateCommandSchema,
+  type AgentDiagnostics,
+  type ConfigApplyReport,
+} from './fleet-management';
 
 /** Names one payment the agent started. */
 export const paymentRefSchema = z.object({ paymentId: z.string().uuid() });
@@ -53,6 +61,8 @@ export const agentCommands = {
   'appointment:check-in': answers<{ receipt: CheckInReceipt; appointment: Appointment }>()(
     appointmentCheckInRequestSchema,
   ),
+  /** A step of a software rollout on this kiosk (downloading, refused, staged, adopted, rolled back). */
+  'rollout:report': answers<null>()(rolloutReportSchema),
 } as const;
 export type AgentToServerEvents = CommandEvents<typeof agentCommands>;
 
@@ -60,6 +70,14 @@ export type AgentToServerEvents = CommandEvents<typeof agentCommands>;
 export const serverToAgentCommands = {
   /** Staff asked for a ticket to be printed (again) on this agent's printer: the ack is the print outcome. */
   'ticket:print': answers<PrintReport>()(ticketPrintCommandSchema),
+  /** Acknowledge, then exit with the restart code: the launcher (or systemd) starts the agent again. */
+  'agent:restart': answers<{ exitCode: number }>()(agentRestartCommandSchema),
+  /** Apply a configuration revision; the ack says exactly what was applied and what refused. */
+  'config:apply': answers<ConfigApplyReport>()(configApplyCommandSchema),
+  /** `kiosk-agent doctor`, device states and the last device errors (no screen, no personal data). */
+  'diagnostics:collect': answers<AgentDiagnostics>()(noPayloadSchema),
+  /** Download, verify and stage a signed bundle; accepted at once, progress comes as `rollout:report`. */
+  'software:update': answers<{ accepted: true }>()(softwareUpdateCommandSchema),
 } as const;
 
 /** Facts the server tells agents. */

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { QueueEntry } from './ticket';
-import { staffRoles } from './access';
+import { staffRoles } from './staff-roles';
 
 // ---- queue transitions -------------------------------------------------------------------------
 /** Recall, skip and complete act on one ticket; `counter` names where the patient is called to. */

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { priorityClassSchema } from '@kiosk/protocol';
 import { integrationConfigShape } from './integrations/integration.config';
+import { ticketStatusConfigShape } from './integrations/notify.config';
 import os from 'node:os';
 import { parseDataKeys } from './repositories/column-cipher';
 import path from 'node:path';
@@ -212,6 +213,7 @@ export const configSchema = z.object({
   APPOINTMENT_LATE_MINUTES: z.coerce.number().int().min(0).max(240).default(15),
   /** How far a notification's signed timestamp may be from the server's clock. */
   BANK_SIGNATURE_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  ...ticketStatusConfigShape,
 });
 export type Config = z.infer<typeof configSchema>;
 

@@ -14,7 +14,7 @@ export class KioskSession {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly idleMs: number,
+    private idleMs: number,
     private readonly onWipe: () => void = () => undefined,
   ) {}
 
@@ -46,6 +46,11 @@ export class KioskSession {
     this.staffKey = key.value;
     this.touch();
     return ok(null);
+  }
+
+  /** A new idle time-out (pushed configuration), from the next activity on. */
+  setIdleMs(ms: number): void {
+    this.idleMs = ms;
   }
 
   /** Activity (a scan, a card, a command): the idle clock restarts while there is something to forget. */

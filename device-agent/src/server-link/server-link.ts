@@ -34,11 +34,13 @@ import {
   type PaymentQuoteRequest,
   type PaymentStartRequest,
   type PaymentUpdate,
+  type CommandHandlers,
+  type RolloutReport,
 } from '@kiosk/protocol';
 import { z } from 'zod';
 import { DurableQueue } from './durable-queue';
 import { corruptFilesIn, ensurePrivateDir, writePrivateFileAtomic } from './private-files';
-import { postJson, tlsCodeOf } from './https-post';
+import { getJson, postJson, tlsCodeOf } from './https-post';
 import { Listeners } from '../transports/transport';
 import type { Logger } from '../logger';
 
@@ -59,6 +61,8 @@ export interface ServerLinkOptions {
   /** Outbox bound (entries). */
   outboxMaxItems?: number;
 }
+
+type ServerCommandHandlers = CommandHandlers<typeof serverToAgentCommands>;
 
 export type LinkState = 'unenrolled' | 'connecting' | 'connected' | 'disconnected' | 'refused';
 
@@ -152,12 +156,22 @@ export class ServerLink {
       this.servicesCache = undefined;
       this.servicesInFlight = undefined;
     });
+    const notHere = () => err('not-supported', 'this kiosk does not do that');
+    const managed = (event: Exclude<keyof ServerCommandHandlers, 'ticket:print'>) =>
+      ((payload: never) => {
+        const handler = this.managementHandlers[event] as ((p: never) => unknown) | undefined;
+        return handler ? handler(payload) : notHere();
+      }) as never;
     serveCommands(
       socket,
       serverToAgentCommands,
       {
         'ticket:print': (command) =>
           this.printHandler ? this.printHandler(command) : err('no-printer', 'this kiosk has no printer'),
+        'agent:restart': managed('agent:restart'),
+        'config:apply': managed('config:apply'),
+        'diagnostics:collect': managed('diagnostics:collect'),
+        'software:update': managed('software:update'),
       },
       {
         onError: (e, event) => this.options.log.error({ event, err: String(e) }, 'server command failed'),
@@ -254,6 +268,41 @@ export class ServerLink {
     return this.request((s, ack) => s.emit('checkin:submit', request, ack));
   }
   private printHandler: ((command: TicketPrintCommand) => Promise<Result<PrintReport>>) | undefined;
+  private managementHandlers: Partial<ServerCommandHandlers> = {};
+
+  /** Remote management: restart, configuration, diagnostics, software updates (agent.ts). */
+  onManagement(handlers: Partial<ServerCommandHandlers>): void {
+    this.managementHandlers = handlers;
+  }
+
+  /** A step of a rollout, for the admin's fleet view (lost with the link: the next connect reports the outcome again). */
+  reportRollout(report: RolloutReport): Promise<Result<null>> {
+    return this.request((s, ack) => s.emit('rollout:report', report, ack));
+  }
+
+  /** Fetches a bundle the server hosts, authenticated with this kiosk's credential. */
+  async downloadBundle(version: string): Promise<Result<unknown>> {
+    let credential: string;
+    try {
+      credential = credentialFileSchema.parse(JSON.parse(fs.readFileSync(this.credentialFile, 'utf8'))).credential;
+    } catch {
+      return err('not-enrolled', 'this kiosk has no credential');
+    }
+    try {
+      const res = await getJson(`${this.options.serverUrl}/api/agent/bundles/${encodeURIComponent(version)}`, {
+        timeoutMs: Math.max(this.options.timeoutMs, 120_000),
+        headers: { authorization: `Bearer ${credential}` },
+        maxBytes: 1024 * 1024 * 1024,
+        ...(this.options.ca ? { ca: this.options.ca } : {}),
+      });
+      const body = res.body as Result<unknown>;
+      if (res.status !== 200 || !body.ok)
+        return err(body.ok ? 'download-failed' : body.error.code, `download answered ${res.status}`);
+      return body;
+    } catch (e) {
+      return err('download-failed', e instanceof Error ? e.message.slice(0, 120) : 'download failed');
+    }
+  }
 
   /** Staff asked the server to print a ticket on this kiosk (a reprint). */
   onPrintRequest(handler: (command: TicketPrintCommand) => Promise<Result<PrintReport>>): void {

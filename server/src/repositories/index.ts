@@ -20,6 +20,8 @@ import { StaffRepository } from './staff.repository';
 import { TicketRepository } from './ticket.repository';
 import { VisitRepository } from './visit.repository';
 import { ColumnCipher } from './column-cipher';
+import { FleetManagementRepository } from './fleet-management.repository';
+import { TicketStatusRepository } from './ticket-status.repository';
 
 export type { Executor } from './executor';
 
@@ -53,6 +55,10 @@ export interface Repositories {
   payments: PaymentRepository;
   /** Booked appointments (from the EMR or booked here). */
   appointments: AppointmentRepository;
+  /** Kiosk configuration revisions, sites, signed bundles, rollouts. */
+  fleetManagement: FleetManagementRepository;
+  /** The ticket's public status (by lookup code) and the patient's opt-ins to be told. */
+  ticketStatus: TicketStatusRepository;
 }
 
 /** `clock` stamps the outbox's own bookkeeping (claims, leases, retries). */
@@ -77,5 +83,7 @@ export function createRepositories(
     privacy: new PrivacyRepository(db, cipher),
     payments: new PaymentRepository(db),
     appointments: new AppointmentRepository(db, cipher),
+    fleetManagement: new FleetManagementRepository(db),
+    ticketStatus: new TicketStatusRepository(db, cipher),
   };
 }

@@ -55,7 +55,7 @@ export interface CheckInDeps {
    * What the ticket's screen and paper add after the commit (never stored with the receipt): the
    * clinic's names in both languages, people ahead and the estimated wait. A failure leaves them out.
    */
-  describeTicket?: (serviceId: string) => Promise<Partial<Ticket>>;
+  describeTicket?: (serviceId: string, ticketId: string) => Promise<Partial<Ticket>>;
   /** Every answered command: 'issued', 'replayed' or the error code, with its duration. */
   onOutcome?: (outcome: string, ms: number) => void;
   /** Extension points of the integrations (insurance screening, the EMR outbox). */
@@ -136,7 +136,7 @@ export class CheckInService {
     const outcome = result.ok ? (result.value.replayed ? 'replayed' : 'issued') : result.error.code;
     this.deps.onOutcome?.(outcome, performance.now() - started);
     if (!result.ok || !this.deps.describeTicket) return result;
-    const extra = await this.deps.describeTicket(request.serviceId).catch(() => ({}));
+    const extra = await this.deps.describeTicket(request.serviceId, result.value.ticketId).catch(() => ({}));
     return ok({ ...result.value, ticket: { ...result.value.ticket, ...extra } });
   }
 

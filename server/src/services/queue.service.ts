@@ -303,36 +303,30 @@ export class QueueService {
     return out;
   }
 
-  /** One service's pace, as `estimates` finds it. */
-  private async paceOf(id: string, day: string, now: Date): Promise<{ paceMs: number; basis: ServiceWait['basis'] }> {
+  /**
+   * A service's pace: the mean gap between its calls in the last hour (parallel counters
+   * included), else the mean called→completed time of its recent tickets, else the default.
+   */
+  async paceOf(
+    serviceId: string,
+    day: string = this.today(),
+    now: Date = this.deps.clock.now(),
+  ): Promise<{ paceMs: number; basis: ServiceWait['basis'] }> {
     const { tickets } = this;
-    const calls = await tickets.recentCallTimes(id, day, 11);
-    const recent =
-      meanGapMs(
-        calls.map((c) => c ?? ''),
-        PACE_WINDOW_MS,
-        now,
-      ) ?? 0;
-    if (recent > 0) return { paceMs: recent, basis: 'recent-calls' };
-    const done = await tickets.recentServiceTimes(id, 20);
+    const calls = await tickets.recentCallTimes(serviceId, day, 11);
+    const recent = meanGapMs(
+      calls.map((c) => c ?? ''),
+      PACE_WINDOW_MS,
+      now,
+    );
+    if (recent !== undefined && recent > 0) return { paceMs: recent, basis: 'recent-calls' };
+    const done = await tickets.recentServiceTimes(serviceId, 20);
     const durations = done
       .map((d) => Date.parse(d.completed_at ?? '') - Date.parse(d.called_at ?? ''))
       .filter((ms) => Number.isFinite(ms) && ms > 0);
     if (durations.length >= 3)
       return { paceMs: durations.reduce((a, b) => a + b, 0) / durations.length, basis: 'service-times' };
     return { paceMs: this.deps.policy.defaultServiceMs, basis: 'default' };
-  }
-
-  /**
-   * A ticket just issued in a service (it is waiting): the tickets of the service waiting besides
-   * it, and the estimated wait (those × the service's pace), for its screen and its paper.
-   */
-  async waitOfNewTicket(serviceId: string): Promise<{ peopleAhead: number; estimatedWaitMinutes: number }> {
-    const day = this.today();
-    const waiting = (await this.tickets.waitingCounts(day)).get(serviceId) ?? 0;
-    const peopleAhead = Math.max(0, waiting - 1);
-    const { paceMs } = await this.paceOf(serviceId, day, this.deps.clock.now());
-    return { peopleAhead, estimatedWaitMinutes: Math.round((peopleAhead * paceMs) / 60_000) };
   }
 
   /** Today's waiting tickets per service. */
