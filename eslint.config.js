@@ -63,6 +63,11 @@ export default tseslint.config(
     },
   },
   {
+    // Service workers served as they are (the ticket status page's).
+    files: ['kiosk-ui/public/**/*.js'],
+    languageOptions: { globals: { ...globals.serviceworker } },
+  },
+  {
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: tseslint.parser }, globals: { ...globals.browser } },
   },

@@ -75,6 +75,8 @@ launch('server', ['--import', 'tsx', 'server/src/main.ts'], {
   HOST: host,
   DATABASE_URL: process.env.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'kiosk.sqlite')}`,
   DEMO: '1',
+  // The kiosk page asks the server where its agent listens: the printed URL works on any AGENT_PORT.
+  KIOSK_AGENT_PORT: String(agentPort),
   ...(pairingCode ? { BOOTSTRAP_PAIRING_CODE: pairingCode } : {}),
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
 });

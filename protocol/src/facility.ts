@@ -9,5 +9,7 @@ export const serviceInfoSchema = z.object({
   room: z.string().max(32),
   floor: z.number().int(),
   waiting: z.number().int().nonnegative(),
+  /** Estimated wait for a ticket taken now (waiting × the service's recent pace), whole minutes. */
+  estimatedWaitMinutes: z.number().int().nonnegative().optional(),
 });
 export type ServiceInfo = z.infer<typeof serviceInfoSchema>;

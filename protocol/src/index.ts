@@ -33,3 +33,4 @@ export * from './fleet-management';
 export * from './ticket-status';
 export * from './offline';
 export * from './identity-conflict';
+export * from './kiosk-config';

@@ -28,6 +28,14 @@ export const ticketSchema = z.object({
   footer: z.string().max(200).optional(),
   /** Issued by the kiosk from its lease while the server did not answer (printed with a discreet mark). */
   offline: z.boolean().optional(),
+  /** The clinic chosen, in both languages (the screen and the ticket name it, not only the department). */
+  serviceName: z.object({ vi: z.string().max(120), en: z.string().max(120) }).optional(),
+  /** The department in both languages; `department` stays the Vietnamese name for older peers. */
+  departmentName: z.object({ vi: z.string().max(120), en: z.string().max(120) }).optional(),
+  /** Tickets of the same service waiting before this one when it was issued. */
+  peopleAhead: z.number().int().nonnegative().optional(),
+  /** The server's estimate of the wait when it was issued (people ahead × the service's pace), minutes. */
+  estimatedWaitMinutes: z.number().int().nonnegative().optional(),
 });
 export type Ticket = z.infer<typeof ticketSchema>;
 

@@ -33,6 +33,7 @@ import type { Services } from './services';
 import { createRepositories, type Repositories } from './repositories';
 import { registerRoutes } from './http/routes';
 import { registerReprintRoutes } from './http/reprint.routes';
+import { registerKioskRoutes } from './http/kiosk.routes';
 import { registerAdminRoutes } from './http/admin.routes';
 import { registerPrivacyRoutes } from './http/privacy.routes';
 import { registerIdentityConflictRoutes } from './http/identity-conflict.routes';
@@ -235,6 +236,17 @@ export async function createServerApp(
       metricsRef.current?.checkInSeconds.observe(ms / 1000);
     },
     hooks: integrations.checkInHooks,
+    // People ahead in the queue's own call order (the status page's), × the service's pace.
+    describeTicket: async (serviceId, ticketId) => {
+      const [catalogue, line] = await Promise.all([facility.listServices(), services.ticketStatus.lineOf(serviceId)]);
+      const chosen = catalogue.find((x) => x.id === serviceId);
+      const peopleAhead = line.ahead.get(ticketId) ?? 0;
+      return {
+        ...(chosen ? { serviceName: chosen.name, departmentName: chosen.department } : {}),
+        peopleAhead,
+        estimatedWaitMinutes: Math.round((peopleAhead * line.paceMs) / 60_000),
+      };
+    },
     // PostgreSQL commits each check-in as one statement unless told to group them.
     ...(db.dialect === 'postgres' && !grouped && !cipher.enabled ? { oneStatement: repositories.checkIns } : {}),
   });
@@ -428,6 +440,11 @@ export async function createServerApp(
     revoked: (displayId) => rt.current?.disconnectDisplay(displayId),
   });
   registerReportRoutes(api, services);
+  registerKioskRoutes(api, services, {
+    hospitalName: config.HOSPITAL_NAME,
+    accentColor: config.HOSPITAL_ACCENT_COLOR,
+    ...(config.KIOSK_AGENT_PORT ? { agentPort: config.KIOSK_AGENT_PORT } : {}),
+  });
   registerPaymentRoutes(api, services, config.FACILITY_TIME_ZONE, clock);
   registerAppointmentRoutes(api, services);
   registerFleetManagementRoutes(api, services);

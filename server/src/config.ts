@@ -40,6 +40,13 @@ export const configSchema = z.object({
   /** Hospital-local time zone for the daily number series. */
   FACILITY_TIME_ZONE: z.string().default('Asia/Ho_Chi_Minh'),
   HOSPITAL_NAME: z.string().default('Bệnh viện Đa khoa Thành phố Cần Thơ'),
+  /** The hospital's colour on the kiosk page (`#rrggbb`; the page darkens it to 7:1 if needed). */
+  HOSPITAL_ACCENT_COLOR: z
+    .string()
+    .regex(/^(#[0-9a-fA-F]{6})?$/u)
+    .default(''),
+  /** The loopback port of the kiosks' device agents, told to the kiosk page (else it tries 8731). */
+  KIOSK_AGENT_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Static pages (the built kiosk-ui). */
   UI_DIST: z.string().default(path.join(repoRoot, 'kiosk-ui', 'dist')),
   /** Seed the demo hospital and demo staff logins on an empty database. */

@@ -3,11 +3,12 @@
  * start to the attract screen in the DOM and painted, over fresh page loads (cold browser cache
  * each time) from the real stack on loopback; CPU throttled with CDP Emulation.setCPUThrottlingRate.
  * Run: npx tsx tests/bench/ui-first-render.bench.ts [runs]
+ * (BENCH_PORT and BENCH_AGENT_PORT choose the stack's ports; default 18380 and 18931.)
  */
 import { launchChromium, median, startStack } from './ui-stack';
 
 const runs = Number(process.argv[2] ?? 15);
-const stack = await startStack(18380, 18931);
+const stack = await startStack(Number(process.env.BENCH_PORT ?? 18380), Number(process.env.BENCH_AGENT_PORT ?? 18931));
 const browser = await launchChromium();
 const samples: { attract: number; fcp: number; load: number }[] = [];
 try {

@@ -29,6 +29,10 @@ export interface TicketLabels {
   priority: Record<Ticket['priority'], string | undefined>;
   issuedAt: (formatted: string) => string;
   lookup: (code: string) => string;
+  /** People waiting before this ticket when it was issued. */
+  ahead: (n: number) => string;
+  /** The estimated wait, in minutes. */
+  wait: (minutes: number) => string;
 }
 
 /**
@@ -49,6 +53,8 @@ export const vietnameseLabels: TicketLabels = {
   },
   issuedAt: (t) => t,
   lookup: (code) => code,
+  ahead: (n) => (n === 0 ? 'Bạn là người tiếp theo' : `Còn ${n} người trước bạn`),
+  wait: (m) => `Thời gian chờ khoảng ${m} phút`,
 };
 
 export interface LayoutOptions {
@@ -88,7 +94,13 @@ export function layoutTicket(ticket: Ticket, options: LayoutOptions = {}): Ticke
   const labels = options.labels ?? vietnameseLabels;
   const items: TicketItem[] = [
     { kind: 'text', text: ticket.hospitalName, align: 'center', bold: true, maxLines: 2 },
-    { kind: 'text', text: ticket.department, align: 'center', bold: true, maxLines: 2 },
+    // The clinic chosen first (when the server names it), its department under it.
+    ...(ticket.serviceName
+      ? [
+          { kind: 'text', text: ticket.serviceName.vi, align: 'center', bold: true, maxLines: 2 } as const,
+          { kind: 'text', text: ticket.department, align: 'center', maxLines: 2 } as const,
+        ]
+      : [{ kind: 'text', text: ticket.department, align: 'center', bold: true, maxLines: 2 } as const]),
     { kind: 'text', text: labels.room(ticket.room, ticket.floor), align: 'center' },
     { kind: 'rule' },
     { kind: 'text', text: labels.numberCaption, align: 'center' },
@@ -97,6 +109,10 @@ export function layoutTicket(ticket: Ticket, options: LayoutOptions = {}): Ticke
   ];
   const priority = labels.priority[ticket.priority];
   if (priority) items.push({ kind: 'text', text: priority, align: 'center', bold: true });
+  if (ticket.peopleAhead !== undefined)
+    items.push({ kind: 'text', text: labels.ahead(ticket.peopleAhead), align: 'center', bold: true });
+  if (ticket.estimatedWaitMinutes !== undefined)
+    items.push({ kind: 'text', text: labels.wait(ticket.estimatedWaitMinutes), align: 'center' });
   if (ticket.maskedName) items.push({ kind: 'text', text: ticket.maskedName, align: 'center', maxLines: 2 });
   items.push(
     { kind: 'feed', lines: 1 },

@@ -4,10 +4,14 @@ import type { AgentToKioskUiEvents, KioskUiToAgentEvents, Result } from '@kiosk/
 
 export type AgentSocket = Socket<AgentToKioskUiEvents, KioskUiToAgentEvents>;
 
-export function agentUrl(location: Location): string {
+/**
+ * The agent's loopback address: `?agent=` when given (development, tests), else the port the
+ * server's kiosk configuration names (`KIOSK_AGENT_PORT`), else the agent's default 8731.
+ */
+export function agentUrl(location: Pick<Location, 'search'>, configuredPort?: number): string {
   const fromQuery = new URLSearchParams(location.search).get('agent');
   if (fromQuery && /^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d+$/u.test(fromQuery)) return fromQuery;
-  return 'http://127.0.0.1:8731';
+  return `http://127.0.0.1:${configuredPort ?? 8731}`;
 }
 
 /**

@@ -91,7 +91,12 @@ export function attachAgentNamespace(
       agentCommands,
       {
         'checkin:submit': (request) => s.checkIn.checkIn(request, agent.id),
-        'services:list': async () => ok(await s.facility.listServices()),
+        'services:list': async () => {
+          // The tiles show each clinic's wait: the queue's estimate, in whole minutes.
+          const [list, waits] = await Promise.all([s.facility.listServices(), s.queue.estimates()]);
+          const minutes = new Map(waits.map((w) => [w.serviceId, Math.round(w.estimatedWaitMs / 60_000)]));
+          return ok(list.map((x) => ({ ...x, estimatedWaitMinutes: minutes.get(x.id) ?? 0 })));
+        },
         'print:report': async (r) =>
           (await s.queue.recordPrint(r.ticketId, r.state, r.reason, agent.id))
             ? ok(null)

@@ -14,6 +14,7 @@ import {
   type InsuranceCheck,
   type PriorityClass,
   type Result,
+  type Ticket,
   err,
   ok,
   type QueueEntry,
@@ -53,6 +54,11 @@ export interface CheckInDeps {
   onIssued: (entry: QueueEntry) => void;
   /** How long a service and its opening hours are cached (default 2 s). */
   serviceCacheMs?: number;
+  /**
+   * What the ticket's screen and paper add after the commit (never stored with the receipt): the
+   * clinic's names in both languages, people ahead and the estimated wait. A failure leaves them out.
+   */
+  describeTicket?: (serviceId: string, ticketId: string) => Promise<Partial<Ticket>>;
   /** Every answered command: 'issued', 'replayed' or the error code, with its duration. */
   onOutcome?: (outcome: string, ms: number) => void;
   /** Extension points of the integrations (insurance screening, the EMR outbox). */
@@ -148,7 +154,9 @@ export class CheckInService {
     const result = await this.checkInOnce(request, agentId);
     const outcome = result.ok ? (result.value.replayed ? 'replayed' : 'issued') : result.error.code;
     this.deps.onOutcome?.(outcome, performance.now() - started);
-    return result;
+    if (!result.ok || !this.deps.describeTicket) return result;
+    const extra = await this.deps.describeTicket(request.serviceId, result.value.ticketId).catch(() => ({}));
+    return ok({ ...result.value, ticket: { ...result.value.ticket, ...extra } });
   }
 
   private async checkInOnce(

@@ -338,11 +338,10 @@ export class QueueService {
    * mean called→completed time of its recent tickets, else DEFAULT_SERVICE_MINUTES.
    */
   async estimates(): Promise<ServiceWait[]> {
-    const { tickets } = this;
     const day = this.today();
     const now = this.deps.clock.now();
     const services = await this.deps.repositories.catalogue.activeServiceIds();
-    const waitingBy = await tickets.waitingCounts(day);
+    const waitingBy = await this.tickets.waitingCounts(day);
     const out: ServiceWait[] = [];
     for (const id of services) {
       const { paceMs, basis } = await this.paceOf(id, day, now);

@@ -1,0 +1,237 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { CheckInOutcome, ClassifiedScan, Identity, Result, ServiceInfo } from '@kiosk/protocol';
+import { KioskFlow, idleSettings, type FlowTimers, type KioskPort } from './kiosk-flow';
+
+const lan: Identity = {
+  source: 'cccd-qr',
+  fullName: 'Nguyễn Thị Lan',
+  dateOfBirth: '1988-03-12',
+  idNumber: '079188012345',
+};
+const service: ServiceInfo = {
+  id: 'noi',
+  prefix: 'A',
+  name: { vi: 'Nội tổng quát', en: 'General medicine' },
+  department: { vi: 'Khoa Khám bệnh', en: 'Outpatient department' },
+  room: '101',
+  floor: 1,
+  waiting: 3,
+};
+const outcome = (printed: boolean): CheckInOutcome => ({
+  receipt: {
+    checkInId: '0190a5b2-0000-7000-8000-000000000000',
+    visitId: 'v',
+    ticketId: 't',
+    replayed: false,
+    ticket: {
+      hospitalName: 'BV',
+      department: 'Khoa Khám bệnh',
+      room: '101',
+      floor: 1,
+      number: 'A001',
+      serviceType: 'fee-paying',
+      priority: 'normal',
+      issuedAt: '2026-12-05T01:00:00.000Z',
+      lookupCode: 'ABCD23456789',
+    },
+  },
+  print: { state: printed ? 'confirmed' : 'failed' },
+});
+
+/** Timers the test advances by hand. */
+function manualTimers(): FlowTimers & { advance(ms: number): void } {
+  let now = 0;
+  let next = 1;
+  const pending = new Map<number, { at: number; fn: () => void }>();
+  return {
+    set: (fn, ms) => {
+      const id = next++;
+      pending.set(id, { at: now + ms, fn });
+      return id;
+    },
+    clear: (h) => void pending.delete(h as number),
+    now: () => now,
+    advance(ms) {
+      const until = now + ms;
+      for (;;) {
+        const due = [...pending.entries()].filter(([, t]) => t.at <= until).sort((a, b) => a[1].at - b[1].at)[0];
+        if (!due) break;
+        pending.delete(due[0]);
+        now = due[1].at;
+        due[1].fn();
+      }
+      now = until;
+    },
+  };
+}
+
+function setup(overrides: Partial<KioskPort> = {}) {
+  const timers = manualTimers();
+  const port: KioskPort = {
+    listServices: () => Promise.resolve({ ok: true, value: [service] }),
+    readCard: () => Promise.resolve({ ok: true, value: null }),
+    checkInsurance: () => Promise.resolve({ ok: true, value: { verdict: 'eligible' } }),
+    submitCheckIn: () => Promise.resolve({ ok: true, value: outcome(true) }),
+    printReceipt: () => Promise.resolve({ ok: true, value: { state: 'confirmed' } }),
+    resetSession: vi.fn(),
+    hasInsuranceCheck: () => false,
+    newCheckInId: () => '0190a5b2-0000-7000-8000-000000000001',
+    ...overrides,
+  };
+  const onWipe = vi.fn();
+  const flow = new KioskFlow({ port, idleMs: 30_000, promptMs: 10_000, timers, onWipe });
+  return { flow, port, timers, onWipe };
+}
+const scan = (identity: Identity): ClassifiedScan => ({ kind: 'cccd-qr', identity }) as ClassifiedScan;
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+describe('KioskFlow', () => {
+  it('walks a QR check-in from the scan to the ticket and the thank-you', async () => {
+    const { flow, timers } = setup();
+    flow.scanned(scan(lan));
+    expect(flow.state.step).toBe('confirm');
+    await settle();
+    expect(flow.state.services).toHaveLength(1);
+    flow.confirm();
+    expect(flow.state.step).toBe('consent');
+    flow.agree();
+    await settle();
+    expect(flow.state.step).toBe('service');
+    flow.chooseService(service);
+    flow.toggleClaim('pregnant');
+    flow.submit();
+    expect(flow.state.step).toBe('payment');
+    flow.nothingToPay();
+    await settle();
+    expect(flow.state.step).toBe('ticket');
+    expect(flow.state.outcome?.receipt.ticket.number).toBe('A001');
+    flow.finish();
+    expect(flow.state.step).toBe('thanks');
+    expect(flow.state.identity).toBeNull();
+    timers.advance(4_000);
+    expect(flow.state.step).toBe('attract');
+  });
+
+  it('asks "still there?" after idleMs − promptMs and wipes after promptMs', () => {
+    const { flow, timers, onWipe, port } = setup();
+    flow.scanned(scan(lan));
+    flow.setLargeText(true);
+    timers.advance(19_999);
+    expect(flow.state.stillThere).toBe(false);
+    timers.advance(1);
+    expect(flow.state.stillThere).toBe(true);
+    expect(flow.state.wipeAt).toBe(30_000);
+    timers.advance(9_999);
+    expect(flow.state.step).toBe('confirm');
+    timers.advance(1);
+    expect(flow.state).toMatchObject({ step: 'attract', identity: null, stillThere: false, largeText: false });
+    expect(onWipe).toHaveBeenCalled();
+    expect(port.resetSession).toHaveBeenCalled();
+  });
+
+  it('a touch during the prompt keeps the session and restarts the clock', () => {
+    const { flow, timers } = setup();
+    flow.scanned(scan(lan));
+    timers.advance(25_000);
+    expect(flow.state.stillThere).toBe(true);
+    flow.touch();
+    expect(flow.state.stillThere).toBe(false);
+    timers.advance(19_000);
+    expect(flow.state.step).toBe('confirm');
+    expect(flow.state.identity?.fullName).toBe('Nguyễn Thị Lan');
+  });
+
+  it('the attract screen has no idle clock', () => {
+    const { flow, timers } = setup();
+    flow.touch();
+    timers.advance(100_000);
+    expect(flow.state.stillThere).toBe(false);
+  });
+
+  it("a bad scan's problem belongs to its step: a valid scan's confirm screen shows none", () => {
+    const { flow } = setup();
+    flow.scanned({ kind: 'unknown' } as unknown as ClassifiedScan);
+    expect(flow.problem).toBe('hint.scan-qr-instead');
+    flow.scanned(scan(lan));
+    expect(flow.state.step).toBe('confirm');
+    expect(flow.problem).toBeNull();
+  });
+
+  it('a problem on one step is not shown on the next even if the state keeps it', () => {
+    const { flow } = setup();
+    flow.scanned(scan(lan));
+    flow.scanned({ kind: 'ticket-qr', lookupCode: 'X' } as ClassifiedScan);
+    expect(flow.problem).toBe('kiosk.ticket-scanned');
+    flow.confirm();
+    expect(flow.problem).toBeNull();
+  });
+
+  it('a failed check-in goes back to the priority step with the counter hint', async () => {
+    const failed: Result<CheckInOutcome> = {
+      ok: false,
+      error: { code: 'x', message: 'x', hint: 'go-to-counter' },
+    };
+    const { flow } = setup({ submitCheckIn: () => Promise.resolve(failed) });
+    flow.identified(lan);
+    flow.chooseService(service);
+    flow.nothingToPay();
+    await settle();
+    expect(flow.state.step).toBe('priority');
+    expect(flow.problem).toBe('hint.go-to-counter');
+  });
+
+  it('a chip read: consent first, progress, the identity once verified, consent not asked again', async () => {
+    const { flow } = setup();
+    flow.cardPresented('r1');
+    expect(flow.state.step).toBe('consent');
+    flow.agree();
+    expect(flow.state.step).toBe('reading');
+    flow.cardProgressed({ readId: 'r1', step: 'reading-identity', percent: 40 });
+    flow.cardProgressed({ readId: 'r1', step: 'reading-identity', percent: 30 });
+    expect(flow.state.readPercent).toBe(40);
+    flow.cardIdentified({ readId: 'r1', identity: lan, authenticity: { passive: 'not-checked', signer: 'unknown' } });
+    expect(flow.state.step).toBe('reading');
+    flow.cardVerified({ readId: 'r1', authenticity: { passive: 'valid', signer: 'trusted' } });
+    expect(flow.state.step).toBe('confirm');
+    expect(flow.state.authenticity?.passive).toBe('valid');
+    flow.confirm();
+    await settle();
+    expect(flow.state.step).toBe('service');
+  });
+
+  it('a card that fails authenticity wipes the session and says why on the start screen', () => {
+    const { flow } = setup();
+    flow.cardPresented('r1');
+    flow.agree();
+    flow.cardFailed({ readId: 'r1', code: 'not-authentic' });
+    expect(flow.state.step).toBe('attract');
+    expect(flow.problem).toBe('kiosk.auth.invalid');
+  });
+
+  it('back goes one step back; from the first step it starts over', () => {
+    const { flow } = setup();
+    flow.identified(lan);
+    flow.chooseService(service);
+    flow.back();
+    expect(flow.state.step).toBe('service');
+    flow.back();
+    expect(flow.state.step).toBe('confirm');
+    flow.back();
+    expect(flow.state.step).toBe('attract');
+    expect(flow.state.identity).toBeNull();
+  });
+
+  it('bounds idleMs and promptMs from the query', () => {
+    expect(idleSettings(new URLSearchParams(''))).toEqual({ idleMs: 60_000, promptMs: 15_000 });
+    expect(idleSettings(new URLSearchParams('idleMs=4000'))).toEqual({ idleMs: 4_000, promptMs: 1_000 });
+    expect(idleSettings(new URLSearchParams('idleMs=30000&promptMs=26000'))).toEqual({
+      idleMs: 30_000,
+      promptMs: 26_000,
+    });
+    expect(idleSettings(new URLSearchParams('idleMs=30000&promptMs=99999'))).toEqual({
+      idleMs: 30_000,
+      promptMs: 29_000,
+    });
+    expect(idleSettings(new URLSearchParams('idleMs=junk&promptMs=-5'))).toEqual({ idleMs: 60_000, promptMs: 15_000 });
+  });
+});
