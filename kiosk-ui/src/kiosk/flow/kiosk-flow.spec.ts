@@ -235,3 +235,52 @@ describe('KioskFlow', () => {
     expect(idleSettings(new URLSearchParams('idleMs=junk&promptMs=-5'))).toEqual({ idleMs: 60_000, promptMs: 15_000 });
   });
 });
+
+describe('KioskFlow: the card and its QR on a reader without optics', () => {
+  it("card first: the notice, then the need-QR step; the QR scanned there is the chip's key, not an identity", async () => {
+    const { flow, port } = setup();
+    flow.cardPresented('r1');
+    expect(flow.state.step).toBe('consent');
+    flow.agree();
+    expect(flow.state.step).toBe('reading');
+    await settle();
+    flow.identificationChanged({ state: 'need-qr', readId: 'r1' });
+    expect(flow.state).toMatchObject({ step: 'need-qr', qrScanned: false });
+    flow.scanned(scan(lan));
+    expect(flow.state).toMatchObject({ step: 'need-qr', qrScanned: true, identity: null });
+    // The agent opens the chip with the QR's key: the read goes on.
+    flow.cardProgressed({ readId: 'r1', step: 'dg1', percent: 40 } as never);
+    expect(flow.state.step).toBe('reading');
+    expect(port.resetSession).not.toHaveBeenCalled();
+  });
+
+  it('the card put back after its QR is read at once (consent was given) and the agent keeps the key', async () => {
+    const readCard = vi.fn(() => Promise.resolve({ ok: true as const, value: null }));
+    const { flow, port } = setup({ readCard });
+    flow.setLargeText(true);
+    flow.cardPresented('r1');
+    flow.agree();
+    await settle();
+    flow.identificationChanged({ state: 'need-qr', readId: 'r1' });
+    flow.cardPresented('r2');
+    expect(flow.state).toMatchObject({ step: 'reading', readId: 'r2', largeText: true });
+    expect(readCard).toHaveBeenLastCalledWith('r2');
+    expect(port.resetSession).not.toHaveBeenCalled();
+  });
+
+  it('a QR of another person than the card starts over with its message', () => {
+    const { flow, port } = setup();
+    flow.cardPresented('r1');
+    flow.identificationChanged({ state: 'start-over', reason: 'qr-other-person' } as never);
+    expect(flow.state.step).toBe('attract');
+    expect(flow.problem).toBe('id.start-over.qr-other-person');
+    expect(port.resetSession).toHaveBeenCalled();
+  });
+
+  it('a need-QR for another read than the one on screen is ignored', () => {
+    const { flow } = setup();
+    flow.cardPresented('r1');
+    flow.identificationChanged({ state: 'need-qr', readId: 'old' });
+    expect(flow.state.step).toBe('consent');
+  });
+});
