@@ -23,8 +23,14 @@ export interface Locale {
 /** The steps whose prompt the catalogue speaks: `prompt.<step>` keys. */
 export type PromptStep = MessageKey extends infer K ? (K extends `prompt.${infer S}` ? S : never) : never;
 
-/** A language's own name in itself ("Tiếng Việt", "English", "ខ្មែរ"), from the browser's CLDR data. */
+/**
+ * A language's own name in itself ("Tiếng Việt", "English", "ខ្មែរ"): from the browser's CLDR data,
+ * except where a browser lacks a language's own data (Debian's Chromium names Khmer "Khmer").
+ */
+const selfNames: Record<string, string> = { vi: 'Tiếng Việt', en: 'English', km: 'ខ្មែរ' };
 export function languageName(code: string): string {
+  const known = selfNames[code];
+  if (known) return known;
   try {
     const name = new Intl.DisplayNames([code], { type: 'language' }).of(code);
     return name ? name.charAt(0).toLocaleUpperCase(code) + name.slice(1) : code;
