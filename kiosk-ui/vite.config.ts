@@ -15,6 +15,7 @@ export default defineConfig({
         counter: resolve(import.meta.dirname, 'counter/index.html'),
         display: resolve(import.meta.dirname, 'display/index.html'),
         admin: resolve(import.meta.dirname, 'admin/index.html'),
+        status: resolve(import.meta.dirname, 'status/index.html'),
       },
       // The kiosk's languages beyond Vietnamese load when a patient picks one (lib/i18n.svelte.ts):
       // named so the bundle benchmark can tell them apart.

@@ -15,7 +15,8 @@ export default defineConfig({
   testDir: 'e2e',
   // Overlapping runs (several checkouts on one machine) each get their own folder when asked.
   outputDir: process.env.E2E_OUTPUT_DIR ?? '../artifacts/e2e-results',
-  timeout: 60_000,
+  // A bound on hangs, not a speed target: journeys of several check-ins take longer on a busy machine.
+  timeout: 120_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
@@ -44,7 +45,7 @@ export default defineConfig({
       command: 'npx tsx tests/support/bhyt-simulator.main.ts',
       cwd: '..',
       port: ports.bhyt,
-      timeout: 60_000,
+      timeout: 120_000,
       reuseExistingServer: false,
       env: { BHYT_SIM_PORT: String(ports.bhyt) },
     },

@@ -3,13 +3,18 @@
  * manager, the kiosk session, the kiosk UI gateway, the simulator namespace and the server link.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
   describePayload,
   err,
   ok,
+  type AgentDiagnostics,
+  type RemoteFeature,
   type AgentFeatures,
   type AgentHeartbeat,
   type ClassifiedScan,
+  type IdentificationState,
   type Ticket,
 } from '@kiosk/protocol';
 import type { AgentConfig } from './config';
@@ -19,17 +24,24 @@ import { DeviceManager } from './devices/device-manager';
 import type { DeviceSource, TransportOpener } from './devices/device-source';
 import type { CardEvent } from './devices/card-reader.device';
 import { HardwareDeviceSource, hardwareOpener } from './devices/hardware.source';
-import { KioskSession } from './devices/kiosk-session';
 import { loadTrustStore, type LoadedTrustStore } from './devices/trust-store.loader';
 import { testTicket } from './devices/test-ticket';
 import { startUiGateway, type UiGateway } from './gateway/ui.gateway';
 import { ServerLink } from './server-link/server-link';
-import { classifyScan, createTrustStore, type TrustStore } from './identity';
+import { classifyScan, createTrustStore, IdentificationSession, type SessionKey, type TrustStore } from './identity';
 import type { DiscoverySources } from './transports';
 import { createSimulatedDevices, type SimulatedDevices } from './simulator/simulated-devices';
 import { attachSimGateway, refuseSimGateway } from './simulator/sim.gateway';
 import { runCheckIn } from './checkin.flow';
 import { printPaymentReceipt, printVietQrSlip, runAppointmentCheckIn } from './payment.flow';
+import { Listeners } from './transports/transport';
+import { runDoctor } from './transports';
+import { applyRemoteConfig, KIOSK_LANGUAGES, loadRemoteConfig, saveRemoteConfig } from './management/remote-config';
+import { DeviceErrorLog, scrub } from './management/diagnostics';
+import { EXIT_RESTART, EXIT_UPDATE, readLauncherState, stageBundle } from './management/rollout';
+import { readPublicKey, verifyBundle } from './management/bundle';
+import { OfflineJournal } from './offline/offline-journal';
+import { OfflineSync } from './offline/offline-sync';
 
 export const SOFTWARE_VERSION = '0.1.0';
 
@@ -38,9 +50,15 @@ export interface Agent {
   link: ServerLink;
   registry: DeviceRegistry;
   devices: DeviceManager;
-  session: KioskSession;
+  session: IdentificationSession;
   simulated: SimulatedDevices | undefined;
   trust: LoadedTrustStore;
+  /** The version running (the launcher's bundle, else this build's). */
+  version: string;
+  /** The agent asks its process to exit with this code (restart, switch to a staged version): main.ts exits. */
+  exitRequests: Listeners<[number]>;
+  /** Offline check-in (absent when OFFLINE_AFTER_MS is 0). */
+  offline: { journal: OfflineJournal; sync: OfflineSync } | undefined;
   close(): Promise<void>;
 }
 
@@ -53,6 +71,15 @@ export interface AgentOverrides {
 
 export async function createAgent(config: AgentConfig, log: Logger, overrides: AgentOverrides = {}): Promise<Agent> {
   const registry = new DeviceRegistry();
+  const version = config.AGENT_VERSION ?? SOFTWARE_VERSION;
+  const exitRequests = new Listeners<[number]>();
+  // Configuration pushed from the admin page, kept across restarts.
+  const remoteConfigFile = path.join(config.AGENT_DATA_DIR, 'remote-config.json');
+  let remote = loadRemoteConfig(remoteConfigFile);
+  let languages: string[] = remote?.config.languages ?? [...KIOSK_LANGUAGES];
+  let featureSwitches: Partial<Record<RemoteFeature, boolean>> = remote?.config.features ?? {};
+  const enabled = (f: RemoteFeature) => featureSwitches[f] !== false;
+  const errorLog = new DeviceErrorLog();
   const link = new ServerLink({
     serverUrl: config.SERVER_URL,
     ...(config.SERVER_CA_FILE ? { ca: fs.readFileSync(config.SERVER_CA_FILE, 'utf8') } : {}),
@@ -64,10 +91,24 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     log,
   });
 
+  const journal =
+    config.OFFLINE_AFTER_MS > 0
+      ? new OfflineJournal(path.join(config.AGENT_DATA_DIR, 'offline-journal.sqlite'))
+      : undefined;
+  const offlineSync = journal
+    ? new OfflineSync({ link, journal, log, batchSize: config.OFFLINE_REPLAY_BATCH })
+    : undefined;
+  const linkState = () => ({
+    connected: link.connected,
+    pending: link.pending,
+    ...(journal ? { offlineBacklog: journal.backlog().backlog } : {}),
+  });
+
   const simulated =
     config.DEVICES === 'simulated'
       ? createSimulatedDevices({
-          printerProfileId: config.PRINTER_PROFILE,
+          printerProfileId: remote?.config.printer?.profileId ?? config.PRINTER_PROFILE,
+          readerProfileId: config.READER_PROFILE,
           duplicateWindowMs: config.SCAN_DUPLICATE_WINDOW_MS,
         })
       : undefined;
@@ -87,7 +128,12 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     return simulatedTrust;
   };
 
-  const session = new KioskSession(config.SESSION_IDLE_MS, () => log.info('session wiped'));
+  // The reader is asked through `devices`, made just below (only when a scan or card arrives).
+  const session = new IdentificationSession({
+    idleMs: remote?.config.idleTimeoutSec !== undefined ? remote.config.idleTimeoutSec * 1000 : config.SESSION_IDLE_MS,
+    cardAwaitingRead: (): boolean => devices.cardAwaitingRead(),
+    onWipe: () => log.info('session wiped'),
+  });
   const source =
     overrides.source ??
     simulated?.source ??
@@ -101,12 +147,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     registry,
     log,
     trustStore,
-    sessionKey: () => {
-      const key = session.key();
-      if (key) return key;
-      const printed = simulated?.printedMrzKey();
-      return printed ? { key: printed, source: 'printed-mrz' } : undefined;
-    },
+    sessionKey: (): SessionKey | undefined => session.key(),
     duplicateWindowMs: config.SCAN_DUPLICATE_WINDOW_MS,
   });
   // Staff print a ticket on this agent's printer: a reprint asked through the server (whose
@@ -120,24 +161,28 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
   link.onPrintRequest(async ({ ticketId, ticket }) => ok(await printTicket(ticketId, ticket)));
 
   const heartbeat = (): AgentHeartbeat => ({
-    softwareVersion: SOFTWARE_VERSION,
+    softwareVersion: version,
     uptimeSec: process.uptime(),
     devices: registry.list(),
     transports: registry.transports,
     storageFaults: link.storageFaults.slice(0, 16),
+    ...(journal ? { offline: journal.backlog() } : {}),
   });
   // 'insurance-check' means this agent can relay the BHYT pre-check; the server answers
   // 'insurance-check-off' where the site does not check cards at the kiosk.
   const features = (): AgentFeatures => ({
     features: [
-      ...(registry.list().some((d) => d.class === 'card-reader' && d.state !== 'disconnected' && d.state !== 'error')
+      ...(enabled('card-read') &&
+      registry.list().some((d) => d.class === 'card-reader' && d.state !== 'disconnected' && d.state !== 'error')
         ? (['card-read'] as const)
         : []),
-      ...(link.connected ? (['insurance-check'] as const) : []),
+      ...(link.connected && enabled('insurance-check') ? (['insurance-check'] as const) : []),
     ],
   });
 
   const flowDeps = { link, printer: () => devices.printer(), log };
+  const featureOff = (feature: RemoteFeature) =>
+    err('feature-disabled', `${feature} is turned off on this kiosk`, 'go-to-counter');
   const gateway = await startUiGateway({
     port: config.AGENT_PORT,
     allowedOrigins: config.ALLOWED_ORIGINS,
@@ -150,7 +195,21 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     },
     commands: {
       'services:list': () => link.services(),
-      'checkin:submit': (request) => runCheckIn(request, { link, printer: () => devices.printer(), log }),
+      'checkin:submit': (request) =>
+        runCheckIn(request, {
+          link,
+          printer: () => devices.printer(),
+          log,
+          ...(journal
+            ? {
+                offline: {
+                  journal,
+                  afterMs: config.OFFLINE_AFTER_MS,
+                  issued: () => io.emit('server-link:changed', linkState()),
+                },
+              }
+            : {}),
+        }),
       'session:reset': () => {
         session.reset();
         devices.withdrawConsent();
@@ -175,13 +234,15 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
         if (r.ok) devices.keyAvailable();
         return r;
       },
-      'payment:quote': (request) => link.paymentQuote(request),
-      'payment:start': (request) => link.paymentStart(request),
+      'payment:quote': (request) => (enabled('payments') ? link.paymentQuote(request) : featureOff('payments')),
+      'payment:start': (request) => (enabled('payments') ? link.paymentStart(request) : featureOff('payments')),
       'payment:cancel': ({ paymentId }) => link.paymentCancel(paymentId),
       'payment:print-receipt': ({ paymentId }) => printPaymentReceipt(paymentId, flowDeps),
       'payment:print-qr': ({ paymentId }) => printVietQrSlip(paymentId, flowDeps),
-      'appointment:find': (lookup) => link.appointmentFind(lookup),
-      'appointment:check-in': (request) => runAppointmentCheckIn(request, flowDeps),
+      'appointment:find': (lookup) =>
+        enabled('appointments') ? link.appointmentFind(lookup) : featureOff('appointments'),
+      'appointment:check-in': (request) =>
+        enabled('appointments') ? runAppointmentCheckIn(request, flowDeps) : featureOff('appointments'),
       'printer:test': async ({ printerId }) => {
         const printer = devices.printer(printerId);
         if (!printer) return err('no-printer', `no printer ${printerId ?? ''}`.trim());
@@ -192,13 +253,21 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     },
     health: () => ({
       status: 'ok',
-      softwareVersion: SOFTWARE_VERSION,
+      pid: process.pid,
+      softwareVersion: version,
+      languages,
+      configRevision: remote?.revision ?? null,
       devicesMode: config.DEVICES,
       devices: registry.list(),
       transports: registry.transports,
       features: features().features,
       trustAnchors: trust.store.anchors.length,
-      serverLink: { state: link.state, pending: link.pending, dropped: link.dropped },
+      serverLink: {
+        state: link.state,
+        pending: link.pending,
+        dropped: link.dropped,
+        ...(journal ? { offline: journal.backlog() } : {}),
+      },
     }),
   });
   const io = gateway.io;
@@ -213,8 +282,14 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
   devices.scans.add((payload, meta) => void handleScan(payload, meta.scannerId));
   function handleScan(payload: string, scannerId: string): ClassifiedScan {
     const scan: ClassifiedScan = classifyScan(payload);
+    // A CCCD QR is one half of the identification: the card on the reader may need it as its key.
+    let toPage = true;
     if (scan.kind === 'cccd-qr') {
-      if (session.scannedCccd(scan.identity)) devices.keyAvailable();
+      const outcome = session.scannedCccd(scan.identity);
+      toPage = outcome.kind === 'identity';
+      if (outcome.kind === 'start-over') startOver(outcome.state);
+      else if (outcome.kind !== 'same-as-chip') devices.keyAvailable();
+      log.info({ outcome: outcome.kind }, 'identification: cccd qr');
     } else if (scan.kind === 'bhyt-qr') session.reset();
     else session.touch();
     log.info(
@@ -226,11 +301,26 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
       },
       'scan',
     );
-    io.emit('scan:classified', scan);
+    if (toPage) io.emit('scan:classified', scan);
     return scan;
+  }
+  /** The QR and the card are not one person's: both are forgotten, and so is any consent given. */
+  function startOver(state: IdentificationState): void {
+    devices.withdrawConsent();
+    log.info({ readId: state.readId, reason: state.reason }, 'identification: start over');
+    io.emit('identification:changed', state);
   }
   devices.cardEvents.add((e: CardEvent) => {
     session.touch();
+    const outcome = session.cardEvent(e);
+    if (outcome.tell?.state === 'start-over') startOver(outcome.tell);
+    else if (outcome.tell) {
+      log.info({ readId: outcome.tell.readId, state: outcome.tell.state }, 'identification: waiting for the qr');
+      io.emit('identification:changed', outcome.tell);
+    }
+    // The reader ends its read before it takes another key.
+    if (outcome.retry) setImmediate(() => devices.keyAvailable());
+    if (!outcome.forward) return;
     switch (e.type) {
       case 'card:present':
         log.info({ readId: e.payload.readId }, 'card presented: waiting for consent');
@@ -257,24 +347,159 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     }
   };
   registry.changes.add((list) => {
+    errorLog.observe(list);
     io.emit('devices:changed', list);
     link.reportHealth(heartbeat());
     publishFeatures();
   });
+  offlineSync?.changes.add(() => {
+    io.emit('server-link:changed', linkState());
+    void link.heartbeat(heartbeat());
+  });
   link.changes.add((state) => {
-    io.emit('server-link:changed', state);
+    io.emit('server-link:changed', { ...state, ...linkState() });
     publishFeatures();
-    if (state.connected) void link.heartbeat(heartbeat());
+    if (state.connected) {
+      void link.heartbeat(heartbeat());
+      reportLauncherState();
+    }
+  });
+
+  // ---- remote management ---------------------------------------------------------------------
+  const releasesDir = config.AGENT_RELEASES_DIR;
+  let lastReportedLauncherState = '';
+  /** What the launcher did with a staged version, told to the server (again after each reconnect). */
+  const reportLauncherState = (fromWatch = false) => {
+    if (!releasesDir) return;
+    const state = readLauncherState(releasesDir);
+    if (!state?.rolloutId) return;
+    const key = JSON.stringify(state);
+    if (fromWatch && key === lastReportedLauncherState) return;
+    lastReportedLauncherState = key;
+    void link.reportRollout({
+      rolloutId: state.rolloutId,
+      version: state.version,
+      state: state.state,
+      ...(state.reason ? { reason: state.reason } : {}),
+    });
+  };
+  // The launcher writes its verdict on a new version while that version already runs.
+  const stateFile = releasesDir ? path.join(releasesDir, 'state.json') : undefined;
+  if (stateFile) fs.watchFile(stateFile, { interval: 500, persistent: false }, () => reportLauncherState(true));
+  let updating = false;
+  const requestExit = (code: number) => {
+    // The ack leaves first; the process exits from main.ts.
+    setTimeout(() => exitRequests.emit(code), 50).unref();
+  };
+  const runUpdate = async (command: { rolloutId: string; version: string; sha256: string }, dir: string) => {
+    const report = (state: 'downloading' | 'refused' | 'staged', reason?: string) =>
+      link.reportRollout({
+        rolloutId: command.rolloutId,
+        version: command.version,
+        state,
+        ...(reason ? { reason } : {}),
+      });
+    try {
+      await report('downloading');
+      const keyPem = config.UPDATE_PUBLIC_KEY_FILE ? fs.readFileSync(config.UPDATE_PUBLIC_KEY_FILE, 'utf8') : '';
+      const key = readPublicKey(keyPem);
+      if (!key.ok) return void (await report('refused', key.error.code));
+      const fetched = await link.downloadBundle(command.version);
+      if (!fetched.ok) return void (await report('refused', fetched.error.code));
+      const body = fetched.value as { manifest?: unknown; signature?: unknown; tarball?: unknown };
+      if (typeof body.manifest !== 'string' || typeof body.signature !== 'string' || typeof body.tarball !== 'string')
+        return void (await report('refused', 'bad-bundle'));
+      const tarball = Buffer.from(body.tarball, 'base64');
+      const verified = verifyBundle({ manifest: body.manifest, signature: body.signature, tarball }, key.value, {
+        version: command.version,
+        sha256: command.sha256,
+      });
+      if (!verified.ok) {
+        log.warn({ version: command.version, code: verified.error.code }, 'software bundle refused');
+        return void (await report('refused', verified.error.code));
+      }
+      const staged = await stageBundle(dir, verified.value, body.manifest, tarball, command.rolloutId);
+      if (!staged.ok) return void (await report('refused', staged.error.code));
+      log.info({ version: command.version }, 'software bundle verified and staged: switching');
+      await report('staged');
+      requestExit(EXIT_UPDATE);
+    } finally {
+      updating = false;
+    }
+  };
+  link.onManagement({
+    'agent:restart': ({ reason }) => {
+      log.info({ reason: reason ? scrub(reason, 120) : undefined }, 'restart asked by the server');
+      requestExit(EXIT_RESTART);
+      return ok({ exitCode: EXIT_RESTART });
+    },
+    'config:apply': (command) => {
+      const { report, kept } = applyRemoteConfig(command, {
+        devicesMode: config.DEVICES,
+        setIdleMs: (ms) => session.setIdleMs(ms),
+        setLanguages: (l) => {
+          languages = l;
+        },
+        setFeatures: (f) => {
+          featureSwitches = { ...featureSwitches, ...f };
+        },
+      });
+      const merged = { ...(remote?.config ?? {}), ...kept };
+      if (kept.features) merged.features = featureSwitches;
+      remote = { revision: command.revision, config: merged };
+      saveRemoteConfig(remoteConfigFile, remote);
+      publishFeatures();
+      log.info(
+        { revision: command.revision, applied: report.applied, refused: report.refused.map((r) => r.code) },
+        'configuration applied',
+      );
+      return ok(report);
+    },
+    'diagnostics:collect': async () => {
+      const doctor = await runDoctor();
+      const diagnostics: AgentDiagnostics = {
+        collectedAt: new Date().toISOString(),
+        softwareVersion: version,
+        uptimeSec: process.uptime(),
+        platform: `${os.platform()} ${os.arch()}`,
+        nodeVersion: process.version,
+        devicesMode: config.DEVICES,
+        serverLink: { state: link.state, pending: link.pending, dropped: link.dropped },
+        doctor: doctor.map((p) => ({ code: p.code, message: scrub(p.message, 400), fix: scrub(p.fix, 400) })),
+        devices: registry.list().map((d) => ({
+          id: scrub(d.id, 128),
+          class: d.class,
+          profileId: d.profileId,
+          state: d.state,
+          ...(d.reason ? { reason: scrub(d.reason) } : {}),
+        })),
+        recentErrors: errorLog.list(),
+        configRevision: remote?.revision ?? null,
+        rollout: releasesDir ? (readLauncherState(releasesDir) ?? null) : null,
+      };
+      return ok(diagnostics);
+    },
+    'software:update': (command) => {
+      if (!releasesDir) return err('no-launcher', 'this agent does not run under the launcher: no rollout');
+      if (updating) return err('update-in-progress', 'an update is already running');
+      updating = true;
+      void runUpdate(command, releasesDir);
+      return ok({ accepted: true as const });
+    },
   });
   io.on('connection', (socket) => {
     socket.emit('devices:changed', registry.list());
-    socket.emit('server-link:changed', { connected: link.connected, pending: link.pending });
+    socket.emit('server-link:changed', linkState());
     socket.emit('features:announced', features());
   });
 
   await devices.start();
   await link.start();
-  const timer = setInterval(() => void link.heartbeat(heartbeat()), config.HEARTBEAT_INTERVAL_MS);
+  const timer = setInterval(() => {
+    void link.heartbeat(heartbeat());
+    // A server that hung and came back never dropped the link: the replay starts from here too.
+    if (link.connected) void offlineSync?.sync();
+  }, config.HEARTBEAT_INTERVAL_MS);
   timer.unref();
 
   return {
@@ -285,10 +510,15 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     session,
     simulated,
     trust,
+    version,
+    exitRequests,
+    offline: journal && offlineSync ? { journal, sync: offlineSync } : undefined,
     async close() {
       clearInterval(timer);
+      if (stateFile) fs.unwatchFile(stateFile);
       session.reset();
       link.close();
+      journal?.close();
       await devices.stop();
       await gateway.close();
     },

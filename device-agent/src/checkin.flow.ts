@@ -2,18 +2,35 @@
  * The check-in as the kiosk agent runs it: the server issues the ticket, the printer prints
  * it, and the print outcome is reported back (queued on disk if the link drops). A failed
  * print never counts as printed: the kiosk then shows the ticket on screen.
+ *
+ * Offline: when the server does not answer within `offline.afterMs` (down, hung, or the network
+ * cut), the kiosk issues the ticket itself from its lease. The check-in is in the journal, fsynced,
+ * before the ticket prints; the journal replays it to the server later (offline-sync.ts).
  */
 import { ok, type CheckInOutcome, type CheckInRequest, type Result } from '@kiosk/protocol';
 import type { ServerLink } from './server-link/server-link';
 import type { ReceiptPrinter } from './devices/receipt-printer.device';
 import type { Logger } from './logger';
+import type { OfflineJournal } from './offline/offline-journal';
+import { offlineTicket } from './offline/offline-ticket';
 
-export async function runCheckIn(
-  request: CheckInRequest,
-  deps: { link: ServerLink; printer: () => ReceiptPrinter | undefined; log: Logger },
-): Promise<Result<CheckInOutcome>> {
-  const receipt = await deps.link.submitCheckIn(request);
+/** Answers that mean the server did not answer (not that it refused). */
+const UNANSWERED = new Set(['server-unreachable', 'server-timeout']);
+
+export interface CheckInDeps {
+  link: ServerLink;
+  printer: () => ReceiptPrinter | undefined;
+  log: Logger;
+  offline?: { journal: OfflineJournal; afterMs: number; issued?: () => void };
+}
+
+export async function runCheckIn(request: CheckInRequest, deps: CheckInDeps): Promise<Result<CheckInOutcome>> {
+  const receipt = await deps.link.submitCheckIn(request, deps.offline?.afterMs);
   if (!receipt.ok) {
+    if (deps.offline && UNANSWERED.has(receipt.error.code)) {
+      const issued = await runOfflineCheckIn(request, { ...deps, offline: deps.offline });
+      if (issued) return issued;
+    }
     deps.log.warn({ code: receipt.error.code }, 'check-in refused');
     return receipt;
   }
@@ -28,4 +45,40 @@ export async function runCheckIn(
   });
   deps.log.info({ ticket: receipt.value.ticket.number, print: print.state, reason: print.reason }, 'checked in');
   return ok({ receipt: receipt.value, print });
+}
+
+/** The ticket from the kiosk's lease; undefined when no lease of the service has a number left. */
+async function runOfflineCheckIn(
+  request: CheckInRequest,
+  deps: CheckInDeps & { offline: NonNullable<CheckInDeps['offline']> },
+): Promise<Result<CheckInOutcome> | undefined> {
+  const { journal } = deps.offline;
+  let entry;
+  try {
+    const now = new Date();
+    entry = journal.issue(request, now, (lease, seq) => offlineTicket(request, lease, seq, now));
+  } catch (e) {
+    deps.log.error({ err: String(e) }, 'offline journal write failed');
+    return undefined;
+  }
+  if (!entry) {
+    deps.log.warn({ service: request.serviceId }, 'no offline lease left for this service');
+    return undefined;
+  }
+  deps.offline.issued?.();
+  const printer = deps.printer();
+  const print = printer ? await printer.print(entry.ticket) : { state: 'failed' as const, reason: 'no-printer' };
+  journal.markPrinted(request.checkInId, print.state);
+  deps.log.info({ ticket: entry.ticket.number, print: print.state, reason: print.reason }, 'checked in offline');
+  return ok({
+    receipt: {
+      checkInId: request.checkInId,
+      visitId: `offline:${request.checkInId}`,
+      ticketId: `offline:${request.checkInId}`,
+      ticket: entry.ticket,
+      replayed: false,
+    },
+    print,
+    offline: true,
+  });
 }

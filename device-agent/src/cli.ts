@@ -9,6 +9,7 @@ import { catalogue, profileById } from '@kiosk/hardware-profiles';
 import {
   maskId,
   maskName,
+  parseBundleManifest,
   type AgentToKioskUiEvents,
   type ClassifiedScan,
   type DeviceHealth,
@@ -22,6 +23,7 @@ import { bacKeyInfo, classifyScan, readChip, type ChipAccessKey, type ChipReadRe
 import { foundFromDiscovered, hardwareOpener } from './devices/hardware.source';
 import { loadTrustStore } from './devices/trust-store.loader';
 import { testTicket } from './devices/test-ticket';
+import { createBundle } from './management/bundle';
 
 // Piped into `head` and the like: a closed stdout ends the command quietly.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -39,6 +41,11 @@ const VALUE_FLAGS = new Set([
   '--out',
   '--timeout',
   '--trust-store',
+  '--dir',
+  '--version',
+  '--key',
+  '--entry',
+  '--health-check',
 ]);
 
 interface Args {
@@ -93,6 +100,9 @@ function usage(): never {
       '                                   print a test ticket, or write its ESC/POS bytes to a file',
       '  doctor [--json]                  pcscd, bindings, permissions, udev rules, each with its fix',
       "  sim-scan <payload>               make the running agent's simulated scanner read a code",
+      '  bundle --dir <release> --version <x.y.z> --key <ed25519 private PEM> --out <file>',
+      '         [--entry main.mjs] [--health-check <script>]',
+      '                                   pack and sign an agent bundle for upload on the admin page',
       '',
       `The running agent is reached at ${agentUrl} (AGENT_URL or AGENT_PORT).`,
       '',
@@ -474,6 +484,31 @@ async function simScan(payload: string): Promise<void> {
   process.stdout.write('scanned\n');
 }
 
+function bundleCommand(): void {
+  const dir = args.values.get('--dir');
+  const version = args.values.get('--version');
+  const key = args.values.get('--key');
+  const outFile = args.values.get('--out');
+  if (!dir || !version || !key || !outFile) fail('bundle needs --dir, --version, --key and --out', 2);
+  const healthCheck = args.values.get('--health-check');
+  const bundle = createBundle({
+    dir,
+    version,
+    entry: args.values.get('--entry') ?? 'main.mjs',
+    ...(healthCheck ? { healthCheck } : {}),
+    privateKeyPem: fs.readFileSync(key, 'utf8'),
+  });
+  const { parsed, ...upload } = bundle;
+  const checked = parseBundleManifest(upload.manifest);
+  if (!checked.ok) fail(`${checked.error.code}: ${checked.error.message}`, 2);
+  fs.writeFileSync(outFile, JSON.stringify(upload));
+  if (json) out({ out: outFile, ...parsed });
+  else
+    process.stdout.write(
+      `signed ${parsed.version} (${parsed.sizeBytes} bytes, sha256 ${parsed.sha256}) → ${outFile}\n`,
+    );
+}
+
 try {
   switch (args.command) {
     case 'devices':
@@ -496,6 +531,9 @@ try {
       break;
     case 'doctor':
       await doctorCommand();
+      break;
+    case 'bundle':
+      bundleCommand();
       break;
     case 'sim-scan':
       if (!args.positional[0]) usage();

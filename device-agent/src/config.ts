@@ -37,6 +37,11 @@ export const agentConfigSchema = z.object({
         .filter(Boolean),
     ),
   PRINTER_PROFILE: z.string().default('simulated.printer-80'),
+  /**
+   * Simulated mode: the card reader's profile. The default is the plainest reader (no optics: the
+   * key comes from the CCCD QR or staff); `simulated.card-reader-mrz` reads the printed MRZ too.
+   */
+  READER_PROFILE: z.string().default('simulated.card-reader'),
   /** Repeated scans of the same code within this window are suppressed. */
   SCAN_DUPLICATE_WINDOW_MS: z.coerce.number().int().min(0).default(2000),
   HEARTBEAT_INTERVAL_MS: z.coerce.number().int().positive().default(10_000),
@@ -51,6 +56,13 @@ export const agentConfigSchema = z.object({
   SESSION_IDLE_MS: z.coerce.number().int().positive().default(180_000),
   /** Facts kept on disk for the server while it is unreachable; past this the oldest go first. */
   OUTBOX_MAX_ITEMS: z.coerce.number().int().min(10).max(100_000).default(2000),
+  /**
+   * Offline check-in: how long a check-in waits for the server before the kiosk issues the ticket
+   * from its lease (0 turns offline check-in off: the patient goes to the counter as before).
+   */
+  OFFLINE_AFTER_MS: z.coerce.number().int().min(0).max(60_000).default(1500),
+  /** Offline check-ins per replay request once the server is back. */
+  OFFLINE_REPLAY_BATCH: z.coerce.number().int().min(1).max(200).default(100),
   /** How long a check-in may wait for the server before the patient is sent to the counter. */
   SERVER_TIMEOUT_MS: z.coerce.number().int().positive().default(8_000),
   /** Kiosk page commands: each socket's token bucket (burst, then per second) and commands running at once. */
@@ -59,6 +71,15 @@ export const agentConfigSchema = z.object({
   UI_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(8),
   /** A kiosk page socket refused this many commands in a row is disconnected. */
   UI_FLOOD_DISCONNECT_AFTER: z.coerce.number().int().min(1).max(10_000_000).default(200),
+  /**
+   * PEM of the Ed25519 public key software bundles must be signed with. Unset: the kiosk refuses
+   * every update (docs/deployment.md, "Software rollout").
+   */
+  UPDATE_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+  /** Set by the launcher (bin/kiosk-agent-launcher.mjs): its releases folder. Unset: no rollout here. */
+  AGENT_RELEASES_DIR: z.string().min(1).optional(),
+  /** Set by the launcher to the running bundle's version. */
+  AGENT_VERSION: z.string().min(1).max(32).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;

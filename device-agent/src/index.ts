@@ -8,3 +8,6 @@ export * from './simulator';
 export { createAgent, type Agent, SOFTWARE_VERSION } from './agent';
 export { loadAgentConfig, type AgentConfig } from './config';
 export { createLogger, type Logger } from './logger';
+export { createBundle, verifyBundle, readPublicKey } from './management/bundle';
+export { OfflineJournal } from './offline/offline-journal';
+export { offlineTicket } from './offline/offline-ticket';

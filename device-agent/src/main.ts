@@ -20,14 +20,21 @@ const systemd = sdNotifier();
 systemd.ready(`kiosk gateway on ${agent.gateway.port}`);
 
 let closing = false;
-const shutdown = () => {
+/** Closes devices and sockets, then exits with `code` (0 on a signal; the restart or update code when asked). */
+const shutdown = (code = 0) => {
   if (closing) return;
   closing = true;
   systemd.stopping();
   agent.close().then(
-    () => process.exit(0),
-    () => process.exit(1),
+    () => process.exit(code),
+    () => process.exit(code === 0 ? 1 : code),
   );
 };
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
+process.on('SIGINT', () => shutdown());
+process.on('SIGTERM', () => shutdown());
+// The server asked for a restart, or a verified version is staged: the launcher (or systemd's
+// RestartForceExitStatus) starts the agent again on these codes.
+agent.exitRequests.add((code) => {
+  log.info({ code }, 'exiting for the launcher');
+  shutdown(code);
+});

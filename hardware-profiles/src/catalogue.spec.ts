@@ -46,14 +46,22 @@ describe('catalogue', () => {
     expect(profileById('simulated.printer-80')?.class).toBe('printer');
     expect(profileById('simulated.scanner')?.class).toBe('scanner');
     expect(profileById('simulated.card-reader')?.class).toBe('card-reader');
-    for (const id of ['simulated.printer-80', 'simulated.scanner', 'simulated.card-reader']) {
+    expect(profileById('simulated.card-reader-mrz')).toMatchObject({ capabilities: { mrzOptics: true } });
+    for (const id of [
+      'simulated.printer-80',
+      'simulated.scanner',
+      'simulated.card-reader',
+      'simulated.card-reader-mrz',
+    ]) {
       expect(profileById(id)?.simulated).toBe(true);
     }
   });
 
-  it('has exactly one simulated profile and at least one generic profile per class', () => {
+  it('has exactly one plain simulated profile and at least one generic profile per class', () => {
+    // Richer simulated devices are profiles of their own (a reader with MRZ optics).
+    const plain = (p: (typeof catalogue)[number]) => p.class !== 'card-reader' || !p.capabilities.mrzOptics;
     for (const cls of ['printer', 'scanner', 'card-reader'] as const) {
-      expect(catalogue.filter((p) => p.class === cls && p.simulated)).toHaveLength(1);
+      expect(catalogue.filter((p) => p.class === cls && p.simulated && plain(p))).toHaveLength(1);
       expect(catalogue.filter((p) => p.class === cls && p.generic).length).toBeGreaterThan(0);
     }
   });

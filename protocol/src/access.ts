@@ -6,9 +6,9 @@
  */
 import type { AdminToServerEvents } from './admin.events';
 import type { StaffToServerEvents } from './staff.events';
+import { staffRoles, type StaffRole } from './staff-roles';
 
-export const staffRoles = ['admin', 'reception', 'clinic', 'viewer'] as const;
-export type StaffRole = (typeof staffRoles)[number];
+export { staffRoles, type StaffRole } from './staff-roles';
 
 /** The roles each group admits. */
 export const accessGroups = {
@@ -55,6 +55,8 @@ export const routeAccess = {
   counter: 'counter',
   /** /api/admin/…, /metrics. */
   admin: 'admin',
+  /** Restart, configuration, diagnostics and software rollouts of kiosks (/api/admin/agents/…, bundles, rollouts). */
+  'fleet-manage': 'admin',
 } as const satisfies Record<string, AccessGroup>;
 export type RouteGroup = keyof typeof routeAccess;
 

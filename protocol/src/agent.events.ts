@@ -11,6 +11,7 @@ import type { ServiceInfo } from './facility';
 import { insuranceCheckRequestSchema, type InsuranceCheck } from './kiosk-flow';
 import { ticketSchema } from './ticket';
 import { noPayloadSchema } from './no-payload';
+import { leaseRequestSchema, replayBatchSchema, type OfflineLease, type ReplayOutcome } from './offline';
 import { appointmentCheckInRequestSchema, appointmentLookupSchema, type Appointment } from './appointment';
 import {
   paymentQuoteRequestSchema,
@@ -19,6 +20,14 @@ import {
   type PaymentQuote,
   type PaymentUpdate,
 } from './payment';
+import {
+  agentRestartCommandSchema,
+  configApplyCommandSchema,
+  rolloutReportSchema,
+  softwareUpdateCommandSchema,
+  type AgentDiagnostics,
+  type ConfigApplyReport,
+} from './fleet-management';
 
 /** Names one payment the agent started. */
 export const paymentRefSchema = z.object({ paymentId: z.string().uuid() });
@@ -53,6 +62,12 @@ export const agentCommands = {
   'appointment:check-in': answers<{ receipt: CheckInReceipt; appointment: Appointment }>()(
     appointmentCheckInRequestSchema,
   ),
+  /** A step of a software rollout on this kiosk (downloading, refused, staged, adopted, rolled back). */
+  'rollout:report': answers<null>()(rolloutReportSchema),
+  /** Leases of numbers for offline check-in: every lease of this kiosk for today, new blocks included. */
+  'lease:take': answers<OfflineLease[]>()(leaseRequestSchema),
+  /** Check-ins the kiosk issued offline, in issue order; idempotent on each check-in id. */
+  'checkin:replay': answers<ReplayOutcome[]>()(replayBatchSchema),
 } as const;
 export type AgentToServerEvents = CommandEvents<typeof agentCommands>;
 
@@ -60,6 +75,14 @@ export type AgentToServerEvents = CommandEvents<typeof agentCommands>;
 export const serverToAgentCommands = {
   /** Staff asked for a ticket to be printed (again) on this agent's printer: the ack is the print outcome. */
   'ticket:print': answers<PrintReport>()(ticketPrintCommandSchema),
+  /** Acknowledge, then exit with the restart code: the launcher (or systemd) starts the agent again. */
+  'agent:restart': answers<{ exitCode: number }>()(agentRestartCommandSchema),
+  /** Apply a configuration revision; the ack says exactly what was applied and what refused. */
+  'config:apply': answers<ConfigApplyReport>()(configApplyCommandSchema),
+  /** `kiosk-agent doctor`, device states and the last device errors (no screen, no personal data). */
+  'diagnostics:collect': answers<AgentDiagnostics>()(noPayloadSchema),
+  /** Download, verify and stage a signed bundle; accepted at once, progress comes as `rollout:report`. */
+  'software:update': answers<{ accepted: true }>()(softwareUpdateCommandSchema),
 } as const;
 
 /** Facts the server tells agents. */

@@ -31,6 +31,8 @@ export type CheckInReceipt = z.infer<typeof checkInReceiptSchema>;
 export const checkInOutcomeSchema = z.object({
   receipt: checkInReceiptSchema,
   print: z.object({ state: z.enum(['confirmed', 'failed']), reason: z.string().optional() }),
+  /** The kiosk issued the ticket itself (the server did not answer); it syncs when the server is back. */
+  offline: z.boolean().optional(),
 });
 export type CheckInOutcome = z.infer<typeof checkInOutcomeSchema>;
 

@@ -35,5 +35,7 @@ export const agentHeartbeatSchema = z.object({
     .array(z.object({ file: z.string().max(160) }))
     .max(16)
     .optional(),
+  /** Offline check-ins kept on the kiosk, not yet acknowledged by the server. */
+  offline: z.object({ backlog: z.number().int().min(0), oldestAt: z.string().max(40).optional() }).optional(),
 });
 export type AgentHeartbeat = z.infer<typeof agentHeartbeatSchema>;

@@ -29,3 +29,6 @@ export * from './uuid-v7';
 export * from './vietqr';
 export * from './payment';
 export * from './appointment';
+export * from './fleet-management';
+export * from './ticket-status';
+export * from './offline';

@@ -77,7 +77,8 @@ export interface PrinterTestOutcome {
 export interface AgentToKioskUiEvents {
   'scan:classified': (scan: ClassifiedScan) => void;
   'devices:changed': (devices: DeviceHealth[]) => void;
-  'server-link:changed': (link: { connected: boolean; pending: number }) => void;
+  /** `offlineBacklog`: check-ins issued offline that the server has not yet stored. */
+  'server-link:changed': (link: { connected: boolean; pending: number; offlineBacklog?: number }) => void;
   /** Sent on connection: the optional steps this agent supports (kiosk-flow.ts). */
   'features:announced': (features: AgentFeatures) => void;
   /**
@@ -93,8 +94,26 @@ export interface AgentToKioskUiEvents {
   /** Passive authentication finished for a read already identified (valid or not: see `authenticity`). */
   'card:verified': (event: CardAuthenticityEvent) => void;
   'card:failed': (failure: CardFailure) => void;
+  /** The identification session needs the patient: a QR to open the card, or a fresh start. */
+  'identification:changed': (state: IdentificationState) => void;
   /** A payment this kiosk started changed state (the bank confirmed it, it expired → cashier). */
   'payment:updated': (update: PaymentUpdate) => void;
+}
+
+/**
+ * Where the identification session stands when the page must act on it. The QR on the front of
+ * the CCCD and the card on the reader are two halves of one act, in either order:
+ * - 'need-qr': a card lies on the reader and nothing opens its chip (a plain reader has no MRZ
+ *   optics): the patient scans the QR on the front of the card; the agent then reads the chip
+ *   (same readId) with the consent already given;
+ * - 'start-over': the QR and the card are not the same person's ('qr-other-person'), or a second
+ *   card of another person was placed ('other-card'): the agent forgot both; the page starts over
+ *   and says why.
+ */
+export interface IdentificationState {
+  state: 'need-qr' | 'start-over';
+  readId?: string;
+  reason?: 'no-key' | 'qr-other-person' | 'other-card';
 }
 
 /** What the kiosk page asks of its agent. */

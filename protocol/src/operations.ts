@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { QueueEntry } from './ticket';
-import { staffRoles } from './access';
+import { staffRoles } from './staff-roles';
 
 // ---- queue transitions -------------------------------------------------------------------------
 /** Recall, skip and complete act on one ticket; `counter` names where the patient is called to. */
@@ -132,6 +132,8 @@ export const alertKindSchema = z.enum([
   'emr-delivery-failing',
   /** A kiosk agent found a data file unreadable (its outbox …) and moved it aside. */
   'agent-storage-corrupt',
+  /** A check-in a kiosk issued offline clashed on replay (its number, or an online ticket of the same check-in). */
+  'offline-checkin-conflict',
 ]);
 export type AlertKind = z.infer<typeof alertKindSchema>;
 

@@ -47,6 +47,12 @@ export class TokenBucket implements RateBucket {
     return true;
   }
 
+  /** Whether a request now would be admitted (nothing taken). */
+  get available(): boolean {
+    this.refill();
+    return this.tokens >= 1;
+  }
+
   /** Whether the bucket has refilled completely (nothing to remember). */
   get full(): boolean {
     this.refill();
@@ -77,6 +83,11 @@ export class KeyedBuckets {
     // Most recently used last: the front holds the keys idle longest.
     this.buckets.set(key, bucket);
     return bucket.take();
+  }
+
+  /** Whether `take(key)` would be admitted now, taking nothing (a key never seen: yes). */
+  available(key: string): boolean {
+    return this.buckets.get(key)?.available ?? true;
   }
 
   /** The bucket of one key, as a RateBucket (for a socket of a session). */

@@ -35,10 +35,11 @@ export const simCardCommandSchema = z.object({
     .partial()
     .optional(),
   /**
-   * The simulated kiosk also reads the card's printed MRZ (as an MRZ camera would) and offers it
-   * when the session has no key from a QR or staff. False: only the session's key opens the chip.
+   * Whether the card's printed MRZ faces the reader's optics. Only a reader whose profile has MRZ
+   * optics (`simulated.card-reader-mrz`) reads it; the default simulated reader is a plain PC/SC
+   * pad that has none. Absent: legible; false: worn or turned over, the optics read nothing.
    */
-  printedMrz: z.boolean().default(true),
+  printedMrz: z.boolean().optional(),
   faceBytes: z.number().int().min(1000).max(60_000).optional(),
 });
 

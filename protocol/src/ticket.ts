@@ -26,6 +26,8 @@ export const ticketSchema = z.object({
   lookupCode: z.string().max(64),
   maskedName: z.string().max(120).optional(),
   footer: z.string().max(200).optional(),
+  /** Issued by the kiosk from its lease while the server did not answer (printed with a discreet mark). */
+  offline: z.boolean().optional(),
 });
 export type Ticket = z.infer<typeof ticketSchema>;
 

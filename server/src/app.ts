@@ -9,6 +9,7 @@ import { systemClock, facilityDay, type Clock } from './clock';
 import { AuthService } from './services/auth.service';
 import { FacilityService } from './services/facility.service';
 import { CheckInService } from './services/checkin.service';
+import { OfflineService } from './services/offline.service';
 import { QueueService } from './services/queue.service';
 import { FleetService } from './services/fleet.service';
 import { PatientService } from './services/patient.service';
@@ -20,6 +21,11 @@ import { DisplayService } from './services/display.service';
 import { ReportService } from './services/report.service';
 import { PaymentService } from './services/payment.service';
 import { AppointmentService } from './services/appointment.service';
+import { FleetManagementService } from './services/fleet-management.service';
+import { registerFleetManagementRoutes } from './http/fleet-management.routes';
+import { TicketStatusService } from './services/ticket-status.service';
+import { patientNotifiersOf, ZNS_REFRESH_TOKEN_SETTING } from './integrations/patient-notifiers';
+import { registerTicketStatusRoutes } from './http/ticket-status.routes';
 import { registerAppointmentRoutes } from './http/appointment.routes';
 import { registerPaymentRoutes } from './http/payment.routes';
 import type { Services } from './services';
@@ -150,18 +156,24 @@ export async function createServerApp(
   });
   // Services are built before the socket layer that broadcasts their events.
   const rt: { current?: Realtime } = {};
+  const statusRef: { current?: TicketStatusService } = {};
   const broadcast = {
     issued: (e: QueueEntry) => {
       metricsRef.current?.ticketsIssued.inc({ service: e.serviceId });
       rt.current?.ticketIssued(e);
+      rt.current?.ticketStatusChanged(e.serviceId);
+      void statusRef.current?.onChanged(e);
     },
     changed: (e: QueueEntry) => {
       metricsRef.current?.transitions.inc({ status: e.status });
       rt.current?.ticketChanged(e);
+      rt.current?.ticketStatusChanged(e.serviceId);
+      void statusRef.current?.onChanged(e);
     },
     called: (c: CalledTicket) => {
       metricsRef.current?.calls.inc({ service: c.serviceId });
       rt.current?.callAnnounced(c);
+      void statusRef.current?.onCalled(c);
     },
     alert: (a: FleetAlert) => rt.current?.alertChanged(a),
   };
@@ -225,6 +237,14 @@ export async function createServerApp(
     hooks: integrations.checkInHooks,
     // PostgreSQL commits each check-in as one statement unless told to group them.
     ...(db.dialect === 'postgres' && !grouped && !cipher.enabled ? { oneStatement: repositories.checkIns } : {}),
+  });
+  const notifiers = patientNotifiersOf(config, {
+    log,
+    storedZnsRefreshToken: await repositories.catalogue.setting(ZNS_REFRESH_TOKEN_SETTING),
+    keepZnsRefreshToken: (token) =>
+      void repositories.catalogue
+        .saveSetting(ZNS_REFRESH_TOKEN_SETTING, token, clock.now().toISOString())
+        .catch((e: unknown) => log.error({ err: String(e) }, 'keeping the rotated ZNS refresh token failed')),
   });
   const services: Services = {
     db,
@@ -305,7 +325,50 @@ export async function createServerApp(
       },
       log,
     ),
+    fleetManagement: new FleetManagementService(
+      repositories.fleetManagement,
+      repositories.agents,
+      transactions,
+      clock,
+      log,
+    ),
+    ticketStatus: new TicketStatusService(
+      repositories,
+      { paceOf: (serviceId, day, now) => services.queue.paceOf(serviceId, day, now) },
+      clock,
+      {
+        timeZone: config.FACILITY_TIME_ZONE,
+        hospitalName: config.HOSPITAL_NAME,
+        policy: {
+          priorityRatio: config.PRIORITY_RATIO,
+          priorityClasses: config.PRIORITY_CLASSES,
+          ordering: config.PRIORITY_ORDERING,
+        },
+        directionsUrl: config.STATUS_DIRECTIONS_URL,
+        placesAhead: config.STATUS_NOTIFY_PLACES_AHEAD,
+        guesses: { burst: config.STATUS_GUESS_BURST, perSecond: config.STATUS_GUESS_PER_MINUTE / 60 },
+        maxKeys: config.RATE_LIMIT_MAX_KEYS,
+        vapidPublicKey: config.VAPID_PUBLIC_KEY,
+        notifiers: notifiers.notifiers,
+      },
+      log,
+    ),
+    offline: new OfflineService({
+      repositories,
+      transactions,
+      checkIn,
+      clock,
+      timeZone: config.FACILITY_TIME_ZONE,
+      hospitalName: config.HOSPITAL_NAME,
+      blockSize: config.OFFLINE_LEASE_BLOCK,
+      lowWater: Math.min(config.OFFLINE_LEASE_LOW_WATER, config.OFFLINE_LEASE_BLOCK),
+      onConflict: async (agentId, checkInId, detail) => {
+        await services.alerts.raise('offline-checkin-conflict', agentId, checkInId, 'warning', detail);
+      },
+      log,
+    }),
   };
+  statusRef.current = services.ticketStatus;
 
   const metrics = new Metrics({
     waitingByService: () => services.queue.waitingByService(),
@@ -369,12 +432,14 @@ export async function createServerApp(
   registerReportRoutes(api, services);
   registerPaymentRoutes(api, services, config.FACILITY_TIME_ZONE, clock);
   registerAppointmentRoutes(api, services);
+  registerFleetManagementRoutes(api, services);
   registerReprintRoutes(api, services, (agentId, command) =>
     rt.current ? rt.current.printOnAgent(agentId, command) : Promise.resolve(err('kiosk-offline', 'not ready')),
   );
   registerOpsRoutes(api, metrics, config.METRICS_TOKEN);
   registerIntegrationRoutes(api, { integrations, auth, timeZone: config.FACILITY_TIME_ZONE });
   registerStaticPages(api, config.UI_DIST);
+  registerTicketStatusRoutes(api, services, config.UI_DIST, config.HOSPITAL_NAME);
   // The kiosk page is served by the server but talks to its own agent; staff pages are same-origin.
   // With PostgreSQL, events reach clients on every server instance through LISTEN/NOTIFY.
   const fanOut = db.dialect === 'postgres' ? await postgresFanOut(config.DATABASE_URL, log) : undefined;
@@ -392,6 +457,7 @@ export async function createServerApp(
     adapter: fanOut?.adapter,
   });
   rt.current = realtime;
+  services.fleetManagement.channel = realtime.agentChannel;
 
   const timers: NodeJS.Timeout[] = [];
   let sweeping = false;
@@ -431,6 +497,10 @@ export async function createServerApp(
       });
   };
   timers.push(setInterval(expirePayments, config.PAYMENT_SWEEP_INTERVAL_MS).unref());
+  const sweepStatus = () =>
+    services.ticketStatus.sweep().catch((e: unknown) => log.error({ err: String(e) }, 'opt-in sweep failed'));
+  void sweepStatus();
+  timers.push(setInterval(sweepStatus, config.STATUS_SWEEP_INTERVAL_MS).unref());
   integrations.start();
   const sqliteFile = config.DATABASE_URL.slice('sqlite:'.length);
   const backups = db.backup
@@ -480,6 +550,8 @@ export async function createServerApp(
       clearTimeout(force);
       await committer.drain();
       await integrations.stop();
+      await services.ticketStatus.settled();
+      notifiers.close();
       await fanOut?.close();
       await db.close();
     },

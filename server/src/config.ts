@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { priorityClassSchema } from '@kiosk/protocol';
 import { integrationConfigShape } from './integrations/integration.config';
+import { ticketStatusConfigShape } from './integrations/notify.config';
 import os from 'node:os';
 import { parseDataKeys } from './repositories/column-cipher';
 import path from 'node:path';
@@ -88,6 +89,9 @@ export const configSchema = z.object({
   RETENTION_PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   /** A kiosk silent for longer than this raises 'kiosk-offline'. */
   KIOSK_OFFLINE_AFTER_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
+  /** Offline check-in: numbers per lease block a kiosk is granted per service, and the count left that asks for a new block. */
+  OFFLINE_LEASE_BLOCK: z.coerce.number().int().min(1).max(5000).default(30),
+  OFFLINE_LEASE_LOW_WATER: z.coerce.number().int().min(0).max(5000).default(10),
   /** How often the offline sweep runs. */
   ALERT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   /** SQLite: where scheduled online backups go (default: `backups` beside the database file). */
@@ -205,6 +209,7 @@ export const configSchema = z.object({
   APPOINTMENT_LATE_MINUTES: z.coerce.number().int().min(0).max(240).default(15),
   /** How far a notification's signed timestamp may be from the server's clock. */
   BANK_SIGNATURE_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  ...ticketStatusConfigShape,
 });
 export type Config = z.infer<typeof configSchema>;
 

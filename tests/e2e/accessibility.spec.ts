@@ -74,6 +74,10 @@ test('kiosk: privacy notice before the chip read, read progress and the confirma
   await expect(page.getByTestId('consent')).toBeVisible();
   await audit(page, 'chip consent');
   await page.getByTestId('consent-agree').click();
+  // The plainest reader: the page asks for the QR on the front of the card, which opens the chip.
+  await expect(page.getByTestId('need-qr')).toBeVisible();
+  await audit(page, 'need qr');
+  await simScan(sim, cccdQr);
   await expect(page.getByTestId('reading')).toBeVisible();
   await audit(page, 'chip reading');
   await expect(page.getByTestId('face')).toBeVisible({ timeout: 30_000 });

@@ -256,6 +256,9 @@ test('chip check-in shows read progress, the face on screen only and the authent
   expectOk(await new Promise<Result<null>>((resolve) => card.emit('sim:set-card', { action: 'present' }, resolve)));
   await expect(page.getByTestId('consent')).toBeVisible();
   await page.getByTestId('consent-agree').click();
+  // The plainest reader has no MRZ optics: the QR on the front of the card opens the chip.
+  await expect(page.getByTestId('need-qr')).toBeVisible();
+  await simScan(sim, cccdQr);
   const progress = page.getByTestId('card-progress');
   await expect(progress).toBeVisible();
   await shot('reading');
@@ -289,6 +292,8 @@ test('chip check-in shows read progress, the face on screen only and the authent
     ),
   );
   await page.getByTestId('consent-agree').click();
+  await expect(page.getByTestId('need-qr')).toBeVisible();
+  await simScan(sim, cccdQr);
   // The agent reports a failed passive authentication as `card:failed` 'not-authentic' (or an
   // 'invalid' authenticity): either way the patient is sent to the counter, never to a ticket.
   const refused = page

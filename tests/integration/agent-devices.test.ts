@@ -6,8 +6,10 @@
  * through the kiosk gateway (card placed → card:presented only → the page's consent → progress →
  * identity → face → authenticity); nothing personal leaves the agent before consent, a read
  * command without consent is refused, and a declined or abandoned presentation reads nothing; a card pulled
- * mid-read ends in card:failed 'card-removed' and the agent carries on; a staff-typed key opens a
- * card that was refused for want of one; and a production agent refuses the /sim namespace.
+ * mid-read ends in card:failed 'card-removed' and the agent carries on; a card with no key makes the
+ * page ask for the QR and a staff-typed key opens it; and a production agent refuses the /sim
+ * namespace. The simulated reader here is the one with MRZ optics: it opens the cards whose
+ * printed MRZ it reads (`printedMrz: false` turns the printed side away).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,6 +28,7 @@ import type {
   CardPresent,
   CardProgress,
   ClassifiedScan,
+  IdentificationState,
   DeviceHealth,
   KioskUiToAgentEvents,
   Result,
@@ -49,6 +52,7 @@ interface Heard {
   face: CardFace[];
   authenticity: CardAuthenticityEvent[];
   failed: CardFailure[];
+  identification: IdentificationState[];
   order: string[];
 }
 
@@ -63,6 +67,7 @@ function listen(ui: Ui): Heard {
     face: [],
     authenticity: [],
     failed: [],
+    identification: [],
     order: [],
   };
   ui.on('devices:changed', (d) => h.devices.push(d));
@@ -77,6 +82,7 @@ function listen(ui: Ui): Heard {
   ui.on('card:face-read', (c) => (h.face.push(c), h.order.push('face')));
   ui.on('card:verified', (c) => (h.authenticity.push(c), h.order.push('authenticity')));
   ui.on('card:failed', (c) => (h.failed.push(c), h.order.push('failed')));
+  ui.on('identification:changed', (c) => h.identification.push(c));
   return h;
 }
 
@@ -128,6 +134,7 @@ beforeAll(async () => {
       AGENT_DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
       SCAN_DUPLICATE_WINDOW_MS: '0',
+      READER_PROFILE: 'simulated.card-reader-mrz',
       // Device health reaches the server when it changes; the periodic heartbeat must not be what carries it.
       HEARTBEAT_INTERVAL_MS: '3600000',
     }),
@@ -311,12 +318,13 @@ describe('agent devices through the kiosk gateway and the server', () => {
     }
   });
 
-  it('no key → access-denied; the key staff type opens the card still on the reader', async () => {
+  it('no key → the page is asked for the QR (no failure); the key staff type opens the card still on the reader', async () => {
     okValue(await send<null>((ack) => ui.emit('session:reset', {}, ack)));
     clear(heard);
-    await presentAndConsent({ action: 'present', printedMrz: false });
-    await until(() => expect(heard.failed.length).toBe(1));
-    expect(heard.failed[0]).toMatchObject({ code: 'access-denied', hint: 'scan-qr-instead' });
+    const readId = await presentAndConsent({ action: 'present', printedMrz: false });
+    await until(() => expect(heard.identification.length).toBe(1));
+    expect(heard.identification[0]).toEqual({ state: 'need-qr', readId, reason: 'no-key' });
+    expect(heard.failed).toEqual([]);
     expect(
       await send<null>((ack) =>
         ui.emit('card:set-key', { kind: 'cccd', idNumber: '12345', dateOfBirth: 'x' } as never, ack),
@@ -333,6 +341,7 @@ describe('agent devices through the kiosk gateway and the server', () => {
     );
     await until(() => expect(heard.authenticity.length).toBe(1));
     expect(heard.identity[0]?.identity.fullName).toBe('Nguyễn Thị Lan');
+    expect(heard.identity[0]?.readId).toBe(readId);
     okValue(await send<null>((ack) => sim.emit('sim:set-card', { action: 'remove' }, ack)));
     okValue(await send<null>((ack) => ui.emit('session:reset', {}, ack)));
     expect(agent.session.key()).toBeUndefined();

@@ -36,7 +36,14 @@ const PUBLIC = new Set([
   'POST /api/displays/pair',
   // Verified by the bank's signature, not a session.
   'POST /api/payments/bank-notifications',
+  // A ticket's public status by the code its QR carries (no personal data; guesses rate-limited).
+  'GET /api/t/:code',
+  'GET /t/:code',
+  'GET /t/sw.js',
+  'GET /t/manifest.webmanifest',
 ]);
+/** Routes for kiosk agents: their device credential as the bearer token, never a staff session. */
+const AGENT_ROUTES = new Set(['GET /api/agent/bundles/:version']);
 const isStaticPage = (method: string, url: string) =>
   method === 'GET' &&
   (url === '/' ||
@@ -80,7 +87,10 @@ describe('authorization of every route, namespace and command', () => {
   const asGet = (method: string) => (method === 'HEAD' ? 'GET' : method);
   const protectedRoutes = () =>
     server.app.routes.filter(
-      (r) => !PUBLIC.has(`${asGet(r.method)} ${r.url}`) && !isStaticPage(asGet(r.method), r.url),
+      (r) =>
+        !PUBLIC.has(`${asGet(r.method)} ${r.url}`) &&
+        !AGENT_ROUTES.has(`${asGet(r.method)} ${r.url}`) &&
+        !isStaticPage(asGet(r.method), r.url),
     );
 
   it("the protocol's role table says what this suite expects, and the server enforces that table", () => {
@@ -97,6 +107,7 @@ describe('authorization of every route, namespace and command', () => {
       patients: expectedRoles('GET', '/api/patients/x-1'),
       counter: expectedRoles('POST', '/api/counter/check-ins'),
       admin: expectedRoles('GET', '/api/admin/users'),
+      'fleet-manage': expectedRoles('POST', '/api/admin/agents/x-1/restart'),
     });
     expect(serverPackage.staffCommandRoles).toBe(staffCommandRoles);
     expect(serverPackage.adminCommandRoles).toBe(adminCommandRoles);
@@ -144,6 +155,26 @@ describe('authorization of every route, namespace and command', () => {
     }
     expect(failures).toEqual([]);
     expect(checked).toBeGreaterThan(40);
+  });
+
+  it('kiosk routes admit only a kiosk credential', async () => {
+    const agentDeclared = server.app.api.filter((r) => r.access === 'agent').map((r) => `${r.method} ${r.url}`);
+    expect(agentDeclared.sort()).toEqual([...AGENT_ROUTES].sort());
+    for (const route of AGENT_ROUTES) {
+      const [method = 'GET', url = ''] = route.split(' ');
+      for (const token of [undefined, 'not-a-credential', tokens.admin]) {
+        const res = await fetch(`${server.url}${concrete(url)}`, {
+          method,
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+        });
+        expect([route, res.status]).toEqual([route, 401]);
+      }
+      const kiosk = await fetch(`${server.url}${concrete(url)}`, {
+        method,
+        headers: { authorization: `Bearer ${credential}` },
+      });
+      expect([route, kiosk.status]).toEqual([route, 404]);
+    }
   });
 
   it('public routes answer without a session', async () => {

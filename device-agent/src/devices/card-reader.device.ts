@@ -29,9 +29,10 @@ import {
   cardAuthenticityOf,
   cardFailureCodeOf,
   readChip,
-  type ChipAccessKey,
   type ChipReadOptions,
   type FaceImage,
+  type KeySource,
+  type SessionKey,
   type TrustStore,
 } from '../identity';
 import { Listeners, TransportError, type Unsubscribe } from '../transports/transport';
@@ -42,16 +43,19 @@ import type { ReaderTransport } from './device-source';
 export type CardEvent =
   | { type: 'card:present'; payload: CardPresent }
   | { type: 'card:progress'; payload: CardProgress }
-  | { type: 'card:identity'; payload: CardIdentity }
+  | { type: 'card:identity'; payload: CardIdentity; keySource: KeySource }
   | { type: 'card:face'; payload: CardFace }
   | { type: 'card:authenticity'; payload: CardAuthenticityEvent }
-  | { type: 'card:failed'; payload: CardFailure };
+  /**
+   * `access`: for the identification session, what the failure says about the key: none was
+   * available ('no-key'), or the chip refused the one from `keySource` ('refused').
+   */
+  | { type: 'card:failed'; payload: CardFailure; access?: { outcome: 'no-key' | 'refused'; keySource?: KeySource } };
 
-/** Where the access key of this session comes from, for logs and counters (never the key itself). */
-export interface SessionKey {
-  key: ChipAccessKey;
-  source: 'cccd-qr' | 'staff' | 'printed-mrz';
-}
+export type { KeySource, SessionKey };
+
+/** The chip refused the key (every candidate it gives): another key may open it. */
+const ACCESS_REFUSALS = new Set(['bad-access-key', 'bac-refused', 'pace-refused']);
 
 export interface CardReaderOptions {
   id: string;
@@ -59,7 +63,10 @@ export interface CardReaderOptions {
   transport: ReaderTransport;
   registry: DeviceRegistry;
   trustStore: () => TrustStore;
-  /** The session's key, asked for at each card presentation. */
+  /**
+   * The identification session's key, asked for at each read when the reader's own optics give
+   * none (or gave one the chip refused).
+   */
   sessionKey: () => SessionKey | undefined;
   log: Logger;
   /** Passed to readChip (tests: deterministic randomness, a short APDU timeout). */
@@ -85,6 +92,8 @@ export class CardReader {
   private reading: Promise<void> | undefined;
   private rereadPending = false;
   private waitingForKey = false;
+  /** The presentation (readId) whose printed MRZ the chip refused: the optics are not asked again for it. */
+  private opticsRefusedFor: string | undefined;
   /** The card on the reader now: its readId and whether its holder consented to the read. */
   private presented: { readId: string; consented: boolean; readStarted: boolean } | undefined;
   private closed = false;
@@ -100,6 +109,15 @@ export class CardReader {
   }
   get cardPresent(): boolean {
     return this.options.transport.cardPresent;
+  }
+  /**
+   * A card lies here and is being read, or waits for its holder's consent or for a key (none was
+   * available, or the chip refused it): a QR scanned now belongs to this card.
+   */
+  get cardAwaitingRead(): boolean {
+    if (this.closed || !this.cardPresent) return false;
+    if (this.reading) return true;
+    return this.presented !== undefined && (this.waitingForKey || !this.presented.readStarted);
   }
   /** Resolves when the read in progress (if any) has ended. */
   idle(): Promise<void> {
@@ -197,6 +215,7 @@ export class CardReader {
   /** The card left the field; one that was never consented to ends here, with nothing read. */
   private onCardGone(): void {
     this.waitingForKey = false;
+    this.opticsRefusedFor = undefined;
     const p = this.presented;
     this.presented = undefined;
     if (!p || p.readStarted || this.reading) return;
@@ -236,14 +255,18 @@ export class CardReader {
     registry.count(this.id, 'reads');
     this.setState('busy', undefined);
     this.emit({ type: 'card:progress', payload: { readId, step: 'detected', percent: 0 } });
-    const session = this.options.sessionKey();
+    const session = this.opticalKey(readId) ?? this.options.sessionKey();
     if (!session) {
       this.waitingForKey = true;
-      this.fail(readId, {
-        code: 'access-denied',
-        hint: 'scan-qr-instead',
-        reason: 'no-access-key: scan the CCCD QR or enter the ID and dates',
-      });
+      this.fail(
+        readId,
+        {
+          code: 'access-denied',
+          hint: 'scan-qr-instead',
+          reason: 'no-access-key: scan the CCCD QR or enter the ID and dates',
+        },
+        { outcome: 'no-key' },
+      );
       this.settle();
       return;
     }
@@ -274,6 +297,7 @@ export class CardReader {
           this.emit({
             type: 'card:identity',
             payload: { readId, identity: e.identity, authenticity: cardAuthenticityOf(undefined) },
+            keySource: session.source,
           });
         },
         onFace: (f) => {
@@ -330,12 +354,15 @@ export class CardReader {
         { reader: this.id, keySource: session.source, ms, code: e.code, stage: e.stage, sw: e.sw, removed },
         'chip read failed',
       );
-      if (e.code === 'bad-access-key' || e.code === 'bac-refused') this.waitingForKey = true;
+      const refused = !removed && ACCESS_REFUSALS.has(e.code);
+      if (refused) this.waitingForKey = true;
+      if (refused && session.source === 'mrz-optics') this.opticsRefusedFor = readId;
       this.fail(
         readId,
         removed
           ? { code: 'card-removed', hint: 'hold-card-still', reason: `card-removed: ${e.code}: ${e.message}` }
           : { code: cardFailureCodeOf(e.code), hint: e.hint, reason: `${e.code}: ${e.message}` },
+        refused ? { outcome: 'refused', keySource: session.source } : undefined,
       );
     }
     this.settle();
@@ -358,10 +385,26 @@ export class CardReader {
     });
   }
 
-  private fail(readId: string, failure: Omit<CardFailure, 'readId'>): void {
+  /**
+   * A reader with MRZ optics (a profile capability) reads the printed MRZ of the card lying on it:
+   * the first key source, unless the chip already refused it for this presentation.
+   */
+  private opticalKey(readId: string): SessionKey | undefined {
+    if (!this.options.profile.capabilities.mrzOptics || this.opticsRefusedFor === readId) return undefined;
+    const lines = this.options.transport.printedMrz?.();
+    return lines && lines.length > 0
+      ? { key: { kind: 'mrz', mrz: lines.join('\n') }, source: 'mrz-optics' }
+      : undefined;
+  }
+
+  private fail(
+    readId: string,
+    failure: Omit<CardFailure, 'readId'>,
+    access?: { outcome: 'no-key' | 'refused'; keySource?: KeySource },
+  ): void {
     this.options.registry.count(this.id, 'readsFailed');
     if (failure.reason) this.options.registry.noteError(this.id, failure.reason);
-    this.emit({ type: 'card:failed', payload: { readId, ...failure } });
+    this.emit({ type: 'card:failed', payload: { readId, ...failure }, ...(access && { access }) });
   }
 
   /** After a read: ready again, unless the reader went away meanwhile. */

@@ -123,6 +123,10 @@ export class DeviceManager {
   keyAvailable(): void {
     for (const r of this.readers()) r.keyAvailable();
   }
+  /** A card lies on a reader being read, or waiting for consent or for a key. */
+  cardAwaitingRead(): boolean {
+    return this.readers().some((r) => r.cardAwaitingRead);
+  }
   /** Settles when pending opens and closes have run (tests). */
   async settled(): Promise<void> {
     await Promise.all([...this.slots.values()].map((s) => s.chain));

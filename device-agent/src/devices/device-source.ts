@@ -35,6 +35,11 @@ export interface DeviceSource {
 export interface ReaderTransport extends ApduTransport {
   open?(): Promise<void>;
   onClose?(listener: (reason: string) => void): Unsubscribe;
+  /**
+   * Readers with MRZ optics (profile `capabilities.mrzOptics`): the MRZ lines their camera reads
+   * on the card lying on the reader now, if legible. Secret: a chip key, never logged.
+   */
+  printedMrz?(): string[] | undefined;
 }
 
 export interface TransportOpener {

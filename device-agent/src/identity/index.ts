@@ -83,7 +83,17 @@ export {
   MAX_BAC_ATTEMPTS,
   type ChipAccessKey,
   type AccessCandidates,
+  type KeySource,
+  type SessionKey,
 } from './chip/access-key';
+export {
+  IdentificationSession,
+  toAccessKey,
+  type IdentificationSessionOptions,
+  type SessionCardEvent,
+  type QrOutcome,
+  type CardOutcome,
+} from './identification-session';
 export { cardAuthenticityOf, cardFailureCodeOf, type ChipVerification } from './chip/card-events';
 export {
   parseSecurityInfos,

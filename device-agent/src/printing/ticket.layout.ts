@@ -101,7 +101,8 @@ export function layoutTicket(ticket: Ticket, options: LayoutOptions = {}): Ticke
   items.push(
     { kind: 'feed', lines: 1 },
     { kind: 'qr', payload: ticketQrPayload(ticket) },
-    { kind: 'text', text: labels.lookup(ticket.lookupCode), align: 'center' },
+    // A ticket the kiosk issued offline carries a discreet mark after its code (staff know it).
+    { kind: 'text', text: `${labels.lookup(ticket.lookupCode)}${ticket.offline ? ' *' : ''}`, align: 'center' },
     { kind: 'text', text: labels.issuedAt(formatIssuedAt(ticket.issuedAt, options.timeZone)), align: 'center' },
   );
   if (ticket.footer) items.push({ kind: 'rule' }, { kind: 'text', text: ticket.footer, align: 'center' });

@@ -53,6 +53,49 @@ export function postJson(url: string, body: unknown, o: { timeoutMs: number; ca?
   });
 }
 
+/** A JSON GET with extra headers (a bundle download); rejects like `postJson`, and past `maxBytes`. */
+export function getJson(
+  url: string,
+  o: { timeoutMs: number; ca?: string; headers?: Record<string, string>; maxBytes: number },
+): Promise<PostedJson> {
+  const target = new URL(url);
+  const client = target.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.request(
+      target,
+      {
+        method: 'GET',
+        headers: { accept: 'application/json', ...o.headers },
+        timeout: o.timeoutMs,
+        ...(o.ca && target.protocol === 'https:' ? { ca: o.ca } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > o.maxBytes) req.destroy(new Error('response-too-large'));
+          else chunks.push(c);
+        });
+        res.on('end', () => {
+          try {
+            resolve({
+              status: res.statusCode ?? 0,
+              body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown,
+            });
+          } catch {
+            reject(new Error('response-not-json'));
+          }
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** OpenSSL's verdict on a certificate, as Node reports it (e.g. SELF_SIGNED_CERT_IN_CHAIN), if that is what failed. */
 export function tlsCodeOf(e: unknown): string | undefined {
   for (let cause: unknown = e, depth = 0; cause && depth < 4; depth++) {

@@ -34,11 +34,17 @@ import {
   type PaymentQuoteRequest,
   type PaymentStartRequest,
   type PaymentUpdate,
+  type CommandHandlers,
+  type RolloutReport,
+  type LeaseRequest,
+  type OfflineLease,
+  type ReplayBatch,
+  type ReplayOutcome,
 } from '@kiosk/protocol';
 import { z } from 'zod';
 import { DurableQueue } from './durable-queue';
 import { corruptFilesIn, ensurePrivateDir, writePrivateFileAtomic } from './private-files';
-import { postJson, tlsCodeOf } from './https-post';
+import { getJson, postJson, tlsCodeOf } from './https-post';
 import { Listeners } from '../transports/transport';
 import type { Logger } from '../logger';
 
@@ -59,6 +65,8 @@ export interface ServerLinkOptions {
   /** Outbox bound (entries). */
   outboxMaxItems?: number;
 }
+
+type ServerCommandHandlers = CommandHandlers<typeof serverToAgentCommands>;
 
 export type LinkState = 'unenrolled' | 'connecting' | 'connected' | 'disconnected' | 'refused';
 
@@ -152,12 +160,22 @@ export class ServerLink {
       this.servicesCache = undefined;
       this.servicesInFlight = undefined;
     });
+    const notHere = () => err('not-supported', 'this kiosk does not do that');
+    const managed = (event: Exclude<keyof ServerCommandHandlers, 'ticket:print'>) =>
+      ((payload: never) => {
+        const handler = this.managementHandlers[event] as ((p: never) => unknown) | undefined;
+        return handler ? handler(payload) : notHere();
+      }) as never;
     serveCommands(
       socket,
       serverToAgentCommands,
       {
         'ticket:print': (command) =>
           this.printHandler ? this.printHandler(command) : err('no-printer', 'this kiosk has no printer'),
+        'agent:restart': managed('agent:restart'),
+        'config:apply': managed('config:apply'),
+        'diagnostics:collect': managed('diagnostics:collect'),
+        'software:update': managed('software:update'),
       },
       {
         onError: (e, event) => this.options.log.error({ event, err: String(e) }, 'server command failed'),
@@ -231,6 +249,7 @@ export class ServerLink {
 
   private request<T>(
     send: (socket: Socket<ServerToAgentEvents, AgentToServerEvents>, ack: (r: Result<T>) => void) => void,
+    timeoutMs = this.options.timeoutMs,
   ) {
     return new Promise<Result<T>>((resolve) => {
       const socket = this.socket;
@@ -240,7 +259,7 @@ export class ServerLink {
       }
       const timer = setTimeout(
         () => resolve(err('server-timeout', 'the server did not answer in time', 'go-to-counter')),
-        this.options.timeoutMs,
+        timeoutMs,
       );
       send(socket, (r) => {
         clearTimeout(timer);
@@ -249,11 +268,57 @@ export class ServerLink {
     });
   }
 
-  /** Relays the kiosk page's check-in to the server, which issues the ticket. */
-  submitCheckIn(request: CheckInRequest): Promise<Result<CheckInReceipt>> {
-    return this.request((s, ack) => s.emit('checkin:submit', request, ack));
+  /**
+   * Relays the kiosk page's check-in to the server, which issues the ticket. `timeoutMs`: a shorter
+   * budget, after which the kiosk issues the ticket itself from its lease (offline check-in).
+   */
+  submitCheckIn(request: CheckInRequest, timeoutMs?: number): Promise<Result<CheckInReceipt>> {
+    return this.request((s, ack) => s.emit('checkin:submit', request, ack), timeoutMs);
+  }
+  /** Today's leases of numbers for offline check-in, topped up where few are left. */
+  takeLeases(request: LeaseRequest): Promise<Result<OfflineLease[]>> {
+    return this.request((s, ack) => s.emit('lease:take', request, ack));
+  }
+  /** Offline check-ins for the server to store, in issue order (idempotent on each check-in id). */
+  replay(batch: ReplayBatch, timeoutMs?: number): Promise<Result<ReplayOutcome[]>> {
+    return this.request((s, ack) => s.emit('checkin:replay', batch, ack), timeoutMs);
   }
   private printHandler: ((command: TicketPrintCommand) => Promise<Result<PrintReport>>) | undefined;
+  private managementHandlers: Partial<ServerCommandHandlers> = {};
+
+  /** Remote management: restart, configuration, diagnostics, software updates (agent.ts). */
+  onManagement(handlers: Partial<ServerCommandHandlers>): void {
+    this.managementHandlers = handlers;
+  }
+
+  /** A step of a rollout, for the admin's fleet view (lost with the link: the next connect reports the outcome again). */
+  reportRollout(report: RolloutReport): Promise<Result<null>> {
+    return this.request((s, ack) => s.emit('rollout:report', report, ack));
+  }
+
+  /** Fetches a bundle the server hosts, authenticated with this kiosk's credential. */
+  async downloadBundle(version: string): Promise<Result<unknown>> {
+    let credential: string;
+    try {
+      credential = credentialFileSchema.parse(JSON.parse(fs.readFileSync(this.credentialFile, 'utf8'))).credential;
+    } catch {
+      return err('not-enrolled', 'this kiosk has no credential');
+    }
+    try {
+      const res = await getJson(`${this.options.serverUrl}/api/agent/bundles/${encodeURIComponent(version)}`, {
+        timeoutMs: Math.max(this.options.timeoutMs, 120_000),
+        headers: { authorization: `Bearer ${credential}` },
+        maxBytes: 1024 * 1024 * 1024,
+        ...(this.options.ca ? { ca: this.options.ca } : {}),
+      });
+      const body = res.body as Result<unknown>;
+      if (res.status !== 200 || !body.ok)
+        return err(body.ok ? 'download-failed' : body.error.code, `download answered ${res.status}`);
+      return body;
+    } catch (e) {
+      return err('download-failed', e instanceof Error ? e.message.slice(0, 120) : 'download failed');
+    }
+  }
 
   /** Staff asked the server to print a ticket on this kiosk (a reprint). */
   onPrintRequest(handler: (command: TicketPrintCommand) => Promise<Result<PrintReport>>): void {

@@ -51,7 +51,7 @@ export function attachSimGateway(io: UiServer, devices: SimulatedDevices, log: L
           return devices.presentCard({
             card: c.card,
             faults: c.faults,
-            printedMrz: c.printedMrz,
+            ...(c.printedMrz !== undefined && { printedMrz: c.printedMrz }),
             ...(c.link && { link: c.link }),
             ...(c.faceBytes !== undefined && { faceBytes: c.faceBytes }),
           });

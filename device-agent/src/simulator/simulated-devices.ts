@@ -15,7 +15,6 @@ import {
   type ScannerProfile,
 } from '@kiosk/hardware-profiles';
 import { err, ok, type Result, type SimDeviceState, type TransportProblem } from '@kiosk/protocol';
-import type { ChipAccessKey } from '../identity';
 import { Listeners } from '../transports/transport';
 import type { DeviceSource, FoundDevice, TransportOpener } from '../devices/device-source';
 import { SimulatedByteTransport } from './simulated-byte.transport';
@@ -82,7 +81,10 @@ export interface SimCardOptions {
   card?: SimulatedCardKind;
   faults?: ApduFaults;
   link?: SimulatedApduLinkOptions;
-  /** The kiosk also "reads" the card's printed MRZ and offers it when the session has no key. */
+  /**
+   * The card's printed MRZ faces the reader's optics (default true). Only a reader whose profile
+   * has MRZ optics reads it; the default simulated reader has none.
+   */
   printedMrz?: boolean;
   faceBytes?: number;
 }
@@ -105,8 +107,7 @@ export interface SimulatedDevices {
   scan(payload: string): Result<null>;
   presentCard(options?: SimCardOptions): Result<null>;
   removeCard(): void;
-  /** The printed MRZ of the card on the reader, when the simulator offers it (see SimCardOptions). */
-  printedMrzKey(): ChipAccessKey | undefined;
+  readerProfile: CardReaderProfile;
   /** Resolves a device by id or class (the first of that class). */
   find(target: { deviceId?: string | undefined; class?: DeviceClass | undefined }): Result<FoundDevice>;
   setPlugged(id: string, plugged: boolean): Result<null>;
@@ -127,6 +128,8 @@ const OTHER_MRZ = buildCccdMrz({
 export function createSimulatedDevices(options: {
   printerProfileId: string;
   duplicateWindowMs: number;
+  /** Default the plainest reader, 'simulated.card-reader' (no MRZ optics). */
+  readerProfileId?: string;
   pki?: TestPki;
 }): SimulatedDevices {
   const printerProfile = profileById(options.printerProfileId);
@@ -134,8 +137,9 @@ export function createSimulatedDevices(options: {
     throw new Error(`unknown printer profile ${options.printerProfileId}`);
   const scannerProfile = profileById('simulated.scanner') as ScannerProfile | undefined;
   if (!scannerProfile) throw new Error('the simulated scanner profile is missing');
-  const readerProfile = profileById('simulated.card-reader') as CardReaderProfile | undefined;
-  if (!readerProfile) throw new Error('the simulated card reader profile is missing');
+  const readerProfile = profileById(options.readerProfileId ?? 'simulated.card-reader');
+  if (!readerProfile || readerProfile.class !== 'card-reader')
+    throw new Error(`unknown card reader profile ${options.readerProfileId ?? 'simulated.card-reader'}`);
 
   const printerTransport = new SimulatedByteTransport(SIM_IDS.printer);
   const scannerTransport = new SimulatedByteTransport(SIM_IDS.scanner);
@@ -193,7 +197,6 @@ export function createSimulatedDevices(options: {
     }
     return chip;
   };
-  let printedMrz: string[] | undefined;
 
   const find: SimulatedDevices['find'] = (target) => {
     const d = target.deviceId
@@ -221,17 +224,16 @@ export function createSimulatedDevices(options: {
     presentCard(o = {}) {
       if (!reader.plugged) return err('device-unplugged', 'the simulated card reader is unplugged');
       if (reader.inner.cardPresent) reader.removeCard();
-      printedMrz = (o.printedMrz ?? true) ? SYNTHETIC_MRZ : undefined;
-      reader.insertCard(cardOf(o.card ?? 'valid', o.faceBytes ?? 20_000), o.faults ?? {}, o.link);
+      const kind = o.card ?? 'valid';
+      // The printed side is the synthetic card's for every kind: the 'unreadable' chip stays shut to it.
+      const printed = (o.printedMrz ?? true) ? SYNTHETIC_MRZ : undefined;
+      reader.insertCard(cardOf(kind, o.faceBytes ?? 20_000), o.faults ?? {}, o.link, printed);
       return ok(null);
     },
     removeCard() {
-      printedMrz = undefined;
       reader.removeCard();
     },
-    printedMrzKey() {
-      return printedMrz && reader.cardPresent ? { kind: 'mrz', mrz: printedMrz.join('\n') } : undefined;
-    },
+    readerProfile,
     find,
     setPlugged(id, plugged) {
       const d = find({ deviceId: id });

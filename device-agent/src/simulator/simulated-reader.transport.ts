@@ -18,6 +18,8 @@ export class SimulatedReaderTransport implements ReaderTransport {
   private open_ = false;
   private readonly cardChanges = new Listeners<[boolean]>();
   private readonly closed = new Listeners<[string]>();
+  /** The printed MRZ of the card in the field, as an optics reader sees it (undefined: not legible). */
+  private printed: string[] | undefined;
 
   constructor(
     readonly id: string,
@@ -50,6 +52,10 @@ export class SimulatedReaderTransport implements ReaderTransport {
     return this.inner.transmit(command);
   }
 
+  printedMrz(): string[] | undefined {
+    return this.cardPresent ? this.printed : undefined;
+  }
+
   onCardChange(listener: (present: boolean) => void): Unsubscribe {
     return this.cardChanges.add(listener);
   }
@@ -64,11 +70,18 @@ export class SimulatedReaderTransport implements ReaderTransport {
 
   // ---- the simulator's side ------------------------------------------------------------------
 
-  insertCard(card: ApduResponder, faults: ApduFaults = {}, link?: SimulatedApduLinkOptions): void {
+  insertCard(
+    card: ApduResponder,
+    faults: ApduFaults = {},
+    link?: SimulatedApduLinkOptions,
+    printedMrz?: string[],
+  ): void {
     if (link) this.inner.link = { ...this.inner.link, ...link };
+    this.printed = printedMrz;
     this.inner.insertCard(card, faults);
   }
   removeCard(): void {
+    this.printed = undefined;
     this.inner.removeCard();
   }
   unplug(): void {

@@ -8,6 +8,8 @@ export interface KioskView {
   lastSeenAt: string | null;
   softwareVersion: string | null;
   devices: DeviceHealth[];
+  /** Check-ins the kiosk issued offline that the server has not yet stored (its last heartbeat). */
+  offlineBacklog?: number;
 }
 
 /** A kiosk is online when its last heartbeat is younger than this (agents beat every 10 s). */

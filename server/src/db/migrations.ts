@@ -3,9 +3,14 @@ import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type Mi
 import { integrationsMigration } from './integration.migration';
 import { partitionByDayMigration } from './partitions.migration';
 import { appointmentsPaymentsMigration } from './payments.migration';
+import { ticketStatusNotificationsMigration } from './ticket-status.migration';
+import { offlineLeasesMigration } from './offline.migration';
 import { columnEncryptionMigration, privacyMigration } from './privacy.migration';
+import { fleetManagementMigration } from './fleet-management.migration';
 
-export type DialectName = 'sqlite' | 'postgres';
+import type { DialectName } from './dialect';
+
+export type { DialectName };
 
 /** The one place the dialects differ: an auto-incrementing integer key. */
 const autoId = (dialect: DialectName) => (c: ColumnDefinitionBuilder) =>
@@ -298,6 +303,9 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '009-column-encryption-hashes': columnEncryptionMigration,
   '010-heartbeat-history-displays': m008(dialect),
   '013-appointments-payments': appointmentsPaymentsMigration,
+  '014-offline-leases': offlineLeasesMigration,
+  '015-fleet-management': fleetManagementMigration,
+  '018-ticket-status-notifications': ticketStatusNotificationsMigration,
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({

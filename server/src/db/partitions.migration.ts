@@ -12,7 +12,7 @@
  * series (service, day, seq) already holds the day. Existing rows are copied into the new tables.
  */
 import { sql, type Kysely, type Migration } from 'kysely';
-import type { DialectName } from './migrations';
+import type { DialectName } from './dialect';
 
 const nextDay = (day: string): string => {
   const d = new Date(`${day}T00:00:00Z`);

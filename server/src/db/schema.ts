@@ -349,6 +349,51 @@ export interface AppointmentTable {
   updated_at: string;
 }
 
+/** A configuration revision pushed to one kiosk, and what the kiosk said of it. */
+export interface AgentConfigTable {
+  agent_id: string;
+  revision: number;
+  config_json: string;
+  created_at: string;
+  created_by: string;
+  /** The agent's ConfigApplyReport (JSON); null until it acknowledged. */
+  report_json: string | null;
+  acknowledged_at: string | null;
+}
+/** Which site (building, campus) a kiosk stands at, for staged rollouts. */
+export interface AgentSiteTable {
+  agent_id: string;
+  site: string;
+}
+/** A signed agent bundle as uploaded: the manifest's exact text, its signature, the tarball (base64). */
+export interface AgentBundleTable {
+  version: string;
+  manifest: string;
+  signature: string;
+  sha256: string;
+  size_bytes: number;
+  tarball_base64: string;
+  uploaded_at: string;
+  uploaded_by: string;
+}
+export interface RolloutTable {
+  id: string;
+  version: string;
+  percent: number | null;
+  /** JSON array of site names, or null: every site. */
+  sites_json: string | null;
+  created_at: string;
+  created_by: string;
+}
+/** A kiosk chosen by a rollout, and where it is in it. */
+export interface RolloutTargetTable {
+  rollout_id: string;
+  agent_id: string;
+  state: string;
+  reason: string | null;
+  updated_at: string;
+}
+
 export interface Database {
   departments: DepartmentTable;
   services: ServiceTable;
@@ -379,4 +424,46 @@ export interface Database {
   payments: PaymentTable;
   bank_notifications: BankNotificationTable;
   appointments: AppointmentTable;
+  agent_configs: AgentConfigTable;
+  agent_sites: AgentSiteTable;
+  agent_bundles: AgentBundleTable;
+  rollouts: RolloutTable;
+  rollout_targets: RolloutTargetTable;
+  notify_subscriptions: NotifySubscriptionTable;
+  offline_leases: OfflineLeaseTable;
+  agent_offline_backlog: AgentOfflineBacklogTable;
+}
+
+/** An opt-in to be told about one ticket, kept only for its visit (see ticket-status.migration.ts). */
+export interface NotifySubscriptionTable {
+  id: string;
+  ticket_id: string;
+  visit_id: string;
+  service_id: string;
+  day: string;
+  channel: string;
+  push_json: string | null;
+  /** Sealed (ColumnCipher) phone number for ZNS / SMS. */
+  phone: string | null;
+  near_sent_at: string | null;
+  called_sent_at: string | null;
+  created_at: string;
+}
+
+/** A block `first_seq..last_seq` of a service's daily series granted to one kiosk for offline check-in. */
+export interface OfflineLeaseTable {
+  id: string;
+  agent_id: string;
+  service_id: string;
+  day: string;
+  first_seq: number;
+  last_seq: number;
+  granted_at: string;
+}
+/** Offline check-ins a kiosk holds, not yet replayed, as its latest heartbeat said. */
+export interface AgentOfflineBacklogTable {
+  agent_id: string;
+  backlog: number;
+  oldest_at: string | null;
+  updated_at: string;
 }

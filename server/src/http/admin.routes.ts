@@ -352,7 +352,11 @@ export function registerAdminRoutes(api: ApiRegistry, s: Services, hooks: AdminH
   );
   api.define(
     { method: 'GET', url: '/api/admin/agents', summary: 'Enrolled kiosks with health', tag: 'fleet', access: ADMIN },
-    async () => ok(await s.fleet.list()),
+    async () => {
+      // With each kiosk's offline check-ins waiting to sync, as its last heartbeat said.
+      const [kiosks, backlogs] = await Promise.all([s.fleet.list(), s.offline.backlogs()]);
+      return ok(kiosks.map((k) => ({ ...k, offlineBacklog: backlogs.get(k.id)?.backlog ?? 0 })));
+    },
   );
   api.define(
     {

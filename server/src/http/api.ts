@@ -34,6 +34,8 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   bearerToken?: string;
   /** Keep the body's exact text for the handler (signed webhooks verify the bytes, not the parse). */
   rawBody?: boolean;
+  /** A larger body than the server's default (uploads). */
+  bodyLimitBytes?: number;
 }
 
 export interface RouteContext<P, Q, B> {
@@ -65,6 +67,7 @@ const statusOf: Record<string, number> = {
   'check-in-failed': 500,
   'stored-data-invalid': 500,
   'kiosk-offline': 503,
+  expired: 404,
   'print-timeout': 504,
 };
 export const httpStatusOf = (code: string): number => statusOf[code] ?? (code.startsWith('unknown-') ? 404 : 400);
@@ -173,6 +176,7 @@ export class ApiRegistry {
     this.app.route({
       method: spec.method,
       url: spec.url,
+      ...(spec.bodyLimitBytes ? { bodyLimit: spec.bodyLimitBytes } : {}),
       // Before the body is read: a refused request costs no parsing and no database work.
       onRequest: async (req, reply) => {
         if (!this.admit(spec.tag, req)) {

@@ -20,23 +20,30 @@ const types: Record<string, string> = {
 
 export const pages = ['kiosk', 'counter', 'display', 'admin'] as const;
 
+/** Sends one built file from `root` (never outside it); 404 when it is not there. */
+export async function sendBuiltFile(root: string, file: string, reply: FastifyReply, status = 200) {
+  const resolved = path.resolve(root, file);
+  if (!resolved.startsWith(root + path.sep)) return reply.code(404).send({ error: 'not-found' });
+  try {
+    const body = await fs.readFile(resolved);
+    const immutable = resolved.includes(`${path.sep}assets${path.sep}`);
+    return reply
+      .code(status)
+      .header('content-type', types[path.extname(resolved)] ?? 'application/octet-stream')
+      .header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
+      .header('x-content-type-options', 'nosniff')
+      .send(body);
+  } catch {
+    // A page answering an error (an expired code …) keeps its status without the built file.
+    return reply
+      .code(status >= 400 ? status : 404)
+      .send({ error: 'not-found', message: 'page not built: run npm start' });
+  }
+}
+
 export function registerStaticPages(api: ApiRegistry, distDir: string): void {
   const root = path.resolve(distDir);
-  const send = async (file: string, reply: FastifyReply) => {
-    const resolved = path.resolve(root, file);
-    if (!resolved.startsWith(root + path.sep)) return reply.code(404).send({ error: 'not-found' });
-    try {
-      const body = await fs.readFile(resolved);
-      const immutable = resolved.includes(`${path.sep}assets${path.sep}`);
-      return reply
-        .header('content-type', types[path.extname(resolved)] ?? 'application/octet-stream')
-        .header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
-        .header('x-content-type-options', 'nosniff')
-        .send(body);
-    } catch {
-      return reply.code(404).send({ error: 'not-found', message: 'page not built: run npm start' });
-    }
-  };
+  const send = (file: string, reply: FastifyReply) => sendBuiltFile(root, file, reply);
   const page = (
     url: string,
     summary: string,

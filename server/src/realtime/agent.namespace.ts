@@ -19,6 +19,7 @@ import {
   type ServiceInfo,
   type TicketPrintCommand,
 } from '@kiosk/protocol';
+import type { AgentChannel } from '../services/fleet-management.service';
 import type { Services } from '../services';
 import type { AgentIdentity } from '../services/fleet.service';
 import type { Logger } from '../logger';
@@ -35,6 +36,8 @@ interface AgentServerSideEvents {
 }
 
 const PRINT_ACK_TIMEOUT_MS = 20_000;
+const MANAGEMENT_ACK_TIMEOUT_MS = 10_000;
+const DIAGNOSTICS_ACK_TIMEOUT_MS = 30_000;
 const agentRoom = (agentId: string) => `agent:${agentId}`;
 
 export function attachAgentNamespace(
@@ -77,6 +80,12 @@ export function attachAgentNamespace(
       () => s.alerts.resolve(agent.id, ['kiosk-offline']),
       (e: unknown) => log.warn({ err: String(e) }, 'agent touch failed'),
     );
+    // Its newest configuration and a pending update, once its command listeners are in place.
+    setImmediate(() =>
+      s.fleetManagement
+        .agentConnected(agent.id)
+        .catch((e: unknown) => log.warn({ err: String(e) }, 'remote management on connect failed')),
+    );
     serveCommands(
       socket,
       agentCommands,
@@ -89,6 +98,7 @@ export function attachAgentNamespace(
             : err('unknown-ticket', 'no such ticket'),
         'heartbeat:send': async (hb) => {
           await s.fleet.heartbeat(agent.id, hb);
+          if (hb.offline) await s.offline.saveBacklog(agent.id, hb.offline.backlog, hb.offline.oldestAt);
           await s.alerts.reconcileHeartbeat(agent.id, hb.devices, hb.storageFaults);
           return ok(null);
         },
@@ -99,12 +109,37 @@ export function attachAgentNamespace(
         'payment:cancel': ({ paymentId }) => s.payments.cancel(paymentId, agent.id),
         'appointment:find': (lookup) => s.appointments.find(lookup),
         'appointment:check-in': (request) => s.appointments.checkIn(request, agent.id),
+        'rollout:report': (report) => s.fleetManagement.report(agent.id, report),
+        'lease:take': async (request) => ok(await s.offline.leases(agent.id, request)),
+        'checkin:replay': async (batch) => ok(await s.offline.replay(agent.id, batch)),
       },
       commandOptions(log, limits.forSocket('/agent', agent.id, socket)),
     );
   });
 
+  /** One command to one agent; its ack is the answer (no socket: kiosk-offline). */
+  const ask = async <T>(agentId: string, event: string, payload: unknown, timeoutMs: number): Promise<Result<T>> => {
+    try {
+      const answers = (await (
+        agents.to(agentRoom(agentId)).timeout(timeoutMs) as unknown as {
+          emitWithAck(event: string, payload: unknown): Promise<Result<T>[]>;
+        }
+      ).emitWithAck(event, payload)) as Result<T>[];
+      return answers[0] ?? err('kiosk-offline', 'that kiosk is not connected');
+    } catch {
+      return err('kiosk-timeout', 'the kiosk did not answer in time');
+    }
+  };
+  const channel: AgentChannel = {
+    restart: (agentId, reason) => ask(agentId, 'agent:restart', reason ? { reason } : {}, MANAGEMENT_ACK_TIMEOUT_MS),
+    applyConfig: (agentId, command) => ask(agentId, 'config:apply', command, MANAGEMENT_ACK_TIMEOUT_MS),
+    // The doctor looks at the whole machine (pcscd, bindings, udev rules): it takes its time.
+    diagnostics: (agentId) => ask(agentId, 'diagnostics:collect', {}, DIAGNOSTICS_ACK_TIMEOUT_MS),
+    offerUpdate: (agentId, command) => ask(agentId, 'software:update', command, MANAGEMENT_ACK_TIMEOUT_MS),
+  };
+
   return {
+    channel,
     servicesChanged: (list: ServiceInfo[]) => agents.emit('services:changed', list),
     /** To the agent that started the payment, on whichever instance holds its socket. */
     paymentUpdated: (agentId: string, update: PaymentUpdate) =>

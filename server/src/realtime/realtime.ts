@@ -17,11 +17,13 @@ import type {
   TicketPrintCommand,
 } from '@kiosk/protocol';
 import type { Services } from '../services';
+import type { AgentChannel } from '../services/fleet-management.service';
 import type { Logger } from '../logger';
 import { attachAgentNamespace, type KioskInsurance } from './agent.namespace';
 import { attachStaffNamespace } from './staff.namespace';
 import { attachAdminNamespace } from './admin.namespace';
 import { attachDisplayNamespace } from './display.namespace';
+import { attachTicketStatusNamespace } from './ticket-status.namespace';
 import { SocketLimits, type SocketLimitSizes } from './namespace.support';
 import { originAllowed } from '../http/edge';
 
@@ -43,6 +45,10 @@ export interface Realtime {
   printOnAgent(agentId: string, command: TicketPrintCommand): Promise<Result<PrintReport>>;
   /** Tells the kiosk agent that started a payment of its new state. */
   paymentUpdated(agentId: string, update: PaymentUpdate): void;
+  /** Restart, configuration, diagnostics and updates asked of one kiosk agent. */
+  agentChannel: AgentChannel;
+  /** A service's queue changed: the public status pages watching its tickets are updated. */
+  ticketStatusChanged(serviceId: string): void;
   close(): Promise<void>;
 }
 
@@ -75,6 +81,7 @@ export function createRealtime(http: HttpServer, s: Services, log: Logger, optio
   const staff = attachStaffNamespace(io, s, log, limits);
   const admin = attachAdminNamespace(io, s, log, limits);
   const display = attachDisplayNamespace(io, s, log);
+  const ticketStatus = attachTicketStatusNamespace(io, s, log, limits);
   return {
     io,
     ticketIssued: (entry) => void staff.ticketIssued(entry),
@@ -85,8 +92,10 @@ export function createRealtime(http: HttpServer, s: Services, log: Logger, optio
     disconnectAgent: (agentId) => agents.disconnectAgent(agentId),
     printOnAgent: (agentId, command) => agents.printOnAgent(agentId, command),
     paymentUpdated: (agentId, update) => void agents.paymentUpdated(agentId, update),
+    agentChannel: agents.channel,
     displayReconfigured: (displayId) => display.reconfigure(displayId),
     disconnectDisplay: (displayId) => display.revoke(displayId),
+    ticketStatusChanged: (serviceId) => ticketStatus.serviceChanged(serviceId),
     close: () => new Promise<void>((resolve) => io.close(() => resolve())),
   };
 }

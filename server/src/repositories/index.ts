@@ -20,6 +20,9 @@ import { StaffRepository } from './staff.repository';
 import { TicketRepository } from './ticket.repository';
 import { VisitRepository } from './visit.repository';
 import { ColumnCipher } from './column-cipher';
+import { FleetManagementRepository } from './fleet-management.repository';
+import { TicketStatusRepository } from './ticket-status.repository';
+import { OfflineLeaseRepository } from './offline-lease.repository';
 
 export type { Executor } from './executor';
 
@@ -53,6 +56,12 @@ export interface Repositories {
   payments: PaymentRepository;
   /** Booked appointments (from the EMR or booked here). */
   appointments: AppointmentRepository;
+  /** Kiosk configuration revisions, sites, signed bundles, rollouts. */
+  fleetManagement: FleetManagementRepository;
+  /** The ticket's public status (by lookup code) and the patient's opt-ins to be told. */
+  ticketStatus: TicketStatusRepository;
+  /** Offline check-in: leases of numbers granted to kiosks, kiosks' journal backlogs. */
+  offlineLeases: OfflineLeaseRepository;
 }
 
 /** `clock` stamps the outbox's own bookkeeping (claims, leases, retries). */
@@ -77,5 +86,8 @@ export function createRepositories(
     privacy: new PrivacyRepository(db, cipher),
     payments: new PaymentRepository(db),
     appointments: new AppointmentRepository(db, cipher),
+    fleetManagement: new FleetManagementRepository(db),
+    ticketStatus: new TicketStatusRepository(db, cipher),
+    offlineLeases: new OfflineLeaseRepository(db),
   };
 }

@@ -173,7 +173,8 @@ export class TicketRepository {
   }
 
   /**
-   * The heads of a service's waiting line on a day, by sequence: with priority classes, up to
+   * The heads of a service's waiting line on a day, by issue time (a kiosk's offline tickets, stored
+   * later, take their place by when they were issued), then sequence: with priority classes, up to
    * `priorityLimit` priority tickets and then the first normal one; without, the first ticket.
    */
   async waitingHeads(
@@ -186,6 +187,7 @@ export class TicketRepository {
       .where('service_id', '=', q.serviceId)
       .where('day', '=', q.day)
       .where('status', '=', 'waiting')
+      .orderBy('issued_at')
       .orderBy('seq');
     const classes = [...q.priorityClasses];
     const heads: TicketRow[] = [];

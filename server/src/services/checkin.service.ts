@@ -16,6 +16,7 @@ import {
   err,
   ok,
   type QueueEntry,
+  type OfflineCheckIn,
 } from '@kiosk/protocol';
 import type { Committer } from '../db/group-commit';
 import type { PatientTable } from '../db/schema';
@@ -30,7 +31,7 @@ import {
 } from '../repositories/checkin.repository';
 import { ageInYears, facilityDay, localWeekTime, type Clock } from '../clock';
 import type { Logger } from '../logger';
-import { TicketCodeTaken, issueTicket, newTicketRow } from './ticket-issue';
+import { TicketCodeTaken, issueTicket, lookupCode, newTicketRow } from './ticket-issue';
 import { readStoredJson } from './stored-json';
 
 /** A kiosk prints the ticket it issued; a counter's registration (`counter:<user>`) has no printer yet. */
@@ -329,6 +330,134 @@ export class CheckInService {
       service: { id: service.id, name_vi: service.name_vi, room: service.room, dept_vi: service.dept_vi },
     });
     return { receipt, entry: this.entryOf(receipt, service.id, printStatusAt(agentId), ticket.number) };
+  }
+
+  /**
+   * Stores a check-in a kiosk issued offline, as it printed it: its number and seq (from the
+   * kiosk's lease), its issue time (the queue orders by it), its lookup code, identity and consent,
+   * the Decision 4750 record and the EMR delivery through the same hooks as online. Idempotent on
+   * the check-in id: a check-in already stored answers 'already', or 'conflict' when the stored
+   * ticket has another number (the check-in reached the server online after the kiosk gave up).
+   * A number outside the kiosk's leases or already held by another ticket is stored all the same
+   * (the patient holds that ticket) and answered 'conflict' for staff to settle.
+   */
+  async storeOffline(
+    item: OfflineCheckIn,
+    agentId: string,
+    check: {
+      covers: (trx: Executor) => Promise<boolean>;
+      numberTaken: (trx: Executor) => Promise<boolean>;
+      /** Gives a waiting online ticket of this check-in the offline one's number; its ticket id, or undefined. */
+      adopt?: (trx: Executor, receipt: (ticketId: string) => CheckInReceipt) => Promise<string | undefined>;
+    },
+  ): Promise<Result<{ receipt: CheckInReceipt; state: 'stored' | 'already' | 'conflict'; reason?: string }>> {
+    const { request } = item;
+    const found = await this.findReceipt(request.checkInId);
+    if (found) {
+      if (!found.ok) return found;
+      if (found.value.ticket.number === item.ticket.number) return ok({ receipt: found.value, state: 'already' });
+      // The server stored it online after the kiosk had given up waiting: nobody printed that
+      // ticket, the patient holds the offline one. A still-waiting ticket takes the offline number.
+      const adopted = check.adopt ? await this.adoptOnline(item, agentId, found.value, check.adopt) : undefined;
+      if (adopted) return ok({ receipt: adopted, state: 'stored' });
+      return ok({ receipt: found.value, state: 'conflict', reason: 'checked-in-online' });
+    }
+    const row = await this.deps.repositories.catalogue.activeService(item.serviceId);
+    if (!row) return err('unknown-service', `no active service ${item.serviceId}`);
+    const service: CataloguedService = { ...row, floor: Number(row.floor) };
+    const printStatus = item.print === 'confirmed' ? 'printed' : item.print === 'failed' ? 'failed' : 'pending';
+    try {
+      const stored = await this.runRetrying(async (trx) => {
+        const iso = item.ticket.issuedAt;
+        const reasons: string[] = [];
+        if (!(await check.covers(trx))) reasons.push('outside-lease');
+        if (await check.numberTaken(trx)) reasons.push('number-taken');
+        const patientId = await this.matchOrCreatePatient(trx, request.identity, iso);
+        const priority = derivePriority(request.identity, request.priorityClaims, new Date(iso));
+        const visitId = newRowId();
+        const ticketId = newRowId();
+        const { tickets, patients, visits } = this.deps.repositories;
+        await patients.addConsent(trx, this.consentOf(patientId, visitId, agentId, iso));
+        await tickets.addEvent(trx, { ticketId, type: 'issued', at: iso, actor: agentId, detail: 'offline' });
+        const ticket = {
+          ...newTicketRow(
+            { visitId, service, day: item.day, priority, at: iso, actor: agentId },
+            ticketId,
+            item.seq,
+            item.ticket.number,
+          ),
+          lookup_code: item.ticket.lookupCode,
+          print_status: printStatus,
+        };
+        const screening: CheckInScreening = { serviceType: item.ticket.serviceType };
+        const base = this.receiptOf(request, { visitId, ticketId, priority, iso, screening, service }, ticket);
+        const receipt: CheckInReceipt = { ...base, ticket: { ...base.ticket, offline: true } };
+        await visits.insert(
+          trx,
+          this.visitOf(request, { visitId, patientId, agentId, priority, iso, service }, receipt),
+        );
+        if (!(await tickets.insertUnlessCodeTaken(trx, ticket))) {
+          // The printed QR's code is another ticket's: this one gets a fresh code, staff are told.
+          reasons.push('lookup-code-taken');
+          if (!(await tickets.insertUnlessCodeTaken(trx, { ...ticket, lookup_code: lookupCode(Date.parse(iso)) })))
+            throw new TicketCodeTaken();
+        }
+        await this.deps.hooks?.stored?.(trx, {
+          receipt,
+          request,
+          patientId,
+          agentId,
+          screening,
+          service: { id: service.id, name_vi: service.name_vi, room: service.room, dept_vi: service.dept_vi },
+        });
+        return { receipt, entry: this.entryOf(receipt, service.id, printStatus), reasons };
+      });
+      this.deps.onIssued(stored.entry);
+      this.deps.hooks?.committed?.(stored.receipt);
+      return ok({
+        receipt: stored.receipt,
+        state: stored.reasons.length > 0 ? 'conflict' : 'stored',
+        ...(stored.reasons.length > 0 ? { reason: stored.reasons.join(',') } : {}),
+      });
+    } catch (e) {
+      // The online check-in of the same id, arriving late, committed first.
+      const raced = await this.findReceipt(request.checkInId);
+      if (raced?.ok) {
+        if (raced.value.ticket.number === item.ticket.number) return ok({ receipt: raced.value, state: 'already' });
+        const adopted = check.adopt ? await this.adoptOnline(item, agentId, raced.value, check.adopt) : undefined;
+        if (adopted) return ok({ receipt: adopted, state: 'stored' });
+        return ok({ receipt: raced.value, state: 'conflict', reason: 'checked-in-online' });
+      }
+      this.deps.log.error({ err: String(e) }, 'offline check-in not stored');
+      return err('check-in-failed', 'the offline check-in could not be stored');
+    }
+  }
+
+  private async adoptOnline(
+    item: OfflineCheckIn,
+    agentId: string,
+    online: CheckInReceipt,
+    adopt: (trx: Executor, receipt: (ticketId: string) => CheckInReceipt) => Promise<string | undefined>,
+  ): Promise<CheckInReceipt | undefined> {
+    const receiptFor = (ticketId: string): CheckInReceipt => ({
+      ...online,
+      ticketId,
+      replayed: false,
+      ticket: {
+        ...online.ticket,
+        number: item.ticket.number,
+        issuedAt: item.ticket.issuedAt,
+        lookupCode: item.ticket.lookupCode,
+        offline: true,
+      },
+    });
+    const ticketId = await this.deps.committer.run((trx) => adopt(trx, receiptFor));
+    if (!ticketId) return undefined;
+    const receipt = receiptFor(ticketId);
+    const printStatus = item.print === 'confirmed' ? 'printed' : item.print === 'failed' ? 'failed' : 'pending';
+    this.deps.onIssued(this.entryOf(receipt, item.serviceId, printStatus));
+    this.deps.log.info({ agent: agentId, ticket: item.ticket.number }, 'online ticket took the offline number');
+    return receipt;
   }
 
   private consentOf(patientId: string, visitId: string, agentId: string | null, iso: string) {

@@ -13,6 +13,9 @@ import type { DisplayService } from './display.service';
 import type { ReportService } from './report.service';
 import type { PaymentService } from './payment.service';
 import type { AppointmentService } from './appointment.service';
+import type { FleetManagementService } from './fleet-management.service';
+import type { TicketStatusService } from './ticket-status.service';
+import type { OfflineService } from './offline.service';
 
 export interface Services {
   db: Db;
@@ -30,4 +33,9 @@ export interface Services {
   reports: ReportService;
   payments: PaymentService;
   appointments: AppointmentService;
+  /** Restart, configuration, diagnostics and software rollouts of kiosks. */
+  fleetManagement: FleetManagementService;
+  /** The ticket's public status page and the patient's phone notifications. */
+  ticketStatus: TicketStatusService;
+  offline: OfflineService;
 }

@@ -35,6 +35,12 @@ describe('chooseNext', () => {
     expect(c?.tookPriority).toBe(false);
   });
 
+  it('orders by issue time before seq: an offline ticket from an earlier-leased block keeps its place', () => {
+    const online = { seq: 60, priority: 'normal', issued_at: '2026-01-01T02:00:00.000Z' };
+    const offline = { seq: 5, priority: 'normal', issued_at: '2026-01-01T03:00:00.000Z' };
+    expect(chooseNext([offline, online], policy, 0)?.ticket).toBe(online);
+  });
+
   it('resets the streak when no normal ticket waits', () => {
     expect(chooseNext([t(1, 'pregnant')], policy, 5)?.newStreak).toBe(0);
     expect(chooseNext([], policy, 0)).toBeUndefined();

@@ -71,18 +71,26 @@ const maskedNameOf = (receiptJson: string): string | undefined => {
 };
 
 /** Picks the next ticket: pure, so the interleave and ranking rules are tested without a database. */
-export function chooseNext<T extends { priority: string; seq: number }>(
+export function chooseNext<T extends { priority: string; seq: number; issued_at?: string }>(
   waiting: readonly T[],
   policy: Pick<QueuePolicy, 'priorityRatio' | 'priorityClasses' | 'ordering'>,
   priorityStreak: number,
 ): { ticket: T; tookPriority: boolean; newStreak: number } | undefined {
   const rank = (p: string) => (policy.priorityClasses as readonly string[]).indexOf(p);
-  const bySeq = [...waiting].sort((a, b) => a.seq - b.seq);
+  // Issue time first: a kiosk's offline ticket, stored when the network came back, keeps the place
+  // its issue time gives it (its number came from a block leased earlier).
+  const byIssue = (a: T, b: T) =>
+    (a.issued_at !== undefined && b.issued_at !== undefined && a.issued_at !== b.issued_at
+      ? a.issued_at < b.issued_at
+        ? -1
+        : 1
+      : 0) || a.seq - b.seq;
+  const bySeq = [...waiting].sort(byIssue);
   const priority = bySeq.filter((t) => rank(t.priority) >= 0);
   const normal = bySeq.filter((t) => rank(t.priority) < 0);
   const nextPriority =
     policy.ordering === 'ranked'
-      ? [...priority].sort((a, b) => rank(a.priority) - rank(b.priority) || a.seq - b.seq)[0]
+      ? [...priority].sort((a, b) => rank(a.priority) - rank(b.priority) || byIssue(a, b))[0]
       : priority[0];
   const nextNormal = normal[0];
   if (!nextPriority && !nextNormal) return undefined;
@@ -291,25 +299,7 @@ export class QueueService {
     const waitingBy = await tickets.waitingCounts(day);
     const out: ServiceWait[] = [];
     for (const id of services) {
-      const calls = await tickets.recentCallTimes(id, day, 11);
-      let basis: ServiceWait['basis'] = 'default';
-      let paceMs =
-        meanGapMs(
-          calls.map((c) => c ?? ''),
-          PACE_WINDOW_MS,
-          now,
-        ) ?? 0;
-      if (paceMs > 0) basis = 'recent-calls';
-      else {
-        const done = await tickets.recentServiceTimes(id, 20);
-        const durations = done
-          .map((d) => Date.parse(d.completed_at ?? '') - Date.parse(d.called_at ?? ''))
-          .filter((ms) => Number.isFinite(ms) && ms > 0);
-        if (durations.length >= 3) {
-          paceMs = durations.reduce((a, b) => a + b, 0) / durations.length;
-          basis = 'service-times';
-        } else paceMs = this.deps.policy.defaultServiceMs;
-      }
+      const { paceMs, basis } = await this.paceOf(id, day, now);
       const n = waitingBy.get(id) ?? 0;
       out.push({
         serviceId: id,
@@ -320,6 +310,32 @@ export class QueueService {
       });
     }
     return out;
+  }
+
+  /**
+   * A service's pace: the mean gap between its calls in the last hour (parallel counters
+   * included), else the mean called→completed time of its recent tickets, else the default.
+   */
+  async paceOf(
+    serviceId: string,
+    day: string = this.today(),
+    now: Date = this.deps.clock.now(),
+  ): Promise<{ paceMs: number; basis: ServiceWait['basis'] }> {
+    const { tickets } = this;
+    const calls = await tickets.recentCallTimes(serviceId, day, 11);
+    const recent = meanGapMs(
+      calls.map((c) => c ?? ''),
+      PACE_WINDOW_MS,
+      now,
+    );
+    if (recent !== undefined && recent > 0) return { paceMs: recent, basis: 'recent-calls' };
+    const done = await tickets.recentServiceTimes(serviceId, 20);
+    const durations = done
+      .map((d) => Date.parse(d.completed_at ?? '') - Date.parse(d.called_at ?? ''))
+      .filter((ms) => Number.isFinite(ms) && ms > 0);
+    if (durations.length >= 3)
+      return { paceMs: durations.reduce((a, b) => a + b, 0) / durations.length, basis: 'service-times' };
+    return { paceMs: this.deps.policy.defaultServiceMs, basis: 'default' };
   }
 
   /** Today's waiting tickets per service. */

@@ -31,6 +31,15 @@ export type ChipAccessKey =
   /** A card access number (PACE only; the CCCD's is the last 6 digits of its ID number). */
   | { kind: 'can'; can: string };
 
+/** Where a chip key came from: the reader's own MRZ optics, the CCCD QR, or staff at the counter. */
+export type KeySource = 'mrz-optics' | 'cccd-qr' | 'staff';
+
+/** A key and its source, for logs and counters (never the key itself). */
+export interface SessionKey {
+  key: ChipAccessKey;
+  source: KeySource;
+}
+
 /** At most this many BAC attempts: chips may slow down or lock after repeated failures. */
 export const MAX_BAC_ATTEMPTS = 4;
 

@@ -151,6 +151,18 @@ export default {
     'pay.go-cashier': 'Please pay at the cashier before your examination.',
     'pay.unknown-price': 'This service has no price yet. Please pay at the cashier.',
     'pay.receipt-printed': 'Your receipt has been printed.',
+    'kiosk.link.offline': 'The kiosk is issuing numbers as usual',
+    'kiosk.link.syncing': 'Syncing',
+    'kiosk.ticket.offline': 'Number issued by this kiosk (*)',
+    'id.need-qr.title': 'Scan the QR code on the front of the card',
+    'id.need-qr.body': 'The reader needs the QR code on the front of your ID card to open its chip.',
+    'id.need-qr.how': 'Hold the QR code in the top right corner of the card front under the scanner.',
+    'id.need-qr.place-again': 'QR code received. Please place the card on the reader again.',
+    'id.need-qr.picture':
+      'Picture: the front of the ID card, the QR code in the top right corner, held under the scanner',
+    'id.start-over.qr-other-person':
+      'The QR code and the card are not the same person’s. Please start again with your own card.',
+    'id.start-over.other-card': 'This card is another person’s. Please start again.',
     'kiosk.speak': 'Listen',
     'kiosk.keyboard.layout': 'Change keyboard',
     'lang.choose': 'Language',
@@ -167,6 +179,7 @@ export default {
     'prompt.ticket': 'This is your number. Please take your ticket and go to the room shown on the screen.',
     'prompt.thanks': 'Thank you. We wish you a quick recovery.',
     'prompt.appointments': 'Please scan your booking QR code, or type your booking code.',
+    'prompt.need-qr': 'Please hold the QR code on the front of your ID card under the scanner.',
     'prompt.payment': 'Please choose how to pay the examination fee.',
   },
 } satisfies Locale;

@@ -28,6 +28,7 @@ const steps = [
   'thanks',
   'appointments',
   'payment',
+  'need-qr',
 ];
 
 // @ts-expect-error a catalogue missing a key does not type-check

@@ -1,0 +1,2 @@
+/** The SQL dialects the server runs on. */
+export type DialectName = 'sqlite' | 'postgres';

@@ -1,0 +1,235 @@
+/**
+ * What the ticket's public status page reads (a ticket by its lookup code, its service's waiting
+ * line) and the patient's opt-ins to be told about it. The phone number is sealed here and
+ * opened only to send; nothing else of the patient is read.
+ */
+import type { Db } from '../db/database';
+import type { NotifySubscriptionTable } from '../db/schema';
+import type { ColumnCipher } from './column-cipher';
+
+export interface StatusTicketRow {
+  id: string;
+  visit_id: string;
+  service_id: string;
+  day: string;
+  seq: number;
+  number: string;
+  priority: string;
+  status: string;
+  lookup_code: string;
+  issued_at: string;
+  counter: string | null;
+  transferred_to: string | null;
+  room: string;
+  floor: number;
+  name_vi: string;
+  name_en: string;
+}
+
+export interface Subscription {
+  id: string;
+  ticketId: string;
+  visitId: string;
+  serviceId: string;
+  day: string;
+  channel: string;
+  pushJson: string | null;
+  /** Opened. */
+  phone: string | null;
+  nearSentAt: string | null;
+  calledSentAt: string | null;
+}
+
+const PHONE = 'notify_subscriptions.phone';
+
+export class TicketStatusRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly cipher: ColumnCipher,
+  ) {}
+
+  private tickets() {
+    return this.db.kysely
+      .selectFrom('tickets')
+      .innerJoin('services', 'services.id', 'tickets.service_id')
+      .select([
+        'tickets.id',
+        'tickets.visit_id',
+        'tickets.service_id',
+        'tickets.day',
+        'tickets.seq',
+        'tickets.number',
+        'tickets.priority',
+        'tickets.status',
+        'tickets.lookup_code',
+        'tickets.issued_at',
+        'tickets.counter',
+        'tickets.transferred_to',
+        'services.room',
+        'services.floor',
+        'services.name_vi',
+        'services.name_en',
+      ]);
+  }
+
+  async byCode(code: string): Promise<StatusTicketRow | undefined> {
+    return this.tickets().where('tickets.lookup_code', '=', code).executeTakeFirst();
+  }
+
+  async byId(ticketId: string): Promise<StatusTicketRow | undefined> {
+    return this.tickets().where('tickets.id', '=', ticketId).executeTakeFirst();
+  }
+
+  /** A service's waiting tickets on a day (their order is the queue policy's, not the query's). */
+  async waiting(serviceId: string, day: string): Promise<{ id: string; seq: number; priority: string }[]> {
+    const rows = await this.db.kysely
+      .selectFrom('tickets')
+      .select(['id', 'seq', 'priority'])
+      .where('service_id', '=', serviceId)
+      .where('day', '=', day)
+      .where('status', '=', 'waiting')
+      .execute();
+    return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+  }
+
+  async priorityStreak(serviceId: string, day: string): Promise<number> {
+    const row = await this.db.kysely
+      .selectFrom('queue_state')
+      .select('priority_streak')
+      .where('service_id', '=', serviceId)
+      .where('day', '=', day)
+      .executeTakeFirst();
+    return Number(row?.priority_streak ?? 0);
+  }
+
+  /** Whether some other ticket of the visit is still open (the visit goes on). */
+  async visitOpen(visitId: string): Promise<boolean> {
+    const row = await this.db.kysely
+      .selectFrom('tickets')
+      .select('id')
+      .where('visit_id', '=', visitId)
+      .where('status', 'in', ['waiting', 'called', 'skipped'])
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  // ---- opt-ins -------------------------------------------------------------------------------
+
+  async addSubscription(s: Omit<Subscription, 'nearSentAt' | 'calledSentAt'>, at: string): Promise<void> {
+    await this.db.kysely
+      .insertInto('notify_subscriptions')
+      .values({
+        id: s.id,
+        ticket_id: s.ticketId,
+        visit_id: s.visitId,
+        service_id: s.serviceId,
+        day: s.day,
+        channel: s.channel,
+        push_json: s.pushJson,
+        phone: this.cipher.seal(PHONE, s.phone),
+        near_sent_at: null,
+        called_sent_at: null,
+        created_at: at,
+      })
+      .execute();
+  }
+
+  private toSubscription = (r: NotifySubscriptionTable): Subscription => ({
+    id: r.id,
+    ticketId: r.ticket_id,
+    visitId: r.visit_id,
+    serviceId: r.service_id,
+    day: r.day,
+    channel: r.channel,
+    pushJson: r.push_json,
+    phone: this.cipher.open(PHONE, r.phone),
+    nearSentAt: r.near_sent_at,
+    calledSentAt: r.called_sent_at,
+  });
+
+  /** The opt-ins of a service's tickets on a day, for a queue change of that service. */
+  async subscriptionsOfService(serviceId: string, day: string): Promise<Subscription[]> {
+    const rows = await this.db.kysely
+      .selectFrom('notify_subscriptions')
+      .selectAll()
+      .where('service_id', '=', serviceId)
+      .where('day', '=', day)
+      .execute();
+    return rows.map(this.toSubscription);
+  }
+
+  async subscriptionsOfTicket(ticketId: string): Promise<Subscription[]> {
+    const rows = await this.db.kysely
+      .selectFrom('notify_subscriptions')
+      .selectAll()
+      .where('ticket_id', '=', ticketId)
+      .execute();
+    return rows.map(this.toSubscription);
+  }
+
+  /**
+   * Claims one notification of a subscription: true for exactly one caller (every server
+   * instance hears the same queue event), so each patient is told once per kind.
+   */
+  async claim(id: string, kind: 'near' | 'called', at: string): Promise<boolean> {
+    const column = kind === 'near' ? 'near_sent_at' : 'called_sent_at';
+    const r = await this.db.kysely
+      .updateTable('notify_subscriptions')
+      .set({ [column]: at })
+      .where('id', '=', id)
+      .where(column, 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** A recall calls again: the next call is told again. */
+  async releaseCalled(ticketId: string): Promise<void> {
+    await this.db.kysely
+      .updateTable('notify_subscriptions')
+      .set({ called_sent_at: null })
+      .where('ticket_id', '=', ticketId)
+      .execute();
+  }
+
+  /** A transfer: the opt-ins follow the visit to its new ticket and service. */
+  async moveToTicket(fromTicketId: string, to: { id: string; serviceId: string; day: string }): Promise<void> {
+    await this.db.kysely
+      .updateTable('notify_subscriptions')
+      .set({ ticket_id: to.id, service_id: to.serviceId, day: to.day, near_sent_at: null, called_sent_at: null })
+      .where('ticket_id', '=', fromTicketId)
+      .execute();
+  }
+
+  async deleteSubscription(id: string): Promise<void> {
+    await this.db.kysely.deleteFrom('notify_subscriptions').where('id', '=', id).execute();
+  }
+
+  async deleteOfTicket(ticketId: string): Promise<number> {
+    const r = await this.db.kysely
+      .deleteFrom('notify_subscriptions')
+      .where('ticket_id', '=', ticketId)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  /** The visit ended: every opt-in and phone number given for it goes. */
+  async deleteOfVisit(visitId: string): Promise<number> {
+    const r = await this.db.kysely
+      .deleteFrom('notify_subscriptions')
+      .where('visit_id', '=', visitId)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  /** The end-of-day sweep: opt-ins of days before `today`. */
+  async deleteBefore(today: string): Promise<number> {
+    const r = await this.db.kysely.deleteFrom('notify_subscriptions').where('day', '<', today).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  /** Stored rows as they are (sealed), for the data-at-rest tests. */
+  async rawPhones(): Promise<(string | null)[]> {
+    const rows = await this.db.kysely.selectFrom('notify_subscriptions').select('phone').execute();
+    return rows.map((r) => r.phone);
+  }
+}
