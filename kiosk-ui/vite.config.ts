@@ -17,6 +17,14 @@ export default defineConfig({
         admin: resolve(import.meta.dirname, 'admin/index.html'),
         status: resolve(import.meta.dirname, 'status/index.html'),
       },
+      // The kiosk's languages beyond Vietnamese load when a patient picks one (lib/i18n.svelte.ts):
+      // named so the bundle benchmark can tell them apart.
+      output: {
+        chunkFileNames: (chunk) =>
+          chunk.moduleIds.length > 0 && chunk.moduleIds.every((id) => id.includes('/src/lib/locales/'))
+            ? 'assets/locale-[name]-[hash].js'
+            : 'assets/[name]-[hash].js',
+      },
     },
   },
 });

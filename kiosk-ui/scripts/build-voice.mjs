@@ -1,7 +1,9 @@
 // Builds the display's recorded voice: one short WAV clip per word of a Vietnamese call ("Mời số",
 // letter names, number words, "đến phòng", "quầy") with espeak-ng (`-v vi`), silence trimmed, plus a
 // chime, and a manifest. The display plays them in sequence when the browser has no Vietnamese
-// speech voice. Run before `vite build` (public/ is copied into dist/); skipped when up to date.
+// speech voice. Also the kiosk's spoken guidance: one clip per step prompt for each language of
+// its catalogues that espeak-ng speaks. Run before `vite build` (public/ is copied into dist/);
+// skipped when up to date.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -10,6 +12,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const outDir = path.resolve(import.meta.dirname, '../public/audio/vi');
+const promptsDir = path.resolve(import.meta.dirname, '../public/audio/prompts');
 const VERSION = 3;
 const SPEED_WPM = 140;
 
@@ -137,16 +140,13 @@ async function espeakVersion() {
   }
 }
 
-async function main() {
-  const version = await espeakVersion();
-  if (!version) {
-    process.stderr.write(
-      "[voice] espeak-ng is not installed: the display will rely on the browser's speech voice. Install it with: apt-get install espeak-ng\n",
-    );
-    return;
-  }
+/**
+ * One folder of clips: `entries` (clip id → text) spoken by espeak-ng `voice`, silence trimmed,
+ * with a manifest naming each clip's text and length; skipped when the folder is up to date.
+ */
+async function buildClips({ outDir, entries: wanted, voice, version, withChime }) {
   const hash = createHash('sha256')
-    .update(JSON.stringify({ VERSION, SPEED_WPM, version, vocabulary }))
+    .update(JSON.stringify({ VERSION, SPEED_WPM, version, voice, wanted, withChime }))
     .digest('hex')
     .slice(0, 16);
   const manifestPath = path.join(outDir, 'manifest.json');
@@ -160,7 +160,7 @@ async function main() {
   fs.mkdirSync(outDir, { recursive: true });
   const started = Date.now();
   const clips = {};
-  const entries = Object.entries(vocabulary);
+  const entries = Object.entries(wanted);
   const tmp = fs.mkdtempSync(path.join(outDir, '.tmp-'));
   try {
     // A few espeak-ng processes at a time: each spends most of its time starting up.
@@ -168,7 +168,7 @@ async function main() {
       for (let next = entries.shift(); next; next = entries.shift()) {
         const [id, text] = next;
         const raw = path.join(tmp, `${id}.wav`);
-        await run('espeak-ng', ['-v', 'vi', '-s', String(SPEED_WPM), '-w', raw, text]);
+        await run('espeak-ng', ['-v', voice, '-s', String(SPEED_WPM), '-w', raw, text]);
         const { rate, samples } = parseWav(fs.readFileSync(raw));
         const trimmed = trim(samples, rate);
         fs.writeFileSync(path.join(outDir, `${id}.wav`), wav(trimmed, rate));
@@ -179,18 +179,58 @@ async function main() {
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  const rate = 22050;
-  const bell = chime(rate);
-  fs.writeFileSync(path.join(outDir, 'chime.wav'), wav(bell, rate));
-  clips.chime = { text: '', ms: Math.round((bell.length / rate) * 1000) };
+  if (withChime) {
+    const rate = 22050;
+    const bell = chime(rate);
+    fs.writeFileSync(path.join(outDir, 'chime.wav'), wav(bell, rate));
+    clips.chime = { text: '', ms: Math.round((bell.length / rate) * 1000) };
+  }
   const sorted = Object.fromEntries(Object.entries(clips).sort(([a], [b]) => a.localeCompare(b)));
   fs.writeFileSync(
     manifestPath,
-    `${JSON.stringify({ hash, voice: `espeak-ng ${version} -v vi`, clips: sorted }, null, 2)}\n`,
+    `${JSON.stringify({ hash, voice: `espeak-ng ${version} -v ${voice}`, clips: sorted }, null, 2)}\n`,
   );
   process.stdout.write(
     `[voice] ${Object.keys(sorted).length} clips in ${Date.now() - started} ms → ${path.relative(process.cwd(), outDir)}\n`,
   );
+}
+
+/**
+ * The kiosk's spoken guidance: each language's step prompts (`prompt.<step>` in
+ * src/lib/locales/<lang>.ts) as one clip per step, for the languages espeak-ng speaks.
+ */
+async function buildPrompts(version) {
+  const { tsImport } = await import('tsx/esm/api');
+  const localesDir = path.resolve(import.meta.dirname, '../src/lib/locales');
+  for (const file of fs.readdirSync(localesDir).filter((f) => /^[a-z]+\.ts$/u.test(f))) {
+    const mod = await tsImport(path.join(localesDir, file), import.meta.url);
+    const locale = mod.default?.messages ? mod.default : mod.default?.default;
+    if (!locale?.espeak) continue;
+    const prompts = Object.fromEntries(
+      Object.entries(locale.messages)
+        .filter(([key]) => key.startsWith('prompt.'))
+        .map(([key, text]) => [key.slice('prompt.'.length), text]),
+    );
+    await buildClips({
+      outDir: path.join(promptsDir, file.slice(0, -3)),
+      entries: prompts,
+      voice: locale.espeak,
+      version,
+      withChime: false,
+    });
+  }
+}
+
+async function main() {
+  const version = await espeakVersion();
+  if (!version) {
+    process.stderr.write(
+      "[voice] espeak-ng is not installed: the display and the kiosk's spoken guidance will rely on the browser's speech voice. Install it with: apt-get install espeak-ng\n",
+    );
+    return;
+  }
+  await buildClips({ outDir, entries: vocabulary, voice: 'vi', version, withChime: true });
+  await buildPrompts(version);
 }
 
 // Imported by the unit spec for its vocabulary: only build when run as a script.

@@ -17,7 +17,8 @@ function run(cmd, args, opts = {}) {
 /** Debian packages a command needs, keyed by package → a file that proves it is installed. */
 export const debianPackages = {
   // The waiting-room display's spoken-call clips are generated with espeak-ng when the pages are built.
-  start: { 'espeak-ng': '/usr/bin/espeak-ng' },
+  // The kiosk page's Khmer is drawn with Noto Sans Khmer (fonts-noto-core) by the kiosk PC's browser.
+  start: { 'espeak-ng': '/usr/bin/espeak-ng', 'fonts-noto-core': '/usr/share/fonts/truetype/noto' },
   test: {
     'espeak-ng': '/usr/bin/espeak-ng',
     chromium: '/usr/bin/chromium',

@@ -38,6 +38,7 @@ import { registerAdminRoutes } from './http/admin.routes';
 import { registerPrivacyRoutes } from './http/privacy.routes';
 import { registerIdentityConflictRoutes } from './http/identity-conflict.routes';
 import { registerDisplayRoutes } from './http/display.routes';
+import { registerLanguageRoutes } from './http/language.routes';
 import { registerReportRoutes } from './http/report.routes';
 import { ApiRegistry, type DeclaredRoute } from './http/api';
 import { registerOpsRoutes } from './http/ops.routes';
@@ -432,6 +433,15 @@ export async function createServerApp(
         (e: unknown) => log.warn({ err: String(e) }, 'services broadcast failed'),
       );
     },
+  });
+  registerLanguageRoutes(api, services, {
+    now: () => clock.now(),
+    // Names in further languages travel with the service list the kiosks hold.
+    servicesChanged: () =>
+      void services.facility.listServices().then(
+        (list) => rt.current?.servicesChanged(list),
+        (e: unknown) => log.warn({ err: String(e) }, 'services broadcast failed'),
+      ),
   });
   registerPrivacyRoutes(api, services);
   registerIdentityConflictRoutes(api, services);

@@ -1,5 +1,7 @@
 /** The demo hospital: Vietnamese departments and services, and demo staff logins. Only on an empty database. */
+import type { KioskLanguageSettings } from '@kiosk/protocol';
 import type { Committer } from './db/group-commit';
+import { LANGUAGES_SETTING } from './services/facility.service';
 import type { CatalogueRepository } from './repositories/catalogue.repository';
 
 export const demoLogins = [
@@ -55,6 +57,31 @@ const services = [
   },
 ];
 
+/**
+ * The demo hospital is in the Mekong delta: its kiosks also speak Khmer (names to be reviewed by a
+ * native speaker, docs/decisions.md).
+ */
+export const demoLanguages: KioskLanguageSettings = {
+  languages: ['vi', 'en', 'km'],
+  spokenGuidance: false,
+  names: {
+    km: {
+      departments: {
+        'kham-benh': 'ផ្នែកពិនិត្យជំងឺ',
+        nhi: 'ផ្នែកកុមារ',
+        tmh: 'ផ្នែកត្រចៀក ច្រមុះ បំពង់ក',
+        san: 'ផ្នែកសម្ភព',
+      },
+      services: {
+        'noi-tong-quat': 'ពិនិត្យជំងឺទូទៅ',
+        'nhi-khoa': 'ពិនិត្យកុមារ',
+        'tai-mui-hong': 'ពិនិត្យត្រចៀក ច្រមុះ បំពង់ក',
+        'san-phu-khoa': 'ពិនិត្យសម្ភព និងរោគស្ត្រី',
+      },
+    },
+  },
+};
+
 export async function seedDemoFacility(catalogue: CatalogueRepository, transactions: Committer): Promise<boolean> {
   if (await catalogue.hasServices()) return false;
   await transactions.run((trx) =>
@@ -64,5 +91,6 @@ export async function seedDemoFacility(catalogue: CatalogueRepository, transacti
       services.map((s, i) => ({ ...s, sort: i, active: 1 })),
     ),
   );
+  await catalogue.saveSetting(LANGUAGES_SETTING, JSON.stringify(demoLanguages), new Date().toISOString());
   return true;
 }

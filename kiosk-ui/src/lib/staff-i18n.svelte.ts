@@ -1,4 +1,4 @@
-import { I18n, type Lang } from './i18n.svelte';
+import { I18n, type Lang } from './i18n-base.svelte';
 import { codeWord, en, errorMessage, isStaffKey, vi, type StaffMessageKey } from './staff-messages';
 
 const LANG_KEY = 'staff.lang';

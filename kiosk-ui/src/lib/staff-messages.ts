@@ -2,6 +2,7 @@
 import { en as kioskEn, vi as kioskVi } from './messages';
 
 const staffVi = {
+  'lang.switch': 'English',
   'staff.login': 'Đăng nhập',
   'staff.username': 'Tên đăng nhập',
   'staff.password': 'Mật khẩu',
@@ -344,6 +345,7 @@ export const vi = { ...kioskVi, ...staffVi };
 export type StaffMessageKey = keyof typeof vi;
 
 const staffEn: Record<keyof typeof staffVi, string> = {
+  'lang.switch': 'Tiếng Việt',
   'staff.login': 'Log in',
   'staff.username': 'User name',
   'staff.password': 'Password',

@@ -26,6 +26,7 @@ export class CatalogueRepository {
       .innerJoin('departments', 'departments.id', 'services.department_id')
       .select([
         'services.id',
+        'services.department_id',
         'services.prefix',
         'services.name_vi',
         'services.name_en',

@@ -1,8 +1,12 @@
 /** Departments, services (prefix, room, floor), opening hours: read by kiosks, edited by admins. */
 import {
   err,
+  kioskLanguageSettingsSchema,
   ok,
   type DepartmentInput,
+  type KioskLanguageSettings,
+  type KioskLanguages,
+  type LocalText,
   type OpeningHours,
   type Result,
   type ServiceInfo,
@@ -12,6 +16,11 @@ import type { z } from 'zod';
 import type { servicePatchSchema } from '@kiosk/protocol';
 import type { Committer } from '../db/group-commit';
 import type { Repositories } from '../repositories';
+import { readStoredJson } from './stored-json';
+
+export const LANGUAGES_SETTING = 'kiosk.languages';
+/** Until the facility configures more: the two languages every catalogue row names. */
+const defaultLanguages: KioskLanguageSettings = { languages: ['vi', 'en'], spokenGuidance: false, names: {} };
 
 export interface ServiceAdminView {
   id: string;
@@ -38,17 +47,48 @@ export class FacilityService {
   }
 
   async listServices(): Promise<ServiceInfo[]> {
-    const rows = await this.catalogue.activeServices();
-    const byService = await this.repositories.tickets.waitingCounts(this.today());
+    const [rows, byService, { names }] = await Promise.all([
+      this.catalogue.activeServices(),
+      this.repositories.tickets.waitingCounts(this.today()),
+      this.languageSettings(),
+    ]);
+    // Names in the further languages, from the facility's language settings.
+    const more = (kind: 'services' | 'departments', id: string, base: LocalText): LocalText => {
+      const out: LocalText = { ...base };
+      for (const [lang, byId] of Object.entries(names)) {
+        const name = byId[kind][id];
+        if (name && lang !== 'vi' && lang !== 'en') out[lang] = name;
+      }
+      return out;
+    };
     return rows.map((r) => ({
       id: r.id,
       prefix: r.prefix,
-      name: { vi: r.name_vi, en: r.name_en },
-      department: { vi: r.dept_vi, en: r.dept_en },
+      name: more('services', r.id, { vi: r.name_vi, en: r.name_en }),
+      department: more('departments', r.department_id, { vi: r.dept_vi, en: r.dept_en }),
       room: r.room,
       floor: r.floor,
       waiting: byService.get(r.id) ?? 0,
     }));
+  }
+
+  /** The kiosk's languages, spoken guidance and the names in further languages. */
+  async languageSettings(): Promise<KioskLanguageSettings> {
+    const stored = await this.catalogue.setting(LANGUAGES_SETTING);
+    if (stored === undefined) return defaultLanguages;
+    const read = readStoredJson(kioskLanguageSettingsSchema, stored);
+    return read.ok ? read.value : defaultLanguages;
+  }
+
+  async saveLanguageSettings(settings: KioskLanguageSettings, at: string): Promise<KioskLanguageSettings> {
+    await this.catalogue.saveSetting(LANGUAGES_SETTING, JSON.stringify(settings), at);
+    return settings;
+  }
+
+  /** What a kiosk page needs to offer its languages. */
+  async kioskLanguages(): Promise<KioskLanguages> {
+    const { languages, spokenGuidance } = await this.languageSettings();
+    return { languages, spokenGuidance };
   }
 
   async listDepartments(): Promise<DepartmentInput[]> {
