@@ -41,6 +41,9 @@ const PUBLIC = new Set([
   'GET /t/:code',
   'GET /t/sw.js',
   'GET /t/manifest.webmanifest',
+  // The kiosk page's look, its agent's port and its languages: read before anyone is identified.
+  'GET /api/kiosk/config',
+  'GET /api/kiosk/languages',
 ]);
 /** Routes for kiosk agents: their device credential as the bearer token, never a staff session. */
 const AGENT_ROUTES = new Set(['GET /api/agent/bundles/:version']);
@@ -55,6 +58,8 @@ const isStaticPage = (method: string, url: string) =>
 function expectedRoles(method: string, url: string): Role[] {
   if (url === '/metrics' || url.startsWith('/api/admin/')) return ADMIN;
   if (url.startsWith('/api/counter/')) return ['admin', 'reception'];
+  // Two versions of a patient's identity: seen by those who call patients, settled at reception.
+  if (url.startsWith('/api/identity-conflicts')) return method === 'GET' ? CALLERS : ['admin', 'reception'];
   if (url.startsWith('/api/patients/') || url.endsWith('/patient') || url.endsWith('/printable')) return CALLERS;
   if (url.startsWith('/api/queue') && method !== 'GET') return CALLERS;
   // Refunds are recorded at the reception counter (the cashier).
