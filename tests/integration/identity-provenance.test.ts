@@ -76,6 +76,8 @@ beforeAll(async () => {
       PAIRING_CODE: 'PROVCODE1234',
       AGENT_DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
+      // A reader that reads the card's printed side: the chip opens without a QR scanned first.
+      READER_PROFILE: 'simulated.card-reader-mrz',
     }),
     createLogger('silent'),
   );
