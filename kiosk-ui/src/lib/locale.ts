@@ -6,7 +6,7 @@
  * offers and names its services in them.
  */
 import type { KeyboardLayout } from './keyboards';
-import type { MessageKey } from './locales/vi';
+import type { MessageKey } from './vi-catalogue';
 
 export type { MessageKey };
 
