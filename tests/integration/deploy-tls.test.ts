@@ -130,7 +130,8 @@ describe.skipIf(!haproxyAvailable())('TLS from kiosk agents to the server throug
     );
     await expect.poll(() => agent.link.state, { timeout: 20_000 }).toBe('connected');
     const receipt = await agent.link.submitCheckIn(checkInRequest(1));
-    expect(receipt.ok && receipt.value.ticket.number).toBe('B001');
+    // A number of the day's series after the blocks leased to this kiosk for offline check-in.
+    expect(receipt.ok && receipt.value.ticket.number).toMatch(/^B\d{3}$/u);
   });
 
   it('an agent trusting another CA, or only the system CAs, refuses the certificate', async () => {
