@@ -43,7 +43,7 @@ describe('the kiosk page from the server', () => {
     };
     const first = await issue(1);
     const second = await issue(2);
-    expect(first.serviceName).toEqual({ vi: 'Khám Nội tổng quát', en: 'General internal medicine' });
+    expect(first.serviceName).toMatchObject({ vi: 'Khám Nội tổng quát', en: 'General internal medicine' });
     expect(first.departmentName?.en).toBe('Outpatient Department');
     expect(second.peopleAhead).toBe((first.peopleAhead ?? 0) + 1);
     // No calls yet: the configured default pace (5 min) per person ahead.
