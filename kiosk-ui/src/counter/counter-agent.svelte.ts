@@ -4,8 +4,10 @@
  * is the common case and must not be probed every few seconds. A link that drops is not retried
  * either; staff reconnect on demand.
  */
-import type { PrintReport, Result, Ticket } from '@kiosk/protocol';
-import type { AgentSocket } from '../kiosk/agent-client';
+import type { Socket } from 'socket.io-client';
+import type { AgentToKioskUiEvents, KioskUiToAgentEvents, PrintReport, Result, Ticket } from '@kiosk/protocol';
+
+type AgentSocket = Socket<AgentToKioskUiEvents, KioskUiToAgentEvents>;
 
 /** The agent's address: `?agent=http://127.0.0.1:PORT` (loopback only), else the default port. */
 export { agentUrl as counterAgentUrl } from '../kiosk/agent-client';

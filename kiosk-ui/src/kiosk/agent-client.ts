@@ -1,8 +1,9 @@
 /** The kiosk page talks only to its local device agent (loopback), never to the server directly. */
-import type { Socket } from 'socket.io-client';
 import type { AgentToKioskUiEvents, KioskUiToAgentEvents, Result } from '@kiosk/protocol';
+import { SmallSocket } from '../lib/small-socket';
 
-export type AgentSocket = Socket<AgentToKioskUiEvents, KioskUiToAgentEvents>;
+/** The page's link to its agent: the small socket.io client (lib/small-socket.ts), not socket.io-client. */
+export type AgentSocket = SmallSocket<AgentToKioskUiEvents, KioskUiToAgentEvents>;
 
 /**
  * The agent's loopback address: `?agent=` when given (development, tests), else the port the
@@ -14,19 +15,19 @@ export function agentUrl(location: Pick<Location, 'search'>, configuredPort?: nu
   return `http://127.0.0.1:${configuredPort ?? 8731}`;
 }
 
-/**
- * socket.io-client is loaded after the first render (a separate chunk fetched at once), so the
- * attract screen does not wait for it to be parsed on a slow kiosk PC.
- */
-export async function connectAgent(url: string): Promise<AgentSocket> {
-  const { io } = await import('socket.io-client');
-  return io(url, { transports: ['websocket'], reconnectionDelayMax: 2000 });
-}
-
 const notConnected = {
   ok: false as const,
   error: { code: 'agent-offline', message: 'not connected', hint: 'try-again' },
 };
+
+/**
+ * One websocket to the agent's default namespace, reconnecting within 2 s at most. Nothing is
+ * queued while the link is down: a command then, or one whose answer the lost link took, is
+ * answered `agent-offline` at once.
+ */
+export async function connectAgent(url: string): Promise<AgentSocket> {
+  return new SmallSocket(url, { reconnectionDelayMaxMs: 2000, lostAnswer: () => [notConnected] });
+}
 
 /** Emits a command and resolves with its Result, or a timeout error. */
 export function call<T>(
