@@ -3,7 +3,10 @@
  * imports (modulepreload links, static and dynamic import statements, followed recursively), each
  * gzipped at level 9 as a server would send it. Builds the pages first. The kiosk's languages
  * beyond Vietnamese (`locale-*` chunks) load only when a patient picks one, so the kiosk's figure
- * is everything else plus the largest of them: the most one patient's visit loads.
+ * is everything else plus the largest of them: the most one patient's visit loads. The simulator's
+ * developer panel (`DevPanel-*`, loaded only with `?dev=1`) is still counted, though no patient's
+ * visit loads it; it uses the page's small socket.io client (kiosk-ui/src/lib/small-socket.ts)
+ * like the agent link, so no chunk of the kiosk page carries socket.io-client.
  * Run: npx tsx tests/bench/ui-bundle.bench.ts [--no-build]
  */
 import { execFileSync } from 'node:child_process';
