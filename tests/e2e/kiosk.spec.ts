@@ -261,11 +261,8 @@ test('chip check-in shows read progress, the face on screen only and the authent
   await page.getByTestId('consent-agree').click();
   // The plainest reader has no MRZ optics: the QR on the front of the card opens the chip.
   await expect(page.getByTestId('need-qr')).toBeVisible();
-  await simScan(sim, cccdQr);
-  const progress = page.getByTestId('card-progress');
-  await expect(progress).toBeVisible();
-  await shot('reading');
-  // The progress values the page shows, sampled in the page itself.
+  // The progress values the page shows, sampled in the page itself from before the
+  // scan: a read that goes fast on a quiet moment may be over before a later sampler starts.
   await page.evaluate(() => {
     const w = window as unknown as { __progress: string[] };
     w.__progress = [];
@@ -274,6 +271,10 @@ test('chip check-in shows read progress, the face on screen only and the authent
       if (v && w.__progress.at(-1) !== v) w.__progress.push(v);
     }).observe(document.body, { subtree: true, attributes: true, childList: true });
   });
+  await simScan(sim, cccdQr);
+  const progress = page.getByTestId('card-progress');
+  await expect(progress).toBeVisible();
+  await shot('reading');
   await expect(page.getByTestId('confirm')).toBeVisible({ timeout: 30_000 });
   const seen = await page.evaluate(() => (window as unknown as { __progress: string[] }).__progress);
   expect(seen.length).toBeGreaterThan(1);
