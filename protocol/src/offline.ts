@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { checkInRequestSchema } from './checkin';
 import type { Identity } from './identity';
-import { PUBLIC_URL_MAX_CHARS, ticketSchema, type PriorityClass } from './ticket';
+import { ticketSchema, type PriorityClass } from './ticket';
+import { PUBLIC_URL_MAX_CHARS } from './ticket-qr';
 
 /** A block `firstSeq..lastSeq` of a service's daily series, granted to one kiosk for one day. */
 export const offlineLeaseSchema = z.object({

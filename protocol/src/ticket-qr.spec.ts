@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ticketSchema } from './ticket';
 import {
   PUBLIC_URL_MAX_CHARS,
   STATUS_URL_MAX_CHARS,
   publicBaseUrlOf,
   ticketQrPayload,
-  ticketSchema,
   ticketStatusUrl,
-} from './ticket';
+} from './ticket-qr';
 
 const ticket = {
   hospitalName: 'Bệnh viện Đa khoa',
