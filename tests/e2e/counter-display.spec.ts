@@ -4,6 +4,7 @@ import { ports } from '../playwright.config';
 import {
   cccdQr,
   completeCheckIn,
+  enableDisplaySound,
   logins,
   openKiosk,
   openPairedDisplay,
@@ -89,8 +90,7 @@ test('a counter call shows on the display at once and is announced in Vietnamese
   await instrumentSound(display);
   await openPairedDisplay(display);
   // This browser plays sound only after a gesture: the board asks, once.
-  await display.getByTestId('enable-sound').click();
-  await expect(display.getByTestId('sound-on')).toBeVisible();
+  await enableDisplaySound(display);
   await expect(display.locator('main')).toHaveAttribute('data-engine', /speech|clips/u);
 
   // Nobody else waits in this service now, so the ticket called next is this one.
@@ -135,8 +135,7 @@ test('the announcement queue never overlaps two calls', async ({ browser }) => {
   const display = await browser.newPage();
   await instrumentSound(display);
   await openPairedDisplay(display, '?voice=clips');
-  await display.getByTestId('enable-sound').click();
-  await expect(display.getByTestId('sound-on')).toBeVisible();
+  await enableDisplaySound(display);
   // Measure overlap in the page: count audio elements playing at once while three calls arrive.
   await display.evaluate(() => {
     const w = window as unknown as { __maxPlaying: number };

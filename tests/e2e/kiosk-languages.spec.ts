@@ -112,7 +112,7 @@ for (const l of languages) {
       await shot('manual-typed');
     }
     // Back from manual entry ends the session: the start screen is Vietnamese again.
-    await page.locator('[data-testid="manual"] .actions button.secondary').click();
+    await page.getByTestId('nav-back').click();
     await expect(page.getByTestId('attract')).toBeVisible();
     await expect(page.locator('html')).toHaveAttribute('lang', 'vi');
     if (l.lang !== 'vi') await switcher.locator(`[data-lang="${l.lang}"]`).click();

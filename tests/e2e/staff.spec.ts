@@ -19,6 +19,7 @@ import {
 import { staffEn as en, staffVi as vi } from '@kiosk/kiosk-ui';
 import { ports } from '../playwright.config';
 import {
+  drainService,
   keepScreenshot,
   logins,
   openPairedDisplay,
@@ -221,6 +222,10 @@ test('the wall-TV display shows four rooms being served and speaks with no tap u
     });
     expect(saved.ok()).toBe(true);
     await admin.dispose();
+    // Earlier tests leave tickets waiting in these services: called now, before the board opens,
+    // so that the board announces only this test's four calls.
+    const services = ['noi-tong-quat', 'nhi-khoa', 'tai-mui-hong', 'san-phu-khoa'];
+    for (const serviceId of services) await drainService(serviceId);
     await openPairedDisplay(page, '?voice=clips', 'Sảnh chính');
     await expect(page.getByTestId('notices')).toContainText('Vui lòng giữ phiếu số');
     // Sound is on by itself: nobody tapped.
@@ -228,7 +233,6 @@ test('the wall-TV display shows four rooms being served and speaks with no tap u
     await expect(page.getByTestId('enable-sound')).toHaveCount(0);
     await expect(page.getByTestId('hospital-name')).not.toBeEmpty();
 
-    const services = ['noi-tong-quat', 'nhi-khoa', 'tai-mui-hong', 'san-phu-khoa'];
     const calls: CalledTicket[] = [];
     for (const [i, serviceId] of services.entries()) calls.push(await issueAndCall(serviceId, String(i + 1)));
     for (const c of calls)

@@ -165,6 +165,36 @@ export async function openPairedDisplay(page: Page, query = '', name = 'Sảnh c
   await expect(page.getByTestId('room').first()).toBeVisible();
 }
 
+/**
+ * Turns the board's sound on with the tap a browser without the kiosk flags needs. The board may
+ * also turn it on by itself once its chime finally plays (slow on a loaded machine), so the tap is
+ * given only while the prompt is there, until the board says sound is on.
+ */
+export async function enableDisplaySound(display: Page): Promise<void> {
+  const main = display.locator('main');
+  await expect(async () => {
+    if ((await main.getAttribute('data-sound')) !== 'on')
+      await display.getByTestId('enable-sound').click({ timeout: 5_000 });
+    await expect(display.getByTestId('sound-on')).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 60_000 });
+}
+
+/** Calls every ticket waiting in a service, so a test that follows sees only its own calls. */
+export async function drainService(serviceId: string, counter = '9'): Promise<void> {
+  const staff = await staffApi(logins.reception);
+  try {
+    for (let i = 0; i < 500; i++) {
+      const r = await staff.post('/api/queue/call-next', { data: { serviceId, counter } });
+      const body = (await r.json()) as { ok: boolean; value?: unknown };
+      expect(body.ok).toBe(true);
+      if (!body.value) return;
+    }
+    throw new Error(`${serviceId} never emptied`);
+  } finally {
+    await staff.dispose();
+  }
+}
+
 /** Saves a screenshot for people to look at under artifacts/screenshots/ (kept by CI as artifacts). */
 export async function keepScreenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: false });
