@@ -735,7 +735,7 @@ const staffEn: Record<keyof typeof staffVi, string> = {
   'conflicts.kept': 'The stored record was kept.',
   'conflicts.taken': "The record now has the check-in's details.",
   'conflicts.read-only': 'Your role may only look; reception resolves conflicts.',
-  'attest.chip-verified': 'Chip ✓ (verified)',
+  'attest.chip-verified': 'Chip: verified',
   'attest.chip-unverified': 'Chip — signature not verified',
   'attest.chip-failed': 'Chip — signature invalid',
   'attest.cccd-qr': 'ID card QR',
