@@ -67,5 +67,12 @@ export const queueEntrySchema = z.object({
    * has it (issued at a counter or by a transfer) until staff print it on a counter's printer.
    */
   printStatus: z.enum(['pending', 'printed', 'failed', 'none']),
+  /**
+   * How the visit's identity was attested, as the visit records it: the source ('chip', 'cccd-qr',
+   * 'bhyt-qr', 'manual') and the check ('verified', 'no-trust-anchor', 'failed', 'unavailable',
+   * 'not-checked' for a chip the agent read; 'unattested' for a chip claim without its word;
+   * 'claimed' otherwise; null on visits stored before checks were recorded).
+   */
+  identity: z.object({ source: z.string(), check: z.string().nullable() }).optional(),
 });
 export type QueueEntry = z.infer<typeof queueEntrySchema>;

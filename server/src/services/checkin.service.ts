@@ -196,7 +196,8 @@ export class CheckInService {
       const { receipt, entry } = atOnce
         ? await this.storeAtOnce(atOnce, request, agentId, screened.value, service.value)
         : await this.runRetrying((trx) => this.issue(trx, request, agentId, screened.value, service.value));
-      this.deps.onIssued(entry);
+      const provenance = identityProvenanceOf(request);
+      this.deps.onIssued({ ...entry, identity: { source: provenance.source, check: provenance.check } });
       this.deps.hooks?.committed?.(receipt);
       return ok(receipt);
     } catch (e) {

@@ -184,7 +184,10 @@ export class QueueService {
   /** Today's open tickets (waiting, called, skipped) as staff see them. */
   async list(serviceId?: string): Promise<QueueEntry[]> {
     const rows = await this.tickets.openOfDay(this.today(), serviceId);
-    return rows.map((r) => toEntry(r, maskedNameOf(r.receipt_json)));
+    return rows.map((r) => ({
+      ...toEntry(r, maskedNameOf(r.receipt_json)),
+      identity: { source: r.identity_source, check: r.identity_check ?? null },
+    }));
   }
 
   /** Calls the next ticket of a service to a counter or room; null when nobody waits. */
