@@ -5,7 +5,8 @@
  * replays one check-in per request, and the moment the first replayed check-in is in the server's
  * database the agent is killed: no close, no flush, whatever it was sending or settling is cut off.
  * Started again on the same data folder, it finishes the replay: every ticket is in the queue once,
- * at its issue time, none lost, no number twice.
+ * at its issue time, none lost, no number twice. While the server is down the kiosk page still gets
+ * the service list (the one the server last gave), without which no patient could check in.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +22,7 @@ import type {
   KioskUiToAgentEvents,
   QueueEntry,
   Result,
+  ServiceInfo,
   Ticket,
 } from '@kiosk/protocol';
 import { api, login } from '../support/server-harness';
@@ -113,6 +115,14 @@ const storedOf = (numbers: string[]) =>
     return rows.filter((r) => numbers.includes(r.number)).length;
   }) ?? 0;
 
+async function agentHealth(): Promise<{ serverLink?: { state?: string } }> {
+  try {
+    return (await (await fetch(`http://127.0.0.1:${agentPort}/health`)).json()) as { serverLink?: { state?: string } };
+  } catch {
+    return {}; // not listening
+  }
+}
+
 async function connectUi(): Promise<Ui> {
   const socket: Ui = io(`http://127.0.0.1:${agentPort}`, { transports: ['websocket'] });
   await until(() => socket.connected, { what: 'kiosk page connected to the agent', timeoutMs: 60_000 });
@@ -157,11 +167,21 @@ describe('agent killed during its offline replay', () => {
     server = await startServer(serverPort);
     agent = startAgent({ PAIRING_CODE, OFFLINE_REPLAY_BATCH: '1' });
     ui = await connectUi();
+    // The kiosk in service: its page has listed the services.
+    const online = await new Promise<Result<ServiceInfo[]>>((resolve) => ui!.emit('services:list', {}, resolve));
+    expect(online.ok).toBe(true);
     await until(() => leasedNumbers() >= TICKETS, { what: 'offline lease granted', timeoutMs: 60_000 });
 
     // The server goes down hard; the kiosk keeps issuing from its lease.
     server.child.kill('SIGKILL');
     await server.exited();
+    await until(async () => (await agentHealth()).serverLink?.state === 'disconnected', {
+      what: 'agent saw the server go',
+      timeoutMs: 60_000,
+    });
+    // The patient still chooses a service on the page: the list the server last gave.
+    const services = await new Promise<Result<ServiceInfo[]>>((resolve) => ui!.emit('services:list', {}, resolve));
+    expect(services.ok && services.value.map((s) => s.id)).toContain(SERVICE);
     const tickets: Ticket[] = [];
     for (let i = 0; i < TICKETS; i++) {
       const r = await tap(ui, i);
