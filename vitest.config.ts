@@ -19,7 +19,9 @@ export default defineConfig({
           include: ['tests/integration/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
-          hookTimeout: 60_000,
+          // Hang bounds too; a PC/SC suite's setup may wait its turn for the machine's one vpcd port
+          // while another test run's PC/SC suite holds it (tests/support/pcscd.ts).
+          hookTimeout: 180_000,
           // Suites start real servers, pseudo-terminals and daemons: run files one at a time on 2 cores.
           fileParallelism: false,
         },

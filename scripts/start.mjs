@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   ensureAgentBuilt,
@@ -35,6 +36,13 @@ const enrolled = fs.existsSync(path.join(agentDataDir, 'credential.json'));
 const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const pairingCode = enrolled ? undefined : [...randomBytes(12)].map((b) => alphabet[b % alphabet.length]).join('');
 const serverUrl = `http://${urlHost}:${port}`;
+// What the tickets' QR opens on a phone: the hospital's public address when PUBLIC_URL names it,
+// else this server's own URL; on a wildcard bind, the machine's first network address, which a
+// phone on the same network can open (loopback only when there is none).
+const lanAddress = Object.values(os.networkInterfaces())
+  .flat()
+  .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+const publicUrl = process.env.PUBLIC_URL || (wildcard && lanAddress ? `http://${lanAddress}:${port}` : serverUrl);
 
 const children = [];
 function launch(name, args, env) {
@@ -77,6 +85,7 @@ launch('server', ['--import', 'tsx', 'server/src/main.ts'], {
   DEMO: '1',
   // The kiosk page asks the server where its agent listens: the printed URL works on any AGENT_PORT.
   KIOSK_AGENT_PORT: String(agentPort),
+  PUBLIC_URL: publicUrl,
   ...(pairingCode ? { BOOTSTRAP_PAIRING_CODE: pairingCode } : {}),
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
 });
@@ -121,6 +130,7 @@ if (!(await waitReady(`${serverUrl}/readyz`, 60_000))) {
       `  Display  ${base}/display/  (pair it with a code from Admin → Màn hình gọi số)`,
       `  Admin    ${base}/admin/`,
       `  Agent    http://127.0.0.1:${agentPort} (loopback only; simulator at /sim)`,
+      `  Tickets  ${publicUrl}/t/<code> (the ticket's QR; set PUBLIC_URL to the address phones reach)`,
       '',
       `Listening on ${wildcard ? `every interface (${host})` : host}:${port}${loopback ? ' (this machine only; set HOST to open it to the network)' : ''}.`,
       ...(loopback

@@ -260,6 +260,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
         const lookup = { by: 'identity' as const, identity: attested.value.identity };
         return runAppointmentCheckIn({ ...request, lookup }, flowDeps);
       },
+      'ticket:status': ({ code }) => link.ticketStatus(code),
       'printer:test': async ({ printerId }) => {
         const printer = devices.printer(printerId);
         if (!printer) return err('no-printer', `no printer ${printerId ?? ''}`.trim());

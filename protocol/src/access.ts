@@ -57,6 +57,10 @@ export const routeAccess = {
   admin: 'admin',
   /** Restart, configuration, diagnostics and software rollouts of kiosks (/api/admin/agents/…, bundles, rollouts). */
   'fleet-manage': 'admin',
+  /** GET /api/identity-conflicts: both versions of a patient's identity, for those who call patients. */
+  'identity-conflicts': 'callers',
+  /** POST /api/identity-conflicts/:id/resolve: settled at reception. */
+  'identity-conflict-resolve': 'counter',
 } as const satisfies Record<string, AccessGroup>;
 export type RouteGroup = keyof typeof routeAccess;
 

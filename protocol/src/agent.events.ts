@@ -11,6 +11,7 @@ import type { ServiceInfo } from './facility';
 import { insuranceCheckRequestSchema, type InsuranceCheck } from './kiosk-flow';
 import { ticketSchema } from './ticket';
 import { noPayloadSchema } from './no-payload';
+import { ticketStatusRequestSchema, type TicketPublicStatus } from './ticket-status';
 import { leaseRequestSchema, replayBatchSchema, type OfflineLease, type ReplayOutcome } from './offline';
 import { appointmentCheckInRequestSchema, appointmentLookupSchema, type Appointment } from './appointment';
 import {
@@ -68,6 +69,11 @@ export const agentCommands = {
   'lease:take': answers<OfflineLease[]>()(leaseRequestSchema),
   /** Check-ins the kiosk issued offline, in issue order; idempotent on each check-in id. */
   'checkin:replay': answers<ReplayOutcome[]>()(replayBatchSchema),
+  /**
+   * A ticket's public status for a code scanned at the kiosk (the phone page's answer; unknown
+   * codes count against this kiosk's guess budget).
+   */
+  'ticket:status': answers<TicketPublicStatus>()(ticketStatusRequestSchema),
 } as const;
 export type AgentToServerEvents = CommandEvents<typeof agentCommands>;
 

@@ -34,3 +34,4 @@ export * from './ticket-status';
 export * from './offline';
 export * from './identity-conflict';
 export * from './kiosk-config';
+export * from './ticket-qr';

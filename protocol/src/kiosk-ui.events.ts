@@ -32,6 +32,7 @@ import {
 } from './payment';
 import { appointmentCheckInRequestSchema, appointmentLookupSchema, type Appointment } from './appointment';
 import { noPayloadSchema } from './no-payload';
+import { ticketStatusRequestSchema, type TicketPublicStatus } from './ticket-status';
 
 /** Passive authentication of a read whose `card:identified` was already sent (that one said 'not-checked'). */
 export const cardAuthenticityEventSchema = z.object({
@@ -160,5 +161,7 @@ export const kioskUiCommands = {
   'appointment:find': answers<Appointment[]>()(appointmentLookupSchema),
   /** One tap: checks in for the appointment; the agent prints its ticket like any check-in. */
   'appointment:check-in': answers<CheckInOutcome & { appointment: Appointment }>()(appointmentCheckInRequestSchema),
+  /** The status of a ticket whose QR was scanned here, asked of the server (no name, no ID). */
+  'ticket:status': answers<TicketPublicStatus>()(ticketStatusRequestSchema),
 } as const;
 export type KioskUiToAgentEvents = CommandEvents<typeof kioskUiCommands>;

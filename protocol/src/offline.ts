@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { checkInRequestSchema } from './checkin';
 import type { Identity } from './identity';
 import { ticketSchema, type PriorityClass } from './ticket';
+import { PUBLIC_URL_MAX_CHARS } from './ticket-qr';
 
 /** A block `firstSeq..lastSeq` of a service's daily series, granted to one kiosk for one day. */
 export const offlineLeaseSchema = z.object({
@@ -24,6 +25,8 @@ export const offlineLeaseSchema = z.object({
   department: z.string().max(120),
   room: z.string().max(32),
   floor: z.number().int(),
+  /** The server's public base URL (publicBaseUrlOf): the offline ticket's QR is its status page too. */
+  publicUrl: z.string().max(PUBLIC_URL_MAX_CHARS).optional(),
 });
 export type OfflineLease = z.infer<typeof offlineLeaseSchema>;
 

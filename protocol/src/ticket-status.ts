@@ -86,6 +86,10 @@ export const ticketNotificationSchema = z.object({
 });
 export type TicketNotification = z.infer<typeof ticketNotificationSchema>;
 
+/** A kiosk asks a scanned ticket's status (page → agent → server): the same answer as the phone's page. */
+export const ticketStatusRequestSchema = z.object({ code: ticketLookupCodeSchema });
+export type TicketStatusRequest = z.infer<typeof ticketStatusRequestSchema>;
+
 export const ticketStatusCommands = {
   /** Answers the ticket's status and sends `status:changed` on every change until disconnect. */
   'status:watch': answers<TicketPublicStatus>()(z.object({ code: ticketLookupCodeSchema })),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STATUS_URL_MAX_CHARS } from './ticket-qr';
 
 export const priorityClassSchema = z.enum([
   'normal',
@@ -36,6 +37,15 @@ export const ticketSchema = z.object({
   peopleAhead: z.number().int().nonnegative().optional(),
   /** The server's estimate of the wait when it was issued (people ahead × the service's pace), minutes. */
   estimatedWaitMinutes: z.number().int().nonnegative().optional(),
+  /**
+   * The ticket's public status page for the patient's phone (`<public URL>/t/<lookupCode>`), when the
+   * server has a public URL: the QR carries it (else `TK:<lookupCode>`). Never stored with the receipt.
+   */
+  statusUrl: z
+    .string()
+    .max(STATUS_URL_MAX_CHARS)
+    .regex(/^https?:\/\/[^\s/?#]+\/t\/[A-Za-z0-9]+$/u, 'expected <public URL>/t/<code>')
+    .optional(),
 });
 export type Ticket = z.infer<typeof ticketSchema>;
 
@@ -57,5 +67,12 @@ export const queueEntrySchema = z.object({
    * has it (issued at a counter or by a transfer) until staff print it on a counter's printer.
    */
   printStatus: z.enum(['pending', 'printed', 'failed', 'none']),
+  /**
+   * How the visit's identity was attested, as the visit records it: the source ('chip', 'cccd-qr',
+   * 'bhyt-qr', 'manual') and the check ('verified', 'no-trust-anchor', 'failed', 'unavailable',
+   * 'not-checked' for a chip the agent read; 'unattested' for a chip claim without its word;
+   * 'claimed' otherwise; null on visits stored before checks were recorded).
+   */
+  identity: z.object({ source: z.string(), check: z.string().nullable() }).optional(),
 });
 export type QueueEntry = z.infer<typeof queueEntrySchema>;

@@ -232,6 +232,7 @@ export async function createServerApp(
     privacyNoticeVersion: config.PRIVACY_NOTICE_VERSION,
     log,
     onIssued: broadcast.issued,
+    ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
     onOutcome: (outcome, ms) => {
       metricsRef.current?.checkIns.inc({ outcome });
       metricsRef.current?.checkInSeconds.observe(ms / 1000);
@@ -282,6 +283,7 @@ export async function createServerApp(
       transactions,
       clock,
       timeZone: config.FACILITY_TIME_ZONE,
+      ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
       policy: {
         priorityRatio: config.PRIORITY_RATIO,
         priorityClasses: config.PRIORITY_CLASSES,
@@ -378,6 +380,7 @@ export async function createServerApp(
       clock,
       timeZone: config.FACILITY_TIME_ZONE,
       hospitalName: config.HOSPITAL_NAME,
+      ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
       blockSize: config.OFFLINE_LEASE_BLOCK,
       lowWater: Math.min(config.OFFLINE_LEASE_LOW_WATER, config.OFFLINE_LEASE_BLOCK),
       onConflict: async (agentId, checkInId, detail) => {

@@ -16,4 +16,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/u);
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/u);
   });
+
+  it('reads PUBLIC_URL as a canonical origin, and refuses one with a path or query', () => {
+    expect(loadConfig({}).PUBLIC_URL).toBeUndefined();
+    expect(loadConfig({ PUBLIC_URL: '' }).PUBLIC_URL).toBeUndefined();
+    expect(loadConfig({ PUBLIC_URL: 'https://BenhVien.Example.vn/' }).PUBLIC_URL).toBe('https://benhvien.example.vn');
+    expect(() => loadConfig({ PUBLIC_URL: 'https://benhvien.example.vn/kiosk' })).toThrow(/PUBLIC_URL/u);
+    expect(() => loadConfig({ PUBLIC_URL: 'https://benhvien.example.vn?x=1' })).toThrow(/PUBLIC_URL/u);
+    expect(() => loadConfig({ PUBLIC_URL: 'benhvien.example.vn' })).toThrow(/PUBLIC_URL/u);
+  });
 });

@@ -63,6 +63,10 @@ for (const role of staffRoles) {
       .locator('[data-action]')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-action') ?? '').filter((a) => a !== 'ticket:reprint'));
     expect([...new Set(shown)].sort()).toEqual(expectedCounterActions(role));
+    // Identity conflicts: listed for roles that may read them (their resolve actions show in the panel).
+    await expect(page.getByTestId('open-conflicts')).toHaveCount(
+      mayAccess(role, routeAccess['identity-conflicts']) ? 1 : 0,
+    );
     // Keys do nothing a role may not do: F2 calls only for callers.
     if (!mayAccess(role, staffCommandAccess['queue:call-next'])) {
       await expect(page.getByTestId('read-only')).toBeVisible();

@@ -37,7 +37,14 @@ interface Kiosk {
 }
 const kiosks: Kiosk[] = [];
 
-const SERVER_ENV = { OFFLINE_LEASE_BLOCK: '40', OFFLINE_LEASE_LOW_WATER: '20', KIOSK_OFFLINE_AFTER_SECONDS: '3600' };
+// The leases carry the public URL: the kiosk's offline tickets open their status page like the server's.
+const PUBLIC_URL = 'https://benhvien.example.vn';
+const SERVER_ENV = {
+  OFFLINE_LEASE_BLOCK: '40',
+  OFFLINE_LEASE_LOW_WATER: '20',
+  KIOSK_OFFLINE_AFTER_SECONDS: '3600',
+  PUBLIC_URL,
+};
 const startServer = () => spawnServer({ port: serverPort, databaseFile, env: SERVER_ENV });
 
 async function startKiosk(dir: string, pairingCode: string, env: Record<string, string> = {}): Promise<Kiosk> {
@@ -105,7 +112,9 @@ async function offlineTaps(k: Kiosk, from: number, count: number) {
     expect(outcome.value.offline).toBe(true);
     expect(outcome.value.receipt.ticket.offline).toBe(true);
     expect(outcome.value.print.state).toBe('confirmed');
-    expect(printedCodes(k)).toContain(`TK:${outcome.value.receipt.ticket.lookupCode}`);
+    const { lookupCode, statusUrl } = outcome.value.receipt.ticket;
+    expect(statusUrl).toBe(`${PUBLIC_URL}/t/${lookupCode}`);
+    expect(printedCodes(k)).toContain(statusUrl);
     // Recorded, not asserted (the machine is shared): the figure is the benchmark's.
     console.info(`offline tap answered in ${Math.round(ms)} ms`);
     tickets.push(outcome.value.receipt.ticket);

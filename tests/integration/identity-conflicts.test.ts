@@ -12,6 +12,7 @@ import type {
   CheckInReceipt,
   Identity,
   IdentityConflictView,
+  QueueEntry,
   Result,
   ServerToAgentEvents,
 } from '@kiosk/protocol';
@@ -104,6 +105,12 @@ describe.each(databaseKinds)('identity conflicts for staff review (%s)', (kind) 
       stored: { fullName: 'Nguyễn Thị Lan', dateOfBirth: '1988-03-12' },
       incoming: { fullName: 'Trần Văn Bình', dateOfBirth: '1975-01-01', sex: 'male' },
       status: 'open',
+    });
+    // Staff see on the queue row how the visit's identity was attested.
+    const queue = await api<QueueEntry[]>(server.url, reception, 'GET', '/api/queue?serviceId=noi-tong-quat');
+    expect(queue.body.value?.find((e) => e.ticketId === other.ticketId)?.identity).toEqual({
+      source: 'cccd-qr',
+      check: 'claimed',
     });
   });
 

@@ -113,6 +113,8 @@ describe('authorization of every route, namespace and command', () => {
       counter: expectedRoles('POST', '/api/counter/check-ins'),
       admin: expectedRoles('GET', '/api/admin/users'),
       'fleet-manage': expectedRoles('POST', '/api/admin/agents/x-1/restart'),
+      'identity-conflicts': expectedRoles('GET', '/api/identity-conflicts'),
+      'identity-conflict-resolve': expectedRoles('POST', '/api/identity-conflicts/x-1/resolve'),
     });
     expect(serverPackage.staffCommandRoles).toBe(staffCommandRoles);
     expect(serverPackage.adminCommandRoles).toBe(adminCommandRoles);

@@ -53,6 +53,12 @@ async function flood(socket: Socket, emit: (ack: (r: Result<unknown>) => void) =
   return tally;
 }
 
+/**
+ * A bound against /healthz starving behind a flood, not a speed target: a loaded 2-core machine
+ * stretches every answer (tests/bench/server-flood.bench.ts holds the < 100 ms figure).
+ */
+const HEALTHZ_HANG_MS = 15_000;
+
 /** Times /healthz while `during` runs: the slowest answer in ms. */
 async function healthzWhile(during: Promise<unknown>): Promise<number> {
   let done = false;
@@ -71,7 +77,9 @@ async function healthzWhile(during: Promise<unknown>): Promise<number> {
 }
 
 beforeAll(async () => {
-  server = await startServer({ BOOTSTRAP_PAIRING_CODE: 'FLOODCODE123' });
+  // HTTP sessions refill slowly here, so the flood outruns its bucket however slowly a loaded
+  // machine sends it; the burst is the default.
+  server = await startServer({ BOOTSTRAP_PAIRING_CODE: 'FLOODCODE123', HTTP_RATE_PER_SECOND: '20' });
   agent = await createAgent(
     loadAgentConfig({
       AGENT_PORT: '0',
@@ -115,7 +123,7 @@ describe('one client floods', () => {
     expect(tally['server-timeout']).toBeUndefined();
     expect(agent.link.servicesRequests - before).toBeLessThanOrEqual(1);
     // A loose bound for a busy test machine; the benchmark holds the 100 ms target.
-    expect(slowest).toBeLessThan(2000);
+    expect(slowest).toBeLessThan(HEALTHZ_HANG_MS);
   });
 
   it('a changed service list reaches the agent on its next request', async () => {
@@ -148,7 +156,7 @@ describe('one client floods', () => {
     sock.close();
     expect(tally['rate-limited'] ?? 0).toBeLessThanOrEqual(200);
     expect((tally['rate-limited'] ?? 0) + (tally['disconnected'] ?? 0)).toBeGreaterThan(29_000);
-    expect(slowest).toBeLessThan(2000);
+    expect(slowest).toBeLessThan(HEALTHZ_HANG_MS);
   });
 
   it('one viewer, 20,000 queue lists on /staff: rate-limited, and other staff are served meanwhile', async () => {
@@ -161,7 +169,7 @@ describe('one client floods', () => {
     const tally = await run;
     expect(tally['rate-limited'] ?? 0).toBeLessThanOrEqual(200);
     expect((tally['rate-limited'] ?? 0) + (tally['disconnected'] ?? 0)).toBeGreaterThan(19_000);
-    expect(slowest).toBeLessThan(2000);
+    expect(slowest).toBeLessThan(HEALTHZ_HANG_MS);
     // A second socket of the same session shares the session's bucket: still refused right after.
     const second: Socket<ServerToStaffEvents, StaffToServerEvents> = await connected(
       io(`${server.url}/staff`, { auth: { token: viewer }, transports: ['websocket'], reconnection: false }),
@@ -188,9 +196,14 @@ describe('one client floods', () => {
         while (answers.length < 3000) answers.push(await api(server.url, viewer, 'GET', '/api/queue'));
       }),
     );
+    const started = performance.now();
     const slowest = await healthzWhile(run);
-    expect(answers.filter((r) => r.status === 429).length).toBeGreaterThan(1000);
+    const seconds = (performance.now() - started) / 1000;
+    // Past the burst (200) only the refill (20 per second) gets through, however long the flood took.
+    const ok = answers.filter((r) => r.status === 200).length;
+    expect(ok).toBeLessThanOrEqual(200 + Math.ceil(20 * seconds) + 20);
+    expect(answers.filter((r) => r.status === 429).length).toBe(answers.length - ok);
     expect(answers.find((r) => r.status === 429)?.body).toMatchObject({ error: { code: 'rate-limited' } });
-    expect(slowest).toBeLessThan(2000);
+    expect(slowest).toBeLessThan(HEALTHZ_HANG_MS);
   });
 });

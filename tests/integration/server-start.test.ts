@@ -73,6 +73,8 @@ describe('npm start', () => {
       expect(listeningAddresses(port)).toEqual(['127.0.0.1']);
       expect(listeningAddresses(agentPort)).toEqual(['127.0.0.1']);
       expect(output).toContain(`http://127.0.0.1:${port}/kiosk/`);
+      // The tickets' QR opens this server's status pages when PUBLIC_URL is not set.
+      expect(output).toContain(`Tickets  http://127.0.0.1:${port}/t/<code>`);
       expect(output).toContain('this machine only');
       expect(output).not.toContain('0.0.0.0');
     } finally {

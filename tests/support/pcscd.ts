@@ -1,8 +1,9 @@
 /**
- * A real pcscd with vsmartcard's vpcd driver for the PC/SC tests (run them under
- * `flock /tmp/kiosk-pcsc.lock`: vpcd listens on one fixed port). A pcscd already running is used
- * as it is; one started here runs in the foreground, owned by the test, and is stopped by its pid.
- * Waits are for what pcscd reports (the reader listed, a card in it), never for a fixed time.
+ * A real pcscd with vsmartcard's vpcd driver for the PC/SC tests. vpcd listens on one fixed port,
+ * so a suite holds the machine's vpcd lock from startPcscd() to stop(): two test runs side by side
+ * take turns instead of both putting their virtual card on the one port. A pcscd already running
+ * is used as it is; one started here runs in the foreground, owned by the test, and is stopped by
+ * its pid. Waits are for what pcscd reports (the reader listed, a card in it), never for a fixed time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -31,8 +32,34 @@ function runningPcscd(): boolean {
   }
 }
 
-/** Starts pcscd unless one runs, and resolves once `reader` is listed. */
+/** The machine-wide lock on the vpcd port (util-linux flock; released when this process ends, too). */
+const VPCD_LOCK = '/tmp/kiosk-vpcd-port.lock';
+
+/**
+ * Takes the vpcd lock: `flock` holds it while its child (`cat`) waits on our pipe, so closing the
+ * pipe — or this process dying — releases it. Resolves with the release.
+ */
+async function lockVpcd(): Promise<() => Promise<void>> {
+  const holder = spawn('flock', [VPCD_LOCK, 'sh', '-c', 'echo held; exec cat'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    holder.once('error', reject);
+    holder.once('exit', (code) => reject(new Error(`flock on ${VPCD_LOCK} ended (${code}) before holding it`)));
+    holder.stdout?.once('data', () => resolve());
+  });
+  holder.removeAllListeners('exit');
+  return async () => {
+    if (holder.exitCode !== null) return;
+    const exited = new Promise((resolve) => holder.once('exit', resolve));
+    holder.stdin?.end();
+    await exited;
+  };
+}
+
+/** Takes the vpcd lock, starts pcscd unless one runs, and resolves once `reader` is listed. */
 export async function startPcscd(reader = VPCD_READER): Promise<Pcscd> {
+  const unlock = await lockVpcd();
   if (!existsSync('/usr/sbin/pcscd')) throw new Error('pcscd is not installed: apt-get install pcscd libpcsclite-dev');
   if (!existsSync('/usr/lib/pcsc/drivers/serial/libifdvpcd.so'))
     throw new Error('vpcd driver missing: apt-get install vsmartcard-vpcd');
@@ -63,12 +90,13 @@ export async function startPcscd(reader = VPCD_READER): Promise<Pcscd> {
     async stop() {
       const d = daemon;
       daemon = undefined;
-      if (!d || d.exitCode !== null) return;
+      if (!d || d.exitCode !== null) return unlock();
       const exited = new Promise((resolve) => d.once('exit', resolve));
       d.kill('SIGTERM');
       // SIGTERM is asked first; a pcscd that does not exit by then is killed.
       const stopped = await Promise.race([exited.then(() => true), sleep(3000).then(() => false)]);
       if (!stopped && d.exitCode === null) d.kill('SIGKILL');
+      await unlock();
     },
   };
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { classifiedScanSchema } from '@kiosk/protocol';
+import { classifiedScanSchema, publicBaseUrlOf, ticketQrPayload, ticketStatusUrl } from '@kiosk/protocol';
 import { classifyScan } from './scan-classifier';
 import { CPU_BOUND_SPEC_TIMEOUT_MS } from '../spec-helpers/timeouts';
 
@@ -43,6 +43,45 @@ describe('classifyScan', () => {
     expect(classifyScan(`TK:${'A'.repeat(33)}`).kind).toBe('rejected');
   });
 
+  it('reads a ticket QR that is its status page URL, on any host; a bad code there is a rejected ticket', () => {
+    expect(classifyScan('https://benhvien.example.vn/t/Q7RM2XABCD23')).toEqual({
+      kind: 'ticket-qr',
+      lookupCode: 'Q7RM2XABCD23',
+    });
+    expect(classifyScan('http://127.0.0.1:8080/t/A1B2C3\r\n')).toEqual({ kind: 'ticket-qr', lookupCode: 'A1B2C3' });
+    expect(classifyScan('HTTPS://BV.EXAMPLE.VN/t/A1B2C3')).toEqual({ kind: 'ticket-qr', lookupCode: 'A1B2C3' });
+    expect(classifyScan('http://[::1]:8080/t/A1B2C3')).toEqual({ kind: 'ticket-qr', lookupCode: 'A1B2C3' });
+    expect(classifyScan('https://bv.example.vn/t/abc')).toEqual({
+      kind: 'rejected',
+      claimed: 'ticket-qr',
+      reason: 'unknown-format',
+    });
+    // Not a ticket's status page: another path, a query, a deeper path, another scheme.
+    expect(classifyScan('https://bv.example.vn/x/t/A1B2C3').kind).toBe('rejected');
+    expect(classifyScan('https://bv.example.vn/t/A1B2C3/x').kind).toBe('rejected');
+    expect(classifyScan('ftp://bv.example.vn/t/A1B2C3').kind).toBe('rejected');
+    expect(classifyScan('https://user@bv.example.vn/t/A1B2C3').kind).toBe('rejected');
+  });
+
+  it('reads back the lookup code of every ticket QR the server and the agent make (property)', () => {
+    const code = fc.stringMatching(/^[A-HJ-NP-Z2-9]{12}$/u);
+    const label = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?$/u);
+    const origin = fc
+      .tuple(
+        fc.constantFrom('http', 'https'),
+        fc.array(label, { minLength: 1, maxLength: 4 }),
+        fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
+      )
+      .map(([scheme, labels, port]) => `${scheme}://${labels.join('.')}${port === undefined ? '' : `:${port}`}`);
+    fc.assert(
+      fc.property(code, fc.option(origin, { nil: undefined }), (c, o) => {
+        const base = o === undefined ? undefined : publicBaseUrlOf(o);
+        const payload = ticketQrPayload({ lookupCode: c, ...(base ? { statusUrl: ticketStatusUrl(base, c) } : {}) });
+        expect(classifyScan(payload)).toEqual({ kind: 'ticket-qr', lookupCode: c });
+      }),
+    );
+  });
+
   it('rejects anything else as unknown', () => {
     expect(classifyScan('https://example.vn/xyz')).toEqual({
       kind: 'rejected',
@@ -54,7 +93,7 @@ describe('classifyScan', () => {
   });
 
   it('never throws and always returns a schema-valid ClassifiedScan (fuzz)', () => {
-    const seeds = [CCCD, CCCD_MALFORMED, BHYT, 'TK:ABC123'];
+    const seeds = [CCCD, CCCD_MALFORMED, BHYT, 'TK:ABC123', 'https://benhvien.example.vn:8443/t/Q7RM2XABCD23'];
     const mutated = fc
       .tuple(fc.constantFrom(...seeds), fc.nat(400), fc.nat(400), fc.string({ maxLength: 6 }))
       .map(([v, a, b, s]) => v.slice(0, Math.min(a, b)) + s + v.slice(Math.max(a, b)));

@@ -4,14 +4,21 @@
  * (recognised, nothing read: document-qr.recognizer.ts), or a typed rejection. Never throws and
  * never returns the raw payload.
  */
-import { bookingCodeFromQr, type ClassifiedScan } from '@kiosk/protocol';
+import { bookingCodeFromQr, TICKET_QR_PREFIX, type ClassifiedScan } from '@kiosk/protocol';
 import { looksLikeBhytQr, parseBhytQr } from './qr/bhyt-qr.parser';
 import { looksLikeCccdQr, parseCccdQr } from './qr/cccd-qr.parser';
 import { looksNotUtf8, MAX_PAYLOAD_CHARS, trimPayload } from './qr/qr-text';
 import { looksLikeCccd2024Qr, looksLikeVneidQr } from './qr/document-qr.recognizer';
 
-export const TICKET_QR_PREFIX = 'TK:';
+export { TICKET_QR_PREFIX };
 const TICKET_CODE = /^[A-Z0-9]{6,32}$/u;
+/**
+ * A ticket's status-page URL, `http(s)://<host>[:port]/t/<code>` (scheme and host in any case, as
+ * a QR in alphanumeric mode may carry them). Any host: the scan yields only the lookup code, which
+ * the kiosk looks up on its own server (the URL is never opened), and tickets printed under an
+ * earlier or another public URL of the hospital must still read; an unknown code is simply not found.
+ */
+const TICKET_STATUS_URL = /^https?:\/\/(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::\d{1,5})?\/t\/([^/?#]*)$/iu;
 
 export function classifyScan(payload: string): ClassifiedScan {
   try {
@@ -30,6 +37,12 @@ function classify(payload: string): ClassifiedScan {
 
   if (text.startsWith(TICKET_QR_PREFIX)) {
     const code = text.slice(TICKET_QR_PREFIX.length);
+    if (TICKET_CODE.test(code)) return { kind: 'ticket-qr', lookupCode: code };
+    return { kind: 'rejected', claimed: 'ticket-qr', reason: 'unknown-format' };
+  }
+  const statusUrl = TICKET_STATUS_URL.exec(text);
+  if (statusUrl) {
+    const code = statusUrl[1] ?? '';
     if (TICKET_CODE.test(code)) return { kind: 'ticket-qr', lookupCode: code };
     return { kind: 'rejected', claimed: 'ticket-qr', reason: 'unknown-format' };
   }

@@ -4,7 +4,15 @@
  * leased seq, a lookup code of the server's format, and the offline mark.
  */
 import { randomBytes } from 'node:crypto';
-import { maskName, offlinePriority, type CheckInRequest, type OfflineLease, type Ticket } from '@kiosk/protocol';
+import {
+  maskName,
+  offlinePriority,
+  publicBaseUrlOf,
+  ticketStatusUrl,
+  type CheckInRequest,
+  type OfflineLease,
+  type Ticket,
+} from '@kiosk/protocol';
 
 const LOOKUP_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const SORTED_ALPHABET = [...LOOKUP_ALPHABET].sort().join('');
@@ -25,6 +33,9 @@ export function offlineLookupCode(now: number): string {
 export const offlineNumber = (prefix: string, seq: number): string => `${prefix}${String(seq).padStart(3, '0')}`;
 
 export function offlineTicket(request: CheckInRequest, lease: OfflineLease, seq: number, now: Date): Ticket {
+  const lookupCode = offlineLookupCode(now.getTime());
+  // The lease's public URL, read again as the server would have it (a lease from the journal is old input).
+  const publicUrl = lease.publicUrl === undefined ? undefined : publicBaseUrlOf(lease.publicUrl);
   return {
     hospitalName: lease.hospitalName,
     department: lease.department,
@@ -34,8 +45,9 @@ export function offlineTicket(request: CheckInRequest, lease: OfflineLease, seq:
     serviceType: request.identity.insuranceNumber ? 'insurance' : 'fee-paying',
     priority: offlinePriority(request.identity, request.priorityClaims, now),
     issuedAt: now.toISOString(),
-    lookupCode: offlineLookupCode(now.getTime()),
+    lookupCode,
     maskedName: maskName(request.identity.fullName),
     offline: true,
+    ...(publicUrl ? { statusUrl: ticketStatusUrl(publicUrl, lookupCode) } : {}),
   };
 }

@@ -35,4 +35,12 @@ describe('layoutTicket', () => {
     expect(lines.join('\n')).not.toMatch(/người trước|chờ khoảng/u);
     expect(texts({ ...ticket, peopleAhead: 0 })).toContain('Bạn là người tiếp theo');
   });
+  it("prints the status page's URL in the QR when the server gives it, else TK:<code>", () => {
+    const qrs = (t: Ticket) => layoutTicket(t).flatMap((i) => (i.kind === 'qr' ? [i.payload] : []));
+    const statusUrl = 'https://benhvien.example.vn/t/ABCD23456789';
+    expect(qrs({ ...ticket, statusUrl })).toEqual([statusUrl]);
+    expect(qrs(ticket)).toEqual(['TK:ABCD23456789']);
+    // The code stays printed under the QR for staff who type it.
+    expect(texts({ ...ticket, statusUrl })).toContain('ABCD23456789');
+  });
 });

@@ -2,7 +2,7 @@
  * What a queue ticket says, independent of bytes: an ordered list of items the encoder
  * turns into ESC/POS. Vietnamese first; no unmasked personal data (protocol's Ticket).
  */
-import type { Ticket } from '@kiosk/protocol';
+import { ticketQrPayload, type Ticket } from '@kiosk/protocol';
 import type { Align } from './escpos.commands';
 
 export type TicketItem =
@@ -87,8 +87,8 @@ export function formatIssuedAt(iso: string, timeZone = 'Asia/Ho_Chi_Minh'): stri
   return `${get('hour')}:${get('minute')} ${get('day')}/${get('month')}/${get('year')}`;
 }
 
-/** The QR payload of a ticket (protocol contract: `TK:<lookupCode>`). */
-export const ticketQrPayload = (ticket: Pick<Ticket, 'lookupCode'>): string => `TK:${ticket.lookupCode}`;
+/** The QR payload of a ticket (protocol contract: its status page's URL, else `TK:<lookupCode>`). */
+export { ticketQrPayload };
 
 export function layoutTicket(ticket: Ticket, options: LayoutOptions = {}): TicketItem[] {
   const labels = options.labels ?? vietnameseLabels;

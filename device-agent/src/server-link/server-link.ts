@@ -40,6 +40,7 @@ import {
   type OfflineLease,
   type ReplayBatch,
   type ReplayOutcome,
+  type TicketPublicStatus,
 } from '@kiosk/protocol';
 import { z } from 'zod';
 import { DurableQueue } from './durable-queue';
@@ -351,6 +352,10 @@ export class ServerLink {
     request: AppointmentCheckInRequest,
   ): Promise<Result<{ receipt: CheckInReceipt; appointment: Appointment }>> {
     return this.request((s, ack) => s.emit('appointment:check-in', request, ack));
+  }
+  /** A scanned ticket's public status (unknown codes count against this kiosk's guess budget). */
+  ticketStatus(code: string): Promise<Result<TicketPublicStatus>> {
+    return this.request((s, ack) => s.emit('ticket:status', { code }, ack));
   }
   /**
    * The facility's services: from the cache, else one request shared by every caller meanwhile.

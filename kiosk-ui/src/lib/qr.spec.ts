@@ -19,6 +19,7 @@ describe('encodeQr', () => {
   const texts = [
     'TK:A1B2C3',
     'TK:ABCDEFGHJKLMNPQRSTUVWXYZ23456789',
+    'https://benhvien.example.vn/t/Q7RM2XABCD23',
     `TK:${'x'.repeat(61)}`,
     'Nguyễn Thị Lan',
     'y'.repeat(150),

@@ -1,7 +1,8 @@
 /**
  * A small QR code encoder (ISO/IEC 18004): byte mode, error correction level M, versions 1–10
- * (up to 213 bytes), with the standard mask selection. Enough for `TK:<lookupCode>` on the
- * on-screen ticket; a full library would cost the kiosk bundle several kilobytes.
+ * (up to 213 bytes), with the standard mask selection. Enough for the on-screen ticket's QR (its
+ * status page's URL, at most 200 characters, or `TK:<lookupCode>`); a full library would cost the
+ * kiosk bundle several kilobytes.
  */
 
 /** ECC codewords per block and number of blocks for level M, versions 1–10. */

@@ -100,7 +100,6 @@ export const messages = {
   'kiosk.thanks': 'Cảm ơn bạn! Chúc bạn mau khỏe.',
   'kiosk.checkin-failed': 'Chưa lấy được số thứ tự. Vui lòng thử lại; nếu vẫn lỗi, vui lòng đến quầy tiếp đón.',
   'kiosk.retry': 'Thử lại',
-  'kiosk.ticket-scanned': 'Đây là mã trên phiếu số thứ tự. Vui lòng đến phòng khám ghi trên phiếu hoặc quầy tiếp đón.',
   'kiosk.no-services': 'Hiện chưa tải được danh sách khoa khám. Vui lòng chờ giây lát hoặc đến quầy tiếp đón.',
   'kiosk.card.failed': 'Không đọc được thẻ. Vui lòng đặt lại thẻ, quét mã QR trên thẻ, hoặc nhập bằng tay.',
   'hint.card-removed': 'Thẻ đã bị nhấc ra. Vui lòng đặt lại thẻ và giữ yên.',
@@ -188,6 +187,20 @@ export const messages = {
   'kiosk.ticket.wait-none': 'Sắp đến lượt bạn',
   'kiosk.ticket.issued': 'Giờ lấy số',
   'kiosk.ticket.kind': 'Hình thức khám',
+  'prompt.ticket-status': 'Đây là trạng thái số thứ tự của bạn: số người chờ trước bạn và phòng cần đến.',
+  'kiosk.ticket-status.title': 'Trạng thái số thứ tự',
+  'kiosk.ticket-status.loading': 'Đang tra cứu phiếu…',
+  'kiosk.ticket-status.called': 'Mời bạn đến {room}',
+  'kiosk.ticket-status.skipped': 'Bạn đã được gọi. Vui lòng đến {room} ngay.',
+  'kiosk.ticket-status.live': 'Tự cập nhật khi hàng chờ thay đổi',
+  'kiosk.ticket-status.stale': 'Đang kết nối lại: thông tin có thể chưa mới nhất.',
+  'kiosk.ticket-status.unknown': 'Không tìm thấy phiếu này. Vui lòng đến quầy tiếp đón để được hỗ trợ.',
+  'kiosk.ticket-status.expired':
+    'Phiếu này đã hết hiệu lực. Lượt khám của phiếu đã kết thúc; nếu cần hỗ trợ, vui lòng đến quầy tiếp đón.',
+  'kiosk.ticket-status.limited':
+    'Ki-ốt đã tra quá nhiều mã không đúng. Vui lòng thử lại sau ít phút hoặc đến quầy tiếp đón.',
+  'kiosk.ticket-status.unavailable':
+    'Chưa xem được trạng thái phiếu lúc này. Vui lòng đến phòng khám ghi trên phiếu hoặc quầy tiếp đón.',
 };
 
 export type MessageKey = keyof typeof messages;

@@ -3,10 +3,9 @@
  * both versions (an audited read); the counter group resolves them.
  */
 import { z } from 'zod';
-import { identityConflictResolutionSchema } from '@kiosk/protocol';
+import { identityConflictResolutionSchema, routeRoles } from '@kiosk/protocol';
 import type { Services } from '../services';
 import type { ApiRegistry } from './api';
-import { CALLERS, COUNTER } from '../access';
 
 const idParams = z.object({ id: z.string().min(1).max(64) });
 
@@ -18,7 +17,7 @@ export function registerIdentityConflictRoutes(api: ApiRegistry, s: Services): v
       summary:
         'Open identity conflicts: check-ins whose ID or BHYT number matched a patient stored with another name or birth date (audited read)',
       tag: 'patients',
-      access: CALLERS,
+      access: routeRoles['identity-conflicts'],
     },
     async ({ user }) => s.identityConflicts.listOpen(user),
   );
@@ -28,7 +27,7 @@ export function registerIdentityConflictRoutes(api: ApiRegistry, s: Services): v
       url: '/api/identity-conflicts/:id/resolve',
       summary: "Keeps the stored patient's version, or takes the check-in's name and birth date",
       tag: 'patients',
-      access: COUNTER,
+      access: routeRoles['identity-conflict-resolve'],
       params: idParams,
       body: identityConflictResolutionSchema,
     },

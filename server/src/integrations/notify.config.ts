@@ -4,6 +4,7 @@
  * ZNS and SMS need the hospital's provider account).
  */
 import { z } from 'zod';
+import { publicBaseUrlOf } from '@kiosk/protocol';
 
 const optionalUrl = z
   .string()
@@ -12,6 +13,21 @@ const optionalUrl = z
   .or(z.literal('').transform(() => undefined));
 
 export const ticketStatusConfigShape = {
+  /**
+   * The server's address as patients' phones reach it (`https://benhvien.example.vn`: http(s), a
+   * host and port, no path or query). Every ticket's QR then opens its status page
+   * (`<PUBLIC_URL>/t/<code>`); unset, the QR stays `TK:<code>` (counter and kiosk scanners only).
+   */
+  PUBLIC_URL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      const origin = publicBaseUrlOf(v);
+      if (origin === undefined)
+        ctx.addIssue({ code: 'custom', message: 'expected http(s)://host[:port], no path, query or credentials' });
+      return origin;
+    }),
   /** The hospital's directions (a map or a page), linked from the status page. */
   STATUS_DIRECTIONS_URL: optionalUrl,
   /** Tell an opted-in patient when this many people (or fewer) are ahead. */

@@ -117,6 +117,14 @@ export function attachAgentNamespace(
         'rollout:report': (report) => s.fleetManagement.report(agent.id, report),
         'lease:take': async (request) => ok(await s.offline.leases(agent.id, request)),
         'checkin:replay': async (batch) => ok(await s.offline.replay(agent.id, batch)),
+        // A ticket scanned at this kiosk: the phone page's answer, no more; this kiosk's unknown
+        // codes count against a guess budget of its own, as an address's do.
+        'ticket:status': async ({ code }) => {
+          const r = await s.ticketStatus.lookup(code, `kiosk:${agent.id}`);
+          if (!r.ok) return r;
+          const { ticketId: _t, serviceId: _s, ...status } = r.value;
+          return ok(status);
+        },
       },
       commandOptions(log, limits.forSocket('/agent', agent.id, socket)),
     );

@@ -21,7 +21,7 @@ export class TicketRepository {
 
   // ---- the queue as staff see it -------------------------------------------------------------
 
-  /** A day's open tickets (waiting, called, skipped) with their visit's stored receipt, oldest first. */
+  /** A day's open tickets (waiting, called, skipped) with their visit's stored receipt and identity attestation, oldest first. */
   async openOfDay(day: string, serviceId?: string) {
     let q = this.db.kysely
       .selectFrom('tickets')
@@ -35,6 +35,8 @@ export class TicketRepository {
         'tickets.issued_at',
         'tickets.print_status',
         'visits.receipt_json',
+        'visits.identity_source',
+        'visits.identity_check',
       ])
       .where('tickets.day', '=', day)
       .where('tickets.status', 'in', ['waiting', 'called', 'skipped'])

@@ -19,6 +19,7 @@ import {
   ok,
   type QueueEntry,
   type OfflineCheckIn,
+  ticketStatusUrl,
 } from '@kiosk/protocol';
 import type { Committer } from '../db/group-commit';
 import type { PatientTable } from '../db/schema';
@@ -59,6 +60,8 @@ export interface CheckInDeps {
    * clinic's names in both languages, people ahead and the estimated wait. A failure leaves them out.
    */
   describeTicket?: (serviceId: string, ticketId: string) => Promise<Partial<Ticket>>;
+  /** The public base URL for patients' phones (PUBLIC_URL): the ticket's QR opens its status page. */
+  publicUrl?: string;
   /** Every answered command: 'issued', 'replayed' or the error code, with its duration. */
   onOutcome?: (outcome: string, ms: number) => void;
   /** Extension points of the integrations (insurance screening, the EMR outbox). */
@@ -154,9 +157,14 @@ export class CheckInService {
     const result = await this.checkInOnce(request, agentId);
     const outcome = result.ok ? (result.value.replayed ? 'replayed' : 'issued') : result.error.code;
     this.deps.onOutcome?.(outcome, performance.now() - started);
-    if (!result.ok || !this.deps.describeTicket) return result;
-    const extra = await this.deps.describeTicket(request.serviceId, result.value.ticketId).catch(() => ({}));
-    return ok({ ...result.value, ticket: { ...result.value.ticket, ...extra } });
+    if (!result.ok) return result;
+    // The status URL is made here, never stored: a replay or a changed PUBLIC_URL gives the current one.
+    const { publicUrl } = this.deps;
+    const statusUrl = publicUrl ? { statusUrl: ticketStatusUrl(publicUrl, result.value.ticket.lookupCode) } : {};
+    const extra = this.deps.describeTicket
+      ? await this.deps.describeTicket(request.serviceId, result.value.ticketId).catch(() => ({}))
+      : {};
+    return ok({ ...result.value, ticket: { ...result.value.ticket, ...extra, ...statusUrl } });
   }
 
   private async checkInOnce(
@@ -188,7 +196,8 @@ export class CheckInService {
       const { receipt, entry } = atOnce
         ? await this.storeAtOnce(atOnce, request, agentId, screened.value, service.value)
         : await this.runRetrying((trx) => this.issue(trx, request, agentId, screened.value, service.value));
-      this.deps.onIssued(entry);
+      const provenance = identityProvenanceOf(request);
+      this.deps.onIssued({ ...entry, identity: { source: provenance.source, check: provenance.check } });
       this.deps.hooks?.committed?.(receipt);
       return ok(receipt);
     } catch (e) {

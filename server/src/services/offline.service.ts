@@ -28,6 +28,8 @@ export interface OfflineDeps {
   clock: Clock;
   timeZone: string;
   hospitalName: string;
+  /** The public base URL for patients' phones (PUBLIC_URL): the kiosk's offline tickets open their status page. */
+  publicUrl?: string;
   /** Numbers per block. */
   blockSize: number;
   /** A kiosk with fewer numbers than this left for a service gets a new block. */
@@ -103,6 +105,7 @@ export class OfflineService {
           department: s.dept_vi,
           room: s.room,
           floor: Number(s.floor),
+          ...(this.deps.publicUrl ? { publicUrl: this.deps.publicUrl } : {}),
         },
       ];
     });

@@ -8,6 +8,7 @@ import {
   checkInReceiptSchema,
   err,
   ok,
+  ticketStatusUrl,
   type CalledTicket,
   type PriorityClass,
   type QueueEntry,
@@ -74,6 +75,8 @@ export interface QueueDeps {
   onCalled: (call: CalledTicket, entry: QueueEntry) => void;
   onChanged: (entry: QueueEntry) => void;
   onIssued: (entry: QueueEntry) => void;
+  /** The public base URL for patients' phones (PUBLIC_URL): a reprinted ticket's QR opens its status page. */
+  publicUrl?: string;
 }
 
 export function toEntry(
@@ -181,7 +184,10 @@ export class QueueService {
   /** Today's open tickets (waiting, called, skipped) as staff see them. */
   async list(serviceId?: string): Promise<QueueEntry[]> {
     const rows = await this.tickets.openOfDay(this.today(), serviceId);
-    return rows.map((r) => toEntry(r, maskedNameOf(r.receipt_json)));
+    return rows.map((r) => ({
+      ...toEntry(r, maskedNameOf(r.receipt_json)),
+      identity: { source: r.identity_source, check: r.identity_check ?? null },
+    }));
   }
 
   /** Calls the next ticket of a service to a counter or room; null when nobody waits. */
@@ -419,7 +425,12 @@ export class QueueService {
       floor: Number(row.floor),
       department: row.department_vi,
     };
-    return ok({ ticket, issuedBy: row.agent_id });
+    const { statusUrl: _stored, ...current } = ticket;
+    const { publicUrl } = this.deps;
+    return ok({
+      ticket: publicUrl ? { ...current, statusUrl: ticketStatusUrl(publicUrl, row.lookup_code) } : current,
+      issuedBy: row.agent_id,
+    });
   }
 
   /** A ticket counts as printed only when the printer confirmed it. */

@@ -1,5 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { CheckInOutcome, ClassifiedScan, Identity, Result, ServiceInfo } from '@kiosk/protocol';
+import type {
+  CheckInOutcome,
+  ClassifiedScan,
+  Identity,
+  Result,
+  ServiceInfo,
+  TicketPublicStatus,
+} from '@kiosk/protocol';
 import { KioskFlow, idleSettings, type FlowTimers, type KioskPort } from './kiosk-flow';
 
 const lan: Identity = {
@@ -38,6 +45,31 @@ const outcome = (printed: boolean): CheckInOutcome => ({
   print: { state: printed ? 'confirmed' : 'failed' },
 });
 
+const waiting = (ahead: number): TicketPublicStatus => ({
+  code: 'ABCD23456789',
+  number: 'A007',
+  state: 'waiting',
+  service: { vi: 'Nội tổng quát', en: 'General medicine' },
+  room: '101',
+  floor: 1,
+  ahead,
+  estimatedWaitMs: ahead * 300_000,
+  calledTo: null,
+  issuedAt: '2026-12-05T01:00:00.000Z',
+  hospitalName: 'BV',
+  notify: { placesAhead: 3, channels: [] },
+  at: '2026-12-05T01:05:00.000Z',
+});
+const called = (to: string): TicketPublicStatus => ({
+  ...waiting(0),
+  state: 'called',
+  ahead: null,
+  estimatedWaitMs: null,
+  calledTo: to,
+});
+const failure = (code: string): Result<TicketPublicStatus> => ({ ok: false, error: { code, message: code } });
+const ticketScan = (lookupCode = 'ABCD23456789') => ({ kind: 'ticket-qr', lookupCode }) as ClassifiedScan;
+
 /** Timers the test advances by hand. */
 function manualTimers(): FlowTimers & { advance(ms: number): void } {
   let now = 0;
@@ -73,6 +105,7 @@ function setup(overrides: Partial<KioskPort> = {}) {
     checkInsurance: () => Promise.resolve({ ok: true, value: { verdict: 'eligible' } }),
     submitCheckIn: () => Promise.resolve({ ok: true, value: outcome(true) }),
     printReceipt: () => Promise.resolve({ ok: true, value: { state: 'confirmed' } }),
+    ticketStatus: () => Promise.resolve({ ok: true, value: waiting(2) }),
     resetSession: vi.fn(),
     hasInsuranceCheck: () => false,
     newCheckInId: () => '0190a5b2-0000-7000-8000-000000000001',
@@ -160,8 +193,8 @@ describe('KioskFlow', () => {
   it('a problem on one step is not shown on the next even if the state keeps it', () => {
     const { flow } = setup();
     flow.scanned(scan(lan));
-    flow.scanned({ kind: 'ticket-qr', lookupCode: 'X' } as ClassifiedScan);
-    expect(flow.problem).toBe('kiosk.ticket-scanned');
+    flow.scanned({ kind: 'vneid-qr' } as ClassifiedScan);
+    expect(flow.problem).toBe('hint.go-to-counter');
     flow.confirm();
     expect(flow.problem).toBeNull();
   });
@@ -282,5 +315,122 @@ describe('KioskFlow: the card and its QR on a reader without optics', () => {
     flow.cardPresented('r1');
     flow.identificationChanged({ state: 'need-qr', readId: 'old' });
     expect(flow.state.step).toBe('consent');
+  });
+});
+
+describe("KioskFlow: a ticket's QR shows its status", () => {
+  it('opens the status step from the start, keeps it up to date, and wipes on the idle timeout', async () => {
+    const answers = [waiting(2), waiting(1), called('Phòng 104')];
+    const asked: string[] = [];
+    const { flow, timers, port } = setup({
+      ticketStatus: (code) => {
+        asked.push(code);
+        return Promise.resolve({ ok: true, value: answers.shift() ?? called('Phòng 104') });
+      },
+    });
+    flow.scanned(ticketScan());
+    expect(flow.state).toMatchObject({ step: 'ticket-status', ticketCode: 'ABCD23456789', ticketStatus: null });
+    await settle();
+    expect(flow.state.ticketStatus?.ahead).toBe(2);
+    timers.advance(5_000);
+    await settle();
+    expect(flow.state.ticketStatus?.ahead).toBe(1);
+    timers.advance(5_000);
+    await settle();
+    expect(flow.state.ticketStatus).toMatchObject({ state: 'called', calledTo: 'Phòng 104' });
+    expect(asked).toEqual(['ABCD23456789', 'ABCD23456789', 'ABCD23456789']);
+    // Updates are not touches: the idle clock runs on, and the wipe ends the polling.
+    timers.advance(10_000);
+    await settle();
+    expect(flow.state).toMatchObject({ step: 'ticket-status', stillThere: true });
+    timers.advance(10_000);
+    expect(flow.state).toMatchObject({ step: 'attract', ticketCode: null, ticketStatus: null });
+    expect(port.resetSession).toHaveBeenCalled();
+    const before = asked.length;
+    timers.advance(60_000);
+    await settle();
+    expect(asked.length).toBe(before);
+  });
+
+  it('an unknown or expired code is a full problem whose button goes back to the start', async () => {
+    for (const [code, key] of [
+      ['unknown-code', 'kiosk.ticket-status.unknown'],
+      ['validation-failed', 'kiosk.ticket-status.unknown'],
+      ['expired', 'kiosk.ticket-status.expired'],
+      ['rate-limited', 'kiosk.ticket-status.limited'],
+      ['server-unreachable', 'kiosk.ticket-status.unavailable'],
+    ] as const) {
+      const { flow, timers } = setup({ ticketStatus: () => Promise.resolve(failure(code)) });
+      flow.scanned(ticketScan());
+      await settle();
+      expect(flow.state.step).toBe('ticket-status');
+      expect(flow.problem).toBe(key);
+      flow.dismissProblem();
+      expect(flow.state.step).toBe('attract');
+      timers.advance(60_000);
+    }
+  });
+
+  it('a visit that ends while shown ends the status; a passing fault keeps it, marked old', async () => {
+    const answers: Result<TicketPublicStatus>[] = [
+      { ok: true, value: waiting(1) },
+      failure('server-unreachable'),
+      { ok: true, value: called('P.12') },
+      failure('expired'),
+    ];
+    const { flow, timers } = setup({ ticketStatus: () => Promise.resolve(answers.shift() ?? failure('expired')) });
+    flow.scanned(ticketScan());
+    await settle();
+    timers.advance(5_000);
+    await settle();
+    expect(flow.state).toMatchObject({ ticketStatusStale: true, ticketStatus: { ahead: 1 } });
+    expect(flow.problem).toBeNull();
+    timers.advance(5_000);
+    await settle();
+    expect(flow.state).toMatchObject({ ticketStatusStale: false, ticketStatus: { calledTo: 'P.12' } });
+    timers.advance(5_000);
+    await settle();
+    expect(flow.state.ticketStatus).toBeNull();
+    expect(flow.problem).toBe('kiosk.ticket-status.expired');
+  });
+
+  it('mid-session it wipes like a booking QR; never while submitting or over an unprinted ticket', async () => {
+    const { flow, port } = setup();
+    flow.scanned(scan(lan));
+    flow.scanned(ticketScan());
+    expect(flow.state).toMatchObject({ step: 'ticket-status', identity: null });
+    expect(port.resetSession).toHaveBeenCalledTimes(1);
+    // Another ticket over the status: its status, no new session.
+    flow.scanned(ticketScan('WXYZ23456789'));
+    expect(flow.state.ticketCode).toBe('WXYZ23456789');
+    expect(port.resetSession).toHaveBeenCalledTimes(1);
+    await settle();
+
+    const unprinted = setup({ submitCheckIn: () => Promise.resolve({ ok: true, value: outcome(false) }) });
+    unprinted.flow.identified(lan);
+    unprinted.flow.chooseService(service);
+    unprinted.flow.nothingToPay();
+    unprinted.flow.scanned(ticketScan());
+    expect(unprinted.flow.state.step).toBe('submitting');
+    await settle();
+    expect(unprinted.flow.state.step).toBe('ticket');
+    unprinted.flow.scanned(ticketScan());
+    expect(unprinted.flow.state.step).toBe('ticket');
+  });
+
+  it('an answer for an earlier ticket is dropped', async () => {
+    let release: (r: Result<TicketPublicStatus>) => void = () => undefined;
+    const { flow } = setup({
+      ticketStatus: (code) =>
+        code === 'ABCD23456789'
+          ? new Promise((resolve) => (release = resolve))
+          : Promise.resolve({ ok: true, value: { ...waiting(5), code } }),
+    });
+    flow.scanned(ticketScan());
+    flow.scanned(ticketScan('WXYZ23456789'));
+    await settle();
+    release({ ok: true, value: waiting(2) });
+    await settle();
+    expect(flow.state.ticketStatus).toMatchObject({ code: 'WXYZ23456789', ahead: 5 });
   });
 });

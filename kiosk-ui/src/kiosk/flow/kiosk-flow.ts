@@ -18,6 +18,7 @@ import type {
   PatientClass,
   Result,
   ServiceInfo,
+  TicketPublicStatus,
 } from '@kiosk/protocol';
 import type { MessageKey } from '../../lib/messages';
 
@@ -37,7 +38,8 @@ export type StepId =
   | 'thanks'
   | 'appointments'
   | 'payment'
-  | 'need-qr';
+  | 'need-qr'
+  | 'ticket-status';
 export type Claim = 'pregnant' | 'disability' | 'meritorious';
 
 /** The step indicator's four stages of a walk-in (kiosk-design.md): 1 identify … 4 number. */
@@ -58,6 +60,7 @@ export const stageOf: Record<StepId, Stage | null> = {
   payment: 3,
   submitting: 3,
   ticket: 4,
+  'ticket-status': null,
 };
 
 /** An error belongs to the step it happened on: it is shown there only and dies with it. */
@@ -89,6 +92,11 @@ export interface FlowState {
   receiptPrinted: boolean;
   /** The agent asked for the QR of the card on the reader, and it was scanned with the card in hand. */
   qrScanned: boolean;
+  /** A ticket's QR scanned: its code, and its status as the server last answered (null until then). */
+  ticketCode: string | null;
+  ticketStatus: TicketPublicStatus | null;
+  /** The last update of the status failed (the server out of reach): what is shown may be old. */
+  ticketStatusStale: boolean;
   largeText: boolean;
   highContrast: boolean;
 }
@@ -100,6 +108,8 @@ export interface KioskPort {
   checkInsurance(identity: Identity): Promise<Result<InsuranceCheck>>;
   submitCheckIn(request: CheckInRequest): Promise<Result<CheckInOutcome>>;
   printReceipt(paymentId: string): Promise<Result<{ state: 'confirmed' | 'failed' }>>;
+  /** A scanned ticket's public status, asked of the server through the agent. */
+  ticketStatus(code: string): Promise<Result<TicketPublicStatus>>;
   /** The agent forgets the session too (its chip data, its scans). */
   resetSession(): void;
   /** Whether the agent offers the insurance check. */
@@ -120,6 +130,8 @@ export interface FlowOptions {
   /** How long the "still there?" prompt stays before the wipe. */
   promptMs: number;
   thanksMs?: number;
+  /** How often a ticket's status is asked again while it is shown (default 5 s). */
+  statusPollMs?: number;
   timers?: FlowTimers;
   /** The page forgets what is not in the state: language, storage. */
   onWipe?: () => void;
@@ -151,6 +163,9 @@ const fresh = (): FlowState => ({
   payAtCashier: false,
   receiptPrinted: false,
   qrScanned: false,
+  ticketCode: null,
+  ticketStatus: null,
+  ticketStatusStale: false,
   largeText: false,
   highContrast: false,
 });
@@ -173,6 +188,9 @@ export class KioskFlow {
   private idleTimer: unknown;
   private promptTimer: unknown;
   private thanksTimer: unknown;
+  private statusTimer: unknown;
+  /** Bumped by every scanned ticket and every wipe: an answer for an older one is dropped. */
+  private statusTurn = 0;
   /** The chip's identity, held until the read (and its verification) is complete. */
   private cardIdentity: Identity | null = null;
   /** The patient agreed to the privacy notice before their chip was read (vietnam.md §6). */
@@ -206,6 +224,8 @@ export class KioskFlow {
 
   /** The patient read the problem panel and tapped its button. */
   dismissProblem(): void {
+    // A ticket that cannot be shown: nothing is left on its step but the way back to the start.
+    if (this.state.step === 'ticket-status' && !this.state.ticketStatus) return this.wipe();
     this.set({ problem: null });
     this.touch();
   }
@@ -218,6 +238,8 @@ export class KioskFlow {
     this.timers.clear(this.idleTimer);
     this.timers.clear(this.promptTimer);
     this.timers.clear(this.thanksTimer);
+    this.timers.clear(this.statusTimer);
+    this.statusTurn += 1;
   }
 
   /** Forget everything about the patient: state, screen, storage, and the agent's session. */
@@ -327,10 +349,47 @@ export class KioskFlow {
       const bookingScan = { code: scan.bookingCode };
       if (this.state.step === 'appointments') this.set({ bookingScan });
       else this.go('appointments', { bookingScan });
-    } else if (scan.kind === 'ticket-qr') this.fail('kiosk.ticket-scanned');
+    } else if (scan.kind === 'ticket-qr') {
+      // Like a booking QR: it starts a new session, except over the status of another ticket.
+      if (step !== 'attract' && step !== 'ticket-status') this.wipe();
+      this.showTicket(scan.lookupCode);
+    }
     // Verified online by the identity service only: the counter checks it.
     else if (scan.kind === 'vneid-qr') this.fail('hint.go-to-counter');
     else this.fail('hint.scan-qr-instead');
+  }
+
+  /** A ticket's QR: its status (from the server, through the agent), kept up to date while shown. */
+  private showTicket(code: string): void {
+    this.timers.clear(this.statusTimer);
+    this.statusTurn += 1;
+    this.go('ticket-status', { ticketCode: code, ticketStatus: null, ticketStatusStale: false });
+    void this.refreshTicket(code, this.statusTurn);
+  }
+
+  private async refreshTicket(code: string, turn: number): Promise<void> {
+    const r = await this.options.port.ticketStatus(code);
+    if (turn !== this.statusTurn || this.state.step !== 'ticket-status' || this.state.ticketCode !== code) return;
+    if (r.ok) this.set({ ticketStatus: r.value, ticketStatusStale: false });
+    else {
+      const gone =
+        r.error.code === 'expired' || r.error.code === 'unknown-code' || r.error.code === 'validation-failed';
+      // A status already shown stays (marked old) through a passing fault; an ended visit ends it.
+      if (!gone && this.state.ticketStatus) this.set({ ticketStatusStale: true });
+      else {
+        this.set({ ticketStatus: null, ticketStatusStale: false });
+        return this.fail(
+          r.error.code === 'expired'
+            ? 'kiosk.ticket-status.expired'
+            : gone
+              ? 'kiosk.ticket-status.unknown'
+              : r.error.code === 'rate-limited'
+                ? 'kiosk.ticket-status.limited'
+                : 'kiosk.ticket-status.unavailable',
+        );
+      }
+    }
+    this.statusTimer = this.timers.set(() => void this.refreshTicket(code, turn), this.options.statusPollMs ?? 5_000);
   }
 
   /** A card was placed: the privacy notice comes first, nothing is read from it yet. */

@@ -110,8 +110,6 @@ export default {
     'kiosk.checkin-failed':
       'We could not get your number. Please try again; if it still fails, go to the reception counter.',
     'kiosk.retry': 'Try again',
-    'kiosk.ticket-scanned':
-      'This is a queue-ticket code. Please go to the room on your ticket or to the reception counter.',
     'kiosk.no-services':
       'The list of clinics could not be loaded. Please wait a moment or go to the reception counter.',
     'kiosk.card.failed':
@@ -203,5 +201,19 @@ export default {
     'kiosk.ticket.wait-none': 'Your turn is coming up',
     'kiosk.ticket.issued': 'Issued at',
     'kiosk.ticket.kind': 'Visit',
+    'prompt.ticket-status': 'This is the status of your queue number: the people ahead of you and the room to go to.',
+    'kiosk.ticket-status.title': 'Your queue number',
+    'kiosk.ticket-status.loading': 'Looking up your ticket…',
+    'kiosk.ticket-status.called': 'Please go to {room}',
+    'kiosk.ticket-status.skipped': 'You were called. Please go to {room} now.',
+    'kiosk.ticket-status.live': 'Updates by itself as the queue moves',
+    'kiosk.ticket-status.stale': 'Reconnecting: this may not be the latest.',
+    'kiosk.ticket-status.unknown': 'This ticket was not found. Please go to the reception counter for help.',
+    'kiosk.ticket-status.expired':
+      'This ticket is no longer valid. Its visit is over; if you need help, please go to the reception counter.',
+    'kiosk.ticket-status.limited':
+      'This kiosk looked up too many wrong codes. Please try again in a few minutes or go to the reception counter.',
+    'kiosk.ticket-status.unavailable':
+      "The ticket's status cannot be shown right now. Please go to the room on your ticket or to the reception counter.",
   },
 } satisfies Locale;

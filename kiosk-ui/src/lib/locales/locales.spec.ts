@@ -29,6 +29,7 @@ const steps = [
   'appointments',
   'payment',
   'need-qr',
+  'ticket-status',
 ];
 
 // @ts-expect-error a catalogue missing a key does not type-check
