@@ -19,9 +19,9 @@ export const logins = {
 
 export type Sim = Socket<AgentToSimEvents, SimToAgentEvents>;
 
-/** The simulator's control link on the running agent. */
-export async function simulator(): Promise<Sim> {
-  const socket: Sim = io(`http://127.0.0.1:${ports.agent}/sim`, {
+/** The simulator's control link on the running agent (the shared stack's, unless another port is given). */
+export async function simulator(agentPort = ports.agent): Promise<Sim> {
+  const socket: Sim = io(`http://127.0.0.1:${agentPort}/sim`, {
     transports: ['websocket'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -137,9 +137,12 @@ export async function typeStamped(page: Page, text: string, options: { gapMs: nu
     await cdp.detach();
   }
 }
-/** An HTTP client logged in as a staff member (an API request context of its own). */
-export async function staffApi(who: { username: string; password: string }): Promise<APIRequestContext> {
-  const context = await request.newContext({ baseURL: `http://127.0.0.1:${ports.server}` });
+/** An HTTP client logged in as a staff member (an API request context of its own), on the shared stack unless told. */
+export async function staffApi(
+  who: { username: string; password: string },
+  baseURL = `http://127.0.0.1:${ports.server}`,
+): Promise<APIRequestContext> {
+  const context = await request.newContext({ baseURL });
   const r = await context.post('/api/auth/login', { data: who });
   if (!r.ok()) throw new Error(`login failed: ${r.status()}`);
   return context;

@@ -77,6 +77,8 @@ export class ServerLink {
   private flushing = false;
   private servicesCache: ServiceInfo[] | undefined;
   private servicesInFlight: Promise<Result<ServiceInfo[]>> | undefined;
+  /** The list the server last gave, kept across disconnections: what the kiosk offers while it issues offline. */
+  private lastServices: ServiceInfo[] | undefined;
   /** Service-list requests the server actually received (the rest came from the cache or joined one). */
   servicesRequests = 0;
   state: LinkState = 'unenrolled';
@@ -150,6 +152,8 @@ export class ServerLink {
     socket.on('connect', () => {
       this.setState('connected');
       void this.flush();
+      // Known before the server can stop answering, so a patient can still choose a service then.
+      void this.services();
     });
     socket.on('disconnect', () => {
       // Changes made while the link was down were announced to nobody: ask again next time.
@@ -353,18 +357,24 @@ export class ServerLink {
   ticketStatus(code: string): Promise<Result<TicketPublicStatus>> {
     return this.request((s, ack) => s.emit('ticket:status', { code }, ack));
   }
-  /** The facility's services: from the cache, else one request shared by every caller meanwhile. */
+  /**
+   * The facility's services: from the cache, else one request shared by every caller meanwhile.
+   * When the server does not answer (down, hung, the network cut), the list it last gave: the kiosk
+   * keeps issuing tickets from its leases, and the patient must be able to choose the service.
+   */
   services(): Promise<Result<ServiceInfo[]>> {
     if (this.servicesCache) return Promise.resolve({ ok: true, value: this.servicesCache });
     if (this.servicesInFlight) return this.servicesInFlight;
     this.servicesRequests += 1;
     const asked = this.request<ServiceInfo[]>((s, ack) => s.emit('services:list', {}, ack)).then((r) => {
+      if (r.ok) this.lastServices = r.value;
       // Cached only if no change was announced while the request was on its way.
       if (this.servicesInFlight === asked) {
         this.servicesInFlight = undefined;
         if (r.ok) this.servicesCache = r.value;
       }
-      return r;
+      const unanswered = !r.ok && (r.error.code === 'server-unreachable' || r.error.code === 'server-timeout');
+      return unanswered && this.lastServices ? ({ ok: true, value: this.lastServices } as const) : r;
     });
     this.servicesInFlight = asked;
     return asked;
