@@ -244,7 +244,12 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
         if (r.ok) devices.keyAvailable();
         return r;
       },
-      'payment:quote': (request) => (enabled('payments') ? link.paymentQuote(request) : featureOff('payments')),
+      // The quote comes from the server's price list: twice the offline budget is ample, and a hung
+      // server then sends the fee to the cashier in seconds rather than after the whole time-out.
+      'payment:quote': (request) =>
+        enabled('payments')
+          ? link.paymentQuote(request, config.OFFLINE_AFTER_MS > 0 ? 2 * config.OFFLINE_AFTER_MS : undefined)
+          : featureOff('payments'),
       'payment:start': (request) => (enabled('payments') ? link.paymentStart(request) : featureOff('payments')),
       'payment:cancel': ({ paymentId }) => link.paymentCancel(paymentId),
       'payment:print-receipt': ({ paymentId }) => printPaymentReceipt(paymentId, flowDeps),

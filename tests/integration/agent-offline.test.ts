@@ -14,7 +14,14 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { createAgent, createLogger, loadAgentConfig, type Agent } from '@kiosk/device-agent';
-import type { AgentToKioskUiEvents, CheckInOutcome, KioskUiToAgentEvents, QueueEntry, Result } from '@kiosk/protocol';
+import type {
+  AgentToKioskUiEvents,
+  CheckInOutcome,
+  KioskUiToAgentEvents,
+  QueueEntry,
+  Result,
+  ServiceInfo,
+} from '@kiosk/protocol';
 import { api, login } from '../support/server-harness';
 import { spawnServer, type ServerProcess } from '../support/server-process';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
@@ -261,5 +268,39 @@ describe('offline check-in at the kiosk', () => {
     expect(called.body.ok).toBe(true);
     // The earliest issued waiting ticket is called first, offline-issued ones included.
     expect(called.body.value?.number).toBe(head.number);
+  }, 240_000);
+
+  it('agent restarted while the network is cut: it still offers the services and issues from its lease', async () => {
+    const old = kiosks[0]!;
+    const listed = await new Promise<Result<ServiceInfo[]>>((resolve) => old.ui.emit('services:list', {}, resolve));
+    expect(listed.ok).toBe(true);
+    await stopKiosk(old);
+    proxy.cut();
+    const agent = await createAgent(
+      loadAgentConfig({
+        AGENT_PORT: '0',
+        SERVER_URL: proxy.url,
+        AGENT_DATA_DIR: old.dir,
+        LOG_LEVEL: 'silent',
+        HEARTBEAT_INTERVAL_MS: '300',
+        OFFLINE_AFTER_MS: '1500',
+      }),
+      createLogger('silent'),
+    );
+    const ui: Ui = io(`http://127.0.0.1:${agent.gateway.port}`, { transports: ['websocket'] });
+    const restarted = { dir: old.dir, agent, ui };
+    kiosks[0] = restarted;
+    await until(() => ui.connected, { what: 'kiosk page connected to the restarted agent' });
+    expect(agent.link.connected).toBe(false);
+    // The list the server gave before the restart, from the agent's data folder.
+    const offlineList = await new Promise<Result<ServiceInfo[]>>((resolve) => ui.emit('services:list', {}, resolve));
+    expect(offlineList.ok && offlineList.value.map((x) => x.id)).toContain(SERVICE);
+    const tickets = await offlineTaps(restarted, 5000, 2);
+    proxy.restore();
+    await until(() => backlog(restarted) === 0, {
+      what: 'journal replayed once the network is back',
+      timeoutMs: 120_000,
+    });
+    await expectInQueueOnce(tickets.map((t) => t.number));
   }, 240_000);
 });

@@ -15,6 +15,7 @@ import {
   err,
   serveCommands,
   serverToAgentCommands,
+  serviceInfoSchema,
   type AgentHeartbeat,
   type AgentToServerEvents,
   type CheckInReceipt,
@@ -107,6 +108,28 @@ export class ServerLink {
   /** Files of the data folder moved aside as unreadable (the server raises an alert while any remain). */
   get storageFaults(): { file: string }[] {
     return corruptFilesIn(this.options.dataDir).map((file) => ({ file }));
+  }
+
+  /** The service list the server last gave (no personal data): an agent restarted during an outage still offers it. */
+  private get servicesFile(): string {
+    return path.join(this.options.dataDir, 'services.json');
+  }
+
+  private readStoredServices(): ServiceInfo[] | undefined {
+    try {
+      const parsed = z.array(serviceInfoSchema).safeParse(JSON.parse(fs.readFileSync(this.servicesFile, 'utf8')));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private storeServices(list: ServiceInfo[]): void {
+    try {
+      writePrivateFileAtomic(this.servicesFile, JSON.stringify(list));
+    } catch (e) {
+      this.options.log.warn({ err: e instanceof Error ? e.message : String(e) }, 'service list not stored');
+    }
   }
 
   get credentialFile(): string {
@@ -333,8 +356,9 @@ export class ServerLink {
   insuranceCheck(request: InsuranceCheckRequest): Promise<Result<InsuranceCheck>> {
     return this.request((s, ack) => s.emit('insurance:check', request, ack));
   }
-  paymentQuote(request: PaymentQuoteRequest): Promise<Result<PaymentQuote>> {
-    return this.request((s, ack) => s.emit('payment:quote', request, ack));
+  /** `timeoutMs`: a short budget, so that a hung server sends the fee to the cashier in seconds. */
+  paymentQuote(request: PaymentQuoteRequest, timeoutMs?: number): Promise<Result<PaymentQuote>> {
+    return this.request((s, ack) => s.emit('payment:quote', request, ack), timeoutMs);
   }
   paymentStart(request: PaymentStartRequest): Promise<Result<PaymentIntent>> {
     return this.request((s, ack) => s.emit('payment:start', request, ack));
@@ -367,13 +391,17 @@ export class ServerLink {
     if (this.servicesInFlight) return this.servicesInFlight;
     this.servicesRequests += 1;
     const asked = this.request<ServiceInfo[]>((s, ack) => s.emit('services:list', {}, ack)).then((r) => {
-      if (r.ok) this.lastServices = r.value;
+      if (r.ok) {
+        this.lastServices = r.value;
+        this.storeServices(r.value);
+      }
       // Cached only if no change was announced while the request was on its way.
       if (this.servicesInFlight === asked) {
         this.servicesInFlight = undefined;
         if (r.ok) this.servicesCache = r.value;
       }
       const unanswered = !r.ok && (r.error.code === 'server-unreachable' || r.error.code === 'server-timeout');
+      this.lastServices ??= unanswered ? this.readStoredServices() : undefined;
       return unanswered && this.lastServices ? ({ ok: true, value: this.lastServices } as const) : r;
     });
     this.servicesInFlight = asked;
