@@ -167,10 +167,15 @@ describe('agent killed during its offline replay', () => {
     server = await startServer(serverPort);
     agent = startAgent({ PAIRING_CODE, OFFLINE_REPLAY_BATCH: '1' });
     ui = await connectUi();
-    // The kiosk in service: its page has listed the services.
-    const online = await new Promise<Result<ServiceInfo[]>>((resolve) => ui!.emit('services:list', {}, resolve));
-    expect(online.ok).toBe(true);
+    // The kiosk in service (leased, so linked to the server): its page has listed the services.
     await until(() => leasedNumbers() >= TICKETS, { what: 'offline lease granted', timeoutMs: 60_000 });
+    await until(
+      async () => {
+        const online = await new Promise<Result<ServiceInfo[]>>((resolve) => ui!.emit('services:list', {}, resolve));
+        return online.ok;
+      },
+      { what: 'the service list from the server', timeoutMs: 60_000 },
+    );
 
     // The server goes down hard; the kiosk keeps issuing from its lease.
     server.child.kill('SIGKILL');

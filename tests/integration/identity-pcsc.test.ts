@@ -41,7 +41,7 @@ async function readThroughPcsc(chip: VirtualCccdChip, key: ChipAccessKey, trustS
   await transport.open();
   try {
     // pcscd notices the previous test's removal only at its next poll of the reader.
-    await until(() => !transport.cardPresent, { what: 'the previous card to leave the reader' });
+    await until(() => !transport.cardPresent, { what: 'the previous card to leave the reader', timeoutMs: 60_000 });
     await card.insert();
     await until(() => transport.cardPresent, { what: 'card presence through pcscd' });
     const events: string[] = [];
