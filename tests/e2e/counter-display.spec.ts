@@ -4,6 +4,7 @@ import { ports } from '../playwright.config';
 import {
   cccdQr,
   completeCheckIn,
+  drainService,
   enableDisplaySound,
   logins,
   openKiosk,
@@ -62,29 +63,13 @@ async function checkIn(browser: Browser, serviceId = 'noi-tong-quat'): Promise<s
   return number;
 }
 
-/**
- * Calls whatever earlier tests left waiting in the counter's selected service (a booked patient
- * checked in by another spec, say) until the counter says nobody waits, so that the next call is
- * this test's own ticket.
- */
-async function drain(counter: Page): Promise<void> {
-  const message = counter.getByTestId('message');
-  let last = '';
-  for (let i = 0; i < 30; i++) {
-    await counter.getByTestId('call-next').click();
-    await expect(message).not.toHaveText(last);
-    last = (await message.textContent()) ?? '';
-    if (last.includes('Không còn ai chờ')) return;
-  }
-  throw new Error('the service never emptied');
-}
-
 test('a counter call shows on the display at once and is announced in Vietnamese', async ({ browser }, info) => {
   // The service is emptied before the display opens: only this test's call is announced on it.
   const counter = await browser.newPage();
   await staffLogin(counter, '/counter/', logins.clinic);
   await counter.getByTestId('service-select').selectOption('tai-mui-hong');
-  await drain(counter);
+  // Whatever earlier tests left waiting here (a booked patient of another spec, say) is called first.
+  await drainService('tai-mui-hong');
 
   const display = await browser.newPage({ viewport: { width: 1600, height: 900 } });
   await instrumentSound(display);

@@ -174,13 +174,19 @@ describe('offline check-in at the kiosk', () => {
 
   it('server frozen (SIGSTOP): the kiosk issues from its lease; thawed, the ticket is in the queue once', async () => {
     const k = kiosks[0]!;
+    expect(k.agent.link.answering).toBe(true);
     server.child.kill('SIGSTOP');
     let tickets;
     try {
       tickets = await offlineTaps(k, 1000, 2);
+      // The first tap waited the budget once; the link now knows the server does not answer, so
+      // the next patient's check-in is not sent to wait again: it comes from the lease at once.
+      expect(k.agent.link.answering).toBe(false);
     } finally {
       server.child.kill('SIGCONT');
     }
+    // Thawed, the server answers what it found in its socket buffer: the link trusts it again.
+    await until(() => k.agent.link.answering, { what: 'the server answers again', timeoutMs: 120_000 });
     // The frozen server found the check-ins in its socket buffer on waking and stored them online:
     // the replay gives those (unprinted) tickets the numbers the patients hold.
     await until(() => backlog(k) === 0, { what: 'journal replayed after the thaw', timeoutMs: 120_000 });

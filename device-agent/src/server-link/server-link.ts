@@ -83,6 +83,13 @@ export class ServerLink {
   /** Service-list requests the server actually received (the rest came from the cache or joined one). */
   servicesRequests = 0;
   state: LinkState = 'unenrolled';
+  /**
+   * A request went unanswered past its time-out and nothing has come back from the server since
+   * (a hung process, or a network that drops packets without a reset). Calls with an offline budget
+   * then give up at once instead of waiting again: the second patient of an outage gets their ticket
+   * from the lease without the wait. Any answer (a late one too) or a new connection clears it.
+   */
+  private unansweredSince: number | undefined;
   readonly changes = new Listeners<[{ connected: boolean; pending: number }]>();
   /** The server told of a payment this kiosk started (paid, expired, cancelled, refunded). */
   readonly paymentUpdates = new Listeners<[PaymentUpdate]>();
@@ -173,6 +180,7 @@ export class ServerLink {
     });
     this.socket = socket;
     socket.on('connect', () => {
+      this.unansweredSince = undefined;
       this.setState('connected');
       void this.flush();
       // Known before the server can stop answering, so a patient can still choose a service then.
@@ -275,9 +283,19 @@ export class ServerLink {
     }
   }
 
+  /** True while the server has left a request unanswered past its time-out and said nothing since. */
+  get answering(): boolean {
+    return this.unansweredSince === undefined;
+  }
+
+  /**
+   * One request and its answer. `fallback`: the caller has a way on without the server (the kiosk's
+   * lease, the cashier), so the request is not sent at all while the server is known not to answer.
+   */
   private request<T>(
     send: (socket: Socket<ServerToAgentEvents, AgentToServerEvents>, ack: (r: Result<T>) => void) => void,
     timeoutMs = this.options.timeoutMs,
+    fallback = false,
   ) {
     return new Promise<Result<T>>((resolve) => {
       const socket = this.socket;
@@ -285,12 +303,17 @@ export class ServerLink {
         resolve(err('server-unreachable', 'the server cannot be reached', 'go-to-counter'));
         return;
       }
-      const timer = setTimeout(
-        () => resolve(err('server-timeout', 'the server did not answer in time', 'go-to-counter')),
-        timeoutMs,
-      );
+      if (fallback && !this.answering) {
+        resolve(err('server-timeout', 'the server has not answered since an earlier request', 'go-to-counter'));
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.unansweredSince ??= Date.now();
+        resolve(err('server-timeout', 'the server did not answer in time', 'go-to-counter'));
+      }, timeoutMs);
       send(socket, (r) => {
         clearTimeout(timer);
+        this.unansweredSince = undefined;
         resolve(r);
       });
     });
@@ -301,7 +324,7 @@ export class ServerLink {
    * budget, after which the kiosk issues the ticket itself from its lease (offline check-in).
    */
   submitCheckIn(request: AgentCheckInRequest, timeoutMs?: number): Promise<Result<CheckInReceipt>> {
-    return this.request((s, ack) => s.emit('checkin:submit', request, ack), timeoutMs);
+    return this.request((s, ack) => s.emit('checkin:submit', request, ack), timeoutMs, timeoutMs !== undefined);
   }
   /** Today's leases of numbers for offline check-in, topped up where few are left. */
   takeLeases(request: LeaseRequest): Promise<Result<OfflineLease[]>> {
@@ -358,7 +381,7 @@ export class ServerLink {
   }
   /** `timeoutMs`: a short budget, so that a hung server sends the fee to the cashier in seconds. */
   paymentQuote(request: PaymentQuoteRequest, timeoutMs?: number): Promise<Result<PaymentQuote>> {
-    return this.request((s, ack) => s.emit('payment:quote', request, ack), timeoutMs);
+    return this.request((s, ack) => s.emit('payment:quote', request, ack), timeoutMs, timeoutMs !== undefined);
   }
   paymentStart(request: PaymentStartRequest): Promise<Result<PaymentIntent>> {
     return this.request((s, ack) => s.emit('payment:start', request, ack));
