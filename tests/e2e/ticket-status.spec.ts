@@ -55,16 +55,7 @@ test("the printed ticket's code opens its status on a phone, which shows the cal
   await simScan(sim, cccdQr);
   await expect(kiosk.getByTestId('patient-name')).toBeVisible();
   const number = await completeCheckIn(kiosk, { serviceId: 'san-phu-khoa' });
-  let code = '';
-  await expect(async () => {
-    const printed = await new Promise<Result<{ jobs: { text: string[] }[] }>>((resolve) =>
-      sim.emit('sim:list-printed', {}, resolve),
-    );
-    const text = printed.ok ? (printed.value.jobs.at(-1)?.text.join('\n') ?? '') : '';
-    expect(text).toContain(number);
-    code = /\b([A-HJ-NP-Z2-9]{12})\b/u.exec(text)?.[1] ?? '';
-    expect(code).not.toBe('');
-  }).toPass();
+  const code = await printedCode(number);
   await kiosk.close();
 
   // The patient's phone opens /t/<code>.

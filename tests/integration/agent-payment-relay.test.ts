@@ -4,16 +4,14 @@
  * paid, the page hears `payment:updated` from its agent, the receipt prints on the agent's
  * printer; the VietQR slip prints; a booked patient checks in by code and the ticket prints.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
-import { createAgent, createLogger, loadAgentConfig, type Agent } from '@kiosk/device-agent';
+import type { Socket } from 'socket.io-client';
+import type { Agent } from '@kiosk/device-agent';
 import type { AgentToKioskUiEvents, Appointment, KioskUiToAgentEvents, PaymentUpdate } from '@kiosk/protocol';
 import { api, login, startServer, type RunningServer } from '../support/server-harness';
 import { startBankSimulator, type BankSimulator } from '../support/bank-simulator';
+import { startPairedKiosk, type PairedKiosk } from '../support/paired-kiosk';
 import { until } from '../support/until';
 
 type Ui = Socket<AgentToKioskUiEvents, KioskUiToAgentEvents>;
@@ -22,10 +20,10 @@ const ACCOUNT = '0071000999888';
 
 let server: RunningServer;
 let bank: BankSimulator;
+let kiosk: PairedKiosk | undefined;
 let agent: Agent;
 let ui: Ui;
 const updates: PaymentUpdate[] = [];
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-pay-'));
 
 beforeAll(async () => {
   server = await startServer({
@@ -42,31 +40,17 @@ beforeAll(async () => {
     secret: SECRET,
     accountNumber: ACCOUNT,
   });
-  agent = await createAgent(
-    loadAgentConfig({
-      AGENT_PORT: '0',
-      SERVER_URL: server.url,
-      PAIRING_CODE: 'PAYRELAY1234',
-      AGENT_DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
-    }),
-    createLogger('silent'),
-  );
-  ui = io(`http://127.0.0.1:${agent.gateway.port}`, { transports: ['websocket'], reconnection: false });
-  ui.on('payment:updated', (u) => updates.push(u));
-  await new Promise<void>((resolve, reject) => {
-    ui.once('connect', () => resolve());
-    ui.once('connect_error', reject);
+  kiosk = await startPairedKiosk(server.url, {
+    pairingCode: 'PAYRELAY1234',
+    listen: (page) => page.on('payment:updated', (u) => updates.push(u)),
   });
-  await until(() => agent.link.connected, { what: 'the agent connected to the server' });
+  ({ agent, ui } = kiosk);
 });
 
 afterAll(async () => {
-  ui?.close();
-  await agent?.close();
+  await kiosk?.close();
   await bank?.close();
   await server?.stop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('payments and appointments relayed by the agent', () => {

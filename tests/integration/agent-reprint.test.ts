@@ -5,12 +5,9 @@
  * 'printed'. A viewer may not reprint; an unknown ticket and an offline kiosk get clear answers.
  */
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
-import { createAgent, createLogger, loadAgentConfig, type Agent } from '@kiosk/device-agent';
+import type { Socket } from 'socket.io-client';
+import type { Agent } from '@kiosk/device-agent';
 import type {
   AgentToKioskUiEvents,
   AgentToSimEvents,
@@ -22,49 +19,28 @@ import type {
   SimToAgentEvents,
 } from '@kiosk/protocol';
 import { api, login, startServer, type RunningServer } from '../support/server-harness';
+import { startPairedKiosk, type PairedKiosk } from '../support/paired-kiosk';
 import { until } from '../support/until';
 
 let server: RunningServer;
+let kiosk: PairedKiosk | undefined;
 let agent: Agent;
 let ui: Socket<AgentToKioskUiEvents, KioskUiToAgentEvents>;
 let sim: Socket<AgentToSimEvents, SimToAgentEvents>;
 let reception: string;
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-reprint-'));
 const send = <T>(fn: (ack: (r: Result<T>) => void) => void) => new Promise<Result<T>>((resolve) => fn(resolve));
-
-async function connect<S extends Socket>(url: string): Promise<S> {
-  const socket = io(url, { transports: ['websocket'], reconnection: false }) as S;
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
 
 beforeAll(async () => {
   server = await startServer({ BOOTSTRAP_PAIRING_CODE: 'REPRINT12345' });
   reception = await login(server.url, 'tiepdon', 'tiepdon-demo');
-  agent = await createAgent(
-    loadAgentConfig({
-      AGENT_PORT: '0',
-      SERVER_URL: server.url,
-      PAIRING_CODE: 'REPRINT12345',
-      AGENT_DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
-    }),
-    createLogger('silent'),
-  );
-  ui = await connect(`http://127.0.0.1:${agent.gateway.port}`);
-  sim = await connect(`http://127.0.0.1:${agent.gateway.port}/sim`);
-  await until(() => expect(agent.link.connected).toBe(true));
+  kiosk = await startPairedKiosk(server.url, { pairingCode: 'REPRINT12345', withSimulator: true });
+  ({ agent, ui } = kiosk);
+  sim = kiosk.sim!;
 });
 
 afterAll(async () => {
-  ui?.close();
-  sim?.close();
-  await agent?.close();
+  await kiosk?.close();
   await server?.stop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 const printStatusOf = async (ticketId: string) => {

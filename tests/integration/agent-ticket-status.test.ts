@@ -6,12 +6,9 @@
  * own, and a clear error when the server cannot be reached.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
-import { createAgent, createLogger, loadAgentConfig, type Agent } from '@kiosk/device-agent';
+import type { Socket } from 'socket.io-client';
+import type { Agent } from '@kiosk/device-agent';
 import type {
   AgentToKioskUiEvents,
   CalledTicket,
@@ -21,6 +18,7 @@ import type {
   TicketPublicStatus,
 } from '@kiosk/protocol';
 import { api, login, startServer, type RunningServer } from '../support/server-harness';
+import { startPairedKiosk, type PairedKiosk } from '../support/paired-kiosk';
 import { until } from '../support/until';
 
 type Ui = Socket<AgentToKioskUiEvents, KioskUiToAgentEvents>;
@@ -35,10 +33,10 @@ const guess = () =>
   Array.from({ length: 12 }, () => 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'[randomBytes(1)[0]! % 32]).join('');
 
 let server: RunningServer;
+let kiosk: PairedKiosk | undefined;
 let agent: Agent;
 let ui: Ui;
 let reception: string;
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-ticket-status-'));
 const send = <T>(fn: (ack: (r: Result<T>) => void) => void) => new Promise<Result<T>>((resolve) => fn(resolve));
 const statusOf = (code: string) =>
   send<TicketPublicStatus>((ack) => ui.emit('ticket:status', { code }, ack)).then((r) => r);
@@ -61,29 +59,13 @@ beforeAll(async () => {
     STATUS_GUESS_PER_MINUTE: '0.001',
   });
   reception = await login(server.url, 'tiepdon', 'tiepdon-demo');
-  agent = await createAgent(
-    loadAgentConfig({
-      AGENT_PORT: '0',
-      SERVER_URL: server.url,
-      PAIRING_CODE: 'STATUSCODE12',
-      AGENT_DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
-    }),
-    createLogger('silent'),
-  );
-  ui = io(`http://127.0.0.1:${agent.gateway.port}`, { transports: ['websocket'], reconnection: false });
-  await new Promise<void>((resolve, reject) => {
-    ui.once('connect', () => resolve());
-    ui.once('connect_error', reject);
-  });
-  await until(() => agent.link.connected, { what: 'the agent connected to the server' });
+  kiosk = await startPairedKiosk(server.url, { pairingCode: 'STATUSCODE12' });
+  ({ agent, ui } = kiosk);
 });
 
 afterAll(async () => {
-  ui?.close();
-  await agent?.close();
+  await kiosk?.close();
   await server?.stop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe("a ticket's status asked at a kiosk", () => {

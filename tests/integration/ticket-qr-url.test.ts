@@ -6,12 +6,9 @@
  * reprint carry the same URL.
  */
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
-import { classifyScan, createAgent, createLogger, loadAgentConfig, type Agent } from '@kiosk/device-agent';
+import type { Socket } from 'socket.io-client';
+import { classifyScan, type Agent } from '@kiosk/device-agent';
 import type {
   AgentToKioskUiEvents,
   CheckInOutcome,
@@ -22,38 +19,26 @@ import type {
   TicketPublicStatus,
 } from '@kiosk/protocol';
 import { api, login, startServer, type RunningServer } from '../support/server-harness';
-import { until } from '../support/until';
+import { startPairedKiosk, type PairedKiosk } from '../support/paired-kiosk';
 
 const PUBLIC_URL = 'https://benhvien.example.vn';
 let server: RunningServer;
+let kiosk: PairedKiosk | undefined;
 let agent: Agent;
 let ui: Socket<AgentToKioskUiEvents, KioskUiToAgentEvents>;
 let reception: string;
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticket-qr-url-'));
 
 beforeAll(async () => {
   // Written as an operator might (a trailing slash, capitals): the server keeps the origin.
   server = await startServer({ BOOTSTRAP_PAIRING_CODE: 'QRURL1234567', PUBLIC_URL: 'https://BenhVien.Example.vn/' });
   reception = await login(server.url, 'tiepdon', 'tiepdon-demo');
-  agent = await createAgent(
-    loadAgentConfig({
-      AGENT_PORT: '0',
-      SERVER_URL: server.url,
-      PAIRING_CODE: 'QRURL1234567',
-      AGENT_DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
-    }),
-    createLogger('silent'),
-  );
-  ui = io(`http://127.0.0.1:${agent.gateway.port}`, { transports: ['websocket'], reconnection: false });
-  await until(() => ui.connected && agent.link.connected, { what: 'kiosk page and server link connected' });
+  kiosk = await startPairedKiosk(server.url, { pairingCode: 'QRURL1234567' });
+  ({ agent, ui } = kiosk);
 });
 
 afterAll(async () => {
-  ui?.close();
-  await agent?.close();
+  await kiosk?.close();
   await server?.stop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 const printedQrs = () => (agent.simulated?.printer.jobs ?? []).flatMap((j) => j.qrPayloads);
