@@ -9,7 +9,7 @@
  * cut), the kiosk issues the ticket itself from its lease. The check-in is in the journal, fsynced,
  * before the ticket prints; the journal replays it to the server later (offline-sync.ts).
  */
-import { ok, type CheckInOutcome, type CheckInRequest, type Result } from '@kiosk/protocol';
+import { ok, type AgentCheckInRequest, type CheckInOutcome, type CheckInRequest, type Result } from '@kiosk/protocol';
 import type { ServerLink } from './server-link/server-link';
 import type { ReceiptPrinter } from './devices/receipt-printer.device';
 import type { Logger } from './logger';
@@ -42,7 +42,8 @@ export async function runCheckIn(claimed: CheckInRequest, deps: CheckInDeps): Pr
   const receipt = await deps.link.submitCheckIn({ ...request, provenance }, deps.offline?.afterMs);
   if (!receipt.ok) {
     if (deps.offline && UNANSWERED.has(receipt.error.code)) {
-      const issued = await runOfflineCheckIn(request, { ...deps, offline: deps.offline });
+      // The journal keeps the agent's provenance: a replayed chip check-in is recorded as verified, as online.
+      const issued = await runOfflineCheckIn({ ...request, provenance }, { ...deps, offline: deps.offline });
       if (issued) return issued;
     }
     deps.log.warn({ code: receipt.error.code }, 'check-in refused');
@@ -63,7 +64,7 @@ export async function runCheckIn(claimed: CheckInRequest, deps: CheckInDeps): Pr
 
 /** The ticket from the kiosk's lease; undefined when no lease of the service has a number left. */
 async function runOfflineCheckIn(
-  request: CheckInRequest,
+  request: AgentCheckInRequest,
   deps: CheckInDeps & { offline: NonNullable<CheckInDeps['offline']> },
 ): Promise<Result<CheckInOutcome> | undefined> {
   const { journal } = deps.offline;

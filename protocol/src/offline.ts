@@ -4,7 +4,7 @@
  * lease, keeps each check-in in a local journal and replays the journal when the server is back.
  */
 import { z } from 'zod';
-import { checkInRequestSchema } from './checkin';
+import { agentCheckInRequestSchema } from './checkin';
 import type { Identity } from './identity';
 import { ticketSchema, type PriorityClass } from './ticket';
 import { PUBLIC_URL_MAX_CHARS } from './ticket-qr';
@@ -40,7 +40,8 @@ export type LeaseRequest = z.infer<typeof leaseRequestSchema>;
 
 /** One check-in the kiosk issued itself, as the journal kept it. */
 export const offlineCheckInSchema = z.object({
-  request: checkInRequestSchema,
+  /** The check-in with the agent's provenance (a chip it read, its passive authentication). */
+  request: agentCheckInRequestSchema,
   /** The ticket as printed (number, issue time, lookup code, priority, service type). */
   ticket: ticketSchema,
   serviceId: z.string().min(1).max(64),

@@ -23,12 +23,15 @@ import type {
   SimToAgentEvents,
 } from '@kiosk/protocol';
 import { api, login, startServer, type RunningServer } from '../support/server-harness';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { until } from '../support/until';
 
 type Ui = Socket<AgentToKioskUiEvents, KioskUiToAgentEvents>;
 type Sim = Socket<Record<string, never>, SimToAgentEvents>;
 
 let server: RunningServer;
+/** Between the agent and the server: cut for the offline check-in. */
+let proxy: TcpProxy;
 let agent: Agent;
 let ui: Ui;
 let sim: Sim;
@@ -69,10 +72,11 @@ const checkIn = (identity: Identity, extra: Partial<CheckInRequest> = {}) =>
 
 beforeAll(async () => {
   server = await startServer({ BOOTSTRAP_PAIRING_CODE: 'PROVCODE1234' });
+  proxy = await startTcpProxy({ host: '127.0.0.1', port: server.port });
   agent = await createAgent(
     loadAgentConfig({
       AGENT_PORT: '0',
-      SERVER_URL: server.url,
+      SERVER_URL: proxy.url,
       PAIRING_CODE: 'PROVCODE1234',
       AGENT_DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
@@ -101,6 +105,7 @@ afterAll(async () => {
   ui?.close();
   sim?.close();
   await agent?.close();
+  await proxy?.close();
   await server?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
@@ -173,6 +178,38 @@ describe('identity provenance: the page cannot claim a chip', () => {
     expect(after.ok).toBe(true);
     if (after.ok)
       expect((await visitOf(after.value.receipt.ticketId)).visit).toMatchObject({ identitySource: 'manual' });
+    await send<null>((ack) => sim.emit('sim:set-card', { action: 'remove' }, ack));
+  });
+
+  it('a chip check-in the kiosk issued offline keeps the chip’s provenance through the replay', async () => {
+    await until(() => (agent.offline?.journal.remaining().length ?? 0) > 0, { what: 'offline leases granted' });
+    const { card, verified } = await readCard();
+    expect(verified.authenticity.pa).toBe('verified');
+    proxy.cut();
+    let number = '';
+    try {
+      const r = await checkIn(card.identity, { chipReadId: card.readId });
+      if (!r.ok) throw new Error(r.error.code);
+      expect(r.value.offline).toBe(true);
+      number = r.value.receipt.ticket.number;
+    } finally {
+      proxy.restore();
+    }
+    await until(() => agent.offline?.journal.backlog().backlog === 0, {
+      what: 'the offline check-in replayed',
+      timeoutMs: 120_000,
+    });
+    const q = await api<{ ticketId: string; number: string; identity?: { source: string; check: string } }[]>(
+      server.url,
+      staff,
+      'GET',
+      '/api/queue?serviceId=noi-tong-quat',
+    );
+    const entry = (q.body.value ?? []).find((e) => e.number === number);
+    if (!entry) throw new Error(`${number} not in the queue`);
+    expect(entry.identity).toEqual({ source: 'chip', check: 'verified' });
+    const { visit } = await visitOf(entry.ticketId);
+    expect(visit).toMatchObject({ identitySource: 'chip', identityCheck: 'verified' });
     await send<null>((ack) => sim.emit('sim:set-card', { action: 'remove' }, ack));
   });
 });

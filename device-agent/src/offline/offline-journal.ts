@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import {
   offlineCheckInSchema,
   offlineLeaseSchema,
-  type CheckInRequest,
+  type AgentCheckInRequest,
   type OfflineBacklog,
   type OfflineCheckIn,
   type OfflineLease,
@@ -116,7 +116,7 @@ export class OfflineJournal {
    * no lease of that service has a number left (the patient goes to the counter, as before).
    */
   issue(
-    request: CheckInRequest,
+    request: AgentCheckInRequest,
     now: Date,
     build: (lease: OfflineLease, seq: number) => Ticket,
   ): OfflineCheckIn | undefined {

@@ -461,7 +461,8 @@ export class CheckInService {
         });
         return { receipt, entry: this.entryOf(receipt, service.id, printStatus), reasons };
       });
-      this.deps.onIssued(stored.entry);
+      const provenance = identityProvenanceOf(request);
+      this.deps.onIssued({ ...stored.entry, identity: { source: provenance.source, check: provenance.check } });
       this.deps.hooks?.committed?.(stored.receipt);
       return ok({
         receipt: stored.receipt,
