@@ -3,7 +3,8 @@
  * and the gateway's contract simulator, an insured replayed check-in ends with the visit's
  * insurance check; a gateway that is down does not hold the replay up and the check lands once
  * it is back; a refused card raises the staff alert (ticket number and reason key only); a
- * check-in replayed twice is checked once.
+ * check-in replayed twice is checked once. A site that does not check cards, or a patient with
+ * neither a card nor a CCCD number, queues no check.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -154,6 +155,13 @@ describe.each(databaseKinds)('BHYT check of replayed offline check-ins (%s)', (k
         `/api/admin/visits/${visitId}/insurance`,
       )
     ).body.value ?? [];
+  const rechecksOf = (visitId: string) =>
+    server.app.services.db.kysely
+      .selectFrom('emr_outbox')
+      .select('status')
+      .where('visit_id', '=', visitId)
+      .where('kind', '=', 'insurance-recheck')
+      .execute();
   const lookupsOf = (maThe: string) => sim.lookups.filter((l) => l.body['maThe'] === maThe).length;
 
   it('an insured replayed check-in: the visit gets the gateway verdict as its insurance check', async () => {
@@ -223,22 +231,75 @@ describe.each(databaseKinds)('BHYT check of replayed offline check-ins (%s)', (k
     expect(await checksOf(visitId)).toMatchObject([{ verdict: 'expired', resultCode: '010' }]);
   });
 
+  it('a patient with neither a card nor a CCCD number: no check is queued', async () => {
+    const item = offlineCheckIn({ source: 'manual', fullName: 'Lê Văn Năm', dateOfBirth: '1970-01-01' });
+    expect(await replay(item)).toMatchObject([{ state: 'stored' }]);
+    const visitId = await visitOf(item.request.checkInId);
+    expect(await rechecksOf(visitId)).toEqual([]);
+  });
+
   it('the same check-in replayed twice is checked once', async () => {
     const item = offlineCheckIn(insured('GD4797900000031'));
     expect(await replay(item)).toMatchObject([{ state: 'stored' }]);
     expect(await replay(item)).toMatchObject([{ state: 'already' }]);
     const visitId = await visitOf(item.request.checkInId);
-    const rows = () =>
-      server.app.services.db.kysely
-        .selectFrom('emr_outbox')
-        .select('status')
-        .where('visit_id', '=', visitId)
-        .where('kind', '=', 'insurance-recheck')
-        .execute();
-    await until(async () => expect(await rows()).toEqual([{ status: 'delivered' }]), {
+    await until(async () => expect(await rechecksOf(visitId)).toEqual([{ status: 'delivered' }]), {
       what: 'one recheck, delivered',
     });
     expect(lookupsOf('GD4797900000031')).toBe(1);
     expect(await checksOf(visitId)).toHaveLength(1);
+  });
+});
+
+describe('a site that does not check BHYT cards (BHYT_MODE=off)', () => {
+  let server: RunningServer;
+  let agent: Socket<ServerToAgentEvents, AgentToServerEvents>;
+  beforeAll(async () => {
+    server = await startServer({ BOOTSTRAP_PAIRING_CODE: 'RECHECKOFF12' });
+    const enrolled = await api<{ credential: string }>(server.url, undefined, 'POST', '/api/agents/enroll', {
+      pairingCode: 'RECHECKOFF12',
+      name: 'kiosk-recheck-off',
+    });
+    agent = io(`${server.url}/agent`, {
+      auth: { credential: enrolled.body.value?.credential },
+      transports: ['websocket'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      agent.once('connect', resolve);
+      agent.once('connect_error', reject);
+    });
+  });
+  afterAll(async () => {
+    agent?.close();
+    await server?.stop();
+  });
+
+  it('a replayed insured check-in is stored with no check queued', async () => {
+    const leases = await new Promise<Result<OfflineLease[]>>((resolve) =>
+      agent.emit('lease:take', { remaining: [] }, resolve),
+    );
+    const lease = leases.ok ? leases.value.find((l) => l.serviceId === SERVICE) : undefined;
+    if (!lease) throw new Error('no lease for the service');
+    const request: CheckInRequest = {
+      checkInId: randomUUID(),
+      identity: insured('GD4797912345678'),
+      serviceId: SERVICE,
+      priorityClaims: [],
+      consent: true,
+    };
+    const item: OfflineCheckIn = {
+      request,
+      ticket: offlineTicket(request, lease, lease.firstSeq, new Date()),
+      serviceId: SERVICE,
+      day: lease.day,
+      seq: lease.firstSeq,
+      print: 'confirmed',
+    };
+    const r = await new Promise<Result<ReplayOutcome[]>>((resolve) =>
+      agent.emit('checkin:replay', { checkIns: [item] }, resolve),
+    );
+    expect(r).toMatchObject({ ok: true, value: [{ state: 'stored' }] });
+    const kinds = await server.app.services.db.kysely.selectFrom('emr_outbox').select('kind').execute();
+    expect(kinds.filter((k) => k.kind === 'insurance-recheck')).toEqual([]);
   });
 });
