@@ -6,7 +6,18 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import type { Result, SimToAgentEvents } from '@kiosk/protocol';
-import { cccdQr, completeCheckIn, expectOk, openKiosk, shooter, simScan, simulator, type Sim } from './support';
+import {
+  cccdQr,
+  completeCheckIn,
+  expectOk,
+  logins,
+  openKiosk,
+  shooter,
+  simScan,
+  simulator,
+  staffLogin,
+  type Sim,
+} from './support';
 
 /** Another person's CCCD QR: its key does not open the synthetic card. */
 const otherQr = '001093047064||Ứng Hoàng Hiệp|05011993|Nam|Phường Hàng Bạc, Hà Nội|05012021';
@@ -39,7 +50,10 @@ async function expectChipIdentity(page: Page) {
   await expect(page.getByTestId('authenticity')).toHaveAttribute('data-result', 'valid');
 }
 
-test('QR then card: the QR identity first, then the chip opened with its key, verified', async ({ page }, info) => {
+test('QR then card: the QR identity first, then the chip opened with its key, verified; reception sees the chip badge', async ({
+  page,
+  browser,
+}, info) => {
   const shot = shooter(page, info, 'qr-card-');
   await openKiosk(page);
   await simScan(sim, cccdQr);
@@ -57,8 +71,17 @@ test('QR then card: the QR identity first, then the chip opened with its key, ve
   await simScan(sim, cccdQr);
   await expect(page.getByTestId('authenticity')).toHaveAttribute('data-result', 'valid');
   await expect(page.getByTestId('face')).toBeVisible();
-  await completeCheckIn(page, { consented: true });
+  const number = await completeCheckIn(page, { consented: true, serviceId: 'noi-tong-quat' });
   await page.getByTestId('done').click();
+
+  // Reception sees how the identity was attested: the chip, its signature verified by the agent.
+  const counter = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  await staffLogin(counter, '/counter/', logins.reception);
+  await counter.getByTestId('service-select').selectOption('noi-tong-quat');
+  const row = counter.getByTestId('queue-row').filter({ hasText: number });
+  await expect(row.getByTestId('identity-badge')).toHaveAttribute('data-source', 'chip');
+  await expect(row.getByTestId('identity-badge')).toHaveText('Chip ✓ (đã xác thực)');
+  await counter.close();
 });
 
 test('card then QR: the page asks for the QR, then the chip is read with it and verified', async ({ page }, info) => {
