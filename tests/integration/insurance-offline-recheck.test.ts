@@ -6,7 +6,7 @@
  * check-in replayed twice is checked once. A site that does not check cards, or a patient with
  * neither a card nor a CCCD number, queues no check.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { offlineTicket } from '@kiosk/device-agent';
@@ -72,6 +72,7 @@ describe.each(databaseKinds)('BHYT check of replayed offline check-ins (%s)', (k
     server = await startServer({
       ...(await databaseUrl(kind)),
       BOOTSTRAP_PAIRING_CODE: 'RECHECK12345',
+      DATA_KEYS: `k1:${randomBytes(32).toString('base64')}`,
       FACILITY_CODE: '92012',
       BHYT_MODE: 'required',
       BHYT_GATEWAY_URL: sim.url,
@@ -172,6 +173,14 @@ describe.each(databaseKinds)('BHYT check of replayed offline check-ins (%s)', (k
     expect(await checksOf(visitId)).toMatchObject([
       { verdict: 'eligible', resultCode: '000', messageKey: 'insurance.eligible', cardNumber: 'GD4797912345678' },
     ]);
+    // The recheck's payload is sealed at rest, like the EMR's.
+    const raw = await server.app.services.db.kysely
+      .selectFrom('emr_outbox')
+      .select(['payload_json', 'patient_key'])
+      .where('visit_id', '=', visitId)
+      .where('kind', '=', 'insurance-recheck')
+      .executeTakeFirstOrThrow();
+    expect(JSON.stringify(raw)).not.toMatch(/GD4797912345678|Nguyễn|1988-03-12/u);
   });
 
   it('a CCCD-only patient is looked up by the CCCD number, as at an online check-in', async () => {
