@@ -136,6 +136,8 @@ export const alertKindSchema = z.enum([
   'offline-checkin-conflict',
   /** Decision 4750 records to the social-insurance data portal keep failing, or wait refused. */
   'portal-delivery-failing',
+  /** The BHYT gateway did not find the card of a check-in a kiosk issued offline eligible (detail: ticket and reason key). */
+  'offline-insurance-refused',
 ]);
 export type AlertKind = z.infer<typeof alertKindSchema>;
 

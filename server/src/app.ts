@@ -401,6 +401,9 @@ export async function createServerApp(
     registry: metrics.registry,
     setEmrDeliveryFailing: (failing, detail) => services.alerts.setEmrDeliveryFailing(failing, detail),
     setPortalDeliveryFailing: (failing, detail) => services.alerts.setPortalDeliveryFailing(failing, detail),
+    raiseInsuranceRefused: async (agentId, checkInId, detail) => {
+      await services.alerts.raise('offline-insurance-refused', agentId ?? 'server', checkInId, 'warning', detail);
+    },
   });
 
   if (config.NODE_ENV === 'production')

@@ -8,7 +8,9 @@
  *    the OFFLINE_AFTER_MS budget, 1500 ms by default, before this.)
  * 2. Replay: a real server (SQLite) and an agent whose journal holds N offline check-ins; from its
  *    server link's connection (and, for reference, from the agent's start) until the server has
- *    stored all of them.
+ *    stored all of them. The site checks BHYT cards (BHYT_MODE=advisory, the gateway's contract
+ *    simulator): each replayed check-in also queues its card's check, done after the replay by
+ *    the outbox (its drain is reported apart, from the link's connection to the last answer stored).
  * Run: npx tsx tests/bench/agent-offline.bench.ts [taps] [replayed]
  */
 import fs from 'node:fs';
@@ -25,6 +27,7 @@ import type {
   Result,
 } from '@kiosk/protocol';
 import { startServer } from '../support/server-harness';
+import { startBhytSimulator } from '../support/bhyt-simulator';
 import { until } from '../support/until';
 import { median, percentile } from './stats';
 
@@ -46,8 +49,15 @@ const request = (n: number): CheckInRequest => ({
   consent: true,
 });
 
+const bhyt = await startBhytSimulator();
 const server = await startServer({
   BOOTSTRAP_PAIRING_CODE: 'BENCHOFFLINE01',
+  BHYT_MODE: 'advisory',
+  BHYT_GATEWAY_URL: bhyt.url,
+  BHYT_USERNAME: bhyt.username,
+  BHYT_PASSWORD: bhyt.password,
+  BHYT_STAFF_NAME: 'Nhân Viên Đo Đạc',
+  BHYT_STAFF_CCCD: '092080001234',
   OFFLINE_LEASE_BLOCK: '2000',
   OFFLINE_LEASE_LOW_WATER: '10',
   SOCKET_RATE_BURST: '1000000',
@@ -110,8 +120,20 @@ await until(
 const done = performance.now();
 const replayMs = done - connectedAt;
 const withStartMs = done - started;
+const answered = async () =>
+  Number(
+    (
+      await server.app.services.db.kysely
+        .selectFrom('insurance_checks')
+        .select((eb) => eb.fn.countAll<string | number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+await until(async () => (await answered()) >= backlog, { what: 'every replayed card checked', timeoutMs: 300_000 });
+const recheckMs = performance.now() - connectedAt;
 await agent.close();
 await server.stop();
+await bhyt.close();
 fs.rmSync(root, { recursive: true, force: true });
 
 const round = (n: number) => Math.round(n * 10) / 10;
@@ -131,6 +153,7 @@ console.log(
         perSecond: Math.round((backlog / replayMs) * 1000),
         fromAgentStartMs: Math.round(withStartMs),
       },
+      bhytRecheck: { checked: backlog, fromConnectedMs: Math.round(recheckMs), gatewayLookups: bhyt.lookups.length },
       load: fs.readFileSync('/proc/loadavg', 'utf8').trim(),
     },
     null,

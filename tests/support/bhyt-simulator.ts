@@ -57,6 +57,8 @@ export interface BhytSimulator {
   /** Every token is refused (credentials revoked upstream). */
   refuseAllTokens: boolean;
   delayMs: number;
+  /** The gateway is down: every request gets HTTP 503. */
+  down: boolean;
   /** Forgets every issued token: the next lookup gets a 401. */
   expireTokens(): void;
   close(): Promise<void>;
@@ -85,6 +87,7 @@ export async function startBhytSimulator(
     http401: false,
     refuseAllTokens: false,
     delayMs: 0,
+    down: false,
     expireTokens: () => tokens.clear(),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -133,6 +136,7 @@ export async function startBhytSimulator(
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const raw = await readBody(req);
     if (sim.delayMs > 0) await new Promise((r) => setTimeout(r, sim.delayMs));
+    if (sim.down) return json(res, 503, { maKetQua: '503', ghiChu: 'Hệ thống đang bảo trì' });
     if (req.method === 'POST' && url.pathname === '/api/token/take') {
       sim.tokenRequests += 1;
       const form = new URLSearchParams(raw);

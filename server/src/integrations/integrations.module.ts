@@ -21,7 +21,7 @@ import { LocalEmrAdapter } from './local-emr.adapter';
 import { FhirAdapter } from './fhir.adapter';
 import { Hl7v2Adapter } from './hl7v2.adapter';
 import { OutboxWorker, type DeliveryError, type OutboxDestination } from './outbox.worker';
-import { PORTAL_KINDS } from '../repositories/outbox.repository';
+import { INSURANCE_KINDS, PORTAL_KINDS } from '../repositories/outbox.repository';
 import { Portal4750Adapter, PORTAL_REFUSALS, portalError } from './portal-4750.adapter';
 import { IntegrationMetrics } from './integration.metrics';
 import {
@@ -37,6 +37,7 @@ import { utcOffsetOf, visitNumberOf } from './vn-core';
 import { BhytGatewayAdapter } from './bhyt-gateway.adapter';
 import { InsuranceScreening } from './insurance-screening';
 import { checkinRecords4750, toRecord, type Record4750 } from './checkin-record-4750';
+import { recheckDecision, recheckIdentityOf, type InsuranceRecheckPayload } from './insurance-recheck';
 
 /** The facility's own switch for the portal (settings table), over PORTAL_MODE once saved. */
 export const PORTAL_SETTING_KEY = 'portal-4750.enabled';
@@ -59,6 +60,8 @@ export interface IntegrationAttachments {
   setEmrDeliveryFailing?(failing: boolean, detail: string | null): Promise<void>;
   /** AlertService.setPortalDeliveryFailing. */
   setPortalDeliveryFailing?(failing: boolean, detail: string | null): Promise<void>;
+  /** A replayed offline check-in's BHYT card was refused: tell staff (detail: ticket number and reason key). */
+  raiseInsuranceRefused?(agentId: string | null, checkInId: string, detail: string): Promise<void>;
   registry?: client.Registry;
 }
 
@@ -107,6 +110,8 @@ export class Integrations {
   portalEnabled: boolean;
   /** BHYT eligibility, unless BHYT_MODE=off. */
   readonly insurance: InsuranceScreening | undefined;
+  /** Checks the cards of check-ins a kiosk issued offline, after their replay; absent when BHYT_MODE=off. */
+  readonly insuranceWorker: OutboxWorker | undefined;
   metrics: IntegrationMetrics | undefined;
   private attached: IntegrationAttachments = {};
   private readonly recordOptions: RecordOptions;
@@ -217,6 +222,28 @@ export class Integrations {
         },
       );
     const insurance = this.insurance;
+    this.insuranceWorker = insurance
+      ? new OutboxWorker(
+          { outbox: this.outbox, transactions: deps.transactions },
+          this.insuranceDestination(insurance),
+          deps.clock,
+          deps.log,
+          {
+            pollMs: config.OUTBOX_POLL_MS,
+            batch: config.OUTBOX_BATCH,
+            concurrency: config.OUTBOX_CONCURRENCY,
+            leaseMs: config.OUTBOX_LEASE_MS,
+            backoffBaseMs: config.OUTBOX_BACKOFF_BASE_MS,
+            backoffMaxMs: config.OUTBOX_BACKOFF_MAX_MS,
+            alertAfterFailures: config.EMR_ALERT_AFTER_FAILURES,
+          },
+          {
+            // No fleet alert kind exists for the gateway (as for the online check): the log carries it.
+            onHealth: (failing, detail) =>
+              deps.log[failing ? 'warn' : 'info']({ failing, detail }, 'BHYT recheck of offline check-ins'),
+          },
+        )
+      : undefined;
     this.checkInHooks = {
       ...(insurance ? { screen: (request) => insurance.screen(request) } : {}),
       stored: (trx, stored) => this.stored(trx, stored),
@@ -224,6 +251,7 @@ export class Integrations {
       committed: () => {
         if (this.delivers) this.worker.nudge();
         if (this.portalEnabled) this.portalWorker?.nudge();
+        this.insuranceWorker?.nudge();
       },
     };
   }
@@ -238,6 +266,32 @@ export class Integrations {
         const row4750 = row.visit_id ? await visits.checkinRecord(row.visit_id) : undefined;
         if (!row4750) return portalError('portal-no-record', 'the check-in record is gone', 'no-record');
         return portal.send(toRecord(row4750, 1));
+      },
+    };
+  }
+
+  /**
+   * A recheck row: the gateway asked through InsuranceScreening (its cache and metrics), the
+   * answer stored as the visit's insurance check once (a repeated delivery finds it there).
+   */
+  private insuranceDestination(insurance: InsuranceScreening): OutboxDestination {
+    const { visits } = this.deps.repositories;
+    return {
+      kinds: INSURANCE_KINDS,
+      refusalCodes: [],
+      deliver: async (row) => {
+        const payload = JSON.parse(row.payload_json) as InsuranceRecheckPayload;
+        const check = await insurance.check(payload.identity);
+        const decision = recheckDecision(check, payload);
+        if (decision.action === 'retry') return { ok: false, error: decision.error };
+        const at = this.deps.clock.now().toISOString();
+        const stored = await this.deps.transactions.run((trx) =>
+          visits.insertFirstInsuranceCheck(trx, this.bhytRow(payload.visitId, at, check)),
+        );
+        // Raised again after a repeated delivery is harmless: one open alert per check-in.
+        if (decision.alert)
+          await this.attached.raiseInsuranceRefused?.(payload.agentId, payload.checkInId, decision.alert);
+        return ok({ verdict: check.verdict, resultCode: check.resultCode ?? null, stored });
       },
     };
   }
@@ -275,11 +329,13 @@ export class Integrations {
   start(): void {
     this.worker.start();
     this.portalWorker?.start();
+    this.insuranceWorker?.start();
   }
 
   async stop(): Promise<void> {
     await this.worker.stop();
     await this.portalWorker?.stop();
+    await this.insuranceWorker?.stop();
     this.portal?.close();
     await this.emr.close();
     this.insurance?.close();
@@ -300,6 +356,33 @@ export class Integrations {
     if (rows.insuranceCheck) await visits.insertInsuranceCheck(trx, rows.insuranceCheck);
     if (rows.delivery) await this.outbox.enqueue(trx, rows.delivery);
     if (rows.portal) await this.outbox.enqueue(trx, rows.portal);
+    const recheck = this.recheckOf(s);
+    if (recheck) await this.outbox.enqueue(trx, recheck);
+  }
+
+  /**
+   * A check-in the kiosk issued offline had no BHYT check: one is queued with its replay (after
+   * it, never holding it up); none when the site does not check cards, or there is nothing to ask.
+   */
+  private recheckOf(s: StoredCheckIn): NewDelivery | undefined {
+    if (!this.insurance || s.receipt.ticket.offline !== true) return undefined;
+    const identity = recheckIdentityOf(s.request.identity);
+    if (!identity) return undefined;
+    const payload: InsuranceRecheckPayload = {
+      visitId: s.receipt.visitId,
+      checkInId: s.receipt.checkInId,
+      agentId: s.agentId,
+      ticketNumber: s.receipt.ticket.number,
+      identity,
+    };
+    return {
+      kind: 'insurance-recheck',
+      visitId: s.receipt.visitId,
+      patientId: s.patientId,
+      // Its own key: a recheck never waits for the patient's EMR deliveries.
+      patientKey: `bhyt:${s.receipt.visitId}`,
+      payload,
+    };
   }
 
   /**

@@ -24,11 +24,13 @@ export const openDelivery = (cipher: ColumnCipher, r: EmrOutboxTable): EmrOutbox
   payload_json: cipher.open('emr_outbox.payload_json', r.payload_json),
 });
 
-export type OutboxKind = 'check-in' | 'patient-update' | 'appointment-noshow' | 'portal-4750';
+export type OutboxKind = 'check-in' | 'patient-update' | 'appointment-noshow' | 'portal-4750' | 'insurance-recheck';
 /** Rows the EMR's worker delivers. */
 export const EMR_KINDS: readonly OutboxKind[] = ['check-in', 'patient-update', 'appointment-noshow'];
 /** Rows the social-insurance data portal's worker delivers (Decision 4750 check-in records). */
 export const PORTAL_KINDS: readonly OutboxKind[] = ['portal-4750'];
+/** Rows the BHYT gateway's worker checks: check-ins a kiosk issued offline, after their replay. */
+export const INSURANCE_KINDS: readonly OutboxKind[] = ['insurance-recheck'];
 export type OutboxStatus = 'pending' | 'delivering' | 'delivered' | 'failed';
 
 export interface NewDelivery {

@@ -136,4 +136,17 @@ export class VisitRepository {
   async insertInsuranceCheck(trx: Executor, check: InsuranceCheckTable): Promise<void> {
     await trx.insertInto('insurance_checks').values(sealInsuranceCheck(this.cipher, check)).execute();
   }
+
+  /** Stores the visit's insurance check unless it has one already (a repeated delivery); whether it was stored. */
+  async insertFirstInsuranceCheck(trx: Executor, check: InsuranceCheckTable): Promise<boolean> {
+    const existing = await trx
+      .selectFrom('insurance_checks')
+      .select('id')
+      .where('visit_id', '=', check.visit_id)
+      .limit(1)
+      .executeTakeFirst();
+    if (existing) return false;
+    await this.insertInsuranceCheck(trx, check);
+    return true;
+  }
 }
