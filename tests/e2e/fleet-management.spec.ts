@@ -32,3 +32,29 @@ test('admin: remote management of a kiosk — configuration acknowledged, diagno
   await remote.getByTestId('remote-tab-rollout').click();
   await expect(remote.getByTestId('remote-rollout-state')).toContainText('0.1.0');
 });
+
+test('a kiosk whose history holds two heartbeats of the same instant still shows its detail', async ({ page }) => {
+  // Two samples stamped alike (a health change and the periodic heartbeat in one millisecond) once
+  // broke the detail's keyed lists: the panel stayed empty. The server's real answer, with its
+  // latest sample twice over and a device problem on both, is what the page gets here.
+  await page.route('**/api/admin/agents/*', async (route) => {
+    if (route.request().method() !== 'GET') return route.continue();
+    const response = await route.fetch();
+    const body = (await response.json()) as {
+      ok: boolean;
+      value?: { heartbeats: { at: string; problems: string[] }[] };
+    };
+    const last = body.value?.heartbeats.at(-1);
+    if (body.value && last) {
+      const twice = { ...last, problems: ['printer:error:paper-out'] };
+      body.value.heartbeats.push(twice, { ...twice });
+    }
+    await route.fulfill({ response, json: body });
+  });
+  await staffLogin(page, '/admin/', logins.admin);
+  const kiosk = page.getByTestId('kiosk-row').first();
+  await expect(kiosk).toBeVisible();
+  await kiosk.getByTestId('kiosk-details').click();
+  await expect(page.getByTestId('kiosk-remote')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('kiosk-detail').locator('.problems li')).toHaveCount(2);
+});

@@ -32,11 +32,14 @@ import {
 } from '@kiosk/protocol';
 import { api, login, startServer, type RunningServer } from '../support/server-harness';
 import { enrollAgent, type AgentSocket } from '../support/server-process';
+import { freePort } from '../support/free-port';
 import { until } from '../support/until';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const AGENT_PORT = 20360;
-const SERVER_PORT = 20361;
+// Fixed for the run (the agent restarts on the same port after an update), free at its start:
+// another test run on the same machine must not collide with this one.
+const AGENT_PORT = await freePort();
+const SERVER_PORT = await freePort();
 const agentUrl = `http://127.0.0.1:${AGENT_PORT}`;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-management-'));
 const dataDir = path.join(work, 'agent');
