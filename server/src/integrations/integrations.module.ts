@@ -97,6 +97,19 @@ export function createEmrPort(c: IntegrationSettings): EmrPort {
   return new LocalEmrAdapter();
 }
 
+/** Polling, batching, leases and backoff: the same for each destination's outbox worker. */
+function outboxWorkerOptions(config: IntegrationSettings, alertAfterFailures: number) {
+  return {
+    pollMs: config.OUTBOX_POLL_MS,
+    batch: config.OUTBOX_BATCH,
+    concurrency: config.OUTBOX_CONCURRENCY,
+    leaseMs: config.OUTBOX_LEASE_MS,
+    backoffBaseMs: config.OUTBOX_BACKOFF_BASE_MS,
+    backoffMaxMs: config.OUTBOX_BACKOFF_MAX_MS,
+    alertAfterFailures,
+  };
+}
+
 export class Integrations {
   readonly emr: EmrPort;
   readonly outbox: OutboxRepository;
@@ -137,15 +150,7 @@ export class Integrations {
       this.emr,
       deps.clock,
       deps.log,
-      {
-        pollMs: config.OUTBOX_POLL_MS,
-        batch: config.OUTBOX_BATCH,
-        concurrency: config.OUTBOX_CONCURRENCY,
-        leaseMs: config.OUTBOX_LEASE_MS,
-        backoffBaseMs: config.OUTBOX_BACKOFF_BASE_MS,
-        backoffMaxMs: config.OUTBOX_BACKOFF_MAX_MS,
-        alertAfterFailures: config.EMR_ALERT_AFTER_FAILURES,
-      },
+      outboxWorkerOptions(config, config.EMR_ALERT_AFTER_FAILURES),
       {
         onHealth: (failing, detail) => {
           deps.log[failing ? 'warn' : 'info']({ failing, detail }, 'EMR delivery health');
@@ -178,15 +183,7 @@ export class Integrations {
         this.portalDestination(portal),
         deps.clock,
         deps.log,
-        {
-          pollMs: config.OUTBOX_POLL_MS,
-          batch: config.OUTBOX_BATCH,
-          concurrency: config.OUTBOX_CONCURRENCY,
-          leaseMs: config.OUTBOX_LEASE_MS,
-          backoffBaseMs: config.OUTBOX_BACKOFF_BASE_MS,
-          backoffMaxMs: config.OUTBOX_BACKOFF_MAX_MS,
-          alertAfterFailures: config.PORTAL_ALERT_AFTER_FAILURES,
-        },
+        outboxWorkerOptions(config, config.PORTAL_ALERT_AFTER_FAILURES),
         {
           onHealth: (failing, detail) => {
             deps.log[failing ? 'warn' : 'info']({ failing, detail }, 'portal delivery health');
@@ -228,15 +225,7 @@ export class Integrations {
           this.insuranceDestination(insurance),
           deps.clock,
           deps.log,
-          {
-            pollMs: config.OUTBOX_POLL_MS,
-            batch: config.OUTBOX_BATCH,
-            concurrency: config.OUTBOX_CONCURRENCY,
-            leaseMs: config.OUTBOX_LEASE_MS,
-            backoffBaseMs: config.OUTBOX_BACKOFF_BASE_MS,
-            backoffMaxMs: config.OUTBOX_BACKOFF_MAX_MS,
-            alertAfterFailures: config.EMR_ALERT_AFTER_FAILURES,
-          },
+          outboxWorkerOptions(config, config.EMR_ALERT_AFTER_FAILURES),
           {
             // No fleet alert kind exists for the gateway (as for the online check): the log carries it.
             onHealth: (failing, detail) =>
