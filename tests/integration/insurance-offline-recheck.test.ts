@@ -8,10 +8,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
 import { offlineTicket } from '@kiosk/device-agent';
 import type {
-  AgentToServerEvents,
   CheckInRequest,
   FleetAlert,
   Identity,
@@ -19,7 +17,6 @@ import type {
   OfflineLease,
   ReplayOutcome,
   Result,
-  ServerToAgentEvents,
 } from '@kiosk/protocol';
 import { startBhytSimulator, type BhytSimulator, type SimCard } from '../support/bhyt-simulator';
 import {
@@ -31,6 +28,7 @@ import {
   stopDatabases,
   type RunningServer,
 } from '../support/server-harness';
+import { connectAgents, enrollAgent, type AgentSocket } from '../support/server-process';
 import { until } from '../support/until';
 
 const SERVICE = 'noi-tong-quat';
@@ -52,12 +50,29 @@ const insured = (insuranceNumber: string): Identity => ({
   sex: 'female',
 });
 
+/** A kiosk enrolled with the pairing code, its /agent socket connected. */
+async function enrolledAgent(url: string, pairingCode: string, name: string): Promise<AgentSocket> {
+  const [socket] = await connectAgents(url, await enrollAgent(url, pairingCode, name), 1);
+  if (!socket) throw new Error('no agent socket');
+  return socket;
+}
+
+/** The kiosk's lease of today's numbers for the service. */
+async function serviceLease(agent: AgentSocket): Promise<OfflineLease> {
+  const leases = await new Promise<Result<OfflineLease[]>>((resolve) =>
+    agent.emit('lease:take', { remaining: [] }, resolve),
+  );
+  const lease = leases.ok ? leases.value.find((l) => l.serviceId === SERVICE) : undefined;
+  if (!lease) throw new Error('no lease for the service');
+  return lease;
+}
+
 afterAll(() => stopDatabases());
 
 describe.each(databaseKinds)('BHYT check of replayed offline check-ins (%s)', (kind) => {
   let sim: BhytSimulator;
   let server: RunningServer;
-  let agent: Socket<ServerToAgentEvents, AgentToServerEvents>;
+  let agent: AgentSocket;
   let admin: string;
   let lease: OfflineLease;
   let seq = 0;
@@ -87,24 +102,8 @@ describe.each(databaseKinds)('BHYT check of replayed offline check-ins (%s)', (k
       OUTBOX_BACKOFF_MAX_MS: '200',
     });
     admin = await login(server.url, 'admin', 'admin-demo');
-    const enrolled = await api<{ credential: string }>(server.url, undefined, 'POST', '/api/agents/enroll', {
-      pairingCode: 'RECHECK12345',
-      name: 'kiosk-recheck',
-    });
-    agent = io(`${server.url}/agent`, {
-      auth: { credential: enrolled.body.value?.credential },
-      transports: ['websocket'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      agent.once('connect', resolve);
-      agent.once('connect_error', reject);
-    });
-    const leases = await new Promise<Result<OfflineLease[]>>((resolve) =>
-      agent.emit('lease:take', { remaining: [] }, resolve),
-    );
-    const found = leases.ok ? leases.value.find((l) => l.serviceId === SERVICE) : undefined;
-    if (!found) throw new Error('no lease for the service');
-    lease = found;
+    agent = await enrolledAgent(server.url, 'RECHECK12345', 'kiosk-recheck');
+    lease = await serviceLease(agent);
     seq = lease.firstSeq - 1;
   });
   afterAll(async () => {
@@ -262,21 +261,10 @@ describe.each(databaseKinds)('BHYT check of replayed offline check-ins (%s)', (k
 
 describe('a site that does not check BHYT cards (BHYT_MODE=off)', () => {
   let server: RunningServer;
-  let agent: Socket<ServerToAgentEvents, AgentToServerEvents>;
+  let agent: AgentSocket;
   beforeAll(async () => {
     server = await startServer({ BOOTSTRAP_PAIRING_CODE: 'RECHECKOFF12' });
-    const enrolled = await api<{ credential: string }>(server.url, undefined, 'POST', '/api/agents/enroll', {
-      pairingCode: 'RECHECKOFF12',
-      name: 'kiosk-recheck-off',
-    });
-    agent = io(`${server.url}/agent`, {
-      auth: { credential: enrolled.body.value?.credential },
-      transports: ['websocket'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      agent.once('connect', resolve);
-      agent.once('connect_error', reject);
-    });
+    agent = await enrolledAgent(server.url, 'RECHECKOFF12', 'kiosk-recheck-off');
   });
   afterAll(async () => {
     agent?.close();
@@ -284,11 +272,7 @@ describe('a site that does not check BHYT cards (BHYT_MODE=off)', () => {
   });
 
   it('a replayed insured check-in is stored with no check queued', async () => {
-    const leases = await new Promise<Result<OfflineLease[]>>((resolve) =>
-      agent.emit('lease:take', { remaining: [] }, resolve),
-    );
-    const lease = leases.ok ? leases.value.find((l) => l.serviceId === SERVICE) : undefined;
-    if (!lease) throw new Error('no lease for the service');
+    const lease = await serviceLease(agent);
     const request: CheckInRequest = {
       checkInId: randomUUID(),
       identity: insured('GD4797912345678'),
