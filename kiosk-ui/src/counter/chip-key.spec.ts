@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cardKeyCommandSchema } from '@kiosk/protocol';
+import { checkCardKey } from './chip-key-schema';
 import { chipFailureKey, chipKeyCommand, formFieldsOf, parseCardDate, type ChipKeyForm } from './chip-key';
 
 const today = new Date(Date.UTC(2026, 11, 5));
@@ -15,7 +16,9 @@ const form = (over: Partial<ChipKeyForm>): ChipKeyForm => ({
 
 describe('chipKeyCommand', () => {
   it('a CCCD number and birth date: the expiry is left to the agent', () => {
-    expect(chipKeyCommand(form({ idNumber: '079 188 012 345', dateOfBirth: '12/03/1988' }), today)).toEqual({
+    expect(
+      chipKeyCommand(form({ idNumber: '079 188 012 345', dateOfBirth: '12/03/1988' }), checkCardKey, today),
+    ).toEqual({
       ok: true,
       command: { kind: 'cccd', idNumber: '079188012345', dateOfBirth: '1988-03-12' },
     });
@@ -23,7 +26,11 @@ describe('chipKeyCommand', () => {
 
   it('the expiry when staff know it (a future date is fine)', () => {
     expect(
-      chipKeyCommand(form({ idNumber: '079188012345', dateOfBirth: '12031988', dateOfExpiry: '12/03/2028' }), today),
+      chipKeyCommand(
+        form({ idNumber: '079188012345', dateOfBirth: '12031988', dateOfExpiry: '12/03/2028' }),
+        checkCardKey,
+        today,
+      ),
     ).toEqual({
       ok: true,
       command: { kind: 'cccd', idNumber: '079188012345', dateOfBirth: '1988-03-12', dateOfExpiry: '2028-03-12' },
@@ -31,29 +38,40 @@ describe('chipKeyCommand', () => {
   });
 
   it('says which field to correct', () => {
-    expect(chipKeyCommand(form({ idNumber: '07918801234', dateOfBirth: '12/03/1988' }), today)).toEqual({
+    expect(chipKeyCommand(form({ idNumber: '07918801234', dateOfBirth: '12/03/1988' }), checkCardKey, today)).toEqual({
       ok: false,
       problem: 'chip.key.bad-id',
     });
-    expect(chipKeyCommand(form({ idNumber: '079188012345', dateOfBirth: '31/02/1988' }), today)).toEqual({
+    expect(chipKeyCommand(form({ idNumber: '079188012345', dateOfBirth: '31/02/1988' }), checkCardKey, today)).toEqual({
       ok: false,
       problem: 'chip.key.bad-dob',
     });
-    expect(chipKeyCommand(form({ idNumber: '079188012345', dateOfBirth: '12/03/2030' }), today)).toEqual({
+    expect(chipKeyCommand(form({ idNumber: '079188012345', dateOfBirth: '12/03/2030' }), checkCardKey, today)).toEqual({
       ok: false,
       problem: 'chip.key.bad-dob',
     });
     expect(
-      chipKeyCommand(form({ idNumber: '079188012345', dateOfBirth: '12/03/1988', dateOfExpiry: '12/03/1980' }), today),
+      chipKeyCommand(
+        form({ idNumber: '079188012345', dateOfBirth: '12/03/1988', dateOfExpiry: '12/03/1980' }),
+        checkCardKey,
+        today,
+      ),
     ).toEqual({ ok: false, problem: 'chip.key.bad-expiry' });
-    expect(chipKeyCommand(form({ kind: 'can', can: '12345' }), today)).toEqual({
+    expect(chipKeyCommand(form({ kind: 'can', can: '12345' }), checkCardKey, today)).toEqual({
       ok: false,
       problem: 'chip.key.bad-can',
     });
   });
 
+  it('what the schema refuses is not sent', () => {
+    expect(chipKeyCommand(form({ kind: 'can', can: '012345' }), () => null, today)).toEqual({
+      ok: false,
+      problem: 'chip.key.invalid',
+    });
+  });
+
   it('a 6-digit CAN', () => {
-    expect(chipKeyCommand(form({ kind: 'can', can: ' 012345 ' }), today)).toEqual({
+    expect(chipKeyCommand(form({ kind: 'can', can: ' 012345 ' }), checkCardKey, today)).toEqual({
       ok: true,
       command: { kind: 'can', can: '012345' },
     });
@@ -70,7 +88,7 @@ describe('chipKeyCommand', () => {
           can: fc.oneof(fc.string({ maxLength: 8 }), fc.stringMatching(/^\d{6}$/u)),
         }),
         (f) => {
-          const r = chipKeyCommand(f, today);
+          const r = chipKeyCommand(f, checkCardKey, today);
           if (r.ok) expect(cardKeyCommandSchema.safeParse(r.command).success).toBe(true);
         },
       ),
