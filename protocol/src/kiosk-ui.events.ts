@@ -46,8 +46,10 @@ const isoDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'expected YYYY-MM
 
 /**
  * What opens the chip when no CCCD QR was scanned: typed by staff. The MRZ text itself; the MRZ's
- * document number + birth + expiry dates; or a 12-digit CCCD number + birth date + expiry date
- * (or the issue date, from which the expiry milestones are derived). Lives for the session only.
+ * document number + birth + expiry dates; a 12-digit CCCD number + birth date + expiry date (or
+ * the issue date, or neither: the agent then derives the expiry milestones from the birth date
+ * and today; the ID's last 6 digits serve as the PACE CAN); or a 6-digit card access number
+ * (PACE only). Lives for the session only.
  */
 export const cardKeyCommandSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('mrz'), mrz: z.string().min(30).max(100) }),
@@ -64,6 +66,7 @@ export const cardKeyCommandSchema = z.discriminatedUnion('kind', [
     dateOfExpiry: z.union([isoDateSchema, mrzDateSchema]).optional(),
     issueDate: isoDateSchema.optional(),
   }),
+  z.object({ kind: z.literal('can'), can: z.string().regex(/^\d{6}$/u, 'expected 6 digits') }),
 ]);
 export type CardKeyCommand = z.infer<typeof cardKeyCommandSchema>;
 

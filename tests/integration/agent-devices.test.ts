@@ -347,6 +347,29 @@ describe('agent devices through the kiosk gateway and the server', () => {
     expect(agent.session.key()).toBeUndefined();
   });
 
+  it('staff type the CCCD number and birth date only: the agent derives the expiry; a wrong number is refused first', async () => {
+    okValue(await send<null>((ack) => ui.emit('session:reset', {}, ack)));
+    clear(heard);
+    okValue(
+      await send<null>((ack) =>
+        ui.emit('card:set-key', { kind: 'cccd', idNumber: '079188012346', dateOfBirth: '1988-03-12' }, ack),
+      ),
+    );
+    const readId = await presentAndConsent({ action: 'present', printedMrz: false });
+    await until(() => expect(heard.failed.length).toBe(1));
+    expect(heard.failed[0]).toMatchObject({ readId, code: 'access-denied' });
+    okValue(
+      await send<null>((ack) =>
+        ui.emit('card:set-key', { kind: 'cccd', idNumber: '079188012345', dateOfBirth: '1988-03-12' }, ack),
+      ),
+    );
+    await until(() => expect(heard.authenticity.length).toBe(1));
+    expect(heard.identity[0]?.identity.fullName).toBe('Nguyễn Thị Lan');
+    expect(heard.identity[0]?.readId).toBe(readId);
+    okValue(await send<null>((ack) => sim.emit('sim:set-card', { action: 'remove' }, ack)));
+    okValue(await send<null>((ack) => ui.emit('session:reset', {}, ack)));
+  });
+
   it('a tampered card: identity shown, then authenticity invalid and a go-to-counter failure', async () => {
     clear(heard);
     await presentAndConsent({ action: 'present', card: 'tampered' });

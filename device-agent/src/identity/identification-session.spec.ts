@@ -3,8 +3,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { cardKeyCommandSchema, parseWith, type Identity } from '@kiosk/protocol';
 import type { SessionCardEvent } from './identification-session';
 import { SYNTHETIC_BAC_KEY_INFO } from '../simulator/virtual-cccd';
-import { bacKeyCandidates } from './chip/access-key';
-import { IdentificationSession } from './identification-session';
+import { accessCandidates, bacKeyCandidates } from './chip/access-key';
+import { IdentificationSession, toAccessKey } from './identification-session';
 
 const qrIdentity: Identity = {
   source: 'cccd-qr',
@@ -44,14 +44,35 @@ describe('IdentificationSession: keys', () => {
     expect(key?.source).toBe('staff');
     const c = key ? bacKeyCandidates(key.key) : undefined;
     expect(c?.ok && c.value).toEqual([SYNTHETIC_BAC_KEY_INFO]);
-    expect(s.setStaffKey({ kind: 'cccd', idNumber: '079188012345', dateOfBirth: '1988-03-12' })).toMatchObject({
-      ok: false,
-      error: { code: 'bad-access-key' },
-    });
     expect(s.setStaffKey({ kind: 'mrz', mrz: 'x'.repeat(40) })).toMatchObject({ ok: false });
     s.reset();
     expect(s.key()).toBeUndefined();
     expect(wiped).toHaveBeenCalledTimes(2);
+  });
+
+  it('a CCCD number and birth date alone: the milestones of a card valid today, and the CAN', () => {
+    const s = newSession();
+    expect(s.setStaffKey({ kind: 'cccd', idNumber: '079188012345', dateOfBirth: '1988-03-12' }, '2026-12-05')).toEqual({
+      ok: true,
+      value: null,
+    });
+    const key = s.key();
+    expect(key?.key).toMatchObject({ kind: 'cccd', asOf: '2026-12-05' });
+    const c = key ? accessCandidates(key.key) : undefined;
+    expect(c?.ok && c.value.can).toBe('012345');
+    expect(c?.ok && c.value.mrz[0]).toBe(SYNTHETIC_BAC_KEY_INFO);
+    s.reset();
+  });
+
+  it('a 6-digit CAN is kept for PACE; a CCCD key without dates and without a clock is refused', () => {
+    const s = newSession();
+    expect(s.setStaffKey({ kind: 'can', can: '012345' })).toEqual({ ok: true, value: null });
+    expect(s.key()?.key).toEqual({ kind: 'can', can: '012345' });
+    s.reset();
+    expect(toAccessKey({ kind: 'cccd', idNumber: '079188012345', dateOfBirth: '1988-03-12' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-access-key' },
+    });
   });
 
   it('forgets the key after the idle time', () => {
@@ -73,7 +94,8 @@ describe('IdentificationSession: keys', () => {
     const payload = fc.oneof(
       fc.anything(),
       fc.record({
-        kind: fc.constantFrom('mrz', 'document', 'cccd', 'x'),
+        kind: fc.constantFrom('mrz', 'document', 'cccd', 'can', 'x'),
+        can: fc.stringMatching(/^\d{5,7}$/u),
         mrz: fc.string({ maxLength: 120 }),
         documentNumber: fc.stringMatching(/^[0-9A-Z<]{0,10}$/u),
         idNumber: fc.stringMatching(/^\d{10,13}$/u),

@@ -20,8 +20,8 @@
  */
 import { err, ok, type CardKeyCommand, type Identity, type IdentificationState, type Result } from '@kiosk/protocol';
 import {
+  accessCandidates,
   accessKeyFromIdentity,
-  bacKeyCandidates,
   type ChipAccessKey,
   type KeySource,
   type SessionKey,
@@ -111,11 +111,15 @@ export class IdentificationSession {
     return this.qr.key && this.options.cardAwaitingRead() ? { kind: 'key-for-card' } : { kind: 'identity' };
   }
 
-  /** Validates a staff-typed key by deriving its BAC candidates; refused keys are not kept. */
-  setStaffKey(command: CardKeyCommand): Result<null> {
-    const key = toAccessKey(command);
+  /**
+   * Validates a staff-typed key by deriving what it offers the chip (a CAN, BAC/PACE MRZ
+   * informations); refused keys are not kept. `today` (`YYYY-MM-DD`) dates a CCCD key typed
+   * without its expiry or issue date.
+   */
+  setStaffKey(command: CardKeyCommand, today = isoToday()): Result<null> {
+    const key = toAccessKey(command, today);
     if (!key.ok) return key;
-    const candidates = bacKeyCandidates(key.value);
+    const candidates = accessCandidates(key.value);
     if (!candidates.ok) return err('bad-access-key', candidates.error.message);
     this.staffKey = key.value;
     this.card?.refused.delete('staff');
@@ -214,7 +218,14 @@ function samePerson(a: string | undefined, b: string | undefined): boolean {
   return a === undefined || b === undefined || a === b;
 }
 
-export function toAccessKey(command: CardKeyCommand): Result<ChipAccessKey> {
+/** Today's date on the agent's clock, `YYYY-MM-DD` (local time: the card's dates are Vietnamese dates). */
+function isoToday(now = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+/** `today` (`YYYY-MM-DD`): a CCCD key with neither expiry nor issue date tries the milestones of a card valid then. */
+export function toAccessKey(command: CardKeyCommand, today?: string): Result<ChipAccessKey> {
   switch (command.kind) {
     case 'mrz':
       return ok({ kind: 'mrz', mrz: command.mrz });
@@ -223,7 +234,7 @@ export function toAccessKey(command: CardKeyCommand): Result<ChipAccessKey> {
       return info.ok ? ok({ kind: 'bac-key-info', value: info.value }) : err('bad-access-key', info.error.message);
     }
     case 'cccd':
-      if (!command.dateOfExpiry && !command.issueDate)
+      if (!command.dateOfExpiry && !command.issueDate && !today)
         return err('bad-access-key', 'a CCCD key needs the expiry date or the issue date');
       return ok({
         kind: 'cccd',
@@ -231,6 +242,9 @@ export function toAccessKey(command: CardKeyCommand): Result<ChipAccessKey> {
         dateOfBirth: command.dateOfBirth,
         ...(command.dateOfExpiry !== undefined && { dateOfExpiry: command.dateOfExpiry }),
         ...(command.issueDate !== undefined && { issueDate: command.issueDate }),
+        ...(!command.dateOfExpiry && !command.issueDate && today !== undefined && { asOf: today }),
       });
+    case 'can':
+      return ok({ kind: 'can', can: command.can });
   }
 }

@@ -5,7 +5,16 @@
  * either; staff reconnect on demand.
  */
 import type { Socket } from 'socket.io-client';
-import type { AgentToKioskUiEvents, KioskUiToAgentEvents, PrintReport, Result, Ticket } from '@kiosk/protocol';
+import type {
+  AgentFeatures,
+  AgentToKioskUiEvents,
+  CardKeyCommand,
+  DeviceHealth,
+  KioskUiToAgentEvents,
+  PrintReport,
+  Result,
+  Ticket,
+} from '@kiosk/protocol';
 
 type AgentSocket = Socket<AgentToKioskUiEvents, KioskUiToAgentEvents>;
 
@@ -17,6 +26,9 @@ export type CounterAgentState = 'connecting' | 'linked' | 'none' | 'lost';
 export class CounterAgent {
   state = $state<CounterAgentState>('connecting');
   socket = $state<AgentSocket | undefined>(undefined);
+  /** The agent's devices and optional steps, as it announces them on connection and on change. */
+  devices = $state<DeviceHealth[]>([]);
+  features = $state<AgentFeatures['features']>([]);
 
   constructor(private readonly url: string) {}
 
@@ -27,6 +39,14 @@ export class CounterAgent {
     const { io } = await import('socket.io-client');
     const socket: AgentSocket = io(this.url, { transports: ['websocket'], reconnection: false, timeout: 3000 });
     this.socket = socket;
+    this.devices = [];
+    this.features = [];
+    socket.on('devices:changed', (devices) => {
+      if (this.socket === socket) this.devices = devices;
+    });
+    socket.on('features:announced', ({ features }) => {
+      if (this.socket === socket) this.features = features;
+    });
     socket.once('connect', () => {
       if (this.socket === socket) this.state = 'linked';
     });
@@ -46,15 +66,34 @@ export class CounterAgent {
 
   /** Prints on the counter's printer; the agent reports the outcome to the server as well. */
   print(ticketId: string, ticket: Ticket, timeoutMs = 20_000): Promise<Result<PrintReport>> {
+    return this.ask<PrintReport>((s, ack) => s.emit('ticket:print', { ticketId, ticket }, ack), timeoutMs);
+  }
+
+  /** The key staff typed for the card on the counter's reader (kept by the agent for its session only). */
+  setCardKey(command: CardKeyCommand): Promise<Result<null>> {
+    return this.ask<null>((s, ack) => s.emit('card:set-key', command, ack));
+  }
+
+  /** The patient consented (staff confirmed it): the agent reads the card of this presentation. */
+  readCard(readId: string): Promise<Result<null>> {
+    return this.ask<null>((s, ack) => s.emit('card:read', { readId, consent: true }, ack));
+  }
+
+  /** The agent forgets the key, the chip reads and any consent given (the patient is done). */
+  resetSession(): Promise<Result<null>> {
+    return this.ask<null>((s, ack) => s.emit('session:reset', {}, ack));
+  }
+
+  private ask<T>(send: (socket: AgentSocket, ack: (r: Result<T>) => void) => void, timeoutMs = 10_000) {
     const socket = this.socket;
     if (!socket || !this.linked)
-      return Promise.resolve({ ok: false, error: { code: 'agent-offline', message: 'not connected' } });
-    return new Promise((resolve) => {
+      return Promise.resolve<Result<T>>({ ok: false, error: { code: 'agent-offline', message: 'not connected' } });
+    return new Promise<Result<T>>((resolve) => {
       const timer = setTimeout(
         () => resolve({ ok: false, error: { code: 'agent-timeout', message: 'no answer' } }),
         timeoutMs,
       );
-      socket.emit('ticket:print', { ticketId, ticket }, (r: Result<PrintReport>) => {
+      send(socket, (r) => {
         clearTimeout(timer);
         resolve(r);
       });

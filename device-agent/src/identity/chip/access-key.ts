@@ -8,7 +8,7 @@
 import { err, ok, type Identity, type Result } from '@kiosk/protocol';
 import { makeDate, type CalendarDate } from '../dates';
 import { cccdBacKeyInfo } from '../mrz/bac-key';
-import { cccdExpiryCandidates } from '../mrz/cccd-expiry';
+import { cccdExpiryCandidates, cccdExpiryCandidatesAsOf } from '../mrz/cccd-expiry';
 import { parseMrz } from '../mrz/mrz.parser';
 
 export type ChipAccessKey =
@@ -27,6 +27,11 @@ export type ChipAccessKey =
       dateOfExpiry?: string;
       issueDate?: string;
       lifetimeMrzGuesses?: string[];
+      /**
+       * `YYYY-MM-DD`: with neither expiry nor issue date (staff typed the ID and birth date only),
+       * the expiry milestones of a card still valid on this day are tried.
+       */
+      asOf?: string;
     }
   /** A card access number (PACE only; the CCCD's is the last 6 digits of its ID number). */
   | { kind: 'can'; can: string };
@@ -72,6 +77,15 @@ export function bacKeyCandidates(key: ChipAccessKey): Result<string[]> {
       const r = cccdBacKeyInfo({ idNumber: key.idNumber, dateOfBirth: key.dateOfBirth, dateOfExpiry: c.mrzExpiry });
       if (!r.ok) return err('bad-access-key', r.error.message);
       if (!out.includes(r.value)) out.push(r.value);
+    }
+  }
+  const asOf = isoToDate(key.asOf);
+  if (dob && !key.dateOfExpiry && !issue && asOf) {
+    const options = key.lifetimeMrzGuesses ? { lifetimeMrzGuesses: key.lifetimeMrzGuesses } : {};
+    for (const c of cccdExpiryCandidatesAsOf(dob, asOf, { ...options, max: MAX_BAC_ATTEMPTS })) {
+      const r = cccdBacKeyInfo({ idNumber: key.idNumber, dateOfBirth: key.dateOfBirth, dateOfExpiry: c.mrzExpiry });
+      if (!r.ok) return err('bad-access-key', r.error.message);
+      out.push(r.value);
     }
   }
   if (out.length === 0)

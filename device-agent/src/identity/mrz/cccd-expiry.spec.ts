@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cccdExpiryCandidates, deriveCccdExpiry } from './cccd-expiry';
+import { cccdExpiryCandidates, cccdExpiryCandidatesAsOf, deriveCccdExpiry } from './cccd-expiry';
 
 const d = (year: number, month: number, day: number) => ({ year, month, day });
 
@@ -52,5 +52,37 @@ describe('cccdExpiryCandidates', () => {
       { mrzExpiry: '200101', reason: 'neighbour-milestone', milestoneAge: 60 },
       { mrzExpiry: '<<<<<<', reason: 'lifetime-guess' },
     ]);
+  });
+});
+
+describe('cccdExpiryCandidatesAsOf (birth date only)', () => {
+  it('tries the next milestone, the one after it, then the one just passed', () => {
+    // The synthetic card (born 12/03/1988, expires at 40) opened in December 2026.
+    expect(cccdExpiryCandidatesAsOf(d(1988, 3, 12), d(2026, 12, 5))).toEqual([
+      { mrzExpiry: '280312', reason: 'derived', milestoneAge: 40 },
+      { mrzExpiry: '480312', reason: 'neighbour-milestone', milestoneAge: 60 },
+      { mrzExpiry: '130312', reason: 'neighbour-milestone', milestoneAge: 25 },
+    ]);
+  });
+
+  it('a milestone falling on the day itself has passed', () => {
+    expect(cccdExpiryCandidatesAsOf(d(2001, 5, 20), d(2026, 5, 20)).map((c) => c.milestoneAge)).toEqual([40, 60, 25]);
+  });
+
+  it('from 40 on: DOB + 60, the lifetime guesses, then DOB + 40; after 60 the guesses first', () => {
+    expect(
+      cccdExpiryCandidatesAsOf(d(1970, 1, 1), d(2026, 12, 5), { lifetimeMrzGuesses: ['<<<<<<'] }).map(
+        (c) => c.mrzExpiry,
+      ),
+    ).toEqual(['300101', '<<<<<<', '100101']);
+    expect(cccdExpiryCandidatesAsOf(d(1950, 1, 1), d(2026, 12, 5)).map((c) => c.mrzExpiry)).toEqual([
+      '<<<<<<',
+      '991231',
+      '100101',
+    ]);
+  });
+
+  it('stops at max', () => {
+    expect(cccdExpiryCandidatesAsOf(d(1988, 3, 12), d(2026, 12, 5), { max: 1 })).toHaveLength(1);
   });
 });

@@ -73,3 +73,42 @@ export function cccdExpiryCandidates(
   }
   return out;
 }
+
+/**
+ * The expiry fields to try when neither the expiry nor the issue date is known (a key typed by
+ * staff from the birth date alone), best first, for a card still valid on `asOf`: the first
+ * milestone after `asOf` (a card issued more than 2 years before it), then the next one (renewed
+ * within the 2 years before it), lifetime guesses once no later milestone remains, and last the
+ * milestone just passed (a card kept past its expiry). Deduplicated; at most `max` of them.
+ */
+export function cccdExpiryCandidatesAsOf(
+  dateOfBirth: CalendarDate,
+  asOf: CalendarDate,
+  options: ExpiryCandidateOptions & { max?: number } = {},
+): ExpiryCandidate[] {
+  const out: ExpiryCandidate[] = [];
+  const seen = new Set<string>();
+  const push = (c: ExpiryCandidate) => {
+    if (!seen.has(c.mrzExpiry)) {
+      seen.add(c.mrzExpiry);
+      out.push(c);
+    }
+  };
+  const milestone = (age: number, reason: ExpiryCandidate['reason']) => {
+    const f = toMrzDate(addYears(dateOfBirth, age));
+    if (f) push({ mrzExpiry: f, reason, milestoneAge: age });
+  };
+  const ages: readonly number[] = CCCD_MILESTONE_AGES;
+  const upcoming = ages.filter((age) => compareDates(addYears(dateOfBirth, age), asOf) > 0);
+  const first = upcoming[0];
+  const second = upcoming[1];
+  if (first !== undefined) milestone(first, 'derived');
+  if (second !== undefined) milestone(second, 'neighbour-milestone');
+  if (second === undefined) {
+    for (const g of options.lifetimeMrzGuesses ?? DEFAULT_LIFETIME_MRZ_GUESSES)
+      if (/^[\d<]{6}$/u.test(g)) push({ mrzExpiry: g, reason: 'lifetime-guess' });
+  }
+  const passed = ages.filter((age) => !upcoming.includes(age)).at(-1);
+  if (passed !== undefined) milestone(passed, 'neighbour-milestone');
+  return out.slice(0, options.max ?? out.length);
+}
