@@ -36,16 +36,8 @@ export interface ExpiryCandidateOptions {
 /** Unconfirmed: candidates only, tried after the milestone dates. */
 export const DEFAULT_LIFETIME_MRZ_GUESSES = ['<<<<<<', '991231'];
 
-/**
- * The expiry fields to try, best first: the derived milestone, then the next and the
- * previous milestone (the 2-year rule and the 2014/2023 laws disagree near boundaries),
- * then lifetime guesses. Deduplicated.
- */
-export function cccdExpiryCandidates(
-  dateOfBirth: CalendarDate,
-  issueDate: CalendarDate,
-  options: ExpiryCandidateOptions = {},
-): ExpiryCandidate[] {
+/** A deduplicated list of expiry candidates, filled by milestone age or with the lifetime guesses. */
+function candidateList(dateOfBirth: CalendarDate, options: ExpiryCandidateOptions) {
   const out: ExpiryCandidate[] = [];
   const seen = new Set<string>();
   const push = (c: ExpiryCandidate) => {
@@ -58,6 +50,24 @@ export function cccdExpiryCandidates(
     const f = toMrzDate(addYears(dateOfBirth, age));
     if (f) push({ mrzExpiry: f, reason, milestoneAge: age });
   };
+  const lifetimeGuesses = () => {
+    for (const g of options.lifetimeMrzGuesses ?? DEFAULT_LIFETIME_MRZ_GUESSES)
+      if (/^[\d<]{6}$/u.test(g)) push({ mrzExpiry: g, reason: 'lifetime-guess' });
+  };
+  return { out, milestone, lifetimeGuesses };
+}
+
+/**
+ * The expiry fields to try, best first: the derived milestone, then the next and the
+ * previous milestone (the 2-year rule and the 2014/2023 laws disagree near boundaries),
+ * then lifetime guesses. Deduplicated.
+ */
+export function cccdExpiryCandidates(
+  dateOfBirth: CalendarDate,
+  issueDate: CalendarDate,
+  options: ExpiryCandidateOptions = {},
+): ExpiryCandidate[] {
+  const { out, milestone, lifetimeGuesses } = candidateList(dateOfBirth, options);
   const derived = deriveCccdExpiry(dateOfBirth, issueDate);
   const ages: readonly number[] = CCCD_MILESTONE_AGES;
   const idx = derived.kind === 'date' ? ages.indexOf(derived.milestoneAge) : ages.length;
@@ -67,10 +77,7 @@ export function cccdExpiryCandidates(
   if (next !== undefined) milestone(next, 'neighbour-milestone');
   if (prev !== undefined && compareDates(addYears(dateOfBirth, prev), issueDate) > 0)
     milestone(prev, 'neighbour-milestone');
-  if (derived.kind === 'lifetime' || next === undefined) {
-    for (const g of options.lifetimeMrzGuesses ?? DEFAULT_LIFETIME_MRZ_GUESSES)
-      if (/^[\d<]{6}$/u.test(g)) push({ mrzExpiry: g, reason: 'lifetime-guess' });
-  }
+  if (derived.kind === 'lifetime' || next === undefined) lifetimeGuesses();
   return out;
 }
 
@@ -86,28 +93,14 @@ export function cccdExpiryCandidatesAsOf(
   asOf: CalendarDate,
   options: ExpiryCandidateOptions & { max?: number } = {},
 ): ExpiryCandidate[] {
-  const out: ExpiryCandidate[] = [];
-  const seen = new Set<string>();
-  const push = (c: ExpiryCandidate) => {
-    if (!seen.has(c.mrzExpiry)) {
-      seen.add(c.mrzExpiry);
-      out.push(c);
-    }
-  };
-  const milestone = (age: number, reason: ExpiryCandidate['reason']) => {
-    const f = toMrzDate(addYears(dateOfBirth, age));
-    if (f) push({ mrzExpiry: f, reason, milestoneAge: age });
-  };
+  const { out, milestone, lifetimeGuesses } = candidateList(dateOfBirth, options);
   const ages: readonly number[] = CCCD_MILESTONE_AGES;
   const upcoming = ages.filter((age) => compareDates(addYears(dateOfBirth, age), asOf) > 0);
   const first = upcoming[0];
   const second = upcoming[1];
   if (first !== undefined) milestone(first, 'derived');
   if (second !== undefined) milestone(second, 'neighbour-milestone');
-  if (second === undefined) {
-    for (const g of options.lifetimeMrzGuesses ?? DEFAULT_LIFETIME_MRZ_GUESSES)
-      if (/^[\d<]{6}$/u.test(g)) push({ mrzExpiry: g, reason: 'lifetime-guess' });
-  }
+  if (second === undefined) lifetimeGuesses();
   const passed = ages.filter((age) => !upcoming.includes(age)).at(-1);
   if (passed !== undefined) milestone(passed, 'neighbour-milestone');
   return out.slice(0, options.max ?? out.length);
