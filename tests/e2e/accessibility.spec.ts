@@ -1,5 +1,4 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { Result } from '@kiosk/protocol';
 import {
   cccdQr,
@@ -12,6 +11,7 @@ import {
   simulator,
   staffLogin,
   type Sim,
+  audit,
 } from './support';
 
 const expectOkAck = async (ack: Promise<Result<null>>) => expectOk(await ack);
@@ -24,14 +24,6 @@ test.beforeAll(async () => {
 test.afterAll(() => {
   sim.close();
 });
-
-async function audit(page: Page, where: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(bad).toEqual([]);
-}
 
 test('kiosk: every step, normal and high contrast', async ({ page }) => {
   await openKiosk(page);

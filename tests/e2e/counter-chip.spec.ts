@@ -7,11 +7,20 @@
  * axe: no serious or critical violation. Screenshots at 1920×1080.
  */
 import fs from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import type { Result, SimToAgentEvents } from '@kiosk/protocol';
 import { ports } from '../playwright.config';
-import { expectOk, keepScreenshot, logins, screenshotDir, shooter, simulator, staffLogin, type Sim } from './support';
+import {
+  keepScreenshot,
+  logins,
+  screenshotDir,
+  shooter,
+  simulator,
+  staffLogin,
+  type Sim,
+  audit,
+  simSetCard,
+  type SimCardCommand,
+} from './support';
 
 test.use({ viewport: { width: 1920, height: 1080 } });
 
@@ -24,9 +33,7 @@ test.afterAll(() => {
   sim.close();
 });
 
-type CardCommand = Parameters<SimToAgentEvents['sim:set-card']>[0];
-const setCard = async (command: CardCommand) =>
-  expectOk(await new Promise<Result<null>>((resolve) => sim.emit('sim:set-card', command, resolve)));
+const setCard = (command: SimCardCommand) => simSetCard(sim, command);
 
 test.beforeEach(async () => {
   await setCard({ action: 'remove' });
@@ -34,14 +41,6 @@ test.beforeEach(async () => {
 test.afterEach(async () => {
   await setCard({ action: 'remove' });
 });
-
-async function audit(page: Page, where: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(bad).toEqual([]);
-}
 
 /** The counter with its own agent, the registration opened by its shortcut. */
 async function openCounter(page: Page) {

@@ -5,11 +5,9 @@
  * person than the card, and a card with no QR, which asks for the QR with a picture.
  */
 import { expect, test, type Page } from '@playwright/test';
-import type { Result, SimToAgentEvents } from '@kiosk/protocol';
 import {
   cccdQr,
   completeCheckIn,
-  expectOk,
   logins,
   openKiosk,
   shooter,
@@ -17,6 +15,8 @@ import {
   simulator,
   staffLogin,
   type Sim,
+  simSetCard,
+  type SimCardCommand,
 } from './support';
 
 /** Another person's CCCD QR: its key does not open the synthetic card. */
@@ -30,9 +30,7 @@ test.afterAll(() => {
   sim.close();
 });
 
-type CardCommand = Parameters<SimToAgentEvents['sim:set-card']>[0];
-const setCard = async (command: CardCommand) =>
-  expectOk(await new Promise<Result<null>>((resolve) => sim.emit('sim:set-card', command, resolve)));
+const setCard = (command: SimCardCommand) => simSetCard(sim, command);
 
 // No card left on the reader by a test before (the page resets the agent's session when it opens).
 test.beforeEach(async () => {

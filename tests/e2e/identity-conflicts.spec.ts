@@ -8,10 +8,9 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext } from '@playwright/test';
 import type { CheckInReceipt, Identity } from '@kiosk/protocol';
-import { keepScreenshot, logins, screenshotDir, staffApi, staffLogin } from './support';
+import { keepScreenshot, logins, screenshotDir, staffApi, staffLogin, audit } from './support';
 
 const fullHd = { width: 1920, height: 1080 };
 const serviceId = 'noi-tong-quat';
@@ -19,14 +18,6 @@ const serviceId = 'noi-tong-quat';
 test.beforeAll(() => {
   fs.mkdirSync(screenshotDir, { recursive: true });
 });
-
-async function audit(page: Page, where: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(bad).toEqual([]);
-}
 
 /** A counter registration, as reception makes it by hand. */
 async function register(staff: APIRequestContext, identity: Omit<Identity, 'source'>): Promise<CheckInReceipt> {

@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import type { Result } from '@kiosk/protocol';
-import { bhytQr, cccdQr, expectOk, openKiosk, simScan, simulator, type Sim } from './support';
+import { bhytQr, cccdQr, expectOk, openKiosk, simScan, simulator, type Sim, audit } from './support';
 
 // The kiosk page as it lands on a kiosk: a 1080×1920 portrait screen and a 1920×1080 desk. Every
 // step of the journeys is kept as a screenshot and measured: primary actions ≥ 96 px high (in
@@ -76,14 +76,6 @@ function measure(page: Page): Promise<Measure> {
       horizontalScroll: document.documentElement.scrollWidth > innerWidth + 1,
     };
   });
-}
-
-async function audit(page: Page, where: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(bad).toEqual([]);
 }
 
 /** One step: its screenshot kept, then every measure. */

@@ -1,7 +1,17 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import type { KioskLanguageSettings } from '@kiosk/protocol';
-import { cccdQr, completeCheckIn, logins, openKiosk, shooter, simScan, simulator, staffApi, type Sim } from './support';
+import {
+  cccdQr,
+  completeCheckIn,
+  logins,
+  openKiosk,
+  shooter,
+  simScan,
+  simulator,
+  staffApi,
+  type Sim,
+  audit,
+} from './support';
 
 // The kiosk in each of the demo hospital's languages on a 1080×1920 portrait screen: a check-in by
 // CCCD QR to the ticket, the on-screen keyboard of the language, axe-core on every step, and the
@@ -42,14 +52,6 @@ const sounds = (page: Page) =>
     const w = window as unknown as { __played: string[]; __spoken: string[] };
     return { played: w.__played.map((s) => s.replace(/^.*\/audio\//u, '')), spoken: w.__spoken };
   });
-
-async function audit(page: Page, where: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(bad).toEqual([]);
-}
 
 const languages = [
   {

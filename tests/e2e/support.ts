@@ -1,4 +1,5 @@
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { io, type Socket } from 'socket.io-client';
 import { expect, request, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
 import type { AgentToSimEvents, Result, SimToAgentEvents } from '@kiosk/protocol';
@@ -203,3 +204,19 @@ export async function keepScreenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: false });
 }
 export const screenshotDir = path.resolve(import.meta.dirname, '../../artifacts/screenshots');
+
+/** axe-core on the page as it is now: no serious or critical WCAG 2.1 A/AA violation, each named with `where`. */
+export async function audit(page: Page, where: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(bad).toEqual([]);
+}
+
+export type SimCardCommand = Parameters<SimToAgentEvents['sim:set-card']>[0];
+
+/** Places, changes or removes the simulated reader's card. */
+export async function simSetCard(sim: Sim, command: SimCardCommand): Promise<null> {
+  return expectOk(await new Promise<Result<null>>((resolve) => sim.emit('sim:set-card', command, resolve)));
+}

@@ -1,5 +1,4 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { CalledTicket, Result } from '@kiosk/protocol';
 import {
   cccdQr,
@@ -13,6 +12,7 @@ import {
   staffApi,
   staffLogin,
   type Sim,
+  audit,
 } from './support';
 
 let sim: Sim;
@@ -36,14 +36,6 @@ async function printedCode(number: string): Promise<string> {
     expect(code).not.toBe('');
   }).toPass();
   return code;
-}
-
-async function audit(page: Page, where: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(bad).toEqual([]);
 }
 
 test("the printed ticket's code opens its status on a phone, which shows the call live", async ({ browser }, info) => {
