@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cardKeyCommandSchema } from '@kiosk/protocol';
 import { checkCardKey } from './chip-key-schema';
-import { chipFailureKey, chipKeyCommand, formFieldsOf, parseCardDate, type ChipKeyForm } from './chip-key';
+import { parseCardDate } from '../lib/format';
+import { chipFailureKey, chipKeyCommand, formFieldsOf, type ChipKeyForm } from './chip-key';
 
 const today = new Date(Date.UTC(2026, 11, 5));
 const form = (over: Partial<ChipKeyForm>): ChipKeyForm => ({

@@ -5,7 +5,7 @@
  * panel loads it only when staff read a chip (`chip-key-schema.ts`).
  */
 import type { CardFailure, CardKeyCommand, CardReadStep, Identity } from '@kiosk/protocol';
-import { parseDob } from '../lib/format';
+import { parseCardDate, parseDob } from '../lib/format';
 import type { StaffMessageKey } from '../lib/staff-messages';
 
 /** What the form holds: the CCCD number + birth date (+ expiry when known), or the 6-digit CAN. */
@@ -20,18 +20,6 @@ export interface ChipKeyForm {
 }
 
 export type ChipKeyCheck = { ok: true; command: CardKeyCommand } | { ok: false; problem: StaffMessageKey };
-
-/** `dd/mm/yyyy` (any separators) → `YYYY-MM-DD` for a real calendar date, else null; may be in the future. */
-export function parseCardDate(text: string): string | null {
-  const digits = text.replace(/\D/gu, '');
-  if (digits.length !== 8) return null;
-  const d = Number(digits.slice(0, 2));
-  const m = Number(digits.slice(2, 4));
-  const y = Number(digits.slice(4));
-  const date = new Date(Date.UTC(y, m - 1, d));
-  if (y < 1900 || date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
-  return `${digits.slice(4)}-${digits.slice(2, 4)}-${digits.slice(0, 2)}`;
-}
 
 /** The protocol's check of a `card:set-key` payload: the command, or null when the agent would refuse it. */
 export type KeySchemaCheck = (candidate: unknown) => CardKeyCommand | null;

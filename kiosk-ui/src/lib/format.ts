@@ -4,17 +4,22 @@ export function formatDate(iso: string): string {
   return m && d ? `${d}/${m}/${y}` : (y ?? '');
 }
 
-/** `12031988` or `12/03/1988` → `1988-03-12` when it is a real date not in the future, else null. */
-export function parseDob(text: string, today = new Date()): string | null {
+/** `dd/mm/yyyy` (any separators) → `YYYY-MM-DD` for a real calendar date, else null; may be in the future. */
+export function parseCardDate(text: string): string | null {
   const digits = text.replace(/\D/gu, '');
   if (digits.length !== 8) return null;
   const d = Number(digits.slice(0, 2));
   const m = Number(digits.slice(2, 4));
   const y = Number(digits.slice(4));
   const date = new Date(Date.UTC(y, m - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
-  if (y < 1900 || date.getTime() > today.getTime()) return null;
+  if (y < 1900 || date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
   return `${digits.slice(4)}-${digits.slice(2, 4)}-${digits.slice(0, 2)}`;
+}
+
+/** `12031988` or `12/03/1988` → `1988-03-12` when it is a real date not in the future, else null. */
+export function parseDob(text: string, today = new Date()): string | null {
+  const date = parseCardDate(text);
+  return date && Date.parse(`${date}T00:00:00Z`) <= today.getTime() ? date : null;
 }
 
 /** Digits typed so far shown as `dd/mm/yyyy`. */
