@@ -27,6 +27,7 @@ import {
   type SessionKey,
 } from './chip/access-key';
 import { bacKeyInfo } from './mrz/bac-key';
+import { toIsoDate } from './dates';
 
 /** The card reader's events as the session needs them (the device's CardEvent fits). */
 export type SessionCardEvent =
@@ -220,8 +221,7 @@ function samePerson(a: string | undefined, b: string | undefined): boolean {
 
 /** Today's date on the agent's clock, `YYYY-MM-DD` (local time: the card's dates are Vietnamese dates). */
 function isoToday(now = new Date()): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+  return toIsoDate({ year: now.getFullYear(), month: now.getMonth() + 1, day: now.getDate() });
 }
 
 /** `today` (`YYYY-MM-DD`): a CCCD key with neither expiry nor issue date tries the milestones of a card valid then. */
