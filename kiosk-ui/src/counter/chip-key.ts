@@ -5,7 +5,7 @@
  * panel loads it only when staff read a chip (`chip-key-schema.ts`).
  */
 import type { CardFailure, CardKeyCommand, CardReadStep, Identity } from '@kiosk/protocol';
-import { parseCardDate, parseDob } from '../lib/format';
+import { formatDate, parseCardDate, parseDob } from '../lib/format';
 import type { StaffMessageKey } from '../lib/staff-messages';
 
 /** What the form holds: the CCCD number + birth date (+ expiry when known), or the 6-digit CAN. */
@@ -72,7 +72,7 @@ export function chipFailureKey(code: CardFailure['code'] | string): StaffMessage
 /** The step of a read in words. */
 export const chipStepKey = (step: CardReadStep): StaffMessageKey => `chip.step.${step}`;
 
-/** The registration form's fields from a chip identity (`dd/mm/yyyy` birth date, as staff type it). */
+/** The registration form's fields from a read identity, chip or QR (`dd/mm/yyyy` birth date, as staff type it). */
 export function formFieldsOf(identity: Identity): {
   fullName: string;
   dob: string;
@@ -80,10 +80,9 @@ export function formFieldsOf(identity: Identity): {
   sex: '' | 'male' | 'female';
   address: string;
 } {
-  const [y, m, d] = identity.dateOfBirth.split('-');
   return {
     fullName: identity.fullName,
-    dob: m && d ? `${d}/${m}/${y}` : (y ?? ''),
+    dob: formatDate(identity.dateOfBirth),
     idNumber: identity.idNumber ?? '',
     sex: identity.sex === 'male' || identity.sex === 'female' ? identity.sex : '',
     address: identity.address ?? '',
