@@ -98,6 +98,18 @@ test('a wrong key, then the right CCCD number and birth date: the chip fills the
   await audit(page, 'chip identified');
   await shot('chip-identified');
   await keepScreenshot(page, 'counter-chip-identified-1920x1080');
+  // A counter screen turned upright: the panel and the form stack, nothing overflows its box.
+  await page.setViewportSize({ width: 1080, height: 1920 });
+  await expect(panel.getByTestId('chip-badge')).toBeVisible();
+  const overflowing = await page
+    .locator(
+      '[data-testid="register-form"] input, [data-testid="register-form"] select, [data-testid="chip-identified"]',
+    )
+    .evaluateAll((els) => els.filter((el) => el.scrollWidth > el.clientWidth + 1).length);
+  expect(overflowing).toBe(0);
+  await audit(page, 'chip identified, portrait');
+  await keepScreenshot(page, 'counter-chip-identified-1080x1920');
+  await page.setViewportSize({ width: 1920, height: 1080 });
 
   // The cursor waits on "register": Enter issues the ticket.
   await expect(form.getByRole('button', { name: 'Đăng ký và cấp số' })).toBeFocused();
