@@ -60,7 +60,7 @@ export default defineConfig({
         PORT: String(ports.server),
         AGENT_PORT: String(ports.agent),
         DATA_DIR: dataDir,
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
         // Tests scan the same demo card again within seconds; a kiosk keeps the 2 s default.
         SCAN_DUPLICATE_WINDOW_MS: '200',
         // The insurance step runs against the gateway's contract simulator.

@@ -3,7 +3,8 @@
  * a key staff type, by keyboard only: the card placed, a wrong CCCD number → staff are told to
  * check the numbers; the right number and birth date → the chip's identity fills the registration
  * form with its "Chip ✓" badge, and the registration issues a ticket (recorded as typed by hand:
- * the server takes a chip only on an agent's word). A card lifted mid-read says so.
+ * the server takes a chip only on an agent's word). A key left in the agent's session by an earlier
+ * scan is forgotten when the counter opens its reader. A card lifted mid-read says so.
  * axe: no serious or critical violation. Screenshots at 1920×1080.
  */
 import fs from 'node:fs';
@@ -20,6 +21,8 @@ import {
   audit,
   simSetCard,
   type SimCardCommand,
+  cccdQr,
+  simScan,
 } from './support';
 
 test.use({ viewport: { width: 1920, height: 1080 } });
@@ -58,6 +61,9 @@ test('a wrong key, then the right CCCD number and birth date: the chip fills the
   page,
 }, info) => {
   const shot = shooter(page, info, 'counter-chip-');
+  // The same agent was left holding this patient's CCCD QR (a kiosk session on it, a previous
+  // patient): the counter starts clean, so only the key staff type is tried.
+  await simScan(sim, cccdQr);
   const panel = await openCounter(page);
   await setCard({ action: 'present' });
   await expect(panel.getByTestId('chip-card')).toBeVisible();
