@@ -15,8 +15,9 @@ export default defineConfig({
   testDir: 'e2e',
   // Overlapping runs (several checkouts on one machine) each get their own folder when asked.
   outputDir: process.env.E2E_OUTPUT_DIR ?? '../artifacts/e2e-results',
-  // A bound on hangs, not a speed target: journeys of several check-ins take longer on a busy machine.
-  timeout: 120_000,
+  // A bound on hangs, not a speed target: journeys of several check-ins (and pages audited by axe
+  // at every step) take minutes on a machine loaded ten times over its cores.
+  timeout: 240_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
