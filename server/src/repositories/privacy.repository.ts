@@ -17,7 +17,7 @@ import {
   sealCheckinRecord,
   sealInsuranceCheck,
 } from './visit.repository';
-import { openDelivery } from './outbox.repository';
+import { openDelivery, PORTAL_KINDS, type OutboxKind } from './outbox.repository';
 
 /** What an erasure removed, by data kind (rows). */
 export interface ErasureCounts {
@@ -25,7 +25,31 @@ export interface ErasureCounts {
   insuranceChecks: number;
   checkinRecords: number;
   receipts: number;
+  /** Opt-ins to be told about a ticket (a phone number or a push subscription). */
+  notifications: number;
+  /** Bookings whose identity and patient hash were removed (the slot stays, anonymous). */
+  appointments: number;
+  identityConflicts: number;
   patient: number;
+}
+
+/** Sealed columns of the tables added after the patient record (column-cipher.ts names them `table.column`). */
+const CONFLICT_SEALED = ['stored_full_name', 'incoming_full_name'] as const;
+const APPOINTMENT_IDENTITY = 'appointments.identity';
+const PHONE = 'notify_subscriptions.phone';
+/** An appointment's patient hash after erasure or when it cannot be recomputed: matches no ID number. */
+const unmatchable = (appointmentId: string) => `erased:${appointmentId}`;
+
+/** The ID number an appointment is matched by, from its sealed identity JSON (appointment.service.ts). */
+function appointmentKeyOf(identityJson: string | null): string | undefined {
+  if (identityJson === null) return undefined;
+  try {
+    const identity = JSON.parse(identityJson) as { idNumber?: unknown; insuranceNumber?: unknown };
+    const key = identity.idNumber ?? identity.insuranceNumber;
+    return typeof key === 'string' && key !== '' ? key : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const count = (r: { numDeletedRows?: bigint; numUpdatedRows?: bigint } | undefined) =>
@@ -76,8 +100,59 @@ export class PrivacyRepository {
       emrDeliveries: (
         await k.selectFrom('emr_outbox').selectAll().where('patient_id', '=', patientId).orderBy('created_at').execute()
       ).map((r) => openDelivery(c, r)),
+      appointments: (await this.appointmentsOf(k, visitIds, openPatient(c, patient))).map((r) => ({
+        ...r,
+        identity_sealed: undefined,
+        identity_json: c.open(APPOINTMENT_IDENTITY, r.identity_sealed),
+      })),
+      payments: none
+        ? []
+        : await k.selectFrom('payments').selectAll().where('visit_id', 'in', visitIds).orderBy('created_at').execute(),
+      notifications: none
+        ? []
+        : (
+            await k
+              .selectFrom('notify_subscriptions')
+              .selectAll()
+              .where('visit_id', 'in', visitIds)
+              .orderBy('created_at')
+              .execute()
+          ).map((r) => ({ ...r, phone: c.open(PHONE, r.phone) })),
+      identityConflicts: (
+        await k
+          .selectFrom('identity_conflicts')
+          .selectAll()
+          .where('patient_id', '=', patientId)
+          .orderBy('created_at')
+          .execute()
+      ).map((r) => {
+        const out = { ...r };
+        for (const col of CONFLICT_SEALED) out[col] = c.open(`identity_conflicts.${col}`, r[col]) ?? '';
+        return out;
+      }),
       reads: await k.selectFrom('audit_log').selectAll().where('target', '=', patientId).orderBy('id').execute(),
     };
+  }
+
+  /** A patient's appointments: those their visits arrived for, and those booked under their ID or BHYT number. */
+  private async appointmentsOf(
+    k: Executor,
+    visitIds: readonly string[],
+    patient: { id_number: string | null; insurance_number: string | null },
+  ) {
+    const keys = [patient.id_number, patient.insurance_number].flatMap((n) => (n ? this.cipher.candidates(n) : []));
+    if (visitIds.length === 0 && keys.length === 0) return [];
+    return k
+      .selectFrom('appointments')
+      .selectAll()
+      .where((eb) =>
+        eb.or([
+          ...(visitIds.length ? [eb('visit_id', 'in', visitIds)] : []),
+          ...(keys.length ? [eb('patient_key_hmac', 'in', keys)] : []),
+        ]),
+      )
+      .orderBy('starts_at')
+      .execute();
   }
 
   // ---- inside a unit of work -----------------------------------------------------------------
@@ -87,12 +162,16 @@ export class PrivacyRepository {
     return row ? { erased: row.erased_at !== null && row.erased_at !== undefined } : undefined;
   }
 
-  /** EMR deliveries of a patient not yet delivered (processing stops: they will never be sent). */
-  async cancelPendingDeliveries(trx: Executor, patientId: string): Promise<number> {
+  /**
+   * A patient's deliveries of these kinds not yet delivered (processing stops: they will never be
+   * sent). Only the withdrawn purpose's kinds: the Decision 4750 portal's, a legal obligation, stay.
+   */
+  async cancelPendingDeliveries(trx: Executor, patientId: string, kinds: readonly OutboxKind[]): Promise<number> {
     return count(
       await trx
         .deleteFrom('emr_outbox')
         .where('patient_id', '=', patientId)
+        .where('kind', 'in', [...kinds])
         .where('status', '!=', 'delivered')
         .executeTakeFirst(),
     );
@@ -104,10 +183,12 @@ export class PrivacyRepository {
   }
 
   /**
-   * Erases a patient's personal data: EMR deliveries (their payloads hold it), BHYT answers, the
-   * Decision 4750 records unless `keepCheckinRecords`, the receipts' masked names; the patient row
-   * keeps only its id and dates (`erased_at` set), so visits, tickets, consent events and the audit
-   * of reads stay linked and counted.
+   * Erases a patient's personal data: deliveries (their payloads hold it; with `keepCheckinRecords`
+   * an undelivered Decision 4750 portal submission stays, as its record does), BHYT answers, the
+   * Decision 4750 records unless `keepCheckinRecords`, the receipts' masked names, notification
+   * opt-ins (phone numbers), the identity and hash of their appointments, identity conflicts; the
+   * patient row keeps only its id and dates (`erased_at` set), so visits, tickets, payments (no
+   * personal data), consent events and the audit of reads stay linked and counted.
    */
   async erasePatient(
     trx: Executor,
@@ -119,9 +200,30 @@ export class PrivacyRepository {
       (v) => v.id,
     );
     const none = visitIds.length === 0;
+    const stored = await trx.selectFrom('patients').selectAll().where('id', '=', patientId).executeTakeFirst();
+    const appointmentIds = stored
+      ? (await this.appointmentsOf(trx, visitIds, openPatient(this.cipher, stored))).map((a) => a.id)
+      : [];
+    const deliveries = trx.deleteFrom('emr_outbox').where('patient_id', '=', patientId);
     const emrDeliveries = count(
-      await trx.deleteFrom('emr_outbox').where('patient_id', '=', patientId).executeTakeFirst(),
+      await (
+        keepCheckinRecords
+          ? deliveries.where((eb) => eb.or([eb('kind', 'not in', [...PORTAL_KINDS]), eb('status', '=', 'delivered')]))
+          : deliveries
+      ).executeTakeFirst(),
     );
+    const notifications = none
+      ? 0
+      : count(await trx.deleteFrom('notify_subscriptions').where('visit_id', 'in', visitIds).executeTakeFirst());
+    let appointments = 0;
+    for (const id of appointmentIds)
+      appointments += count(
+        await trx
+          .updateTable('appointments')
+          .set({ identity_sealed: null, patient_key_hmac: unmatchable(id), updated_at: at })
+          .where('id', '=', id)
+          .executeTakeFirst(),
+      );
     const insuranceChecks = none
       ? 0
       : count(await trx.deleteFrom('insurance_checks').where('visit_id', 'in', visitIds).executeTakeFirst());
@@ -165,9 +267,20 @@ export class PrivacyRepository {
       erased_at: at,
     };
     // Both versions of a conflict about this patient are their personal data too.
-    await trx.deleteFrom('identity_conflicts').where('patient_id', '=', patientId).execute();
+    const identityConflicts = count(
+      await trx.deleteFrom('identity_conflicts').where('patient_id', '=', patientId).executeTakeFirst(),
+    );
     const patient = count(await trx.updateTable('patients').set(erased).where('id', '=', patientId).executeTakeFirst());
-    return { emrDeliveries, insuranceChecks, checkinRecords, receipts, patient };
+    return {
+      emrDeliveries,
+      insuranceChecks,
+      checkinRecords,
+      receipts,
+      notifications,
+      appointments,
+      identityConflicts,
+      patient,
+    };
   }
 
   // ---- key rotation ----------------------------------------------------------------------------
@@ -181,7 +294,16 @@ export class PrivacyRepository {
   async reencrypt(batch = 500): Promise<Record<string, number>> {
     const c = this.cipher;
     const k = this.db.kysely;
-    const done: Record<string, number> = { patients: 0, checkinRecords: 0, insuranceChecks: 0, emrDeliveries: 0 };
+    const done: Record<string, number> = {
+      patients: 0,
+      checkinRecords: 0,
+      insuranceChecks: 0,
+      emrDeliveries: 0,
+      identityConflicts: 0,
+      appointments: 0,
+      notifications: 0,
+    };
+    const add = (table: string) => (done[table] = (done[table] ?? 0) + 1);
     for (let after = ''; ;) {
       const rows = await k
         .selectFrom('patients')
@@ -275,6 +397,73 @@ export class PrivacyRepository {
       }
       after = rows.at(-1)?.id ?? after;
     }
+    for (let after = ''; ;) {
+      const rows = await k
+        .selectFrom('identity_conflicts')
+        .select(['id', ...CONFLICT_SEALED])
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(batch)
+        .execute();
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        if (CONFLICT_SEALED.every((col) => c.isCurrent(r[col]))) continue;
+        const reseal = (col: (typeof CONFLICT_SEALED)[number]) =>
+          c.seal(`identity_conflicts.${col}`, c.open(`identity_conflicts.${col}`, r[col])) ?? '';
+        await k
+          .updateTable('identity_conflicts')
+          .set({ stored_full_name: reseal('stored_full_name'), incoming_full_name: reseal('incoming_full_name') })
+          .where('id', '=', r.id)
+          .execute();
+        add('identityConflicts');
+      }
+      after = rows.at(-1)?.id ?? after;
+    }
+    // An appointment's hash is recomputed from the ID number in its sealed identity; a booking
+    // without one (a feed that sent only the hash) keeps its hash, which stops matching once its key goes.
+    for (let after = ''; ;) {
+      const rows = await k
+        .selectFrom('appointments')
+        .select(['id', 'identity_sealed', 'patient_key_hmac'])
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(batch)
+        .execute();
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        const identity = c.open(APPOINTMENT_IDENTITY, r.identity_sealed);
+        const key = appointmentKeyOf(identity);
+        const hash = key === undefined ? r.patient_key_hmac : (c.index(key) ?? r.patient_key_hmac);
+        if (c.isCurrent(r.identity_sealed) && hash === r.patient_key_hmac) continue;
+        await k
+          .updateTable('appointments')
+          .set({ identity_sealed: c.seal(APPOINTMENT_IDENTITY, identity), patient_key_hmac: hash })
+          .where('id', '=', r.id)
+          .execute();
+        add('appointments');
+      }
+      after = rows.at(-1)?.id ?? after;
+    }
+    for (let after = ''; ;) {
+      const rows = await k
+        .selectFrom('notify_subscriptions')
+        .select(['id', 'phone'])
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(batch)
+        .execute();
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        if (c.isCurrent(r.phone)) continue;
+        await k
+          .updateTable('notify_subscriptions')
+          .set({ phone: c.seal(PHONE, c.open(PHONE, r.phone)) })
+          .where('id', '=', r.id)
+          .execute();
+        add('notifications');
+      }
+      after = rows.at(-1)?.id ?? after;
+    }
     return done;
   }
 
@@ -314,6 +503,11 @@ export class PrivacyRepository {
 
   async deleteInsuranceChecksBefore(cutoff: string): Promise<number> {
     return count(await this.db.kysely.deleteFrom('insurance_checks').where('at', '<', cutoff).executeTakeFirst());
+  }
+
+  /** Appointments for times before `cutoff` (a no-show's booking too: it never got a visit to go with). */
+  async deleteAppointmentsBefore(cutoff: string): Promise<number> {
+    return count(await this.db.kysely.deleteFrom('appointments').where('starts_at', '<', cutoff).executeTakeFirst());
   }
 
   async deleteClosedBreachesBefore(cutoff: string): Promise<number> {
