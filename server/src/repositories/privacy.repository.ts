@@ -52,6 +52,24 @@ function appointmentKeyOf(identityJson: string | null): string | undefined {
   }
 }
 
+/**
+ * Walks a table in key order, a page at a time (`page(after)`: the rows after that key), and
+ * `rewrite`s each row; returns how many rows were rewritten (`rewrite` answered true).
+ */
+async function rewriteAll<R>(
+  page: (after: string) => Promise<R[]>,
+  keyOf: (row: R) => string,
+  rewrite: (row: R) => Promise<boolean>,
+): Promise<number> {
+  let rewritten = 0;
+  for (let rows = await page(''); rows.length > 0;) {
+    for (const row of rows) if (await rewrite(row)) rewritten += 1;
+    const last = rows.at(-1);
+    rows = last === undefined ? [] : await page(keyOf(last));
+  }
+  return rewritten;
+}
+
 const count = (r: { numDeletedRows?: bigint; numUpdatedRows?: bigint } | undefined) =>
   Number(r?.numDeletedRows ?? r?.numUpdatedRows ?? 0);
 
@@ -294,177 +312,146 @@ export class PrivacyRepository {
   async reencrypt(batch = 500): Promise<Record<string, number>> {
     const c = this.cipher;
     const k = this.db.kysely;
-    const done: Record<string, number> = {
-      patients: 0,
-      checkinRecords: 0,
-      insuranceChecks: 0,
-      emrDeliveries: 0,
-      identityConflicts: 0,
-      appointments: 0,
-      notifications: 0,
+    const reseal = (column: string, stored: string | null) => c.seal(column, c.open(column, stored));
+    return {
+      patients: await rewriteAll(
+        (after) => k.selectFrom('patients').selectAll().where('id', '>', after).orderBy('id').limit(batch).execute(),
+        (r) => r.id,
+        async (r) => {
+          const plain = openPatient(c, r);
+          const wantHash = (v: string | null) => (v === null ? null : c.index(v));
+          if (
+            PATIENT_SEALED.every((col) => c.isCurrent(r[col])) &&
+            r.id_number_hmac === wantHash(plain.id_number) &&
+            r.insurance_number_hmac === wantHash(plain.insurance_number)
+          )
+            return false;
+          const { id_number, old_id_number, insurance_number, full_name, address } = plain;
+          const changes = sealPatient(c, { id_number, old_id_number, insurance_number, full_name, address });
+          await k.updateTable('patients').set(changes).where('id', '=', r.id).execute();
+          return true;
+        },
+      ),
+      checkinRecords: await rewriteAll(
+        (after) =>
+          k
+            .selectFrom('checkin_records')
+            .selectAll()
+            .where('visit_id', '>', after)
+            .orderBy('visit_id')
+            .limit(batch)
+            .execute(),
+        (r) => r.visit_id,
+        async (r) => {
+          if (CHECKIN_RECORD_SEALED.every((col) => c.isCurrent(r[col]))) return false;
+          const { ho_ten, so_cccd, ma_the_bhyt } = sealCheckinRecord(c, openCheckinRecord(c, r));
+          await k
+            .updateTable('checkin_records')
+            .set({ ho_ten, so_cccd, ma_the_bhyt })
+            .where('visit_id', '=', r.visit_id)
+            .execute();
+          return true;
+        },
+      ),
+      insuranceChecks: await rewriteAll(
+        (after) =>
+          k.selectFrom('insurance_checks').selectAll().where('id', '>', after).orderBy('id').limit(batch).execute(),
+        (r) => r.id,
+        async (r) => {
+          if (INSURANCE_CHECK_SEALED.every((col) => c.isCurrent(r[col]))) return false;
+          const { card_number, new_card_number, staff_note } = sealInsuranceCheck(c, openInsuranceCheck(c, r));
+          await k
+            .updateTable('insurance_checks')
+            .set({ card_number, new_card_number, staff_note })
+            .where('id', '=', r.id)
+            .execute();
+          return true;
+        },
+      ),
+      emrDeliveries: await rewriteAll(
+        (after) =>
+          k
+            .selectFrom('emr_outbox')
+            .select(['id', 'payload_json'])
+            .where('id', '>', after)
+            .orderBy('id')
+            .limit(batch)
+            .execute(),
+        (r) => r.id,
+        async (r) => {
+          if (c.isCurrent(r.payload_json)) return false;
+          const payload = reseal('emr_outbox.payload_json', r.payload_json) ?? r.payload_json;
+          await k.updateTable('emr_outbox').set({ payload_json: payload }).where('id', '=', r.id).execute();
+          return true;
+        },
+      ),
+      identityConflicts: await rewriteAll(
+        (after) =>
+          k
+            .selectFrom('identity_conflicts')
+            .select(['id', ...CONFLICT_SEALED])
+            .where('id', '>', after)
+            .orderBy('id')
+            .limit(batch)
+            .execute(),
+        (r) => r.id,
+        async (r) => {
+          if (CONFLICT_SEALED.every((col) => c.isCurrent(r[col]))) return false;
+          const again = (col: (typeof CONFLICT_SEALED)[number]) => reseal(`identity_conflicts.${col}`, r[col]) ?? '';
+          await k
+            .updateTable('identity_conflicts')
+            .set({ stored_full_name: again('stored_full_name'), incoming_full_name: again('incoming_full_name') })
+            .where('id', '=', r.id)
+            .execute();
+          return true;
+        },
+      ),
+      // An appointment's hash is recomputed from the ID number in its sealed identity; a booking
+      // without one (a feed that sent only the hash) keeps its hash, which stops matching once its key goes.
+      appointments: await rewriteAll(
+        (after) =>
+          k
+            .selectFrom('appointments')
+            .select(['id', 'identity_sealed', 'patient_key_hmac'])
+            .where('id', '>', after)
+            .orderBy('id')
+            .limit(batch)
+            .execute(),
+        (r) => r.id,
+        async (r) => {
+          const identity = c.open(APPOINTMENT_IDENTITY, r.identity_sealed);
+          const key = appointmentKeyOf(identity);
+          const hash = key === undefined ? r.patient_key_hmac : c.index(key);
+          if (c.isCurrent(r.identity_sealed) && hash === r.patient_key_hmac) return false;
+          await k
+            .updateTable('appointments')
+            .set({ identity_sealed: c.seal(APPOINTMENT_IDENTITY, identity), patient_key_hmac: hash })
+            .where('id', '=', r.id)
+            .execute();
+          return true;
+        },
+      ),
+      notifications: await rewriteAll(
+        (after) =>
+          k
+            .selectFrom('notify_subscriptions')
+            .select(['id', 'phone'])
+            .where('id', '>', after)
+            .orderBy('id')
+            .limit(batch)
+            .execute(),
+        (r) => r.id,
+        async (r) => {
+          if (c.isCurrent(r.phone)) return false;
+          await k
+            .updateTable('notify_subscriptions')
+            .set({ phone: reseal(PHONE, r.phone) })
+            .where('id', '=', r.id)
+            .execute();
+          return true;
+        },
+      ),
     };
-    const add = (table: string) => (done[table] = (done[table] ?? 0) + 1);
-    for (let after = ''; ;) {
-      const rows = await k
-        .selectFrom('patients')
-        .selectAll()
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(batch)
-        .execute();
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        const stale =
-          PATIENT_SEALED.some((col) => !c.isCurrent(r[col])) ||
-          (r.id_number !== null && r.id_number_hmac === null) ||
-          (r.insurance_number !== null && r.insurance_number_hmac === null);
-        const plain = openPatient(c, r);
-        const wantHash = (v: string | null) => (v === null ? null : c.index(v));
-        if (
-          !stale &&
-          r.id_number_hmac === wantHash(plain.id_number) &&
-          r.insurance_number_hmac === wantHash(plain.insurance_number)
-        )
-          continue;
-        const changes = sealPatient(c, {
-          id_number: plain.id_number,
-          old_id_number: plain.old_id_number,
-          insurance_number: plain.insurance_number,
-          full_name: plain.full_name,
-          address: plain.address,
-        });
-        await k.updateTable('patients').set(changes).where('id', '=', r.id).execute();
-        done['patients'] = (done['patients'] ?? 0) + 1;
-      }
-      after = rows.at(-1)?.id ?? after;
-    }
-    for (let after = ''; ;) {
-      const rows = await k
-        .selectFrom('checkin_records')
-        .selectAll()
-        .where('visit_id', '>', after)
-        .orderBy('visit_id')
-        .limit(batch)
-        .execute();
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        if (CHECKIN_RECORD_SEALED.every((col) => c.isCurrent(r[col]))) continue;
-        const s = sealCheckinRecord(c, openCheckinRecord(c, r));
-        await k
-          .updateTable('checkin_records')
-          .set({ ho_ten: s.ho_ten, so_cccd: s.so_cccd, ma_the_bhyt: s.ma_the_bhyt })
-          .where('visit_id', '=', r.visit_id)
-          .execute();
-        done['checkinRecords'] = (done['checkinRecords'] ?? 0) + 1;
-      }
-      after = rows.at(-1)?.visit_id ?? after;
-    }
-    for (let after = ''; ;) {
-      const rows = await k
-        .selectFrom('insurance_checks')
-        .selectAll()
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(batch)
-        .execute();
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        if (INSURANCE_CHECK_SEALED.every((col) => c.isCurrent(r[col]))) continue;
-        const s = sealInsuranceCheck(c, openInsuranceCheck(c, r));
-        await k
-          .updateTable('insurance_checks')
-          .set({ card_number: s.card_number, new_card_number: s.new_card_number, staff_note: s.staff_note })
-          .where('id', '=', r.id)
-          .execute();
-        done['insuranceChecks'] = (done['insuranceChecks'] ?? 0) + 1;
-      }
-      after = rows.at(-1)?.id ?? after;
-    }
-    for (let after = ''; ;) {
-      const rows = await k
-        .selectFrom('emr_outbox')
-        .select(['id', 'payload_json'])
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(batch)
-        .execute();
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        if (c.isCurrent(r.payload_json)) continue;
-        const payload = c.seal('emr_outbox.payload_json', c.open('emr_outbox.payload_json', r.payload_json));
-        await k.updateTable('emr_outbox').set({ payload_json: payload }).where('id', '=', r.id).execute();
-        done['emrDeliveries'] = (done['emrDeliveries'] ?? 0) + 1;
-      }
-      after = rows.at(-1)?.id ?? after;
-    }
-    for (let after = ''; ;) {
-      const rows = await k
-        .selectFrom('identity_conflicts')
-        .select(['id', ...CONFLICT_SEALED])
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(batch)
-        .execute();
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        if (CONFLICT_SEALED.every((col) => c.isCurrent(r[col]))) continue;
-        const reseal = (col: (typeof CONFLICT_SEALED)[number]) =>
-          c.seal(`identity_conflicts.${col}`, c.open(`identity_conflicts.${col}`, r[col])) ?? '';
-        await k
-          .updateTable('identity_conflicts')
-          .set({ stored_full_name: reseal('stored_full_name'), incoming_full_name: reseal('incoming_full_name') })
-          .where('id', '=', r.id)
-          .execute();
-        add('identityConflicts');
-      }
-      after = rows.at(-1)?.id ?? after;
-    }
-    // An appointment's hash is recomputed from the ID number in its sealed identity; a booking
-    // without one (a feed that sent only the hash) keeps its hash, which stops matching once its key goes.
-    for (let after = ''; ;) {
-      const rows = await k
-        .selectFrom('appointments')
-        .select(['id', 'identity_sealed', 'patient_key_hmac'])
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(batch)
-        .execute();
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        const identity = c.open(APPOINTMENT_IDENTITY, r.identity_sealed);
-        const key = appointmentKeyOf(identity);
-        const hash = key === undefined ? r.patient_key_hmac : (c.index(key) ?? r.patient_key_hmac);
-        if (c.isCurrent(r.identity_sealed) && hash === r.patient_key_hmac) continue;
-        await k
-          .updateTable('appointments')
-          .set({ identity_sealed: c.seal(APPOINTMENT_IDENTITY, identity), patient_key_hmac: hash })
-          .where('id', '=', r.id)
-          .execute();
-        add('appointments');
-      }
-      after = rows.at(-1)?.id ?? after;
-    }
-    for (let after = ''; ;) {
-      const rows = await k
-        .selectFrom('notify_subscriptions')
-        .select(['id', 'phone'])
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(batch)
-        .execute();
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        if (c.isCurrent(r.phone)) continue;
-        await k
-          .updateTable('notify_subscriptions')
-          .set({ phone: c.seal(PHONE, c.open(PHONE, r.phone)) })
-          .where('id', '=', r.id)
-          .execute();
-        add('notifications');
-      }
-      after = rows.at(-1)?.id ?? after;
-    }
-    return done;
   }
 
   // ---- breach log ------------------------------------------------------------------------------
