@@ -300,7 +300,13 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
   if (config.AGENT_MODE === 'production') {
     if (simulated) log.warn('production mode: the simulator control namespace is refused');
     refuseSimGateway(io);
-  } else if (simulated) attachSimGateway(io, simulated, log);
+  } else if (simulated)
+    attachSimGateway(io, simulated, log, {
+      burst: config.SIM_RATE_BURST,
+      perSecond: config.SIM_RATE_PER_SECOND,
+      maxInFlight: config.SIM_MAX_IN_FLIGHT,
+      floodAfter: config.UI_FLOOD_DISCONNECT_AFTER,
+    });
 
   // Scans are classified here; the kiosk UI never sees a raw payload.
   devices.scans.add((payload, meta) => void handleScan(payload, meta.scannerId));

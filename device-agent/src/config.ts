@@ -72,6 +72,13 @@ export const agentConfigSchema = z.object({
   /** A kiosk page socket refused this many commands in a row is disconnected. */
   UI_FLOOD_DISCONNECT_AFTER: z.coerce.number().int().min(1).max(10_000_000).default(200),
   /**
+   * The simulator's control namespace (/sim, demo and tests only): the same kinds of limits, wider
+   * (a test drives devices faster than a patient), so a runaway script cannot flood the agent.
+   */
+  SIM_RATE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  SIM_RATE_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(100),
+  SIM_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(16),
+  /**
    * PEM of the Ed25519 public key software bundles must be signed with. Unset: the kiosk refuses
    * every update (docs/deployment.md, "Software rollout").
    */

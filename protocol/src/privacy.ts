@@ -17,6 +17,10 @@ export const dataKinds = [
   'access-audit',
   'breach',
   'daily-kpi',
+  'appointment',
+  'payment',
+  'notification',
+  'identity-conflict',
 ] as const;
 export const dataKindSchema = z.enum(dataKinds);
 export type DataKind = z.infer<typeof dataKindSchema>;

@@ -71,6 +71,27 @@ describe.each(databaseKinds)('column encryption (%s)', (kind) => {
     ).rows;
   const rawText = async (server: RunningServer, query: ReturnType<typeof sql<{ v: string }>>) =>
     (await query.execute(server.app.services.db.kysely)).rows.map((r) => r.v).join('\n');
+  /**
+   * Every `table.column` of the database holding a value sealed (`enc:v1:`) or hashed (`h1:`)
+   * under `keyId`, whatever the table: what would stop opening or matching without that key.
+   */
+  const sealedUnder = async (server: RunningServer, keyId: string) => {
+    const k = server.app.services.db.kysely;
+    const tables = (
+      kind === 'sqlite'
+        ? await sql<{ t: string }>`select name as t from sqlite_master where type = 'table'`.execute(k)
+        : await sql<{ t: string }>`select tablename as t from pg_tables where schemaname = 'public'`.execute(k)
+    ).rows.map((r) => r.t);
+    const found = new Set<string>();
+    for (const table of tables) {
+      const rows = (await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(k)).rows;
+      for (const row of rows)
+        for (const [column, value] of Object.entries(row))
+          if (typeof value === 'string' && (value.includes(`enc:v1:${keyId}:`) || value.includes(`h1:${keyId}:`)))
+            found.add(`${table}.${column}`);
+    }
+    return [...found].sort();
+  };
   const checkIn = async (server: RunningServer, identity: CheckInRequest['identity']) => {
     const r = await server.app.services.checkIn.checkIn(
       { checkInId: randomUUID(), identity, serviceId: 'noi-tong-quat', priorityClaims: [], consent: true },
@@ -128,6 +149,35 @@ describe.each(databaseKinds)('column encryption (%s)', (kind) => {
       expect(exported.body.value?.patient.fullName).toBe('Nguyễn Thị Lan');
       expect(exported.body.value?.checkinRecords[0]?.hoTen).toMatch(/LAN|Lan/u);
       expect(exported.body.value?.checkinRecords[0]?.hoTen).not.toMatch(/^enc:/u);
+      // Sealed columns of later features, for the rotation below: an identity conflict (her ID
+      // number under another name), a booking, a phone number given for notifications.
+      const conflict = await checkIn(server, { ...lan, fullName: 'Lê Văn Tám', dateOfBirth: '1970-01-01' });
+      await server.app.repositories.ticketStatus.addSubscription(
+        {
+          id: randomUUID(),
+          ticketId: conflict.ticketId,
+          visitId: conflict.visitId,
+          serviceId: 'noi-tong-quat',
+          day: '2026-06-01',
+          channel: 'sms',
+          pushJson: null,
+          phone: '0912345678',
+        },
+        new Date(nowMs).toISOString(),
+      );
+      const booked = await api(server.url, token, 'POST', '/api/counter/appointments', {
+        serviceId: 'noi-tong-quat',
+        startsAt: '2026-06-01T08:00:00Z',
+        identity: lan,
+      });
+      expect(booked.status).toBe(200);
+      expect(await sealedUnder(server, 'k1')).toEqual(
+        expect.arrayContaining([
+          'appointments.identity_sealed',
+          'identity_conflicts.incoming_full_name',
+          'notify_subscriptions.phone',
+        ]),
+      );
     } finally {
       await server.stop();
     }
@@ -150,11 +200,24 @@ describe.each(databaseKinds)('column encryption (%s)', (kind) => {
       const rewritten = await both.app.repositories.privacy.reencrypt(1);
       expect(rewritten['patients']).toBe(1);
       expect(rewritten['checkinRecords']).toBeGreaterThanOrEqual(1);
-      expect((await both.app.repositories.privacy.reencrypt()).patients).toBe(0);
+      expect(rewritten).toMatchObject({ identityConflicts: 1, appointments: 1, notifications: 1 });
+      expect(Object.values(await both.app.repositories.privacy.reencrypt()).every((n) => n === 0)).toBe(true);
       for (const r of await rawPatients(both)) {
         expect(r.full_name).toMatch(/^enc:v1:k2:/u);
         expect(r.id_number_hmac).toMatch(/^h1:k2:/u);
       }
+      // Nothing anywhere still needs k1, but the EMR outbox's ordering key (a hash never opened
+      // or looked up by value: docs/key-rotation.md).
+      expect((await sealedUnder(both, 'k1')).filter((c) => c !== 'emr_outbox.patient_key')).toEqual([]);
+      expect(await sealedUnder(both, 'k2')).toEqual(
+        expect.arrayContaining([
+          'appointments.identity_sealed',
+          'appointments.patient_key_hmac',
+          'identity_conflicts.incoming_full_name',
+          'identity_conflicts.stored_full_name',
+          'notify_subscriptions.phone',
+        ]),
+      );
     } finally {
       await both.stop();
     }
@@ -172,6 +235,18 @@ describe.each(databaseKinds)('column encryption (%s)', (kind) => {
       const again = await checkIn(onlyNew, lan);
       const token = await login(onlyNew.url, 'tiepdon', 'tiepdon-demo');
       expect((await patientOf(onlyNew, token, again.ticketId))?.id).toBe(patientId);
+      // The later features' sealed values open, and her booking is still found by her ID number.
+      const [conflict] = await onlyNew.app.repositories.identityConflicts.list();
+      expect(conflict).toMatchObject({ stored_full_name: 'Nguyễn Thị Lan', incoming_full_name: 'Lê Văn Tám' });
+      const [booking] = await onlyNew.app.repositories.appointments.forPatient([lan.idNumber], '2026-06-01');
+      expect(booking && JSON.parse(onlyNew.app.repositories.appointments.identityOf(booking) ?? '{}')).toMatchObject({
+        fullName: 'Nguyễn Thị Lan',
+      });
+      expect(
+        (await onlyNew.app.repositories.ticketStatus.subscriptionsOfService('noi-tong-quat', '2026-06-01')).map(
+          (s) => s.phone,
+        ),
+      ).toEqual(['0912345678']);
     } finally {
       await onlyNew.stop();
     }

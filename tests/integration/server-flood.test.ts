@@ -1,6 +1,7 @@
 /**
  * One client flooding: the kiosk page through its agent (30,000 service-list requests), the agent's
- * own socket, one viewer on /staff (20,000 queue lists), one session over HTTP. Each is answered
+ * own socket, one viewer on /staff (20,000 queue lists), one session over HTTP, one address over
+ * HTTP without a session or with a new token each time. Each is answered
  * 'rate-limited' past its bucket, nothing piles up, and /healthz stays fast meanwhile. The agent
  * asks the server for the service list once and answers the rest from its cache until the server
  * says the services changed.
@@ -205,5 +206,50 @@ describe('one client floods', () => {
     expect(answers.filter((r) => r.status === 429).length).toBe(answers.length - ok);
     expect(answers.find((r) => r.status === 429)?.body).toMatchObject({ error: { code: 'rate-limited' } });
     expect(slowest).toBeLessThan(HEALTHZ_HANG_MS);
+  });
+});
+
+describe('one address floods over HTTP', () => {
+  let small: RunningServer;
+  beforeAll(async () => {
+    // A small address bucket, refilled slowly, so the flood outruns it on any machine.
+    small = await startServer({ HTTP_ADDRESS_RATE_BURST: '100', HTTP_ADDRESS_RATE_PER_SECOND: '10' });
+  });
+  afterAll(() => small?.stop());
+
+  /** `count` requests from this address, 20 connections at a time; `token(i)` a bearer token or none. */
+  async function fromOneAddress(count: number, url: string, token: (i: number) => string | undefined) {
+    const statuses: number[] = [];
+    const bodies: unknown[] = [];
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        for (let i = next++; i < count; i = next++) {
+          const t = token(i);
+          const res = await fetch(`${small.url}${url}`, t ? { headers: { authorization: `Bearer ${t}` } } : {});
+          statuses.push(res.status);
+          bodies.push(await res.json());
+        }
+      }),
+    );
+    return { statuses, bodies, seconds: (performance.now() - started) / 1000 };
+  }
+
+  it('without a session: 429 rate-limited past the address bucket', async () => {
+    const { statuses, bodies, seconds } = await fromOneAddress(1000, '/api/kiosk/config', () => undefined);
+    const ok = statuses.filter((s) => s === 200).length;
+    expect(ok).toBeLessThanOrEqual(100 + Math.ceil(10 * seconds) + 10);
+    expect(statuses.filter((s) => s === 429).length).toBe(statuses.length - ok);
+    expect(bodies[statuses.indexOf(429)]).toMatchObject({ error: { code: 'rate-limited' } });
+  });
+
+  it('a fresh session token per request does not escape it: the address bucket still refuses', async () => {
+    const { statuses, seconds } = await fromOneAddress(1000, '/api/queue', (i) => `not-a-session-${i}`);
+    // Each token's own bucket is full; only the address bucket can answer 429 here.
+    const passed = statuses.filter((s) => s !== 429).length;
+    expect(passed).toBeLessThanOrEqual(100 + Math.ceil(10 * seconds) + 10);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect((await fetch(`${small.url}/healthz`)).status).toBe(200);
   });
 });

@@ -238,7 +238,7 @@ describe.each(databaseKinds)('personal data protection (%s)', (kind) => {
     const r = await api<{ byKind: Record<string, number> }>(server.url, admin, 'POST', '/api/admin/retention/purge');
     expect(r.status).toBe(200);
     expect(Object.keys(r.body.value?.byKind ?? {}).sort()).toEqual(
-      ['auditEntries', 'breaches', 'emrDeliveries', 'insuranceChecks'].sort(),
+      ['appointments', 'auditEntries', 'breaches', 'emrDeliveries', 'insuranceChecks'].sort(),
     );
   });
 });

@@ -42,6 +42,26 @@ describe('DurableQueue', () => {
     expect((fs.statSync(file).mode & 0o777).toString(8)).toBe('600');
     expect(fs.readdirSync(dir)).toEqual(['q.json']);
   });
+  it('a crash between writing the temporary file and the rename leaves the previous queue, and the leftover goes', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dq-'));
+    const file = path.join(dir, 'q.json');
+    const q = new DurableQueue<number>(file);
+    [1, 2].forEach((n) => q.push(n));
+    // What a power cut mid-write leaves: the new content half written under a temporary name
+    // (another process id's), the rename never done.
+    fs.writeFileSync(path.join(dir, 'q.json.tmp-4242'), '[1,2,3', { mode: 0o600 });
+    const moved: string[] = [];
+    const again = new DurableQueue<number>(file, 10, { onCorrupt: (to) => moved.push(to) });
+    expect(again.all).toEqual([1, 2]);
+    expect(moved).toEqual([]);
+    expect(fs.readdirSync(dir)).toEqual(['q.json']);
+    // A truncated queue file itself (no atomic rename on that file system) is moved aside, never dropped.
+    fs.writeFileSync(file, '[1,');
+    const third = new DurableQueue<number>(file, 10, { onCorrupt: (to) => moved.push(to) });
+    expect(third.length).toBe(0);
+    expect(moved).toHaveLength(1);
+    expect(fs.readFileSync(moved[0] ?? '', 'utf8')).toBe('[1,');
+  });
 });
 
 describe('DurableQueue.replace', () => {

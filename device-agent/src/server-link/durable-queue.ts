@@ -2,12 +2,13 @@
  * A bounded, ordered queue kept on disk for facts the server must eventually receive (print
  * reports, device health) while it is unreachable. Every change rewrites the file atomically
  * (temporary file, fsync, rename, fsync of the folder; 0600 in a 0700 folder). Oldest entries are
- * dropped past the bound, and the drop is counted. A file that cannot be read is never dropped:
- * it is moved aside (`<file>.corrupt-<time>`), reported through `onCorrupt`, and the queue starts
- * empty beside it.
+ * dropped past the bound, and the drop is counted. A temporary file a crash left before its
+ * rename is deleted at start (the queue file still holds the last whole write). A file that cannot
+ * be read is never dropped: it is moved aside (`<file>.corrupt-<time>`), reported through
+ * `onCorrupt`, and the queue starts empty beside it.
  */
 import fs from 'node:fs';
-import { moveAside, writePrivateFileAtomic } from './private-files';
+import { moveAside, removeLeftoverTemporaries, writePrivateFileAtomic } from './private-files';
 
 export interface DurableQueueOptions {
   /** The file could not be read and was moved to `movedTo`. */
@@ -25,6 +26,8 @@ export class DurableQueue<T> {
     private readonly maxItems = 1000,
     options: DurableQueueOptions = {},
   ) {
+    // A write cut short before its rename left a temporary file; the queue file is the last whole one.
+    removeLeftoverTemporaries(file);
     let text: string | undefined;
     try {
       text = fs.readFileSync(file, 'utf8');

@@ -39,6 +39,24 @@ export function writePrivateFileAtomic(file: string, data: string | Uint8Array):
   fsyncDir(dir);
 }
 
+/**
+ * Deletes what an interrupted `writePrivateFileAtomic` of `file` left (`<file>.tmp-<pid>`): the
+ * rename never happened, so `file` still holds the last complete content and the leftover is not it.
+ */
+export function removeLeftoverTemporaries(file: string): void {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file)}.tmp-`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names)
+    if (name.startsWith(prefix) && /^\d+$/u.test(name.slice(prefix.length)))
+      fs.rmSync(path.join(dir, name), { force: true });
+}
+
 /** Moves a file that cannot be read aside as `<file>.corrupt-<time>` (kept for a technician); returns the new path. */
 export function moveAside(file: string, now: Date = new Date()): string {
   const target = `${file}.corrupt-${now.toISOString().replace(/[:.]/gu, '-')}`;

@@ -2,9 +2,21 @@
  * The simulator's control namespace (/sim) on the loopback agent: scan a payload, present or
  * remove a virtual CCCD (with link speed and faults), printer faults, unplug/replug any device,
  * slow a link down, send garbage bytes, read what was printed. Every command is validated and
- * answers a Result. Loopback callers only; in production mode every connection is refused.
+ * answers a Result, within a per-socket rate limit like the kiosk page's ('rate-limited' past it;
+ * a socket that keeps sending is cut off). Loopback callers only (and the gateway's origin
+ * allow-list); in production mode every connection is refused.
  */
-import { err, ok, serveCommands, simCommands, type AgentToSimEvents, type SimToAgentEvents } from '@kiosk/protocol';
+import {
+  cutOff,
+  err,
+  ok,
+  serveCommands,
+  simCommands,
+  TokenBucket,
+  type AgentToSimEvents,
+  type BucketSize,
+  type SimToAgentEvents,
+} from '@kiosk/protocol';
 import type { Namespace } from 'socket.io';
 import type { UiServer } from '../gateway/ui.gateway';
 import type { Logger } from '../logger';
@@ -23,7 +35,13 @@ export function refuseSimGateway(io: UiServer): void {
   io.of('/sim').use((_socket, next) => next(new Error('simulator-disabled-in-production')));
 }
 
-export function attachSimGateway(io: UiServer, devices: SimulatedDevices, log: Logger): void {
+export function attachSimGateway(
+  io: UiServer,
+  devices: SimulatedDevices,
+  log: Logger,
+  limits: BucketSize & { maxInFlight: number; floodAfter: number },
+): void {
+  let limited = 0;
   const sim = io.of('/sim') as unknown as SimNamespace;
   sim.use((socket, next) => {
     if (isLoopback(socket.handshake.address)) next();
@@ -69,6 +87,15 @@ export function attachSimGateway(io: UiServer, devices: SimulatedDevices, log: L
       {
         onError: (e, event) => log.error({ event, err: String(e) }, 'simulator command failed'),
         failure: { message: 'the simulator could not run this command' },
+        limits: {
+          buckets: [new TokenBucket(limits)],
+          maxInFlight: limits.maxInFlight,
+          floodAfter: limits.floodAfter,
+          onFlood: () => cutOff(socket),
+          onLimited: (event) => {
+            if (limited++ % 1000 === 0) log.warn({ event, refused: limited }, 'simulator commands rate-limited');
+          },
+        },
       },
     ),
   );

@@ -137,9 +137,17 @@ export class KpiRepository {
     await trx.deleteFrom('tickets').where('id', 'in', ticketIds).execute();
   }
 
-  /** Deletes visits with the consent events recorded with them. */
+  /**
+   * Deletes visits with what was stored for them: consent events, notification opt-ins (phone
+   * numbers), identity conflicts, the appointments they arrived for; their payments stay (no
+   * personal data; accounting records) without the link to the visit.
+   */
   async deleteVisits(trx: Executor, visitIds: readonly string[]): Promise<void> {
     await trx.deleteFrom('consent_events').where('visit_id', 'in', visitIds).execute();
+    await trx.deleteFrom('notify_subscriptions').where('visit_id', 'in', visitIds).execute();
+    await trx.deleteFrom('identity_conflicts').where('visit_id', 'in', visitIds).execute();
+    await trx.deleteFrom('appointments').where('visit_id', 'in', visitIds).execute();
+    await trx.updateTable('payments').set({ visit_id: null }).where('visit_id', 'in', visitIds).execute();
     await trx.deleteFrom('visits').where('id', 'in', visitIds).execute();
   }
 
@@ -152,6 +160,7 @@ export class KpiRepository {
   /** Deletes patients with all their consent events. */
   async deletePatients(trx: Executor, patientIds: readonly string[]): Promise<void> {
     await trx.deleteFrom('consent_events').where('patient_id', 'in', patientIds).execute();
+    await trx.deleteFrom('identity_conflicts').where('patient_id', 'in', patientIds).execute();
     await trx.deleteFrom('patients').where('id', 'in', patientIds).execute();
   }
 }

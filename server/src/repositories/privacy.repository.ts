@@ -17,7 +17,7 @@ import {
   sealCheckinRecord,
   sealInsuranceCheck,
 } from './visit.repository';
-import { openDelivery } from './outbox.repository';
+import { openDelivery, PORTAL_KINDS, type OutboxKind } from './outbox.repository';
 
 /** What an erasure removed, by data kind (rows). */
 export interface ErasureCounts {
@@ -25,7 +25,49 @@ export interface ErasureCounts {
   insuranceChecks: number;
   checkinRecords: number;
   receipts: number;
+  /** Opt-ins to be told about a ticket (a phone number or a push subscription). */
+  notifications: number;
+  /** Bookings whose identity and patient hash were removed (the slot stays, anonymous). */
+  appointments: number;
+  identityConflicts: number;
   patient: number;
+}
+
+/** Sealed columns of the tables added after the patient record (column-cipher.ts names them `table.column`). */
+const CONFLICT_SEALED = ['stored_full_name', 'incoming_full_name'] as const;
+const APPOINTMENT_IDENTITY = 'appointments.identity';
+const PHONE = 'notify_subscriptions.phone';
+/** An appointment's patient hash after erasure or when it cannot be recomputed: matches no ID number. */
+const unmatchable = (appointmentId: string) => `erased:${appointmentId}`;
+
+/** The ID number an appointment is matched by, from its sealed identity JSON (appointment.service.ts). */
+function appointmentKeyOf(identityJson: string | null): string | undefined {
+  if (identityJson === null) return undefined;
+  try {
+    const identity = JSON.parse(identityJson) as { idNumber?: unknown; insuranceNumber?: unknown };
+    const key = identity.idNumber ?? identity.insuranceNumber;
+    return typeof key === 'string' && key !== '' ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Walks a table in key order, a page at a time (`page(after)`: the rows after that key), and
+ * `rewrite`s each row; returns how many rows were rewritten (`rewrite` answered true).
+ */
+async function rewriteAll<R>(
+  page: (after: string) => Promise<R[]>,
+  keyOf: (row: R) => string,
+  rewrite: (row: R) => Promise<boolean>,
+): Promise<number> {
+  let rewritten = 0;
+  for (let rows = await page(''); rows.length > 0;) {
+    for (const row of rows) if (await rewrite(row)) rewritten += 1;
+    const last = rows.at(-1);
+    rows = last === undefined ? [] : await page(keyOf(last));
+  }
+  return rewritten;
 }
 
 const count = (r: { numDeletedRows?: bigint; numUpdatedRows?: bigint } | undefined) =>
@@ -76,8 +118,59 @@ export class PrivacyRepository {
       emrDeliveries: (
         await k.selectFrom('emr_outbox').selectAll().where('patient_id', '=', patientId).orderBy('created_at').execute()
       ).map((r) => openDelivery(c, r)),
+      appointments: (await this.appointmentsOf(k, visitIds, openPatient(c, patient))).map((r) => ({
+        ...r,
+        identity_sealed: undefined,
+        identity_json: c.open(APPOINTMENT_IDENTITY, r.identity_sealed),
+      })),
+      payments: none
+        ? []
+        : await k.selectFrom('payments').selectAll().where('visit_id', 'in', visitIds).orderBy('created_at').execute(),
+      notifications: none
+        ? []
+        : (
+            await k
+              .selectFrom('notify_subscriptions')
+              .selectAll()
+              .where('visit_id', 'in', visitIds)
+              .orderBy('created_at')
+              .execute()
+          ).map((r) => ({ ...r, phone: c.open(PHONE, r.phone) })),
+      identityConflicts: (
+        await k
+          .selectFrom('identity_conflicts')
+          .selectAll()
+          .where('patient_id', '=', patientId)
+          .orderBy('created_at')
+          .execute()
+      ).map((r) => {
+        const out = { ...r };
+        for (const col of CONFLICT_SEALED) out[col] = c.open(`identity_conflicts.${col}`, r[col]) ?? '';
+        return out;
+      }),
       reads: await k.selectFrom('audit_log').selectAll().where('target', '=', patientId).orderBy('id').execute(),
     };
+  }
+
+  /** A patient's appointments: those their visits arrived for, and those booked under their ID or BHYT number. */
+  private async appointmentsOf(
+    k: Executor,
+    visitIds: readonly string[],
+    patient: { id_number: string | null; insurance_number: string | null },
+  ) {
+    const keys = [patient.id_number, patient.insurance_number].flatMap((n) => (n ? this.cipher.candidates(n) : []));
+    if (visitIds.length === 0 && keys.length === 0) return [];
+    return k
+      .selectFrom('appointments')
+      .selectAll()
+      .where((eb) =>
+        eb.or([
+          ...(visitIds.length ? [eb('visit_id', 'in', visitIds)] : []),
+          ...(keys.length ? [eb('patient_key_hmac', 'in', keys)] : []),
+        ]),
+      )
+      .orderBy('starts_at')
+      .execute();
   }
 
   // ---- inside a unit of work -----------------------------------------------------------------
@@ -87,12 +180,16 @@ export class PrivacyRepository {
     return row ? { erased: row.erased_at !== null && row.erased_at !== undefined } : undefined;
   }
 
-  /** EMR deliveries of a patient not yet delivered (processing stops: they will never be sent). */
-  async cancelPendingDeliveries(trx: Executor, patientId: string): Promise<number> {
+  /**
+   * A patient's deliveries of these kinds not yet delivered (processing stops: they will never be
+   * sent). Only the withdrawn purpose's kinds: the Decision 4750 portal's, a legal obligation, stay.
+   */
+  async cancelPendingDeliveries(trx: Executor, patientId: string, kinds: readonly OutboxKind[]): Promise<number> {
     return count(
       await trx
         .deleteFrom('emr_outbox')
         .where('patient_id', '=', patientId)
+        .where('kind', 'in', [...kinds])
         .where('status', '!=', 'delivered')
         .executeTakeFirst(),
     );
@@ -104,10 +201,12 @@ export class PrivacyRepository {
   }
 
   /**
-   * Erases a patient's personal data: EMR deliveries (their payloads hold it), BHYT answers, the
-   * Decision 4750 records unless `keepCheckinRecords`, the receipts' masked names; the patient row
-   * keeps only its id and dates (`erased_at` set), so visits, tickets, consent events and the audit
-   * of reads stay linked and counted.
+   * Erases a patient's personal data: deliveries (their payloads hold it; with `keepCheckinRecords`
+   * an undelivered Decision 4750 portal submission stays, as its record does), BHYT answers, the
+   * Decision 4750 records unless `keepCheckinRecords`, the receipts' masked names, notification
+   * opt-ins (phone numbers), the identity and hash of their appointments, identity conflicts; the
+   * patient row keeps only its id and dates (`erased_at` set), so visits, tickets, payments (no
+   * personal data), consent events and the audit of reads stay linked and counted.
    */
   async erasePatient(
     trx: Executor,
@@ -119,9 +218,30 @@ export class PrivacyRepository {
       (v) => v.id,
     );
     const none = visitIds.length === 0;
+    const stored = await trx.selectFrom('patients').selectAll().where('id', '=', patientId).executeTakeFirst();
+    const appointmentIds = stored
+      ? (await this.appointmentsOf(trx, visitIds, openPatient(this.cipher, stored))).map((a) => a.id)
+      : [];
+    const deliveries = trx.deleteFrom('emr_outbox').where('patient_id', '=', patientId);
     const emrDeliveries = count(
-      await trx.deleteFrom('emr_outbox').where('patient_id', '=', patientId).executeTakeFirst(),
+      await (
+        keepCheckinRecords
+          ? deliveries.where((eb) => eb.or([eb('kind', 'not in', [...PORTAL_KINDS]), eb('status', '=', 'delivered')]))
+          : deliveries
+      ).executeTakeFirst(),
     );
+    const notifications = none
+      ? 0
+      : count(await trx.deleteFrom('notify_subscriptions').where('visit_id', 'in', visitIds).executeTakeFirst());
+    let appointments = 0;
+    for (const id of appointmentIds)
+      appointments += count(
+        await trx
+          .updateTable('appointments')
+          .set({ identity_sealed: null, patient_key_hmac: unmatchable(id), updated_at: at })
+          .where('id', '=', id)
+          .executeTakeFirst(),
+      );
     const insuranceChecks = none
       ? 0
       : count(await trx.deleteFrom('insurance_checks').where('visit_id', 'in', visitIds).executeTakeFirst());
@@ -165,9 +285,20 @@ export class PrivacyRepository {
       erased_at: at,
     };
     // Both versions of a conflict about this patient are their personal data too.
-    await trx.deleteFrom('identity_conflicts').where('patient_id', '=', patientId).execute();
+    const identityConflicts = count(
+      await trx.deleteFrom('identity_conflicts').where('patient_id', '=', patientId).executeTakeFirst(),
+    );
     const patient = count(await trx.updateTable('patients').set(erased).where('id', '=', patientId).executeTakeFirst());
-    return { emrDeliveries, insuranceChecks, checkinRecords, receipts, patient };
+    return {
+      emrDeliveries,
+      insuranceChecks,
+      checkinRecords,
+      receipts,
+      notifications,
+      appointments,
+      identityConflicts,
+      patient,
+    };
   }
 
   // ---- key rotation ----------------------------------------------------------------------------
@@ -181,101 +312,146 @@ export class PrivacyRepository {
   async reencrypt(batch = 500): Promise<Record<string, number>> {
     const c = this.cipher;
     const k = this.db.kysely;
-    const done: Record<string, number> = { patients: 0, checkinRecords: 0, insuranceChecks: 0, emrDeliveries: 0 };
-    for (let after = ''; ;) {
-      const rows = await k
-        .selectFrom('patients')
-        .selectAll()
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(batch)
-        .execute();
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        const stale =
-          PATIENT_SEALED.some((col) => !c.isCurrent(r[col])) ||
-          (r.id_number !== null && r.id_number_hmac === null) ||
-          (r.insurance_number !== null && r.insurance_number_hmac === null);
-        const plain = openPatient(c, r);
-        const wantHash = (v: string | null) => (v === null ? null : c.index(v));
-        if (
-          !stale &&
-          r.id_number_hmac === wantHash(plain.id_number) &&
-          r.insurance_number_hmac === wantHash(plain.insurance_number)
-        )
-          continue;
-        const changes = sealPatient(c, {
-          id_number: plain.id_number,
-          old_id_number: plain.old_id_number,
-          insurance_number: plain.insurance_number,
-          full_name: plain.full_name,
-          address: plain.address,
-        });
-        await k.updateTable('patients').set(changes).where('id', '=', r.id).execute();
-        done['patients'] = (done['patients'] ?? 0) + 1;
-      }
-      after = rows.at(-1)?.id ?? after;
-    }
-    for (let after = ''; ;) {
-      const rows = await k
-        .selectFrom('checkin_records')
-        .selectAll()
-        .where('visit_id', '>', after)
-        .orderBy('visit_id')
-        .limit(batch)
-        .execute();
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        if (CHECKIN_RECORD_SEALED.every((col) => c.isCurrent(r[col]))) continue;
-        const s = sealCheckinRecord(c, openCheckinRecord(c, r));
-        await k
-          .updateTable('checkin_records')
-          .set({ ho_ten: s.ho_ten, so_cccd: s.so_cccd, ma_the_bhyt: s.ma_the_bhyt })
-          .where('visit_id', '=', r.visit_id)
-          .execute();
-        done['checkinRecords'] = (done['checkinRecords'] ?? 0) + 1;
-      }
-      after = rows.at(-1)?.visit_id ?? after;
-    }
-    for (let after = ''; ;) {
-      const rows = await k
-        .selectFrom('insurance_checks')
-        .selectAll()
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(batch)
-        .execute();
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        if (INSURANCE_CHECK_SEALED.every((col) => c.isCurrent(r[col]))) continue;
-        const s = sealInsuranceCheck(c, openInsuranceCheck(c, r));
-        await k
-          .updateTable('insurance_checks')
-          .set({ card_number: s.card_number, new_card_number: s.new_card_number, staff_note: s.staff_note })
-          .where('id', '=', r.id)
-          .execute();
-        done['insuranceChecks'] = (done['insuranceChecks'] ?? 0) + 1;
-      }
-      after = rows.at(-1)?.id ?? after;
-    }
-    for (let after = ''; ;) {
-      const rows = await k
-        .selectFrom('emr_outbox')
-        .select(['id', 'payload_json'])
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(batch)
-        .execute();
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        if (c.isCurrent(r.payload_json)) continue;
-        const payload = c.seal('emr_outbox.payload_json', c.open('emr_outbox.payload_json', r.payload_json));
-        await k.updateTable('emr_outbox').set({ payload_json: payload }).where('id', '=', r.id).execute();
-        done['emrDeliveries'] = (done['emrDeliveries'] ?? 0) + 1;
-      }
-      after = rows.at(-1)?.id ?? after;
-    }
-    return done;
+    const reseal = (column: string, stored: string | null) => c.seal(column, c.open(column, stored));
+    return {
+      patients: await rewriteAll(
+        (after) => k.selectFrom('patients').selectAll().where('id', '>', after).orderBy('id').limit(batch).execute(),
+        (r) => r.id,
+        async (r) => {
+          const plain = openPatient(c, r);
+          const wantHash = (v: string | null) => (v === null ? null : c.index(v));
+          if (
+            PATIENT_SEALED.every((col) => c.isCurrent(r[col])) &&
+            r.id_number_hmac === wantHash(plain.id_number) &&
+            r.insurance_number_hmac === wantHash(plain.insurance_number)
+          )
+            return false;
+          const { id_number, old_id_number, insurance_number, full_name, address } = plain;
+          const changes = sealPatient(c, { id_number, old_id_number, insurance_number, full_name, address });
+          await k.updateTable('patients').set(changes).where('id', '=', r.id).execute();
+          return true;
+        },
+      ),
+      checkinRecords: await rewriteAll(
+        (after) =>
+          k
+            .selectFrom('checkin_records')
+            .selectAll()
+            .where('visit_id', '>', after)
+            .orderBy('visit_id')
+            .limit(batch)
+            .execute(),
+        (r) => r.visit_id,
+        async (r) => {
+          if (CHECKIN_RECORD_SEALED.every((col) => c.isCurrent(r[col]))) return false;
+          const { ho_ten, so_cccd, ma_the_bhyt } = sealCheckinRecord(c, openCheckinRecord(c, r));
+          await k
+            .updateTable('checkin_records')
+            .set({ ho_ten, so_cccd, ma_the_bhyt })
+            .where('visit_id', '=', r.visit_id)
+            .execute();
+          return true;
+        },
+      ),
+      insuranceChecks: await rewriteAll(
+        (after) =>
+          k.selectFrom('insurance_checks').selectAll().where('id', '>', after).orderBy('id').limit(batch).execute(),
+        (r) => r.id,
+        async (r) => {
+          if (INSURANCE_CHECK_SEALED.every((col) => c.isCurrent(r[col]))) return false;
+          const { card_number, new_card_number, staff_note } = sealInsuranceCheck(c, openInsuranceCheck(c, r));
+          await k
+            .updateTable('insurance_checks')
+            .set({ card_number, new_card_number, staff_note })
+            .where('id', '=', r.id)
+            .execute();
+          return true;
+        },
+      ),
+      emrDeliveries: await rewriteAll(
+        (after) =>
+          k
+            .selectFrom('emr_outbox')
+            .select(['id', 'payload_json'])
+            .where('id', '>', after)
+            .orderBy('id')
+            .limit(batch)
+            .execute(),
+        (r) => r.id,
+        async (r) => {
+          if (c.isCurrent(r.payload_json)) return false;
+          const payload = reseal('emr_outbox.payload_json', r.payload_json) ?? r.payload_json;
+          await k.updateTable('emr_outbox').set({ payload_json: payload }).where('id', '=', r.id).execute();
+          return true;
+        },
+      ),
+      identityConflicts: await rewriteAll(
+        (after) =>
+          k
+            .selectFrom('identity_conflicts')
+            .select(['id', ...CONFLICT_SEALED])
+            .where('id', '>', after)
+            .orderBy('id')
+            .limit(batch)
+            .execute(),
+        (r) => r.id,
+        async (r) => {
+          if (CONFLICT_SEALED.every((col) => c.isCurrent(r[col]))) return false;
+          const again = (col: (typeof CONFLICT_SEALED)[number]) => reseal(`identity_conflicts.${col}`, r[col]) ?? '';
+          await k
+            .updateTable('identity_conflicts')
+            .set({ stored_full_name: again('stored_full_name'), incoming_full_name: again('incoming_full_name') })
+            .where('id', '=', r.id)
+            .execute();
+          return true;
+        },
+      ),
+      // An appointment's hash is recomputed from the ID number in its sealed identity; a booking
+      // without one (a feed that sent only the hash) keeps its hash, which stops matching once its key goes.
+      appointments: await rewriteAll(
+        (after) =>
+          k
+            .selectFrom('appointments')
+            .select(['id', 'identity_sealed', 'patient_key_hmac'])
+            .where('id', '>', after)
+            .orderBy('id')
+            .limit(batch)
+            .execute(),
+        (r) => r.id,
+        async (r) => {
+          const identity = c.open(APPOINTMENT_IDENTITY, r.identity_sealed);
+          const key = appointmentKeyOf(identity);
+          const hash = key === undefined ? r.patient_key_hmac : c.index(key);
+          if (c.isCurrent(r.identity_sealed) && hash === r.patient_key_hmac) return false;
+          await k
+            .updateTable('appointments')
+            .set({ identity_sealed: c.seal(APPOINTMENT_IDENTITY, identity), patient_key_hmac: hash })
+            .where('id', '=', r.id)
+            .execute();
+          return true;
+        },
+      ),
+      notifications: await rewriteAll(
+        (after) =>
+          k
+            .selectFrom('notify_subscriptions')
+            .select(['id', 'phone'])
+            .where('id', '>', after)
+            .orderBy('id')
+            .limit(batch)
+            .execute(),
+        (r) => r.id,
+        async (r) => {
+          if (c.isCurrent(r.phone)) return false;
+          await k
+            .updateTable('notify_subscriptions')
+            .set({ phone: reseal(PHONE, r.phone) })
+            .where('id', '=', r.id)
+            .execute();
+          return true;
+        },
+      ),
+    };
   }
 
   // ---- breach log ------------------------------------------------------------------------------
@@ -314,6 +490,11 @@ export class PrivacyRepository {
 
   async deleteInsuranceChecksBefore(cutoff: string): Promise<number> {
     return count(await this.db.kysely.deleteFrom('insurance_checks').where('at', '<', cutoff).executeTakeFirst());
+  }
+
+  /** Appointments for times before `cutoff` (a no-show's booking too: it never got a visit to go with). */
+  async deleteAppointmentsBefore(cutoff: string): Promise<number> {
+    return count(await this.db.kysely.deleteFrom('appointments').where('starts_at', '<', cutoff).executeTakeFirst());
   }
 
   async deleteClosedBreachesBefore(cutoff: string): Promise<number> {

@@ -23,11 +23,12 @@ export const purposes: ProcessingPurpose[] = [
     name: { vi: 'Đăng ký khám và cấp số thứ tự', en: 'Check-in and queue ticket' },
     description:
       'Identify the patient from the CCCD (QR or chip), the BHYT card or a form, match the hospital record and issue a queue ticket.',
-    dataKinds: ['identity', 'visit', 'ticket'],
+    dataKinds: ['identity', 'visit', 'ticket', 'appointment', 'notification', 'identity-conflict', 'payment'],
     sensitive: ['priority claims (pregnancy, disability, age) are health data'],
     legalBasis: 'consent given at the kiosk after the privacy notice (Law 91/2025 art. 9)',
     recipients: ['reception and clinic staff of this hospital'],
-    onWithdrawal: 'processing stops and the personal data is erased, except what a law requires to keep',
+    onWithdrawal:
+      'processing stops (no more messages to the phone) and the personal data is erased, except what a law requires to keep',
   },
   {
     id: 'emr-transfer',
@@ -123,6 +124,31 @@ export function retentionRules(r: RetentionSettings): RetentionRule[] {
     { kind: 'access-audit', days: r.auditDays, legalHold: true, basis: 'RETENTION_AUDIT_DAYS' },
     { kind: 'breach', days: r.breachDays, legalHold: true, basis: 'RETENTION_BREACH_DAYS after the breach is closed' },
     { kind: 'daily-kpi', days: null, legalHold: false, basis: 'no personal data' },
+    {
+      kind: 'appointment',
+      days: r.visitDays,
+      legalHold: false,
+      basis: 'RETENTION_DAYS after the booked time; with the visit it led to',
+    },
+    {
+      kind: 'notification',
+      days: 1,
+      legalHold: false,
+      basis: 'only while the visit lasts: deleted when its last ticket ends and by the end-of-day sweep',
+    },
+    {
+      kind: 'identity-conflict',
+      days: r.visitDays,
+      legalHold: false,
+      basis: 'with its visit and patient',
+    },
+    {
+      kind: 'payment',
+      days: null,
+      legalHold: true,
+      basis:
+        'accounting records (Law on Accounting 88/2015); no personal data, unlinked from the visit when it is purged',
+    },
   ];
 }
 

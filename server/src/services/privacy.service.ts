@@ -21,6 +21,7 @@ import type { Committer } from '../db/group-commit';
 import type { BreachTable } from '../db/schema';
 import { newRowId } from '../db/row-id';
 import type { Repositories } from '../repositories';
+import { EMR_KINDS, INSURANCE_KINDS } from '../repositories/outbox.repository';
 import type { Clock } from '../clock';
 import type { AuthService, StaffUser } from './auth.service';
 import { processingRegister, type RetentionSettings } from './privacy-register';
@@ -107,6 +108,10 @@ export class PrivacyService {
       insuranceChecks: all.insuranceChecks.map(exported),
       checkinRecords: all.checkinRecords.map(exported),
       emrDeliveries: all.emrDeliveries.map(exported),
+      appointments: all.appointments.map(exported),
+      payments: all.payments.map(exported),
+      notifications: all.notifications.map(exported),
+      identityConflicts: all.identityConflicts.map(exported),
       recordReads: all.reads.map((r) => ({ at: r.at, actor: r.actor, action: r.action })),
     });
   }
@@ -130,8 +135,13 @@ export class PrivacyService {
       { kind: 'consent', reason: 'proof of consent and of its withdrawal (Law 91/2025)' },
       { kind: 'access-audit', reason: 'record of who read the record (Law 91/2025 accountability)' },
       { kind: 'ticket', reason: 'queue numbers and times only, no personal data; counted in statistics' },
+      { kind: 'payment', reason: 'amount, service and bank reference only, no personal data (accounting records)' },
     ];
-    if (keepRecords) kept.push({ kind: 'checkin-record', reason: 'Decision 4750 record required for BHYT settlement' });
+    if (keepRecords)
+      kept.push({
+        kind: 'checkin-record',
+        reason: 'Decision 4750 record (and its portal submission, if not yet sent) required for BHYT settlement',
+      });
     const report: ErasureReport = { patientId, erasedAt: at, removed: { ...removed }, kept };
     return report;
   }
@@ -139,8 +149,11 @@ export class PrivacyService {
   /**
    * A patient withdraws consent for a purpose (staff act on their request): the withdrawal is
    * recorded and the processing it covered stops in the same unit of work — for 'check-in' the
-   * record is erased (what no law requires to keep), for 'emr-transfer' unsent deliveries are
-   * cancelled, for 'insurance-check' the gateway's answers are erased.
+   * record is erased (what no law requires to keep: the Decision 4750 record and its portal
+   * submission stay when ERASURE_KEEPS_CHECKIN_RECORDS) and notifications to the patient's phone
+   * stop; for 'emr-transfer' unsent EMR deliveries are cancelled (the portal's are not: a legal
+   * obligation, not consent); for 'insurance-check' the gateway's answers are erased and unsent
+   * re-checks cancelled.
    */
   async withdrawConsent(
     patientId: string,
@@ -165,10 +178,14 @@ export class PrivacyService {
         return ok({
           purpose,
           erasure: null,
-          cancelledDeliveries: await privacy.cancelPendingDeliveries(trx, patientId),
+          cancelledDeliveries: await privacy.cancelPendingDeliveries(trx, patientId, EMR_KINDS),
         });
       await privacy.eraseInsuranceChecks(trx, patientId);
-      return ok({ purpose, erasure: null, cancelledDeliveries: 0 });
+      return ok({
+        purpose,
+        erasure: null,
+        cancelledDeliveries: await privacy.cancelPendingDeliveries(trx, patientId, INSURANCE_KINDS),
+      });
     });
     if (r.ok) await this.auth.audit(actor.username, `consent-withdrawn:${purpose}`, patientId);
     return r;
@@ -231,7 +248,10 @@ export class PrivacyService {
 
   // ---- retention by data kind ------------------------------------------------------------------
 
-  /** Deletes what is past its kind's retention (patients and visits: RetentionService). */
+  /**
+   * Deletes what is past its kind's retention (patients and visits, with what hangs on a visit:
+   * RetentionService; notification opt-ins also go at the end of their day: TicketStatusService).
+   */
   async purgeByKind(): Promise<Record<string, number>> {
     const now = this.clock.now().getTime();
     const before = (days: number) => new Date(now - days * 86_400_000).toISOString();
@@ -242,6 +262,7 @@ export class PrivacyService {
       emrDeliveries: await privacy.deleteDeliveredBefore(before(r.emrDeliveredDays)),
       auditEntries: await privacy.deleteAuditBefore(before(r.auditDays)),
       breaches: await privacy.deleteClosedBreachesBefore(before(r.breachDays)),
+      appointments: await privacy.deleteAppointmentsBefore(before(await this.settings.visitDays())),
     };
   }
 }
