@@ -3,9 +3,9 @@
  * export), the erasure of what no law requires to be kept, the breach log, and retention by data
  * kind. Methods taking `trx` run inside the caller's unit of work (see executor.ts).
  */
-import type { Updateable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Db } from '../db/database';
-import type { BreachTable } from '../db/schema';
+import type { BreachTable, CheckinRecordTable, InsuranceCheckTable, PatientTable } from '../db/schema';
 import type { Executor } from './executor';
 import { ColumnCipher } from './column-cipher';
 import { openPatient, PATIENT_SEALED, sealPatient } from './patient.repository';
@@ -27,6 +27,10 @@ export interface ErasureCounts {
   receipts: number;
   patient: number;
 }
+
+/** The tables whose sealed columns `reencrypt` brings to the current key. */
+type SealedTable = 'patients' | 'checkin_records' | 'insurance_checks' | 'emr_outbox';
+type Row = Record<string, unknown>;
 
 const count = (r: { numDeletedRows?: bigint; numUpdatedRows?: bigint } | undefined) =>
   Number(r?.numDeletedRows ?? r?.numUpdatedRows ?? 0);
@@ -180,102 +184,61 @@ export class PrivacyRepository {
    */
   async reencrypt(batch = 500): Promise<Record<string, number>> {
     const c = this.cipher;
-    const k = this.db.kysely;
-    const done: Record<string, number> = { patients: 0, checkinRecords: 0, insuranceChecks: 0, emrDeliveries: 0 };
+    const wantHash = (v: string | null) => (v === null ? null : c.index(v));
+    const resealed = (sealed: readonly string[], r: Row) => sealed.every((col) => c.isCurrent(r[col] as string | null));
+    const patients = await this.resealTable('patients', 'id', batch, (r) => {
+      const row = r as Selectable<PatientTable>;
+      const plain = openPatient(c, row);
+      const current =
+        resealed(PATIENT_SEALED, r) &&
+        row.id_number_hmac === wantHash(plain.id_number) &&
+        row.insurance_number_hmac === wantHash(plain.insurance_number);
+      if (current) return undefined;
+      const { id_number, old_id_number, insurance_number, full_name, address } = plain;
+      return sealPatient(c, { id_number, old_id_number, insurance_number, full_name, address });
+    });
+    const checkinRecords = await this.resealTable('checkin_records', 'visit_id', batch, (r) => {
+      if (resealed(CHECKIN_RECORD_SEALED, r)) return undefined;
+      const s = sealCheckinRecord(c, openCheckinRecord(c, r as Selectable<CheckinRecordTable>));
+      return { ho_ten: s.ho_ten, so_cccd: s.so_cccd, ma_the_bhyt: s.ma_the_bhyt };
+    });
+    const insuranceChecks = await this.resealTable('insurance_checks', 'id', batch, (r) => {
+      if (resealed(INSURANCE_CHECK_SEALED, r)) return undefined;
+      const s = sealInsuranceCheck(c, openInsuranceCheck(c, r as Selectable<InsuranceCheckTable>));
+      return { card_number: s.card_number, new_card_number: s.new_card_number, staff_note: s.staff_note };
+    });
+    const emrDeliveries = await this.resealTable('emr_outbox', 'id', batch, (r) => {
+      if (resealed(['payload_json'], r)) return undefined;
+      const column = 'emr_outbox.payload_json';
+      return { payload_json: c.seal(column, c.open(column, r['payload_json'] as string)) };
+    });
+    return { patients, checkinRecords, insuranceChecks, emrDeliveries };
+  }
+
+  /**
+   * Pages through one table in key order and writes back, row by row, what `reseal` answers for a
+   * row (undefined: the row is current); answers how many rows it wrote.
+   */
+  private async resealTable(
+    table: SealedTable,
+    key: string,
+    batch: number,
+    reseal: (row: Row) => Row | undefined,
+  ): Promise<number> {
+    // One loop for tables of different row types: the callers know theirs.
+    const k = this.db.kysely as unknown as Kysely<Record<SealedTable, Row>>;
+    let written = 0;
     for (let after = ''; ;) {
-      const rows = await k
-        .selectFrom('patients')
-        .selectAll()
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(batch)
-        .execute();
-      if (rows.length === 0) break;
+      const rows = await k.selectFrom(table).selectAll().where(key, '>', after).orderBy(key).limit(batch).execute();
+      if (rows.length === 0) return written;
       for (const r of rows) {
-        const stale =
-          PATIENT_SEALED.some((col) => !c.isCurrent(r[col])) ||
-          (r.id_number !== null && r.id_number_hmac === null) ||
-          (r.insurance_number !== null && r.insurance_number_hmac === null);
-        const plain = openPatient(c, r);
-        const wantHash = (v: string | null) => (v === null ? null : c.index(v));
-        if (
-          !stale &&
-          r.id_number_hmac === wantHash(plain.id_number) &&
-          r.insurance_number_hmac === wantHash(plain.insurance_number)
-        )
-          continue;
-        const changes = sealPatient(c, {
-          id_number: plain.id_number,
-          old_id_number: plain.old_id_number,
-          insurance_number: plain.insurance_number,
-          full_name: plain.full_name,
-          address: plain.address,
-        });
-        await k.updateTable('patients').set(changes).where('id', '=', r.id).execute();
-        done['patients'] = (done['patients'] ?? 0) + 1;
+        const changes = reseal(r);
+        if (!changes) continue;
+        await k.updateTable(table).set(changes).where(key, '=', r[key]).execute();
+        written += 1;
       }
-      after = rows.at(-1)?.id ?? after;
+      after = String(rows.at(-1)?.[key] ?? after);
     }
-    for (let after = ''; ;) {
-      const rows = await k
-        .selectFrom('checkin_records')
-        .selectAll()
-        .where('visit_id', '>', after)
-        .orderBy('visit_id')
-        .limit(batch)
-        .execute();
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        if (CHECKIN_RECORD_SEALED.every((col) => c.isCurrent(r[col]))) continue;
-        const s = sealCheckinRecord(c, openCheckinRecord(c, r));
-        await k
-          .updateTable('checkin_records')
-          .set({ ho_ten: s.ho_ten, so_cccd: s.so_cccd, ma_the_bhyt: s.ma_the_bhyt })
-          .where('visit_id', '=', r.visit_id)
-          .execute();
-        done['checkinRecords'] = (done['checkinRecords'] ?? 0) + 1;
-      }
-      after = rows.at(-1)?.visit_id ?? after;
-    }
-    for (let after = ''; ;) {
-      const rows = await k
-        .selectFrom('insurance_checks')
-        .selectAll()
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(batch)
-        .execute();
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        if (INSURANCE_CHECK_SEALED.every((col) => c.isCurrent(r[col]))) continue;
-        const s = sealInsuranceCheck(c, openInsuranceCheck(c, r));
-        await k
-          .updateTable('insurance_checks')
-          .set({ card_number: s.card_number, new_card_number: s.new_card_number, staff_note: s.staff_note })
-          .where('id', '=', r.id)
-          .execute();
-        done['insuranceChecks'] = (done['insuranceChecks'] ?? 0) + 1;
-      }
-      after = rows.at(-1)?.id ?? after;
-    }
-    for (let after = ''; ;) {
-      const rows = await k
-        .selectFrom('emr_outbox')
-        .select(['id', 'payload_json'])
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(batch)
-        .execute();
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        if (c.isCurrent(r.payload_json)) continue;
-        const payload = c.seal('emr_outbox.payload_json', c.open('emr_outbox.payload_json', r.payload_json));
-        await k.updateTable('emr_outbox').set({ payload_json: payload }).where('id', '=', r.id).execute();
-        done['emrDeliveries'] = (done['emrDeliveries'] ?? 0) + 1;
-      }
-      after = rows.at(-1)?.id ?? after;
-    }
-    return done;
   }
 
   // ---- breach log ------------------------------------------------------------------------------
