@@ -21,6 +21,8 @@ const nodeBuiltins = [
 ];
 const pkg = (name) => [`@kiosk/${name}`, `**/${name}/src/**`, `**/${name}/src`];
 const deep = { group: ['@kiosk/*/**'], message: 'No deep imports across packages: use the package entry.' };
+// The server and the agent also have protocol's Node entry (what they share that needs Node's APIs).
+const deepButNode = { ...deep, group: [...deep.group, '!@kiosk/protocol/node'] };
 const forbid = (names, message) => ({ group: names.flatMap(pkg), message });
 const rule = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
@@ -83,6 +85,14 @@ export default tseslint.config(
     ),
   },
   {
+    // protocol's Node entry: shared by the server and the agent, so Node APIs but still no package.
+    files: ['protocol/node/**/*.ts'],
+    rules: rule(
+      deep,
+      forbid(['hardware-profiles', 'device-agent', 'server', 'kiosk-ui', 'tests'], 'protocol imports zod only.'),
+    ),
+  },
+  {
     files: ['hardware-profiles/**/*.ts'],
     rules: rule(
       deep,
@@ -96,14 +106,14 @@ export default tseslint.config(
   {
     files: ['device-agent/**/*.ts'],
     rules: rule(
-      deep,
+      deepButNode,
       forbid(['server', 'kiosk-ui', 'tests'], 'device-agent may import protocol and hardware-profiles only.'),
     ),
   },
   {
     files: ['server/**/*.ts'],
     rules: rule(
-      deep,
+      deepButNode,
       forbid(['device-agent', 'kiosk-ui', 'tests'], 'server may import protocol (and hardware-profiles) only.'),
     ),
   },

@@ -2,7 +2,7 @@
 import { loadAgentConfig } from './config';
 import { createLogger } from './logger';
 import { createAgent } from './agent';
-import { sdNotifier } from './sd-notify';
+import { sdNotifier } from '@kiosk/protocol/node';
 
 const config = loadAgentConfig();
 const log = createLogger(config.LOG_LEVEL);

@@ -1,7 +1,7 @@
 /** Server entry point. */
 import { loadConfig } from './config';
 import { createServerApp } from './app';
-import { sdNotifier } from './ops/sd-notify';
+import { sdNotifier } from '@kiosk/protocol/node';
 
 const config = loadConfig();
 const app = await createServerApp(config);

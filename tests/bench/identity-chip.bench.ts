@@ -7,40 +7,9 @@
  * 3. Whole-read wall time at 106 and 424 kbit/s for reference.
  */
 import os from 'node:os';
-import { createTrustStore, readChip, type ChipAccessKey } from '@kiosk/device-agent';
-import {
-  createTestPki,
-  SimulatedApduTransport,
-  VirtualCccdChip,
-  type SimulatedApduLinkOptions,
-} from '@kiosk/device-agent';
+import { readChip, SimulatedApduTransport, type SimulatedApduLinkOptions } from '@kiosk/device-agent';
+import { agentCpu, fmt, KEY, timedChip, timedLink, trustStore } from './chip-read';
 import { median, percentile } from './stats';
-
-const KEY: ChipAccessKey = {
-  kind: 'cccd',
-  idNumber: '079188012345',
-  dateOfBirth: '1988-03-12',
-  issueDate: '2021-05-10',
-};
-const pki = createTestPki();
-const trust = createTrustStore([pki.csca.pem]);
-if (!trust.ok) throw new Error(trust.error.message);
-const trustStore = trust.value;
-const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
-
-/** A chip whose process() time is accounted, so it can be subtracted from the agent's CPU. */
-function timedChip(faceBytes: number): { chip: VirtualCccdChip; chipMs: () => number } {
-  const chip = new VirtualCccdChip({ pki, faceBytes });
-  const inner = chip.process.bind(chip);
-  let spent = 0;
-  chip.process = (apdu: Uint8Array) => {
-    const t = performance.now();
-    const r = inner(apdu);
-    spent += performance.now() - t;
-    return r;
-  };
-  return { chip, chipMs: () => spent };
-}
 
 async function identityVsLink(runs: number, warmup: number, link: SimulatedApduLinkOptions) {
   const ratios: number[] = [];
@@ -50,19 +19,9 @@ async function identityVsLink(runs: number, warmup: number, link: SimulatedApduL
   let apdusToIdentity = 0;
   let coldRatio = 0;
   for (let i = 0; i < runs + warmup; i++) {
-    const { chip } = timedChip(20_000);
-    const transport = new SimulatedApduTransport('bench', { link });
+    const { chip } = timedChip({ faceBytes: 20_000 });
     // Time spent inside transmit (simulated air time + its timer overshoot) vs in the agent.
-    const transmit = transport.transmit.bind(transport);
-    let inTransmit = 0;
-    transport.transmit = async (command: Uint8Array) => {
-      const t = performance.now();
-      try {
-        return await transmit(command);
-      } finally {
-        inTransmit += performance.now() - t;
-      }
-    };
+    const { transport, inTransmitMs } = timedLink(link);
     const started = performance.now();
     transport.insertCard(chip);
     let identityAt = 0;
@@ -75,7 +34,7 @@ async function identityVsLink(runs: number, warmup: number, link: SimulatedApduL
         onIdentity: () => {
           identityAt = performance.now() - started;
           linkAt = transport.linkTimeMs;
-          transmitAt = inTransmit;
+          transmitAt = inTransmitMs();
           apdusToIdentity = transport.apduCount;
         },
       },
@@ -91,28 +50,8 @@ async function identityVsLink(runs: number, warmup: number, link: SimulatedApduL
   return { ratios, toIdentity, linkToIdentity, agentToIdentity, apdusToIdentity, coldRatio };
 }
 
-async function agentCpu(runs: number) {
-  const agentMs: number[] = [];
-  const chipMsAll: number[] = [];
-  let apdus = 0;
-  for (let i = 0; i < runs + 5; i++) {
-    const { chip, chipMs } = timedChip(20_000);
-    const transport = new SimulatedApduTransport('bench', { card: chip });
-    const cpu0 = process.cpuUsage();
-    const r = await readChip(transport, { key: KEY, trustStore });
-    const cpu = process.cpuUsage(cpu0);
-    if (!r.ok || r.value.authenticity.status !== 'verified') throw new Error('read failed');
-    apdus = r.value.stats.apdus;
-    if (i < 5) continue; // warm-up
-    const totalMs = (cpu.user + cpu.system) / 1000;
-    agentMs.push(totalMs - chipMs());
-    chipMsAll.push(chipMs());
-  }
-  return { agentMs, chipMsAll, apdus };
-}
-
 async function wholeRead(link: SimulatedApduLinkOptions) {
-  const { chip } = timedChip(20_000);
+  const { chip } = timedChip({ faceBytes: 20_000 });
   const transport = new SimulatedApduTransport('bench', { card: chip, link });
   const t = performance.now();
   const r = await readChip(transport, { key: KEY, trustStore });
@@ -135,7 +74,7 @@ console.log(
     `the rest is the simulated link's timer overshoot on this machine (load ${os.loadavg()[0]?.toFixed(2)})`,
 );
 
-const c = await agentCpu(30);
+const c = await agentCpu(30, { faceBytes: 20_000 });
 console.log(
   `2. agent CPU for a full read (20 KB DG2 + PA, ${c.apdus} APDUs, chip time subtracted): ` +
     `median ${fmt(median(c.agentMs))}, p95 ${fmt(percentile(c.agentMs, 95))} (target ≤ 50 ms); ` +

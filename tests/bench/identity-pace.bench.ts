@@ -9,50 +9,12 @@
  * 3. The same read as BAC-only for comparison, and the CPU of the PACE and CA steps alone.
  */
 import os from 'node:os';
-import {
-  createTestPki,
-  createTrustStore,
-  readChip,
-  SimulatedApduTransport,
-  VirtualCccdChip,
-  type ChipAccessKey,
-  type SimulatedApduLinkOptions,
-  type VirtualCccdOptions,
-} from '@kiosk/device-agent';
+import { readChip, type SimulatedApduLinkOptions, type VirtualCccdOptions } from '@kiosk/device-agent';
+import { agentCpu, fmt, KEY, timedChip, timedLink, trustStore } from './chip-read';
 import { median, percentile } from './stats';
 
 const RUNS = Number(process.argv[2] ?? 30);
-const KEY: ChipAccessKey = {
-  kind: 'cccd',
-  idNumber: '079188012345',
-  dateOfBirth: '1988-03-12',
-  issueDate: '2021-05-10',
-};
-const pki = createTestPki();
-const trust = createTrustStore([pki.csca.pem]);
-if (!trust.ok) throw new Error(trust.error.message);
-const trustStore = trust.value;
-const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
 const PACE_CARD: VirtualCccdOptions = { access: 'pace', chipAuthentication: 'aes', faceBytes: 20_000 };
-
-/**
- * A chip whose process() CPU time is accounted (process.cpuUsage, not the wall clock: on a loaded
- * machine the wall clock also counts time the process was not running), so it can be subtracted
- * from the agent's CPU.
- */
-function timedChip(options: VirtualCccdOptions): { chip: VirtualCccdChip; chipMs: () => number } {
-  const chip = new VirtualCccdChip({ pki, ...options });
-  const inner = chip.process.bind(chip);
-  let spent = 0;
-  chip.process = (apdu: Uint8Array) => {
-    const t = process.cpuUsage();
-    const r = inner(apdu);
-    const d = process.cpuUsage(t);
-    spent += (d.user + d.system) / 1000;
-    return r;
-  };
-  return { chip, chipMs: () => spent };
-}
 
 async function readVsLink(runs: number, warmup: number, link: SimulatedApduLinkOptions) {
   const ratios: number[] = [];
@@ -63,18 +25,8 @@ async function readVsLink(runs: number, warmup: number, link: SimulatedApduLinkO
   let coldRatio = 0;
   for (let i = 0; i < runs + warmup; i++) {
     const { chip } = timedChip(PACE_CARD);
-    const transport = new SimulatedApduTransport('bench', { link });
     // Time spent inside transmit (simulated air time + its timer overshoot) vs in the agent.
-    const transmit = transport.transmit.bind(transport);
-    let inTransmit = 0;
-    transport.transmit = async (command: Uint8Array) => {
-      const t = performance.now();
-      try {
-        return await transmit(command);
-      } finally {
-        inTransmit += performance.now() - t;
-      }
-    };
+    const { transport, inTransmitMs } = timedLink(link);
     transport.insertCard(chip);
     const started = performance.now();
     const r = await readChip(transport, { key: KEY, trustStore });
@@ -85,30 +37,11 @@ async function readVsLink(runs: number, warmup: number, link: SimulatedApduLinkO
     if (i === 0) coldRatio = ms / transport.linkTimeMs;
     if (i < warmup) continue;
     wall.push(ms);
-    agent.push(ms - inTransmit);
+    agent.push(ms - inTransmitMs());
     linkMs.push(transport.linkTimeMs);
     ratios.push(ms / transport.linkTimeMs);
   }
   return { ratios, wall, linkMs, agent, apdus, coldRatio };
-}
-
-async function agentCpu(runs: number, options: VirtualCccdOptions) {
-  const agentMs: number[] = [];
-  const chipMsAll: number[] = [];
-  let apdus = 0;
-  for (let i = 0; i < runs + 5; i++) {
-    const { chip, chipMs } = timedChip(options);
-    const transport = new SimulatedApduTransport('bench', { card: chip });
-    const cpu0 = process.cpuUsage();
-    const r = await readChip(transport, { key: KEY, trustStore });
-    const cpu = process.cpuUsage(cpu0);
-    if (!r.ok || r.value.authenticity.status !== 'verified') throw new Error('read failed');
-    apdus = r.value.stats.apdus;
-    if (i < 5) continue; // warm-up
-    agentMs.push((cpu.user + cpu.system) / 1000 - chipMs());
-    chipMsAll.push(chipMs());
-  }
-  return { agentMs, chipMsAll, apdus };
 }
 
 const link424 = { bitRateKbps: 424 as const, perApduLatencyMs: 3 };

@@ -1,39 +1,12 @@
 /**
- * Waits for a state, never for wall-clock time: `check` is polled until it holds. The timeout only
- * bounds a test that would otherwise hang, so it is generous (a busy machine is slow, not wrong)
- * and the failure names what was awaited. The agent's specs have the same helper
- * (device-agent/src/spec-helpers/until.ts).
+ * Waits for a state, never for wall-clock time: protocol's `until` with the integration, end-to-end
+ * and benchmark suites' bounds. The timeout only bounds a test that would otherwise hang, so it is
+ * generous (a busy machine is slow, not wrong) and the failure names what was awaited.
  */
-export interface UntilOptions {
-  /** What is awaited, for the failure; a function may describe the last state seen. */
-  what?: string | (() => string);
-  /** Default 20 s. */
-  timeoutMs?: number;
-  /** Default 20 ms. */
-  intervalMs?: number;
-}
+import { until as untilState, type UntilOptions } from '@kiosk/protocol';
 
-/**
- * Resolves once `check` holds: it returns anything but `false` without throwing, so both
- * `() => done` and `() => expect(x).toBe(y)` work. On time-out the last assertion error (or the
- * awaited `what`) is what the test reports.
- */
-export async function until(check: () => unknown, options: UntilOptions = {}): Promise<void> {
-  const timeoutMs = options.timeoutMs ?? 20_000;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    let failure: unknown;
-    try {
-      if ((await check()) !== false) return;
-    } catch (error) {
-      failure = error;
-    }
-    if (Date.now() > deadline) {
-      const what = typeof options.what === 'function' ? options.what() : (options.what ?? 'the condition');
-      const message = `timed out after ${timeoutMs} ms waiting for ${what}`;
-      if (failure instanceof Error) failure.message = `${message}: ${failure.message}`;
-      throw failure instanceof Error ? failure : new Error(message);
-    }
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 20));
-  }
-}
+export type { UntilOptions };
+
+/** `until` of @kiosk/protocol with a 20 s bound (default) polled every 20 ms (default). */
+export const until = (check: () => unknown, options: UntilOptions = {}): Promise<void> =>
+  untilState(check, { timeoutMs: 20_000, intervalMs: 20, ...options });

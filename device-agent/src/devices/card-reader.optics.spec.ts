@@ -4,7 +4,7 @@ import { createLogger } from '../logger';
 import { createTrustStore } from '../identity';
 import { createTestPki, SYNTHETIC_MRZ, VirtualCccdChip } from '../simulator/virtual-cccd';
 import { SimulatedReaderTransport } from '../simulator/simulated-reader.transport';
-import { until } from '../spec-helpers/until';
+import { until } from '@kiosk/protocol';
 import { CardReader, type CardEvent } from './card-reader.device';
 import { DeviceRegistry } from './device-registry';
 

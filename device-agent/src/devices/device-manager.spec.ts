@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { err, ok, type DeviceHealth } from '@kiosk/protocol';
+import { err, ok, until, type DeviceHealth } from '@kiosk/protocol';
 import { attachSimulatedPrinter } from '../simulator/simulated-printer';
 import { asciiTicket } from '../printing/test-fixtures';
 import type { HidDeviceInfo, SerialPortInfo } from '../transports/native-modules';
@@ -15,7 +15,6 @@ import { DeviceManager } from './device-manager';
 import type { FoundDevice, TransportOpener } from './device-source';
 import { DeviceRegistry } from './device-registry';
 import { HardwareDeviceSource } from './hardware.source';
-import { until } from '../spec-helpers/until';
 
 const log = createLogger('silent');
 

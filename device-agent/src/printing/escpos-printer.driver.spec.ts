@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { until } from '../spec-helpers/until';
+import { until } from '@kiosk/protocol';
 import { SimulatedByteTransport } from '../simulator/simulated-byte.transport';
 import { attachSimulatedPrinter, realtimeStatusByte } from '../simulator/simulated-printer';
 import { EscPosPrinterDriver, type PrintJobEvent } from './escpos-printer.driver';

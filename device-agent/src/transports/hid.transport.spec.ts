@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { until } from '../spec-helpers/until';
+import { until } from '@kiosk/protocol';
 import { HidTransport } from './hid.transport';
 import type { HidDeviceHandle, HidDeviceInfo, HidModule } from './native-modules';
 

@@ -11,7 +11,7 @@ import {
   type SerialReaderFraming,
 } from './serial-smart-reader.transport';
 import { SimulatedByteTransport } from '../simulator/simulated-byte.transport';
-import { until } from '../spec-helpers/until';
+import { until } from '@kiosk/protocol';
 import { TransportError } from './transport';
 
 const FRAMING_NAME = 'stx-len16be-type-lrc-etx';

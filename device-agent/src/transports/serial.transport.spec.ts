@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SerialPortMock } from 'serialport';
 import type { SerialBinding, SerialBindingPort } from './native-modules';
 import { SerialTransport, type SerialSettings } from './serial.transport';
-import { until } from '../spec-helpers/until';
+import { until } from '@kiosk/protocol';
 import { TransportError } from './transport';
 
 interface MockPort extends SerialBindingPort {

@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { until } from '../spec-helpers/until';
+import { until } from '@kiosk/protocol';
 import { TcpTransport } from './tcp.transport';
 
 let server: Server | undefined;

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { until } from '../spec-helpers/until';
+import { until } from '@kiosk/protocol';
 import { UsbPrinterTransport, type PrinterFile } from './usb-printer.transport';
 
 const errno = (code: string) => Object.assign(new Error(`${code}: simulated`), { code });

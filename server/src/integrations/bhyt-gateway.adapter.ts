@@ -1,16 +1,14 @@
 /**
  * The BHXH insurance gateway, server-side only (credentials and the staff identity never reach a
- * kiosk). `POST /api/token/take` (form: username, MD5 of the password) → access_token, id_token,
- * expires_in, cached until shortly before it expires; `POST /api/egw/KQNhanLichSuKCB2024` with the
- * tokens and credentials in the query and `{ maThe, hoTen, ngaySinh, hoTenCb, cccdCb }` in the
- * body. A 401 (HTTP status or maKetQua) fetches a new token and retries once. Every answer becomes
+ * kiosk). The e-gateway's login (bhxh-egw.session.ts), then `POST /api/egw/KQNhanLichSuKCB2024`
+ * with the tokens and credentials in the query and `{ maThe, hoTen, ngaySinh, hoTenCb, cccdCb }` in
+ * the body. A 401 (HTTP status or maKetQua) fetches a new token and retries once. Every answer becomes
  * a BhytCheck; nothing throws.
  */
-import { createHash } from 'node:crypto';
 import { cleanText, type Identity } from '@kiosk/protocol';
 import type { BhytCard, BhytCheck } from './bhyt.types';
 import { GATEWAY_AUTH_FAILED, GATEWAY_UNREACHABLE, meaningOf, type ResultMeaning } from './bhyt-result-codes';
-import { HttpClient } from './http.client';
+import { EgwSession, isObj, str } from './bhxh-egw.session';
 
 export interface BhytGatewayOptions {
   baseUrl: string;
@@ -22,16 +20,6 @@ export interface BhytGatewayOptions {
   timeoutMs: number;
   now?: () => number;
 }
-
-interface Token {
-  accessToken: string;
-  idToken: string;
-  refreshAtMs: number;
-}
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined =>
-  typeof v === 'string' && v.trim() !== '' ? v.trim() : typeof v === 'number' ? String(v) : undefined;
 
 /** dd/mm/yyyy → YYYY-MM-DD; yyyy stays; anything else is dropped. */
 export function gatewayDate(v: unknown): string | undefined {
@@ -53,19 +41,16 @@ export function gatewayBirthDate(dateOfBirth: string): string {
 /** `"92 - 012"` → `92012`. */
 const facilityCode = (v: unknown) => str(v)?.replace(/[^A-Za-z0-9]/gu, '') || undefined;
 
-export const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
-
 export class BhytGatewayAdapter {
-  private readonly http = new HttpClient();
-  private token: Token | undefined;
-  private inflight: Promise<Token | 'refused' | 'unreachable'> | undefined;
+  private readonly session: EgwSession;
+
+  constructor(private readonly o: BhytGatewayOptions) {
+    this.session = new EgwSession(o);
+  }
+
   /** Token fetches made (tests, metrics). */
-  tokenFetches = 0;
-
-  constructor(private readonly o: BhytGatewayOptions) {}
-
-  private now(): number {
-    return this.o.now ? this.o.now() : Date.now();
+  get tokenFetches(): number {
+    return this.session.tokenFetches;
   }
 
   async check(identity: Identity, cardNumber: string): Promise<BhytCheck> {
@@ -76,33 +61,19 @@ export class BhytGatewayAdapter {
       durationMs: performance.now() - started,
     });
     for (let attempt = 0; attempt < 2; attempt++) {
-      const token = await this.getToken();
-      if (token === 'refused') return done(GATEWAY_AUTH_FAILED);
-      if (token === 'unreachable') return done(GATEWAY_UNREACHABLE);
-      const query = new URLSearchParams({
-        token: token.accessToken,
-        id_token: token.idToken,
-        username: this.o.username,
-        password: md5(this.o.password),
+      const r = await this.session.post('/api/egw/KQNhanLichSuKCB2024', {
+        maThe: cardNumber,
+        hoTen: identity.fullName,
+        ngaySinh: gatewayBirthDate(identity.dateOfBirth),
+        hoTenCb: this.o.staffName,
+        cccdCb: this.o.staffId,
       });
-      const r = await this.http.request({
-        method: 'POST',
-        url: `${this.o.baseUrl.replace(/\/+$/u, '')}/api/egw/KQNhanLichSuKCB2024?${query.toString()}`,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          maThe: cardNumber,
-          hoTen: identity.fullName,
-          ngaySinh: gatewayBirthDate(identity.dateOfBirth),
-          hoTenCb: this.o.staffName,
-          cccdCb: this.o.staffId,
-        }),
-        timeoutMs: this.o.timeoutMs,
-      });
-      if (!r.ok) return done(GATEWAY_UNREACHABLE);
+      if (r === 'refused') return done(GATEWAY_AUTH_FAILED);
+      if (r === 'unreachable' || !r.ok) return done(GATEWAY_UNREACHABLE);
       const body = isObj(r.value.body) ? r.value.body : undefined;
       const code = str(body?.['maKetQua']);
       if (r.value.status === 401 || code === '401') {
-        this.token = undefined;
+        this.session.dropToken();
         if (attempt === 0) continue;
         return done(GATEWAY_AUTH_FAILED, { resultCode: '401' });
       }
@@ -113,54 +84,8 @@ export class BhytGatewayAdapter {
   }
 
   close(): void {
-    this.http.close();
+    this.session.close();
   }
-
-  private async getToken(): Promise<Token | 'refused' | 'unreachable'> {
-    if (this.token && this.now() < this.token.refreshAtMs) return this.token;
-    this.inflight ??= this.fetchToken().finally(() => {
-      this.inflight = undefined;
-    });
-    return this.inflight;
-  }
-
-  private async fetchToken(): Promise<Token | 'refused' | 'unreachable'> {
-    this.tokenFetches += 1;
-    const started = this.now();
-    const r = await this.http.request({
-      method: 'POST',
-      url: `${this.o.baseUrl.replace(/\/+$/u, '')}/api/token/take`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ username: this.o.username, password: md5(this.o.password) }).toString(),
-      timeoutMs: this.o.timeoutMs,
-    });
-    if (!r.ok) return 'unreachable';
-    if (r.value.status === 401 || r.value.status === 403) return 'refused';
-    const body = isObj(r.value.body) ? r.value.body : undefined;
-    const code = str(body?.['maKetQua']);
-    if (code === '401') return 'refused';
-    if (r.value.status !== 200 || !body) return 'unreachable';
-    // Accept the key either at the top level or under APIKey, as gateways answer both ways.
-    const key = isObj(body['APIKey']) ? body['APIKey'] : body;
-    const accessToken = str(key['access_token']);
-    const idToken = str(key['id_token']);
-    if (!accessToken || !idToken) return code && code !== '200' ? 'refused' : 'unreachable';
-    const expiresAtMs = expiryOf(key['expires_in'], started);
-    const lifetimeMs = Math.max(0, expiresAtMs - started);
-    this.token = { accessToken, idToken, refreshAtMs: expiresAtMs - Math.min(60_000, lifetimeMs / 10) };
-    return this.token;
-  }
-}
-
-/** expires_in as seconds (number or digits) or as a date-time; unreadable → 10 minutes. */
-export function expiryOf(v: unknown, fromMs: number): number {
-  const s = str(v);
-  if (s && /^\d+$/u.test(s)) return fromMs + Number(s) * 1000;
-  if (s) {
-    const at = Date.parse(s);
-    if (Number.isFinite(at)) return at;
-  }
-  return fromMs + 600_000;
 }
 
 /** A gateway answer as a check (without its duration); undefined when it is not one. Never throws. */

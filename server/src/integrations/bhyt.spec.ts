@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { eligibilityOf, expiryOf, gatewayBirthDate, gatewayDate } from './bhyt-gateway.adapter';
+import { eligibilityOf, gatewayBirthDate, gatewayDate } from './bhyt-gateway.adapter';
+import { expiryOf } from './bhxh-egw.session';
 import { BHYT_RESULT_CODES, meaningOf, UNKNOWN_RESULT } from './bhyt-result-codes';
 
 describe('BHYT result codes', () => {

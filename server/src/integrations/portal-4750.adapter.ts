@@ -1,9 +1,7 @@
 /**
  * The social-insurance data portal (Cổng tiếp nhận dữ liệu y tế của BHXH), server-side only: each
  * check-in's Decision 4750 record as it happens. The contract, as the BHXH e-gateway's other
- * services (the insurance gateway's token and query-string credentials):
- * - `POST /api/token/take`, form `username` + MD5 of the password → `{ maKetQua: '200', APIKey: {
- *   access_token, id_token, expires_in } }` (or the keys flat); cached until shortly before expiry;
+ * services (the e-gateway's login and query-string credentials, bhxh-egw.session.ts):
  * - `POST /api/egw/guiCheckin4750?token=…&id_token=…&username=…&password=…` with
  *   `{ maCSKCB, checkin: { MA_LK, STT, … } }` (the decision's upper-case element names) →
  *   `{ maKetQua, maGiaoDich?, thongBao?, loi?: [{ truong, moTa }] }`.
@@ -12,19 +10,13 @@
  * map to delivered / retry / refused in `portalMeaningOf`; nothing throws.
  */
 import { ok, type Result } from '@kiosk/protocol';
-import { md5, expiryOf } from './bhyt-gateway.adapter';
-import { HttpClient } from './http.client';
+import { EgwSession, isObj, str, type EgwCredentials } from './bhxh-egw.session';
 import { FIELDS_4750, type Record4750 } from './checkin-record-4750';
 import type { DeliveryError } from './outbox.worker';
 
-export interface PortalOptions {
-  baseUrl: string;
-  username: string;
-  password: string;
+export interface PortalOptions extends EgwCredentials {
   /** Our facility code (maCSKCB). */
   facilityCode: string;
-  timeoutMs: number;
-  now?: () => number;
 }
 
 export type PortalErrorCode =
@@ -66,10 +58,6 @@ export function portalError(
   const retriable = code === 'portal-unavailable' || code === 'portal-bad-response';
   return { ok: false, error: { code, message, retriable, ...(detail ? { detail } : {}) } };
 }
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined =>
-  typeof v === 'string' && v.trim() !== '' ? v.trim() : typeof v === 'number' ? String(v) : undefined;
 
 /**
  * One answer of the portal as delivered / a failure; `'401'` is the caller's (token refresh).
@@ -125,90 +113,35 @@ export function portalCheckin(record: Record4750): Record<string, string | numbe
   return out;
 }
 
-interface Token {
-  accessToken: string;
-  idToken: string;
-  refreshAtMs: number;
-}
-
 export class Portal4750Adapter {
-  private readonly http = new HttpClient();
-  private token: Token | undefined;
-  private inflight: Promise<Token | 'refused' | 'unreachable'> | undefined;
-  /** Token fetches made (tests, metrics). */
-  tokenFetches = 0;
+  private readonly session: EgwSession;
 
-  constructor(private readonly o: PortalOptions) {}
-
-  private now(): number {
-    return this.o.now ? this.o.now() : Date.now();
+  constructor(private readonly o: PortalOptions) {
+    this.session = new EgwSession(o);
   }
 
-  private get base(): string {
-    return this.o.baseUrl.replace(/\/+$/u, '');
+  /** Token fetches made (tests, metrics). */
+  get tokenFetches(): number {
+    return this.session.tokenFetches;
   }
 
   async send(record: Record4750): Promise<PortalResult> {
     for (let attempt = 0; attempt < 2; attempt++) {
-      const token = await this.getToken();
-      if (token === 'refused') return portalError('portal-auth-failed', 'the portal refused our credentials', 'token');
-      if (token === 'unreachable') return portalError('portal-unavailable', 'no token from the portal', 'token');
-      const query = new URLSearchParams({
-        token: token.accessToken,
-        id_token: token.idToken,
-        username: this.o.username,
-        password: md5(this.o.password),
+      const r = await this.session.post('/api/egw/guiCheckin4750', {
+        maCSKCB: this.o.facilityCode,
+        checkin: portalCheckin(record),
       });
-      const r = await this.http.request({
-        method: 'POST',
-        url: `${this.base}/api/egw/guiCheckin4750?${query.toString()}`,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ maCSKCB: this.o.facilityCode, checkin: portalCheckin(record) }),
-        timeoutMs: this.o.timeoutMs,
-      });
+      if (r === 'refused') return portalError('portal-auth-failed', 'the portal refused our credentials', 'token');
+      if (r === 'unreachable') return portalError('portal-unavailable', 'no token from the portal', 'token');
       if (!r.ok) return portalError('portal-unavailable', r.error.message, r.error.code);
       const meaning = portalMeaningOf(r.value.status, r.value.body);
       if (meaning !== 'token-refused') return meaning;
-      this.token = undefined;
+      this.session.dropToken();
     }
     return portalError('portal-auth-failed', 'the portal refused a fresh token', 'code-401');
   }
 
   close(): void {
-    this.http.close();
-  }
-
-  private async getToken(): Promise<Token | 'refused' | 'unreachable'> {
-    if (this.token && this.now() < this.token.refreshAtMs) return this.token;
-    this.inflight ??= this.fetchToken().finally(() => {
-      this.inflight = undefined;
-    });
-    return this.inflight;
-  }
-
-  private async fetchToken(): Promise<Token | 'refused' | 'unreachable'> {
-    this.tokenFetches += 1;
-    const started = this.now();
-    const r = await this.http.request({
-      method: 'POST',
-      url: `${this.base}/api/token/take`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ username: this.o.username, password: md5(this.o.password) }).toString(),
-      timeoutMs: this.o.timeoutMs,
-    });
-    if (!r.ok) return 'unreachable';
-    if (r.value.status === 401 || r.value.status === 403) return 'refused';
-    const body = isObj(r.value.body) ? r.value.body : undefined;
-    const code = str(body?.['maKetQua']);
-    if (code === '401') return 'refused';
-    if (r.value.status !== 200 || !body) return 'unreachable';
-    const key = isObj(body['APIKey']) ? body['APIKey'] : body;
-    const accessToken = str(key['access_token']);
-    const idToken = str(key['id_token']);
-    if (!accessToken || !idToken) return code && code !== '200' ? 'refused' : 'unreachable';
-    const expiresAtMs = expiryOf(key['expires_in'], started);
-    const lifetimeMs = Math.max(0, expiresAtMs - started);
-    this.token = { accessToken, idToken, refreshAtMs: expiresAtMs - Math.min(60_000, lifetimeMs / 10) };
-    return this.token;
+    this.session.close();
   }
 }

@@ -7,7 +7,7 @@
  * helper lives as long as the service, inside its cgroup, so the unit needs `NotifyAccess=all`;
  * a short-lived `systemd-notify` per message would race systemd's lookup of the sender.
  * Without NOTIFY_SOCKET (not under systemd, or Type=simple) everything here does nothing.
- * The device agent carries the same file (device-agent/src/sd-notify.ts): packages share no Node code.
+ * The server and the device agent both use it (`@kiosk/protocol/node`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 

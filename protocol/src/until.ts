@@ -1,7 +1,8 @@
 /**
- * For specs: waits for a state, never for wall-clock time. `check` is polled until it holds; the
- * timeout only bounds a spec that would otherwise hang (below the unit test timeout, so the
- * failure names what was awaited). Same helper as tests/support/until.ts for the integration tests.
+ * For tests of every package: waits for a state, never for wall-clock time. `check` is polled until
+ * it holds; the timeout only bounds a test that would otherwise hang, so the failure names what was
+ * awaited. The agent's specs use these defaults (below the unit test timeout); the integration,
+ * end-to-end and benchmark suites use tests/support/until.ts, the same function with longer ones.
  */
 export interface UntilOptions {
   /** What is awaited, for the failure; a function may describe the last state seen. */
@@ -11,6 +12,9 @@ export interface UntilOptions {
   /** Default 5 ms. */
   intervalMs?: number;
 }
+
+// Browsers and Node both have it; protocol compiles without either's type library.
+declare function setTimeout(callback: () => void, ms: number): unknown;
 
 /**
  * Resolves once `check` holds: it returns anything but `false` without throwing, so both
@@ -33,6 +37,6 @@ export async function until(check: () => unknown, options: UntilOptions = {}): P
       if (failure instanceof Error) failure.message = `${message}: ${failure.message}`;
       throw failure instanceof Error ? failure : new Error(message);
     }
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 5));
+    await new Promise<void>((resolve) => setTimeout(resolve, options.intervalMs ?? 5));
   }
 }
