@@ -10,14 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CheckInRequest } from '@kiosk/protocol';
 import {
   api,
+  checkInWith,
   databaseKinds,
   databaseUrl,
   login,
   startServer,
   stopDatabases,
+  unansweredEmr,
   type RunningServer,
 } from '../support/server-harness';
 
@@ -55,10 +56,7 @@ describe.each(databaseKinds)('column encryption (%s)', (kind) => {
         ...db,
         RETENTION_PURGE_INTERVAL_MINUTES: '0',
         FACILITY_CODE: '92012',
-        EMR_MODE: 'fhir',
-        FHIR_BASE_URL: 'http://127.0.0.1:9/fhir',
-        OUTBOX_POLL_MS: '60000',
-        OUTBOX_BACKOFF_BASE_MS: '600000',
+        ...unansweredEmr,
         ...env,
       },
       { clock },
@@ -92,14 +90,7 @@ describe.each(databaseKinds)('column encryption (%s)', (kind) => {
     }
     return [...found].sort();
   };
-  const checkIn = async (server: RunningServer, identity: CheckInRequest['identity']) => {
-    const r = await server.app.services.checkIn.checkIn(
-      { checkInId: randomUUID(), identity, serviceId: 'noi-tong-quat', priorityClaims: [], consent: true },
-      null,
-    );
-    if (!r.ok) throw new Error(r.error.code);
-    return r.value;
-  };
+  const checkIn = checkInWith;
   const patientOf = async (server: RunningServer, token: string, ticketId: string) =>
     (
       await api<{ id: string; fullName: string; idNumber: string; address: string }>(

@@ -11,11 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Appointment, CheckInRequest, ErasureReport } from '@kiosk/protocol';
 import {
   api,
+  checkInWith,
   databaseKinds,
   databaseUrl,
   login,
   startServer,
   stopDatabases,
+  unansweredEmr,
   type RunningServer,
 } from '../support/server-harness';
 
@@ -54,16 +56,12 @@ describe.each(databaseKinds)('personal data in every table (%s)', (kind) => {
         RETENTION_PURGE_INTERVAL_MINUTES: '0',
         FACILITY_CODE: '92012',
         // An EMR and a portal nobody answers: deliveries stay unsent, as during an outage.
-        EMR_MODE: 'fhir',
-        FHIR_BASE_URL: 'http://127.0.0.1:9/fhir',
-        FHIR_TIMEOUT_MS: '200',
+        ...unansweredEmr,
         PORTAL_MODE: 'on',
         PORTAL_URL: 'http://127.0.0.1:9/portal',
         PORTAL_USERNAME: 'bv92012',
         PORTAL_PASSWORD: 'portal-secret',
         PORTAL_TIMEOUT_MS: '200',
-        OUTBOX_POLL_MS: '60000',
-        OUTBOX_BACKOFF_BASE_MS: '600000',
       },
       { clock },
     );
@@ -72,14 +70,7 @@ describe.each(databaseKinds)('personal data in every table (%s)', (kind) => {
   });
   afterAll(() => server?.stop());
 
-  const checkIn = async (identity: CheckInRequest['identity']) => {
-    const r = await server.app.services.checkIn.checkIn(
-      { checkInId: randomUUID(), identity, serviceId: 'noi-tong-quat', priorityClaims: [], consent: true },
-      null,
-    );
-    if (!r.ok) throw new Error(r.error.code);
-    return r.value;
-  };
+  const checkIn = (identity: CheckInRequest['identity']) => checkInWith(server, identity);
   const patientIdOf = async (ticketId: string) =>
     (await api<{ id: string }>(server.url, reception, 'GET', `/api/queue/tickets/${ticketId}/patient`)).body.value
       ?.id ?? '';

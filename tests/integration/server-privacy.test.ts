@@ -9,11 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BreachRecord, CheckInRequest, ErasureReport, ProcessingRegister } from '@kiosk/protocol';
 import {
   api,
+  checkInWith,
   databaseKinds,
   databaseUrl,
   login,
   startServer,
   stopDatabases,
+  unansweredEmr,
   type RunningServer,
 } from '../support/server-harness';
 
@@ -48,12 +50,7 @@ describe.each(databaseKinds)('personal data protection (%s)', (kind) => {
         ...(await databaseUrl(kind)),
         RETENTION_PURGE_INTERVAL_MINUTES: '0',
         FACILITY_CODE: '92012',
-        // An EMR nobody answers: deliveries stay unsent, as for a patient checked in during an outage.
-        EMR_MODE: 'fhir',
-        FHIR_BASE_URL: 'http://127.0.0.1:9/fhir',
-        FHIR_TIMEOUT_MS: '200',
-        OUTBOX_POLL_MS: '60000',
-        OUTBOX_BACKOFF_BASE_MS: '600000',
+        ...unansweredEmr,
       },
       { clock },
     );
@@ -62,14 +59,7 @@ describe.each(databaseKinds)('personal data protection (%s)', (kind) => {
   });
   afterAll(() => server?.stop());
 
-  const checkIn = async (identity: CheckInRequest['identity']) => {
-    const r = await server.app.services.checkIn.checkIn(
-      { checkInId: randomUUID(), identity, serviceId: 'noi-tong-quat', priorityClaims: [], consent: true },
-      null,
-    );
-    if (!r.ok) throw new Error(r.error.code);
-    return r.value;
-  };
+  const checkIn = (identity: CheckInRequest['identity']) => checkInWith(server, identity);
   const patientOf = async (ticketId: string) =>
     (await api<PatientView>(server.url, reception, 'GET', `/api/queue/tickets/${ticketId}/patient`)).body.value;
 

@@ -1,8 +1,10 @@
 /** Starts a real server on an ephemeral loopback port with a throwaway SQLite file (or a given database URL). */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createServerApp, loadConfig, type Clock, type ServerApp } from '@kiosk/server';
+import type { CheckInReceipt, CheckInRequest } from '@kiosk/protocol';
 import { postgresAvailable, startPostgres, type PostgresCluster } from './postgres';
 
 export interface RunningServer {
@@ -113,4 +115,30 @@ export async function pairDisplay(url: string, adminToken: string, name = 'Sản
   });
   if (!paired.body.value) throw new Error(`pairing refused: ${paired.status}`);
   return paired.body.value.credential;
+}
+
+/**
+ * Settings for an EMR nobody answers (a closed loopback port) and an outbox that does not retry
+ * within a test: deliveries stay unsent, as for a patient checked in during an outage.
+ */
+export const unansweredEmr: Record<string, string> = {
+  EMR_MODE: 'fhir',
+  FHIR_BASE_URL: 'http://127.0.0.1:9/fhir',
+  FHIR_TIMEOUT_MS: '200',
+  OUTBOX_POLL_MS: '60000',
+  OUTBOX_BACKOFF_BASE_MS: '600000',
+};
+
+/** Checks `identity` in at the server's check-in service (as a kiosk would), with consent; throws on a refusal. */
+export async function checkInWith(
+  server: RunningServer,
+  identity: CheckInRequest['identity'],
+  serviceId = 'noi-tong-quat',
+): Promise<CheckInReceipt> {
+  const r = await server.app.services.checkIn.checkIn(
+    { checkInId: randomUUID(), identity, serviceId, priorityClaims: [], consent: true },
+    null,
+  );
+  if (!r.ok) throw new Error(r.error.code);
+  return r.value;
 }
