@@ -35,3 +35,4 @@ export * from './offline';
 export * from './identity-conflict';
 export * from './kiosk-config';
 export * from './ticket-qr';
+export * from './asn1';
