@@ -36,3 +36,4 @@ export * from './identity-conflict';
 export * from './kiosk-config';
 export * from './ticket-qr';
 export * from './asn1';
+export * from './trust-store';
