@@ -16,6 +16,7 @@ import {
   type ClassifiedScan,
   type IdentificationState,
   type Ticket,
+  type TrustApplied,
 } from '@kiosk/protocol';
 import type { AgentConfig } from './config';
 import type { Logger } from './logger';
@@ -25,14 +26,29 @@ import type { DeviceSource, TransportOpener } from './devices/device-source';
 import type { CardEvent } from './devices/card-reader.device';
 import { HardwareDeviceSource, hardwareOpener } from './devices/hardware.source';
 import { ChipReads } from './devices/chip-reads';
-import { loadTrustStore, type LoadedTrustStore } from './devices/trust-store.loader';
+import {
+  loadPushedTrust,
+  loadTrustStore,
+  savePushedTrust,
+  storeOfPushed,
+  type LoadedTrustStore,
+} from './devices/trust-store.loader';
 import { testTicket } from './devices/test-ticket';
 import { startUiGateway, type UiGateway } from './gateway/ui.gateway';
 import { ServerLink } from './server-link/server-link';
-import { classifyScan, createTrustStore, IdentificationSession, type SessionKey, type TrustStore } from './identity';
+import {
+  classifyScan,
+  createTrustStore,
+  EMPTY_TRUST_STORE,
+  IdentificationSession,
+  mergeTrustStores,
+  type SessionKey,
+  type TrustStore,
+} from './identity';
 import type { DiscoverySources } from './transports';
 import { createSimulatedDevices, type SimulatedDevices } from './simulator/simulated-devices';
 import { attachSimGateway, refuseSimGateway } from './simulator/sim.gateway';
+import type { TestPki } from './simulator/virtual-cccd/pki';
 import { runCheckIn } from './checkin.flow';
 import { printPaymentReceipt, printVietQrSlip, runAppointmentCheckIn } from './payment.flow';
 import { Listeners } from './transports/transport';
@@ -70,6 +86,8 @@ export interface AgentOverrides {
   discoverySources?: DiscoverySources;
   source?: DeviceSource;
   opener?: TransportOpener;
+  /** Simulated mode: the CSCA and document signer of the simulated cards (tests build trust files with it). */
+  simulatedPki?: TestPki;
 }
 
 export async function createAgent(config: AgentConfig, log: Logger, overrides: AgentOverrides = {}): Promise<Agent> {
@@ -113,23 +131,39 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
           printerProfileId: remote?.config.printer?.profileId ?? config.PRINTER_PROFILE,
           readerProfileId: config.READER_PROFILE,
           duplicateWindowMs: config.SCAN_DUPLICATE_WINDOW_MS,
+          ...(overrides.simulatedPki ? { pki: overrides.simulatedPki } : {}),
         })
       : undefined;
   const trust = loadTrustStore(config.TRUST_STORE_DIR);
   for (const problem of trust.problems) log.warn({ problem }, 'trust store');
-  if (trust.store.anchors.length === 0 && !simulated)
+  // The set the server pushed last (admin-imported master lists, certificates, CRLs), kept across restarts.
+  const pushedTrustFile = path.join(config.AGENT_DATA_DIR, 'trust-set.json');
+  let pushed = loadPushedTrust(pushedTrustFile);
+  if (trust.store.anchors.length === 0 && !pushed?.store.anchors.length && !simulated)
     log.warn('no CSCA certificates: chip reads report no-trust-anchor');
-  // The simulated world's cards are signed by its own throwaway CSCA, which it trusts; built at the
-  // first read, not at start.
-  let simulatedTrust: TrustStore | undefined;
+  // The simulated world's cards are signed by its own throwaway CSCA, which it trusts unless told
+  // not to; built at the first read, not at start.
+  let simulatedCsca: TrustStore | undefined;
+  let combinedTrust: TrustStore | undefined;
   const trustStore = (): TrustStore => {
-    if (!simulated) return trust.store;
-    if (!simulatedTrust) {
-      const combined = createTrustStore([...trust.store.anchors.map((a) => a.toString()), simulated.pki().csca.pem]);
-      simulatedTrust = combined.ok ? combined.value : trust.store;
+    if (combinedTrust) return combinedTrust;
+    const parts = [trust.store, pushed?.store ?? EMPTY_TRUST_STORE];
+    if (simulated && config.SIMULATED_CSCA_TRUSTED) {
+      if (!simulatedCsca) {
+        const own = createTrustStore([simulated.pki().csca.pem]);
+        simulatedCsca = own.ok ? own.value : EMPTY_TRUST_STORE;
+      }
+      parts.push(simulatedCsca);
     }
-    return simulatedTrust;
+    combinedTrust = mergeTrustStores(...parts);
+    return combinedTrust;
   };
+  const trustApplied = (): TrustApplied => ({
+    revision: pushed?.set.revision ?? 'none',
+    anchors: pushed?.store.anchors.length ?? 0,
+    crls: pushed?.store.crls?.length ?? 0,
+    localAnchors: trust.store.anchors.length,
+  });
 
   // Identities the agent read from chips itself, for this session only (chip-reads.ts).
   const chipReads = new ChipReads(config.SESSION_IDLE_MS);
@@ -175,6 +209,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     transports: registry.transports,
     storageFaults: link.storageFaults.slice(0, 16),
     ...(journal ? { offline: journal.backlog() } : {}),
+    trust: trustApplied(),
   });
   // 'insurance-check' means this agent can relay the BHYT pre-check; the server answers
   // 'insurance-check-off' where the site does not check cards at the kiosk.
@@ -509,6 +544,16 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
         rollout: releasesDir ? (readLauncherState(releasesDir) ?? null) : null,
       };
       return ok(diagnostics);
+    },
+    'trust:apply': (set) => {
+      const { store, dropped } = storeOfPushed(set);
+      pushed = { set, store };
+      combinedTrust = undefined;
+      savePushedTrust(pushedTrustFile, set);
+      const applied = trustApplied();
+      log.info({ ...applied, dropped }, 'trust set applied');
+      void link.heartbeat(heartbeat());
+      return ok(applied);
     },
     'software:update': (command) => {
       if (!releasesDir) return err('no-launcher', 'this agent does not run under the launcher: no rollout');

@@ -52,6 +52,14 @@ export const agentConfigSchema = z.object({
    * unset: reads report 'no-trust-anchor' (the data matches its signature, the signer is not checked).
    */
   TRUST_STORE_DIR: z.string().optional(),
+  /**
+   * Simulated mode: the simulated cards' own CSCA is trusted from the start. `false` makes the
+   * simulated kiosk depend on its trust store (the folder and what the server pushes) as a real one does.
+   */
+  SIMULATED_CSCA_TRUSTED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   /** The agent forgets the session (QR key, staff key) after this long without a scan, card or command. */
   SESSION_IDLE_MS: z.coerce.number().int().positive().default(180_000),
   /** Facts kept on disk for the server while it is unreachable; past this the oldest go first. */

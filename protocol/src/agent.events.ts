@@ -11,6 +11,7 @@ import type { ServiceInfo } from './facility';
 import { insuranceCheckRequestSchema, type InsuranceCheck } from './kiosk-flow';
 import { ticketSchema } from './ticket';
 import { noPayloadSchema } from './no-payload';
+import { trustSetSchema, type TrustApplied } from './trust-store';
 import { ticketStatusRequestSchema, type TicketPublicStatus } from './ticket-status';
 import { leaseRequestSchema, replayBatchSchema, type OfflineLease, type ReplayOutcome } from './offline';
 import { appointmentCheckInRequestSchema, appointmentLookupSchema, type Appointment } from './appointment';
@@ -89,6 +90,8 @@ export const serverToAgentCommands = {
   'diagnostics:collect': answers<AgentDiagnostics>()(noPayloadSchema),
   /** Download, verify and stage a signed bundle; accepted at once, progress comes as `rollout:report`. */
   'software:update': answers<{ accepted: true }>()(softwareUpdateCommandSchema),
+  /** The CSCA trust set (on connect and on every change); the ack says what the agent applied. */
+  'trust:apply': answers<TrustApplied>()(trustSetSchema),
 } as const;
 
 /** Facts the server tells agents. */

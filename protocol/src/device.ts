@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { trustAppliedSchema } from './trust-store';
 
 export const deviceClassSchema = z.enum(['printer', 'scanner', 'card-reader']);
 export const deviceStateSchema = z.enum(['ready', 'busy', 'degraded', 'error', 'disconnected']);
@@ -37,5 +38,7 @@ export const agentHeartbeatSchema = z.object({
     .optional(),
   /** Offline check-ins kept on the kiosk, not yet acknowledged by the server. */
   offline: z.object({ backlog: z.number().int().min(0), oldestAt: z.string().max(40).optional() }).optional(),
+  /** The CSCA trust set it applied (trust-store.ts): the server's revision and what it counted. */
+  trust: trustAppliedSchema.optional(),
 });
 export type AgentHeartbeat = z.infer<typeof agentHeartbeatSchema>;

@@ -36,3 +36,5 @@ export * from './identity-conflict';
 export * from './kiosk-config';
 export * from './ticket-qr';
 export * from './until';
+export * from './asn1';
+export * from './trust-store';

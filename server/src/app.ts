@@ -14,6 +14,7 @@ import { QueueService } from './services/queue.service';
 import { FleetService } from './services/fleet.service';
 import { PatientService } from './services/patient.service';
 import { IdentityConflictService } from './services/identity-conflict.service';
+import { TrustStoreService } from './services/trust-store.service';
 import { RetentionService } from './services/retention.service';
 import { AlertService } from './services/alert.service';
 import { StatsService } from './services/stats.service';
@@ -37,6 +38,7 @@ import { registerKioskRoutes } from './http/kiosk.routes';
 import { registerAdminRoutes } from './http/admin.routes';
 import { registerPrivacyRoutes } from './http/privacy.routes';
 import { registerIdentityConflictRoutes } from './http/identity-conflict.routes';
+import { registerTrustStoreRoutes } from './http/trust-store.routes';
 import { registerDisplayRoutes } from './http/display.routes';
 import { registerLanguageRoutes } from './http/language.routes';
 import { registerReportRoutes } from './http/report.routes';
@@ -302,6 +304,7 @@ export async function createServerApp(
     fleet: new FleetService(repositories.agents, transactions, clock, repositories.alerts),
     patients: new PatientService(repositories, clock, auth, config.PRIVACY_NOTICE_VERSION),
     identityConflicts: new IdentityConflictService(repositories, transactions, clock, auth),
+    trustStore: new TrustStoreService(repositories, clock, auth, (set) => rt.current?.trustChanged(set)),
     retention,
     privacy: new PrivacyService(repositories, transactions, clock, auth, {
       controller: config.HOSPITAL_NAME,
@@ -451,6 +454,7 @@ export async function createServerApp(
   });
   registerPrivacyRoutes(api, services);
   registerIdentityConflictRoutes(api, services);
+  registerTrustStoreRoutes(api, services);
   registerDisplayRoutes(api, services, {
     reconfigured: (displayId) => rt.current?.displayReconfigured(displayId),
     revoked: (displayId) => rt.current?.disconnectDisplay(displayId),

@@ -401,6 +401,7 @@ describe('kiosks managed remotely', () => {
           'agent:restart': refuse,
           'config:apply': refuse,
           'diagnostics:collect': refuse,
+          'trust:apply': refuse,
           'software:update': (command) => {
             offered.get(id)?.push(command);
             return ok({ accepted: true as const });

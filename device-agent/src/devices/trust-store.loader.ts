@@ -2,11 +2,14 @@
  * The CSCA trust store from a folder of certificates (.pem .crt .cer .der). No public Vietnamese
  * CSCA list is known, so this is configuration; a file that does not parse is skipped and named
  * (a lasting fault to show, not a reason to refuse to start). No folder → an empty store, and
- * reads report 'no-trust-anchor'.
+ * reads report 'no-trust-anchor'. The server's pushed set (master lists, certificates, CRLs an
+ * administrator imported) is kept beside it in the agent's data folder and merged with it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { trustSetSchema, type TrustSet } from '@kiosk/protocol';
 import { createTrustStore, EMPTY_TRUST_STORE, type TrustStore } from '../identity';
+import { writePrivateFileAtomic } from '../server-link/private-files';
 
 export interface LoadedTrustStore {
   store: TrustStore;
@@ -49,4 +52,48 @@ export function loadTrustStore(
   if (entries.length === 0) return { store: EMPTY_TRUST_STORE, files, problems };
   const store = createTrustStore(entries);
   return { store: store.ok ? store.value : EMPTY_TRUST_STORE, files, problems };
+}
+
+/** The trust set the server pushed last, kept (0600) so it holds across a restart without the server. */
+export interface PushedTrust {
+  set: TrustSet;
+  store: TrustStore;
+}
+
+/** The pushed set as a store; DER that does not parse is dropped and counted (the server validated it). */
+export function storeOfPushed(set: TrustSet): { store: TrustStore; dropped: number } {
+  let dropped = 0;
+  const anchors: Uint8Array[] = [];
+  const crls: Uint8Array[] = [];
+  for (const b64 of set.anchors) {
+    const der = new Uint8Array(Buffer.from(b64, 'base64'));
+    if (createTrustStore([der]).ok) anchors.push(der);
+    else dropped++;
+  }
+  for (const b64 of set.crls) {
+    const der = new Uint8Array(Buffer.from(b64, 'base64'));
+    if (createTrustStore([], [der]).ok) crls.push(der);
+    else dropped++;
+  }
+  const store = createTrustStore(anchors, crls);
+  return { store: store.ok ? store.value : EMPTY_TRUST_STORE, dropped };
+}
+
+export function loadPushedTrust(file: string): PushedTrust | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const set = trustSetSchema.safeParse(JSON.parse(text));
+    return set.success ? { set: set.data, store: storeOfPushed(set.data).store } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function savePushedTrust(file: string, set: TrustSet): void {
+  writePrivateFileAtomic(file, JSON.stringify(set));
 }

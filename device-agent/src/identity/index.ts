@@ -58,7 +58,7 @@ export {
   type PassiveAuthOptions,
   type CertificateSummary,
 } from './pa/passive-auth';
-export { createTrustStore, EMPTY_TRUST_STORE, type TrustStore } from './pa/trust-store';
+export { createTrustStore, EMPTY_TRUST_STORE, mergeTrustStores, type TrustStore } from './pa/trust-store';
 export {
   readChip,
   type ChipReadOptions,

@@ -212,6 +212,7 @@ export class ServerLink {
         'config:apply': managed('config:apply'),
         'diagnostics:collect': managed('diagnostics:collect'),
         'software:update': managed('software:update'),
+        'trust:apply': managed('trust:apply'),
       },
       {
         onError: (e, event) => this.options.log.error({ event, err: String(e) }, 'server command failed'),

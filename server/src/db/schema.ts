@@ -396,7 +396,28 @@ export interface RolloutTargetTable {
   updated_at: string;
 }
 
+export interface TrustFileTable {
+  id: string;
+  name: string;
+  kind: string;
+  sha256: string;
+  content: string;
+  trust_json: string;
+  summary_json: string;
+  uploaded_by: string;
+  uploaded_at: string;
+}
+export interface AgentTrustStateTable {
+  agent_id: string;
+  revision: string;
+  anchors: number;
+  crls: number;
+  local_anchors: number;
+  reported_at: string;
+}
 export interface Database {
+  trust_files: TrustFileTable;
+  agent_trust_states: AgentTrustStateTable;
   departments: DepartmentTable;
   services: ServiceTable;
   patients: PatientTable;

@@ -18,6 +18,8 @@ import {
   type ServerToAgentEvents,
   type ServiceInfo,
   type TicketPrintCommand,
+  type TrustApplied,
+  type TrustSet,
 } from '@kiosk/protocol';
 import type { AgentChannel } from '../services/fleet-management.service';
 import type { Services } from '../services';
@@ -80,12 +82,16 @@ export function attachAgentNamespace(
       () => s.alerts.resolve(agent.id, ['kiosk-offline']),
       (e: unknown) => log.warn({ err: String(e) }, 'agent touch failed'),
     );
-    // Its newest configuration and a pending update, once its command listeners are in place.
-    setImmediate(() =>
+    // Its newest configuration, a pending update and the CSCA trust set, once its command listeners are in place.
+    setImmediate(() => {
       s.fleetManagement
         .agentConnected(agent.id)
-        .catch((e: unknown) => log.warn({ err: String(e) }, 'remote management on connect failed')),
-    );
+        .catch((e: unknown) => log.warn({ err: String(e) }, 'remote management on connect failed'));
+      s.trustStore.currentSet().then(
+        (set) => pushTrustTo(agent.id, set),
+        (e: unknown) => log.warn({ err: String(e) }, 'trust set on connect failed'),
+      );
+    });
     serveCommands(
       socket,
       agentCommands,
@@ -105,6 +111,7 @@ export function attachAgentNamespace(
           await s.fleet.heartbeat(agent.id, hb);
           if (hb.offline) await s.offline.saveBacklog(agent.id, hb.offline.backlog, hb.offline.oldestAt);
           await s.alerts.reconcileHeartbeat(agent.id, hb.devices, hb.storageFaults);
+          if (hb.trust) await s.trustStore.recordApplied(agent.id, hb.trust);
           return ok(null);
         },
         'insurance:check': (request) => insurance.checkInsuranceForKiosk(request),
@@ -143,6 +150,12 @@ export function attachAgentNamespace(
       return err('kiosk-timeout', 'the kiosk did not answer in time');
     }
   };
+  /** One agent takes the trust set; what it applied is recorded (and comes again with its heartbeats). */
+  const pushTrustTo = async (agentId: string, set: TrustSet): Promise<void> => {
+    const applied = await ask<TrustApplied>(agentId, 'trust:apply', set, MANAGEMENT_ACK_TIMEOUT_MS);
+    if (applied.ok) await s.trustStore.recordApplied(agentId, applied.value);
+    else log.warn({ agentId, code: applied.error.code }, 'trust set not applied');
+  };
   const channel: AgentChannel = {
     restart: (agentId, reason) => ask(agentId, 'agent:restart', reason ? { reason } : {}, MANAGEMENT_ACK_TIMEOUT_MS),
     applyConfig: (agentId, command) => ask(agentId, 'config:apply', command, MANAGEMENT_ACK_TIMEOUT_MS),
@@ -154,6 +167,11 @@ export function attachAgentNamespace(
   return {
     channel,
     servicesChanged: (list: ServiceInfo[]) => agents.emit('services:changed', list),
+    /** The trust set to every agent connected to this instance (each other instance pushes to its own). */
+    pushTrust: async (set: TrustSet): Promise<void> => {
+      const ids = new Set([...agents.sockets.values()].map((socket) => socket.data.agent.id));
+      await Promise.all([...ids].map((id) => pushTrustTo(id, set).catch(() => undefined)));
+    },
     /** To the agent that started the payment, on whichever instance holds its socket. */
     paymentUpdated: (agentId: string, update: PaymentUpdate) =>
       agents.to(agentRoom(agentId)).emit('payment:updated', update),

@@ -15,6 +15,7 @@ import type {
   Result,
   ServiceInfo,
   TicketPrintCommand,
+  TrustSet,
 } from '@kiosk/protocol';
 import type { Services } from '../services';
 import type { AgentChannel } from '../services/fleet-management.service';
@@ -33,6 +34,8 @@ export interface Realtime {
   ticketChanged(entry: QueueEntry): void;
   callAnnounced(call: CalledTicket): void;
   servicesChanged(services: ServiceInfo[]): void;
+  /** The CSCA trust set changed: pushed to every connected kiosk agent. */
+  trustChanged(set: TrustSet): void;
   /** To admins, on /admin. */
   alertChanged(alert: FleetAlert): void;
   /** Tells the agent its credential was revoked and disconnects it, on every server instance. */
@@ -88,6 +91,7 @@ export function createRealtime(http: HttpServer, s: Services, log: Logger, optio
     ticketChanged: (entry) => void staff.ticketChanged(entry),
     callAnnounced: (call) => void display.callAnnounced(call),
     servicesChanged: (list) => void agents.servicesChanged(list),
+    trustChanged: (set) => void agents.pushTrust(set),
     alertChanged: (alert) => void admin.alertChanged(alert),
     disconnectAgent: (agentId) => agents.disconnectAgent(agentId),
     printOnAgent: (agentId, command) => agents.printOnAgent(agentId, command),

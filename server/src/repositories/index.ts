@@ -24,6 +24,7 @@ import { FleetManagementRepository } from './fleet-management.repository';
 import { TicketStatusRepository } from './ticket-status.repository';
 import { OfflineLeaseRepository } from './offline-lease.repository';
 import { IdentityConflictRepository } from './identity-conflict.repository';
+import { TrustStoreRepository } from './trust-store.repository';
 
 export type { Executor } from './executor';
 
@@ -65,6 +66,8 @@ export interface Repositories {
   offlineLeases: OfflineLeaseRepository;
   /** Check-ins whose identity disagrees with the stored patient, for staff review. */
   identityConflicts: IdentityConflictRepository;
+  /** The CSCA trust store: imported files, what each kiosk applied. */
+  trustStore: TrustStoreRepository;
 }
 
 /** `clock` stamps the outbox's own bookkeeping (claims, leases, retries). */
@@ -93,5 +96,6 @@ export function createRepositories(
     ticketStatus: new TicketStatusRepository(db, cipher),
     offlineLeases: new OfflineLeaseRepository(db),
     identityConflicts: new IdentityConflictRepository(db, cipher),
+    trustStore: new TrustStoreRepository(db),
   };
 }

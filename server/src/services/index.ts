@@ -17,6 +17,7 @@ import type { FleetManagementService } from './fleet-management.service';
 import type { TicketStatusService } from './ticket-status.service';
 import type { OfflineService } from './offline.service';
 import type { IdentityConflictService } from './identity-conflict.service';
+import type { TrustStoreService } from './trust-store.service';
 
 export interface Services {
   db: Db;
@@ -40,4 +41,6 @@ export interface Services {
   ticketStatus: TicketStatusService;
   offline: OfflineService;
   identityConflicts: IdentityConflictService;
+  /** The CSCA trust store: imported master lists, certificates and CRLs pushed to the kiosks. */
+  trustStore: TrustStoreService;
 }

@@ -16,7 +16,15 @@ const REASONS: Readonly<Record<PassiveAuthStep, string>> = {
   signature: 'bad-signature',
   'certificate-chain': 'bad-chain',
   'certificate-validity': 'certificate-expired',
+  'dsc-revoked': 'dsc-revoked',
 };
+
+/** Failed steps after the SOD's own signature verified: the data is as signed, the signer is not trusted. */
+const SIGNED_BUT_NOT_TRUSTED: ReadonlySet<PassiveAuthStep> = new Set([
+  'certificate-chain',
+  'certificate-validity',
+  'dsc-revoked',
+]);
 
 /** What a read verified beyond passive authentication, and how the chip was opened. */
 export interface ChipVerification {
@@ -60,8 +68,8 @@ function passiveOf(result: PassiveAuthResult | undefined): CardAuthenticity {
       reason: 'no-trust-anchor',
     };
   return {
-    passive: result.step === 'certificate-chain' || result.step === 'certificate-validity' ? 'valid' : 'invalid',
-    signer: result.step === 'certificate-chain' ? 'untrusted' : 'unknown',
+    passive: SIGNED_BUT_NOT_TRUSTED.has(result.step) ? 'valid' : 'invalid',
+    signer: result.step === 'certificate-chain' || result.step === 'dsc-revoked' ? 'untrusted' : 'unknown',
     reason: REASONS[result.step],
   };
 }

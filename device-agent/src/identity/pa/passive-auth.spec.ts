@@ -7,6 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { encodeTlv } from '../tlv/ber-tlv';
 import { parseSod } from '../lds/sod.parser';
 import {
+  buildCrl,
   buildLdsSecurityObject,
   buildSod,
   createTestPki,
@@ -30,6 +31,42 @@ const store = (...pems: string[]): TrustStore => {
 };
 const trusted = store(pki.csca.pem);
 const sod = buildSod({ dataGroups: files.dataGroups, signer: pki.documentSigner });
+
+describe('verifyPassiveAuth with CRLs', () => {
+  const withCrl = (crl: Uint8Array): TrustStore => {
+    const r = createTrustStore([pki.csca.pem], [crl]);
+    if (!r.ok) throw new Error(r.error.message);
+    return r.value;
+  };
+
+  it('fails as dsc-revoked when a CRL signed by the CSCA lists the document signer', () => {
+    const crl = buildCrl({ issuer: pki.csca, revoked: [0x0fff, 0x1001] });
+    const r = verifyPassiveAuth(sod, files.dataGroups, { trustStore: withCrl(crl) });
+    expect(r.status === 'failed' && r.step).toBe('dsc-revoked');
+  });
+
+  it('ignores a CRL that does not list the signer, one not signed by the CSCA, and one of another CSCA', () => {
+    const other = createTestPki();
+    const stores = [
+      withCrl(buildCrl({ issuer: pki.csca, revoked: [0x2002] })),
+      withCrl(buildCrl({ issuer: pki.csca, revoked: [0x1001], signWithKey: generateKeyPair('ec-p256') })),
+      withCrl(buildCrl({ issuer: other.csca, revoked: [0x1001] })),
+    ];
+    for (const trustStore of stores)
+      expect(verifyPassiveAuth(sod, files.dataGroups, { trustStore }).status).toBe('verified');
+  });
+
+  it('still honours a CRL past its nextUpdate (a revocation does not expire)', () => {
+    const crl = buildCrl({
+      issuer: pki.csca,
+      revoked: [0x1001],
+      thisUpdate: new Date(Date.now() - 60 * 86_400_000),
+      nextUpdate: new Date(Date.now() - 30 * 86_400_000),
+    });
+    const r = verifyPassiveAuth(sod, files.dataGroups, { trustStore: withCrl(crl) });
+    expect(r.status === 'failed' && r.step).toBe('dsc-revoked');
+  });
+});
 
 describe('verifyPassiveAuth', () => {
   it.each<KeyKind>(['ec-p256', 'rsa-2048', 'rsa-pss-2048'])('verifies a SOD signed with %s', (kind) => {

@@ -8,20 +8,12 @@
  * DER walking is our own (tlv/), signature and chain checks are node:crypto (verify,
  * X509Certificate.checkIssued/verify): no dependency, and faulty SODs can be crafted in tests.
  */
-import { createHash, constants, verify, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
+import { signatureSchemeOf } from '@kiosk/protocol';
 import { bytesEqual } from '../icao/bytes';
-import {
-  HASH_OIDS,
-  OID,
-  parseAlgorithmIdentifier,
-  parseSod,
-  type HashName,
-  type SignerInfo,
-  type Sod,
-} from '../lds/sod.parser';
+import { HASH_OIDS, OID, parseSod, type HashName, type SignerInfo, type Sod } from '../lds/sod.parser';
 import { childrenOf, readTlv } from '../tlv/ber-tlv';
-import { decodeSmallInt } from '../tlv/der';
-import type { TrustStore } from './trust-store';
+import { revokedBy, verifySignature, type TrustStore } from './trust-store';
 
 export type PassiveAuthStep =
   | 'sod-parse'
@@ -32,7 +24,9 @@ export type PassiveAuthStep =
   | 'signer-certificate'
   | 'signature'
   | 'certificate-chain'
-  | 'certificate-validity';
+  | 'certificate-validity'
+  /** A CRL of the document signer's CSCA, signed by that CSCA, lists the signer's serial. */
+  | 'dsc-revoked';
 
 /** Organisation-level certificate facts; safe to log (no personal data). */
 export interface CertificateSummary {
@@ -103,75 +97,6 @@ function matchesSid(der: Uint8Array, sid: SignerInfo['sid']): boolean {
     bytesEqual(ias.issuer, sid.issuer) &&
     stripZeros(Buffer.from(ias.serial).toString('hex')) === stripZeros(Buffer.from(sid.serialNumber).toString('hex'))
   );
-}
-
-/** node:crypto verify parameters for a CMS signature algorithm. */
-function signatureParams(
-  si: SignerInfo,
-  key: KeyObject,
-):
-  | {
-      hash: HashName;
-      key: KeyObject | { key: KeyObject; padding?: number; saltLength?: number; dsaEncoding?: 'der' | 'ieee-p1363' };
-    }
-  | undefined {
-  const oid = si.signatureAlgorithm.oid;
-  const digestHash = HASH_OIDS[si.digestAlgorithm.oid];
-  const rsa: Record<string, HashName> = {
-    '1.2.840.113549.1.1.5': 'sha1',
-    '1.2.840.113549.1.1.14': 'sha224',
-    '1.2.840.113549.1.1.11': 'sha256',
-    '1.2.840.113549.1.1.12': 'sha384',
-    '1.2.840.113549.1.1.13': 'sha512',
-  };
-  const ecdsa: Record<string, HashName> = {
-    '1.2.840.10045.4.1': 'sha1',
-    '1.2.840.10045.4.3.1': 'sha224',
-    '1.2.840.10045.4.3.2': 'sha256',
-    '1.2.840.10045.4.3.3': 'sha384',
-    '1.2.840.10045.4.3.4': 'sha512',
-  };
-  // BSI TR-03111 ecdsa-plain-SHA*: r ‖ s instead of a DER SEQUENCE.
-  const ecdsaPlain: Record<string, HashName> = {
-    '0.4.0.127.0.7.1.1.4.1.1': 'sha1',
-    '0.4.0.127.0.7.1.1.4.1.2': 'sha224',
-    '0.4.0.127.0.7.1.1.4.1.3': 'sha256',
-    '0.4.0.127.0.7.1.1.4.1.4': 'sha384',
-    '0.4.0.127.0.7.1.1.4.1.5': 'sha512',
-  };
-  const r = rsa[oid];
-  if (r) return { hash: r, key };
-  const e = ecdsa[oid];
-  if (e) return { hash: e, key: { key, dsaEncoding: 'der' } };
-  const p = ecdsaPlain[oid];
-  if (p) return { hash: p, key: { key, dsaEncoding: 'ieee-p1363' } };
-  if ((oid === '1.2.840.113549.1.1.1' || oid === '1.2.840.10045.2.1') && digestHash) return { hash: digestHash, key };
-  if (oid === '1.2.840.113549.1.1.10') {
-    // RSASSA-PSS-params { [0] hashAlgorithm DEFAULT sha1, [1] mgf, [2] saltLength DEFAULT 20 }
-    let hash: HashName = 'sha1';
-    let saltLength = 20;
-    const params = si.signatureAlgorithm.parameters;
-    if (params && params.tag === 0x30) {
-      const kids = childrenOf(params);
-      if (!kids.ok) return undefined;
-      for (const k of kids.value) {
-        const inner = childrenOf(k);
-        if (!inner.ok || !inner.value[0]) return undefined;
-        if (k.tag === 0xa0) {
-          const alg = parseAlgorithmIdentifier(inner.value[0]);
-          const h = alg ? HASH_OIDS[alg.oid] : undefined;
-          if (!h) return undefined;
-          hash = h;
-        } else if (k.tag === 0xa2) {
-          const n = decodeSmallInt(inner.value[0].value);
-          if (n === undefined) return undefined;
-          saltLength = n;
-        }
-      }
-    }
-    return { hash, key: { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength } };
-  }
-  return undefined;
 }
 
 function checkValidity(cert: X509Certificate, at: Date): boolean {
@@ -245,10 +170,10 @@ function verifyInner(
     candidates.find((c) => matchesSid(c.der, si.sid)) ?? (candidates.length === 1 ? candidates[0] : undefined);
   if (!signer) return fail('signer-certificate', 'no document-signer certificate in the SOD matches the signer');
 
-  const params = signatureParams(si, signer.x509.publicKey);
-  if (!params) return fail('unsupported-algorithm', `signature algorithm ${si.signatureAlgorithm.oid}`);
+  const scheme = signatureSchemeOf(si.signatureAlgorithm, si.digestAlgorithm);
+  if (!scheme) return fail('unsupported-algorithm', `signature algorithm ${si.signatureAlgorithm.oid}`);
   const signedBytes = si.signedAttributes ?? sod.eContent;
-  if (!verify(params.hash, signedBytes, params.key, si.signature))
+  if (!verifySignature(scheme, signedBytes, signer.x509.publicKey, si.signature))
     return fail('signature', 'SignedData signature does not verify with the document signer');
 
   const at = options.validityAt === undefined ? new Date() : options.validityAt;
@@ -272,6 +197,8 @@ function verifyInner(
   if (!csca) return fail('certificate-chain', 'document-signer certificate signature does not verify with the CSCA');
   if (at && !checkValidity(csca, at))
     return fail('certificate-validity', 'CSCA certificate is outside its validity period');
+  if (revokedBy(options.trustStore, csca, signer.x509.serialNumber))
+    return fail('dsc-revoked', 'a CRL of the CSCA revokes the document-signer certificate');
   return { status: 'verified', hashAlgorithm: hashName, dataGroups: checked, documentSigner: ds, csca: summary(csca) };
 }
 

@@ -1,10 +1,11 @@
 /**
  * Throwaway PKI for tests and the simulator: a self-signed CSCA, a document signer issued by
  * it, and EF.SOD (CMS SignedData over an LDSSecurityObject) signed by the document signer.
- * Keys come from node:crypto; certificates and CMS are encoded here in DER, so faulty
- * variants (wrong hash, wrong signature, foreign CSCA) can be produced on purpose.
+ * Keys come from node:crypto; certificates, CMS, master lists and CRLs are encoded here in DER,
+ * so faulty variants (wrong hash, wrong signature, foreign CSCA) can be produced on purpose.
  */
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { CMS_OID } from '@kiosk/protocol';
 import { concat } from '../../identity/icao/bytes';
 import { OID } from '../../identity/lds/sod.parser';
 import { encodeTlv } from '../../identity/tlv/ber-tlv';
@@ -124,10 +125,7 @@ export interface CertificateOptions {
   subjectKeyIdentifier?: Uint8Array;
 }
 
-function toPem(der: Uint8Array): string {
-  const b64 = Buffer.from(der).toString('base64');
-  return `-----BEGIN CERTIFICATE-----\n${b64.match(/.{1,64}/gu)?.join('\n') ?? ''}\n-----END CERTIFICATE-----\n`;
-}
+const toPem = (der: Uint8Array): string => pemOf('CERTIFICATE', der);
 
 export function issueCertificate(o: CertificateOptions): IssuedCertificate {
   const hash = o.hash ?? 'sha256';
@@ -217,35 +215,97 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
-/** EF.SOD: `77` ‖ ContentInfo(SignedData) with signed attributes, DER. */
-export function buildSod(o: SodOptions): Uint8Array {
-  const hash = o.hash ?? 'sha256';
-  const eContent = buildLdsSecurityObject(o.dataGroups, hash, o.overrideHashes);
+/** ContentInfo(SignedData) over `eContent` with signed attributes, DER. */
+function buildSignedData(
+  eContentType: string,
+  eContent: Uint8Array,
+  signer: IssuedCertificate,
+  hash: HashName,
+  options: { corruptSignature?: boolean; omitCertificate?: boolean } = {},
+): Uint8Array {
   const digestAlg = seq(encodeOid(DIGEST_OID[hash]), nullValue());
   const attrs = [
-    seq(encodeOid(OID.CONTENT_TYPE), set(encodeOid(OID.LDS_SECURITY_OBJECT))),
+    seq(encodeOid(OID.CONTENT_TYPE), set(encodeOid(eContentType))),
     seq(encodeOid(OID.MESSAGE_DIGEST), set(octets(new Uint8Array(createHash(hash).update(eContent).digest())))),
     seq(encodeOid(OID.SIGNING_TIME), set(encodeTime(new Date()))),
   ].sort(compareBytes);
   const signedAttrsSet = set(...attrs);
-  const signature = signWith(o.signer.key, hash, signedAttrsSet);
-  if (o.corruptSignature) signature[signature.length - 5] = (signature[signature.length - 5] ?? 0) ^ 0x01;
+  const signature = signWith(signer.key, hash, signedAttrsSet);
+  if (options.corruptSignature) signature[signature.length - 5] = (signature[signature.length - 5] ?? 0) ^ 0x01;
   const signerInfo = seq(
     encodeInt(1),
-    seq(o.signer.issuerName, encodeInt(o.signer.serialNumber)),
+    seq(signer.issuerName, encodeInt(signer.serialNumber)),
     digestAlg,
     concat(Uint8Array.of(0xa0), signedAttrsSet.subarray(1)),
-    algorithmIdentifier(o.signer.key.kind, hash),
+    algorithmIdentifier(signer.key.kind, hash),
     octets(signature),
   );
   const signedData = seq(
     encodeInt(3),
     set(digestAlg),
-    seq(encodeOid(OID.LDS_SECURITY_OBJECT), encodeTlv(0xa0, octets(eContent))),
-    ...(o.omitCertificate ? [] : [encodeTlv(0xa0, o.signer.der)]),
+    seq(encodeOid(eContentType), encodeTlv(0xa0, octets(eContent))),
+    ...(options.omitCertificate ? [] : [encodeTlv(0xa0, signer.der)]),
     set(signerInfo),
   );
-  return encodeTlv(0x77, seq(encodeOid(OID.SIGNED_DATA), encodeTlv(0xa0, signedData)));
+  return seq(encodeOid(OID.SIGNED_DATA), encodeTlv(0xa0, signedData));
+}
+
+/** EF.SOD: `77` ‖ ContentInfo(SignedData) with signed attributes, DER. */
+export function buildSod(o: SodOptions): Uint8Array {
+  const hash = o.hash ?? 'sha256';
+  const eContent = buildLdsSecurityObject(o.dataGroups, hash, o.overrideHashes);
+  return encodeTlv(0x77, buildSignedData(OID.LDS_SECURITY_OBJECT, eContent, o.signer, hash, o));
+}
+
+export interface MasterListOptions {
+  /** The master-list signer (its certificate goes into the SignedData). */
+  signer: IssuedCertificate;
+  certificates: IssuedCertificate[];
+  hash?: HashName;
+  corruptSignature?: boolean;
+}
+
+/** An ICAO CSCA master list (`.ml`): SignedData over CscaMasterList { version 0, SET OF Certificate }. */
+export function buildMasterList(o: MasterListOptions): Uint8Array {
+  const list = seq(encodeInt(0), set(...o.certificates.map((c) => c.der)));
+  return buildSignedData(CMS_OID.CSCA_MASTER_LIST, list, o.signer, o.hash ?? 'sha256', o);
+}
+
+export interface CrlOptions {
+  /** The CSCA that issues and signs the list. */
+  issuer: IssuedCertificate;
+  /** Serial numbers revoked. */
+  revoked: number[];
+  thisUpdate?: Date;
+  nextUpdate?: Date;
+  hash?: HashName;
+  /** Sign with this key instead of the issuer's (a forged CRL). */
+  signWithKey?: KeyPair;
+}
+
+/** An X.509 v2 CRL, DER. */
+export function buildCrl(o: CrlOptions): Uint8Array {
+  const hash = o.hash ?? 'sha256';
+  const key = o.signWithKey ?? o.issuer.key;
+  const sigAlg = algorithmIdentifier(key.kind, hash);
+  const now = Date.now();
+  const revoked = o.revoked.map((n) => seq(encodeInt(n), encodeTime(new Date(now - 3_600_000))));
+  const tbs = seq(
+    encodeInt(1),
+    sigAlg,
+    o.issuer.subject,
+    encodeTime(o.thisUpdate ?? new Date(now - 3_600_000)),
+    encodeTime(o.nextUpdate ?? new Date(now + 30 * 86_400_000)),
+    ...(revoked.length > 0 ? [seq(...revoked)] : []),
+    encodeTlv(0xa0, seq(seq(encodeOid('2.5.29.35'), octets(seq(encodeTlv(0x80, o.issuer.subjectKeyIdentifier)))))),
+  );
+  return seq(tbs, sigAlg, encodeTlv(TAG.BIT_STRING, Uint8Array.of(0), signWith(key, hash, tbs)));
+}
+
+/** PEM armour of DER bytes under a label ('CERTIFICATE', 'X509 CRL' …). */
+export function pemOf(label: string, der: Uint8Array): string {
+  const b64 = Buffer.from(der).toString('base64');
+  return `-----BEGIN ${label}-----\n${b64.match(/.{1,64}/gu)?.join('\n') ?? ''}\n-----END ${label}-----\n`;
 }
 
 export interface TestPki {

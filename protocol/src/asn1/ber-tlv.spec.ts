@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromHex, hex } from '../icao/bytes';
+import { hexOf as hex } from './text-codec';
+
+const fromHex = (h: string) => Uint8Array.from(h.match(/../gu) ?? [], (b) => parseInt(b, 16));
 import { childrenOf, encodeTlv, readTlv, readTlvList } from './ber-tlv';
 import { decodeOid, encodeOid } from './der';
 
