@@ -6,7 +6,8 @@
  * reason code otherwise. The current set (every anchor and CRL) is pushed to every kiosk agent on
  * connect and on each change; each agent reports in its heartbeat what it applied.
  */
-import { createHash, constants, randomUUID, verify, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, randomUUID, X509Certificate } from 'node:crypto';
+import { verifySignature } from '@kiosk/protocol/node';
 import {
   err,
   ok,
@@ -20,7 +21,6 @@ import {
   type CrlInfo,
   type MasterListInfo,
   type Result,
-  type SignatureScheme,
   type TrustApplied,
   type TrustFileSummary,
   type TrustFileUpload,
@@ -37,23 +37,6 @@ interface StoredTrust {
 }
 
 const sha256Hex = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
-
-function verifySignature(scheme: SignatureScheme, data: Uint8Array, key: KeyObject, signature: Uint8Array): boolean {
-  try {
-    if (scheme.scheme === 'rsa-pss')
-      return verify(
-        scheme.hash,
-        data,
-        { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength ?? 20 },
-        signature,
-      );
-    if (scheme.scheme === 'ecdsa-plain')
-      return verify(scheme.hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
-    return verify(scheme.hash, data, key, signature);
-  } catch {
-    return false;
-  }
-}
 
 const x509Of = (c: CertificateInfo): X509Certificate | undefined => {
   try {

@@ -5,17 +5,9 @@
  * administrator imported). A certificate that does not parse is a configuration error naming its
  * index; a CRL counts only when its issuer is an anchor whose key verifies its signature.
  */
-import { constants, verify, X509Certificate, type KeyObject } from 'node:crypto';
-import {
-  err,
-  ok,
-  parseCertificate,
-  parseCrl,
-  signatureSchemeOf,
-  type CrlInfo,
-  type Result,
-  type SignatureScheme,
-} from '@kiosk/protocol';
+import { X509Certificate } from 'node:crypto';
+import { verifySignature } from '@kiosk/protocol/node';
+import { err, ok, parseCertificate, parseCrl, signatureSchemeOf, type CrlInfo, type Result } from '@kiosk/protocol';
 import { bytesEqual } from '../icao/bytes';
 
 export interface TrustStore {
@@ -59,28 +51,8 @@ export function mergeTrustStores(...stores: TrustStore[]): TrustStore {
   return { anchors: stores.flatMap((s) => s.anchors), crls: stores.flatMap((s) => s.crls ?? []) };
 }
 
-/** node:crypto check of a signature under a scheme from @kiosk/protocol; false on any fault. */
-export function verifySignature(
-  scheme: SignatureScheme,
-  data: Uint8Array,
-  key: KeyObject,
-  signature: Uint8Array,
-): boolean {
-  try {
-    if (scheme.scheme === 'rsa-pss')
-      return verify(
-        scheme.hash,
-        data,
-        { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength ?? 20 },
-        signature,
-      );
-    if (scheme.scheme === 'ecdsa-plain')
-      return verify(scheme.hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
-    return verify(scheme.hash, data, key, signature);
-  } catch {
-    return false;
-  }
-}
+/** node:crypto's check of a signature under a scheme from @kiosk/protocol; false on any fault. */
+export { verifySignature };
 
 const normalSerial = (hex: string) => hex.replace(/^0+/u, '').toUpperCase() || '0';
 
