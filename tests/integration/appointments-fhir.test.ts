@@ -6,13 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { Appointment as FhirAppointment, Encounter, Patient } from '@medplum/fhirtypes';
 import type { AgentToServerEvents, Appointment, ServerToAgentEvents } from '@kiosk/protocol';
 import { VN_SID } from '@kiosk/server';
 import { api, login, startServer, type RunningServer } from '../support/server-harness';
 import { startFhirEngine, type FhirEngine } from '../support/fhir-engine';
 import { until } from '../support/until';
+import { enrolledAgent } from '../support/server-process';
 
 describe('appointment check-in with the EMR on FHIR', () => {
   let engine: FhirEngine;
@@ -32,19 +33,7 @@ describe('appointment check-in with the EMR on FHIR', () => {
       FHIR_TIMEOUT_MS: '2000',
       OUTBOX_POLL_MS: '50',
     });
-    const enrolled = await api<{ credential: string }>(server.url, undefined, 'POST', '/api/agents/enroll', {
-      pairingCode: 'APPTFHIR1234',
-      name: 'kiosk-dat-lich-fhir',
-    });
-    agent = io(`${server.url}/agent`, {
-      auth: { credential: enrolled.body.value?.credential },
-      transports: ['websocket'],
-      reconnection: false,
-    });
-    await new Promise<void>((resolve, reject) => {
-      agent.once('connect', resolve);
-      agent.once('connect_error', reject);
-    });
+    agent = await enrolledAgent(server.url, 'APPTFHIR1234', 'kiosk-dat-lich-fhir');
   });
   afterAll(async () => {
     agent?.close();

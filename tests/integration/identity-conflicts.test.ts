@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type {
   AgentToServerEvents,
   CheckInReceipt,
@@ -25,6 +25,7 @@ import {
   stopDatabases,
   type RunningServer,
 } from '../support/server-harness';
+import { enrolledAgent } from '../support/server-process';
 
 afterAll(() => stopDatabases());
 
@@ -35,17 +36,7 @@ describe.each(databaseKinds)('identity conflicts for staff review (%s)', (kind) 
 
   beforeAll(async () => {
     server = await startServer({ ...(await databaseUrl(kind)), BOOTSTRAP_PAIRING_CODE: 'CONFLICT1234' });
-    const res = await fetch(`${server.url}/api/agents/enroll`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ pairingCode: 'CONFLICT1234', name: 'kiosk-conflicts' }),
-    });
-    const body = (await res.json()) as { value: { credential: string } };
-    agent = io(`${server.url}/agent`, { auth: { credential: body.value.credential }, transports: ['websocket'] });
-    await new Promise<void>((resolve, reject) => {
-      agent.once('connect', resolve);
-      agent.once('connect_error', reject);
-    });
+    agent = await enrolledAgent(server.url, 'CONFLICT1234', 'kiosk-conflicts');
     reception = await login(server.url, 'tiepdon', 'tiepdon-demo');
   });
   afterAll(async () => {

@@ -6,10 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { AgentToServerEvents, CheckInReceipt, Identity, Result, ServerToAgentEvents } from '@kiosk/protocol';
 import { startBhytSimulator, type BhytSimulator } from '../support/bhyt-simulator';
 import { api, login, startServer, type RunningServer } from '../support/server-harness';
+import { enrolledAgent } from '../support/server-process';
 
 const lan: Identity = {
   source: 'chip',
@@ -47,17 +48,7 @@ describe.each(['required', 'advisory'] as const)('insurance by CCCD number (BHYT
       BHYT_STAFF_CCCD: '092080001234',
       BHYT_TIMEOUT_MS: '2000',
     });
-    const res = await fetch(`${server.url}/api/agents/enroll`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ pairingCode: 'CCCDBHYT1234', name: 'kiosk-cccd' }),
-    });
-    const body = (await res.json()) as { value: { credential: string } };
-    agent = io(`${server.url}/agent`, { auth: { credential: body.value.credential }, transports: ['websocket'] });
-    await new Promise<void>((resolve, reject) => {
-      agent.once('connect', resolve);
-      agent.once('connect_error', reject);
-    });
+    agent = await enrolledAgent(server.url, 'CCCDBHYT1234', 'kiosk-cccd');
   });
   afterAll(async () => {
     agent?.close();

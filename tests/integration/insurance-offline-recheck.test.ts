@@ -28,7 +28,7 @@ import {
   stopDatabases,
   type RunningServer,
 } from '../support/server-harness';
-import { connectAgents, enrollAgent, type AgentSocket } from '../support/server-process';
+import { enrolledAgent, type AgentSocket } from '../support/server-process';
 import { until } from '../support/until';
 
 const SERVICE = 'noi-tong-quat';
@@ -49,13 +49,6 @@ const insured = (insuranceNumber: string): Identity => ({
   dateOfBirth: '1988-03-12',
   sex: 'female',
 });
-
-/** A kiosk enrolled with the pairing code, its /agent socket connected. */
-async function enrolledAgent(url: string, pairingCode: string, name: string): Promise<AgentSocket> {
-  const [socket] = await connectAgents(url, await enrollAgent(url, pairingCode, name), 1);
-  if (!socket) throw new Error('no agent socket');
-  return socket;
-}
 
 /** The kiosk's lease of today's numbers for the service. */
 async function serviceLease(agent: AgentSocket): Promise<OfflineLease> {

@@ -7,7 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type {
   AgentToServerEvents,
   CheckInReceipt,
@@ -27,6 +27,7 @@ import {
   stopDatabases,
   type RunningServer,
 } from '../support/server-harness';
+import { enrolledAgent } from '../support/server-process';
 
 const lan: Identity = {
   source: 'bhyt-qr',
@@ -209,18 +210,7 @@ describe.each(modes)('BHYT at check-in through a real server (%s, %s)', (mode, k
       BHYT_STAFF_CCCD: staff.staffId,
       BHYT_TIMEOUT_MS: '1000',
     });
-    const enrolled = await api<{ credential: string }>(server.url, undefined, 'POST', '/api/agents/enroll', {
-      pairingCode: 'BHYTCODE1234',
-      name: 'kiosk-bhyt',
-    });
-    agent = io(`${server.url}/agent`, {
-      auth: { credential: enrolled.body.value?.credential },
-      transports: ['websocket'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      agent.once('connect', resolve);
-      agent.once('connect_error', reject);
-    });
+    agent = await enrolledAgent(server.url, 'BHYTCODE1234', 'kiosk-bhyt');
   });
   afterAll(async () => {
     agent?.close();

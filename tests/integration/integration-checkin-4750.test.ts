@@ -5,10 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { AgentToServerEvents, CheckInReceipt, Identity, Result, ServerToAgentEvents } from '@kiosk/protocol';
 import type { Record4750 } from '@kiosk/server';
 import { api, login, startServer, type RunningServer } from '../support/server-harness';
+import { enrolledAgent } from '../support/server-process';
 
 let now = new Date('2026-11-21T17:30:00.000Z');
 const clock = { now: () => now };
@@ -28,18 +29,7 @@ describe('Decision 4750 check-in record export', () => {
       },
       { clock },
     );
-    const enrolled = await api<{ credential: string }>(server.url, undefined, 'POST', '/api/agents/enroll', {
-      pairingCode: 'XML4750CODE1',
-      name: 'kiosk-4750',
-    });
-    agent = io(`${server.url}/agent`, {
-      auth: { credential: enrolled.body.value?.credential },
-      transports: ['websocket'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      agent.once('connect', resolve);
-      agent.once('connect_error', reject);
-    });
+    agent = await enrolledAgent(server.url, 'XML4750CODE1', 'kiosk-4750');
     admin = await login(server.url, 'admin', 'admin-demo');
   });
   afterAll(async () => {

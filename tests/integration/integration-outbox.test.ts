@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type {
   AgentToServerEvents,
   CheckInReceipt,
@@ -32,6 +32,7 @@ import {
 } from '../support/server-harness';
 import { startFhirEngine, type FhirEngine } from '../support/fhir-engine';
 import { until as waitUntil } from '../support/until';
+import { enrolledAgent } from '../support/server-process';
 
 afterAll(() => stopDatabases());
 
@@ -71,18 +72,7 @@ describe.each(databaseKinds)('EMR outbox with the FHIR engine down for a burst (
       OUTBOX_BACKOFF_MAX_MS: '400',
       EMR_ALERT_AFTER_FAILURES: '2',
     });
-    const enrolled = await api<{ credential: string }>(server.url, undefined, 'POST', '/api/agents/enroll', {
-      pairingCode: 'OUTBOXCODE12',
-      name: 'kiosk-outbox',
-    });
-    agent = io(`${server.url}/agent`, {
-      auth: { credential: enrolled.body.value?.credential },
-      transports: ['websocket'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      agent.once('connect', resolve);
-      agent.once('connect_error', reject);
-    });
+    agent = await enrolledAgent(server.url, 'OUTBOXCODE12', 'kiosk-outbox');
     admin = await login(server.url, 'admin', 'admin-demo');
   });
   afterAll(async () => {
@@ -231,14 +221,7 @@ describe('EMR_MODE=local (the default)', () => {
   afterAll(() => server?.stop());
 
   it('queues nothing for delivery: the check-in and its record stay in our database', async () => {
-    const enrolled = await api<{ credential: string }>(server.url, undefined, 'POST', '/api/agents/enroll', {
-      pairingCode: 'LOCALCODE123',
-      name: 'kiosk-local',
-    });
-    const agent: Socket<ServerToAgentEvents, AgentToServerEvents> = io(`${server.url}/agent`, {
-      auth: { credential: enrolled.body.value?.credential },
-      transports: ['websocket'],
-    });
+    const agent = await enrolledAgent(server.url, 'LOCALCODE123', 'kiosk-local');
     const r = await new Promise<Result<CheckInReceipt>>((resolve) =>
       agent.emit(
         'checkin:submit',

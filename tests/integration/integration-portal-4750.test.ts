@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type {
   AgentToServerEvents,
   CheckInReceipt,
@@ -28,6 +28,7 @@ import {
 } from '../support/server-harness';
 import { startPortalSimulator, type PortalSimulator } from '../support/portal-simulator';
 import { until } from '../support/until';
+import { enrolledAgent } from '../support/server-process';
 
 afterAll(stopDatabases);
 
@@ -55,18 +56,7 @@ describe.each(databaseKinds)('Decision 4750 records to the portal (%s)', (kind) 
       OUTBOX_BACKOFF_MAX_MS: '100',
       RETENTION_PURGE_INTERVAL_MINUTES: '0',
     });
-    const enrolled = await api<{ credential: string }>(server.url, undefined, 'POST', '/api/agents/enroll', {
-      pairingCode: 'PORTAL4750A1',
-      name: 'kiosk-portal',
-    });
-    agent = io(`${server.url}/agent`, {
-      auth: { credential: enrolled.body.value?.credential },
-      transports: ['websocket'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      agent.once('connect', resolve);
-      agent.once('connect_error', reject);
-    });
+    agent = await enrolledAgent(server.url, 'PORTAL4750A1', 'kiosk-portal');
     admin = await login(server.url, 'admin', 'admin-demo');
   }, 120_000);
   afterAll(async () => {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type {
   AgentToServerEvents,
   Appointment,
@@ -24,6 +24,7 @@ import {
   stopDatabases,
   type RunningServer,
 } from '../support/server-harness';
+import { enrolledAgent } from '../support/server-process';
 
 afterAll(() => stopDatabases());
 
@@ -56,19 +57,7 @@ describe.each(databaseKinds)('booked patients called by booked time (%s)', (kind
       { clock },
     );
     reception = await login(server.url, 'tiepdon', 'tiepdon-demo');
-    const enrolled = await api<{ credential: string }>(server.url, undefined, 'POST', '/api/agents/enroll', {
-      pairingCode: 'BOOKORDER123',
-      name: 'kiosk-thu-tu',
-    });
-    agent = io(`${server.url}/agent`, {
-      auth: { credential: enrolled.body.value?.credential },
-      transports: ['websocket'],
-      reconnection: false,
-    });
-    await new Promise<void>((resolve, reject) => {
-      agent.once('connect', resolve);
-      agent.once('connect_error', reject);
-    });
+    agent = await enrolledAgent(server.url, 'BOOKORDER123', 'kiosk-thu-tu');
   }, 120_000);
   afterAll(async () => {
     agent?.close();

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { Appointment, AgentToServerEvents, Identity, ServerToAgentEvents } from '@kiosk/protocol';
 import {
   api,
@@ -16,6 +16,7 @@ import {
   stopDatabases,
   type RunningServer,
 } from '../support/server-harness';
+import { enrolledAgent } from '../support/server-process';
 
 afterAll(() => stopDatabases());
 
@@ -38,19 +39,7 @@ describe.each(databaseKinds)('booked appointments at the kiosk (%s)', (kind) => 
   beforeAll(async () => {
     server = await startServer({ ...(await databaseUrl(kind)), BOOTSTRAP_PAIRING_CODE: 'APPTCODE1234' }, { clock });
     reception = await login(server.url, 'tiepdon', 'tiepdon-demo');
-    const enrolled = await api<{ credential: string }>(server.url, undefined, 'POST', '/api/agents/enroll', {
-      pairingCode: 'APPTCODE1234',
-      name: 'kiosk-dat-lich',
-    });
-    agent = io(`${server.url}/agent`, {
-      auth: { credential: enrolled.body.value?.credential },
-      transports: ['websocket'],
-      reconnection: false,
-    });
-    await new Promise<void>((resolve, reject) => {
-      agent.once('connect', resolve);
-      agent.once('connect_error', reject);
-    });
+    agent = await enrolledAgent(server.url, 'APPTCODE1234', 'kiosk-dat-lich');
   });
   afterAll(async () => {
     agent?.close();

@@ -102,6 +102,13 @@ export async function connectAgents(url: string, credential: string, n: number):
   return sockets;
 }
 
+/** A kiosk enrolled with the pairing code, its /agent socket connected. */
+export async function enrolledAgent(url: string, pairingCode: string, name: string): Promise<AgentSocket> {
+  const [socket] = await connectAgents(url, await enrollAgent(url, pairingCode, name), 1);
+  if (!socket) throw new Error('no agent socket');
+  return socket;
+}
+
 export const checkInRequest = (n: number, serviceId = 'nhi-khoa'): CheckInRequest => ({
   checkInId: randomUUID(),
   identity: {

@@ -13,43 +13,14 @@ export interface PostedJson {
 
 /** Rejects on a network or TLS failure, a time-out, or a body that is not JSON. */
 export function postJson(url: string, body: unknown, o: { timeoutMs: number; ca?: string }): Promise<PostedJson> {
-  const target = new URL(url);
   const payload = JSON.stringify(body);
-  const client = target.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = client.request(
-      target,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-        timeout: o.timeoutMs,
-        ...(o.ca && target.protocol === 'https:' ? { ca: o.ca } : {}),
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          // An enrollment answer is a few hundred bytes.
-          if (size > 64 * 1024) req.destroy(new Error('response-too-large'));
-          else chunks.push(c);
-        });
-        res.on('end', () => {
-          try {
-            resolve({
-              status: res.statusCode ?? 0,
-              body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown,
-            });
-          } catch {
-            reject(new Error('response-not-json'));
-          }
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end(payload);
+  return requestJson(url, {
+    ...o,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) },
+    body: payload,
+    // An enrollment answer is a few hundred bytes.
+    maxBytes: 64 * 1024,
   });
 }
 
@@ -58,14 +29,29 @@ export function getJson(
   url: string,
   o: { timeoutMs: number; ca?: string; headers?: Record<string, string>; maxBytes: number },
 ): Promise<PostedJson> {
+  return requestJson(url, { ...o, method: 'GET', headers: { accept: 'application/json', ...o.headers } });
+}
+
+/** One request with the agent's CAs; the answer read up to `maxBytes` and parsed as JSON. */
+function requestJson(
+  url: string,
+  o: {
+    method: 'GET' | 'POST';
+    headers: Record<string, string>;
+    body?: string;
+    timeoutMs: number;
+    ca?: string;
+    maxBytes: number;
+  },
+): Promise<PostedJson> {
   const target = new URL(url);
   const client = target.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const req = client.request(
       target,
       {
-        method: 'GET',
-        headers: { accept: 'application/json', ...o.headers },
+        method: o.method,
+        headers: o.headers,
         timeout: o.timeoutMs,
         ...(o.ca && target.protocol === 'https:' ? { ca: o.ca } : {}),
       },
@@ -92,7 +78,7 @@ export function getJson(
     );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
-    req.end();
+    req.end(o.body);
   });
 }
 

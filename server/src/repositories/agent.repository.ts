@@ -6,6 +6,7 @@
 import type { Db } from '../db/database';
 import type { AgentHeartbeatTable, AgentTable, PairingCodeTable } from '../db/schema';
 import type { Executor } from './executor';
+import { usePairingCode } from './pairing-codes';
 
 export class AgentRepository {
   constructor(private readonly db: Db) {}
@@ -120,15 +121,8 @@ export class AgentRepository {
   // ---- inside a unit of work -------------------------------------------------------------------
 
   /** Marks an unused, unexpired pairing code used at `now`; false when there is no such code. */
-  async usePairingCode(trx: Executor, codeHash: string, now: string): Promise<boolean> {
-    const used = await trx
-      .updateTable('pairing_codes')
-      .set({ used_at: now })
-      .where('code_hash', '=', codeHash)
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
-    return Number(used.numUpdatedRows) === 1;
+  usePairingCode(trx: Executor, codeHash: string, now: string): Promise<boolean> {
+    return usePairingCode(trx, 'pairing_codes', codeHash, now);
   }
 
   async insert(trx: Executor, agent: AgentTable): Promise<void> {

@@ -6,6 +6,7 @@
 import type { Db } from '../db/database';
 import type { DisplayTable, PairingCodeTable } from '../db/schema';
 import type { Executor } from './executor';
+import { usePairingCode } from './pairing-codes';
 
 export class DisplayRepository {
   constructor(private readonly db: Db) {}
@@ -54,15 +55,8 @@ export class DisplayRepository {
   // ---- inside a unit of work -------------------------------------------------------------------
 
   /** Marks an unused, unexpired code used at `now`; false when there is no such code. */
-  async usePairingCode(trx: Executor, codeHash: string, now: string): Promise<boolean> {
-    const used = await trx
-      .updateTable('display_pairing_codes')
-      .set({ used_at: now })
-      .where('code_hash', '=', codeHash)
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
-    return Number(used.numUpdatedRows) === 1;
+  usePairingCode(trx: Executor, codeHash: string, now: string): Promise<boolean> {
+    return usePairingCode(trx, 'display_pairing_codes', codeHash, now);
   }
 
   async insert(trx: Executor, display: DisplayTable): Promise<void> {
