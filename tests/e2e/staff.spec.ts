@@ -276,6 +276,70 @@ test('the wall-TV display shows four rooms being served and speaks with no tap u
   }
 });
 
+/** Each room tile, the board and the page: content that overflows its box (clipped or scrolled), as descriptions. */
+const overflowing = (page: Page) =>
+  page.evaluate(() => {
+    const out: string[] = [];
+    const over = (el: Element, what: string) => {
+      if (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1)
+        out.push(`${what}: ${el.scrollWidth}×${el.scrollHeight} in ${el.clientWidth}×${el.clientHeight}`);
+    };
+    const page = document.scrollingElement ?? document.documentElement;
+    over(page, 'page');
+    const board = document.querySelector('main.board');
+    if (board) over(board, 'board');
+    for (const tile of Array.from(document.querySelectorAll('[data-testid="room"]'))) {
+      const room = tile.getAttribute('data-room') ?? '?';
+      over(tile, `room ${room}`);
+      // Inside the tile: every line whole (no cut name, no number past the edge).
+      const box = tile.getBoundingClientRect();
+      for (const child of Array.from(tile.querySelectorAll('*'))) {
+        const r = child.getBoundingClientRect();
+        if (r.width === 0 && r.height === 0) continue;
+        if (r.top < box.top - 1 || r.bottom > box.bottom + 1 || r.left < box.left - 1 || r.right > box.right + 1)
+          out.push(`room ${room}: ${child.className || child.tagName} outside the tile`);
+        if (child.scrollWidth > child.clientWidth + 1 && getComputedStyle(child).overflow === 'hidden')
+          out.push(`room ${room}: ${child.className || child.tagName} cut`);
+      }
+    }
+    return out;
+  });
+
+test('the wall-TV board fits four rooms being served, landscape and portrait, with nothing cut or scrolled', async ({
+  browser,
+}) => {
+  const admin = await staffApi(logins.admin);
+  const saved = await admin.put('/api/admin/settings/board', {
+    data: {
+      hospitalName: 'Bệnh viện Đa khoa Trung ương Thành phố Cần Thơ',
+      logoSvg:
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><circle cx="32" cy="32" r="30" fill="#fff"/></svg>',
+      notices: [{ vi: 'Vui lòng giữ phiếu số và chú ý màn hình', en: 'Please keep your ticket and watch the screen' }],
+    },
+  });
+  expect(saved.ok()).toBe(true);
+  await admin.dispose();
+  const page = await browser.newPage({ viewport: fullHd });
+  await openPairedDisplay(page, '', 'Sảnh khám bệnh');
+  const services = ['noi-tong-quat', 'nhi-khoa', 'tai-mui-hong', 'san-phu-khoa'];
+  const calls: CalledTicket[] = [];
+  // Counters named unlike their rooms: each tile also shows the counter line (its fullest form).
+  for (const [i, serviceId] of services.entries()) calls.push(await issueAndCall(serviceId, `Q${i + 11}`));
+  for (const c of calls)
+    await expect(page.locator(`[data-testid="room"][data-room="${c.room}"] [data-testid="serving-number"]`)).toHaveText(
+      c.number,
+    );
+  await expect(page.getByTestId('room')).toHaveCount(4);
+  await expect(page.locator('main')).toHaveAttribute('data-sound', /^(on|blocked)$/u);
+  await keepScreenshot(page, 'display-four-rooms-1920x1080');
+  expect(await overflowing(page), '1920×1080').toEqual([]);
+  await page.setViewportSize({ width: 1080, height: 1920 });
+  await expect(page.getByTestId('room')).toHaveCount(4);
+  await keepScreenshot(page, 'display-four-rooms-1080x1920');
+  expect(await overflowing(page), '1080×1920').toEqual([]);
+  await page.close();
+});
+
 test('the report downloads open as XLSX and CSV', async ({ page }) => {
   await page.setViewportSize(fullHd);
   await staffLogin(page, '/admin/', logins.admin);
