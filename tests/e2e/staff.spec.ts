@@ -192,6 +192,21 @@ async function issueAndCall(serviceId: string, counter: string): Promise<CalledT
   throw new Error(`ticket ${receipt.ticket.number} was not called`);
 }
 
+/** The board's name, logo and notices, saved as an admin does on the admin page. */
+async function setBoard(hospitalName: string, notices: { vi: string; en: string }[]): Promise<void> {
+  const admin = await staffApi(logins.admin);
+  const saved = await admin.put('/api/admin/settings/board', {
+    data: {
+      hospitalName,
+      logoSvg:
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><circle cx="32" cy="32" r="30" fill="#fff"/><path d="M26 12h12v14h14v12H38v14H26V38H12V26h14z" fill="#00695c"/></svg>',
+      notices,
+    },
+  });
+  expect(saved.ok()).toBe(true);
+  await admin.dispose();
+}
+
 test('the wall-TV display shows four rooms being served and speaks with no tap under the kiosk flags', async () => {
   // Calling up to our four tickets may call others left waiting; each call is a few seconds of speech.
   test.setTimeout(240_000);
@@ -212,20 +227,10 @@ test('the wall-TV display shows four rooms being served and speaks with no tap u
       };
     });
     // The board's look, as an admin sets it on the admin page.
-    const admin = await staffApi(logins.admin);
-    const saved = await admin.put('/api/admin/settings/board', {
-      data: {
-        hospitalName: 'Bệnh viện Đa khoa Thành phố Cần Thơ',
-        logoSvg:
-          '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><circle cx="32" cy="32" r="30" fill="#fff"/><path d="M26 12h12v14h14v12H38v14H26V38H12V26h14z" fill="#00695c"/></svg>',
-        notices: [
-          { vi: 'Vui lòng giữ phiếu số và chú ý màn hình', en: 'Please keep your ticket and watch the screen' },
-          { vi: 'Khoa Dược mở cửa đến 17:00', en: 'The pharmacy is open until 17:00' },
-        ],
-      },
-    });
-    expect(saved.ok()).toBe(true);
-    await admin.dispose();
+    await setBoard('Bệnh viện Đa khoa Thành phố Cần Thơ', [
+      { vi: 'Vui lòng giữ phiếu số và chú ý màn hình', en: 'Please keep your ticket and watch the screen' },
+      { vi: 'Khoa Dược mở cửa đến 17:00', en: 'The pharmacy is open until 17:00' },
+    ]);
     // Earlier tests leave tickets waiting in these services: called now, before the board opens,
     // so that the board announces only this test's four calls.
     const services = ['noi-tong-quat', 'nhi-khoa', 'tai-mui-hong', 'san-phu-khoa'];
@@ -308,17 +313,10 @@ const overflowing = (page: Page) =>
 test('the wall-TV board fits four rooms being served, landscape and portrait, with nothing cut or scrolled', async ({
   browser,
 }) => {
-  const admin = await staffApi(logins.admin);
-  const saved = await admin.put('/api/admin/settings/board', {
-    data: {
-      hospitalName: 'Bệnh viện Đa khoa Trung ương Thành phố Cần Thơ',
-      logoSvg:
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><circle cx="32" cy="32" r="30" fill="#fff"/></svg>',
-      notices: [{ vi: 'Vui lòng giữ phiếu số và chú ý màn hình', en: 'Please keep your ticket and watch the screen' }],
-    },
-  });
-  expect(saved.ok()).toBe(true);
-  await admin.dispose();
+  // The longest name the board must show whole.
+  await setBoard('Bệnh viện Đa khoa Trung ương Thành phố Cần Thơ', [
+    { vi: 'Vui lòng giữ phiếu số và chú ý màn hình', en: 'Please keep your ticket and watch the screen' },
+  ]);
   const page = await browser.newPage({ viewport: fullHd });
   await openPairedDisplay(page, '', 'Sảnh khám bệnh');
   const services = ['noi-tong-quat', 'nhi-khoa', 'tai-mui-hong', 'san-phu-khoa'];
@@ -372,7 +370,7 @@ const visibleText = (page: Page) =>
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const el = n.parentElement;
-      const text = n.textContent?.trim();
+      const text = n.textContent?.replace(/\s+/gu, ' ').trim();
       if (!text || !el || skipped(el) || !el.checkVisibility() || el.closest('style, script')) continue;
       out.push(text);
     }
