@@ -5,6 +5,37 @@ export const deviceClassSchema = z.enum(['printer', 'scanner', 'card-reader']);
 export const deviceStateSchema = z.enum(['ready', 'busy', 'degraded', 'error', 'disconnected']);
 export type DeviceState = z.infer<typeof deviceStateSchema>;
 
+/**
+ * The codes devices give as the reason of a degraded, error or disconnected state, and in their last
+ * error (`print failed: paper-out`, `frame rejected: too-long`): printer conditions and print
+ * failures, link and driver faults, a scanner's rejected frames. Staff pages have words for each.
+ */
+export const deviceReasonCodes = [
+  'paper-near-end',
+  'paper-out',
+  'cover-open',
+  'cutter-error',
+  'offline',
+  'no-response',
+  'timeout',
+  'disconnected',
+  'unplugged',
+  'stopped',
+  'link-lost',
+  'transport-unavailable',
+  'transport-error',
+  'no-driver',
+  'open-failed',
+  'start-failed',
+  'print-error',
+  'io-error',
+  'bad-length',
+  'incomplete',
+  'short-report',
+  'stale',
+  'too-long',
+] as const;
+
 export const deviceHealthSchema = z.object({
   id: z.string().max(128),
   class: deviceClassSchema,

@@ -78,6 +78,8 @@ test('kiosk: privacy notice before the chip read, read progress and the confirma
 });
 
 test('counter, display and admin', async ({ page, browser }) => {
+  // Fourteen audits of full pages: a bound on hangs on a loaded machine, not a speed target.
+  test.setTimeout(300_000);
   await page.goto('/counter/');
   await audit(page, 'counter login');
   await staffLogin(page, '/counter/', logins.reception);

@@ -101,3 +101,38 @@ test('admin: the EMR outbox state', async ({ page }) => {
   await expect(emr.locator('dd').nth(1)).toHaveText('0');
   await expect(emr.locator('dd').nth(0)).toHaveText(/^\d+$/u);
 });
+
+test("admin: a kiosk's detail gives device states and last errors in words, never as codes", async ({
+  page,
+  browser,
+}, info) => {
+  const shot = shooter(page, info);
+  // A ticket printed out of paper leaves the printer's last error: "print failed: paper-out".
+  await simPrinterFault(sim, 'paper-out');
+  try {
+    const kiosk = await browser.newPage();
+    await openKiosk(kiosk);
+    await simScan(sim, cccdQr);
+    await expect(kiosk.getByTestId('patient-name')).toBeVisible();
+    await completeCheckIn(kiosk);
+    await expect(kiosk.getByTestId('not-printed')).toBeVisible();
+    await kiosk.close();
+  } finally {
+    await simPrinterFault(sim, 'none');
+  }
+  await staffLogin(page, '/admin/', logins.admin);
+  await page.getByTestId('kiosk-details').first().click();
+  const detail = page.getByTestId('kiosk-detail');
+  await expect(detail.getByTestId('detail-last-error').filter({ hasText: 'In thất bại: hết giấy' })).toHaveCount(1);
+  await expect(detail.getByTestId('detail-device').first()).toContainText(/sẵn sàng|cần chú ý|lỗi|mất kết nối/u);
+  // No device code left in the words (ids and profiles are data, marked translate="no").
+  const words = await detail.evaluate((root) => {
+    const out: string[] = [];
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode())
+      if (!n.parentElement?.closest('[translate="no"]')) out.push(n.textContent ?? '');
+    return out.join(' ');
+  });
+  expect(words).not.toMatch(/paper-out|print failed|paper-near-end|cover-open|\b(ready|error|disconnected)\b/u);
+  await shot('kiosk-detail-errors');
+});

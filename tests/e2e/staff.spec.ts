@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import ExcelJS from 'exceljs';
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import { chromium, expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import {
   mayAccess,
   routeAccess,
@@ -192,6 +192,21 @@ async function issueAndCall(serviceId: string, counter: string): Promise<CalledT
   throw new Error(`ticket ${receipt.ticket.number} was not called`);
 }
 
+/** The board's name, logo and notices, saved as an admin does on the admin page. */
+async function setBoard(hospitalName: string, notices: { vi: string; en: string }[]): Promise<void> {
+  const admin = await staffApi(logins.admin);
+  const saved = await admin.put('/api/admin/settings/board', {
+    data: {
+      hospitalName,
+      logoSvg:
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><circle cx="32" cy="32" r="30" fill="#fff"/><path d="M26 12h12v14h14v12H38v14H26V38H12V26h14z" fill="#00695c"/></svg>',
+      notices,
+    },
+  });
+  expect(saved.ok()).toBe(true);
+  await admin.dispose();
+}
+
 test('the wall-TV display shows four rooms being served and speaks with no tap under the kiosk flags', async () => {
   // Calling up to our four tickets may call others left waiting; each call is a few seconds of speech.
   test.setTimeout(240_000);
@@ -212,20 +227,10 @@ test('the wall-TV display shows four rooms being served and speaks with no tap u
       };
     });
     // The board's look, as an admin sets it on the admin page.
-    const admin = await staffApi(logins.admin);
-    const saved = await admin.put('/api/admin/settings/board', {
-      data: {
-        hospitalName: 'Bệnh viện Đa khoa Thành phố Cần Thơ',
-        logoSvg:
-          '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><circle cx="32" cy="32" r="30" fill="#fff"/><path d="M26 12h12v14h14v12H38v14H26V38H12V26h14z" fill="#00695c"/></svg>',
-        notices: [
-          { vi: 'Vui lòng giữ phiếu số và chú ý màn hình', en: 'Please keep your ticket and watch the screen' },
-          { vi: 'Khoa Dược mở cửa đến 17:00', en: 'The pharmacy is open until 17:00' },
-        ],
-      },
-    });
-    expect(saved.ok()).toBe(true);
-    await admin.dispose();
+    await setBoard('Bệnh viện Đa khoa Thành phố Cần Thơ', [
+      { vi: 'Vui lòng giữ phiếu số và chú ý màn hình', en: 'Please keep your ticket and watch the screen' },
+      { vi: 'Khoa Dược mở cửa đến 17:00', en: 'The pharmacy is open until 17:00' },
+    ]);
     // Earlier tests leave tickets waiting in these services: called now, before the board opens,
     // so that the board announces only this test's four calls.
     const services = ['noi-tong-quat', 'nhi-khoa', 'tai-mui-hong', 'san-phu-khoa'];
@@ -276,6 +281,63 @@ test('the wall-TV display shows four rooms being served and speaks with no tap u
   }
 });
 
+/** Each room tile, the board and the page: content that overflows its box (clipped or scrolled), as descriptions. */
+const overflowing = (page: Page) =>
+  page.evaluate(() => {
+    const out: string[] = [];
+    const over = (el: Element, what: string) => {
+      if (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1)
+        out.push(`${what}: ${el.scrollWidth}×${el.scrollHeight} in ${el.clientWidth}×${el.clientHeight}`);
+    };
+    const page = document.scrollingElement ?? document.documentElement;
+    over(page, 'page');
+    const board = document.querySelector('main.board');
+    if (board) over(board, 'board');
+    for (const tile of Array.from(document.querySelectorAll('[data-testid="room"]'))) {
+      const room = tile.getAttribute('data-room') ?? '?';
+      over(tile, `room ${room}`);
+      // Inside the tile: every line whole (no cut name, no number past the edge).
+      const box = tile.getBoundingClientRect();
+      for (const child of Array.from(tile.querySelectorAll('*'))) {
+        const r = child.getBoundingClientRect();
+        if (r.width === 0 && r.height === 0) continue;
+        if (r.top < box.top - 1 || r.bottom > box.bottom + 1 || r.left < box.left - 1 || r.right > box.right + 1)
+          out.push(`room ${room}: ${child.className || child.tagName} outside the tile`);
+        if (child.scrollWidth > child.clientWidth + 1 && getComputedStyle(child).overflow === 'hidden')
+          out.push(`room ${room}: ${child.className || child.tagName} cut`);
+      }
+    }
+    return out;
+  });
+
+test('the wall-TV board fits four rooms being served, landscape and portrait, with nothing cut or scrolled', async ({
+  browser,
+}) => {
+  // The longest name the board must show whole.
+  await setBoard('Bệnh viện Đa khoa Trung ương Thành phố Cần Thơ', [
+    { vi: 'Vui lòng giữ phiếu số và chú ý màn hình', en: 'Please keep your ticket and watch the screen' },
+  ]);
+  const page = await browser.newPage({ viewport: fullHd });
+  await openPairedDisplay(page, '', 'Sảnh khám bệnh');
+  const services = ['noi-tong-quat', 'nhi-khoa', 'tai-mui-hong', 'san-phu-khoa'];
+  const calls: CalledTicket[] = [];
+  // Counters named unlike their rooms: each tile also shows the counter line (its fullest form).
+  for (const [i, serviceId] of services.entries()) calls.push(await issueAndCall(serviceId, `Q${i + 11}`));
+  for (const c of calls)
+    await expect(page.locator(`[data-testid="room"][data-room="${c.room}"] [data-testid="serving-number"]`)).toHaveText(
+      c.number,
+    );
+  await expect(page.getByTestId('room')).toHaveCount(4);
+  await expect(page.locator('main')).toHaveAttribute('data-sound', /^(on|blocked)$/u);
+  await keepScreenshot(page, 'display-four-rooms-1920x1080');
+  expect(await overflowing(page), '1920×1080').toEqual([]);
+  await page.setViewportSize({ width: 1080, height: 1920 });
+  await expect(page.getByTestId('room')).toHaveCount(4);
+  await keepScreenshot(page, 'display-four-rooms-1080x1920');
+  expect(await overflowing(page), '1080×1920').toEqual([]);
+  await page.close();
+});
+
 test('the report downloads open as XLSX and CSV', async ({ page }) => {
   await page.setViewportSize(fullHd);
   await staffLogin(page, '/admin/', logins.admin);
@@ -308,7 +370,7 @@ const visibleText = (page: Page) =>
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const el = n.parentElement;
-      const text = n.textContent?.trim();
+      const text = n.textContent?.replace(/\s+/gu, ' ').trim();
       if (!text || !el || skipped(el) || !el.checkVisibility() || el.closest('style, script')) continue;
       out.push(text);
     }
@@ -329,8 +391,11 @@ test('every staff page in English has no Vietnamese left', async ({ browser }) =
   );
   const check = async (page: Page, where: string) => {
     const texts = await visibleText(page);
+    // Official document numbers (4750/QĐ-BYT) are names, the same in every language.
     const left = texts.filter(
-      (t) => vietnamese.has(t) || /[^\x20-\x7E\u00A0·–—…→✦€£©°×±²³µ¼½¾\u2190-\u21FF\u2022\u2026]/u.test(t),
+      (t) =>
+        vietnamese.has(t) ||
+        /[^\x20-\x7E\u00A0·–—…→✦✓€£©°×±²³µ¼½¾\u2190-\u21FF\u2022\u2026]/u.test(t.replace(/\d+\/QĐ-[A-Z]+/gu, '')),
     );
     expect(left, where).toEqual([]);
   };
@@ -349,6 +414,11 @@ test('every staff page in English has no Vietnamese left', async ({ browser }) =
   await expect(page.getByTestId('message')).toBeVisible();
   await check(page, 'counter');
   await keepScreenshot(page, 'counter-english');
+  // The identity-conflicts panel of the counter.
+  await page.getByTestId('open-conflicts').click();
+  await expect(page.getByTestId('conflicts-panel')).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  await check(page, 'counter identity conflicts');
 
   // The language is remembered: after logging out, the admin page opens in English.
   await page.getByRole('button', { name: 'Log out' }).click();
@@ -359,47 +429,105 @@ test('every staff page in English has no Vietnamese left', async ({ browser }) =
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page.getByRole('navigation')).toBeVisible();
   await page.getByTestId('kiosk-details').first().click();
-  await expect(page.getByTestId('kiosk-detail')).toBeVisible();
+  await expect(page.getByTestId('kiosk-remote')).toBeVisible({ timeout: 60_000 });
   await check(page, 'admin fleet');
-  for (const tab of ['Displays', 'Statistics', 'Reports', 'Departments and services', 'Users']) {
-    await page.getByRole('button', { name: tab, exact: true }).click();
+  // Every panel of the kiosk's remote management.
+  for (const panel of ['config', 'diagnostics', 'rollout']) {
+    await page.getByTestId(`remote-tab-${panel}`).click();
     await page.waitForLoadState('networkidle');
-    await check(page, `admin ${tab}`);
+    await check(page, `admin kiosk ${panel}`);
+  }
+  // Every tab the admin page has, whichever are added later.
+  const tabs = page.getByRole('navigation').getByRole('button');
+  const count = await tabs.count();
+  expect(count).toBeGreaterThanOrEqual(7);
+  for (let i = 1; i < count; i++) {
+    const tab = tabs.nth(i);
+    await tab.click();
+    await expect(tab).toHaveAttribute('aria-current', 'page');
+    await page.waitForLoadState('networkidle');
+    await check(page, `admin ${await tab.textContent()}`);
+    await keepScreenshot(page, `admin-english-${i}`);
   }
   await page.close();
 });
 
-test('screenshots of every staff page at 1920×1080', async ({ browser }) => {
-  const page = await browser.newPage({ viewport: fullHd });
+/** Notes every page file a context's pages ask for and do not get (the API's own refusals aside). */
+function watchMissing(context: BrowserContext, missing: string[]): void {
+  context.on('response', (r) => {
+    const url = new URL(r.url());
+    if (r.status() >= 400 && !url.pathname.startsWith('/api/')) missing.push(`${r.status()} ${url.pathname}`);
+  });
+}
+
+/** The page's icon as the page names it: served, as an SVG. */
+async function expectIcon(page: Page, where: string): Promise<void> {
+  const href = await page.locator('link[rel="icon"]').getAttribute('href');
+  expect(href, where).toBeTruthy();
+  const icon = await page.request.get(new URL(href ?? '', page.url()).href);
+  expect(icon.status(), `${where}: ${href}`).toBe(200);
+  expect(icon.headers()['content-type'], where).toContain('image/svg+xml');
+}
+
+test('screenshots of every staff page at 1920×1080, each page with its icon and no missing file', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  // Any page file that is not there (an icon, a script, a sound): the API's own refusals aside.
+  // Each person signs in in a browser of their own.
+  const missing: string[] = [];
+  const contexts: BrowserContext[] = [];
+  const newPage = async () => {
+    const context = await browser.newContext({ viewport: fullHd });
+    watchMissing(context, missing);
+    contexts.push(context);
+    return context.newPage();
+  };
+  const page = await newPage();
   await page.goto('/counter/');
+  await expectIcon(page, 'counter');
   await keepScreenshot(page, 'counter-login');
   await staffLogin(page, '/counter/', logins.reception);
   await expect(page.getByTestId('call-next')).toBeVisible();
   await keepScreenshot(page, 'counter');
   await page.getByTestId('open-register').click();
   await keepScreenshot(page, 'counter-register-form');
+  await page.getByTestId('open-conflicts').click();
+  await expect(page.getByTestId('conflicts-panel')).toBeVisible();
+  await keepScreenshot(page, 'counter-identity-conflicts');
 
-  const admin = await browser.newPage({ viewport: fullHd });
+  const admin = await newPage();
   await staffLogin(admin, '/admin/', logins.admin);
+  await expectIcon(admin, 'admin');
   await expect(admin.getByTestId('kiosk-row').first()).toBeVisible();
   await keepScreenshot(admin, 'admin-fleet');
   await admin.getByTestId('kiosk-details').first().click();
-  await expect(admin.getByTestId('kiosk-detail')).toBeVisible();
+  await expect(admin.getByTestId('kiosk-remote')).toBeVisible({ timeout: 60_000 });
   await admin.getByTestId('kiosk-detail').scrollIntoViewIfNeeded();
   await keepScreenshot(admin, 'admin-kiosk-detail');
-  for (const [tab, name] of [
-    ['Màn hình gọi số', 'admin-displays'],
-    ['Thống kê', 'admin-stats'],
-    ['Khoa và dịch vụ', 'admin-facility'],
-    ['Người dùng', 'admin-users'],
-  ] as const) {
-    await admin.getByRole('button', { name: tab, exact: true }).click();
+  // Every tab of the admin page, whichever are added later, named by its place and its hash.
+  const tabs = admin.getByRole('navigation').getByRole('button');
+  const count = await tabs.count();
+  for (let i = 1; i < count; i++) {
+    await tabs.nth(i).click();
+    await expect(tabs.nth(i)).toHaveAttribute('aria-current', 'page');
     await admin.waitForLoadState('networkidle');
-    await keepScreenshot(admin, name);
+    await keepScreenshot(admin, `admin-${new URL(admin.url()).hash.slice(1) || i}`);
   }
-  const display = await browser.newPage({ viewport: fullHd });
+  const viewer = await newPage();
+  await staffLogin(viewer, '/counter/', logins.viewer);
+  await expect(viewer.getByTestId('read-only')).toBeVisible();
+  await keepScreenshot(viewer, 'counter-viewer');
+
+  const display = await newPage();
   await display.goto('/display/');
+  await expectIcon(display, 'display');
   await keepScreenshot(display, 'display-pairing');
   await openPairedDisplay(display);
-  await keepScreenshot(display, 'display-sound-prompt');
+  await keepScreenshot(display, 'display-board');
+  const kiosk = await newPage();
+  await kiosk.goto('/kiosk/');
+  await expectIcon(kiosk, 'kiosk');
+  expect(missing).toEqual([]);
+  for (const context of contexts) await context.close();
 });

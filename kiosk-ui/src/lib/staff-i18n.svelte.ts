@@ -1,5 +1,5 @@
 import { I18n, type Lang } from './i18n-base.svelte';
-import { codeWord, en, errorMessage, isStaffKey, vi, type StaffMessageKey } from './staff-messages';
+import { codeWord, deviceErrorWords, en, errorMessage, isStaffKey, vi, type StaffMessageKey } from './staff-messages';
 
 const LANG_KEY = 'staff.lang';
 
@@ -26,6 +26,8 @@ class StaffI18n extends I18n<StaffMessageKey> {
   word = (prefix: string, code: string): string => codeWord(this.text, prefix, code);
   /** A server or device error code as words: its catalogue message, else a generic one naming the code. */
   error = (code: string): string => errorMessage(this.text, code);
+  /** A device's last error as words; a driver's free-text message comes back apart as `detail`. */
+  deviceError = (lastError: string): { words: string; detail?: string } => deviceErrorWords(this.text, lastError);
   /** A device's state (and reason) as words, e.g. "Máy in: lỗi (hết giấy)". */
   device = (d: { class: string; state: string; reason?: string | undefined }): string => {
     const cls = `device.${d.class}`;
@@ -33,7 +35,9 @@ class StaffI18n extends I18n<StaffMessageKey> {
     const reason = d.reason ? `reason.${d.reason}` : undefined;
     const words = [
       `${this.has(cls) ? this.t(cls) : d.class}: ${this.has(state) ? this.t(state) : d.state}`,
-      reason ? ` (${this.has(reason) ? this.t(reason) : (d.reason ?? '')})` : '',
+      reason
+        ? ` (${this.has(reason) ? this.t(reason) : this.fill('device.error.unknown-code', { code: d.reason ?? '' })})`
+        : '',
     ];
     return words.join('');
   };

@@ -273,6 +273,29 @@ const staffVi = {
   'reason.cover-open': 'nắp mở',
   'reason.offline': 'không phản hồi',
   'reason.timeout': 'quá thời gian',
+  'reason.no-response': 'không trả lời trạng thái',
+  'reason.disconnected': 'mất kết nối',
+  'reason.cutter-error': 'dao cắt giấy bị kẹt',
+  'reason.unplugged': 'đã rút cáp',
+  'reason.stopped': 'đã dừng',
+  'reason.link-lost': 'mất đường truyền',
+  'reason.transport-unavailable': 'không có cổng kết nối',
+  'reason.transport-error': 'lỗi cổng kết nối',
+  'reason.no-driver': 'chưa có trình điều khiển cho thiết bị này',
+  'reason.open-failed': 'không mở được thiết bị',
+  'reason.start-failed': 'không khởi động được',
+  'reason.print-error': 'lỗi khi in',
+  'reason.io-error': 'lỗi đọc ghi',
+  'reason.bad-length': 'độ dài sai',
+  'reason.incomplete': 'thiếu dữ liệu',
+  'reason.short-report': 'gói dữ liệu ngắn',
+  'reason.stale': 'dữ liệu cũ bị bỏ',
+  'reason.too-long': 'quá dài',
+  'device.error.print-failed': 'In thất bại: {reason}',
+  'device.error.frame-rejected': 'Bỏ một lần quét: {reason}',
+  'device.error.unknown-code': 'mã {code}',
+  'device.error.other': 'Lỗi kỹ thuật (xem chi tiết)',
+  'admin.kiosk.technical-detail': 'Chi tiết kỹ thuật',
   'counter.result': 'Kết quả',
   'counter.agent.connect': 'Kết nối thiết bị quầy',
   'counter.agent.connecting': 'Đang tìm thiết bị quầy…',
@@ -293,6 +316,7 @@ const staffVi = {
   'display.pair.name': 'Tên màn hình (ví dụ: Sảnh tầng 1)',
   'display.pair.submit': 'Ghép nối',
   'display.sound-blocked': 'Trình duyệt chưa cho phát âm thanh',
+  'display.sound-resume': 'Âm thanh tạm dừng: chạm vào màn hình để tiếp tục',
   'admin.tab.reports': 'Báo cáo',
   'admin.tab.displays': 'Màn hình gọi số',
   'admin.details': 'Chi tiết',
@@ -738,6 +762,29 @@ const staffEn: Record<keyof typeof staffVi, string> = {
   'reason.cover-open': 'cover open',
   'reason.offline': 'not answering',
   'reason.timeout': 'timed out',
+  'reason.no-response': 'no status reply',
+  'reason.disconnected': 'disconnected',
+  'reason.cutter-error': 'paper cutter jammed',
+  'reason.unplugged': 'unplugged',
+  'reason.stopped': 'stopped',
+  'reason.link-lost': 'link lost',
+  'reason.transport-unavailable': 'no port to connect through',
+  'reason.transport-error': 'port error',
+  'reason.no-driver': 'no driver for this device',
+  'reason.open-failed': 'could not open the device',
+  'reason.start-failed': 'could not start',
+  'reason.print-error': 'printing error',
+  'reason.io-error': 'read/write error',
+  'reason.bad-length': 'wrong length',
+  'reason.incomplete': 'incomplete data',
+  'reason.short-report': 'short data packet',
+  'reason.stale': 'stale data dropped',
+  'reason.too-long': 'too long',
+  'device.error.print-failed': 'Printing failed: {reason}',
+  'device.error.frame-rejected': 'A scan was dropped: {reason}',
+  'device.error.unknown-code': 'code {code}',
+  'device.error.other': 'Technical error (see the detail)',
+  'admin.kiosk.technical-detail': 'Technical detail',
   'counter.result': 'Result',
   'counter.agent.connect': 'Connect counter devices',
   'counter.agent.connecting': 'Looking for the counter devices…',
@@ -760,6 +807,7 @@ const staffEn: Record<keyof typeof staffVi, string> = {
   'display.pair.name': 'Screen name (e.g. Ground floor hall)',
   'display.pair.submit': 'Pair',
   'display.sound-blocked': 'The browser has not allowed sound yet',
+  'display.sound-resume': 'Sound paused: touch the screen to resume',
   'admin.tab.reports': 'Reports',
   'admin.tab.displays': 'Displays',
   'admin.details': 'Details',
@@ -939,6 +987,36 @@ export const isStaffKey = (key: string): key is StaffMessageKey => Object.hasOwn
 export const codeWord = (text: Record<StaffMessageKey, string>, prefix: string, code: string): string => {
   const key = `${prefix}.${code}`;
   return isStaffKey(key) ? text[key] : code;
+};
+
+/** Context words a device puts before a code in its last error (`print failed: paper-out`). */
+const deviceErrorContexts: Record<string, StaffMessageKey> = {
+  'print failed': 'device.error.print-failed',
+  'frame rejected': 'device.error.frame-rejected',
+};
+const kebabCode = /^[a-z0-9]+(?:-[a-z0-9]+)*$/u;
+
+/**
+ * A device's last error as words in the page's language. Devices report codes (`paper-out`) or a
+ * context and a code (`print failed: paper-out`): both are translated, an unknown code is named
+ * as a code. Anything else is a technician's message from a driver, kept apart as `detail` (shown
+ * untranslated, marked as such) behind a translated summary.
+ */
+export const deviceErrorWords = (
+  text: Record<StaffMessageKey, string>,
+  lastError: string,
+): { words: string; detail?: string } => {
+  const reasonWords = (code: string) => {
+    const key = `reason.${code}`;
+    return isStaffKey(key) ? text[key] : text['device.error.unknown-code'].replace('{code}', code);
+  };
+  const trimmed = lastError.trim();
+  if (kebabCode.test(trimmed)) return { words: reasonWords(trimmed) };
+  const colon = trimmed.indexOf(':');
+  const context = deviceErrorContexts[trimmed.slice(0, Math.max(0, colon))];
+  const code = trimmed.slice(colon + 1).trim();
+  if (context && kebabCode.test(code)) return { words: text[context].replace('{reason}', reasonWords(code)) };
+  return { words: text['device.error.other'], detail: trimmed };
 };
 
 /** A refusal's code as words: its `error.<code>` message, else the generic message naming the code. */
