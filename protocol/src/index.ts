@@ -35,3 +35,5 @@ export * from './offline';
 export * from './identity-conflict';
 export * from './kiosk-config';
 export * from './ticket-qr';
+export * from './color';
+export * from './kiosk-branding';

@@ -9,6 +9,7 @@ import { offlineLeasesMigration } from './offline.migration';
 import { columnEncryptionMigration, privacyMigration } from './privacy.migration';
 import { fleetManagementMigration } from './fleet-management.migration';
 import { identityConflictsMigration } from './identity.migration';
+import { kioskBrandingMigration } from './kiosk-branding.migration';
 
 import type { DialectName } from './dialect';
 
@@ -310,6 +311,7 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '016-portal-delivery': portalDeliveryMigration,
   '017-identity-conflicts': identityConflictsMigration,
   '018-ticket-status-notifications': ticketStatusNotificationsMigration,
+  '020-kiosk-branding': kioskBrandingMigration,
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({
