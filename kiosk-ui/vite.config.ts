@@ -9,6 +9,9 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
+    // Read by scripts/prerender.mjs (the kiosk's stylesheets to link for its prerendered start
+    // screen), then removed from dist.
+    manifest: true,
     rollupOptions: {
       input: {
         kiosk: resolve(import.meta.dirname, 'kiosk/index.html'),

@@ -38,3 +38,5 @@ export * from './ticket-qr';
 export * from './until';
 export * from './asn1';
 export * from './trust-store';
+export * from './color';
+export * from './kiosk-branding';

@@ -8,6 +8,13 @@ import { z } from 'zod';
 
 export const kioskConfigSchema = z.object({
   hospitalName: z.string().max(120),
+  /** The hospital's name in English (the admin's kiosk look), when set. */
+  hospitalNameEn: z.string().max(120).optional(),
+  /** The admin's logo as a `data:image/png|svg+xml;base64,` URL, shown only as an image; else logoSvg. */
+  logoUrl: z
+    .string()
+    .max(80 * 1024)
+    .optional(),
   /** An SVG document shown as an image (no script runs), or empty. */
   logoSvg: z.string().max(64 * 1024),
   /** `#rrggbb`, or empty for the page's own; the page darkens it until text on it reads at 7:1. */

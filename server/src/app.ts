@@ -464,6 +464,7 @@ export async function createServerApp(
     hospitalName: config.HOSPITAL_NAME,
     accentColor: config.HOSPITAL_ACCENT_COLOR,
     ...(config.KIOSK_AGENT_PORT ? { agentPort: config.KIOSK_AGENT_PORT } : {}),
+    now: () => clock.now(),
   });
   registerPaymentRoutes(api, services, config.FACILITY_TIME_ZONE, clock);
   registerAppointmentRoutes(api, services);

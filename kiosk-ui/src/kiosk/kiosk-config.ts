@@ -17,6 +17,11 @@ export function readKioskConfig(body: unknown): KioskConfig {
     hospitalName: text(v.hospitalName, 120),
     logoSvg: /^<svg[\s>]/u.test(text(v.logoSvg, 64 * 1024).trim()) ? text(v.logoSvg, 64 * 1024) : '',
     accentColor: /^#[0-9a-f]{6}$/iu.test(text(v.accentColor, 7)) ? text(v.accentColor, 7) : '',
+    ...(text(v.hospitalNameEn, 120) ? { hospitalNameEn: text(v.hospitalNameEn, 120) } : {}),
+    // The admin's logo: an image data URL only (shown as an <img>, nothing in it runs).
+    ...(/^data:image\/(?:png|svg\+xml);base64,[A-Za-z0-9+/]+={0,2}$/u.test(text(v.logoUrl, 80 * 1024))
+      ? { logoUrl: text(v.logoUrl, 80 * 1024) }
+      : {}),
     ...(Number.isInteger(port) && port > 0 && port < 65536 ? { agentPort: port } : {}),
   };
 }

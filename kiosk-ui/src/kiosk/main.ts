@@ -1,6 +1,4 @@
-import { mount } from 'svelte';
-import '../lib/base.css';
-import './kiosk.css';
-import Kiosk from './Kiosk.svelte';
-
-mount(Kiosk, { target: document.getElementById('app') as HTMLElement });
+// The kiosk page's entry: the start screen prerendered into index.html is painted first; the live
+// page (app.ts) is fetched, run and mounted only after that first frame, so its script does not
+// hold the paint back on a slow kiosk PC.
+requestAnimationFrame(() => setTimeout(() => void import('./app')));

@@ -68,6 +68,12 @@ class KioskI18n extends I18n<MessageKey> {
     }
   }
 
+  /** Reads the facility's languages again (an admin may have changed them): for the next patient. */
+  reconfigure = (): Promise<void> => {
+    this.configured = undefined;
+    return this.configure();
+  };
+
   /** Reads the facility's languages once; without an answer every shipped language is offered. */
   configure = (): Promise<void> =>
     (this.configured ??= (async () => {

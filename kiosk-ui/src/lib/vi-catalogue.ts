@@ -21,6 +21,7 @@ export const messages = {
   'kiosk.still-there': 'Bạn vẫn đang sử dụng?',
   'kiosk.continue': 'Tiếp tục',
   'kiosk.agent-offline': 'Ki-ốt đang khởi động lại thiết bị. Vui lòng chờ trong giây lát.',
+  'kiosk.starting': 'Ki-ốt đang khởi động, vui lòng chờ trong giây lát.',
   'kiosk.attract.card': 'Chạm thẻ Căn cước gắn chip lên đầu đọc',
   'kiosk.attract.qr': 'Quét mã QR trên thẻ CCCD hoặc thẻ BHYT',
   'kiosk.attract.manual': 'Nhập thông tin bằng tay',

@@ -10,6 +10,7 @@ import { columnEncryptionMigration, privacyMigration } from './privacy.migration
 import { fleetManagementMigration } from './fleet-management.migration';
 import { identityConflictsMigration } from './identity.migration';
 import { trustStoreMigration } from './trust-store.migration';
+import { kioskBrandingMigration } from './kiosk-branding.migration';
 
 import type { DialectName } from './dialect';
 
@@ -312,6 +313,7 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '017-identity-conflicts': identityConflictsMigration,
   '018-ticket-status-notifications': ticketStatusNotificationsMigration,
   '019-trust-store': trustStoreMigration,
+  '020-kiosk-branding': kioskBrandingMigration,
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({

@@ -153,6 +153,17 @@ export interface SettingTable {
   value: string;
   updated_at: string;
 }
+/** The kiosk's look (one row, id 'site'). */
+export interface KioskBrandingTable {
+  id: string;
+  hospital_name_vi: string;
+  hospital_name_en: string;
+  primary_color: string;
+  logo_mime: string | null;
+  logo_base64: string | null;
+  updated_at: string;
+  updated_by: string;
+}
 /** Per service and day, kept after patients and visits are purged. Counts are integers; PostgreSQL returns the bigint total as a string. */
 export interface KpiDailyTable {
   day: string;
@@ -434,6 +445,7 @@ export interface Database {
   opening_hours: OpeningHoursTable;
   consent_events: ConsentEventTable;
   settings: SettingTable;
+  kiosk_branding: KioskBrandingTable;
   kpi_daily: KpiDailyTable;
   alerts: AlertTable;
   emr_outbox: EmrOutboxTable;

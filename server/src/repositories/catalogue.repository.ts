@@ -5,7 +5,7 @@
  */
 import type { Insertable, Updateable } from 'kysely';
 import type { Db } from '../db/database';
-import type { DepartmentTable, ServiceTable } from '../db/schema';
+import type { DepartmentTable, KioskBrandingTable, ServiceTable } from '../db/schema';
 import type { Executor } from './executor';
 
 export interface WeeklyHours {
@@ -155,6 +155,20 @@ export class CatalogueRepository {
       .insertInto('settings')
       .values({ key, value, updated_at: at })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: at }))
+      .execute();
+  }
+
+  // ---- the kiosk's look -------------------------------------------------------------------------
+
+  async branding(): Promise<KioskBrandingTable | undefined> {
+    return this.db.kysely.selectFrom('kiosk_branding').selectAll().where('id', '=', 'site').executeTakeFirst();
+  }
+
+  async saveBranding(row: Omit<KioskBrandingTable, 'id'>): Promise<void> {
+    await this.db.kysely
+      .insertInto('kiosk_branding')
+      .values({ id: 'site', ...row })
+      .onConflict((oc) => oc.column('id').doUpdateSet(row))
       .execute();
   }
 

@@ -1,7 +1,10 @@
 /** Departments, services (prefix, room, floor), opening hours: read by kiosks, edited by admins. */
 import {
+  checkBranding,
+  emptyBranding,
   err,
   kioskLanguageSettingsSchema,
+  type KioskBranding,
   ok,
   type DepartmentInput,
   type KioskLanguageSettings,
@@ -89,6 +92,35 @@ export class FacilityService {
   async kioskLanguages(): Promise<KioskLanguages> {
     const { languages, spokenGuidance } = await this.languageSettings();
     return { languages, spokenGuidance };
+  }
+
+  /** The kiosk's look as the admin set it (nothing set: empty, the kiosk's own look). */
+  async branding(): Promise<KioskBranding> {
+    const row = await this.catalogue.branding();
+    if (!row) return emptyBranding;
+    const mime = row.logo_mime === 'image/png' || row.logo_mime === 'image/svg+xml' ? row.logo_mime : null;
+    return {
+      hospitalName: { vi: row.hospital_name_vi, en: row.hospital_name_en },
+      primaryColor: row.primary_color,
+      logo: mime && row.logo_base64 ? { mime, dataBase64: row.logo_base64 } : null,
+    };
+  }
+
+  /** Stores the kiosk's look once it passes `checkBranding` (contrast, logo size and content). */
+  async saveBranding(b: KioskBranding, by: string, at: string): Promise<Result<KioskBranding>> {
+    const checked = checkBranding(b);
+    if (!checked.ok) return checked;
+    const v = checked.value;
+    await this.catalogue.saveBranding({
+      hospital_name_vi: v.hospitalName.vi,
+      hospital_name_en: v.hospitalName.en,
+      primary_color: v.primaryColor,
+      logo_mime: v.logo?.mime ?? null,
+      logo_base64: v.logo?.dataBase64 ?? null,
+      updated_at: at,
+      updated_by: by,
+    });
+    return ok(v);
   }
 
   async listDepartments(): Promise<DepartmentInput[]> {

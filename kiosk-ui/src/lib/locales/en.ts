@@ -28,6 +28,7 @@ export default {
     'kiosk.still-there': 'Are you still there?',
     'kiosk.continue': 'Continue',
     'kiosk.agent-offline': 'The kiosk is restarting its devices. Please wait a moment.',
+    'kiosk.starting': 'The kiosk is starting. Please wait a moment.',
     'kiosk.attract.card': 'Place your chip ID card on the reader',
     'kiosk.attract.qr': 'Scan the QR code on your CCCD or health-insurance card',
     'kiosk.attract.manual': 'Type your details',

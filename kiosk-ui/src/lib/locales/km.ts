@@ -32,6 +32,7 @@ export default {
     'kiosk.still-there': 'តើអ្នកនៅប្រើទៀតទេ?',
     'kiosk.continue': 'បន្ត',
     'kiosk.agent-offline': 'ម៉ាស៊ីនកំពុងចាប់ផ្តើមឧបករណ៍ឡើងវិញ។ សូមរង់ចាំបន្តិច។',
+    'kiosk.starting': 'ម៉ាស៊ីនកំពុងចាប់ផ្តើម។ សូមរង់ចាំបន្តិច។',
     'kiosk.attract.card': 'ដាក់កាតអត្តសញ្ញាណមានឈីបលើម៉ាស៊ីនអាន',
     'kiosk.attract.qr': 'ស្កេនកូដ QR លើកាត CCCD ឬកាត BHYT',
     'kiosk.attract.manual': 'វាយបញ្ចូលព័ត៌មានដោយដៃ',
