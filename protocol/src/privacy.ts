@@ -30,18 +30,21 @@ export const withdrawablePurposes = ['check-in', 'emr-transfer', 'insurance-chec
 export const withdrawalSchema = z.object({ purpose: z.enum(withdrawablePurposes).default('check-in') });
 export type WithdrawablePurpose = (typeof withdrawablePurposes)[number];
 
+/** A register text in Vietnamese and English (the staff pages show the staff member's language). */
+export type RegisterText = { vi: string; en: string };
+
 export interface ProcessingPurpose {
   id: string;
-  name: { vi: string; en: string };
+  name: RegisterText;
   /** What the data is used for, in a sentence. */
-  description: string;
+  description: RegisterText;
   dataKinds: DataKind[];
   /** Data the law treats as sensitive (health, biometric …) that this purpose touches. */
-  sensitive: string[];
-  legalBasis: string;
-  recipients: string[];
+  sensitive: RegisterText[];
+  legalBasis: RegisterText;
+  recipients: RegisterText[];
   /** What a withdrawal of consent does, or null when the purpose does not rest on consent. */
-  onWithdrawal: string | null;
+  onWithdrawal: RegisterText | null;
 }
 
 export interface RetentionRule {
@@ -50,7 +53,7 @@ export interface RetentionRule {
   days: number | null;
   /** Kept through an erasure request because a law requires it. */
   legalHold: boolean;
-  basis: string;
+  basis: RegisterText;
 }
 
 export interface ProcessingRegister {

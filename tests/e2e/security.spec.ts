@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import type { ProcessingRegister } from '@kiosk/protocol';
 import { kioskUrl, logins, shooter, staffLogin } from './support';
 
 /** Collects what the browser refused under the page's Content-Security-Policy. */
@@ -29,4 +30,35 @@ test('every page works under its CSP (no inline script, no framing) with the sec
   await expect(page.getByTestId('privacy-register')).toBeVisible();
   await shot('privacy');
   expect(violations).toEqual([]);
+});
+
+test('the privacy tab reads in the staff member’s language: register, retention and data kinds', async ({ page }) => {
+  await staffLogin(page, '/admin/', logins.admin);
+  const answer = (await (await page.request.get('/api/admin/privacy/register')).json()) as {
+    value: ProcessingRegister;
+  };
+  const register = answer.value;
+  const texts = (lang: 'vi' | 'en') =>
+    register.purposes.flatMap((p) => [
+      p.name[lang],
+      p.description[lang],
+      p.legalBasis[lang],
+      ...p.recipients.map((r) => r[lang]),
+      ...(p.onWithdrawal ? [p.onWithdrawal[lang]] : []),
+    ]);
+  await page.getByRole('button', { name: 'Bảo vệ dữ liệu cá nhân' }).click();
+  const table = page.getByTestId('privacy-register');
+  await expect(table).toContainText('sự đồng ý tại ki-ốt');
+  await expect(table).toContainText('Nhân thân');
+  const shown = (await page.locator('main').innerText()).replace(/\s+/gu, ' ');
+  // No English text of the register on the Vietnamese page (a text the same in both is a name).
+  const vi = new Set(texts('vi'));
+  expect(texts('en').filter((t) => !vi.has(t) && shown.includes(t))).toEqual([]);
+  expect(shown).not.toMatch(/\b(identity|checkin-record|daily-kpi|access-audit)\b/u);
+
+  await page.getByTestId('lang-switch').click();
+  await expect(table).toContainText('consent given at the kiosk');
+  await expect(table).toContainText('Identity');
+  await page.getByTestId('lang-switch').click();
+  await expect(table).toContainText('sự đồng ý tại ki-ốt');
 });

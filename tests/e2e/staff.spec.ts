@@ -362,11 +362,19 @@ test('the report downloads open as XLSX and CSV', async ({ page }) => {
   expect(first?.split(',')[2]).toBe(String(tickets));
 });
 
-/** Visible text of a page and its labels, less data values (`translate="no"`) and the other language's name. */
+/**
+ * Visible text of a page and its labels, less data values (`translate="no"`) and what is marked
+ * with a language of its own (a language's own name in a picker: "Tiếng Việt", "English", "ខ្មែរ").
+ */
 const visibleText = (page: Page) =>
   page.evaluate(() => {
     const out: string[] = [];
-    const skipped = (el: Element | null) => !!el?.closest('[translate="no"], [lang="vi"]');
+    // Marked with its own language (a picker's "English", "ខ្មែរ", a Vietnamese name beside its English one).
+    const otherLanguage = (el: Element) => {
+      const marked = el.closest('[lang]');
+      return !!marked && marked !== document.documentElement;
+    };
+    const skipped = (el: Element | null) => !!el && (!!el.closest('[translate="no"]') || otherLanguage(el));
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const el = n.parentElement;
