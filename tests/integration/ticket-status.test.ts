@@ -271,6 +271,46 @@ describe('Web Push through a push service that checks VAPID and decrypts', () =>
     w.socket.close();
   });
 
+  it('a call is told once when its event is handled after the next call was made (two calls in quick succession)', async () => {
+    const first = await issue('san-phu-khoa');
+    const mine = await issue('san-phu-khoa');
+    const sub = push.subscribe();
+    const status = server.app.services.ticketStatus;
+    expect((await status.subscribe({ code: mine.code, channel: 'web-push', subscription: sub.json }, 'test')).ok).toBe(
+      true,
+    );
+    await status.settled();
+    const told = () =>
+      push.messages.filter((m) => m.subscriptionId === sub.id).map((m) => (m.payload as TicketNotification).kind);
+    expect(told()).toEqual(['near']);
+    // Both patients are called before the server handles the first call's event: handling the
+    // first call already finds mine called and tells it; handling mine must not tell it again.
+    const calls: CalledTicket[] = [];
+    for (const t of [first, mine]) {
+      const calledAt = new Date().toISOString();
+      const marked = await server.app.committer.run((trx) =>
+        server.app.repositories.tickets.markCalled(trx, t.ticketId, calledAt, 'Phòng 9'),
+      );
+      expect(marked).toBe(true);
+      calls.push({
+        ticketId: t.ticketId,
+        number: t.number,
+        serviceId: 'san-phu-khoa',
+        room: 'Phòng 9',
+        counter: 'Phòng 9',
+        calledAt,
+      });
+    }
+    await Promise.all(calls.map((c) => status.onCalled(c)));
+    await status.settled();
+    expect(told()).toEqual(['near', 'called']);
+    // A recall after that is a new call: told again, once.
+    const recall = { ...calls[1]!, calledAt: new Date(Date.now() + 1000).toISOString() };
+    await status.onCalled(recall);
+    await status.settled();
+    expect(told()).toEqual(['near', 'called', 'called']);
+  });
+
   it('forgets a subscription the push service says is gone', async () => {
     const mine = await issue('tai-mui-hong');
     const sub = push.subscribe();

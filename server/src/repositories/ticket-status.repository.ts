@@ -182,12 +182,16 @@ export class TicketStatusRepository {
     return Number(r.numUpdatedRows) === 1;
   }
 
-  /** A recall calls again: the next call is told again. */
-  async releaseCalled(ticketId: string): Promise<void> {
+  /**
+   * A recall calls again: a call notice sent before this call (`calledAt`) no longer counts, so
+   * the call is told again. A notice sent at or after it already told this call.
+   */
+  async releaseCalled(ticketId: string, calledAt: string): Promise<void> {
     await this.db.kysely
       .updateTable('notify_subscriptions')
       .set({ called_sent_at: null })
       .where('ticket_id', '=', ticketId)
+      .where('called_sent_at', '<', calledAt)
       .execute();
   }
 

@@ -231,10 +231,14 @@ export class TicketStatusService {
     return next;
   }
 
-  /** A ticket was called (or called again): a recall tells the patient again. */
+  /**
+   * A ticket was called (or called again): a recall tells the patient again. The events of a
+   * service may be handled after later calls were made (the handling of an earlier call may
+   * already have told this one), so only a notice sent before this call is released.
+   */
   onCalled(call: CalledTicket): Promise<void> {
     return this.serial(call.serviceId, async () => {
-      await this.repo.releaseCalled(call.ticketId);
+      await this.repo.releaseCalled(call.ticketId, call.calledAt);
       await this.notifyService(call.serviceId);
     });
   }
