@@ -277,6 +277,7 @@ export async function createServerApp(
         transactions,
         onNoShows: async (trx, noShows) => void (await integrations.enqueueNoShows(trx, noShows)),
         noShowsCommitted: () => integrations.worker.nudge(),
+        closeAt: config.APPOINTMENTS_CLOSE_AT === 'off' ? undefined : config.APPOINTMENTS_CLOSE_AT,
       },
       log,
     ),
@@ -533,12 +534,26 @@ export async function createServerApp(
       });
   };
   timers.push(setInterval(expirePayments, config.PAYMENT_SWEEP_INTERVAL_MS).unref());
+  let closing = false;
+  const closeSessions = () => {
+    if (closing) return;
+    closing = true;
+    services.appointments
+      .closeDue()
+      .catch((e: unknown) => log.error({ err: String(e) }, 'closing the appointment session failed'))
+      .finally(() => {
+        closing = false;
+      });
+  };
   await integrations.loadSettings();
   const sweepStatus = () =>
     services.ticketStatus.sweep().catch((e: unknown) => log.error({ err: String(e) }, 'opt-in sweep failed'));
   void sweepStatus();
   timers.push(setInterval(sweepStatus, config.STATUS_SWEEP_INTERVAL_MS).unref());
   integrations.start();
+  // After the outbox worker runs: no-shows of days closed at start go to the EMR at once.
+  closeSessions();
+  timers.push(setInterval(closeSessions, config.APPOINTMENTS_CLOSE_CHECK_MS).unref());
   const sqliteFile = config.DATABASE_URL.slice('sqlite:'.length);
   const backups = db.backup
     ? new SqliteBackups(db, {
