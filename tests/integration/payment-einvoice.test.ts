@@ -32,6 +32,7 @@ import {
 import { startBankSimulator, type BankSimulator } from '../support/bank-simulator';
 import { startEInvoiceSimulator, type EInvoiceSimulator } from '../support/einvoice-simulator';
 import { until } from '../support/until';
+import { enrolledAgent, spawnServer, type AgentSocket, type ServerProcess } from '../support/server-process';
 
 afterAll(() => stopDatabases());
 
@@ -249,4 +250,103 @@ describe.each(databaseKinds)('e-invoices of paid fees (%s)', (kind) => {
     expect(callsOf(intent.reference).filter((c) => c.status === 200)).toHaveLength(1);
     expect(provider.issued.has(intent.reference)).toBe(true);
   });
+});
+
+describe('e-invoice of a fee paid just before the server is killed (SQLite, a real process)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiosk-einvoice-kill-'));
+  const databaseFile = path.join(dir, 'kiosk.sqlite');
+  const port = 26420;
+  let provider: EInvoiceSimulator;
+  let bank: BankSimulator | undefined;
+  let proc: ServerProcess | undefined;
+  let agent: AgentSocket | undefined;
+
+  beforeAll(async () => {
+    provider = await startEInvoiceSimulator();
+  });
+  afterAll(async () => {
+    agent?.close();
+    await bank?.close();
+    proc?.child.kill('SIGKILL');
+    await proc?.exited();
+    await provider?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const spawn = () =>
+    spawnServer({
+      port,
+      databaseFile,
+      env: {
+        BOOTSTRAP_PAIRING_CODE: 'HOADONKILL01',
+        BANK_WEBHOOK_SECRETS: SECRET,
+        PAYMENT_ACCOUNT_NUMBER: ACCOUNT,
+        PAYMENT_BANK_BIN: '970436',
+        EINVOICE_URL: provider.url,
+        EINVOICE_USER: provider.username,
+        EINVOICE_PASSWORD: provider.password,
+        EINVOICE_SELLER_TAX_CODE: '1800158023',
+        EINVOICE_SELLER_ADDRESS: '315 Nguyễn Văn Linh, Ninh Kiều, Cần Thơ',
+        EINVOICE_TIMEOUT_MS: '30000',
+        OUTBOX_POLL_MS: '20',
+        OUTBOX_LEASE_MS: '1000',
+        RETENTION_PURGE_INTERVAL_MINUTES: '0',
+      },
+    });
+
+  it('the provider issued it while we died unknowing: after the restart the same key gets the same invoice, once', async () => {
+    proc = await spawn();
+    const admin = await login(proc.url, 'admin', 'admin-demo');
+    await api(proc.url, admin, 'PUT', '/api/admin/payments/prices', [
+      { serviceId: 'noi-tong-quat', patientClass: 'fee-paying', amountVnd: 45_000 },
+    ]);
+    agent = await enrolledAgent(proc.url, 'HOADONKILL01', 'kiosk-hoa-don-kill');
+    bank = await startBankSimulator({
+      webhookUrl: `${proc.url}/api/payments/bank-notifications`,
+      secret: SECRET,
+      accountNumber: ACCOUNT,
+    });
+    // The provider answers slowly: the invoice call is in flight when the server dies.
+    provider.delayMs = 1500;
+    const started = await agent.emitWithAck('payment:start', {
+      paymentId: randomUUID(),
+      serviceId: 'noi-tong-quat',
+      patientClass: 'fee-paying',
+    });
+    if (!started.ok) throw new Error(started.error.code);
+    const reference = started.value.reference;
+    const paid = await bank.transfer({ content: `${reference} thanh toan`, amountVnd: 45_000 });
+    expect(paid.body).toMatchObject({ ok: true, value: { outcome: 'matched' } });
+    await until(() => provider.arrived.includes(reference), { what: 'the invoice call to be in flight' });
+    proc.child.kill('SIGKILL');
+    await proc.exited();
+    agent.close();
+    await until(() => provider.issued.has(reference), { what: 'the provider to issue it anyway' });
+    provider.delayMs = 0;
+
+    proc = await spawn();
+    const admin2 = await login(proc.url, 'admin', 'admin-demo');
+    await until(async () => {
+      const r = await api<{ deliveries: DeliveryView[] }>(
+        proc?.url ?? '',
+        admin2,
+        'GET',
+        '/api/admin/einvoice/deliveries?status=delivered',
+      );
+      expect(r.body.value?.deliveries.find((d) => d.paymentReference === reference)).toBeDefined();
+    });
+    const first = provider.issued.get(reference);
+    expect(provider.issued.size).toBe(1);
+    expect(provider.calls.filter((c) => c.key === reference && c.status === 200).length).toBeGreaterThanOrEqual(1);
+    const rec = await api<{ payments: ReconciliationRow[] }>(
+      proc.url,
+      admin2,
+      'GET',
+      '/api/admin/payments/reconciliation',
+    );
+    expect(rec.body.value?.payments.find((p) => p.reference === reference)).toMatchObject({
+      invoiceNumber: first?.invoiceNo,
+      invoiceLookupCode: first?.reservationCode,
+    });
+  }, 60_000);
 });

@@ -29,6 +29,8 @@ export interface EInvoiceSimulator {
   password: string;
   /** Invoices issued, by transactionUuid (our payment reference). */
   issued: Map<string, IssuedRecord>;
+  /** Keys of create-invoice calls as they arrive (before any delay): a call is in flight. */
+  arrived: string[];
   /** Every create-invoice call with the HTTP status answered. */
   calls: { key: string; status: number }[];
   tokenRequests: number;
@@ -143,6 +145,7 @@ export async function startEInvoiceSimulator(
     username: options.username ?? 'bvct-hddt',
     password: options.password ?? 'mat-khau-hddt',
     issued: new Map(),
+    arrived: [],
     calls: [],
     tokenRequests: 0,
     tokenLifetimeS: 3600,
@@ -202,7 +205,6 @@ export async function startEInvoiceSimulator(
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const raw = await readBody(req);
-    if (sim.delayMs > 0) await new Promise((r) => setTimeout(r, sim.delayMs));
     let body: Record<string, unknown> = {};
     try {
       const parsed: unknown = JSON.parse(raw || '{}');
@@ -210,6 +212,8 @@ export async function startEInvoiceSimulator(
     } catch {
       return json(res, 400, { errorCode: 'INVALID_JSON' });
     }
+    if (req.url === '/invoices') sim.arrived.push(String(body['transactionUuid'] ?? ''));
+    if (sim.delayMs > 0) await new Promise((r) => setTimeout(r, sim.delayMs));
     if (req.method === 'POST' && req.url === '/auth/token') {
       sim.tokenRequests += 1;
       if (body['username'] !== sim.username || body['password'] !== sim.password)
