@@ -19,7 +19,8 @@ import type {
   ReconciliationRow,
   ServerToAgentEvents,
 } from '@kiosk/protocol';
-import type { DeliveryView } from '@kiosk/server';
+import fc from 'fast-check';
+import { vndInWords, type DeliveryView } from '@kiosk/server';
 import {
   api,
   databaseKinds,
@@ -30,7 +31,7 @@ import {
   type RunningServer,
 } from '../support/server-harness';
 import { startBankSimulator, type BankSimulator } from '../support/bank-simulator';
-import { startEInvoiceSimulator, type EInvoiceSimulator } from '../support/einvoice-simulator';
+import { startEInvoiceSimulator, wordsToVnd, type EInvoiceSimulator } from '../support/einvoice-simulator';
 import { until } from '../support/until';
 import { enrolledAgent, spawnServer, type AgentSocket, type ServerProcess } from '../support/server-process';
 
@@ -38,6 +39,32 @@ afterAll(() => stopDatabases());
 
 const SECRET = 'bank-webhook-secret-for-einvoice-01';
 const ACCOUNT = '0071000123456';
+
+/** The bank and the e-invoice provider as the server is configured for them. */
+const paymentEnv = (provider: EInvoiceSimulator): Record<string, string> => ({
+  BANK_WEBHOOK_SECRETS: SECRET,
+  PAYMENT_ACCOUNT_NUMBER: ACCOUNT,
+  PAYMENT_BANK_BIN: '970436',
+  EINVOICE_URL: provider.url,
+  EINVOICE_USER: provider.username,
+  EINVOICE_PASSWORD: provider.password,
+  EINVOICE_SERIES: 'C26TBV',
+  EINVOICE_SELLER_TAX_CODE: '1800158023',
+  EINVOICE_SELLER_ADDRESS: '315 Nguyễn Văn Linh, An Khánh, Ninh Kiều, Cần Thơ',
+  OUTBOX_POLL_MS: '20',
+  RETENTION_PURGE_INTERVAL_MINUTES: '0',
+});
+
+describe('the total in words', () => {
+  it('property: any amount our invoices state in words reads back to itself by the provider’s own reader', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: 0, max: 10_000_000 }), fc.maxSafeNat()), (n) => {
+        expect(wordsToVnd(vndInWords(n))).toBe(n);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
 
 describe.each(databaseKinds)('e-invoices of paid fees (%s)', (kind) => {
   let provider: EInvoiceSimulator;
@@ -87,21 +114,11 @@ describe.each(databaseKinds)('e-invoices of paid fees (%s)', (kind) => {
     const db = await databaseUrl(kind);
     env = {
       DATABASE_URL: db['DATABASE_URL'] ?? `sqlite:${path.join(dir, 'kiosk.sqlite')}`,
-      BANK_WEBHOOK_SECRETS: SECRET,
-      PAYMENT_ACCOUNT_NUMBER: ACCOUNT,
-      PAYMENT_BANK_BIN: '970436',
-      EINVOICE_URL: provider.url,
-      EINVOICE_USER: provider.username,
-      EINVOICE_PASSWORD: provider.password,
-      EINVOICE_SERIES: 'C26TBV',
-      EINVOICE_SELLER_TAX_CODE: '1800158023',
-      EINVOICE_SELLER_ADDRESS: '315 Nguyễn Văn Linh, An Khánh, Ninh Kiều, Cần Thơ',
+      ...paymentEnv(provider),
       EINVOICE_TIMEOUT_MS: '300',
       EINVOICE_ALERT_AFTER_FAILURES: '2',
-      OUTBOX_POLL_MS: '20',
       OUTBOX_BACKOFF_BASE_MS: '20',
       OUTBOX_BACKOFF_MAX_MS: '100',
-      RETENTION_PURGE_INTERVAL_MINUTES: '0',
     };
     await boot('HOADON000001');
   }, 120_000);
@@ -279,18 +296,9 @@ describe('e-invoice of a fee paid just before the server is killed (SQLite, a re
       databaseFile,
       env: {
         BOOTSTRAP_PAIRING_CODE: 'HOADONKILL01',
-        BANK_WEBHOOK_SECRETS: SECRET,
-        PAYMENT_ACCOUNT_NUMBER: ACCOUNT,
-        PAYMENT_BANK_BIN: '970436',
-        EINVOICE_URL: provider.url,
-        EINVOICE_USER: provider.username,
-        EINVOICE_PASSWORD: provider.password,
-        EINVOICE_SELLER_TAX_CODE: '1800158023',
-        EINVOICE_SELLER_ADDRESS: '315 Nguyễn Văn Linh, Ninh Kiều, Cần Thơ',
+        ...paymentEnv(provider),
         EINVOICE_TIMEOUT_MS: '30000',
-        OUTBOX_POLL_MS: '20',
         OUTBOX_LEASE_MS: '1000',
-        RETENTION_PURGE_INTERVAL_MINUTES: '0',
       },
     });
 
