@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildInvoice, invoiceIssues, NO_BUYER, type InvoiceOptions } from './einvoice.builder';
 import { einvoiceMeaningOf, providerBody } from './einvoice.adapter';
+import { integrationConfigIssues, integrationConfigSchema } from './integration.config';
 
 const options: InvoiceOptions = {
   seller: { name: 'Bệnh viện Đa khoa Thành phố Cần Thơ', taxCode: '1800158023', address: '4 Châu Văn Liêm, Ninh Kiều' },
@@ -93,5 +94,22 @@ describe('the provider’s answers', () => {
         expect(() => einvoiceMeaningOf(status, body)).not.toThrow();
       }),
     );
+  });
+});
+
+describe('e-invoice configuration', () => {
+  it('is off while EINVOICE_URL is unset; with it, credentials, tax code and address are required', () => {
+    const off = integrationConfigSchema.parse({});
+    expect(off.EINVOICE_URL).toBeUndefined();
+    expect(off).toMatchObject({ EINVOICE_TEMPLATE: '1', EINVOICE_SERIES: 'C26TBV' });
+    expect(integrationConfigIssues(off)).toEqual([]);
+    const on = integrationConfigSchema.parse({ EINVOICE_URL: 'https://hddt.example.vn/api', EINVOICE_USER: 'bv' });
+    expect(integrationConfigIssues(on)).toEqual([
+      'EINVOICE_PASSWORD: required when EINVOICE_URL is set',
+      'EINVOICE_SELLER_TAX_CODE: required when EINVOICE_URL is set',
+      'EINVOICE_SELLER_ADDRESS: required when EINVOICE_URL is set',
+    ]);
+    expect(integrationConfigSchema.safeParse({ EINVOICE_SERIES: '1C26TBV' }).success).toBe(false);
+    expect(integrationConfigSchema.safeParse({ EINVOICE_SELLER_TAX_CODE: '1800158023-001' }).success).toBe(true);
   });
 });
