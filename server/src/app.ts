@@ -346,6 +346,7 @@ export async function createServerApp(
         onUpdate: (agentId, update) => {
           if (agentId !== null) rt.current?.paymentUpdated(agentId, update);
         },
+        ...(integrations.paymentInvoices ? { invoices: integrations.paymentInvoices } : {}),
       },
       log,
     ),
@@ -405,6 +406,7 @@ export async function createServerApp(
     registry: metrics.registry,
     setEmrDeliveryFailing: (failing, detail) => services.alerts.setEmrDeliveryFailing(failing, detail),
     setPortalDeliveryFailing: (failing, detail) => services.alerts.setPortalDeliveryFailing(failing, detail),
+    setEInvoiceDeliveryFailing: (failing, detail) => services.alerts.setEInvoiceDeliveryFailing(failing, detail),
     raiseInsuranceRefused: async (agentId, checkInId, detail) => {
       await services.alerts.raise('offline-insurance-refused', agentId ?? 'server', checkInId, 'warning', detail);
     },
