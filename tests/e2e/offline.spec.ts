@@ -232,9 +232,13 @@ test('server frozen: the kiosk issues and prints from its lease; killed and back
   // Back to calm: no link note once the server answers and nothing waits to sync.
   await expect(page.getByTestId('link-status')).toHaveCount(0, { timeout: 60_000 });
 
-  // The next patient checks in online and gets another number.
-  await page.getByTestId('done').click();
-  await expect(page.getByTestId('attract')).toBeVisible({ timeout: 30_000 });
+  // The next patient checks in online and gets another number. A slow restart and replay can
+  // outlast the ticket screen's idle time: the kiosk is then back at its start by itself.
+  await page
+    .getByTestId('done')
+    .click({ timeout: 5_000 })
+    .catch(() => undefined);
+  await expect(page.getByTestId('attract')).toBeVisible({ timeout: 60_000 });
   await upToSubmit(page, secondCccdQr);
   await page.getByTestId('submit').click();
   const next = page.getByTestId('ticket-number');
