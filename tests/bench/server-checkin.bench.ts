@@ -23,11 +23,11 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { issueTicket } from '@kiosk/server';
-import { api, login, pairDisplay, startServer, type RunningServer } from '../support/server-harness';
+import { login, pairDisplay, startServer, type RunningServer } from '../support/server-harness';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../support/postgres';
 import { haproxyAvailable, startHaproxy, type Haproxy } from '../support/haproxy';
 import { freePort } from '../support/free-port';
-import { LOAD_TEST_LIMITS, spawnServer, type ServerProcess } from '../support/server-process';
+import { LOAD_TEST_LIMITS, enrollAgent, spawnServer, type ServerProcess } from '../support/server-process';
 import type { LoadCommand, LoadResult } from './server-load-generator';
 import { percentile } from './stats';
 
@@ -158,11 +158,7 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<string[]> {
   const rows: string[] = [];
   const gen = generator();
   try {
-    const enrolled = await api<{ credential: string }>(server.url, undefined, 'POST', '/api/agents/enroll', {
-      pairingCode: 'BENCHCODE123',
-      name: 'bench-kiosk',
-    });
-    const credential = enrolled.body.value?.credential ?? '';
+    const credential = await enrollAgent(server.url, 'BENCHCODE123', 'bench-kiosk');
     const staffToken = await login(server.url, 'tiepdon', 'tiepdon-demo');
     const target = kind === 'sqlite' ? path.join(server.dir, 'kiosk.sqlite') : (env['DATABASE_URL'] ?? '');
     const base = { type: 'checkins' as const, url: server.url, credential, staffToken, serviceIds: SERVICES };
@@ -334,11 +330,7 @@ async function benchHaproxy(): Promise<string[]> {
     );
     servers.push(await spawnServer({ port: ports[1], databaseFile: '', env }));
     lb = await startHaproxy([`127.0.0.1:${ports[0]}`, `127.0.0.1:${ports[1]}`]);
-    const enrolled = await api<{ credential: string }>(lb.url, undefined, 'POST', '/api/agents/enroll', {
-      pairingCode: 'BENCHCODE123',
-      name: 'bench-kiosk',
-    });
-    const credential = enrolled.body.value?.credential ?? '';
+    const credential = await enrollAgent(lb.url, 'BENCHCODE123', 'bench-kiosk');
     const staffToken = await login(lb.url, 'tiepdon', 'tiepdon-demo');
     // Agents behave as kiosks do: should HAProxy cut a link, they reconnect and resend (counted).
     const base = {

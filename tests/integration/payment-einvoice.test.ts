@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type {
   AgentToServerEvents,
   FleetAlert,
@@ -76,19 +76,7 @@ describe.each(databaseKinds)('e-invoices of paid fees (%s)', (kind) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiosk-einvoice-'));
 
   const connect = async (code: string) => {
-    const enrolled = await api<{ credential: string }>(server.url, undefined, 'POST', '/api/agents/enroll', {
-      pairingCode: code,
-      name: `kiosk-hoa-don-${code}`,
-    });
-    agent = io(`${server.url}/agent`, {
-      auth: { credential: enrolled.body.value?.credential },
-      transports: ['websocket'],
-      reconnection: false,
-    });
-    await new Promise<void>((resolve, reject) => {
-      agent.once('connect', resolve);
-      agent.once('connect_error', reject);
-    });
+    agent = await enrolledAgent(server.url, code, `kiosk-hoa-don-${code}`);
   };
   const boot = async (code: string) => {
     server = await startServer({ ...env, BOOTSTRAP_PAIRING_CODE: code });

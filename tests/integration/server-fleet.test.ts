@@ -20,6 +20,7 @@ import {
   stopDatabases,
   type RunningServer,
 } from '../support/server-harness';
+import { agentEnrolment, connectAgents, type AgentSocket } from '../support/server-process';
 
 afterAll(() => stopDatabases());
 
@@ -62,26 +63,9 @@ describe.each(databaseKinds)('kiosk fleet alerts and revocation (%s)', (kind) =>
       { clock },
     );
     admin = await login(server.url, 'admin', 'admin-demo');
-    const enrolled = await api<{ agentId: string; credential: string }>(
-      server.url,
-      undefined,
-      'POST',
-      '/api/agents/enroll',
-      {
-        pairingCode: 'FLEETCODE123',
-        name: 'kiosk-sanh-a',
-      },
-    );
-    agentId = enrolled.body.value?.agentId ?? '';
-    agent = io(`${server.url}/agent`, {
-      auth: { credential: enrolled.body.value?.credential },
-      transports: ['websocket'],
-      reconnection: false,
-    });
-    await new Promise<void>((resolve, reject) => {
-      agent.once('connect', resolve);
-      agent.once('connect_error', reject);
-    });
+    const enrolled = await agentEnrolment(server.url, 'FLEETCODE123', 'kiosk-sanh-a');
+    agentId = enrolled.agentId;
+    [agent] = (await connectAgents(server.url, enrolled.credential, 1)) as [AgentSocket];
     adminSocket = await connect<typeof adminSocket>('/admin', admin);
     adminStaffSocket = await connect<typeof adminStaffSocket>('/staff', admin);
     receptionSocket = await connect<typeof receptionSocket>(

@@ -5,10 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { AgentToServerEvents, CheckInReceipt, Result, ServerToAgentEvents } from '@kiosk/protocol';
 import { startPostgres, type PostgresCluster } from '../support/postgres';
-import { api, startServer, type RunningServer } from '../support/server-harness';
+import { startServer, type RunningServer } from '../support/server-harness';
+import { connectAgents, enrollAgent } from '../support/server-process';
 
 let pg: PostgresCluster;
 let server: RunningServer;
@@ -20,21 +21,7 @@ beforeAll(async () => {
     DATABASE_URL: await pg.createDatabase('patient_race'),
     BOOTSTRAP_PAIRING_CODE: 'RACECODE1234',
   });
-  const enrolled = await api<{ credential: string }>(server.url, undefined, 'POST', '/api/agents/enroll', {
-    pairingCode: 'RACECODE1234',
-    name: 'kiosk-race',
-  });
-  for (let i = 0; i < 8; i++) {
-    const socket: Socket<ServerToAgentEvents, AgentToServerEvents> = io(`${server.url}/agent`, {
-      auth: { credential: enrolled.body.value?.credential },
-      transports: ['websocket'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', reject);
-    });
-    agents.push(socket);
-  }
+  agents.push(...(await connectAgents(server.url, await enrollAgent(server.url, 'RACECODE1234', 'kiosk-race'), 8)));
 });
 
 afterAll(async () => {

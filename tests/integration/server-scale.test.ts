@@ -21,6 +21,7 @@ import type {
 } from '@kiosk/protocol';
 import { api, login, startServer, type RunningServer, pairDisplay } from '../support/server-harness';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../support/postgres';
+import { enrollAgent } from '../support/server-process';
 
 const CLIENTS = 50;
 const PER_CLIENT = 8;
@@ -42,11 +43,7 @@ describe.skipIf(!postgresAvailable())('two server instances on one PostgreSQL', 
       [a, 'SCALECODEA12'],
       [b, 'SCALECODEB12'],
     ] as const) {
-      const r = await api<{ credential: string }>(server.url, undefined, 'POST', '/api/agents/enroll', {
-        pairingCode: code,
-        name: `kiosk-${code}`,
-      });
-      credentials.push(r.body.value?.credential ?? '');
+      credentials.push(await enrollAgent(server.url, code, `kiosk-${code}`));
     }
     for (let i = 0; i < CLIENTS; i++) {
       const server = i % 2 === 0 ? a : b;

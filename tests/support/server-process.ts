@@ -80,12 +80,22 @@ export async function spawnServer(o: {
   throw new Error('server not ready');
 }
 
-export async function enrollAgent(url: string, pairingCode: string, name: string): Promise<string> {
-  const enrolled = await api<{ credential: string }>(url, undefined, 'POST', '/api/agents/enroll', {
+/** A kiosk enrolled with the pairing code: its id and the credential its agent connects with. */
+export async function agentEnrolment(
+  url: string,
+  pairingCode: string,
+  name: string,
+): Promise<{ agentId: string; credential: string }> {
+  const enrolled = await api<{ agentId: string; credential: string }>(url, undefined, 'POST', '/api/agents/enroll', {
     pairingCode,
     name,
   });
-  return enrolled.body.value?.credential ?? '';
+  if (!enrolled.body.value) throw new Error(`enrolment refused: ${enrolled.status}`);
+  return enrolled.body.value;
+}
+
+export async function enrollAgent(url: string, pairingCode: string, name: string): Promise<string> {
+  return (await agentEnrolment(url, pairingCode, name)).credential;
 }
 
 export async function connectAgents(url: string, credential: string, n: number): Promise<AgentSocket[]> {
