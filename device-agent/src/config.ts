@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { commaList } from '@kiosk/protocol';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -27,15 +28,7 @@ export const agentConfigSchema = z.object({
   /** Production refuses the simulator control namespace. */
   AGENT_MODE: z.enum(['development', 'production']).default('development'),
   /** Origins allowed to open the kiosk UI socket (comma-separated). */
-  ALLOWED_ORIGINS: z
-    .string()
-    .default('http://127.0.0.1:8080,http://localhost:8080,http://127.0.0.1:8731,http://localhost:8731')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((o) => o.trim())
-        .filter(Boolean),
-    ),
+  ALLOWED_ORIGINS: commaList('http://127.0.0.1:8080,http://localhost:8080,http://127.0.0.1:8731,http://localhost:8731'),
   PRINTER_PROFILE: z.string().default('simulated.printer-80'),
   /**
    * Simulated mode: the card reader's profile. The default is the plainest reader (no optics: the

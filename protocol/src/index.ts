@@ -1,6 +1,7 @@
 export * from './result';
 export * from './mask';
 export * from './text';
+export * from './env';
 export * from './identity';
 export * from './scan';
 export * from './facility';

@@ -1,6 +1,6 @@
 /** Configuration from the environment, validated once at start; a bad variable is named in the error. */
 import { z } from 'zod';
-import { priorityClassSchema } from '@kiosk/protocol';
+import { commaList, envFlag, priorityClassSchema } from '@kiosk/protocol';
 import { integrationConfigShape } from './integrations/integration.config';
 import { ticketStatusConfigShape } from './integrations/notify.config';
 import os from 'node:os';
@@ -9,11 +9,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-const boolish = z
-  .enum(['0', '1', 'true', 'false', ''])
-  .optional()
-  .transform((v) => v === '1' || v === 'true');
 
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -50,7 +45,7 @@ export const configSchema = z.object({
   /** Static pages (the built kiosk-ui). */
   UI_DIST: z.string().default(path.join(repoRoot, 'kiosk-ui', 'dist')),
   /** Seed the demo hospital and demo staff logins on an empty database. */
-  DEMO: boolish,
+  DEMO: envFlag(),
   /** A single-use pairing code accepted once at start (the demo enrolls its own kiosk with it). */
   BOOTSTRAP_PAIRING_CODE: z
     .string()
@@ -59,16 +54,9 @@ export const configSchema = z.object({
   /** Priority interleave: this many priority calls, then one normal call, while both wait. */
   PRIORITY_RATIO: z.coerce.number().int().min(1).max(10).default(2),
   /** Classes called as priority, in rank order; a class left out is called as normal. Empty: no priority. */
-  PRIORITY_CLASSES: z
-    .string()
-    .default('child-under-6,elderly-75,pregnant,disability,meritorious')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((c) => c.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(priorityClassSchema.exclude(['normal']))),
+  PRIORITY_CLASSES: commaList('child-under-6,elderly-75,pregnant,disability,meritorious').pipe(
+    z.array(priorityClassSchema.exclude(['normal'])),
+  ),
   /** `fifo`: priority tickets in issue order; `ranked`: by PRIORITY_CLASSES rank, then issue order. */
   PRIORITY_ORDERING: z.enum(['fifo', 'ranked']).default('fifo'),
   /** A called patient who misses this many calls becomes a no-show. */
@@ -148,29 +136,14 @@ export const configSchema = z.object({
    * Browser origins (scheme://host:port, comma-separated) allowed to change state over HTTP and to
    * open sockets, besides the server's own origin. Empty: same origin only.
    */
-  ALLOWED_ORIGINS: z
-    .string()
-    .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((o) => o.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/u, 'expected scheme://host[:port]'))),
+  ALLOWED_ORIGINS: commaList().pipe(
+    z.array(z.string().regex(/^https?:\/\/[^/\s]+$/u, 'expected scheme://host[:port]')),
+  ),
   /**
    * Reverse proxies whose X-Forwarded-For/-Proto are believed (comma-separated addresses or CIDRs).
    * Empty: none; the client address is the socket's.
    */
-  TRUST_PROXY: z
-    .string()
-    .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((o) => o.trim())
-        .filter(Boolean),
-    ),
+  TRUST_PROXY: commaList(),
   /**
    * Column encryption keys, `id:base64` (32 random bytes each), comma-separated: ID numbers, names
    * and addresses are sealed with AES-256-GCM at rest. Every listed key opens; DATA_KEY_ID (default:
@@ -181,7 +154,7 @@ export const configSchema = z.object({
   /** `auto`: on in production (keys required), on in the demo only when DATA_KEYS is set. */
   DATA_ENCRYPTION: z.enum(['auto', 'on', 'off']).default('auto'),
   /** The server is reached over HTTPS (terminated here or at a proxy): send HSTS on every answer. */
-  TLS: boolish,
+  TLS: envFlag(),
   /** EMR link, delivery outbox, BHYT gateway, Decision 4750 record: see integrations/integration.config.ts. */
   ...integrationConfigShape,
   /** The hospital's bank account fees are paid to by VietQR: NAPAS BIN, account, names for the screen. */
@@ -200,16 +173,7 @@ export const configSchema = z.object({
   /** How often pending payments are checked for expiry. */
   PAYMENT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
   /** Comma-separated secrets the bank signs notifications with; empty: the webhook refuses all. */
-  BANK_WEBHOOK_SECRETS: z
-    .string()
-    .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s.length > 0),
-    )
-    .pipe(z.array(z.string().min(16, 'each secret at least 16 characters'))),
+  BANK_WEBHOOK_SECRETS: commaList().pipe(z.array(z.string().min(16, 'each secret at least 16 characters'))),
   /** Booked patients arriving this many minutes before their time or less are on time (earlier: early). */
   APPOINTMENT_EARLY_MINUTES: z.coerce.number().int().min(0).max(240).default(30),
   /** … and up to this many minutes after it (later: late, the normal queue). */

@@ -4,32 +4,21 @@
  * EMR_MODE=fhir …) are checked by `integrationConfigIssues` at start.
  */
 import { z } from 'zod';
-
-const boolish = (fallback: boolean) =>
-  z
-    .enum(['0', '1', 'true', 'false', ''])
-    .optional()
-    .transform((v) => (v === undefined || v === '' ? fallback : v === '1' || v === 'true'));
+import { commaList, envFlag } from '@kiosk/protocol';
 
 /** `key:value,key:value` → a record; empty → {}. */
-const keyValueList = z
-  .string()
-  .default('')
-  .transform((v, ctx) => {
-    const out: Record<string, string> = {};
-    for (const part of v
-      .split(',')
-      .map((p) => p.trim())
-      .filter(Boolean)) {
-      const at = part.indexOf(':');
-      if (at <= 0 || at === part.length - 1) {
-        ctx.addIssue({ code: 'custom', message: `expected key:value, got "${part}"` });
-        return z.NEVER;
-      }
-      out[part.slice(0, at).trim()] = part.slice(at + 1).trim();
+const keyValueList = commaList().transform((parts, ctx) => {
+  const out: Record<string, string> = {};
+  for (const part of parts) {
+    const at = part.indexOf(':');
+    if (at <= 0 || at === part.length - 1) {
+      ctx.addIssue({ code: 'custom', message: `expected key:value, got "${part}"` });
+      return z.NEVER;
     }
-    return out;
-  });
+    out[part.slice(0, at).trim()] = part.slice(at + 1).trim();
+  }
+  return out;
+});
 
 const optionalUrl = z
   .string()
@@ -69,7 +58,7 @@ export const integrationConfigShape = {
   MLLP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   MLLP_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Keep one MLLP connection open between messages (otherwise connect per message). */
-  MLLP_KEEP_ALIVE: boolish(true),
+  MLLP_KEEP_ALIVE: envFlag(true),
   HL7_SENDING_APP: z.string().min(1).max(64).default('KIOSK'),
   HL7_RECEIVING_APP: z.string().min(1).max(64).default('HIS'),
   HL7_RECEIVING_FACILITY: z.string().max(64).optional(),
