@@ -4,6 +4,7 @@
  * what the identity parsers read; encoders are also used to craft malformed files in tests.
  */
 import { concat } from '../../identity/icao/bytes';
+import type { Dg13 } from '../../identity/lds/dg13.parser';
 import { DG_TAGS, EF_COM_TAG } from '../../identity/lds/lds-files';
 import { encodeTlv } from '../../identity/tlv/ber-tlv';
 import { encodeInt, encodeOid, printable, seq, set, utf8 } from '../../identity/tlv/der';
@@ -85,25 +86,14 @@ export function buildDg2(faceRecord: Uint8Array): Uint8Array {
   );
 }
 
-/** The 16 DG13 fields, by number. Field 13 is [father, mother]. */
-export interface Dg13Content {
-  idNumber?: string;
-  fullName?: string;
-  dateOfBirth?: string;
-  sex?: string;
-  nationality?: string;
-  ethnicity?: string;
-  religion?: string;
-  placeOfOrigin?: string;
-  placeOfResidence?: string;
-  identifyingMarks?: string;
-  issueDate?: string;
-  expiryDate?: string;
+/**
+ * The 16 DG13 fields as the reader names them, but field 13 is [father, mother] and field 16 is
+ * written as given.
+ */
+export type Dg13Content = Omit<Dg13, 'fatherName' | 'motherName' | 'field16Raw' | 'fields' | 'anomalies'> & {
   parents?: [string, string];
-  spouseName?: string;
-  oldIdNumber?: string;
   field16?: string;
-}
+};
 
 /** Placeholder OID of the DG13 structure (the real one is not published). */
 export const DG13_TEST_OID = '1.3.6.1.4.1.99999.13';
