@@ -48,6 +48,46 @@ function readJson(file) {
   }
 }
 
+/** The first line of a failure's message, short enough for the summary. */
+function firstLine(text) {
+  const line = String(text ?? '')
+    // eslint-disable-next-line no-control-regex -- colour codes from the reporters
+    .replace(/\u001b\[[0-9;]*m/gu, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.length > 0);
+  return (line ?? '').slice(0, 240);
+}
+
+/** Names every failed test under its suite's summary line, so the tail of the output says what failed. */
+function vitestFailures(report) {
+  const out = [];
+  for (const file of report.testResults ?? []) {
+    const rel = path.relative(root, file.name ?? '');
+    const failed = (file.assertionResults ?? []).filter((t) => t.status === 'failed');
+    for (const t of failed) out.push(`      ✘ ${rel} › ${t.fullName ?? t.title}: ${firstLine(t.failureMessages?.[0])}`);
+    if (failed.length === 0 && file.status === 'failed') out.push(`      ✘ ${rel}: ${firstLine(file.message)}`);
+  }
+  return out;
+}
+
+function playwrightFailures(report) {
+  const out = [];
+  const walk = (suite, titles) => {
+    for (const spec of suite.specs ?? []) {
+      if (spec.ok) continue;
+      const error = spec.tests?.flatMap((t) => t.results ?? []).find((r) => r.error)?.error;
+      out.push(
+        `      ✘ ${spec.file}:${spec.line} › ${[...titles, spec.title].join(' › ')}: ${firstLine(error?.message)}`,
+      );
+    }
+    for (const child of suite.suites ?? []) walk(child, [...titles, child.title]);
+  };
+  for (const suite of report.suites ?? []) walk(suite, []);
+  for (const e of report.errors ?? []) out.push(`      ✘ ${firstLine(e.message)}`);
+  return out;
+}
+
 function vitest(name, project) {
   const out = path.join(reports, `vitest-${project}.json`);
   fs.rmSync(out, { force: true });
@@ -75,6 +115,7 @@ function vitest(name, project) {
   tally.skipped += skipped;
   lines.push(
     `${failures === 0 ? 'PASS' : 'FAIL'}  ${name}: ${passed} passed, ${failures} failed, ${skipped} skipped (${seconds} s)`,
+    ...vitestFailures(report),
   );
 }
 
@@ -84,7 +125,8 @@ function playwright(name) {
   const { ok, seconds } = step(name, bin('playwright'), ['test', '-c', 'tests/playwright.config.ts'], {
     PLAYWRIGHT_JSON_OUTPUT_NAME: out,
   });
-  const stats = readJson(out)?.stats;
+  const report = readJson(out);
+  const stats = report?.stats;
   if (!stats) {
     tally.failed += 1;
     lines.push(`FAIL  ${name}: no report (${seconds} s)`);
@@ -97,6 +139,7 @@ function playwright(name) {
   tally.skipped += stats.skipped ?? 0;
   lines.push(
     `${failed === 0 ? 'PASS' : 'FAIL'}  ${name}: ${stats.expected ?? 0} passed, ${failed} failed (${seconds} s)`,
+    ...playwrightFailures(report),
   );
 }
 
