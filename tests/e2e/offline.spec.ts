@@ -244,7 +244,9 @@ test('server frozen: the kiosk issues and prints from its lease; killed and back
   const next = page.getByTestId('ticket-number');
   const cashier = page.getByTestId('pay-cashier');
   await expect(next.or(cashier)).toBeVisible({ timeout: 30_000 });
-  if (await cashier.isVisible()) await cashier.click();
+  // The fee's screen can move on by itself while it is tapped (the quote answered, or timed out
+  // into the cashier's path): a tap that finds no button is not a failure, the ticket is.
+  if (await cashier.isVisible()) await cashier.click({ timeout: 5_000 }).catch(() => undefined);
   await expect(next).toHaveText(/^[A-Z]{1,3}\d{3}$/u, { timeout: 30_000 });
   await expect(page.getByTestId('ticket-offline')).toHaveCount(0);
   expect(await next.textContent()).not.toBe(number);
