@@ -177,3 +177,20 @@ export const reconciliationRowSchema = z.object({
   refundedAt: z.string().nullable(),
 });
 export type ReconciliationRow = z.infer<typeof reconciliationRowSchema>;
+
+/** The reading of the bank's statement (the webhook's fallback), as the reconciliation page shows it. */
+export const bankStatementStatusSchema = z.object({
+  /** False when no statement API is configured (the webhook alone confirms). */
+  enabled: z.boolean(),
+  state: z.enum(['off', 'starting', 'ok', 'failing', 'auth-refused']),
+  lastSuccessAt: z.string().nullable(),
+  lastFailureAt: z.string().nullable(),
+  /** The failure's code (`statement-unavailable`, `statement-auth-refused`). */
+  lastError: z.string().nullable(),
+  consecutiveFailures: z.number().int().nonnegative(),
+  /** The latest booking time read. */
+  cursor: z.string().nullable(),
+  /** Credits handed to the matcher since the server started. */
+  creditsRead: z.number().int().nonnegative(),
+});
+export type BankStatementStatus = z.infer<typeof bankStatementStatusSchema>;

@@ -3,7 +3,7 @@
  * price list, refunds at the counter, and the day's reconciliation for admins (JSON and CSV).
  */
 import { z } from 'zod';
-import { ok, priceListSchema } from '@kiosk/protocol';
+import { ok, priceListSchema, type BankStatementStatus } from '@kiosk/protocol';
 import type { Services } from '../services';
 import type { ApiRegistry } from './api';
 import { ADMIN, COUNTER, STAFF } from '../access';
@@ -156,5 +156,31 @@ export function registerPaymentRoutes(api: ApiRegistry, s: Services, timeZone: s
         .header('content-type', 'text/csv; charset=utf-8')
         .send(`\uFEFF${lines.join('\r\n')}\r\n`);
     },
+  );
+}
+
+/** How the reading of the bank's statement goes (the reconciliation page shows it). */
+export function registerBankStatementRoute(api: ApiRegistry, status: () => BankStatementStatus | undefined): void {
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/admin/payments/bank-statement',
+      summary: "The reading of the bank's statement API: off, ok, failing or authorization refused; the cursor",
+      tag: 'payments',
+      access: ADMIN,
+    },
+    async () =>
+      ok(
+        status() ?? {
+          enabled: false,
+          state: 'off' as const,
+          lastSuccessAt: null,
+          lastFailureAt: null,
+          lastError: null,
+          consecutiveFailures: 0,
+          cursor: null,
+          creditsRead: 0,
+        },
+      ),
   );
 }
