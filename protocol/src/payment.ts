@@ -175,8 +175,31 @@ export const reconciliationRowSchema = z.object({
   bankTransactionId: z.string().nullable(),
   bankAmountVnd: z.number().int().nullable(),
   refundedAt: z.string().nullable(),
+  /** The visit the fee was paid for (refunds follow it), when a ticket was issued. */
+  visitId: z.string().nullable().optional(),
+  /** The staff member who recorded the refund. */
+  refundedBy: z.string().nullable().optional(),
 });
 export type ReconciliationRow = z.infer<typeof reconciliationRowSchema>;
+
+/** A bank credit of the day that settled no payment, with the reason. */
+export const unmatchedCreditSchema = z.object({
+  transactionId: z.string(),
+  receivedAt: z.string(),
+  amountVnd: z.number().int(),
+  reference: z.string().nullable(),
+  paymentId: z.string().nullable(),
+  outcome: notificationOutcomeSchema,
+});
+export type UnmatchedCredit = z.infer<typeof unmatchedCreditSchema>;
+
+/** A facility day's payments against the bank's credits (GET /api/admin/payments/reconciliation). */
+export const reconciliationSchema = z.object({
+  day: z.string(),
+  payments: z.array(reconciliationRowSchema),
+  unmatched: z.array(unmatchedCreditSchema),
+});
+export type Reconciliation = z.infer<typeof reconciliationSchema>;
 
 /** The reading of the bank's statement (the webhook's fallback), as the reconciliation page shows it. */
 export const bankStatementStatusSchema = z.object({

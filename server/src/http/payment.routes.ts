@@ -94,7 +94,10 @@ export function registerPaymentRoutes(api: ApiRegistry, s: Services, timeZone: s
       access: ADMIN,
       query: dayQuery,
     },
-    async ({ query }) => ok(await s.payments.reconciliation(dayOf(query.day))),
+    async ({ query }) => {
+      const day = dayOf(query.day);
+      return ok({ day, ...(await s.payments.reconciliation(day)) });
+    },
   );
   api.define(
     {

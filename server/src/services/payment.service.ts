@@ -334,6 +334,8 @@ export class PaymentService {
         bankTransactionId: n?.transaction_id ?? p.bank_transaction_id,
         bankAmountVnd: n ? Number(n.amount_vnd) : null,
         refundedAt: p.refunded_at,
+        visitId: p.visit_id,
+        refundedBy: p.refunded_by,
       })),
       unmatched: notes
         .filter((n) => n.outcome !== 'matched')
