@@ -140,6 +140,8 @@ export const alertKindSchema = z.enum([
   'offline-insurance-refused',
   /** The bank's statement cannot be read (authorization refused, or failing on): payments rest on the webhook alone. */
   'bank-statement-failing',
+  /** E-invoices of paid fees keep failing at the provider, or wait refused (detail: codes, never personal data). */
+  'einvoice-delivery-failing',
 ]);
 export type AlertKind = z.infer<typeof alertKindSchema>;
 

@@ -99,6 +99,14 @@ export const paymentIntentSchema = z.object({
   /** After this the kiosk stops waiting and sends the patient to the cashier. */
   expiresAt: z.string().datetime({ offset: true }),
   paidAt: z.string().datetime({ offset: true }).optional(),
+  /** The e-invoice, once the provider issued it: the receipt prints where and how to look it up. */
+  invoice: z
+    .object({
+      number: z.string().max(32),
+      lookupCode: z.string().max(64),
+      lookupUrl: z.string().max(300),
+    })
+    .optional(),
 });
 export type PaymentIntent = z.infer<typeof paymentIntentSchema>;
 
@@ -179,6 +187,10 @@ export const reconciliationRowSchema = z.object({
   visitId: z.string().nullable().optional(),
   /** The staff member who recorded the refund. */
   refundedBy: z.string().nullable().optional(),
+  /** The e-invoice of a paid fee, once issued (absent while it is on its way, or when e-invoices are off). */
+  invoiceNumber: z.string().optional(),
+  invoiceLookupCode: z.string().optional(),
+  invoiceLookupUrl: z.string().optional(),
 });
 export type ReconciliationRow = z.infer<typeof reconciliationRowSchema>;
 

@@ -29,7 +29,7 @@ import {
   type Result,
 } from '@kiosk/protocol';
 import type { Committer } from '../db/group-commit';
-import type { PaymentTable } from '../db/schema';
+import type { PaymentInvoiceTable, PaymentTable } from '../db/schema';
 import type { Repositories } from '../repositories';
 import { facilityDay, type Clock } from '../clock';
 import type { Logger } from '../logger';
@@ -54,6 +54,17 @@ export interface PaymentOptions {
   /** A payment changed state: tell the kiosk that started it (null: none did). */
   onUpdate: (agentId: string | null, update: PaymentUpdate) => void;
   random?: (n: number) => Uint8Array;
+  /** The e-invoice of each paid fee (absent: e-invoices off). */
+  invoices?: PaymentInvoiceHooks;
+}
+
+/**
+ * Every settlement (any method) calls `queue` in its own unit of work, so a paid fee and its
+ * e-invoice's outbox row commit or vanish together; `committed` after the commit.
+ */
+export interface PaymentInvoiceHooks {
+  queue(trx: Parameters<Parameters<Committer['run']>[0]>[0], payment: PaymentTable, paidAt: string): Promise<void>;
+  committed(): void;
 }
 
 export interface WebhookVerdict {
@@ -83,6 +94,9 @@ export function signBankNotification(secret: string, rawBody: string, unixSecond
   const mac = createHmac('sha256', secret).update(`${unixSeconds}.${rawBody}`).digest('hex');
   return `t=${unixSeconds},v1=${mac}`;
 }
+
+const invoiceFields = (i: PaymentInvoiceTable | undefined) =>
+  i ? { invoiceNumber: i.invoice_number, invoiceLookupCode: i.lookup_code, invoiceLookupUrl: i.lookup_url } : {};
 
 export class PaymentService {
   private readonly random: (n: number) => Uint8Array;
@@ -180,7 +194,15 @@ export class PaymentService {
   async status(paymentId: string, agentId: string | null): Promise<Result<PaymentIntent>> {
     const row = await this.repo.byId(paymentId);
     if (!row || (agentId !== null && row.agent_id !== agentId)) return err('unknown-payment', 'no such payment');
-    return ok(this.intentOf(row));
+    const invoice = row.state === 'paid' ? await this.repo.invoiceOf(row.id) : undefined;
+    return ok({
+      ...this.intentOf(row),
+      ...(invoice
+        ? {
+            invoice: { number: invoice.invoice_number, lookupCode: invoice.lookup_code, lookupUrl: invoice.lookup_url },
+          }
+        : {}),
+    });
   }
 
   /** The patient gave up on the QR (or chose the cashier): a pending intent is cancelled. */
@@ -265,7 +287,10 @@ export class PaymentService {
       },
       'bank credit',
     );
-    if (settled.paid) this.notify({ ...settled.paid, paid_at: now.toISOString() }, 'paid');
+    if (settled.paid) {
+      this.options.invoices?.committed();
+      this.notify({ ...settled.paid, paid_at: now.toISOString() }, 'paid');
+    }
     return settled.verdict;
   }
 
@@ -288,6 +313,7 @@ export class PaymentService {
     if (Number(payment.amount_vnd) !== amountVnd) return verdict('amount-mismatch');
     if (payment.state !== 'pending') return verdict(payment.state === 'paid' ? 'already-paid' : 'late');
     if (!(await this.repo.markPaid(trx, payment.id, now.toISOString(), transactionId))) return verdict('late');
+    await this.options.invoices?.queue(trx, payment, now.toISOString());
     return { verdict: { outcome: 'matched', paymentId: payment.id }, paid: payment };
   }
 
@@ -321,6 +347,7 @@ export class PaymentService {
   async reconciliation(day: string): Promise<{ payments: ReconciliationRow[]; unmatched: UnmatchedNotification[] }> {
     const lines = await this.repo.reconciliation(day);
     const notes = await this.repo.notificationsOf(day);
+    const invoices = await this.repo.invoicesOf(day);
     return {
       payments: lines.map(({ payment: p, notification: n }) => ({
         paymentId: p.id,
@@ -336,6 +363,7 @@ export class PaymentService {
         refundedAt: p.refunded_at,
         visitId: p.visit_id,
         refundedBy: p.refunded_by,
+        ...invoiceFields(invoices.get(p.id)),
       })),
       unmatched: notes
         .filter((n) => n.outcome !== 'matched')
