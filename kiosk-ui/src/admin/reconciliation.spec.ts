@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReconciliationRow } from '@kiosk/protocol';
-import { flagOf, formatVnd, totalsOf } from './reconciliation';
+import { flagOf, formatDayLong, formatVnd, totalsOf } from './reconciliation';
 
 const row = (over: Partial<ReconciliationRow>): ReconciliationRow => ({
   paymentId: 'p',
@@ -69,5 +69,13 @@ describe('reconciliation totals', () => {
     expect(formatVnd(1_150_000, 'vi')).toBe('1.150.000 đ');
     expect(formatVnd(1_150_000, 'en')).toBe('1,150,000 VND');
     expect(formatVnd(0, 'en')).toBe('0 VND');
+  });
+});
+
+describe('the day in words', () => {
+  it('names the weekday and the month, so 6 December is not read as 12 June', () => {
+    expect(formatDayLong('2026-12-06', 'vi')).toBe('Chủ Nhật, 6 tháng 12, 2026');
+    expect(formatDayLong('2026-12-06', 'en')).toBe('Sunday, 6 December 2026');
+    expect(formatDayLong('not a day', 'vi')).toBe('not a day');
   });
 });

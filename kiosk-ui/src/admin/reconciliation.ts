@@ -68,3 +68,20 @@ export const formatVnd = (amount: number, lang: string): string => {
   const sign = amount < 0 ? '-' : '';
   return lang === 'vi' ? `${sign}${digits} đ` : `${sign}${digits} VND`;
 };
+
+/**
+ * A facility day (`YYYY-MM-DD`) with its weekday and the month in words — `Chủ Nhật, 6 tháng 12, 2026`,
+ * `Sunday, 6 December 2026` — so it cannot be misread beside a date picker that writes the browser's
+ * locale (`12/06/2026` in en-US).
+ */
+export const formatDayLong = (day: string, lang: string): string => {
+  const at = new Date(`${day}T00:00:00Z`);
+  if (Number.isNaN(at.getTime())) return day;
+  return new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(at);
+};

@@ -354,7 +354,7 @@ const staffVi = {
   'recon.next-day': 'Ngày sau',
   'recon.credit-not-settled': 'Ghi có {amount} không khớp (xem bảng dưới)',
   'recon.export-csv': 'Tải CSV đối soát',
-  'recon.day-title': 'Ngày {day}',
+  'recon.day-title': 'Ngày đối soát: {day}',
   'recon.statement.off': 'Sao kê ngân hàng: chưa cấu hình — chỉ xác nhận qua thông báo (webhook) của ngân hàng.',
   'recon.statement.ok': 'Sao kê ngân hàng: đang đọc bình thường, lần gần nhất lúc {time}.',
   'recon.statement.starting': 'Sao kê ngân hàng: đang bắt đầu đọc.',
@@ -959,7 +959,7 @@ const staffEn: Record<keyof typeof staffVi, string> = {
   'recon.next-day': 'Next day',
   'recon.credit-not-settled': 'Credit of {amount} did not match (see the table below)',
   'recon.export-csv': 'Download reconciliation CSV',
-  'recon.day-title': 'Day {day}',
+  'recon.day-title': 'Reconciled day: {day}',
   'recon.statement.off':
     "Bank statement: not configured - payments are confirmed by the bank's notifications (webhook) only.",
   'recon.statement.ok': 'Bank statement: read normally, last at {time}.',
