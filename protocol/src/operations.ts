@@ -138,6 +138,8 @@ export const alertKindSchema = z.enum([
   'portal-delivery-failing',
   /** The BHYT gateway did not find the card of a check-in a kiosk issued offline eligible (detail: ticket and reason key). */
   'offline-insurance-refused',
+  /** The bank's statement cannot be read (authorization refused, or failing on): payments rest on the webhook alone. */
+  'bank-statement-failing',
   /** E-invoices of paid fees keep failing at the provider, or wait refused (detail: codes, never personal data). */
   'einvoice-delivery-failing',
 ]);

@@ -183,9 +183,49 @@ export const reconciliationRowSchema = z.object({
   bankTransactionId: z.string().nullable(),
   bankAmountVnd: z.number().int().nullable(),
   refundedAt: z.string().nullable(),
+  /** The visit the fee was paid for (refunds follow it), when a ticket was issued. */
+  visitId: z.string().nullable().optional(),
+  /** The staff member who recorded the refund. */
+  refundedBy: z.string().nullable().optional(),
   /** The e-invoice of a paid fee, once issued (absent while it is on its way, or when e-invoices are off). */
   invoiceNumber: z.string().optional(),
   invoiceLookupCode: z.string().optional(),
   invoiceLookupUrl: z.string().optional(),
 });
 export type ReconciliationRow = z.infer<typeof reconciliationRowSchema>;
+
+/** A bank credit of the day that settled no payment, with the reason. */
+export const unmatchedCreditSchema = z.object({
+  transactionId: z.string(),
+  receivedAt: z.string(),
+  amountVnd: z.number().int(),
+  reference: z.string().nullable(),
+  paymentId: z.string().nullable(),
+  outcome: notificationOutcomeSchema,
+});
+export type UnmatchedCredit = z.infer<typeof unmatchedCreditSchema>;
+
+/** A facility day's payments against the bank's credits (GET /api/admin/payments/reconciliation). */
+export const reconciliationSchema = z.object({
+  day: z.string(),
+  payments: z.array(reconciliationRowSchema),
+  unmatched: z.array(unmatchedCreditSchema),
+});
+export type Reconciliation = z.infer<typeof reconciliationSchema>;
+
+/** The reading of the bank's statement (the webhook's fallback), as the reconciliation page shows it. */
+export const bankStatementStatusSchema = z.object({
+  /** False when no statement API is configured (the webhook alone confirms). */
+  enabled: z.boolean(),
+  state: z.enum(['off', 'starting', 'ok', 'failing', 'auth-refused']),
+  lastSuccessAt: z.string().nullable(),
+  lastFailureAt: z.string().nullable(),
+  /** The failure's code (`statement-unavailable`, `statement-auth-refused`). */
+  lastError: z.string().nullable(),
+  consecutiveFailures: z.number().int().nonnegative(),
+  /** The latest booking time read. */
+  cursor: z.string().nullable(),
+  /** Credits handed to the matcher since the server started. */
+  creditsRead: z.number().int().nonnegative(),
+});
+export type BankStatementStatus = z.infer<typeof bankStatementStatusSchema>;

@@ -29,7 +29,9 @@ import { TicketStatusService } from './services/ticket-status.service';
 import { patientNotifiersOf, ZNS_REFRESH_TOKEN_SETTING } from './integrations/patient-notifiers';
 import { registerTicketStatusRoutes } from './http/ticket-status.routes';
 import { registerAppointmentRoutes } from './http/appointment.routes';
-import { registerPaymentRoutes } from './http/payment.routes';
+import { registerBankStatementRoute, registerPaymentRoutes } from './http/payment.routes';
+import { createBankStatementPoller, type BankStatementPoller } from './integrations/bank-statement.poller';
+import { HttpClient } from './integrations/http.client';
 import type { Services } from './services';
 import { createRepositories, type Repositories } from './repositories';
 import { registerRoutes } from './http/routes';
@@ -90,6 +92,8 @@ export interface ServerApp {
   integrations: Integrations;
   /** The declared API routes with their access rules, as in /api/openapi.json. */
   api: readonly DeclaredRoute[];
+  /** Reads the bank's statement (undefined: no statement API configured). */
+  bankStatement: BankStatementPoller | undefined;
   /** Where units of work commit (grouped on SQLite): what check-ins and tickets go through. */
   committer: Committer;
   /** Every query of the server, one repository per aggregate. */
@@ -470,6 +474,16 @@ export async function createServerApp(
     now: () => clock.now(),
   });
   registerPaymentRoutes(api, services, config.FACILITY_TIME_ZONE, clock);
+  const statementHttp = new HttpClient();
+  const bankStatement = createBankStatementPoller(config, {
+    settings: repositories.catalogue,
+    settle: (credit) => services.payments.settleCredit(credit, 'statement'),
+    setFailing: (failing, detail) => services.alerts.setBankStatementFailing(failing, detail),
+    clock,
+    log,
+    http: statementHttp,
+  });
+  registerBankStatementRoute(api, () => bankStatement?.state());
   registerAppointmentRoutes(api, services);
   registerFleetManagementRoutes(api, services);
   registerReprintRoutes(api, services, (agentId, command) =>
@@ -536,6 +550,7 @@ export async function createServerApp(
       });
   };
   timers.push(setInterval(expirePayments, config.PAYMENT_SWEEP_INTERVAL_MS).unref());
+  bankStatement?.start();
   let closing = false;
   const closeSessions = () => {
     if (closing) return;
@@ -585,6 +600,7 @@ export async function createServerApp(
     integrations,
     routes: registeredRoutes,
     api: api.routes,
+    bankStatement,
     async listen() {
       await http.listen({ port: config.PORT, host: config.HOST });
       const address = http.server.address();
@@ -602,6 +618,8 @@ export async function createServerApp(
       await realtime.close();
       await http.close();
       clearTimeout(force);
+      await bankStatement?.stop();
+      statementHttp.close();
       await committer.drain();
       await integrations.stop();
       await services.ticketStatus.settled();

@@ -174,6 +174,18 @@ export const configSchema = z.object({
   PAYMENT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
   /** Comma-separated secrets the bank signs notifications with; empty: the webhook refuses all. */
   BANK_WEBHOOK_SECRETS: commaList().pipe(z.array(z.string().min(16, 'each secret at least 16 characters'))),
+  /** The bank's statement API (the webhook's fallback); unset: not read. */
+  BANK_STATEMENT_URL: z.string().url().optional(),
+  /** How often the statement is read (a failed read backs off from this up to 5 minutes). */
+  BANK_STATEMENT_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(30_000),
+  /** The bank's OAuth2 token endpoint and client credentials for the statement API. */
+  BANK_STATEMENT_TOKEN_URL: z.string().url().optional(),
+  BANK_STATEMENT_CLIENT_ID: z.string().max(200).optional(),
+  BANK_STATEMENT_CLIENT_SECRET: z.string().max(500).optional(),
+  BANK_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  BANK_STATEMENT_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
+  /** A first read (no cursor stored yet) starts this far back. */
+  BANK_STATEMENT_LOOKBACK_HOURS: z.coerce.number().positive().max(720).default(24),
   /** Booked patients arriving this many minutes before their time or less are on time (earlier: early). */
   APPOINTMENT_EARLY_MINUTES: z.coerce.number().int().min(0).max(240).default(30),
   /** … and up to this many minutes after it (later: late, the normal queue). */

@@ -9,7 +9,12 @@
  * a late credit, a forged or stale signature, a credit to another account. Its HTTP side:
  * - `POST /transfers` `{ content, amountVnd, accountNumber? }` → a credit and its notification
  *   (what a payer's bank app causes; e2e journeys and benchmarks drive it from another process);
- * - `GET /statement?since=<iso>` → the account's credits (the statement API a poller reads).
+ * - `GET /statement?since=<iso>&limit=<n>[&page=<token>]` → `{ credits, nextPage? }`, the account's
+ *   credits booked at or after `since` in booking order (the statement API the server polls); with
+ *   `statementClient` set it asks for `Authorization: Bearer <token>` from
+ * - `POST /oauth/token` (OAuth2 client credentials, form body) → `{ access_token, expires_in }`.
+ * The statement can be taken down (503) and its authorization refused (401) on demand, and a credit
+ * can be booked without any notification (a webhook that never arrives).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -39,6 +44,15 @@ export interface TransferOptions {
   secret?: string;
   /** Signed this long ago (a replay, a stale signature). */
   signedAgoS?: number;
+  /** False: the credit is booked but no notification is sent (only the statement shows it). */
+  notify?: boolean;
+}
+
+export interface StatementControls {
+  /** The statement API answers 503. */
+  down?: boolean;
+  /** Tokens and statement requests are refused (401): revoked or wrong client credentials. */
+  refuseAuth?: boolean;
 }
 
 export interface BankSimulator {
@@ -53,6 +67,13 @@ export interface BankSimulator {
   /** Sends a body and signature exactly as given (tampering after signing). */
   post(body: string, signature: string): Promise<Delivery>;
   sign(body: string, unixSeconds: number, secret?: string): string;
+  /** Books a credit with no notification: only the statement tells of it. */
+  credit(options: Omit<TransferOptions, 'notify' | 'secret' | 'signedAgoS'>): Credit;
+  /** Takes the statement API down or refuses its authorization (and back). */
+  setStatement(controls: StatementControls): void;
+  /** Statement requests answered (any status), and tokens issued. */
+  readonly statementReads: number;
+  readonly tokensIssued: number;
   close(): Promise<void>;
 }
 
@@ -60,9 +81,15 @@ export async function startBankSimulator(options: {
   webhookUrl: string;
   secret: string;
   accountNumber: string;
+  /** OAuth2 client credentials the statement API asks for; none: it is open. */
+  statementClient?: { clientId: string; clientSecret: string };
 }): Promise<BankSimulator> {
   const credits: Credit[] = [];
   const deliveries: Delivery[] = [];
+  const controls: StatementControls = {};
+  const tokens = new Set<string>();
+  let statementReads = 0;
+  let tokensIssued = 0;
   const sign = (body: string, t: number, secret = options.secret) =>
     `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
 
@@ -96,7 +123,7 @@ export async function startBankSimulator(options: {
     return post(body, sign(body, Math.floor(Date.now() / 1000) - agoS, secret));
   };
 
-  const transfer = async (t: TransferOptions): Promise<Delivery> => {
+  const book = (t: Omit<TransferOptions, 'notify' | 'secret' | 'signedAgoS'>): Credit => {
     const credit: Credit = {
       transactionId: `FT${Date.now()}${randomUUID().slice(0, 8).toUpperCase()}`,
       accountNumber: t.accountNumber ?? options.accountNumber,
@@ -105,7 +132,48 @@ export async function startBankSimulator(options: {
       bookedAt: new Date().toISOString(),
     };
     credits.push(credit);
+    return credit;
+  };
+  const transfer = async (t: TransferOptions): Promise<Delivery> => {
+    const credit = book(t);
+    if (t.notify === false) return { transactionId: credit.transactionId, status: 0, body: null };
     return notify(credit, t.secret, t.signedAgoS ?? 0);
+  };
+
+  /** Credits at or after `since` in booking order, a page at a time (the page token is an offset). */
+  const statement = (url: URL): { status: number; body: unknown } => {
+    const since = url.searchParams.get('since') ?? '';
+    const limit = Math.min(1000, Math.max(1, Number(url.searchParams.get('limit') ?? 100) || 100));
+    const from = Number(url.searchParams.get('page') ?? 0) || 0;
+    const all = credits
+      .filter((c) => c.bookedAt >= since)
+      .sort((a, b) => a.bookedAt.localeCompare(b.bookedAt) || a.transactionId.localeCompare(b.transactionId));
+    const page = all.slice(from, from + limit);
+    return {
+      status: 200,
+      body: { credits: page, ...(from + limit < all.length ? { nextPage: String(from + limit) } : {}) },
+    };
+  };
+  const authorized = (req: http.IncomingMessage): boolean => {
+    if (!options.statementClient) return true;
+    if (controls.refuseAuth) return false;
+    const token = /^Bearer (\S+)$/u.exec(req.headers.authorization ?? '')?.[1];
+    return token !== undefined && tokens.has(token);
+  };
+  const issueToken = (form: URLSearchParams): { status: number; body: unknown } => {
+    const client = options.statementClient;
+    if (
+      !client ||
+      controls.refuseAuth ||
+      form.get('grant_type') !== 'client_credentials' ||
+      form.get('client_id') !== client.clientId ||
+      form.get('client_secret') !== client.clientSecret
+    )
+      return { status: 401, body: { error: 'invalid_client' } };
+    const token = randomUUID();
+    tokens.add(token);
+    tokensIssued += 1;
+    return { status: 200, body: { access_token: token, token_type: 'Bearer', expires_in: 300 } };
   };
 
   const server = http.createServer((req, res) => {
@@ -115,8 +183,21 @@ export async function startBankSimulator(options: {
     };
     const url = new URL(req.url ?? '/', 'http://bank');
     if (req.method === 'GET' && url.pathname === '/statement') {
-      const since = url.searchParams.get('since') ?? '';
-      return answer(200, { credits: credits.filter((c) => c.bookedAt >= since) });
+      statementReads += 1;
+      if (controls.down) return answer(503, { error: 'statement service unavailable' });
+      if (!authorized(req)) return answer(401, { error: 'invalid_token' });
+      const r = statement(url);
+      return answer(r.status, r.body);
+    }
+    if (req.method === 'POST' && url.pathname === '/oauth/token') {
+      readBody(req).then(
+        (text) => {
+          const r = issueToken(new URLSearchParams(text));
+          answer(r.status, r.body);
+        },
+        () => answer(400, { error: 'invalid_request' }),
+      );
+      return;
     }
     if (req.method === 'POST' && url.pathname === '/transfers') {
       readBody(req).then(
@@ -145,6 +226,20 @@ export async function startBankSimulator(options: {
     },
     post,
     sign,
+    credit: book,
+    setStatement: (c) => {
+      if (c.down !== undefined) controls.down = c.down;
+      if (c.refuseAuth !== undefined) {
+        controls.refuseAuth = c.refuseAuth;
+        if (c.refuseAuth) tokens.clear();
+      }
+    },
+    get statementReads() {
+      return statementReads;
+    },
+    get tokensIssued() {
+      return tokensIssued;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

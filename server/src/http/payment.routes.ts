@@ -3,7 +3,7 @@
  * price list, refunds at the counter, and the day's reconciliation for admins (JSON and CSV).
  */
 import { z } from 'zod';
-import { ok, priceListSchema } from '@kiosk/protocol';
+import { ok, priceListSchema, type BankStatementStatus } from '@kiosk/protocol';
 import type { Services } from '../services';
 import type { ApiRegistry } from './api';
 import { ADMIN, COUNTER, STAFF } from '../access';
@@ -94,7 +94,10 @@ export function registerPaymentRoutes(api: ApiRegistry, s: Services, timeZone: s
       access: ADMIN,
       query: dayQuery,
     },
-    async ({ query }) => ok(await s.payments.reconciliation(dayOf(query.day))),
+    async ({ query }) => {
+      const day = dayOf(query.day);
+      return ok({ day, ...(await s.payments.reconciliation(day)) });
+    },
   );
   api.define(
     {
@@ -156,5 +159,31 @@ export function registerPaymentRoutes(api: ApiRegistry, s: Services, timeZone: s
         .header('content-type', 'text/csv; charset=utf-8')
         .send(`\uFEFF${lines.join('\r\n')}\r\n`);
     },
+  );
+}
+
+/** How the reading of the bank's statement goes (the reconciliation page shows it). */
+export function registerBankStatementRoute(api: ApiRegistry, status: () => BankStatementStatus | undefined): void {
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/admin/payments/bank-statement',
+      summary: "The reading of the bank's statement API: off, ok, failing or authorization refused; the cursor",
+      tag: 'payments',
+      access: ADMIN,
+    },
+    async () =>
+      ok(
+        status() ?? {
+          enabled: false,
+          state: 'off' as const,
+          lastSuccessAt: null,
+          lastFailureAt: null,
+          lastError: null,
+          consecutiveFailures: 0,
+          cursor: null,
+          creditsRead: 0,
+        },
+      ),
   );
 }

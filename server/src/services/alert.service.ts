@@ -166,4 +166,10 @@ export class AlertService {
     if (failing) await this.raise('portal-delivery-failing', SERVER_SUBJECT, null, 'critical', detail);
     else await this.resolve(SERVER_SUBJECT, ['portal-delivery-failing']);
   }
+
+  /** The same for reading the bank's statement (the payment webhook's fallback). */
+  async setBankStatementFailing(failing: boolean, detail: string | null = null): Promise<void> {
+    if (failing) await this.raise('bank-statement-failing', SERVER_SUBJECT, null, 'critical', detail);
+    else await this.resolve(SERVER_SUBJECT, ['bank-statement-failing']);
+  }
 }

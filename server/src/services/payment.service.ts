@@ -11,6 +11,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   bankNotificationSchema,
+  type BankNotification,
   buildVietQr,
   err,
   findPaymentReference,
@@ -248,7 +249,16 @@ export class PaymentService {
     }
     const parsed = parseWith(bankNotificationSchema, json);
     if (!parsed.ok) return parsed;
-    const note = parsed.value;
+    return ok(await this.settleCredit(parsed.value, 'webhook'));
+  }
+
+  /**
+   * One credit to the hospital's account, however the bank told us of it (its signed webhook, or a
+   * line of its statement): stored once per transaction id and judged by the one matcher — matched
+   * (the payment is paid and its kiosk told), or kept for reconciliation with the reason it settled
+   * nothing. A credit heard both ways settles once; the second is a `duplicate`.
+   */
+  async settleCredit(note: BankNotification, via: 'webhook' | 'statement'): Promise<WebhookVerdict> {
     const now = this.clock.now();
     const reference = findPaymentReference(note.content) ?? null;
     const settled = await this.transactions.run(async (trx) => {
@@ -269,14 +279,19 @@ export class PaymentService {
       return judged;
     });
     this.log.info(
-      { outcome: settled.verdict.outcome, amountVnd: note.amountVnd, matched: settled.verdict.paymentId !== undefined },
-      'bank notification',
+      {
+        via,
+        outcome: settled.verdict.outcome,
+        amountVnd: note.amountVnd,
+        matched: settled.verdict.paymentId !== undefined,
+      },
+      'bank credit',
     );
     if (settled.paid) {
       this.options.invoices?.committed();
       this.notify({ ...settled.paid, paid_at: now.toISOString() }, 'paid');
     }
-    return ok(settled.verdict);
+    return settled.verdict;
   }
 
   private async judge(
@@ -346,6 +361,8 @@ export class PaymentService {
         bankTransactionId: n?.transaction_id ?? p.bank_transaction_id,
         bankAmountVnd: n ? Number(n.amount_vnd) : null,
         refundedAt: p.refunded_at,
+        visitId: p.visit_id,
+        refundedBy: p.refunded_by,
         ...invoiceFields(invoices.get(p.id)),
       })),
       unmatched: notes
