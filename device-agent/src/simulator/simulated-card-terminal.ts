@@ -17,6 +17,7 @@ import {
   type EcrRequest,
   type EcrTransactionResult,
 } from '@kiosk/protocol';
+import type { ByteTransport } from '../transports/transport';
 
 export type SimulatedSaleBehaviour =
   'approve' | 'decline' | 'cancel' | 'no-answer' | 'busy' | 'corrupt-then-good' | 'approve-answer-lost';
@@ -187,4 +188,12 @@ export class SimulatedCardTerminal {
 
 function isRequest(message: { type: string }): message is EcrRequest {
   return ['sale', 'void', 'last', 'status'].includes(message.type);
+}
+
+/** The terminal's end of a real link: the far end of a pty opened as a serial port, a TCP socket's byte transport. */
+export function terminalPeerLinkOf(transport: ByteTransport): TerminalPeerLink {
+  return {
+    send: (bytes) => void transport.write(bytes).catch(() => undefined),
+    onReceive: (listener) => transport.onData(listener),
+  };
 }
