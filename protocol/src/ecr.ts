@@ -15,7 +15,7 @@
  */
 import { z } from 'zod';
 import { err, ok, type Result } from './result';
-import { paymentReferenceSchema } from './payment';
+import { cardPaymentReportSchema, paymentReferenceSchema } from './payment';
 
 export const ECR_STX = 0x02;
 export const ECR_ETX = 0x03;
@@ -133,7 +133,7 @@ export function parseEcrFrame(bytes: Uint8Array): Result<Uint8Array> {
 // ---- messages --------------------------------------------------------------------------------
 
 /** Card schemes a terminal names (domestic NAPAS cards first: most patients carry one). */
-export const cardSchemeSchema = z.enum(['NAPAS', 'VISA', 'MASTERCARD', 'JCB', 'AMEX', 'UNIONPAY', 'OTHER']);
+export const cardSchemeSchema = cardPaymentReportSchema.shape.scheme;
 export type CardScheme = z.infer<typeof cardSchemeSchema>;
 
 const rrnSchema = z.string().regex(/^[0-9A-Z]{12}$/u);

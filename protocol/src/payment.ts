@@ -99,6 +99,15 @@ export const paymentIntentSchema = z.object({
   /** After this the kiosk stops waiting and sends the patient to the cashier. */
   expiresAt: z.string().datetime({ offset: true }),
   paidAt: z.string().datetime({ offset: true }).optional(),
+  /** A card payment: the card as the receipt names it ("Thẻ ••••1234"), never more. */
+  card: z
+    .object({
+      scheme: z.string().max(16),
+      last4: z.string().regex(/^\d{4}$/u),
+      approvalCode: z.string().max(6),
+      rrn: z.string().max(12),
+    })
+    .optional(),
 });
 export type PaymentIntent = z.infer<typeof paymentIntentSchema>;
 
@@ -118,6 +127,8 @@ export type PaymentQuote = z.infer<typeof paymentQuoteSchema>;
 export const paymentStartRequestSchema = paymentQuoteRequestSchema.extend({
   /** Client-generated; a retry returns the same intent. */
   paymentId: z.string().uuid(),
+  /** How the patient pays at the kiosk: the VietQR on screen (default) or the card terminal. */
+  method: z.enum(['vietqr', 'card']).optional(),
 });
 export type PaymentStartRequest = z.infer<typeof paymentStartRequestSchema>;
 
@@ -177,3 +188,19 @@ export const reconciliationRowSchema = z.object({
   refundedAt: z.string().nullable(),
 });
 export type ReconciliationRow = z.infer<typeof reconciliationRowSchema>;
+
+/**
+ * A card payment the kiosk's terminal approved, as the agent reports it. Idempotent on the
+ * terminal id + RRN; the card number is never here, only its last 4 digits.
+ */
+export const cardPaymentReportSchema = z.object({
+  paymentId: z.string().uuid(),
+  reference: paymentReferenceSchema,
+  amountVnd: z.number().int().positive(),
+  terminalId: z.string().regex(/^[0-9A-Z]{8}$/u),
+  rrn: z.string().regex(/^[0-9A-Z]{12}$/u),
+  approvalCode: z.string().regex(/^[0-9A-Z]{6}$/u),
+  scheme: z.enum(['NAPAS', 'VISA', 'MASTERCARD', 'JCB', 'AMEX', 'UNIONPAY', 'OTHER']),
+  last4: z.string().regex(/^\d{4}$/u),
+});
+export type CardPaymentReport = z.infer<typeof cardPaymentReportSchema>;

@@ -11,6 +11,7 @@ import { fleetManagementMigration } from './fleet-management.migration';
 import { identityConflictsMigration } from './identity.migration';
 import { trustStoreMigration } from './trust-store.migration';
 import { kioskBrandingMigration } from './kiosk-branding.migration';
+import { cardPaymentsMigration } from './card-payments.migration';
 
 import type { DialectName } from './dialect';
 
@@ -314,6 +315,7 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '018-ticket-status-notifications': ticketStatusNotificationsMigration,
   '019-trust-store': trustStoreMigration,
   '020-kiosk-branding': kioskBrandingMigration,
+  '021-card-transactions': cardPaymentsMigration,
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({
