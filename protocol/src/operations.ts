@@ -138,6 +138,8 @@ export const alertKindSchema = z.enum([
   'portal-delivery-failing',
   /** The BHYT gateway did not find the card of a check-in a kiosk issued offline eligible (detail: ticket and reason key). */
   'offline-insurance-refused',
+  /** E-invoices of paid fees keep failing at the provider, or wait refused (detail: codes, never personal data). */
+  'einvoice-delivery-failing',
 ]);
 export type AlertKind = z.infer<typeof alertKindSchema>;
 

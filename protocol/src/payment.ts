@@ -108,6 +108,14 @@ export const paymentIntentSchema = z.object({
       rrn: z.string().max(12),
     })
     .optional(),
+  /** The e-invoice, once the provider issued it: the receipt prints where and how to look it up. */
+  invoice: z
+    .object({
+      number: z.string().max(32),
+      lookupCode: z.string().max(64),
+      lookupUrl: z.string().max(300),
+    })
+    .optional(),
 });
 export type PaymentIntent = z.infer<typeof paymentIntentSchema>;
 
@@ -186,6 +194,10 @@ export const reconciliationRowSchema = z.object({
   bankTransactionId: z.string().nullable(),
   bankAmountVnd: z.number().int().nullable(),
   refundedAt: z.string().nullable(),
+  /** The e-invoice of a paid fee, once issued (absent while it is on its way, or when e-invoices are off). */
+  invoiceNumber: z.string().optional(),
+  invoiceLookupCode: z.string().optional(),
+  invoiceLookupUrl: z.string().optional(),
 });
 export type ReconciliationRow = z.infer<typeof reconciliationRowSchema>;
 

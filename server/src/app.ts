@@ -277,6 +277,7 @@ export async function createServerApp(
         transactions,
         onNoShows: async (trx, noShows) => void (await integrations.enqueueNoShows(trx, noShows)),
         noShowsCommitted: () => integrations.worker.nudge(),
+        closeAt: config.APPOINTMENTS_CLOSE_AT === 'off' ? undefined : config.APPOINTMENTS_CLOSE_AT,
       },
       log,
     ),
@@ -345,6 +346,7 @@ export async function createServerApp(
         onUpdate: (agentId, update) => {
           if (agentId !== null) rt.current?.paymentUpdated(agentId, update);
         },
+        ...(integrations.paymentInvoices ? { invoices: integrations.paymentInvoices } : {}),
       },
       log,
     ),
@@ -404,6 +406,7 @@ export async function createServerApp(
     registry: metrics.registry,
     setEmrDeliveryFailing: (failing, detail) => services.alerts.setEmrDeliveryFailing(failing, detail),
     setPortalDeliveryFailing: (failing, detail) => services.alerts.setPortalDeliveryFailing(failing, detail),
+    setEInvoiceDeliveryFailing: (failing, detail) => services.alerts.setEInvoiceDeliveryFailing(failing, detail),
     raiseInsuranceRefused: async (agentId, checkInId, detail) => {
       await services.alerts.raise('offline-insurance-refused', agentId ?? 'server', checkInId, 'warning', detail);
     },
@@ -533,12 +536,26 @@ export async function createServerApp(
       });
   };
   timers.push(setInterval(expirePayments, config.PAYMENT_SWEEP_INTERVAL_MS).unref());
+  let closing = false;
+  const closeSessions = () => {
+    if (closing) return;
+    closing = true;
+    services.appointments
+      .closeDue()
+      .catch((e: unknown) => log.error({ err: String(e) }, 'closing the appointment session failed'))
+      .finally(() => {
+        closing = false;
+      });
+  };
   await integrations.loadSettings();
   const sweepStatus = () =>
     services.ticketStatus.sweep().catch((e: unknown) => log.error({ err: String(e) }, 'opt-in sweep failed'));
   void sweepStatus();
   timers.push(setInterval(sweepStatus, config.STATUS_SWEEP_INTERVAL_MS).unref());
   integrations.start();
+  // After the outbox worker runs: no-shows of days closed at start go to the EMR at once.
+  closeSessions();
+  timers.push(setInterval(closeSessions, config.APPOINTMENTS_CLOSE_CHECK_MS).unref());
   const sqliteFile = config.DATABASE_URL.slice('sqlite:'.length);
   const backups = db.backup
     ? new SqliteBackups(db, {

@@ -214,6 +214,17 @@ export const configSchema = z.object({
   APPOINTMENT_EARLY_MINUTES: z.coerce.number().int().min(0).max(240).default(30),
   /** … and up to this many minutes after it (later: late, the normal queue). */
   APPOINTMENT_LATE_MINUTES: z.coerce.number().int().min(0).max(240).default(15),
+  /**
+   * When the day's outpatient session ends (facility time, HH:MM): the day's bookings nobody came
+   * for become no-shows (and are reported to the EMR) without anyone pressing "close the day".
+   * Days left open while the server was down are closed when it starts. `off`: only by hand.
+   */
+  APPOINTMENTS_CLOSE_AT: z
+    .string()
+    .regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/u, 'HH:MM (24-hour) or off')
+    .default('17:00'),
+  /** How often the server looks whether a session has ended. */
+  APPOINTMENTS_CLOSE_CHECK_MS: z.coerce.number().int().min(50).max(600_000).default(60_000),
   /** How far a notification's signed timestamp may be from the server's clock. */
   BANK_SIGNATURE_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
   ...ticketStatusConfigShape,

@@ -102,6 +102,12 @@ test('admin: the EMR outbox state', async ({ page }) => {
   await expect(emr.locator('dd').nth(0)).toHaveText(/^\d+$/u);
 });
 
+test('admin: the e-invoice section says it is off while no provider is configured', async ({ page }) => {
+  await staffLogin(page, '/admin/', logins.admin);
+  // npm start configures no e-invoice provider (EINVOICE_URL unset).
+  await expect(page.getByTestId('einvoice-off')).toHaveText(/Chưa bật|Off/u);
+});
+
 test("admin: a kiosk's detail gives device states and last errors in words, never as codes", async ({
   page,
   browser,

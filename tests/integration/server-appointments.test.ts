@@ -1,9 +1,13 @@
 /**
  * Booked appointments on a real server over SQLite and PostgreSQL: booked at the counter, found at
  * the kiosk by booking QR, booking code and identity card, checked in with one tap to the booked
- * service (the appointment arrived), moved, cancelled, and the day closed with its no-shows.
+ * service (the appointment arrived), moved, cancelled, and the day closed with its no-shows — by
+ * hand, and by the server itself when the session ends or at start for a day left open.
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
 import type { Appointment, AgentToServerEvents, Identity, ServerToAgentEvents } from '@kiosk/protocol';
@@ -17,6 +21,7 @@ import {
   type RunningServer,
 } from '../support/server-harness';
 import { enrolledAgent } from '../support/server-process';
+import { until } from '../support/until';
 
 afterAll(() => stopDatabases());
 
@@ -155,5 +160,76 @@ describe.each(databaseKinds)('booked appointments at the kiosk (%s)', (kind) => 
     }>(server.url, admin, 'GET', '/api/admin/reports?from=2026-03-02&to=2026-03-02&period=day');
     expect(report.body.value?.totals.appointmentNoShows).toBe(3);
     expect(report.body.value?.rows.find((r) => r.serviceId === 'tai-mui-hong')?.appointmentNoShows).toBe(3);
+  });
+});
+
+describe.each(databaseKinds)('the session closes by itself (%s)', (kind) => {
+  /** 09:00 in Vietnam. */
+  const at = { now: new Date('2026-03-09T02:00:00Z') };
+  const timeClock = { now: () => new Date(at.now) };
+  let dir = '';
+  let env: Record<string, string> = {};
+  let server: RunningServer | undefined;
+  const start = async () => {
+    server = await startServer(
+      { ...env, APPOINTMENTS_CLOSE_AT: '17:00', APPOINTMENTS_CLOSE_CHECK_MS: '50' },
+      { clock: timeClock },
+    );
+    return server;
+  };
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiosk-close-'));
+    env = kind === 'sqlite' ? { DATABASE_URL: `sqlite:${path.join(dir, 'kiosk.sqlite')}` } : await databaseUrl(kind);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('after the session ends, bookings whose time has passed become no-shows; an evening booking waits; a day left open closes at start', async () => {
+    const s = await start();
+    const reception = await login(s.url, 'tiepdon', 'tiepdon-demo');
+    const book = async (n: number, startsAt: string) => {
+      const r = await api<Appointment>(s.url, reception, 'POST', '/api/counter/appointments', {
+        serviceId: 'nhi-khoa',
+        startsAt,
+        identity: patient(200 + n),
+      });
+      if (!r.body.value) throw new Error(`booking refused: ${r.status} ${r.body.error?.code}`);
+      return r.body.value;
+    };
+    const statusOf = async (day: string) => {
+      const r = await api<Appointment[]>(s.url, reception, 'GET', `/api/counter/appointments?day=${day}`);
+      return Object.fromEntries((r.body.value ?? []).map((a) => [a.appointmentId, a.status]));
+    };
+    const morning = await book(1, '2026-03-09T02:30:00Z'); // 09:30
+    const evening = await book(2, '2026-03-09T11:00:00Z'); // 18:00
+    const tomorrow = await book(3, '2026-03-10T02:30:00Z');
+    // 16:59: the session has not ended; nothing is closed however often the server looks.
+    at.now = new Date('2026-03-09T09:59:00Z');
+    await s.app.services.appointments.closeDue();
+    expect(await statusOf('2026-03-09')).toEqual({
+      [morning.appointmentId]: 'booked',
+      [evening.appointmentId]: 'booked',
+    });
+    // 17:05: the server's own check marks the morning booking; the 18:00 one is still to come.
+    at.now = new Date('2026-03-09T10:05:00Z');
+    await until(async () => (await statusOf('2026-03-09'))[morning.appointmentId] === 'noshow');
+    expect((await statusOf('2026-03-09'))[evening.appointmentId]).toBe('booked');
+    // The server is down from 17:30 until the next morning: the evening booking is closed at start.
+    await s.stop();
+    server = undefined;
+    at.now = new Date('2026-03-10T01:00:00Z');
+    const again = await start();
+    const reception2 = await login(again.url, 'tiepdon', 'tiepdon-demo');
+    const r = await api<Appointment[]>(again.url, reception2, 'GET', '/api/counter/appointments?day=2026-03-09');
+    expect(Object.fromEntries((r.body.value ?? []).map((a) => [a.appointmentId, a.status]))).toEqual({
+      [morning.appointmentId]: 'noshow',
+      [evening.appointmentId]: 'noshow',
+    });
+    const next = await api<Appointment[]>(again.url, reception2, 'GET', '/api/counter/appointments?day=2026-03-10');
+    expect(next.body.value?.map((a) => [a.appointmentId, a.status])).toEqual([[tomorrow.appointmentId, 'booked']]);
+    // Closing again closes nothing twice.
+    expect(await again.app.services.appointments.closeDue()).toBe(0);
   });
 });

@@ -41,6 +41,20 @@ describe('payment receipt layout', () => {
     expect(text).not.toContain('qr');
   });
 
+  it('prints the e-invoice lookup when it was issued before the print, otherwise where to get it', () => {
+    const textOf = (p: PaymentIntent) =>
+      layoutPaymentReceipt(p)
+        .map((i) => (i.kind === 'text' ? i.text : i.kind))
+        .join('\n');
+    const issued = {
+      ...intent,
+      invoice: { number: 'C26TBV-00000001', lookupCode: 'TC8K2M4Q', lookupUrl: 'https://tracuu.example.vn' },
+    };
+    expect(textOf(issued)).toContain('Tra cứu hóa đơn: https://tracuu.example.vn · Mã: TC8K2M4Q');
+    expect(textOf(intent)).toContain('nhận tại quầy thu ngân');
+    expect(textOf(intent)).not.toContain('Tra cứu');
+  });
+
   it('the slip carries the VietQR payload itself', () => {
     expect(layoutVietQrSlip(intent).filter((i) => i.kind === 'qr')).toEqual([{ kind: 'qr', payload: '000201010212' }]);
   });

@@ -1,7 +1,7 @@
 /**
  * What a payment receipt (biên lai) and a printed VietQR slip say, as the same items a ticket is
  * made of, so the one encoder and the one print path serve them. No personal data: the amount,
- * the per-visit reference, the bank transaction, the time.
+ * the per-visit reference, the bank transaction, the time, and the e-invoice's lookup code once issued.
  */
 import type { PaymentIntent } from '@kiosk/protocol';
 import { formatIssuedAt, type TicketItem } from './ticket.layout';
@@ -39,7 +39,20 @@ export function layoutPaymentReceipt(
   if (options.ticketNumber) items.push({ kind: 'text', text: `STT: ${options.ticketNumber}`, align: 'left' });
   items.push(
     { kind: 'rule' },
-    { kind: 'text', text: 'Hóa đơn điện tử gửi theo Nghị định 123/2020/NĐ-CP', align: 'center', maxLines: 2 },
+    // Issued before the print: where to look it up; otherwise where the patient gets it.
+    payment.invoice
+      ? {
+          kind: 'text',
+          text: `Tra cứu hóa đơn: ${payment.invoice.lookupUrl} · Mã: ${payment.invoice.lookupCode}`,
+          align: 'left',
+          maxLines: 4,
+        }
+      : {
+          kind: 'text',
+          text: 'Hóa đơn điện tử (NĐ 123/2020/NĐ-CP) sẽ được gửi sau hoặc nhận tại quầy thu ngân',
+          align: 'center',
+          maxLines: 3,
+        },
     { kind: 'feed', lines: 1 },
   );
   return items;

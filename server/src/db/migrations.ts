@@ -11,7 +11,8 @@ import { fleetManagementMigration } from './fleet-management.migration';
 import { identityConflictsMigration } from './identity.migration';
 import { trustStoreMigration } from './trust-store.migration';
 import { kioskBrandingMigration } from './kiosk-branding.migration';
-import { cardPaymentsMigration } from './card-payments.migration';
+import { cardPaymentsMigration } from './card-transactions.migration';
+import { paymentInvoicesMigration } from './einvoice.migration';
 
 import type { DialectName } from './dialect';
 
@@ -315,7 +316,8 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '018-ticket-status-notifications': ticketStatusNotificationsMigration,
   '019-trust-store': trustStoreMigration,
   '020-kiosk-branding': kioskBrandingMigration,
-  '021-card-transactions': cardPaymentsMigration,
+  '021-payment-einvoices': paymentInvoicesMigration(dialect),
+  '022-card-transactions': cardPaymentsMigration,
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({

@@ -198,7 +198,8 @@ export interface EmrOutboxTable {
   /** 'check-in' | 'patient-update' */
   kind: string;
   visit_id: string | null;
-  patient_id: string;
+  /** Null for a paid fee's e-invoice (paid before its visit and patient exist). */
+  patient_id: string | null;
   /** Business identifier of the patient: deliveries with the same key never run concurrently. */
   patient_key: string;
   /** HL7 MSH-10 and the idempotency key of every attempt. */
@@ -329,6 +330,15 @@ export interface PaymentTable {
   bank_transaction_id: string | null;
   refunded_at: string | null;
   refunded_by: string | null;
+}
+/** The e-invoice the provider issued for a paid fee. */
+export interface PaymentInvoiceTable {
+  payment_id: string;
+  invoice_number: string;
+  /** Mã tra cứu: the patient looks the invoice up with it. */
+  lookup_code: string;
+  lookup_url: string;
+  issued_at: string;
 }
 /** Every bank notification as verified and judged; the transaction id makes a repeat a no-op. */
 export interface BankNotificationTable {
@@ -470,6 +480,7 @@ export interface Database {
   display_pairing_codes: PairingCodeTable;
   price_list: PriceListTable;
   payments: PaymentTable;
+  payment_invoices: PaymentInvoiceTable;
   bank_notifications: BankNotificationTable;
   card_transactions: CardTransactionTable;
   appointments: AppointmentTable;

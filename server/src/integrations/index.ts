@@ -18,3 +18,4 @@ export { BhytGatewayAdapter, type BhytGatewayOptions } from './bhyt-gateway.adap
 export { InsuranceScreening } from './insurance-screening';
 export { BHYT_RESULT_CODES, UNKNOWN_RESULT } from './bhyt-result-codes';
 export type { BhytCheck, BhytRouting } from './bhyt.types';
+export { vndInWords, numberInWords } from './vnd-words';

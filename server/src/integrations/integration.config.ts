@@ -115,6 +115,30 @@ export const integrationConfigShape = {
   PORTAL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Consecutive failed attempts before the portal's delivery counts as failing. */
   PORTAL_ALERT_AFTER_FAILURES: z.coerce.number().int().min(1).max(1000).default(3),
+  /**
+   * The hospital's e-invoice provider (Viettel sInvoice, VNPT, MISA meInvoice … behind one
+   * create-invoice contract): each paid fee's invoice through the outbox. Off while EINVOICE_URL is unset.
+   */
+  EINVOICE_URL: optionalUrl,
+  EINVOICE_USER: z.string().max(128).optional(),
+  EINVOICE_PASSWORD: z.string().max(256).optional(),
+  /** Mẫu số: 1 (hóa đơn GTGT) or 2 (hóa đơn bán hàng). */
+  EINVOICE_TEMPLATE: z.enum(['1', '2']).default('1'),
+  /** Ký hiệu registered with the tax authority, e.g. `C26TBV` (printed as `1C26TBV` with the template). */
+  EINVOICE_SERIES: z
+    .string()
+    .regex(/^[CK]\d{2}[TDLMNBGH][A-Z0-9]{2}$/u)
+    .default('C26TBV'),
+  /** The hospital's tax code (mã số thuế), the seller on its invoices. */
+  EINVOICE_SELLER_TAX_CODE: z
+    .string()
+    .regex(/^\d{10}(-\d{3})?$/u)
+    .optional(),
+  /** The hospital's address as registered with the tax authority. */
+  EINVOICE_SELLER_ADDRESS: z.string().max(400).optional(),
+  EINVOICE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Consecutive failed attempts before 'einvoice-delivery-failing' is raised. */
+  EINVOICE_ALERT_AFTER_FAILURES: z.coerce.number().int().min(1).max(1000).default(3),
   /** `ma_doituong_kcb` by case: `registered-here` (ma_dkbd = our facility), `insured`, `fee-paying`. */
   XML4750_OBJECT_CODES: keyValueList,
   /** `ma_dich_vu` per service id (`service-id:code,…`); default: the service id. */
@@ -144,6 +168,14 @@ export function integrationConfigIssues(c: IntegrationConfig): string[] {
   if (c.PORTAL_MODE === 'on')
     for (const key of ['PORTAL_URL', 'PORTAL_USERNAME', 'PORTAL_PASSWORD'] as const)
       if (!c[key]) issues.push(`${key}: required when PORTAL_MODE=on`);
+  if (c.EINVOICE_URL)
+    for (const key of [
+      'EINVOICE_USER',
+      'EINVOICE_PASSWORD',
+      'EINVOICE_SELLER_TAX_CODE',
+      'EINVOICE_SELLER_ADDRESS',
+    ] as const)
+      if (!c[key]) issues.push(`${key}: required when EINVOICE_URL is set`);
   for (const k of Object.keys(c.XML4750_OBJECT_CODES))
     if (!['registered-here', 'insured', 'fee-paying'].includes(k))
       issues.push(`XML4750_OBJECT_CODES: unknown case "${k}" (registered-here, insured, fee-paying)`);

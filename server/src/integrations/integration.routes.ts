@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { err, ok, portalSettingSchema, type EmrOutboxState, type PortalOutboxState } from '@kiosk/protocol';
-import { EMR_KINDS, PORTAL_KINDS } from '../repositories/outbox.repository';
+import { EINVOICE_KINDS, EMR_KINDS, PORTAL_KINDS } from '../repositories/outbox.repository';
 import { facilityDay } from '../clock';
 import { utcOffsetOf } from './vn-core';
 import type { ApiRegistry } from '../http/api';
@@ -171,6 +171,57 @@ export function registerIntegrationRoutes(api: ApiRegistry, deps: IntegrationRou
       const changed = await integrations.outbox.retry('all-failed', PORTAL_KINDS);
       await auth.audit(user.username, 'portal-delivery-retry-failed', String(changed));
       integrations.portalWorker?.nudge();
+      return ok({ retried: changed });
+    },
+  );
+
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/admin/einvoice/outbox',
+      summary:
+        'E-invoices of paid fees on their way to the provider: configured, depth, issued today, oldest wait, last error code',
+      tag: 'einvoice',
+      access: ADMIN,
+    },
+    async () => {
+      const state: PortalOutboxState = {
+        configured: integrations.einvoice !== undefined,
+        enabled: integrations.einvoice !== undefined,
+        ...(await integrations.outbox.summary(dayStart(), EINVOICE_KINDS)),
+      };
+      return ok(state);
+    },
+  );
+
+  api.define(
+    {
+      method: 'GET',
+      url: '/api/admin/einvoice/deliveries',
+      summary: 'E-invoice deliveries by status (default: pending and failed), with the reason in words',
+      tag: 'einvoice',
+      access: ADMIN,
+      query: statusQuery,
+    },
+    async ({ query }) =>
+      ok({
+        depth: await integrations.outbox.depth(EINVOICE_KINDS),
+        deliveries: await integrations.outbox.list(query.status, query.limit, EINVOICE_KINDS),
+      }),
+  );
+
+  api.define(
+    {
+      method: 'POST',
+      url: '/api/admin/einvoice/deliveries/retry-failed',
+      summary: 'Sends every refused e-invoice to the provider again (after the cause was fixed)',
+      tag: 'einvoice',
+      access: ADMIN,
+    },
+    async ({ user }) => {
+      const changed = await integrations.outbox.retry('all-failed', EINVOICE_KINDS);
+      await auth.audit(user.username, 'einvoice-delivery-retry-failed', String(changed));
+      integrations.einvoiceWorker?.nudge();
       return ok({ retried: changed });
     },
   );

@@ -21,7 +21,11 @@ import { LocalEmrAdapter } from './local-emr.adapter';
 import { FhirAdapter } from './fhir.adapter';
 import { Hl7v2Adapter } from './hl7v2.adapter';
 import { OutboxWorker, type DeliveryError, type OutboxDestination } from './outbox.worker';
-import { INSURANCE_KINDS, PORTAL_KINDS } from '../repositories/outbox.repository';
+import { EINVOICE_KINDS, INSURANCE_KINDS, PORTAL_KINDS } from '../repositories/outbox.repository';
+import type { PaymentTable } from '../db/schema';
+import type { PaymentInvoiceHooks } from '../services/payment.service';
+import { buildInvoice, invoiceIssues, type EInvoiceData } from './einvoice.builder';
+import { EINVOICE_REFUSALS, EInvoiceHttpAdapter, einvoiceError, type EInvoiceProvider } from './einvoice.adapter';
 import { Portal4750Adapter, PORTAL_REFUSALS, portalError } from './portal-4750.adapter';
 import { IntegrationMetrics } from './integration.metrics';
 import {
@@ -45,19 +49,23 @@ export const PORTAL_SETTING_KEY = 'portal-4750.enabled';
 export type IntegrationSettings = IntegrationConfig & { FACILITY_TIME_ZONE: string; HOSPITAL_NAME: string };
 
 export interface IntegrationDeps {
-  repositories: Pick<Repositories, 'outbox' | 'tickets' | 'visits' | 'patients' | 'catalogue'>;
+  repositories: Pick<Repositories, 'outbox' | 'tickets' | 'visits' | 'patients' | 'catalogue' | 'payments'>;
   /** Units of work outside a check-in (a patient update's delivery, a batch of delivery results). */
   transactions: Committer;
   clock: Clock;
   log: Logger;
   /** Replace the adapter chosen by EMR_MODE (tests). */
   emr?: EmrPort;
+  /** Replace the e-invoice provider chosen by EINVOICE_URL (tests). */
+  einvoice?: EInvoiceProvider;
 }
 
 /** What the integrations need from the rest of the server once it is built. */
 export interface IntegrationAttachments {
   /** AlertService.setEmrDeliveryFailing. */
   setEmrDeliveryFailing?(failing: boolean, detail: string | null): Promise<void>;
+  /** AlertService.setEInvoiceDeliveryFailing. */
+  setEInvoiceDeliveryFailing?(failing: boolean, detail: string | null): Promise<void>;
   /** AlertService.setPortalDeliveryFailing. */
   setPortalDeliveryFailing?(failing: boolean, detail: string | null): Promise<void>;
   /** A replayed offline check-in's BHYT card was refused: tell staff (detail: ticket number and reason key). */
@@ -125,6 +133,12 @@ export class Integrations {
   readonly insurance: InsuranceScreening | undefined;
   /** Checks the cards of check-ins a kiosk issued offline, after their replay; absent when BHYT_MODE=off. */
   readonly insuranceWorker: OutboxWorker | undefined;
+  /** The e-invoice provider, when EINVOICE_URL and its credentials are configured. */
+  readonly einvoice: EInvoiceProvider | undefined;
+  /** Delivers each paid fee's e-invoice to the provider; absent when e-invoices are off. */
+  readonly einvoiceWorker: OutboxWorker | undefined;
+  /** The payment service's settlement hooks: the invoice queued in the settlement's unit of work. */
+  readonly paymentInvoices: PaymentInvoiceHooks | undefined;
   metrics: IntegrationMetrics | undefined;
   private attached: IntegrationAttachments = {};
   private readonly recordOptions: RecordOptions;
@@ -196,6 +210,41 @@ export class Integrations {
       );
     }
     this.portalEnabled = this.portal !== undefined && config.PORTAL_MODE === 'on';
+    this.einvoice =
+      deps.einvoice ??
+      (config.EINVOICE_URL
+        ? new EInvoiceHttpAdapter({
+            baseUrl: config.EINVOICE_URL,
+            username: config.EINVOICE_USER ?? '',
+            password: config.EINVOICE_PASSWORD ?? '',
+            timeoutMs: config.EINVOICE_TIMEOUT_MS,
+          })
+        : undefined);
+    const einvoice = this.einvoice;
+    this.einvoiceWorker = einvoice
+      ? new OutboxWorker(
+          { outbox: this.outbox, transactions: deps.transactions },
+          this.einvoiceDestination(einvoice),
+          deps.clock,
+          deps.log,
+          outboxWorkerOptions(config, config.EINVOICE_ALERT_AFTER_FAILURES),
+          {
+            onHealth: (failing, detail) => {
+              deps.log[failing ? 'warn' : 'info']({ failing, detail }, 'e-invoice delivery health');
+              this.attached
+                .setEInvoiceDeliveryFailing?.(failing, detail)
+                .catch((e: unknown) => deps.log.warn({ err: String(e) }, 'e-invoice alert update failed'));
+            },
+          },
+        )
+      : undefined;
+    const einvoiceWorker = this.einvoiceWorker;
+    this.paymentInvoices = einvoiceWorker
+      ? {
+          queue: (trx, payment, paidAt) => this.queueInvoice(trx, payment, paidAt),
+          committed: () => einvoiceWorker.nudge(),
+        }
+      : undefined;
     if (config.BHYT_MODE !== 'off')
       this.insurance = new InsuranceScreening(
         new BhytGatewayAdapter({
@@ -285,6 +334,74 @@ export class Integrations {
     };
   }
 
+  /**
+   * In the settlement's unit of work: the paid fee's invoice as an outbox row (sealed at rest like
+   * every payload). Its control id is the payment reference: a second row for one payment is
+   * refused by the database, and the provider is keyed by the same reference.
+   */
+  private async queueInvoice(trx: Executor, payment: PaymentTable, paidAt: string): Promise<void> {
+    const c = this.config;
+    // A priced service missing from the catalogue must not undo the settlement: the line is named generically.
+    const serviceName = await this.deps.repositories.catalogue
+      .serviceForRecord(trx, payment.service_id)
+      .then((s) => s.name_vi)
+      .catch(() => 'Khám bệnh');
+    const invoice = buildInvoice(
+      {
+        reference: payment.reference,
+        method: payment.method,
+        amountVnd: Number(payment.amount_vnd),
+        serviceName,
+        day: facilityDay(new Date(paidAt), c.FACILITY_TIME_ZONE),
+      },
+      {
+        seller: {
+          name: c.HOSPITAL_NAME,
+          taxCode: c.EINVOICE_SELLER_TAX_CODE ?? '',
+          address: c.EINVOICE_SELLER_ADDRESS ?? '',
+        },
+        template: c.EINVOICE_TEMPLATE,
+        series: c.EINVOICE_SERIES,
+      },
+    );
+    await this.outbox.enqueue(trx, {
+      kind: 'e-invoice',
+      visitId: null,
+      patientId: null,
+      // Its own key: an invoice never waits for another delivery.
+      patientKey: `einvoice:${payment.id}`,
+      payload: { paymentId: payment.id, invoice },
+      controlId: payment.reference,
+    });
+  }
+
+  /** An e-invoice row: checked, sent (keyed by the payment reference), the issued invoice kept with the payment. */
+  private einvoiceDestination(provider: EInvoiceProvider): OutboxDestination {
+    const { payments } = this.deps.repositories;
+    return {
+      kinds: EINVOICE_KINDS,
+      refusalCodes: EINVOICE_REFUSALS,
+      deliver: async (row) => {
+        const { paymentId, invoice } = JSON.parse(row.payload_json) as { paymentId: string; invoice: EInvoiceData };
+        const issues = invoiceIssues(invoice);
+        if (issues.length > 0) return einvoiceError('einvoice-invalid', `fields:${issues.join(',').slice(0, 160)}`);
+        const issued = await provider.issue(invoice);
+        if (!issued.ok) return issued;
+        const at = this.deps.clock.now().toISOString();
+        await this.deps.transactions.run((trx) =>
+          payments.recordInvoice(trx, {
+            payment_id: paymentId,
+            invoice_number: issued.value.invoiceNumber,
+            lookup_code: issued.value.lookupCode,
+            lookup_url: issued.value.lookupUrl,
+            issued_at: at,
+          }),
+        );
+        return ok(issued.value);
+      },
+    };
+  }
+
   /** Reads the facility's portal switch (it overrides PORTAL_MODE once saved). */
   async loadSettings(): Promise<void> {
     const saved = await this.deps.repositories.catalogue.setting(PORTAL_SETTING_KEY);
@@ -319,12 +436,15 @@ export class Integrations {
     this.worker.start();
     this.portalWorker?.start();
     this.insuranceWorker?.start();
+    this.einvoiceWorker?.start();
   }
 
   async stop(): Promise<void> {
     await this.worker.stop();
     await this.portalWorker?.stop();
     await this.insuranceWorker?.stop();
+    await this.einvoiceWorker?.stop();
+    this.einvoice?.close();
     this.portal?.close();
     await this.emr.close();
     this.insurance?.close();

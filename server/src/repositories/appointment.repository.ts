@@ -103,13 +103,32 @@ export class AppointmentRepository {
   }
 
   /** Booked appointments of `day` that never arrived, now marked no-show; returns them. */
-  async markNoShows(day: string, at: string, trx: Executor = this.db.kysely): Promise<AppointmentTable[]> {
-    return trx
+  /** The day's bookings still `booked` (those booked for before `startedBefore`, when given) → noshow. */
+  async markNoShows(
+    day: string,
+    at: string,
+    trx: Executor = this.db.kysely,
+    startedBefore?: string,
+  ): Promise<AppointmentTable[]> {
+    let q = trx
       .updateTable('appointments')
       .set({ status: 'noshow', updated_at: at })
       .where('day', '=', day)
+      .where('status', '=', 'booked');
+    if (startedBefore !== undefined) q = q.where('starts_at', '<', startedBefore);
+    return q.returningAll().execute();
+  }
+
+  /** Days before `day` that still have bookings nobody came for (a session not closed). */
+  async openDaysBefore(day: string): Promise<string[]> {
+    const rows = await this.db.kysely
+      .selectFrom('appointments')
+      .select('day')
+      .distinct()
+      .where('day', '<', day)
       .where('status', '=', 'booked')
-      .returningAll()
+      .orderBy('day')
       .execute();
+    return rows.map((r) => r.day);
   }
 }

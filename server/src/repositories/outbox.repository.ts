@@ -24,21 +24,27 @@ export const openDelivery = (cipher: ColumnCipher, r: EmrOutboxTable): EmrOutbox
   payload_json: cipher.open('emr_outbox.payload_json', r.payload_json),
 });
 
-export type OutboxKind = 'check-in' | 'patient-update' | 'appointment-noshow' | 'portal-4750' | 'insurance-recheck';
+export type OutboxKind =
+  'check-in' | 'patient-update' | 'appointment-noshow' | 'portal-4750' | 'insurance-recheck' | 'e-invoice';
 /** Rows the EMR's worker delivers. */
 export const EMR_KINDS: readonly OutboxKind[] = ['check-in', 'patient-update', 'appointment-noshow'];
 /** Rows the social-insurance data portal's worker delivers (Decision 4750 check-in records). */
 export const PORTAL_KINDS: readonly OutboxKind[] = ['portal-4750'];
 /** Rows the BHYT gateway's worker checks: check-ins a kiosk issued offline, after their replay. */
 export const INSURANCE_KINDS: readonly OutboxKind[] = ['insurance-recheck'];
+/** Rows the e-invoice provider's worker delivers: the invoice of each paid fee. */
+export const EINVOICE_KINDS: readonly OutboxKind[] = ['e-invoice'];
 export type OutboxStatus = 'pending' | 'delivering' | 'delivered' | 'failed';
 
 export interface NewDelivery {
   kind: OutboxKind;
   visitId: string | null;
-  patientId: string;
+  /** Null for a paid fee's e-invoice (no patient row yet). */
+  patientId: string | null;
   patientKey: string;
   payload: unknown;
+  /** A business key instead of a random control id: a second row for it is refused (unique). */
+  controlId?: string;
 }
 
 export type Completion =
@@ -65,6 +71,8 @@ export interface DeliveryView {
   lastError: string | null;
   createdAt: string;
   deliveredAt: string | null;
+  /** An e-invoice's payment reference (its provider key): which payment's invoice this is. */
+  paymentReference?: string;
 }
 
 export const toDeliveryView = (r: EmrOutboxTable): DeliveryView => ({
@@ -79,6 +87,7 @@ export const toDeliveryView = (r: EmrOutboxTable): DeliveryView => ({
   lastError: r.last_error,
   createdAt: r.created_at,
   deliveredAt: r.delivered_at,
+  ...(r.kind === 'e-invoice' ? { paymentReference: r.control_id } : {}),
 });
 
 export class OutboxRepository {
@@ -104,7 +113,7 @@ export class OutboxRepository {
       visit_id: d.visitId,
       patient_id: d.patientId,
       patient_key: this.cipher.index(d.patientKey),
-      control_id: newControlId(),
+      control_id: d.controlId ?? newControlId(),
       payload_json: this.cipher.seal('emr_outbox.payload_json', JSON.stringify(d.payload)),
       status: 'pending',
       attempts: 0,

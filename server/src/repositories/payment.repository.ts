@@ -4,7 +4,13 @@
  * together, so a repeat of the same bank transaction finds its row and changes nothing.
  */
 import type { Db } from '../db/database';
-import type { BankNotificationTable, CardTransactionTable, PaymentTable, PriceListTable } from '../db/schema';
+import type {
+  BankNotificationTable,
+  CardTransactionTable,
+  PaymentInvoiceTable,
+  PaymentTable,
+  PriceListTable,
+} from '../db/schema';
 import type { Executor } from './executor';
 
 export interface ReconciliationLine {
@@ -188,5 +194,33 @@ export class PaymentRepository {
       .where('state', '=', 'paid')
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** The e-invoice issued for a payment; a repeat (the same invoice again) changes nothing. */
+  async recordInvoice(trx: Executor, row: PaymentInvoiceTable): Promise<void> {
+    await trx
+      .insertInto('payment_invoices')
+      .values(row)
+      .onConflict((oc) => oc.column('payment_id').doNothing())
+      .execute();
+  }
+
+  async invoiceOf(paymentId: string): Promise<PaymentInvoiceTable | undefined> {
+    return this.db.kysely
+      .selectFrom('payment_invoices')
+      .selectAll()
+      .where('payment_id', '=', paymentId)
+      .executeTakeFirst();
+  }
+
+  /** The e-invoices of one facility day's payments, by payment id. */
+  async invoicesOf(day: string): Promise<Map<string, PaymentInvoiceTable>> {
+    const rows = await this.db.kysely
+      .selectFrom('payment_invoices as i')
+      .innerJoin('payments as p', 'p.id', 'i.payment_id')
+      .selectAll('i')
+      .where('p.day', '=', day)
+      .execute();
+    return new Map(rows.map((r) => [r.payment_id, r]));
   }
 }

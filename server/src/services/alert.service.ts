@@ -157,6 +157,11 @@ export class AlertService {
   }
 
   /** The same for the social-insurance data portal's deliveries of 4750 records. */
+  async setEInvoiceDeliveryFailing(failing: boolean, detail: string | null = null): Promise<void> {
+    if (failing) await this.raise('einvoice-delivery-failing', SERVER_SUBJECT, null, 'critical', detail);
+    else await this.resolve(SERVER_SUBJECT, ['einvoice-delivery-failing']);
+  }
+
   async setPortalDeliveryFailing(failing: boolean, detail: string | null = null): Promise<void> {
     if (failing) await this.raise('portal-delivery-failing', SERVER_SUBJECT, null, 'critical', detail);
     else await this.resolve(SERVER_SUBJECT, ['portal-delivery-failing']);

@@ -25,7 +25,7 @@ import { newRowId } from '../db/row-id';
 import type { AppointmentTable } from '../db/schema';
 import type { Executor, Repositories } from '../repositories';
 import type { Committer } from '../db/group-commit';
-import { facilityDay, type Clock } from '../clock';
+import { facilityDay, localWeekTime, type Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { CheckInService } from './checkin.service';
 import { readStoredJson } from './stored-json';
@@ -62,6 +62,8 @@ export interface AppointmentOptions {
   onNoShows?: (trx: Executor, noShows: readonly NoShow[]) => Promise<void>;
   /** After that unit of work committed (wake the outbox). */
   noShowsCommitted?: () => void;
+  /** When the day's session ends (facility HH:MM); undefined: the day is closed by hand only. */
+  closeAt?: string | undefined;
 }
 
 export interface AppointmentCheckIn {
@@ -208,12 +210,13 @@ export class AppointmentService {
   }
 
   /** End of the day's session: every booking nobody came for is `noshow`; returns them. */
-  async closeDay(day = this.today()): Promise<Appointment[]> {
+  async closeDay(day = this.today(), startedBefore?: string): Promise<Appointment[]> {
     const at = this.clock.now().toISOString();
     const { transactions, onNoShows, noShowsCommitted } = this.options;
-    if (!transactions || !onNoShows) return (await this.repo.markNoShows(day, at)).map((r) => this.view(r));
+    if (!transactions || !onNoShows)
+      return (await this.repo.markNoShows(day, at, undefined, startedBefore)).map((r) => this.view(r));
     const rows = await transactions.run(async (trx) => {
-      const marked = await this.repo.markNoShows(day, at, trx);
+      const marked = await this.repo.markNoShows(day, at, trx, startedBefore);
       await onNoShows(
         trx,
         marked.map((appointment) => {
@@ -225,6 +228,30 @@ export class AppointmentService {
     });
     if (rows.length > 0) noShowsCommitted?.();
     return rows.map((r) => this.view(r));
+  }
+
+  /**
+   * Closes what is due: every earlier day still holding bookings (a server that was down at the
+   * session's end), and, once today's session has ended, today's bookings whose time and late
+   * window have passed (an evening booking stays open until then). Marking only touches bookings
+   * still `booked`, so running it again closes nothing twice. Answers the no-shows marked.
+   */
+  async closeDue(): Promise<number> {
+    const now = this.clock.now();
+    const today = this.today();
+    const due: { day: string; startedBefore?: string }[] = (await this.repo.openDaysBefore(today)).map((day) => ({
+      day,
+    }));
+    const { closeAt, window, timeZone } = this.options;
+    if (closeAt !== undefined && localWeekTime(now, timeZone).hhmm >= closeAt)
+      due.push({ day: today, startedBefore: new Date(now.getTime() - window.lateMin * 60_000).toISOString() });
+    let marked = 0;
+    for (const { day, startedBefore } of due) {
+      const noShows = await this.closeDay(day, startedBefore);
+      marked += noShows.length;
+      if (noShows.length > 0) this.log.info({ day, noShows: noShows.length }, 'appointment session closed');
+    }
+    return marked;
   }
 
   private bookedIdentity(row: AppointmentTable): Result<Identity> {

@@ -29,7 +29,7 @@ import {
   type Result,
 } from '@kiosk/protocol';
 import type { Committer } from '../db/group-commit';
-import type { PaymentTable } from '../db/schema';
+import type { PaymentInvoiceTable, PaymentTable } from '../db/schema';
 import type { Repositories } from '../repositories';
 import { facilityDay, type Clock } from '../clock';
 import type { Logger } from '../logger';
@@ -54,6 +54,17 @@ export interface PaymentOptions {
   /** A payment changed state: tell the kiosk that started it (null: none did). */
   onUpdate: (agentId: string | null, update: PaymentUpdate) => void;
   random?: (n: number) => Uint8Array;
+  /** The e-invoice of each paid fee (absent: e-invoices off). */
+  invoices?: PaymentInvoiceHooks;
+}
+
+/**
+ * Every settlement (any method) calls `queue` in its own unit of work, so a paid fee and its
+ * e-invoice's outbox row commit or vanish together; `committed` after the commit.
+ */
+export interface PaymentInvoiceHooks {
+  queue(trx: Parameters<Parameters<Committer['run']>[0]>[0], payment: PaymentTable, paidAt: string): Promise<void>;
+  committed(): void;
 }
 
 export interface WebhookVerdict {
@@ -83,6 +94,9 @@ export function signBankNotification(secret: string, rawBody: string, unixSecond
   const mac = createHmac('sha256', secret).update(`${unixSeconds}.${rawBody}`).digest('hex');
   return `t=${unixSeconds},v1=${mac}`;
 }
+
+const invoiceFields = (i: PaymentInvoiceTable | undefined) =>
+  i ? { invoiceNumber: i.invoice_number, invoiceLookupCode: i.lookup_code, invoiceLookupUrl: i.lookup_url } : {};
 
 export class PaymentService {
   private readonly random: (n: number) => Uint8Array;
@@ -184,16 +198,19 @@ export class PaymentService {
   async status(paymentId: string, agentId: string | null): Promise<Result<PaymentIntent>> {
     const row = await this.repo.byId(paymentId);
     if (!row || (agentId !== null && row.agent_id !== agentId)) return err('unknown-payment', 'no such payment');
-    const card = row.method === 'card' ? await this.repo.cardOf(row.id) : undefined;
-    const intent = this.intentOf(row);
-    return ok(
-      card
+    const card = row.method === 'card' && row.state === 'paid' ? await this.repo.cardOf(row.id) : undefined;
+    const invoice = row.state === 'paid' ? await this.repo.invoiceOf(row.id) : undefined;
+    return ok({
+      ...this.intentOf(row),
+      ...(card
+        ? { card: { scheme: card.scheme, last4: card.last4, approvalCode: card.approval_code, rrn: card.rrn } }
+        : {}),
+      ...(invoice
         ? {
-            ...intent,
-            card: { scheme: card.scheme, last4: card.last4, approvalCode: card.approval_code, rrn: card.rrn },
+            invoice: { number: invoice.invoice_number, lookupCode: invoice.lookup_code, lookupUrl: invoice.lookup_url },
           }
-        : intent,
-    );
+        : {}),
+    });
   }
 
   /**
@@ -209,6 +226,7 @@ export class PaymentService {
     if (payment.reference !== report.reference) return err('reference-mismatch', 'the terminal paid another reference');
     const now = this.clock.now().toISOString();
     const settled = await this.transactions.run(async (trx) => {
+      const current = (await this.repo.byReference(trx, payment.reference)) ?? payment;
       const stored = await this.repo.recordCardTransaction(trx, {
         terminal_id: report.terminalId,
         rrn: report.rrn,
@@ -225,16 +243,20 @@ export class PaymentService {
       const outcome =
         Number(payment.amount_vnd) !== report.amountVnd
           ? 'amount-mismatch'
-          : payment.state === 'paid'
+          : current.state === 'paid'
             ? 'already-paid'
             : (await this.repo.markPaid(trx, payment.id, now, `card:${report.terminalId}:${report.rrn}`))
               ? 'paid'
               : 'late';
+      if (outcome === 'paid') await this.options.invoices?.queue(trx, payment, now);
       await this.repo.setCardOutcome(trx, report.terminalId, report.rrn, outcome);
       return outcome;
     });
     this.log.info({ outcome: settled, amountVnd: report.amountVnd, scheme: report.scheme }, 'card payment reported');
-    if (settled === 'paid') this.notify({ ...payment, paid_at: now }, 'paid');
+    if (settled === 'paid') {
+      this.options.invoices?.committed();
+      this.notify({ ...payment, paid_at: now }, 'paid');
+    }
     if (settled === 'amount-mismatch') return err('amount-mismatch', 'the terminal charged another amount');
     return this.status(payment.id, agentId);
   }
@@ -307,7 +329,10 @@ export class PaymentService {
       { outcome: settled.verdict.outcome, amountVnd: note.amountVnd, matched: settled.verdict.paymentId !== undefined },
       'bank notification',
     );
-    if (settled.paid) this.notify({ ...settled.paid, paid_at: now.toISOString() }, 'paid');
+    if (settled.paid) {
+      this.options.invoices?.committed();
+      this.notify({ ...settled.paid, paid_at: now.toISOString() }, 'paid');
+    }
     return ok(settled.verdict);
   }
 
@@ -330,6 +355,7 @@ export class PaymentService {
     if (Number(payment.amount_vnd) !== amountVnd) return verdict('amount-mismatch');
     if (payment.state !== 'pending') return verdict(payment.state === 'paid' ? 'already-paid' : 'late');
     if (!(await this.repo.markPaid(trx, payment.id, now.toISOString(), transactionId))) return verdict('late');
+    await this.options.invoices?.queue(trx, payment, now.toISOString());
     return { verdict: { outcome: 'matched', paymentId: payment.id }, paid: payment };
   }
 
@@ -363,6 +389,7 @@ export class PaymentService {
   async reconciliation(day: string): Promise<{ payments: ReconciliationRow[]; unmatched: UnmatchedNotification[] }> {
     const lines = await this.repo.reconciliation(day);
     const notes = await this.repo.notificationsOf(day);
+    const invoices = await this.repo.invoicesOf(day);
     return {
       payments: lines.map(({ payment: p, notification: n }) => ({
         paymentId: p.id,
@@ -376,6 +403,7 @@ export class PaymentService {
         bankTransactionId: n?.transaction_id ?? p.bank_transaction_id,
         bankAmountVnd: n ? Number(n.amount_vnd) : null,
         refundedAt: p.refunded_at,
+        ...invoiceFields(invoices.get(p.id)),
       })),
       unmatched: notes
         .filter((n) => n.outcome !== 'matched')
