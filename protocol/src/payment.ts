@@ -202,6 +202,20 @@ export const reconciliationRowSchema = z.object({
 export type ReconciliationRow = z.infer<typeof reconciliationRowSchema>;
 
 /**
+ * How a card payment at the kiosk's terminal ended, as the page shows it: paid (the server's
+ * intent, paid), or why not — the patient then tries again, pays by QR or goes to the cashier.
+ */
+export const cardPaymentOutcomeSchema = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('paid'), intent: paymentIntentSchema }),
+  z.object({
+    outcome: z.enum(['declined', 'cancelled', 'timeout', 'busy', 'terminal-error']),
+    /** The terminal's or issuer's words for a decline (bounded, printable; never card data). */
+    reason: z.string().max(40).optional(),
+  }),
+]);
+export type CardPaymentOutcome = z.infer<typeof cardPaymentOutcomeSchema>;
+
+/**
  * A card payment the kiosk's terminal approved, as the agent reports it. Idempotent on the
  * terminal id + RRN; the card number is never here, only its last 4 digits.
  */
