@@ -59,6 +59,9 @@ import { EXIT_RESTART, EXIT_UPDATE, readLauncherState, stageBundle } from './man
 import { readPublicKey, verifyBundle } from './management/bundle';
 import { OfflineJournal } from './offline/offline-journal';
 import { OfflineSync } from './offline/offline-sync';
+import { createCardTerminal } from './payments/card-terminal.setup';
+import { recoverCardSale, runCardPayment, type CardPaymentDeps } from './payments/card-payment.flow';
+import type { CardTerminal } from './payments/card-terminal.device';
 
 export const SOFTWARE_VERSION = '0.1.0';
 
@@ -78,6 +81,8 @@ export interface Agent {
   exitRequests: Listeners<[number]>;
   /** Offline check-in (absent when OFFLINE_AFTER_MS is 0). */
   offline: { journal: OfflineJournal; sync: OfflineSync } | undefined;
+  /** The card payment terminal (absent: none configured). */
+  cardTerminal: CardTerminal | undefined;
   close(): Promise<void>;
 }
 
@@ -220,10 +225,18 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
         ? (['card-read'] as const)
         : []),
       ...(link.connected && enabled('insurance-check') ? (['insurance-check'] as const) : []),
+      ...(enabled('payments') && cardTerminal?.ready ? (['card-payment'] as const) : []),
     ],
   });
 
   const flowDeps = { link, printer: () => devices.printer(), log };
+  const cardTerminal = createCardTerminal(config, { registry, log, simulated });
+  const cardDeps: CardPaymentDeps = {
+    link,
+    terminal: () => cardTerminal,
+    pendingFile: path.join(config.AGENT_DATA_DIR, 'card-sale.json'),
+    log,
+  };
   const featureOff = (feature: RemoteFeature) =>
     err('feature-disabled', `${feature} is turned off on this kiosk`, 'go-to-counter');
   const gateway = await startUiGateway({
@@ -288,6 +301,7 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
           : featureOff('payments'),
       'payment:start': (request) => (enabled('payments') ? link.paymentStart(request) : featureOff('payments')),
       'payment:cancel': ({ paymentId }) => link.paymentCancel(paymentId),
+      'payment:card': (request) => (enabled('payments') ? runCardPayment(request, cardDeps) : featureOff('payments')),
       'payment:print-receipt': ({ paymentId }) => printPaymentReceipt(paymentId, flowDeps),
       'payment:print-qr': ({ paymentId }) => printVietQrSlip(paymentId, flowDeps),
       'appointment:find': (lookup) =>
@@ -577,6 +591,19 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     if (link.connected) void offlineSync?.sync();
   }, config.HEARTBEAT_INTERVAL_MS);
   timer.unref();
+  // The card terminal: ready once it answers STATUS (asked again while it does not), then a sale
+  // left unsettled by a stop or a lost answer is recovered by LAST.
+  let terminalCheck: Promise<unknown> = Promise.resolve();
+  const checkTerminal = () => {
+    terminalCheck = terminalCheck.then(async () => {
+      if (!cardTerminal) return;
+      if (!cardTerminal.ready && !(await cardTerminal.start())) return;
+      if (link.connected) await recoverCardSale(cardDeps);
+    });
+  };
+  checkTerminal();
+  const terminalTimer = setInterval(checkTerminal, config.CARD_TERMINAL_CHECK_MS);
+  terminalTimer.unref();
 
   return {
     gateway,
@@ -590,8 +617,12 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
     version,
     exitRequests,
     offline: journal && offlineSync ? { journal, sync: offlineSync } : undefined,
+    cardTerminal,
     async close() {
       clearInterval(timer);
+      clearInterval(terminalTimer);
+      await terminalCheck;
+      await cardTerminal?.close();
       if (stateFile) fs.unwatchFile(stateFile);
       session.reset();
       link.close();

@@ -35,6 +35,20 @@ export const agentConfigSchema = z.object({
    * key comes from the CCCD QR or staff); `simulated.card-reader-mrz` reads the printed MRZ too.
    */
   READER_PROFILE: z.string().default('simulated.card-reader'),
+  /**
+   * The card payment terminal's ECR link: `serial:/dev/ttyUSB0`, `tcp:HOST:PORT`, `simulated` (the
+   * simulator's terminal; the default in simulated mode) or `none`. Hardware mode default: none.
+   */
+  CARD_TERMINAL: z
+    .string()
+    .regex(/^(none|simulated|serial:\/.+|tcp:[^:]+:\d{1,5})$/u)
+    .optional(),
+  /** The terminal's profile; default the generic serial or TCP ECR terminal, or the simulated one. */
+  CARD_TERMINAL_PROFILE: z.string().optional(),
+  /** Overrides the profile's time a patient has at the terminal (tests, a slow site). */
+  CARD_TERMINAL_SALE_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+  /** How often an unready terminal is asked its STATUS again (and an unsettled sale recovered). */
+  CARD_TERMINAL_CHECK_MS: z.coerce.number().int().positive().default(5000),
   /** Repeated scans of the same code within this window are suppressed. */
   SCAN_DUPLICATE_WINDOW_MS: z.coerce.number().int().min(0).default(2000),
   HEARTBEAT_INTERVAL_MS: z.coerce.number().int().positive().default(10_000),

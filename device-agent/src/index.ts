@@ -3,6 +3,7 @@ export * from './transports';
 export * from './scanners';
 export * from './identity';
 export * from './printing';
+export * from './payments';
 export * from './devices/barcode-scanner.device';
 export * from './simulator';
 export { createAgent, type Agent, SOFTWARE_VERSION } from './agent';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { catalogue, profileById, profileModules } from './catalogue';
 import { deviceProfileSchema } from './schema';
 
-const classDirs = ['printers', 'scanners', 'readers'] as const;
+const classDirs = ['printers', 'scanners', 'readers', 'terminals'] as const;
 const srcDir = fileURLToPath(new URL('.', import.meta.url));
 
 describe('catalogue', () => {
@@ -25,7 +25,7 @@ describe('catalogue', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it('every profile file in printers/ scanners/ readers/ is registered in profileModules', () => {
+  it('every profile file in printers/ scanners/ readers/ terminals/ is registered in profileModules', () => {
     const onDisk = classDirs.flatMap((dir) =>
       readdirSync(`${srcDir}${dir}`)
         .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))
@@ -36,7 +36,12 @@ describe('catalogue', () => {
   });
 
   it('files sit under the directory of their class', () => {
-    const dirOf = { printer: 'printers', scanner: 'scanners', 'card-reader': 'readers' } as const;
+    const dirOf = {
+      printer: 'printers',
+      scanner: 'scanners',
+      'card-reader': 'readers',
+      'payment-terminal': 'terminals',
+    } as const;
     for (const [file, profiles] of Object.entries(profileModules)) {
       for (const p of profiles) expect(file.startsWith(`${dirOf[p.class]}/`), `${p.id} in ${file}`).toBe(true);
     }

@@ -23,6 +23,8 @@ import { profiles as simulatedReaders } from './readers/simulated';
 import { profiles as identivReaders } from './readers/identiv';
 import { profiles as thalesReaders } from './readers/thales';
 import { profiles as deskoReaders } from './readers/desko';
+import { profiles as genericTerminals } from './terminals/generic';
+import { profiles as simulatedTerminals } from './terminals/simulated';
 
 export const profileModules = {
   'printers/epson': epsonPrinters,
@@ -45,6 +47,8 @@ export const profileModules = {
   'readers/identiv': identivReaders,
   'readers/thales': thalesReaders,
   'readers/desko': deskoReaders,
+  'terminals/generic': genericTerminals,
+  'terminals/simulated': simulatedTerminals,
 } as const;
 
 export const catalogue: readonly DeviceProfile[] = Object.values(profileModules)

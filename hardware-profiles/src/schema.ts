@@ -129,13 +129,28 @@ export const cardReaderProfileSchema = z.object({
   }),
 });
 
+/** A bank's card payment terminal the kiosk drives over its ECR link (serial or TCP). */
+export const paymentTerminalProfileSchema = z.object({
+  ...base,
+  class: z.literal('payment-terminal'),
+  /** The framed ECR protocol of protocol/src/ecr.ts (STX, BCD length, fields, ETX, LRC). */
+  protocol: z.literal('ecr'),
+  capabilities: z.object({
+    contactless: z.boolean(),
+    /** How long the patient may take at the terminal (insert, PIN) before the kiosk gives up. */
+    saleTimeoutSec: z.number().int().min(10).max(600),
+  }),
+});
+
 export const deviceProfileSchema = z.discriminatedUnion('class', [
   printerProfileSchema,
   scannerProfileSchema,
   cardReaderProfileSchema,
+  paymentTerminalProfileSchema,
 ]);
 export type DeviceProfile = z.infer<typeof deviceProfileSchema>;
 export type PrinterProfile = z.infer<typeof printerProfileSchema>;
 export type ScannerProfile = z.infer<typeof scannerProfileSchema>;
 export type CardReaderProfile = z.infer<typeof cardReaderProfileSchema>;
+export type PaymentTerminalProfile = z.infer<typeof paymentTerminalProfileSchema>;
 export type DeviceProfileInput = z.input<typeof deviceProfileSchema>;

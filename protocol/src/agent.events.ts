@@ -18,6 +18,7 @@ import { appointmentCheckInRequestSchema, appointmentLookupSchema, type Appointm
 import {
   paymentQuoteRequestSchema,
   paymentStartRequestSchema,
+  cardPaymentReportSchema,
   type PaymentIntent,
   type PaymentQuote,
   type PaymentUpdate,
@@ -58,6 +59,8 @@ export const agentCommands = {
   'payment:status': answers<PaymentIntent>()(paymentRefSchema),
   /** The patient chose the cashier or left: a pending payment is cancelled. */
   'payment:cancel': answers<PaymentIntent>()(paymentRefSchema),
+  /** The card terminal approved a card payment: the server marks it paid once (terminal id + RRN). */
+  'payment:card-approved': answers<PaymentIntent>()(cardPaymentReportSchema),
   /** Today's appointments for a booking QR, a booking code or an identity. */
   'appointment:find': answers<Appointment[]>()(appointmentLookupSchema),
   /** One tap: check in for a found appointment (a ticket to its service, the appointment arrived). */

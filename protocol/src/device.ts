@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { trustAppliedSchema } from './trust-store';
 
-export const deviceClassSchema = z.enum(['printer', 'scanner', 'card-reader']);
+export const deviceClassSchema = z.enum(['printer', 'scanner', 'card-reader', 'payment-terminal']);
 export const deviceStateSchema = z.enum(['ready', 'busy', 'degraded', 'error', 'disconnected']);
 export type DeviceState = z.infer<typeof deviceStateSchema>;
 

@@ -41,3 +41,4 @@ export * from './asn1';
 export * from './trust-store';
 export * from './color';
 export * from './kiosk-branding';
+export * from './ecr';

@@ -166,7 +166,7 @@ export type InsuranceCheck = z.infer<typeof insuranceCheckSchema>;
  * What this agent can do beyond scans and check-in; sent on every connection. The page offers a
  * step only when its feature is listed, so a kiosk without a card reader never says "tap your card".
  */
-export const agentFeatureSchema = z.enum(['card-read', 'insurance-check']);
+export const agentFeatureSchema = z.enum(['card-read', 'insurance-check', 'card-payment']);
 export type AgentFeature = z.infer<typeof agentFeatureSchema>;
 export const agentFeaturesSchema = z.object({ features: z.array(agentFeatureSchema).max(16) });
 export type AgentFeatures = z.infer<typeof agentFeaturesSchema>;

@@ -26,6 +26,7 @@ import { paymentRefSchema, ticketPrintCommandSchema } from './agent.events';
 import {
   paymentQuoteRequestSchema,
   paymentStartRequestSchema,
+  type CardPaymentOutcome,
   type PaymentIntent,
   type PaymentQuote,
   type PaymentUpdate,
@@ -156,6 +157,8 @@ export const kioskUiCommands = {
   'payment:start': answers<PaymentIntent>()(paymentStartRequestSchema),
   /** The patient chose the cashier or left. */
   'payment:cancel': answers<PaymentIntent>()(paymentRefSchema),
+  /** Pays by the kiosk's card terminal: a card intent, the SALE, the server marks it paid. */
+  'payment:card': answers<CardPaymentOutcome>()(paymentStartRequestSchema),
   /** Prints the receipt of a paid payment (the agent asks the server that it is paid). */
   'payment:print-receipt': answers<PrintReport>()(paymentRefSchema),
   /** Prints the VietQR of a pending payment on a slip. */

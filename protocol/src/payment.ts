@@ -99,6 +99,15 @@ export const paymentIntentSchema = z.object({
   /** After this the kiosk stops waiting and sends the patient to the cashier. */
   expiresAt: z.string().datetime({ offset: true }),
   paidAt: z.string().datetime({ offset: true }).optional(),
+  /** A card payment: the card as the receipt names it ("Thẻ ••••1234"), never more. */
+  card: z
+    .object({
+      scheme: z.string().max(16),
+      last4: z.string().regex(/^\d{4}$/u),
+      approvalCode: z.string().max(6),
+      rrn: z.string().max(12),
+    })
+    .optional(),
   /** The e-invoice, once the provider issued it: the receipt prints where and how to look it up. */
   invoice: z
     .object({
@@ -126,6 +135,8 @@ export type PaymentQuote = z.infer<typeof paymentQuoteSchema>;
 export const paymentStartRequestSchema = paymentQuoteRequestSchema.extend({
   /** Client-generated; a retry returns the same intent. */
   paymentId: z.string().uuid(),
+  /** How the patient pays at the kiosk: the VietQR on screen (default) or the card terminal. */
+  method: z.enum(['vietqr', 'card']).optional(),
 });
 export type PaymentStartRequest = z.infer<typeof paymentStartRequestSchema>;
 
@@ -229,3 +240,32 @@ export const bankStatementStatusSchema = z.object({
   creditsRead: z.number().int().nonnegative(),
 });
 export type BankStatementStatus = z.infer<typeof bankStatementStatusSchema>;
+/**
+ * How a card payment at the kiosk's terminal ended, as the page shows it: paid (the server's
+ * intent, paid), or why not — the patient then tries again, pays by QR or goes to the cashier.
+ */
+export const cardPaymentOutcomeSchema = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('paid'), intent: paymentIntentSchema }),
+  z.object({
+    outcome: z.enum(['declined', 'cancelled', 'timeout', 'busy', 'terminal-error']),
+    /** The terminal's or issuer's words for a decline (bounded, printable; never card data). */
+    reason: z.string().max(40).optional(),
+  }),
+]);
+export type CardPaymentOutcome = z.infer<typeof cardPaymentOutcomeSchema>;
+
+/**
+ * A card payment the kiosk's terminal approved, as the agent reports it. Idempotent on the
+ * terminal id + RRN; the card number is never here, only its last 4 digits.
+ */
+export const cardPaymentReportSchema = z.object({
+  paymentId: z.string().uuid(),
+  reference: paymentReferenceSchema,
+  amountVnd: z.number().int().positive(),
+  terminalId: z.string().regex(/^[0-9A-Z]{8}$/u),
+  rrn: z.string().regex(/^[0-9A-Z]{12}$/u),
+  approvalCode: z.string().regex(/^[0-9A-Z]{6}$/u),
+  scheme: z.enum(['NAPAS', 'VISA', 'MASTERCARD', 'JCB', 'AMEX', 'UNIONPAY', 'OTHER']),
+  last4: z.string().regex(/^\d{4}$/u),
+});
+export type CardPaymentReport = z.infer<typeof cardPaymentReportSchema>;

@@ -57,12 +57,18 @@ export const simLinkCommandSchema = z.object({
 
 export interface SimDeviceState {
   id: string;
-  class: 'printer' | 'scanner' | 'card-reader';
+  class: 'printer' | 'scanner' | 'card-reader' | 'payment-terminal';
   plugged: boolean;
   /** Byte links: bits per second, 0 = instantaneous. Card reader: ISO 14443 kbit/s. */
   speed: number;
   cardPresent?: boolean;
 }
+
+/** What the simulated card terminal does with sales: every one from now (`all`), or the next one only. */
+export const simCardTerminalCommandSchema = z.object({
+  behaviour: z.enum(['approve', 'decline', 'cancel', 'no-answer', 'busy', 'corrupt-then-good', 'approve-answer-lost']),
+  scope: z.enum(['all', 'next']).default('all'),
+});
 
 export const simCommands = {
   /** A scanner (the first by default) reads this payload. */
@@ -75,6 +81,8 @@ export const simCommands = {
   'sim:set-device': answers<null>()(simDeviceCommandSchema),
   'sim:set-link': answers<null>()(simLinkCommandSchema),
   'sim:get-state': answers<{ devices: SimDeviceState[] }>()(noPayloadSchema),
+  /** The simulated card terminal's next sale(s). */
+  'sim:set-card-terminal': answers<null>()(simCardTerminalCommandSchema),
 } as const;
 export type SimToAgentEvents = CommandEvents<typeof simCommands>;
 export type AgentToSimEvents = Record<string, never>;

@@ -10,6 +10,8 @@
  *   pcsc, serial-smart-reader   → CardReader, ICAO chip reads (APDU link: PC/SC, or APDUs framed
  *                                 on a serial line as the profile's capabilities.framing says)
  *
+ *   ecr                         → CardTerminal over EcrTerminalDriver (byte link: serial, TCP)
+ *
  * 'keyboard-wedge' scanners have no driver here: the OS owns keyboards, the kiosk page reads them.
  */
 import type { DeviceClass, DeviceProfile } from '@kiosk/hardware-profiles';
@@ -23,6 +25,7 @@ import { CardReader, type CardEvent, type CardReaderOptions, type SessionKey } f
 import type { DeviceRegistry } from './device-registry';
 import type { FoundDevice, TransportOpener } from './device-source';
 import { ReceiptPrinter } from './receipt-printer.device';
+import { CardTerminal } from '../payments/card-terminal.device';
 
 /** What the manager holds for an open device, whatever its kind. */
 export interface ManagedDevice {
@@ -209,11 +212,34 @@ export function chipCardReaderDriver(
   };
 }
 
+/** A bank's card terminal on its ECR link (the agent names it in its configuration: card-terminal.setup.ts). */
+export function ecrCardTerminalDriver(): DeviceDriver {
+  return {
+    name: 'ecr-card-terminal',
+    class: 'payment-terminal',
+    protocols: ['ecr'],
+    create({ found, opener, registry, log }) {
+      const { profile } = found;
+      if (profile.class !== 'payment-terminal') return err('no-driver', `${profile.id} is not a payment terminal`);
+      const link = opener.byte(found);
+      if (!link.ok) return link;
+      const terminal = new CardTerminal({ id: found.key, profile, transport: link.value.transport, registry, log });
+      return ok({
+        id: terminal.id,
+        device: terminal,
+        start: async () => ((await terminal.start()) ? { ok: true } : { ok: false }),
+        close: () => terminal.close(),
+      });
+    },
+  };
+}
+
 /** The drivers the agent ships. */
 export function standardDrivers(options: StandardDriverOptions): DriverRegistry {
   return new DriverRegistry([
     escPosPrinterDriver(options),
     barcodeScannerDriver(options),
     chipCardReaderDriver(options),
+    ecrCardTerminalDriver(),
   ]);
 }

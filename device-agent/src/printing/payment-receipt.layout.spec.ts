@@ -41,6 +41,17 @@ describe('payment receipt layout', () => {
     expect(text).not.toContain('qr');
   });
 
+  it('a card receipt names the card by its scheme and last 4 digits, with approval code and RRN', () => {
+    const card = { scheme: 'NAPAS', last4: '1234', approvalCode: 'A00001', rrn: '633000010001' };
+    const text = layoutPaymentReceipt({ ...intent, method: 'card', qrPayload: '', card })
+      .map((i) => (i.kind === 'text' ? i.text : i.kind))
+      .join('\n');
+    expect(text).toContain('Hình thức: Thẻ ngân hàng');
+    expect(text).toContain('Thẻ ••••1234 (NAPAS)');
+    expect(text).toContain('A00001');
+    expect(text).toContain('633000010001');
+  });
+
   it('prints the e-invoice lookup when it was issued before the print, otherwise where to get it', () => {
     const textOf = (p: PaymentIntent) =>
       layoutPaymentReceipt(p)

@@ -29,6 +29,17 @@ export function layoutPaymentReceipt(
     { kind: 'rule' },
     { kind: 'text', text: `Số tiền: ${formatVnd(payment.amountVnd)}`, align: 'left', bold: true },
     { kind: 'text', text: `Hình thức: ${method[payment.method]}`, align: 'left' },
+    // A card payment names the card as the terminal's slip does: its scheme and last 4 digits only.
+    ...(payment.card
+      ? ([
+          { kind: 'text', text: `Thẻ ••••${payment.card.last4} (${payment.card.scheme})`, align: 'left' },
+          {
+            kind: 'text',
+            text: `Mã chuẩn chi: ${payment.card.approvalCode} · RRN: ${payment.card.rrn}`,
+            align: 'left',
+          },
+        ] as const)
+      : []),
     { kind: 'text', text: `Mã thanh toán: ${payment.reference}`, align: 'left' },
     {
       kind: 'text',

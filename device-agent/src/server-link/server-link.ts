@@ -30,6 +30,7 @@ import {
   type Appointment,
   type AppointmentCheckInRequest,
   type AppointmentLookup,
+  type CardPaymentReport,
   type PaymentIntent,
   type PaymentQuote,
   type PaymentQuoteRequest,
@@ -392,6 +393,9 @@ export class ServerLink {
   }
   paymentCancel(paymentId: string): Promise<Result<PaymentIntent>> {
     return this.request((s, ack) => s.emit('payment:cancel', { paymentId }, ack));
+  }
+  cardApproved(report: CardPaymentReport): Promise<Result<PaymentIntent>> {
+    return this.request((s, ack) => s.emit('payment:card-approved', report, ack));
   }
   appointmentFind(lookup: AppointmentLookup): Promise<Result<Appointment[]>> {
     return this.request((s, ack) => s.emit('appointment:find', lookup, ack));

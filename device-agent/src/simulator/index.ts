@@ -10,3 +10,4 @@ export type { SimulatedPrinter, SimulatedPrinterFault, SimulatedPrinterOptions, 
 export * from './vpcd-card.peer';
 export * from './serial-smart-reader.peer';
 export * from './virtual-cccd';
+export * from './simulated-card-terminal';

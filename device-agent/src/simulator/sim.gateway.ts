@@ -83,6 +83,11 @@ export function attachSimGateway(
           return d.ok ? devices.setLink(d.value.key, c) : d;
         },
         'sim:get-state': () => ok({ devices: devices.state() }),
+        'sim:set-card-terminal': ({ behaviour, scope }) => {
+          if (scope === 'next') devices.cardTerminal.nextSale(behaviour);
+          else devices.cardTerminal.behave(behaviour);
+          return ok(null);
+        },
       },
       {
         onError: (e, event) => log.error({ event, err: String(e) }, 'simulator command failed'),

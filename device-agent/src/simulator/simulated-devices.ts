@@ -20,6 +20,7 @@ import type { DeviceSource, FoundDevice, TransportOpener } from '../devices/devi
 import { SimulatedByteTransport } from './simulated-byte.transport';
 import { attachSimulatedPrinter, type SimulatedPrinter } from './simulated-printer';
 import { SimulatedReaderTransport } from './simulated-reader.transport';
+import { SimulatedCardTerminal } from './simulated-card-terminal';
 import {
   buildCccdMrz,
   createTestPki,
@@ -108,6 +109,9 @@ export interface SimulatedDevices {
   presentCard(options?: SimCardOptions): Result<null>;
   removeCard(): void;
   readerProfile: CardReaderProfile;
+  /** The card payment terminal's link (the agent's end) and the terminal on its far end. */
+  cardTerminalTransport: SimulatedByteTransport;
+  cardTerminal: SimulatedCardTerminal;
   /** Resolves a device by id or class (the first of that class). */
   find(target: { deviceId?: string | undefined; class?: DeviceClass | undefined }): Result<FoundDevice>;
   setPlugged(id: string, plugged: boolean): Result<null>;
@@ -148,6 +152,16 @@ export function createSimulatedDevices(options: {
     bitRateKbps: maxKbps >= 424 ? 424 : 106,
     perApduLatencyMs: 3,
   });
+  const cardTerminalTransport = new SimulatedByteTransport('sim-card-terminal');
+  const cardTerminal = new SimulatedCardTerminal(
+    {
+      send: (bytes) => {
+        if (cardTerminalTransport.isOpen) cardTerminalTransport.emitData(bytes);
+      },
+      onReceive: (listener) => cardTerminalTransport.onHostWrite(listener),
+    },
+    { terminalId: 'SIM00001', scheme: 'NAPAS', last4: '1234' },
+  );
   let pki_ = options.pki;
   const pki = () => (pki_ ??= createTestPki());
   const printer = attachSimulatedPrinter(printerTransport, printerProfile);
@@ -234,6 +248,8 @@ export function createSimulatedDevices(options: {
       reader.removeCard();
     },
     readerProfile,
+    cardTerminalTransport,
+    cardTerminal,
     find,
     setPlugged(id, plugged) {
       const d = find({ deviceId: id });

@@ -11,6 +11,7 @@ import { fleetManagementMigration } from './fleet-management.migration';
 import { identityConflictsMigration } from './identity.migration';
 import { trustStoreMigration } from './trust-store.migration';
 import { kioskBrandingMigration } from './kiosk-branding.migration';
+import { cardPaymentsMigration } from './card-transactions.migration';
 import { paymentInvoicesMigration } from './einvoice.migration';
 
 import type { DialectName } from './dialect';
@@ -316,6 +317,7 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '019-trust-store': trustStoreMigration,
   '020-kiosk-branding': kioskBrandingMigration,
   '021-payment-einvoices': paymentInvoicesMigration(dialect),
+  '022-card-transactions': cardPaymentsMigration,
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({

@@ -352,6 +352,19 @@ export interface BankNotificationTable {
   outcome: string;
   day: string;
 }
+/** A card terminal's approved transaction, keyed by terminal id + RRN; the card as scheme and last 4 only. */
+export interface CardTransactionTable {
+  terminal_id: string;
+  rrn: string;
+  payment_id: string;
+  agent_id: string | null;
+  amount_vnd: number;
+  approval_code: string;
+  scheme: string;
+  last4: string;
+  outcome: string;
+  received_at: string;
+}
 /** Appointments from the EMR or booked here; the patient is matched by the keyed hash of an ID number. */
 export interface AppointmentTable {
   id: string;
@@ -469,6 +482,7 @@ export interface Database {
   payments: PaymentTable;
   payment_invoices: PaymentInvoiceTable;
   bank_notifications: BankNotificationTable;
+  card_transactions: CardTransactionTable;
   appointments: AppointmentTable;
   agent_configs: AgentConfigTable;
   agent_sites: AgentSiteTable;

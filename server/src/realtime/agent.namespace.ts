@@ -119,6 +119,7 @@ export function attachAgentNamespace(
         'payment:start': (request) => s.payments.start(request, agent.id),
         'payment:status': ({ paymentId }) => s.payments.status(paymentId, agent.id),
         'payment:cancel': ({ paymentId }) => s.payments.cancel(paymentId, agent.id),
+        'payment:card-approved': (report) => s.payments.cardApproved(report, agent.id),
         'appointment:find': (lookup) => s.appointments.find(lookup),
         'appointment:check-in': (request) => s.appointments.checkIn(request, agent.id),
         'rollout:report': (report) => s.fleetManagement.report(agent.id, report),

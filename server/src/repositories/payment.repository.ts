@@ -4,7 +4,13 @@
  * together, so a repeat of the same bank transaction finds its row and changes nothing.
  */
 import type { Db } from '../db/database';
-import type { BankNotificationTable, PaymentInvoiceTable, PaymentTable, PriceListTable } from '../db/schema';
+import type {
+  BankNotificationTable,
+  CardTransactionTable,
+  PaymentInvoiceTable,
+  PaymentTable,
+  PriceListTable,
+} from '../db/schema';
 import type { Executor } from './executor';
 
 export interface ReconciliationLine {
@@ -117,6 +123,35 @@ export class PaymentRepository {
       .onConflict((oc) => oc.column('transaction_id').doNothing())
       .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  /** Stores a card terminal's transaction once; false when this terminal id + RRN is known already. */
+  async recordCardTransaction(trx: Executor, row: CardTransactionTable): Promise<boolean> {
+    const r = await trx
+      .insertInto('card_transactions')
+      .values(row)
+      .onConflict((oc) => oc.columns(['terminal_id', 'rrn']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  async setCardOutcome(trx: Executor, terminalId: string, rrn: string, outcome: string): Promise<void> {
+    await trx
+      .updateTable('card_transactions')
+      .set({ outcome })
+      .where('terminal_id', '=', terminalId)
+      .where('rrn', '=', rrn)
+      .execute();
+  }
+
+  /** The card transaction that paid a payment, if one did. */
+  async cardOf(paymentId: string): Promise<CardTransactionTable | undefined> {
+    return this.db.kysely
+      .selectFrom('card_transactions')
+      .selectAll()
+      .where('payment_id', '=', paymentId)
+      .where('outcome', '=', 'paid')
+      .executeTakeFirst();
   }
 
   async notification(trx: Executor, transactionId: string): Promise<BankNotificationTable | undefined> {

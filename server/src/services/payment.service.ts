@@ -18,6 +18,7 @@ import {
   makePaymentReference,
   ok,
   parseWith,
+  type CardPaymentReport,
   type NotificationOutcome,
   type PaymentIntent,
   type PaymentQuote,
@@ -158,14 +159,18 @@ export class PaymentService {
     if (!quote.ok) return quote;
     if (quote.value.amountVnd === 0) return err('nothing-to-pay', 'nothing to pay for this service and class');
     const reference = makePaymentReference(this.random);
-    const qr = buildVietQr({
-      dynamic: true,
-      bankBin: this.options.bank.bin,
-      accountNumber: this.options.bank.accountNumber,
-      service: 'QRIBFTTA',
-      amountVnd: quote.value.amountVnd,
-      reference,
-    });
+    const method = req.method ?? 'vietqr';
+    const qr =
+      method === 'card'
+        ? ok('')
+        : buildVietQr({
+            dynamic: true,
+            bankBin: this.options.bank.bin,
+            accountNumber: this.options.bank.accountNumber,
+            service: 'QRIBFTTA',
+            amountVnd: quote.value.amountVnd,
+            reference,
+          });
     if (!qr.ok) return err('payment-misconfigured', `the hospital's bank account is not usable: ${qr.error.message}`);
     const now = this.clock.now();
     const row: PaymentTable = {
@@ -174,7 +179,7 @@ export class PaymentService {
       service_id: req.serviceId,
       patient_class: req.patientClass,
       amount_vnd: quote.value.amountVnd,
-      method: 'vietqr',
+      method,
       state: 'pending',
       agent_id: agentId,
       visit_id: null,
@@ -194,15 +199,67 @@ export class PaymentService {
   async status(paymentId: string, agentId: string | null): Promise<Result<PaymentIntent>> {
     const row = await this.repo.byId(paymentId);
     if (!row || (agentId !== null && row.agent_id !== agentId)) return err('unknown-payment', 'no such payment');
+    const card = row.method === 'card' && row.state === 'paid' ? await this.repo.cardOf(row.id) : undefined;
     const invoice = row.state === 'paid' ? await this.repo.invoiceOf(row.id) : undefined;
     return ok({
       ...this.intentOf(row),
+      ...(card
+        ? { card: { scheme: card.scheme, last4: card.last4, approvalCode: card.approval_code, rrn: card.rrn } }
+        : {}),
       ...(invoice
         ? {
             invoice: { number: invoice.invoice_number, lookupCode: invoice.lookup_code, lookupUrl: invoice.lookup_url },
           }
         : {}),
     });
+  }
+
+  /**
+   * The kiosk's card terminal approved a card payment. Stored once per terminal id + RRN (a
+   * repeated report — a retry, a recovery after an agent restart — answers the payment as it is
+   * now and changes nothing); it pays the payment when the reference, amount and kiosk match and
+   * the payment is pending. Only the scheme and last 4 digits of the card are kept.
+   */
+  async cardApproved(report: CardPaymentReport, agentId: string | null): Promise<Result<PaymentIntent>> {
+    const payment = await this.repo.byId(report.paymentId);
+    if (!payment || payment.agent_id !== agentId) return err('unknown-payment', 'no such payment');
+    if (payment.method !== 'card') return err('invalid-transition', 'this payment is not a card payment');
+    if (payment.reference !== report.reference) return err('reference-mismatch', 'the terminal paid another reference');
+    const now = this.clock.now().toISOString();
+    const settled = await this.transactions.run(async (trx) => {
+      const current = (await this.repo.byReference(trx, payment.reference)) ?? payment;
+      const stored = await this.repo.recordCardTransaction(trx, {
+        terminal_id: report.terminalId,
+        rrn: report.rrn,
+        payment_id: payment.id,
+        agent_id: agentId,
+        amount_vnd: report.amountVnd,
+        approval_code: report.approvalCode,
+        scheme: report.scheme,
+        last4: report.last4,
+        outcome: 'late',
+        received_at: now,
+      });
+      if (!stored) return 'duplicate' as const;
+      const outcome =
+        Number(payment.amount_vnd) !== report.amountVnd
+          ? 'amount-mismatch'
+          : current.state === 'paid'
+            ? 'already-paid'
+            : (await this.repo.markPaid(trx, payment.id, now, `card:${report.terminalId}:${report.rrn}`))
+              ? 'paid'
+              : 'late';
+      if (outcome === 'paid') await this.options.invoices?.queue(trx, payment, now);
+      await this.repo.setCardOutcome(trx, report.terminalId, report.rrn, outcome);
+      return outcome;
+    });
+    this.log.info({ outcome: settled, amountVnd: report.amountVnd, scheme: report.scheme }, 'card payment reported');
+    if (settled === 'paid') {
+      this.options.invoices?.committed();
+      this.notify({ ...payment, paid_at: now }, 'paid');
+    }
+    if (settled === 'amount-mismatch') return err('amount-mismatch', 'the terminal charged another amount');
+    return this.status(payment.id, agentId);
   }
 
   /** The patient gave up on the QR (or chose the cashier): a pending intent is cancelled. */
