@@ -8,7 +8,18 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { parseVietQr, type Appointment, type Identity } from '@kiosk/protocol';
 import { startBankSimulator, type BankSimulator } from '../support/bank-simulator';
-import { cccdQr, expectOk, logins, openKiosk, simScan, simulator, staffApi, type Sim } from './support';
+import {
+  audit,
+  cccdQr,
+  expectOk,
+  keepScreenshot,
+  logins,
+  openKiosk,
+  simScan,
+  simulator,
+  staffApi,
+  type Sim,
+} from './support';
 import { ports } from '../playwright.config';
 
 const lan: Identity = {
@@ -155,5 +166,88 @@ test.describe('the examination fee by VietQR', () => {
     await page.getByTestId('pay-to-cashier').click();
     await expect(page.getByTestId('ticket-number')).toBeVisible();
     await expect(page.getByTestId('pay-at-cashier')).toBeVisible();
+  });
+});
+
+test.describe('the examination fee by card, on the kiosk’s terminal', () => {
+  test.use({ viewport: { width: 1080, height: 1920 } });
+  const setTerminal = (behaviour: 'approve' | 'decline' | 'cancel' | 'busy', scope: 'all' | 'next' = 'next') =>
+    new Promise<{ ok: boolean }>((resolve) => sim.emit('sim:set-card-terminal', { behaviour, scope }, resolve));
+
+  test.beforeAll(async () => {
+    const r = await admin.put('/api/admin/payments/prices', {
+      data: [{ serviceId: 'noi-tong-quat', patientClass: 'fee-paying', amountVnd: 150_000 }],
+    });
+    expect(r.ok()).toBe(true);
+  });
+  test.afterAll(async () => {
+    await setTerminal('approve', 'all');
+  });
+
+  /** A fee-paying patient at the fee step, the card button offered because the terminal is ready. */
+  async function toCard(page: Page) {
+    await openKiosk(page);
+    await simScan(sim, cccdQr);
+    await page.getByTestId('confirm-yes').click();
+    await page.getByTestId('consent-agree').click();
+    await page.getByTestId('service-noi-tong-quat').click();
+    await page.getByTestId('submit').click();
+    await expect(page.getByTestId('pay-amount')).toHaveText('150.000 đ');
+    await expect(page.getByTestId('pay-card')).toBeVisible();
+    // Each way to pay is a big button in the lower half, within reach.
+    for (const id of ['pay-vietqr', 'pay-card', 'pay-cashier']) {
+      const box = await page.getByTestId(id).boundingBox();
+      expect(box?.height ?? 0).toBeGreaterThanOrEqual(96);
+      expect(box?.y ?? 0).toBeGreaterThan(960);
+    }
+  }
+
+  test('approved at the terminal → paid once, the ticket and the card receipt print', async ({ page }) => {
+    await toCard(page);
+    await keepScreenshot(page, 'kiosk-fee-card-1080x1920');
+    expect((await setTerminal('approve')).ok).toBe(true);
+    const before = await printedCount();
+    await page.getByTestId('pay-card').click();
+    await expect(page.getByTestId('ticket-number')).toHaveText(/^[A-Z]{1,3}\d{3}$/u, { timeout: 30_000 });
+    await expect(page.getByTestId('printed')).toBeVisible();
+    await expect(page.getByTestId('receipt-printed')).toBeVisible();
+    expect(await printedCount()).toBe(before + 2);
+    // The day's reconciliation lists it as a card payment, paid, with the card as its last 4 digits only.
+    const r = await admin.get('/api/admin/payments/reconciliation');
+    const body = (await r.json()) as { value: { payments: { method: string; state: string }[] } };
+    expect(body.value.payments.some((p) => p.method === 'card' && p.state === 'paid')).toBe(true);
+  });
+
+  test('declined: the reason in plain words, then the patient chooses the cashier and gets a ticket', async ({
+    page,
+  }) => {
+    await toCard(page);
+    expect((await setTerminal('decline')).ok).toBe(true);
+    await page.getByTestId('pay-card').click();
+    const problem = page.getByTestId('pay-problem');
+    await expect(problem).toHaveAttribute('data-problem', 'pay.card-declined', { timeout: 30_000 });
+    await expect(problem).toContainText('Thẻ bị từ chối');
+    await expect(page.getByTestId('pay-card-reason')).toHaveText('INSUFFICIENT FUNDS');
+    await audit(page, 'card declined');
+    await keepScreenshot(page, 'kiosk-card-declined-1080x1920');
+    // Every way on is still offered: another card, VietQR, the cashier.
+    await expect(page.getByTestId('pay-card')).toBeVisible();
+    await expect(page.getByTestId('pay-vietqr')).toBeVisible();
+    await page.getByTestId('pay-cashier').click();
+    await expect(page.getByTestId('ticket-number')).toBeVisible();
+    await expect(page.getByTestId('pay-at-cashier')).toBeVisible();
+  });
+
+  test('cancelled at the terminal, in English: the message says so; a second try is approved', async ({ page }) => {
+    await toCard(page);
+    await page.locator('[data-lang="en"]').click();
+    expect((await setTerminal('cancel')).ok).toBe(true);
+    await page.getByTestId('pay-card').click();
+    await expect(page.getByTestId('pay-problem')).toContainText('The card payment was cancelled', {
+      timeout: 30_000,
+    });
+    await page.getByTestId('pay-card').click();
+    await expect(page.getByTestId('ticket-number')).toHaveText(/^[A-Z]{1,3}\d{3}$/u, { timeout: 30_000 });
+    await expect(page.getByTestId('receipt-printed')).toBeVisible();
   });
 });

@@ -138,6 +138,17 @@ export const messages = {
   'pay.go-cashier': 'Vui lòng thanh toán tại quầy thu ngân trước khi vào khám.',
   'pay.unknown-price': 'Chưa có giá cho dịch vụ này. Vui lòng thanh toán tại quầy thu ngân.',
   'pay.receipt-printed': 'Biên lai đã được in.',
+  'pay.card': 'Thanh toán bằng thẻ',
+  'pay.card-insert': 'Cắm, quẹt hoặc chạm thẻ vào máy thanh toán',
+  'pay.card-follow': 'Làm theo hướng dẫn trên máy thanh toán. Không rút thẻ cho đến khi máy báo xong.',
+  'pay.card-declined': 'Thẻ bị từ chối. Bạn có thể thử thẻ khác, thanh toán bằng VietQR hoặc tại quầy thu ngân.',
+  'pay.card-cancelled':
+    'Đã hủy thanh toán bằng thẻ. Bạn có thể thử lại, thanh toán bằng VietQR hoặc tại quầy thu ngân.',
+  'pay.card-timeout':
+    'Máy thanh toán chưa nhận được thẻ. Bạn có thể thử lại, thanh toán bằng VietQR hoặc tại quầy thu ngân.',
+  'pay.card-unavailable':
+    'Máy thanh toán thẻ đang bận hoặc gặp sự cố. Vui lòng thanh toán bằng VietQR hoặc tại quầy thu ngân.',
+  'pay.card-terminal-said': 'Máy thanh toán báo',
   'kiosk.link.offline': 'Ki-ốt vẫn cấp số thứ tự bình thường',
   'kiosk.link.syncing': 'Đang đồng bộ',
   'kiosk.ticket.offline': 'Số được cấp tại ki-ốt (*)',
