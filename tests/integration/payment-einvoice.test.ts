@@ -186,6 +186,35 @@ describe.each(databaseKinds)('e-invoices of paid fees (%s)', (kind) => {
     expect(state.body.value).toMatchObject({ pending: 0 });
   });
 
+  it('a fee paid by card on the kiosk’s terminal is invoiced once, as paid by card; the same approval reported twice adds nothing', async () => {
+    const r = await agent.emitWithAck('payment:start', {
+      paymentId: randomUUID(),
+      serviceId: 'noi-tong-quat',
+      patientClass: 'fee-paying',
+      method: 'card',
+    });
+    if (!r.ok) throw new Error(r.error.code);
+    const report = {
+      paymentId: r.value.paymentId,
+      reference: r.value.reference,
+      amountVnd: 30_000,
+      terminalId: 'TID00042',
+      rrn: `63300000${String(Date.now() % 1e4).padStart(4, '0')}`,
+      approvalCode: 'A00042',
+      scheme: 'VISA' as const,
+      last4: '4242',
+    };
+    const paid = await agent.emitWithAck('payment:card-approved', report);
+    expect(paid.ok && paid.value.state).toBe('paid');
+    expect((await agent.emitWithAck('payment:card-approved', report)).ok).toBe(true);
+    await until(async () => expect((await deliveryOf(r.value.reference))?.status).toBe('delivered'));
+    expect(provider.issued.get(r.value.reference)?.body).toMatchObject({
+      items: [{ unitPrice: 30_000 }],
+      payments: [{ paymentMethodName: 'Thẻ' }],
+    });
+    expect(callsOf(r.value.reference).filter((c) => c.status === 200)).toHaveLength(1);
+  });
+
   it('retries through an outage and a 500, and issues the invoice once the provider is back', async () => {
     provider.down = true;
     const intent = await pay();
