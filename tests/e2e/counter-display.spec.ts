@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser } from '@playwright/test';
 import type { Result } from '@kiosk/protocol';
 import { ports } from '../playwright.config';
 import {
@@ -15,6 +15,8 @@ import {
   simulator,
   staffLogin,
   type Sim,
+  instrumentSound,
+  sounds,
 } from './support';
 
 let sim: Sim;
@@ -24,33 +26,6 @@ test.beforeAll(async () => {
 test.afterAll(() => {
   sim.close();
 });
-
-/** Records every audio play and speech-synthesis utterance the page starts. */
-async function instrumentSound(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const w = window as unknown as { __played: string[]; __spoken: string[] };
-    w.__played = [];
-    w.__spoken = [];
-    const play = HTMLMediaElement.prototype.play;
-    HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
-      w.__played.push(this.currentSrc || this.src);
-      return play.call(this);
-    };
-    if ('speechSynthesis' in window) {
-      const speak = speechSynthesis.speak.bind(speechSynthesis);
-      speechSynthesis.speak = (u: SpeechSynthesisUtterance) => {
-        w.__spoken.push(u.text);
-        speak(u);
-      };
-    }
-  });
-}
-
-const sounds = (page: Page) =>
-  page.evaluate(() => {
-    const w = window as unknown as { __played: string[]; __spoken: string[] };
-    return { played: w.__played.map((s) => s.replace(/^.*\/audio\//u, '')), spoken: w.__spoken };
-  });
 
 /** A patient checks in at the kiosk; returns the ticket number. */
 async function checkIn(browser: Browser, serviceId = 'noi-tong-quat'): Promise<string> {

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { KioskLanguageSettings } from '@kiosk/protocol';
 import {
   cccdQr,
@@ -11,6 +11,8 @@ import {
   staffApi,
   type Sim,
   audit,
+  instrumentSound,
+  sounds,
 } from './support';
 
 // The kiosk in each of the demo hospital's languages on a 1080×1920 portrait screen: a check-in by
@@ -25,33 +27,6 @@ test.beforeAll(async () => {
 test.afterAll(() => {
   sim.close();
 });
-
-/** Records every audio play and speech-synthesis utterance the page starts. */
-async function instrumentSound(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const w = window as unknown as { __played: string[]; __spoken: string[] };
-    w.__played = [];
-    w.__spoken = [];
-    const play = HTMLMediaElement.prototype.play;
-    HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
-      w.__played.push(this.currentSrc || this.src);
-      return play.call(this);
-    };
-    if ('speechSynthesis' in window) {
-      const speak = speechSynthesis.speak.bind(speechSynthesis);
-      speechSynthesis.speak = (u: SpeechSynthesisUtterance) => {
-        w.__spoken.push(u.text);
-        speak(u);
-      };
-    }
-  });
-}
-
-const sounds = (page: Page) =>
-  page.evaluate(() => {
-    const w = window as unknown as { __played: string[]; __spoken: string[] };
-    return { played: w.__played.map((s) => s.replace(/^.*\/audio\//u, '')), spoken: w.__spoken };
-  });
 
 const languages = [
   {

@@ -220,3 +220,31 @@ export type SimCardCommand = Parameters<SimToAgentEvents['sim:set-card']>[0];
 export async function simSetCard(sim: Sim, command: SimCardCommand): Promise<null> {
   return expectOk(await new Promise<Result<null>>((resolve) => sim.emit('sim:set-card', command, resolve)));
 }
+
+/** Records every audio play and speech-synthesis utterance the page starts. */
+export async function instrumentSound(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __played: string[]; __spoken: string[] };
+    w.__played = [];
+    w.__spoken = [];
+    const play = HTMLMediaElement.prototype.play;
+    HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
+      w.__played.push(this.currentSrc || this.src);
+      return play.call(this);
+    };
+    if ('speechSynthesis' in window) {
+      const speak = speechSynthesis.speak.bind(speechSynthesis);
+      speechSynthesis.speak = (u: SpeechSynthesisUtterance) => {
+        w.__spoken.push(u.text);
+        speak(u);
+      };
+    }
+  });
+}
+
+/** What the page has played (file names under /audio/) and spoken since `instrumentSound`. */
+export const sounds = (page: Page) =>
+  page.evaluate(() => {
+    const w = window as unknown as { __played: string[]; __spoken: string[] };
+    return { played: w.__played.map((s) => s.replace(/^.*\/audio\//u, '')), spoken: w.__spoken };
+  });
