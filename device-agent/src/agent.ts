@@ -60,7 +60,7 @@ import { readPublicKey, verifyBundle } from './management/bundle';
 import { OfflineJournal } from './offline/offline-journal';
 import { OfflineSync } from './offline/offline-sync';
 import { createCardTerminal } from './payments/card-terminal.setup';
-import { recoverCardSale, runCardPayment, type CardPaymentDeps } from './payments/card-payment.flow';
+import { abortCardSale, recoverCardSale, runCardPayment, type CardPaymentDeps } from './payments/card-payment.flow';
 import type { CardTerminal } from './payments/card-terminal.device';
 
 export const SOFTWARE_VERSION = '0.1.0';
@@ -300,7 +300,12 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
           ? link.paymentQuote(request, config.OFFLINE_AFTER_MS > 0 ? config.OFFLINE_AFTER_MS : undefined)
           : featureOff('payments'),
       'payment:start': (request) => (enabled('payments') ? link.paymentStart(request) : featureOff('payments')),
-      'payment:cancel': ({ paymentId }) => link.paymentCancel(paymentId),
+      'payment:cancel': async ({ paymentId }) => {
+        // The server first: once it has cancelled, an approval that still comes is refused and VOIDed.
+        const cancelled = await link.paymentCancel(paymentId);
+        await abortCardSale(paymentId, cardDeps);
+        return cancelled;
+      },
       'payment:card': (request) => (enabled('payments') ? runCardPayment(request, cardDeps) : featureOff('payments')),
       'payment:print-receipt': ({ paymentId }) => printPaymentReceipt(paymentId, flowDeps),
       'payment:print-qr': ({ paymentId }) => printVietQrSlip(paymentId, flowDeps),
@@ -596,7 +601,8 @@ export async function createAgent(config: AgentConfig, log: Logger, overrides: A
   let terminalCheck: Promise<unknown> = Promise.resolve();
   const checkTerminal = () => {
     terminalCheck = terminalCheck.then(async () => {
-      if (!cardTerminal) return;
+      // A sale in flight is the terminal at work, not a terminal to check (a STATUS now would be refused).
+      if (!cardTerminal || cardTerminal.busy) return;
       if (!cardTerminal.ready && !(await cardTerminal.start())) return;
       if (link.connected) await recoverCardSale(cardDeps);
     });

@@ -62,6 +62,7 @@ const messages: EcrMessage[] = [
   { type: 'void', rrn: '123456789012', reference: 'KP0123456789' },
   { type: 'last' },
   { type: 'status' },
+  { type: 'abort' },
   { type: 'status-result', terminalId: 'T0000001', state: 'busy' },
   {
     type: 'result',

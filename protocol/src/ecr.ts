@@ -156,6 +156,12 @@ export const ecrRequestSchema = z.discriminatedUnion('type', [
   /** The last transaction the terminal did (recovery after a lost answer). */
   z.object({ type: z.literal('last') }),
   z.object({ type: z.literal('status') }),
+  /**
+   * Stop the SALE in progress (the patient left the kiosk's payment screen). The terminal ACKs it
+   * and answers the SALE as cancelled; a card already approved stays approved and is VOIDed.
+   * Without a sale in progress it changes nothing and has no answer of its own.
+   */
+  z.object({ type: z.literal('abort') }),
 ]);
 export type EcrRequest = z.infer<typeof ecrRequestSchema>;
 
@@ -235,6 +241,8 @@ export function encodeEcrMessage(message: EcrMessage): Uint8Array {
         return 'TYPE=LAST';
       case 'status':
         return 'TYPE=STATUS';
+      case 'abort':
+        return 'TYPE=ABORT';
       case 'status-result':
         return fieldsText([
           ['TYPE', 'STATUS_R'],
@@ -325,6 +333,9 @@ export function parseEcrMessage(data: Uint8Array): Result<EcrMessage> {
       break;
     case 'STATUS':
       candidate = { type: 'status' };
+      break;
+    case 'ABORT':
+      candidate = { type: 'abort' };
       break;
     case 'STATUS_R':
       candidate = {

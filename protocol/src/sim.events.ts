@@ -66,7 +66,16 @@ export interface SimDeviceState {
 
 /** What the simulated card terminal does with sales: every one from now (`all`), or the next one only. */
 export const simCardTerminalCommandSchema = z.object({
-  behaviour: z.enum(['approve', 'decline', 'cancel', 'no-answer', 'busy', 'corrupt-then-good', 'approve-answer-lost']),
+  behaviour: z.enum([
+    'approve',
+    'decline',
+    'cancel',
+    'no-answer',
+    'busy',
+    'corrupt-then-good',
+    'approve-answer-lost',
+    'approve-despite-abort',
+  ]),
   scope: z.enum(['all', 'next']).default('all'),
 });
 

@@ -159,6 +159,17 @@ test.describe('the examination fee by VietQR', () => {
     await expect(page.getByTestId('pay-at-cashier')).toBeVisible();
   });
 
+  test.describe('landscape (1920×1080)', () => {
+    test.use({ viewport: { width: 1920, height: 1080 } });
+    test('the VietQR, the bank details and every way on fit the screen', async ({ page }) => {
+      await toFee(page);
+      for (const id of ['vietqr', 'pay-reference', 'pay-cashier', 'start-over'])
+        await expect(page.getByTestId(id)).toBeInViewport({ ratio: 1 });
+      await audit(page, 'VietQR, landscape');
+      await keepScreenshot(page, 'kiosk-fee-vietqr-1920x1080');
+    });
+  });
+
   test('no payment in time → sent to the cashier with a ticket', async ({ page }) => {
     await toFee(page);
     // The server's expiry (12 s in this stack) reaches the page through the agent.
@@ -171,8 +182,10 @@ test.describe('the examination fee by VietQR', () => {
 
 test.describe('the examination fee by card, on the kiosk’s terminal', () => {
   test.use({ viewport: { width: 1080, height: 1920 } });
-  const setTerminal = (behaviour: 'approve' | 'decline' | 'cancel' | 'busy', scope: 'all' | 'next' = 'next') =>
-    new Promise<{ ok: boolean }>((resolve) => sim.emit('sim:set-card-terminal', { behaviour, scope }, resolve));
+  const setTerminal = (
+    behaviour: 'approve' | 'decline' | 'cancel' | 'busy' | 'no-answer',
+    scope: 'all' | 'next' = 'next',
+  ) => new Promise<{ ok: boolean }>((resolve) => sim.emit('sim:set-card-terminal', { behaviour, scope }, resolve));
 
   test.beforeAll(async () => {
     const r = await admin.put('/api/admin/payments/prices', {
@@ -195,11 +208,23 @@ test.describe('the examination fee by card, on the kiosk’s terminal', () => {
     await expect(page.getByTestId('pay-amount')).toHaveText('150.000 đ');
     await expect(page.getByTestId('pay-card')).toBeVisible();
     // Each way to pay is a big button in the lower half, within reach.
-    for (const id of ['pay-vietqr', 'pay-card', 'pay-cashier']) {
-      const box = await page.getByTestId(id).boundingBox();
-      expect(box?.height ?? 0).toBeGreaterThanOrEqual(96);
-      expect(box?.y ?? 0).toBeGreaterThan(960);
-    }
+    for (const id of ['pay-vietqr', 'pay-card', 'pay-cashier']) await expectWithinReach(page, id);
+  }
+
+  /** A big button (≥ 96 px high) in the lower half of the screen, portrait or landscape. */
+  async function expectWithinReach(page: Page, testId: string) {
+    const box = await page.getByTestId(testId).boundingBox();
+    expect(box?.height ?? 0).toBeGreaterThanOrEqual(96);
+    expect(box?.y ?? 0).toBeGreaterThan((page.viewportSize()?.height ?? 0) / 2);
+  }
+
+  /** The state of the newest card payment in today's reconciliation. */
+  async function lastCardPaymentState(): Promise<string | undefined> {
+    const r = await admin.get('/api/admin/payments/reconciliation');
+    const body = (await r.json()) as { value: { payments: { method: string; state: string; createdAt: string }[] } };
+    const card = body.value.payments.filter((p) => p.method === 'card');
+    card.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return card.at(-1)?.state;
   }
 
   test('approved at the terminal → paid once, the ticket and the card receipt print', async ({ page }) => {
@@ -249,5 +274,62 @@ test.describe('the examination fee by card, on the kiosk’s terminal', () => {
     await page.getByTestId('pay-card').click();
     await expect(page.getByTestId('ticket-number')).toHaveText(/^[A-Z]{1,3}\d{3}$/u, { timeout: 30_000 });
     await expect(page.getByTestId('receipt-printed')).toBeVisible();
+  });
+
+  test('the patient stops the card payment at the kiosk: the terminal stops, every other way is offered', async ({
+    page,
+  }) => {
+    await toCard(page);
+    expect((await setTerminal('no-answer')).ok).toBe(true);
+    await page.getByTestId('pay-card').click();
+    await expect(page.getByTestId('pay-card-waiting')).toBeVisible();
+    await expectWithinReach(page, 'pay-card-stop');
+    await audit(page, 'card waiting');
+    await keepScreenshot(page, 'kiosk-card-waiting-1080x1920');
+    await page.getByTestId('pay-card-stop').click();
+    const problem = page.getByTestId('pay-problem');
+    await expect(problem).toHaveAttribute('data-problem', 'pay.card-cancelled', { timeout: 30_000 });
+    await expect.poll(lastCardPaymentState).toBe('cancelled');
+    await expect(page.getByTestId('pay-card')).toBeVisible();
+    await page.getByTestId('pay-cashier').click();
+    await expect(page.getByTestId('ticket-number')).toBeVisible();
+  });
+
+  test('"start over" while the terminal waits for the card: the sale is stopped, nothing is paid, the next patient pays', async ({
+    page,
+  }) => {
+    await toCard(page);
+    expect((await setTerminal('no-answer')).ok).toBe(true);
+    await page.getByTestId('pay-card').click();
+    await expect(page.getByTestId('pay-card-waiting')).toBeVisible();
+    await page.getByTestId('start-over').click();
+    await expect(page.getByTestId('payment')).toHaveCount(0);
+    await expect.poll(lastCardPaymentState).toBe('cancelled');
+    // The terminal is free again: the next patient is offered the card, and it is approved.
+    await toCard(page);
+    await page.getByTestId('pay-card').click();
+    await expect(page.getByTestId('ticket-number')).toHaveText(/^[A-Z]{1,3}\d{3}$/u, { timeout: 30_000 });
+    await expect.poll(lastCardPaymentState).toBe('paid');
+  });
+
+  test.describe('landscape (1920×1080)', () => {
+    test.use({ viewport: { width: 1920, height: 1080 } });
+    test('the fee step with the card, and the wait at the terminal, within reach', async ({ page }) => {
+      await toCard(page);
+      // Nothing to scroll for: the back / start-over bar is on the screen.
+      await expect(page.getByTestId('start-over')).toBeInViewport({ ratio: 1 });
+      await keepScreenshot(page, 'kiosk-fee-card-1920x1080');
+      expect((await setTerminal('no-answer')).ok).toBe(true);
+      await page.getByTestId('pay-card').click();
+      await expect(page.getByTestId('pay-card-waiting')).toBeVisible();
+      await expectWithinReach(page, 'pay-card-stop');
+      await expect(page.getByTestId('start-over')).toBeInViewport({ ratio: 1 });
+      await audit(page, 'card waiting, landscape');
+      await keepScreenshot(page, 'kiosk-card-waiting-1920x1080');
+      await page.getByTestId('pay-card-stop').click();
+      await expect(page.getByTestId('pay-problem')).toHaveAttribute('data-problem', 'pay.card-cancelled', {
+        timeout: 30_000,
+      });
+    });
   });
 });

@@ -154,6 +154,42 @@ describe('card payment through the simulated terminal', () => {
   });
 });
 
+describe('the kiosk cancels while the terminal runs the sale (the patient left the fee screen)', () => {
+  /** A sale waiting at the terminal, then the page's cancel, as the fee screen sends it when it closes. */
+  async function cancelDuringSale(behaviour: 'no-answer' | 'approve-despite-abort') {
+    const k = await kiosk({ CARD_TERMINAL_SALE_TIMEOUT_MS: '120000' });
+    const terminal = k.agent.simulated?.cardTerminal;
+    if (!terminal) throw new Error('no simulated terminal');
+    terminal.nextSale(behaviour);
+    const paymentId = randomUUID();
+    const sale = k.ui.emitWithAck('payment:card', { ...fee, paymentId });
+    await until(() => terminal.requests.some((r) => r.type === 'sale'), { what: 'the terminal runs the sale' });
+    const cancelled = await k.ui.emitWithAck('payment:cancel', { paymentId });
+    const outcome = await sale;
+    const status = await k.agent.link.paymentStatus(paymentId);
+    const asked = terminal.requests.map((r) => r.type).filter((t) => t !== 'status');
+    return { cancelled, outcome, status, asked, terminal };
+  }
+
+  it('no card yet: the terminal is told to stop (ABORT), the sale ends cancelled, the payment is cancelled', async () => {
+    const { cancelled, outcome, status, asked, terminal } = await cancelDuringSale('no-answer');
+    expect(cancelled.ok && cancelled.value.state).toBe('cancelled');
+    expect(outcome.ok && outcome.value.outcome).toBe('cancelled');
+    expect(asked).toEqual(['sale', 'abort']);
+    expect(terminal.lastTransaction?.outcome).toBe('cancelled');
+    expect(status.ok && status.value.state).toBe('cancelled');
+  });
+
+  it('the card was already through: the approval is refused by the server and VOIDed — nothing charged, nothing paid', async () => {
+    const { outcome, status, asked, terminal } = await cancelDuringSale('approve-despite-abort');
+    expect(outcome.ok && outcome.value.outcome).toBe('cancelled');
+    expect(asked).toEqual(['sale', 'abort', 'void']);
+    const voided = terminal.requests.find((r) => r.type === 'void');
+    expect(voided?.type === 'void' && voided.rrn).toBe(terminal.lastTransaction?.rrn);
+    expect(status.ok && status.value.state).toBe('cancelled');
+  });
+});
+
 describe('card payment over a real pty and over TCP', () => {
   it('serial (socat pty, 115200 8N1): approved → paid; declined → declined', async () => {
     const { device, terminal } = await ptyTerminal();

@@ -9,6 +9,8 @@
  *   it is this payment's approval.
  * - An approval the server will not take (the payment was cancelled or expired on the kiosk
  *   meanwhile) is VOIDed at the terminal.
+ * - A payment the kiosk cancels while its SALE runs (the patient tapped "start over") has the
+ *   SALE stopped at the terminal (ABORT).
  *
  * Only the reference, amount and ids are in the file and the logs: never card data.
  */
@@ -47,6 +49,12 @@ export interface CardPaymentDeps {
   pendingFile: string;
   log: Logger;
 }
+
+/**
+ * The sales this process is running now, by their pending file: recovery leaves such a sale to its
+ * own flow (its file exists from before the SALE until its outcome is settled with the server).
+ */
+const running = new Set<string>();
 
 interface PendingSale {
   paymentId: string;
@@ -133,7 +141,20 @@ export async function runCardPayment(
   const intent = started.value;
   if (intent.state === 'paid') return ok({ outcome: 'paid', intent });
   const sale: PendingSale = { paymentId: intent.paymentId, reference: intent.reference, amountVnd: intent.amountVnd };
-  writePending(deps.pendingFile, sale);
+  running.add(deps.pendingFile);
+  try {
+    writePending(deps.pendingFile, sale);
+    return await runSale(sale, terminal, deps);
+  } finally {
+    running.delete(deps.pendingFile);
+  }
+}
+
+async function runSale(
+  sale: PendingSale,
+  terminal: CardTerminal,
+  deps: CardPaymentDeps,
+): Promise<Result<CardPaymentOutcome>> {
   let answer = await terminal.sale(sale.amountVnd, sale.reference);
   // No answer (the patient walked off, or the answer was lost on the line): the terminal's LAST
   // says whether this sale went through.
@@ -151,9 +172,9 @@ export async function runCardPayment(
     const settled = await settleApproval(sale, approval, terminal, deps);
     if (!settled) return err('server-unreachable', 'the payment is approved and will be reported', 'go-to-counter');
     if (!settled.ok) return settled;
-    return settled.value.state === 'paid'
-      ? ok({ outcome: 'paid', intent: settled.value })
-      : ok({ outcome: 'terminal-error' });
+    if (settled.value.state === 'paid') return ok({ outcome: 'paid', intent: settled.value });
+    // Approved too late: the kiosk had cancelled the payment, so the approval was VOIDed.
+    return ok({ outcome: settled.value.state === 'cancelled' ? 'cancelled' : 'terminal-error' });
   }
   await deps.link.paymentCancel(sale.paymentId);
   clearPending(deps.pendingFile);
@@ -171,6 +192,21 @@ export async function runCardPayment(
   }
 }
 
+/**
+ * The kiosk cancels a payment (the patient left the fee screen): when the terminal is running that
+ * payment's SALE, it is told to stop, so the next patient does not meet the last one's amount on
+ * the terminal. The SALE then ends as cancelled — or approved, when the card was already through,
+ * and the server, which has cancelled the payment meanwhile, refuses it and it is VOIDed.
+ */
+export async function abortCardSale(paymentId: string, deps: CardPaymentDeps): Promise<boolean> {
+  const sale = running.has(deps.pendingFile) ? readPending(deps.pendingFile) : undefined;
+  const terminal = deps.terminal();
+  if (sale?.paymentId !== paymentId || !terminal) return false;
+  const aborted = await terminal.abort();
+  if (aborted) deps.log.info({ payment: paymentId }, 'card sale stopped at the terminal');
+  return aborted;
+}
+
 /** The terminal cannot say how the sale ended: the payment stays pending, recovery asks LAST later. */
 function unknownOutcome(sale: PendingSale, deps: CardPaymentDeps): Result<CardPaymentOutcome> {
   deps.log.warn({ payment: sale.paymentId }, 'card sale outcome unknown: recovered from the terminal later');
@@ -182,6 +218,7 @@ function unknownOutcome(sale: PendingSale, deps: CardPaymentDeps): Result<CardPa
  * looked up by LAST and reported if approved, else its payment is cancelled.
  */
 export async function recoverCardSale(deps: CardPaymentDeps): Promise<'none' | 'reported' | 'cancelled' | 'later'> {
+  if (running.has(deps.pendingFile)) return 'later';
   const sale = readPending(deps.pendingFile);
   if (!sale) return 'none';
   const terminal = deps.terminal();

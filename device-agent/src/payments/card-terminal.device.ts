@@ -2,7 +2,7 @@
  * The kiosk's card payment terminal as a device: the ECR driver over its link (serial, TCP or the
  * simulator's), its health in the device registry like every other device — ready after it answers
  * STATUS, busy during a request, error with the fault's code when it does not answer or the link
- * fails — and the three requests the payment flow needs: SALE, LAST (recovery) and VOID.
+ * fails — and the requests the payment flow needs: SALE, ABORT (of a SALE in flight), LAST (recovery) and VOID.
  */
 import type { PaymentTerminalProfile } from '@kiosk/hardware-profiles';
 import { err, type EcrRequest, type EcrTransactionResult, type Result } from '@kiosk/protocol';
@@ -37,6 +37,10 @@ export class CardTerminal {
   get ready(): boolean {
     return this.ready_;
   }
+  /** A request (a SALE waiting for the patient's card, say) is in flight. */
+  get busy(): boolean {
+    return this.driver.inFlight;
+  }
 
   /** Asks the terminal's STATUS: ready when it answers, error with the fault's code otherwise. */
   async start(): Promise<boolean> {
@@ -57,6 +61,11 @@ export class CardTerminal {
   }
   void(rrn: string): Promise<Result<EcrTransactionResult>> {
     return this.transaction({ type: 'void', rrn });
+  }
+
+  /** Stops the SALE in flight; it then ends with the terminal's answer (normally cancelled). */
+  abort(): Promise<boolean> {
+    return this.driver.abort();
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { ECR_NAK, encodeEcrMessageFrame } from '@kiosk/protocol';
+import { ECR_ACK, ECR_NAK, encodeEcrMessageFrame, until } from '@kiosk/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedByteTransport } from '../simulator/simulated-byte.transport';
 import { SimulatedCardTerminal, type TerminalPeerLink } from '../simulator/simulated-card-terminal';
@@ -83,6 +83,48 @@ describe('ECR terminal driver against the simulated terminal', () => {
       ok: true,
       value: { type: 'status-result', state: 'ready' },
     });
+  });
+
+  it('stops a sale waiting for a card with ABORT: the sale ends as cancelled and the driver is free', async () => {
+    const { driver, terminal } = start({ saleTimeoutMs: 60_000 });
+    terminal.nextSale('no-answer');
+    const answer = driver.request(sale);
+    await until(() => terminal.requests.length === 1, { what: 'the terminal has the sale' });
+    expect(await driver.abort()).toBe(true);
+    expect(await answer).toMatchObject({ ok: true, value: { for: 'sale', outcome: 'cancelled' } });
+    expect(terminal.requests.map((r) => r.type)).toEqual(['sale', 'abort']);
+    expect(terminal.lastTransaction).toMatchObject({ outcome: 'cancelled', reference: sale.reference });
+    // Nothing in flight: nothing to stop, and an ABORT is not a request of its own.
+    expect(await driver.abort()).toBe(false);
+    expect(await driver.request({ type: 'abort' })).toMatchObject({ ok: false, error: { code: 'bad-message' } });
+  });
+
+  it('an ABORT asked for before the terminal ACKed the sale goes out on the ACK, not before', async () => {
+    const transport = new SimulatedByteTransport('slow-terminal');
+    const driver = new EcrTerminalDriver(transport, { ackTimeoutMs: 60_000, saleTimeoutMs: 60_000 });
+    current = {
+      transport,
+      driver,
+      terminal: new SimulatedCardTerminal({ send: () => undefined, onReceive: () => () => undefined }),
+    };
+    const answer = driver.request(sale);
+    await until(() => transport.recording.length === 1, { what: 'the sale frame is written' });
+    expect(await driver.abort()).toBe(true);
+    expect(transport.recording).toHaveLength(1);
+    transport.emitData(Uint8Array.of(ECR_ACK));
+    const abortFrame = encodeEcrMessageFrame({ type: 'abort' });
+    await until(() => transport.recording.length === 2, { what: 'the ABORT frame is written' });
+    expect(abortFrame.ok && Array.from(transport.recording[1] ?? [])).toEqual(
+      abortFrame.ok && Array.from(abortFrame.value),
+    );
+    const cancelled = encodeEcrMessageFrame({
+      type: 'result',
+      for: 'sale',
+      outcome: 'cancelled',
+      terminalId: 'T0000001',
+    });
+    if (cancelled.ok) transport.emitData(cancelled.value);
+    expect(await answer).toMatchObject({ ok: true, value: { outcome: 'cancelled' } });
   });
 
   it('recovers an approval whose answer was lost by asking for the last transaction, and voids it', async () => {

@@ -49,6 +49,8 @@ interface Pending {
   frame: Uint8Array;
   sends: number;
   acked: boolean;
+  /** ABORT asked for before the terminal had ACKed the SALE: sent on the ACK. */
+  abortWanted: boolean;
   timer: ReturnType<typeof setTimeout> | undefined;
   settle: (result: Result<EcrResponse>) => void;
 }
@@ -83,6 +85,7 @@ export class EcrTerminalDriver {
   /** Sends one request and resolves with the terminal's validated answer or a coded fault. */
   async request(request: EcrRequest): Promise<Result<EcrResponse>> {
     if (this.pending || this.opening) return err('busy', 'a terminal request is already in flight');
+    if (request.type === 'abort') return err('bad-message', 'an ABORT goes beside a SALE: abort()');
     const framed = encodeEcrMessageFrame(request);
     if (!framed.ok) return framed;
     if (!this.transport.isOpen) {
@@ -96,9 +99,33 @@ export class EcrTerminalDriver {
       }
     }
     return new Promise<Result<EcrResponse>>((resolve) => {
-      this.pending = { request, frame: framed.value, sends: 0, acked: false, timer: undefined, settle: resolve };
+      this.pending = {
+        request,
+        frame: framed.value,
+        sends: 0,
+        acked: false,
+        abortWanted: false,
+        timer: undefined,
+        settle: resolve,
+      };
       void this.send();
     });
+  }
+
+  /**
+   * Asks the terminal to stop the SALE in flight (an ABORT frame beside it): the SALE still ends
+   * with the terminal's own answer — cancelled, or approved when the card was already through.
+   * False when no SALE is in flight.
+   */
+  async abort(): Promise<boolean> {
+    const pending = this.pending;
+    if (pending?.request.type !== 'sale') return false;
+    if (!pending.acked) {
+      pending.abortWanted = true;
+      return true;
+    }
+    await this.sendAbort();
+    return true;
   }
 
   dispose(): void {
@@ -147,8 +174,14 @@ export class EcrTerminalDriver {
     const pending = this.pending;
     if (!pending || pending.acked) return;
     pending.acked = true;
+    if (pending.abortWanted) void this.sendAbort();
     const ms = pending.request.type === 'sale' ? this.saleTimeoutMs : this.shortTimeoutMs;
     this.arm(ms, () => this.finish(err('timeout', 'the terminal did not answer in time')));
+  }
+
+  private async sendAbort(): Promise<void> {
+    const framed = encodeEcrMessageFrame({ type: 'abort' });
+    if (framed.ok) await this.write(framed.value);
   }
 
   private receive(chunk: Uint8Array): void {

@@ -3,7 +3,8 @@
  * socat, a TCP socket): it speaks the ECR protocol as the plainest bank terminal does — ACKs good
  * frames, NAKs broken ones, re-sends its answer on NAK, remembers its last transaction for LAST.
  * What the next SALE does is set like the other simulated devices (`behave`): approve, decline,
- * the patient cancels, no answer, busy, a corrupt answer first (NAK then good), or approved with
+ * the patient cancels, no answer (the patient never presents a card; an ABORT from the kiosk then
+ * ends the SALE as cancelled), busy, a corrupt answer first (NAK then good), or approved with
  * the answer lost on the way (recovered by LAST).
  */
 import {
@@ -20,7 +21,15 @@ import {
 import type { ByteTransport } from '../transports/transport';
 
 export type SimulatedSaleBehaviour =
-  'approve' | 'decline' | 'cancel' | 'no-answer' | 'busy' | 'corrupt-then-good' | 'approve-answer-lost';
+  | 'approve'
+  | 'decline'
+  | 'cancel'
+  | 'no-answer'
+  | 'busy'
+  | 'corrupt-then-good'
+  | 'approve-answer-lost'
+  /** The card is already with the bank when the kiosk's ABORT comes: too late, approved. */
+  | 'approve-despite-abort';
 
 /** The terminal's side of the wire. */
 export interface TerminalPeerLink {
@@ -40,6 +49,8 @@ export class SimulatedCardTerminal {
   /** Behaviours for the next sales, in order; then `behaviour` again. */
   private readonly queue: SimulatedSaleBehaviour[] = [];
   private last: EcrTransactionResult | undefined;
+  /** A SALE still waiting ('no-answer', 'approve-despite-abort') and what an ABORT makes of it. */
+  private waiting: { request: Extract<EcrRequest, { type: 'sale' }>; onAbort: 'cancel' | 'approve' } | undefined;
   private outgoing: { frame: Uint8Array; sends: number } | undefined;
   private rrnSeq = 0;
   private readonly off: () => void;
@@ -140,13 +151,19 @@ export class SimulatedCardTerminal {
         });
         return;
       }
+      case 'abort': {
+        const waiting = this.waiting;
+        this.waiting = undefined;
+        if (waiting) this.sale(waiting.request, waiting.onAbort);
+        return;
+      }
       case 'sale':
         this.sale(request);
     }
   }
 
-  private sale(request: Extract<EcrRequest, { type: 'sale' }>): void {
-    const behaviour = this.queue.shift() ?? this.behaviour;
+  private sale(request: Extract<EcrRequest, { type: 'sale' }>, chosen?: SimulatedSaleBehaviour): void {
+    const behaviour = chosen ?? this.queue.shift() ?? this.behaviour;
     const base = {
       type: 'result' as const,
       for: 'sale' as const,
@@ -154,8 +171,13 @@ export class SimulatedCardTerminal {
       reference: request.reference,
       amountVnd: request.amountVnd,
     };
+    this.waiting = undefined;
     switch (behaviour) {
       case 'no-answer':
+        this.waiting = { request, onAbort: 'cancel' };
+        return;
+      case 'approve-despite-abort':
+        this.waiting = { request, onAbort: 'approve' };
         return;
       case 'busy':
         this.answer({ ...base, outcome: 'busy' });
@@ -187,7 +209,7 @@ export class SimulatedCardTerminal {
 }
 
 function isRequest(message: { type: string }): message is EcrRequest {
-  return ['sale', 'void', 'last', 'status'].includes(message.type);
+  return ['sale', 'void', 'last', 'status', 'abort'].includes(message.type);
 }
 
 /** The terminal's end of a real link: the far end of a pty opened as a serial port, a TCP socket's byte transport. */

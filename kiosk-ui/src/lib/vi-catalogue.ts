@@ -149,6 +149,8 @@ export const messages = {
   'pay.card-unavailable':
     'Máy thanh toán thẻ đang bận hoặc gặp sự cố. Vui lòng thanh toán bằng VietQR hoặc tại quầy thu ngân.',
   'pay.card-terminal-said': 'Máy thanh toán báo',
+  'pay.card-stop': 'Dừng thanh toán thẻ',
+  'pay.card-stopping': 'Đang dừng máy thanh toán…',
   'kiosk.link.offline': 'Ki-ốt vẫn cấp số thứ tự bình thường',
   'kiosk.link.syncing': 'Đang đồng bộ',
   'kiosk.ticket.offline': 'Số được cấp tại ki-ốt (*)',

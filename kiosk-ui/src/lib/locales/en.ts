@@ -159,6 +159,8 @@ export default {
       'The terminal did not receive a card in time. You can try again, pay by VietQR or pay at the cashier.',
     'pay.card-unavailable': 'The card terminal is busy or out of order. Please pay by VietQR or at the cashier.',
     'pay.card-terminal-said': 'The terminal said',
+    'pay.card-stop': 'Stop the card payment',
+    'pay.card-stopping': 'Stopping the terminal…',
     'kiosk.link.offline': 'The kiosk is issuing numbers as usual',
     'kiosk.link.syncing': 'Syncing',
     'kiosk.ticket.offline': 'Number issued by this kiosk (*)',

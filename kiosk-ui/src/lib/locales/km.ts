@@ -153,6 +153,8 @@ export default {
     'pay.card-timeout': 'ម៉ាស៊ីនមិនបានទទួលកាតទាន់ពេល។ អ្នកអាចសាកម្តងទៀត បង់តាម VietQR ឬបង់នៅបញ្ជរគិតលុយ។',
     'pay.card-unavailable': 'ម៉ាស៊ីនកាតកំពុងរវល់ ឬមានបញ្ហា។ សូមបង់តាម VietQR ឬនៅបញ្ជរគិតលុយ។',
     'pay.card-terminal-said': 'ម៉ាស៊ីនបង់ប្រាក់ឆ្លើយថា',
+    'pay.card-stop': 'បញ្ឈប់ការបង់ប្រាក់ដោយកាត',
+    'pay.card-stopping': 'កំពុងបញ្ឈប់ម៉ាស៊ីនបង់ប្រាក់…',
     'kiosk.link.offline': 'ម៉ាស៊ីននៅតែផ្តល់លេខរៀងធម្មតា',
     'kiosk.link.syncing': 'កំពុងធ្វើសមកាលកម្ម',
     'kiosk.ticket.offline': 'លេខផ្តល់ដោយម៉ាស៊ីននេះ (*)',
