@@ -77,6 +77,8 @@ export default defineConfig({
         PAYMENT_ACCOUNT_NUMBER: '0071000555666',
         PAYMENT_TIMEOUT_MINUTES: '0.2',
         PAYMENT_SWEEP_INTERVAL_MS: '200',
+        // This stack's kiosk has a card terminal (the simulator's); the plainest kiosk has none.
+        CARD_TERMINAL: 'simulated',
       },
     },
   ],

@@ -37,7 +37,8 @@ export const agentConfigSchema = z.object({
   READER_PROFILE: z.string().default('simulated.card-reader'),
   /**
    * The card payment terminal's ECR link: `serial:/dev/ttyUSB0`, `tcp:HOST:PORT`, `simulated` (the
-   * simulator's terminal; the default in simulated mode) or `none`. Hardware mode default: none.
+   * simulator's terminal) or `none`, the default in both modes: the plainest kiosk has no terminal,
+   * and a simulated kiosk with one is asked for (`CARD_TERMINAL=simulated`).
    */
   CARD_TERMINAL: z
     .string()

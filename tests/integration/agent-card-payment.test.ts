@@ -64,7 +64,12 @@ async function pairingCode(): Promise<string> {
 async function kiosk(env: Record<string, string> = {}): Promise<PairedKiosk> {
   const k = await startPairedKiosk(server.url, {
     pairingCode: await pairingCode(),
-    env: { CARD_TERMINAL_SALE_TIMEOUT_MS: '1500', CARD_TERMINAL_CHECK_MS: '200', ...env },
+    env: {
+      CARD_TERMINAL: 'simulated',
+      CARD_TERMINAL_SALE_TIMEOUT_MS: '1500',
+      CARD_TERMINAL_CHECK_MS: '200',
+      ...env,
+    },
   });
   cleanups.push(() => k.close());
   await until(() => k.agent.cardTerminal?.ready === true, { what: 'the card terminal is ready' });

@@ -16,7 +16,8 @@ export function createCardTerminal(
   config: Pick<AgentConfig, 'CARD_TERMINAL' | 'CARD_TERMINAL_PROFILE' | 'CARD_TERMINAL_SALE_TIMEOUT_MS'>,
   deps: { registry: DeviceRegistry; log: Logger; simulated: SimulatedDevices | undefined },
 ): CardTerminal | undefined {
-  const spec = config.CARD_TERMINAL ?? (deps.simulated ? 'simulated' : 'none');
+  // The plainest kiosk has no card terminal, simulated or not: one is configured or there is none.
+  const spec = config.CARD_TERMINAL ?? 'none';
   if (spec === 'none') return undefined;
   const [kind = '', ...rest] = spec.split(':');
   const defaultProfile =
