@@ -115,9 +115,16 @@ export async function createProvince(
     if (target) target.emit('request', req, res);
     else misdirected(res);
   });
+  // Every connection, upgraded ones too (WebSockets leave the HTTP server's own count).
+  const connections = new Set<Duplex>();
+  server.on('connection', (c: Duplex) => {
+    connections.add(c);
+    c.once('close', () => connections.delete(c));
+  });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const target = targetOf(req);
-    if (target) target.emit('upgrade', req, socket, head);
+    // The province app opens no sockets: its host upgrades nothing, like an unknown one.
+    if (target && target.listenerCount('upgrade') > 0) target.emit('upgrade', req, socket, head);
     else socket.end(`HTTP/1.1 421 Misdirected Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   });
 
@@ -143,6 +150,7 @@ export async function createProvince(
       await Promise.allSettled(facilities.map((f) => f.app.close()));
       await provinceApp.close();
       server.closeAllConnections();
+      for (const c of connections) c.destroy();
       await closed;
       await db.close();
     },
