@@ -29,6 +29,7 @@ import { databaseKinds, databaseUrl, stopDatabases } from '../support/server-har
 import { ALL, asGet, concrete, expectedRoles, protectedRoutesOf, type Role } from '../support/route-access';
 import { startFhirEngine, type FhirEngine } from '../support/fhir-engine';
 import { until } from '../support/until';
+import { haproxyAvailable, startHaproxy } from '../support/haproxy';
 
 const BASE_PORT = 26020;
 const A = { code: 'bvdk-cantho', name: 'Bệnh viện Đa khoa Thành phố Cần Thơ', host: 'bvdk.cantho.test' };
@@ -222,10 +223,55 @@ for (const kind of databaseKinds) {
         const refused = await get(host, '/api/admin/users', tokensA.admin);
         expect([host, refused.status]).toEqual([host, 421]);
       }
+      // A load balancer's check names no facility: it is told whether the whole deployment is ready.
+      const readiness = await get<never>('benh-vien-khac.test', '/readyz');
+      expect([readiness.status, readiness.body]).toEqual([200, { status: 'ready', facilities: 2 }]);
+      expect((await get('benh-vien-khac.test', '/healthz')).status).toBe(200);
       const socket = await connect('benh-vien-khac.test', '/staff', { token: tokensA.viewer });
       expect(socket.error).toBeDefined();
       socket.socket.close();
     });
+
+    it.skipIf(kind !== 'sqlite' || !haproxyAvailable())(
+      "behind the deployment's HAProxy, unchanged: its health check passes and each host still reaches its own facility",
+      async () => {
+        const lb = await startHaproxy([`127.0.0.1:${port}`, `127.0.0.1:${port}`]);
+        try {
+          await until(async () => Object.values(await lb.states()).every((s) => s.startsWith('UP')), {
+            what: 'HAProxy to see the front ready',
+          });
+          const lbPort = Number(new URL(lb.url).port);
+          const nameAt = async (host: string) =>
+            (await at<{ hospitalName: string }>(lbPort, host, 'GET', '/api/kiosk/config')).body.value?.hospitalName;
+          expect(await nameAt(A.host)).toBe(A.name);
+          expect(await nameAt(B.host)).toBe(B.name);
+          expect((await at(lbPort, 'benh-vien-khac.test', 'GET', '/api/kiosk/config')).status).toBe(421);
+          // A kiosk's WebSocket through HAProxy reaches its own facility only.
+          const through = (host: string) =>
+            new Promise<string>((resolve) => {
+              const socket = io(`${lb.url}/agent`, {
+                auth: { credential: credentialA },
+                transports: ['websocket'],
+                reconnection: false,
+                forceNew: true,
+                extraHeaders: { host },
+              });
+              socket.once('connect', () => {
+                socket.close();
+                resolve('connected');
+              });
+              socket.once('connect_error', (e) => {
+                socket.close();
+                resolve(e.message);
+              });
+            });
+          expect(await through(A.host)).toBe('connected');
+          expect(await through(B.host)).toBe('unauthorized');
+        } finally {
+          await lb.stop();
+        }
+      },
+    );
 
     it('readiness and metrics per host: each facility its own, labelled with its code', async () => {
       for (const host of [A.host, B.host, PROVINCE.host])

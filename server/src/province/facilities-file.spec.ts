@@ -66,6 +66,10 @@ describe('the facilities file', () => {
     // The facility's own setting wins over the defaults, which win over the environment.
     expect([a?.OUTBOX_POLL_MS, b?.OUTBOX_POLL_MS]).toEqual([1000, 250]);
     expect([a?.LOG_LEVEL, a?.HOSPITAL_ACCENT_COLOR]).toEqual(['warn', '#0a7f5a']);
+    // SQLite backups each in a folder of their own: beside the file, or under the shared folder.
+    expect([a?.BACKUP_DIR, b?.BACKUP_DIR]).toEqual(['/var/lib/kiosk/backups/bvdk-cantho', undefined]);
+    const shared = facilityPlans(facilitiesFileSchema.parse({ ...valid(), defaults: { BACKUP_DIR: '/srv/backups' } }));
+    expect(shared[0]?.config.BACKUP_DIR).toBe('/srv/backups/bvdk-cantho');
     // Never inherited: the process's own start-up pairing code.
     expect([a?.BOOTSTRAP_PAIRING_CODE, b?.BOOTSTRAP_PAIRING_CODE]).toEqual([undefined, undefined]);
   });

@@ -6,6 +6,7 @@
  * refused with the facility and the setting named.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { facilityCodeSchema } from '@kiosk/protocol';
 import { loadConfig, type Config } from '../config';
@@ -92,7 +93,8 @@ export interface FacilityPlan {
 /**
  * Each facility's configuration: the base environment (the process's, minus what must be the
  * facility's own), then the file's defaults, then the facility's settings; its name becomes
- * HOSPITAL_NAME unless it sets one itself. (Its code routes and labels; the health-insurance
+ * HOSPITAL_NAME unless it sets one itself; its SQLite backups go into a folder of its own
+ * (`<BACKUP_DIR, or backups/ beside its file>/<code>`). (Its code routes and labels; the health-insurance
  * facility code stays the FACILITY_CODE setting.)
  */
 export function facilityPlans(file: FacilitiesFile, base: Record<string, string | undefined> = {}): FacilityPlan[] {
@@ -107,7 +109,11 @@ export function facilityPlans(file: FacilitiesFile, base: Record<string, string 
         HOSPITAL_NAME: f.name,
         ...f.settings,
       });
-      return { code: f.code, name: f.name, hosts: f.hosts, config };
+      // Backups (SQLite) keep the newest N files of their folder: facilities never share one.
+      if (!config.DATABASE_URL.startsWith('sqlite:')) return { code: f.code, name: f.name, hosts: f.hosts, config };
+      const beside = path.join(path.dirname(path.resolve(config.DATABASE_URL.slice('sqlite:'.length))), 'backups');
+      const backupDir = path.join(config.BACKUP_DIR ?? beside, f.code);
+      return { code: f.code, name: f.name, hosts: f.hosts, config: { ...config, BACKUP_DIR: backupDir } };
     } catch (e) {
       throw new Error(`facility ${f.code}: ${(e as Error).message}`);
     }

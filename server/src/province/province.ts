@@ -4,8 +4,9 @@
  * own database, so its repositories are built on its own handle and no query can reach another
  * facility's rows — readied without a port of its own. One front HTTP server takes every
  * connection and hands each request and WebSocket upgrade to the facility its `Host` names; the
- * province hosts reach the province app (its own database, its own accounts); any other host is
- * answered 421 and reaches nothing.
+ * province hosts reach the province app (its own database, its own accounts); any other host (or
+ * none: a load balancer's check) is answered only /healthz and /readyz (the whole deployment's
+ * readiness) and 421 for everything else.
  */
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -110,10 +111,34 @@ export async function createProvince(
     return host === undefined ? undefined : targets.get(host);
   };
 
+  /**
+   * The whole deployment's readiness, for a load balancer's health check (HAProxy sends no
+   * `Host`): every facility's database and the province's answer. Codes only, nothing else.
+   */
+  const readiness = async (res: ServerResponse) => {
+    const pings = await Promise.all(
+      [...facilities.map((f) => ({ code: f.code, db: f.app.services.db })), { code: 'province', db }].map((x) =>
+        x.db.ping().then(
+          () => undefined,
+          () => x.code,
+        ),
+      ),
+    );
+    const notReady = pings.filter((c): c is string => c !== undefined);
+    const body = JSON.stringify(
+      notReady.length === 0 ? { status: 'ready', facilities: facilities.length } : { status: 'not-ready', notReady },
+    );
+    res.writeHead(notReady.length === 0 ? 200 : 503, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(body);
+  };
   const server = http.createServer((req, res) => {
     const target = targetOf(req);
     if (target) target.emit('request', req, res);
-    else misdirected(res);
+    else if (req.method === 'GET' && req.url === '/readyz') void readiness(res);
+    else if (req.method === 'GET' && req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      res.end('{"status":"ok"}');
+    } else misdirected(res);
   });
   // Every connection, upgraded ones too (WebSockets leave the HTTP server's own count).
   const connections = new Set<Duplex>();
