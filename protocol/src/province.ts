@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import type { Report } from './reports';
 import type { AdminStats } from './staff-views';
+import type { LocalText } from './facility';
 
 /** Roles of the province's own accounts (never a facility's staff role: those live in each facility). */
 export const provinceRoles = ['province-admin'] as const;
@@ -46,6 +47,8 @@ export interface FacilityDashboard {
   today: AdminStats;
   /** The last seven days by day and service, from the facility's own report service. */
   week: Report;
+  /** The facility's own names of its services, by id. */
+  serviceNames: Record<string, LocalText>;
 }
 
 export interface ProvinceAuditEntry {

@@ -29,6 +29,7 @@ import { databaseKinds, databaseUrl, stopDatabases } from '../support/server-har
 import { ALL, asGet, concrete, expectedRoles, protectedRoutesOf, type Role } from '../support/route-access';
 import { startFhirEngine, type FhirEngine } from '../support/fhir-engine';
 import { until } from '../support/until';
+import { at } from '../support/host-request';
 import { haproxyAvailable, startHaproxy } from '../support/haproxy';
 
 const BASE_PORT = 26020;
@@ -36,57 +37,6 @@ const A = { code: 'bvdk-cantho', name: 'Bệnh viện Đa khoa Thành phố Cầ
 const B = { code: 'bvnhi-cantho', name: 'Bệnh viện Nhi đồng Cần Thơ', host: 'bvnhi.cantho.test' };
 const PROVINCE = { host: 'soyte.cantho.test', username: 'soyte.quantri', password: 'mat-khau-so-y-te-1' };
 const PAIRING = { [A.code]: 'AAAAPAIR1234', [B.code]: 'BBBBPAIR1234' };
-
-interface Answer<T> {
-  status: number;
-  body: { ok: boolean; value?: T; error?: { code: string; message: string } };
-}
-
-/** One HTTP call to the front with this `Host` (fetch cannot set it). */
-function at<T = unknown>(
-  port: number,
-  host: string,
-  method: string,
-  route: string,
-  token?: string,
-  body?: unknown,
-): Promise<Answer<T>> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path: route,
-        headers: {
-          host: `${host}:${port}`,
-          ...(payload !== undefined
-            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
-            : {}),
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: Answer<T>['body'];
-          try {
-            parsed = JSON.parse(text) as Answer<T>['body'];
-          } catch {
-            parsed = { ok: false, error: { code: 'not-json', message: text.slice(0, 200) } };
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 const identity = (n: number) => ({
   source: 'manual' as const,
@@ -511,6 +461,9 @@ for (const kind of databaseKinds) {
       expect(dashA?.facility.code).toBe(A.code);
       expect(dashA?.week.totals.checkIns).toBe(3);
       expect(dashB?.week.totals.checkIns).toBe(2);
+      // Each dashboard names services from its own catalogue (A renamed one above).
+      expect(dashA?.serviceNames['noi-tong-quat']?.vi).toBe('Khám Nội (Đa khoa)');
+      expect(dashB?.serviceNames['noi-tong-quat']?.vi).toBe('Khám Nội tổng quát');
       expect(dashA?.today.services.reduce((n, s) => n + s.tickets, 0)).toBe(3);
       // A kiosk of A is connected while it is: the overview counts it at A only.
       const kiosk = await connect(A.host, '/agent', { credential: credentialA });

@@ -18,6 +18,8 @@ import type { Logger } from '../logger';
 import type { ServerApp } from '../app';
 import { SESSION_COOKIE, tokenOf } from '../access';
 import { addSecurityHeaders, jsonOrNoBody, originAllowed } from '../http/edge';
+import { sendBuiltFile } from '../http/static-pages';
+import path from 'node:path';
 import type { ProvinceAccounts, ProvinceUser } from './province-accounts';
 
 export interface ProvinceFacility {
@@ -51,6 +53,8 @@ export function createProvinceApp(options: {
   log: Logger;
   tls: boolean;
   sessionTtlSec: number;
+  /** The built pages (the province overview and its assets). */
+  uiDist: string;
 }): FastifyInstance {
   const { accounts, facilities, log } = options;
   const http = Fastify({ logger: false, bodyLimit: 16 * 1024 });
@@ -76,6 +80,14 @@ export function createProvinceApp(options: {
   const audited = (user: ProvinceUser, action: string, target: string | null) =>
     accounts.audit(user.username, action, target);
 
+  const root = path.resolve(options.uiDist);
+  http.get('/', async (_req, reply) => reply.redirect('/province/'));
+  http.get('/province', async (_req, reply) => reply.redirect('/province/'));
+  http.get('/province/', async (_req, reply) => sendBuiltFile(root, 'province/index.html', reply));
+  http.get('/favicon.svg', async (_req, reply) => sendBuiltFile(root, 'favicon.svg', reply));
+  http.get('/assets/*', async (req, reply) =>
+    sendBuiltFile(root, `assets/${(req.params as { '*': string })['*']}`, reply),
+  );
   http.get('/healthz', async () => ({ status: 'ok' }));
   http.get('/readyz', async (_req, reply) => {
     try {
@@ -117,13 +129,15 @@ export function createProvinceApp(options: {
     const facility = params.ok ? byCode.get(params.value.code) : undefined;
     if (!facility) return reply.code(404).send(refusal('unknown-facility', 'no such facility'));
     const { services } = facility.app;
-    const [health, today, week] = await Promise.all([
+    const [health, today, week, catalogue] = await Promise.all([
       facilityHealth(facility),
       services.stats.day(),
       services.reports.report({ period: 'day' }),
+      services.facility.listServices(),
     ]);
     await audited(user, 'province-dashboard-read', facility.code);
-    const value: FacilityDashboard = { facility: health, today, week };
+    const serviceNames = Object.fromEntries(catalogue.map((x) => [x.id, x.name]));
+    const value: FacilityDashboard = { facility: health, today, week, serviceNames };
     return { ok: true, value };
   });
   const auditQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });

@@ -95,6 +95,7 @@ export async function createProvince(
     log: log.child({ facility: 'province' }),
     tls: options.tls ?? false,
     sessionTtlSec: sessionTtlHours * 3600,
+    uiDist: plans[0]?.config.UI_DIST ?? '',
   });
   await provinceApp.ready();
 
