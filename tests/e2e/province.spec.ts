@@ -118,4 +118,7 @@ test('the province admin sees both hospitals and each one’s own figures, in Vi
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Overview of the health facilities');
   await expect(page.getByRole('button', { name: `View figures: ${A.name}` })).toBeVisible();
   await audit(page, 'province overview (English)');
+  await page.getByTestId('logout').click();
+  await expect(page.getByRole('button', { name: 'Log in' })).toBeVisible();
+  await expect(page.getByTestId('facility')).toHaveCount(0);
 });

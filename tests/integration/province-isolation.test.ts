@@ -493,6 +493,15 @@ for (const kind of databaseKinds) {
         password: 'admin-demo',
       });
       expect(facilityLogin.status).toBe(401);
+      // A logout ends the province session; the audit keeps it.
+      const second = await at<{ token: string }>(port, PROVINCE.host, 'POST', '/api/province/login', undefined, {
+        username: PROVINCE.username,
+        password: PROVINCE.password,
+      });
+      const token = second.body.value?.token ?? '';
+      expect((await get(PROVINCE.host, '/api/province/facilities', token)).status).toBe(200);
+      expect((await at(port, PROVINCE.host, 'POST', '/api/province/logout', token)).status).toBe(200);
+      expect((await get(PROVINCE.host, '/api/province/facilities', token)).status).toBe(401);
       // The province's routes do not exist at a facility's host.
       expect((await get(A.host, '/api/province/facilities', provinceToken)).status).toBe(404);
       expect((await get('benh-vien-khac.test', '/api/province/facilities', provinceToken)).status).toBe(421);

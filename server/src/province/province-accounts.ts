@@ -78,6 +78,10 @@ export class ProvinceAccounts {
     return role.success ? { id: row.id, username: row.username, role: role.data } : undefined;
   }
 
+  async logout(token: string): Promise<void> {
+    await this.staff.deleteSession(sha256(token));
+  }
+
   async audit(actor: string, action: string, target: string | null): Promise<void> {
     await this.staff.addAudit({ at: this.clock.now().toISOString(), actor, action, target });
   }

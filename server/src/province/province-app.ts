@@ -7,9 +7,11 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import {
+  KeyedBuckets,
   facilityCodeSchema,
   parseWith,
   provinceLoginSchema,
+  type BucketSize,
   type FacilityDashboard,
   type FacilityHealth,
 } from '@kiosk/protocol';
@@ -55,6 +57,8 @@ export function createProvinceApp(options: {
   sessionTtlSec: number;
   /** The built pages (the province overview and its assets). */
   uiDist: string;
+  /** Each client address's bucket (the facilities' HTTP_ADDRESS_RATE_*). */
+  addressRate: BucketSize;
 }): FastifyInstance {
   const { accounts, facilities, log } = options;
   const http = Fastify({ logger: false, bodyLimit: 16 * 1024 });
@@ -69,6 +73,13 @@ export function createProvinceApp(options: {
     return reply.code(500).send(refusal('internal-error', 'the server could not complete this request'));
   });
   http.setNotFoundHandler(async (_req, reply) => reply.code(404).send(refusal('unknown-route', 'no such page here')));
+
+  // Each client address's bucket, as a facility's routes have (the login has its own limiter too).
+  const addresses = new KeyedBuckets(options.addressRate);
+  http.addHook('onRequest', async (req, reply) => {
+    if (!addresses.take(req.ip))
+      return reply.code(429).header('retry-after', '1').send(refusal('rate-limited', 'too many requests: slow down'));
+  });
 
   /** The province admin behind the request's token, or a 401 already sent. */
   const signedIn = async (headers: { authorization?: string; cookie?: string }, reply: FastifyReply) => {
@@ -113,6 +124,16 @@ export function createProvinceApp(options: {
       `${SESSION_COOKIE}=${result.token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${options.sessionTtlSec}`,
     );
     return { ok: true, value: { token: result.token, username: result.user.username, role: result.user.role } };
+  });
+  http.post('/api/province/logout', async (req, reply) => {
+    if (!originAllowed(req.headers, new Set()))
+      return reply.code(403).send(refusal('origin-not-allowed', 'requests from this origin are not accepted'));
+    const user = await signedIn(req.headers, reply);
+    if (!user) return reply;
+    await accounts.logout(tokenOf(req.headers) ?? '');
+    await audited(user, 'province-logout', null);
+    reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+    return { ok: true, value: null };
   });
   http.get('/api/province/facilities', async (req, reply) => {
     const user = await signedIn(req.headers, reply);

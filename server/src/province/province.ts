@@ -96,6 +96,10 @@ export async function createProvince(
     tls: options.tls ?? false,
     sessionTtlSec: sessionTtlHours * 3600,
     uiDist: plans[0]?.config.UI_DIST ?? '',
+    addressRate: {
+      burst: plans[0]?.config.HTTP_ADDRESS_RATE_BURST ?? 1000,
+      perSecond: plans[0]?.config.HTTP_ADDRESS_RATE_PER_SECOND ?? 500,
+    },
   });
   await provinceApp.ready();
 
@@ -141,6 +145,8 @@ export async function createProvince(
       res.end('{"status":"ok"}');
     } else misdirected(res);
   });
+  // As a facility's own Fastify server keeps idle connections (longer than HAProxy's 10 s reuse).
+  server.keepAliveTimeout = 72_000;
   // Every connection, upgraded ones too (WebSockets leave the HTTP server's own count).
   const connections = new Set<Duplex>();
   server.on('connection', (c: Duplex) => {
