@@ -7,12 +7,11 @@ import { readFacilitiesFile } from './province/facilities-file';
 import { createProvince } from './province/province';
 
 const config = loadConfig();
-const facilitiesFile = process.env['FACILITIES_FILE'];
 let running: { close(): Promise<void>; log: (o: object, m: string) => void };
 let port: number;
-if (facilitiesFile) {
+if (config.FACILITIES_FILE) {
   const log = createLogger(config.LOG_LEVEL, 'province');
-  const province = await createProvince(readFacilitiesFile(facilitiesFile), {
+  const province = await createProvince(readFacilitiesFile(config.FACILITIES_FILE), {
     baseEnv: process.env,
     log,
     sessionTtlHours: config.SESSION_TTL_HOURS,
