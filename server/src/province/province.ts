@@ -76,7 +76,8 @@ export async function createProvince(
       await app.ready();
       facilities.push({ code: plan.code, name: plan.name, hosts: plan.hosts, app });
     }
-    provinceDb = await openDatabase(file.province.databaseUrl);
+    // Its accounts, sessions and audit log only: a small cache, a pool of two.
+    provinceDb = await openDatabase(file.province.databaseUrl, undefined, { sqliteCacheMb: 8, pgPoolMax: 2 });
     await migrateToLatest(provinceDb);
   } catch (e) {
     await Promise.allSettled(started.map((a) => a.close()));
