@@ -493,6 +493,18 @@ for (const kind of databaseKinds) {
         password: 'admin-demo',
       });
       expect(facilityLogin.status).toBe(401);
+      // Guessing is limited as at a facility: an account's sixth wrong password in a row is refused unread.
+      const guesses: number[] = [];
+      for (let i = 0; i < 6; i++)
+        guesses.push(
+          (
+            await at(port, PROVINCE.host, 'POST', '/api/province/login', undefined, {
+              username: 'soyte.khach',
+              password: `doan-mo-${i}`,
+            })
+          ).status,
+        );
+      expect(guesses).toEqual([401, 401, 401, 401, 401, 429]);
       // A logout ends the province session; the audit keeps it.
       const second = await at<{ token: string }>(port, PROVINCE.host, 'POST', '/api/province/login', undefined, {
         username: PROVINCE.username,
