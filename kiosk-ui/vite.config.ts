@@ -19,6 +19,7 @@ export default defineConfig({
         display: resolve(import.meta.dirname, 'display/index.html'),
         admin: resolve(import.meta.dirname, 'admin/index.html'),
         status: resolve(import.meta.dirname, 'status/index.html'),
+        province: resolve(import.meta.dirname, 'province/index.html'),
       },
       // The kiosk's languages beyond Vietnamese load when a patient picks one (lib/i18n.svelte.ts):
       // named so the bundle benchmark can tell them apart.

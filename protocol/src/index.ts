@@ -42,3 +42,4 @@ export * from './trust-store';
 export * from './color';
 export * from './kiosk-branding';
 export * from './ecr';
+export * from './province';

@@ -102,6 +102,11 @@ export interface ServerApp {
   backups: SqliteBackups | undefined;
   /** Listens and resolves with the bound port. */
   listen(): Promise<number>;
+  /**
+   * Readies every route without binding a port: a front server that routes by host hands this
+   * app's `http.server` its requests and upgrades (socket.io is attached to that server).
+   */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -605,6 +610,9 @@ export async function createServerApp(
       await http.listen({ port: config.PORT, host: config.HOST });
       const address = http.server.address();
       return typeof address === 'object' && address ? address.port : config.PORT;
+    },
+    async ready() {
+      await http.ready();
     },
     async close() {
       for (const t of timers) clearInterval(t);

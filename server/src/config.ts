@@ -46,6 +46,12 @@ export const configSchema = z.object({
   UI_DIST: z.string().default(path.join(repoRoot, 'kiosk-ui', 'dist')),
   /** Seed the demo hospital and demo staff logins on an empty database. */
   DEMO: envFlag(),
+  /**
+   * Many facilities on one deployment: the JSON file of the province's facilities, each on its own
+   * database and host names (server/src/province/facilities-file.ts, docs/deployment.md). Unset:
+   * this server is one facility.
+   */
+  FACILITIES_FILE: z.string().min(1).optional(),
   /** A single-use pairing code accepted once at start (the demo enrolls its own kiosk with it). */
   BOOTSTRAP_PAIRING_CODE: z
     .string()

@@ -13,3 +13,11 @@ export { WebPushNotifier, generateVapidKeys } from './integrations/web-push.noti
 export { ZaloZnsNotifier } from './integrations/zalo-zns.notifier';
 export { SmsNotifier } from './integrations/sms.notifier';
 export type { PatientNotifier, RetryOptions } from './integrations/patient-notifier';
+export { createProvince, type Province } from './province/province';
+export {
+  facilitiesFileSchema,
+  facilityPlans,
+  hostNameOf,
+  readFacilitiesFile,
+  type FacilitiesFile,
+} from './province/facilities-file';

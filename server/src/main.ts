@@ -1,12 +1,31 @@
-/** Server entry point. */
+/** Server entry point: one facility, or with FACILITIES_FILE every facility of a province behind one front. */
 import { loadConfig } from './config';
 import { createServerApp } from './app';
 import { sdNotifier } from '@kiosk/protocol/node';
+import { createLogger } from './logger';
+import { readFacilitiesFile } from './province/facilities-file';
+import { createProvince } from './province/province';
 
 const config = loadConfig();
-const app = await createServerApp(config);
-const port = await app.listen();
-app.log.info({ port, database: app.services.db.dialect }, 'server listening');
+let running: { close(): Promise<void>; log: (o: object, m: string) => void };
+let port: number;
+if (config.FACILITIES_FILE) {
+  const log = createLogger(config.LOG_LEVEL, 'province');
+  const province = await createProvince(readFacilitiesFile(config.FACILITIES_FILE), {
+    baseEnv: process.env,
+    log,
+    sessionTtlHours: config.SESSION_TTL_HOURS,
+    tls: config.TLS,
+  });
+  port = await province.listen(config.PORT, config.HOST);
+  log.info({ port, facilities: province.facilities.map((f) => f.code) }, 'province listening');
+  running = { close: () => province.close(), log: (o, m) => log.info(o, m) };
+} else {
+  const app = await createServerApp(config);
+  port = await app.listen();
+  app.log.info({ port, database: app.services.db.dialect }, 'server listening');
+  running = { close: () => app.close(), log: (o, m) => app.log.info(o, m) };
+}
 // Under systemd (Type=notify): ready once listening, then watchdog pings while the loop turns.
 const systemd = sdNotifier();
 systemd.ready(`listening on ${port}`);
@@ -15,9 +34,9 @@ let closing = false;
 const shutdown = (signal: string) => {
   if (closing) return;
   closing = true;
-  app.log.info({ signal }, 'shutting down');
+  running.log({ signal }, 'shutting down');
   systemd.stopping();
-  app.close().then(
+  running.close().then(
     () => process.exit(0),
     () => process.exit(1),
   );

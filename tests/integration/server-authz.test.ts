@@ -3,7 +3,7 @@
  * namespace and /staff and /admin command refuses an unauthenticated caller and a caller of the
  * wrong role. Exceptions: health, readiness, login, kiosk enrollment, display pairing and static
  * pages; /display admits a paired display's credential only.
- * The expected roles are written here, independently of the protocol's role table (which the
+ * The expected roles are written in support/route-access.ts, independently of the protocol's role table (which the
  * server enforces and the staff pages read), and the two are compared so neither can drift. The
  * commands checked are enumerated from the protocol's command tables, so a new command is checked
  * as soon as it is declared.
@@ -22,52 +22,19 @@ import {
   type Result,
 } from '@kiosk/protocol';
 import { api, login, pairDisplay, startServer, type RunningServer } from '../support/server-harness';
-
-type Role = 'admin' | 'reception' | 'clinic' | 'viewer';
-const ALL: Role[] = ['admin', 'reception', 'clinic', 'viewer'];
-const CALLERS: Role[] = ['admin', 'reception', 'clinic'];
-const ADMIN: Role[] = ['admin'];
-
-const PUBLIC = new Set([
-  'GET /healthz',
-  'GET /readyz',
-  'POST /api/auth/login',
-  'POST /api/agents/enroll',
-  'POST /api/displays/pair',
-  // Verified by the bank's signature, not a session.
-  'POST /api/payments/bank-notifications',
-  // A ticket's public status by the code its QR carries (no personal data; guesses rate-limited).
-  'GET /api/t/:code',
-  'GET /t/:code',
-  'GET /t/sw.js',
-  'GET /t/manifest.webmanifest',
-  // The kiosk page's look, its agent's port and its languages: read before anyone is identified.
-  'GET /api/kiosk/config',
-  'GET /api/kiosk/languages',
-]);
-/** Routes for kiosk agents: their device credential as the bearer token, never a staff session. */
-const AGENT_ROUTES = new Set(['GET /api/agent/bundles/:version']);
-const isStaticPage = (method: string, url: string) =>
-  method === 'GET' &&
-  (url === '/' ||
-    url === '/favicon.svg' ||
-    /^\/(kiosk|counter|display|admin)\/?$/u.test(url) ||
-    /^\/(assets|audio)\/\*$/u.test(url));
-
-/** Who may call a route, by this suite's reading of the product rules. */
-function expectedRoles(method: string, url: string): Role[] {
-  if (url === '/metrics' || url.startsWith('/api/admin/')) return ADMIN;
-  if (url.startsWith('/api/counter/')) return ['admin', 'reception'];
-  // Two versions of a patient's identity: seen by those who call patients, settled at reception.
-  if (url.startsWith('/api/identity-conflicts')) return method === 'GET' ? CALLERS : ['admin', 'reception'];
-  if (url.startsWith('/api/patients/') || url.endsWith('/patient') || url.endsWith('/printable')) return CALLERS;
-  if (url.startsWith('/api/queue') && method !== 'GET') return CALLERS;
-  // Refunds are recorded at the reception counter (the cashier).
-  if (url.startsWith('/api/payments/') && method !== 'GET') return ['admin', 'reception'];
-  return ALL;
-}
-
-const concrete = (url: string) => url.replace(/:[A-Za-z0-9_]+/gu, 'x-1').replace(/\*$/u, 'x');
+import {
+  ADMIN,
+  AGENT_ROUTES,
+  ALL,
+  CALLERS,
+  PUBLIC,
+  asGet,
+  concrete,
+  expectedRoles,
+  isStaticPage,
+  protectedRoutesOf,
+  type Role,
+} from '../support/route-access';
 
 describe('authorization of every route, namespace and command', () => {
   let server: RunningServer;
@@ -88,15 +55,7 @@ describe('authorization of every route, namespace and command', () => {
   });
   afterAll(() => server?.stop());
 
-  /** Fastify adds a HEAD route beside every GET: it is guarded exactly like its GET. */
-  const asGet = (method: string) => (method === 'HEAD' ? 'GET' : method);
-  const protectedRoutes = () =>
-    server.app.routes.filter(
-      (r) =>
-        !PUBLIC.has(`${asGet(r.method)} ${r.url}`) &&
-        !AGENT_ROUTES.has(`${asGet(r.method)} ${r.url}`) &&
-        !isStaticPage(asGet(r.method), r.url),
-    );
+  const protectedRoutes = () => protectedRoutesOf(server.app.routes);
 
   it("the protocol's role table says what this suite expects, and the server enforces that table", () => {
     expect([...staffRoles]).toEqual(ALL);
