@@ -15,10 +15,8 @@ import {
   parseDg14,
   parseDg15,
   jpeg2000Codestream,
-  readTlvList,
-  childrenOf,
-  type Tlv,
 } from '@kiosk/device-agent';
+import { childrenOf, readTlvList, type Tlv } from '@kiosk/protocol';
 import {
   buildCardAccess,
   buildCardFiles,

@@ -12,35 +12,16 @@
  * second request.
  * Run: npx tsx tests/bench/integration-fhir-latency.bench.ts [check-ins per side] [in-bundle|separate]
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+
 import { FhirAdapter, appointmentSearchUrl, checkInBundle, visitNumberOf, type EmrCheckIn } from '@kiosk/server';
-import { startFhirEngine } from '../support/fhir-engine';
+
+import { forkFhirEngine } from '../support/fhir-engine-process';
+
 import { median, percentile } from './stats';
 
-interface EngineInfo {
-  baseUrl: string;
-  tokenUrl: string;
-  clientId: string;
-  clientSecret: string;
-}
-
-if (process.argv[2] === '--engine') {
-  const engine = await startFhirEngine();
-  process.on('message', (m) => {
-    if (m === 'engine-ms') process.send?.({ engineMs: engine.engineMs.splice(0) });
-  });
-  process.send?.({
-    baseUrl: engine.baseUrl,
-    tokenUrl: engine.tokenUrl,
-    clientId: engine.clientId,
-    clientSecret: engine.clientSecret,
-  } satisfies EngineInfo);
-} else {
-  await main();
-}
+await main();
 
 function checkInOf(i: number, repeat: boolean): EmrCheckIn {
   const n = repeat ? i % 1000 : i;
@@ -75,13 +56,8 @@ function checkInOf(i: number, repeat: boolean): EmrCheckIn {
 async function main(): Promise<void> {
   const perSide = Number(process.argv[2] ?? 1000);
   const appointments: 'separate' | 'in-bundle' = process.argv[3] === 'separate' ? 'separate' : 'in-bundle';
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--engine'], { execArgv: ['--import', 'tsx'] });
-  const info = await new Promise<EngineInfo>((resolve) => child.once('message', (m) => resolve(m as EngineInfo)));
-  const engineMs = () =>
-    new Promise<number[]>((resolve) => {
-      child.once('message', (m) => resolve((m as { engineMs: number[] }).engineMs));
-      child.send('engine-ms');
-    });
+  const engine = await forkFhirEngine();
+  const { info } = engine;
   const options = {
     baseUrl: info.baseUrl,
     tokenUrl: info.tokenUrl,
@@ -165,10 +141,10 @@ async function main(): Promise<void> {
       rawMs.push(tRaw);
     }
   }
-  const inside = (await engineMs()).slice(2 * warmup);
+  const inside = (await engine.ask('engine-ms')).slice(2 * warmup);
   await adapter.close();
   agent.destroy();
-  child.kill();
+  engine.stop();
 
   const ratio = median(adapterMs) / median(rawMs);
   // Pairs ran back to back: their ratio is less sensitive to load from other processes.

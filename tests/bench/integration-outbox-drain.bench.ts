@@ -8,42 +8,20 @@
  * Target: ≥ 200 check-ins per second. Server on SQLite (the default), default outbox settings.
  * Run: npx tsx tests/bench/integration-outbox-drain.bench.ts [check-ins]
  */
-import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+
 import type { Identity } from '@kiosk/protocol';
-import { startFhirEngine } from '../support/fhir-engine';
+
+import { forkFhirEngine } from '../support/fhir-engine-process';
+
 import { startServer } from '../support/server-harness';
 
-interface EngineInfo {
-  baseUrl: string;
-  tokenUrl: string;
-  clientId: string;
-  clientSecret: string;
-}
-
-if (process.argv[2] === '--engine') {
-  const engine = await startFhirEngine();
-  process.on('message', (m) => {
-    if (m === 'counts')
-      void Promise.all([engine.count('Patient'), engine.count('Encounter'), engine.count('Coverage')]).then(
-        ([patients, encounters, coverages]) => process.send?.({ patients, encounters, coverages }),
-      );
-  });
-  process.send?.({
-    baseUrl: engine.baseUrl,
-    tokenUrl: engine.tokenUrl,
-    clientId: engine.clientId,
-    clientSecret: engine.clientSecret,
-  } satisfies EngineInfo);
-} else {
-  await main();
-}
+await main();
 
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 2000);
-  const child = fork(fileURLToPath(import.meta.url), ['--engine'], { execArgv: ['--import', 'tsx'] });
-  const info = await new Promise<EngineInfo>((resolve) => child.once('message', (m) => resolve(m as EngineInfo)));
+  const engine = await forkFhirEngine();
+  const { info } = engine;
   const server = await startServer({
     EMR_MODE: 'fhir',
     FACILITY_CODE: '92012',
@@ -99,12 +77,9 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
   const drainMs = performance.now() - started;
-  const counts = await new Promise<{ patients: number; encounters: number; coverages: number }>((resolve) => {
-    child.once('message', (m) => resolve(m as { patients: number; encounters: number; coverages: number }));
-    child.send('counts');
-  });
+  const counts = await engine.ask('counts');
   await server.stop();
-  child.kill();
+  engine.stop();
 
   const rate = n / (drainMs / 1000);
   console.log(`${n} check-ins stored in ${storeMs.toFixed(0)} ms with the worker stopped`);

@@ -87,9 +87,11 @@ test('admin: check-ins per hour, waits per service and no-show rate as charts', 
   await expect(page.getByRole('img', { name: 'Lượt đăng ký theo giờ (hôm nay)' })).toBeVisible();
   await expect(page.getByRole('img', { name: 'Thời gian chờ theo dịch vụ (phút)' })).toBeVisible();
   await expect(page.getByRole('img', { name: /^Tỉ lệ vắng mặt: / })).toBeVisible();
-  // The check-in above is in this hour's bar.
+  // The check-in above is in this hour's bar, drawn as SVG (not an unknown HTML element of that name).
   const bars = page.getByRole('img', { name: 'Lượt đăng ký theo giờ (hôm nay)' }).locator('rect[height]');
-  expect(await bars.evaluateAll((rs) => rs.some((r) => Number(r.getAttribute('height')) > 0))).toBe(true);
+  expect(await bars.evaluateAll((rs) => rs.some((r) => r instanceof SVGRectElement && r.getBBox().height > 0))).toBe(
+    true,
+  );
   await shot('stats');
 });
 

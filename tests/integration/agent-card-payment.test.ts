@@ -10,7 +10,6 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createAgent,
@@ -19,10 +18,10 @@ import {
   SerialTransport,
   SimulatedCardTerminal,
   terminalPeerLinkOf,
-  type TerminalPeerLink,
 } from '@kiosk/device-agent';
 import { api, login, startServer, type RunningServer } from '../support/server-harness';
 import { startPairedKiosk, type PairedKiosk } from '../support/paired-kiosk';
+import { listeningCardTerminal } from '../support/card-terminal';
 import { killPtyPairs, ptyPair } from '../support/pty';
 import { until } from '../support/until';
 
@@ -212,28 +211,8 @@ describe('card payment over a real pty and over TCP', () => {
   });
 
   it('TCP: approved → paid', async () => {
-    let socket: Socket | undefined;
-    const listeners = new Set<(chunk: Uint8Array) => void>();
-    const link: TerminalPeerLink = {
-      send: (bytes) => void socket?.write(bytes),
-      onReceive: (l) => {
-        listeners.add(l);
-        return () => listeners.delete(l);
-      },
-    };
-    const listener: Server = createServer((s) => {
-      socket = s;
-      s.on('data', (chunk: Buffer) => {
-        for (const l of listeners) l(new Uint8Array(chunk));
-      });
-    });
-    await new Promise<void>((resolve) => listener.listen(26_021, '127.0.0.1', resolve));
-    const terminal = new SimulatedCardTerminal(link, { terminalId: 'TCP00001', scheme: 'VISA', last4: '4242' });
-    cleanups.push(async () => {
-      terminal.stop();
-      socket?.destroy();
-      await new Promise<void>((resolve) => listener.close(() => resolve()));
-    });
+    const { close } = await listeningCardTerminal(26_021, { terminalId: 'TCP00001', scheme: 'VISA', last4: '4242' });
+    cleanups.push(close);
     const k = await kiosk({ CARD_TERMINAL: 'tcp:127.0.0.1:26021' });
     const paid = await pay(k);
     expect(paid.ok && paid.value.outcome === 'paid' && paid.value.intent.card).toMatchObject({

@@ -18,12 +18,12 @@ import {
   decodeEscPos,
   loadAgentConfig,
   VirtualCccdChip,
-  VpcdCard,
+  type VpcdCard,
   type Agent,
 } from '@kiosk/device-agent';
 import { profileById } from '@kiosk/hardware-profiles';
 import type { AgentToSimEvents, Result, SimToAgentEvents } from '@kiosk/protocol';
-import { startPcscd, VPCD_READER as READER, waitForCardState, type Pcscd } from '../support/pcscd';
+import { startPcscd, vpcdChipCard, VPCD_READER as READER, waitForCardState, type Pcscd } from '../support/pcscd';
 import { until } from '../support/until';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -222,11 +222,7 @@ describe('kiosk-agent read-card (pcscd + vsmartcard-vpcd + virtual CCCD)', () =>
     pcscd = await startPcscd();
     fs.mkdirSync(trustDir, { recursive: true });
     fs.writeFileSync(path.join(trustDir, 'test-csca.pem'), pki.csca.pem);
-    const chip = new VirtualCccdChip({ pki, faceBytes: 12_000 });
-    card = new VpcdCard({ atr: chip.atr, onApdu: (apdu) => chip.process(apdu) });
-    card.events.add((e) => {
-      if (e.kind === 'control' && (e.code === 1 || e.code === 2)) chip.reset();
-    });
+    card = vpcdChipCard(new VirtualCccdChip({ pki, faceBytes: 12_000 }));
     await card.insert();
     // The card lies on the reader before each command runs, as a technician would place it: the CLI
     // asks for a card only when pcscd reports none, so wait until pcscd has seen this one.

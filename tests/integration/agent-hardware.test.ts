@@ -18,7 +18,6 @@ import {
   createTestPki,
   loadAgentConfig,
   VirtualCccdChip,
-  VpcdCard,
   type Agent,
 } from '@kiosk/device-agent';
 import type {
@@ -30,7 +29,7 @@ import type {
   KioskUiToAgentEvents,
   Result,
 } from '@kiosk/protocol';
-import { startPcscd, VPCD_READER as READER, waitForCardState, type Pcscd } from '../support/pcscd';
+import { startPcscd, vpcdChipCard, VPCD_READER as READER, waitForCardState, type Pcscd } from '../support/pcscd';
 import { until } from '../support/until';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-hw-'));
@@ -48,8 +47,6 @@ const heard = {
   presented: 0,
   consentRefused: [] as string[],
 };
-
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   pcscd = await startPcscd();
@@ -93,20 +90,7 @@ afterAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-function virtualCard(slowMs = 0) {
-  const chip = new VirtualCccdChip({ pki, faceBytes: 16_000 });
-  const card = new VpcdCard({
-    atr: chip.atr,
-    onApdu: async (apdu) => {
-      if (slowMs > 0) await delay(slowMs);
-      return chip.process(apdu);
-    },
-  });
-  card.events.add((e) => {
-    if (e.kind === 'control' && (e.code === 1 || e.code === 2)) chip.reset();
-  });
-  return card;
-}
+const virtualCard = (slowMs = 0) => vpcdChipCard(new VirtualCccdChip({ pki, faceBytes: 16_000 }), slowMs);
 
 describe('agent in hardware mode', () => {
   it('discovers the PC/SC reader, matches a profile, opens it and offers card reading', async () => {

@@ -11,7 +11,6 @@ import type { Agent } from '@kiosk/device-agent';
 import type {
   AgentToKioskUiEvents,
   AgentToSimEvents,
-  CheckInOutcome,
   KioskUiToAgentEvents,
   PrintReport,
   QueueEntry,
@@ -19,7 +18,7 @@ import type {
   SimToAgentEvents,
 } from '@kiosk/protocol';
 import { api, login, startServer, type RunningServer } from '../support/server-harness';
-import { startPairedKiosk, type PairedKiosk } from '../support/paired-kiosk';
+import { kioskCheckIn, startPairedKiosk, type PairedKiosk } from '../support/paired-kiosk';
 import { until } from '../support/until';
 
 let server: RunningServer;
@@ -54,19 +53,7 @@ describe('reprint at the counter', () => {
 
   it('a check-in whose print fails is flagged, not counted as printed', async () => {
     await send<null>((ack) => sim.emit('sim:set-printer-fault', { fault: 'paper-out' }, ack));
-    const outcome = await send<CheckInOutcome>((ack) =>
-      ui.emit(
-        'checkin:submit',
-        {
-          checkInId: randomUUID(),
-          identity: { source: 'manual', fullName: 'Trần Văn Bình', dateOfBirth: '1980-05-01' },
-          serviceId: 'noi-tong-quat',
-          priorityClaims: [],
-          consent: true,
-        },
-        ack,
-      ),
-    );
+    const outcome = await kioskCheckIn(ui, { source: 'manual', fullName: 'Trần Văn Bình', dateOfBirth: '1980-05-01' });
     if (!outcome.ok) throw new Error(outcome.error.code);
     expect(outcome.value.print).toMatchObject({ state: 'failed', reason: 'paper-out' });
     ticketId = outcome.value.receipt.ticketId;

@@ -3,7 +3,6 @@
  * binding on both ends, the simulated terminal on the far one) and a TCP socket to a simulated
  * terminal listening as a networked one does. Every outcome of a sale goes over the wire.
  */
-import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   EcrTerminalDriver,
@@ -12,8 +11,8 @@ import {
   TcpTransport,
   terminalPeerLinkOf,
   type ByteTransport,
-  type TerminalPeerLink,
 } from '@kiosk/device-agent';
+import { listeningCardTerminal } from '../support/card-terminal';
 import { killPtyPairs, ptyPair } from '../support/pty';
 
 const settings = {
@@ -52,30 +51,17 @@ async function overPty(): Promise<{ driver: EcrTerminalDriver; terminal: Simulat
 const TCP_PORT = 26_020;
 
 async function overTcp(): Promise<{ driver: EcrTerminalDriver; terminal: SimulatedCardTerminal }> {
-  let socket: Socket | undefined;
-  const listeners = new Set<(chunk: Uint8Array) => void>();
-  const link: TerminalPeerLink = {
-    send: (bytes) => void socket?.write(bytes),
-    onReceive: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-  const server: Server = createServer((s) => {
-    socket = s;
-    s.on('data', (chunk: Buffer) => {
-      for (const l of listeners) l(new Uint8Array(chunk));
-    });
+  const { terminal, close } = await listeningCardTerminal(TCP_PORT, {
+    terminalId: 'TCP00001',
+    scheme: 'VISA',
+    last4: '4242',
   });
-  await new Promise<void>((resolve) => server.listen(TCP_PORT, '127.0.0.1', resolve));
-  const terminal = new SimulatedCardTerminal(link, { terminalId: 'TCP00001', scheme: 'VISA', last4: '4242' });
   const kiosk = new TcpTransport({ host: '127.0.0.1', port: TCP_PORT, id: 'terminal-tcp' });
   const driver = new EcrTerminalDriver(kiosk, timeouts);
   cleanups.push(async () => {
     driver.dispose();
     await kiosk.close();
-    socket?.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await close();
   });
   return { driver, terminal };
 }

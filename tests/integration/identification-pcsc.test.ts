@@ -18,7 +18,6 @@ import {
   createTestPki,
   loadAgentConfig,
   VirtualCccdChip,
-  VpcdCard,
   type Agent,
 } from '@kiosk/device-agent';
 import type {
@@ -31,7 +30,7 @@ import type {
   KioskUiToAgentEvents,
   Result,
 } from '@kiosk/protocol';
-import { startPcscd, VPCD_READER as READER, waitForCardState, type Pcscd } from '../support/pcscd';
+import { startPcscd, vpcdChipCard, VPCD_READER as READER, waitForCardState, type Pcscd } from '../support/pcscd';
 import { until } from '../support/until';
 
 const QR = '079188012345||Nguyễn Thị Lan|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021';
@@ -102,14 +101,7 @@ afterAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-function virtualCard() {
-  const chip = new VirtualCccdChip({ pki, faceBytes: 12_000 });
-  const card = new VpcdCard({ atr: chip.atr, onApdu: (apdu) => Promise.resolve(chip.process(apdu)) });
-  card.events.add((e) => {
-    if (e.kind === 'control' && (e.code === 1 || e.code === 2)) chip.reset();
-  });
-  return card;
-}
+const virtualCard = () => vpcdChipCard(new VirtualCccdChip({ pki, faceBytes: 12_000 }));
 
 async function withCard(run: () => Promise<void>): Promise<void> {
   const card = virtualCard();

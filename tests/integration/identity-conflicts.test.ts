@@ -4,7 +4,6 @@
  * versions wait for staff review (listed for callers, resolved by the counter group). A stored BHYT
  * number is never replaced without the gateway's answer. SQLite, and PostgreSQL where installed.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
 import type {
@@ -13,7 +12,6 @@ import type {
   Identity,
   IdentityConflictView,
   QueueEntry,
-  Result,
   ServerToAgentEvents,
 } from '@kiosk/protocol';
 import {
@@ -25,7 +23,7 @@ import {
   stopDatabases,
   type RunningServer,
 } from '../support/server-harness';
-import { enrolledAgent } from '../support/server-process';
+import { enrolledAgent, checkedIn } from '../support/server-process';
 
 afterAll(() => stopDatabases());
 
@@ -44,17 +42,7 @@ describe.each(databaseKinds)('identity conflicts for staff review (%s)', (kind) 
     await server?.stop();
   });
 
-  const checkIn = async (identity: Identity) => {
-    const r = await new Promise<Result<CheckInReceipt>>((resolve) =>
-      agent.emit(
-        'checkin:submit',
-        { checkInId: randomUUID(), identity, serviceId: 'noi-tong-quat', priorityClaims: [], consent: true },
-        resolve,
-      ),
-    );
-    if (!r.ok) throw new Error(r.error.code);
-    return r.value;
-  };
+  const checkIn = (identity: Identity) => checkedIn(agent, identity);
   const patientOf = async (receipt: CheckInReceipt) => {
     const r = await api<{ id: string; fullName: string; dateOfBirth: string; insuranceNumber: string | null }>(
       server.url,

@@ -14,9 +14,8 @@ import {
   PcscTransport,
   readChip,
   VirtualCccdChip,
-  VpcdCard,
 } from '@kiosk/device-agent';
-import { startPcscd, VPCD_PORT, VPCD_READER as READER, type Pcscd } from '../support/pcscd';
+import { startPcscd, vpcdChipCard, VPCD_READER as READER, type Pcscd } from '../support/pcscd';
 import { until } from '../support/until';
 
 let pcscd: Pcscd | undefined;
@@ -29,14 +28,7 @@ afterAll(async () => {
 
 /** Serves `chip` as the vpcd card, reads it through PcscTransport, and always removes it. */
 async function readThroughPcsc(chip: VirtualCccdChip, key: ChipAccessKey, trustStore: TrustStore) {
-  const card = new VpcdCard({
-    port: VPCD_PORT,
-    atr: chip.atr,
-    onApdu: (apdu) => chip.process(apdu),
-  });
-  card.events.add((e) => {
-    if (e.kind === 'control' && (e.code === 1 || e.code === 2)) chip.reset();
-  });
+  const card = vpcdChipCard(chip);
   const transport = new PcscTransport({ readerName: READER });
   await transport.open();
   try {

@@ -25,6 +25,7 @@ import type {
 import { api, login, startServer, type RunningServer } from '../support/server-harness';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { until } from '../support/until';
+import { kioskCheckIn } from '../support/paired-kiosk';
 
 type Ui = Socket<AgentToKioskUiEvents, KioskUiToAgentEvents>;
 type Sim = Socket<Record<string, never>, SimToAgentEvents>;
@@ -61,14 +62,7 @@ async function visitOf(ticketId: string) {
   return { patient: r.body.value, visit: r.body.value.visits[0] };
 }
 
-const checkIn = (identity: Identity, extra: Partial<CheckInRequest> = {}) =>
-  send<CheckInOutcome>((ack) =>
-    ui.emit(
-      'checkin:submit',
-      { checkInId: randomUUID(), identity, serviceId: 'noi-tong-quat', priorityClaims: [], consent: true, ...extra },
-      ack,
-    ),
-  );
+const checkIn = (identity: Identity, extra: Partial<CheckInRequest> = {}) => kioskCheckIn(ui, identity, extra);
 
 beforeAll(async () => {
   server = await startServer({ BOOTSTRAP_PAIRING_CODE: 'PROVCODE1234' });

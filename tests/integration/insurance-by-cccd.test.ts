@@ -4,13 +4,12 @@
  * and gets the insurance ticket and the card the gateway found; one without a card, or whose
  * gateway answer needs a human, gets a fee-paying ticket — never a refusal for a card never claimed.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
-import type { AgentToServerEvents, CheckInReceipt, Identity, Result, ServerToAgentEvents } from '@kiosk/protocol';
+import type { AgentToServerEvents, Identity, ServerToAgentEvents } from '@kiosk/protocol';
 import { startBhytSimulator, type BhytSimulator } from '../support/bhyt-simulator';
 import { api, login, startServer, type RunningServer } from '../support/server-harness';
-import { enrolledAgent } from '../support/server-process';
+import { enrolledAgent, submitCheckIn, checkInsurance } from '../support/server-process';
 
 const lan: Identity = {
   source: 'chip',
@@ -56,19 +55,10 @@ describe.each(['required', 'advisory'] as const)('insurance by CCCD number (BHYT
     await gateway?.close();
   });
 
-  const checkIn = (identity: Identity) =>
-    new Promise<Result<CheckInReceipt>>((resolve) =>
-      agent.emit(
-        'checkin:submit',
-        { checkInId: randomUUID(), identity, serviceId: 'noi-tong-quat', priorityClaims: [], consent: true },
-        resolve,
-      ),
-    );
+  const checkIn = (identity: Identity) => submitCheckIn(agent, identity);
 
   it('a CCCD-only insured patient gets the insurance ticket and the card the gateway found', async () => {
-    const pre = await new Promise<Result<unknown>>((resolve) =>
-      agent.emit('insurance:check', { identity: lan }, resolve),
-    );
+    const pre = await checkInsurance(agent, lan);
     expect(pre).toMatchObject({ ok: true, value: { verdict: 'eligible', maskedCardNumber: 'GD47*******5678' } });
 
     const r = await checkIn(lan);

@@ -5,17 +5,10 @@
  * requests carry. Then through a real server: required and advisory modes at check-in, the
  * kiosk's pre-check, the staff view of the gateway's note, the Decision 4750 record's card fields.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
-import type {
-  AgentToServerEvents,
-  CheckInReceipt,
-  Identity,
-  InsuranceCheck,
-  Result,
-  ServerToAgentEvents,
-} from '@kiosk/protocol';
+import type { AgentToServerEvents, Identity, ServerToAgentEvents } from '@kiosk/protocol';
 import { BHYT_RESULT_CODES, BhytGatewayAdapter, UNKNOWN_RESULT, type BhytGatewayOptions } from '@kiosk/server';
 import { startBhytSimulator, type BhytSimulator, type SimCard } from '../support/bhyt-simulator';
 import {
@@ -27,7 +20,7 @@ import {
   stopDatabases,
   type RunningServer,
 } from '../support/server-harness';
-import { enrolledAgent } from '../support/server-process';
+import { enrolledAgent, submitCheckIn, checkInsurance } from '../support/server-process';
 
 const lan: Identity = {
   source: 'bhyt-qr',
@@ -218,19 +211,10 @@ describe.each(modes)('BHYT at check-in through a real server (%s, %s)', (mode, k
     await sim?.close();
   });
 
-  const checkIn = (identity: Identity) =>
-    new Promise<Result<CheckInReceipt>>((resolve) =>
-      agent.emit(
-        'checkin:submit',
-        { checkInId: randomUUID(), identity, serviceId: 'noi-tong-quat', priorityClaims: [], consent: true },
-        resolve,
-      ),
-    );
+  const checkIn = (identity: Identity) => submitCheckIn(agent, identity);
 
   it("the kiosk's pre-check gets the verdict in words, a masked card and no staff note", async () => {
-    const r = await new Promise<Result<InsuranceCheck>>((resolve) =>
-      agent.emit('insurance:check', { identity: lan }, resolve),
-    );
+    const r = await checkInsurance(agent, lan);
     expect(r).toEqual({
       ok: true,
       value: {

@@ -3,13 +3,12 @@
  * exported for a range of facility days as XML and JSON, admin-only and audited; the records go
  * with their visits when the retention purge runs.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
-import type { AgentToServerEvents, CheckInReceipt, Identity, Result, ServerToAgentEvents } from '@kiosk/protocol';
+import type { AgentToServerEvents, Identity, ServerToAgentEvents } from '@kiosk/protocol';
 import type { Record4750 } from '@kiosk/server';
 import { api, login, startServer, type RunningServer } from '../support/server-harness';
-import { enrolledAgent } from '../support/server-process';
+import { enrolledAgent, submitCheckIn } from '../support/server-process';
 
 let now = new Date('2026-11-21T17:30:00.000Z');
 const clock = { now: () => now };
@@ -39,13 +38,7 @@ describe('Decision 4750 check-in record export', () => {
 
   const checkIn = (identity: Identity, at: string) => {
     now = new Date(at);
-    return new Promise<Result<CheckInReceipt>>((resolve) =>
-      agent.emit(
-        'checkin:submit',
-        { checkInId: randomUUID(), identity, serviceId: 'noi-tong-quat', priorityClaims: [], consent: true },
-        resolve,
-      ),
-    );
+    return submitCheckIn(agent, identity);
   };
 
   it('exports the facility day’s check-ins with every field, as XML and as JSON', async () => {

@@ -6,18 +6,9 @@
  * repeated after a lost acknowledgement matches instead of duplicating. Runs on SQLite and, where
  * installed, PostgreSQL.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
-import type {
-  AgentToServerEvents,
-  CheckInReceipt,
-  CheckInRequest,
-  FleetAlert,
-  Identity,
-  Result,
-  ServerToAgentEvents,
-} from '@kiosk/protocol';
+import type { AgentToServerEvents, FleetAlert, Identity, ServerToAgentEvents } from '@kiosk/protocol';
 import type { Encounter, Patient } from '@medplum/fhirtypes';
 import type { DeliveryView, EmrCheckIn } from '@kiosk/server';
 import { VN_SID } from '@kiosk/server';
@@ -32,7 +23,7 @@ import {
 } from '../support/server-harness';
 import { startFhirEngine, type FhirEngine } from '../support/fhir-engine';
 import { until as waitUntil } from '../support/until';
-import { enrolledAgent } from '../support/server-process';
+import { enrolledAgent, submitCheckIn } from '../support/server-process';
 
 afterAll(() => stopDatabases());
 
@@ -81,20 +72,7 @@ describe.each(databaseKinds)('EMR outbox with the FHIR engine down for a burst (
     await engine?.close();
   });
 
-  const checkIn = (identity: Identity) =>
-    new Promise<Result<CheckInReceipt>>((resolve) =>
-      agent.emit(
-        'checkin:submit',
-        {
-          checkInId: randomUUID(),
-          identity,
-          serviceId: 'noi-tong-quat',
-          priorityClaims: [],
-          consent: true,
-        } as CheckInRequest,
-        resolve,
-      ),
-    );
+  const checkIn = (identity: Identity) => submitCheckIn(agent, identity);
   const deliveries = async (status: string) =>
     (
       await api<{ depth: Record<string, number>; deliveries: DeliveryView[] }>(
@@ -222,19 +200,7 @@ describe('EMR_MODE=local (the default)', () => {
 
   it('queues nothing for delivery: the check-in and its record stay in our database', async () => {
     const agent = await enrolledAgent(server.url, 'LOCALCODE123', 'kiosk-local');
-    const r = await new Promise<Result<CheckInReceipt>>((resolve) =>
-      agent.emit(
-        'checkin:submit',
-        {
-          checkInId: randomUUID(),
-          identity: patient(1),
-          serviceId: 'noi-tong-quat',
-          priorityClaims: [],
-          consent: true,
-        },
-        resolve,
-      ),
-    );
+    const r = await submitCheckIn(agent, patient(1));
     agent.close();
     expect(r.ok).toBe(true);
     const { kysely } = server.app.services.db;

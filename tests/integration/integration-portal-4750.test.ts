@@ -4,7 +4,6 @@
  * visible to staff (delivery list, alert) and sent again on their word, idempotent when the
  * portal already had it, off by the facility's switch; on SQLite and (where installed) PostgreSQL.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
 import type {
@@ -13,7 +12,6 @@ import type {
   FleetAlert,
   Identity,
   PortalOutboxState,
-  Result,
   ServerToAgentEvents,
 } from '@kiosk/protocol';
 import type { DeliveryView } from '@kiosk/server';
@@ -28,7 +26,7 @@ import {
 } from '../support/server-harness';
 import { startPortalSimulator, type PortalSimulator } from '../support/portal-simulator';
 import { until } from '../support/until';
-import { enrolledAgent } from '../support/server-process';
+import { enrolledAgent, checkedIn } from '../support/server-process';
 
 afterAll(stopDatabases);
 
@@ -78,15 +76,7 @@ describe.each(databaseKinds)('Decision 4750 records to the portal (%s)', (kind) 
       insuranceValidFrom: '2026-01-01',
       insuranceValidTo: '2026-12-31',
     };
-    const r = await new Promise<Result<CheckInReceipt>>((resolve) =>
-      agent.emit(
-        'checkin:submit',
-        { checkInId: randomUUID(), identity, serviceId: 'noi-tong-quat', priorityClaims: [], consent: true },
-        resolve,
-      ),
-    );
-    if (!r.ok) throw new Error(`check-in refused: ${r.error.code}`);
-    return r.value;
+    return checkedIn(agent, identity);
   };
   const deliveries = async (status: string) => {
     const r = await api<{ deliveries: DeliveryView[] }>(

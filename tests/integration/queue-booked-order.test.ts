@@ -6,15 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
-import type {
-  AgentToServerEvents,
-  Appointment,
-  CalledTicket,
-  CheckInReceipt,
-  Identity,
-  Result,
-  ServerToAgentEvents,
-} from '@kiosk/protocol';
+import type { AgentToServerEvents, Appointment, CalledTicket, Identity, ServerToAgentEvents } from '@kiosk/protocol';
 import {
   api,
   databaseKinds,
@@ -24,7 +16,7 @@ import {
   stopDatabases,
   type RunningServer,
 } from '../support/server-harness';
-import { enrolledAgent } from '../support/server-process';
+import { enrolledAgent, checkedIn } from '../support/server-process';
 
 afterAll(() => stopDatabases());
 
@@ -86,15 +78,7 @@ describe.each(databaseKinds)('booked patients called by booked time (%s)', (kind
   };
   const walkIn = async (n: number, at: string) => {
     setClock(at);
-    const r = await new Promise<Result<CheckInReceipt>>((resolve) =>
-      agent.emit(
-        'checkin:submit',
-        { checkInId: randomUUID(), identity: patient(n), serviceId: SERVICE, priorityClaims: [], consent: true },
-        resolve,
-      ),
-    );
-    if (!r.ok) throw new Error(`check-in refused: ${r.error.code}`);
-    return r.value.ticketId;
+    return (await checkedIn(agent, patient(n), SERVICE)).ticketId;
   };
   const callNext = async () =>
     (

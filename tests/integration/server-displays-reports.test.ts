@@ -10,7 +10,6 @@ import { io, type Socket } from 'socket.io-client';
 import type {
   BoardConfig,
   CalledTicket,
-  CheckInRequest,
   DisplayView,
   Identity,
   KioskDetail,
@@ -19,6 +18,7 @@ import type {
 } from '@kiosk/protocol';
 import {
   api,
+  checkInWith,
   databaseKinds,
   databaseUrl,
   login,
@@ -59,12 +59,7 @@ describe.each(databaseKinds)('displays, heartbeat history and reports (%s)', (ki
   });
   afterAll(() => server?.stop());
 
-  const issue = async (identity: Identity, serviceId: string) => {
-    const req: CheckInRequest = { checkInId: randomUUID(), identity, serviceId, priorityClaims: [], consent: true };
-    const r = await server.app.services.checkIn.checkIn(req, null);
-    if (!r.ok) throw new Error(r.error.code);
-    return r.value;
-  };
+  const issue = (identity: Identity, serviceId: string) => checkInWith(server, identity, serviceId);
   const callNext = async (serviceId: string) =>
     (await api<CalledTicket | null>(server.url, reception, 'POST', '/api/queue/call-next', { serviceId, counter: '3' }))
       .body.value;

@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import type {
   CalledTicket,
-  CheckInRequest,
   Identity,
   QueueEntry,
   Result,
@@ -16,6 +14,7 @@ import type {
 } from '@kiosk/protocol';
 import {
   api,
+  checkInWith,
   databaseKinds,
   databaseUrl,
   login,
@@ -57,12 +56,7 @@ describe.each(databaseKinds)('queue operations (%s)', (kind) => {
   });
   afterAll(() => server?.stop());
 
-  const issue = async (identity: Identity, serviceId: string) => {
-    const req: CheckInRequest = { checkInId: randomUUID(), identity, serviceId, priorityClaims: [], consent: true };
-    const r = await server.app.services.checkIn.checkIn(req, null);
-    if (!r.ok) throw new Error(r.error.code);
-    return r.value;
-  };
+  const issue = (identity: Identity, serviceId: string) => checkInWith(server, identity, serviceId);
   const callNext = async (serviceId: string) =>
     (await api<CalledTicket | null>(server.url, reception, 'POST', '/api/queue/call-next', { serviceId, counter: '2' }))
       .body.value;

@@ -11,7 +11,6 @@ import type { Socket } from 'socket.io-client';
 import { classifyScan, type Agent } from '@kiosk/device-agent';
 import type {
   AgentToKioskUiEvents,
-  CheckInOutcome,
   CheckInReceipt,
   KioskUiToAgentEvents,
   PrintReport,
@@ -19,7 +18,7 @@ import type {
   TicketPublicStatus,
 } from '@kiosk/protocol';
 import { api, login, startServer, type RunningServer } from '../support/server-harness';
-import { startPairedKiosk, type PairedKiosk } from '../support/paired-kiosk';
+import { kioskCheckIn, startPairedKiosk, type PairedKiosk } from '../support/paired-kiosk';
 
 const PUBLIC_URL = 'https://benhvien.example.vn';
 let server: RunningServer;
@@ -47,19 +46,7 @@ describe("the ticket's QR is its status page's URL", () => {
   let receipt: CheckInReceipt | undefined;
 
   it("a kiosk check-in's receipt and printed QR carry <PUBLIC_URL>/t/<code>; the scanner reads it back", async () => {
-    const outcome = await new Promise<Result<CheckInOutcome>>((resolve) =>
-      ui.emit(
-        'checkin:submit',
-        {
-          checkInId: randomUUID(),
-          identity: { source: 'manual', fullName: 'Trần Văn Bình', dateOfBirth: '1980-05-01' },
-          serviceId: 'noi-tong-quat',
-          priorityClaims: [],
-          consent: true,
-        },
-        resolve,
-      ),
-    );
+    const outcome = await kioskCheckIn(ui, { source: 'manual', fullName: 'Trần Văn Bình', dateOfBirth: '1980-05-01' });
     if (!outcome.ok) throw new Error(outcome.error.code);
     expect(outcome.value.print.state).toBe('confirmed');
     receipt = outcome.value.receipt;
@@ -83,18 +70,10 @@ describe("the ticket's QR is its status page's URL", () => {
   });
 
   it("a check-in's retry answers the same URL (made on each answer, not stored)", async () => {
-    const r = await new Promise<Result<CheckInOutcome>>((resolve) =>
-      ui.emit(
-        'checkin:submit',
-        {
-          checkInId: receipt?.checkInId ?? '',
-          identity: { source: 'manual', fullName: 'Trần Văn Bình', dateOfBirth: '1980-05-01' },
-          serviceId: 'noi-tong-quat',
-          priorityClaims: [],
-          consent: true,
-        },
-        resolve,
-      ),
+    const r = await kioskCheckIn(
+      ui,
+      { source: 'manual', fullName: 'Trần Văn Bình', dateOfBirth: '1980-05-01' },
+      { checkInId: receipt?.checkInId ?? '' },
     );
     if (!r.ok) throw new Error(r.error.code);
     expect(r.value.receipt.replayed).toBe(true);

@@ -20,6 +20,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHmac, randomUUID } from 'node:crypto';
 import { readBody } from './read-body';
+import { closeServer } from './http-simulator';
 
 export interface Credit {
   transactionId: string;
@@ -240,10 +241,6 @@ export async function startBankSimulator(options: {
     get tokensIssued() {
       return tokensIssued;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }

@@ -15,6 +15,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import { readBody } from './read-body';
+import { sendJson } from './http-simulator';
 
 export interface SimCard {
   maThe: string;
@@ -92,12 +93,6 @@ export async function startBhytSimulator(
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 
-  const json = (res: http.ServerResponse, status: number, body: unknown) => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-    res.end(text);
-  };
-
   const answer = (body: Record<string, unknown>): Record<string, unknown> => {
     const asked = String(body['maThe'] ?? '');
     const byCccd = /^\d{12}$/u.test(asked);
@@ -136,12 +131,12 @@ export async function startBhytSimulator(
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const raw = await readBody(req);
     if (sim.delayMs > 0) await new Promise((r) => setTimeout(r, sim.delayMs));
-    if (sim.down) return json(res, 503, { maKetQua: '503', ghiChu: 'Hệ thống đang bảo trì' });
+    if (sim.down) return sendJson(res, 503, { maKetQua: '503', ghiChu: 'Hệ thống đang bảo trì' });
     if (req.method === 'POST' && url.pathname === '/api/token/take') {
       sim.tokenRequests += 1;
       const form = new URLSearchParams(raw);
       if (form.get('username') !== sim.username || form.get('password') !== md5(sim.password))
-        return json(res, 401, { maKetQua: '401', ghiChu: 'Sai tài khoản hoặc mật khẩu' });
+        return sendJson(res, 401, { maKetQua: '401', ghiChu: 'Sai tài khoản hoặc mật khẩu' });
       const accessToken = randomBytes(16).toString('hex');
       const idToken = randomBytes(16).toString('hex');
       tokens.set(accessToken, { idToken, untilMs: Date.now() + sim.tokenLifetimeS * 1000 });
@@ -152,7 +147,7 @@ export async function startBhytSimulator(
         username: sim.username,
         expires_in: String(sim.tokenLifetimeS),
       };
-      return json(
+      return sendJson(
         res,
         200,
         sim.tokenShape === 'apikey' ? { maKetQua: '200', APIKey: key } : { maKetQua: '200', ...key },
@@ -164,7 +159,7 @@ export async function startBhytSimulator(
       try {
         body = JSON.parse(raw) as Record<string, unknown>;
       } catch {
-        return json(res, 200, { maKetQua: '205', ghiChu: 'Sai tham số' });
+        return sendJson(res, 200, { maKetQua: '205', ghiChu: 'Sai tham số' });
       }
       sim.lookups.push({ query, body });
       const token = tokens.get(query['token'] ?? '');
@@ -176,17 +171,20 @@ export async function startBhytSimulator(
         token.idToken !== query['id_token'] ||
         !credentialsOk
       )
-        return json(res, sim.http401 ? 401 : 200, { maKetQua: '401', ghiChu: 'Token không hợp lệ hoặc đã hết hạn' });
+        return sendJson(res, sim.http401 ? 401 : 200, {
+          maKetQua: '401',
+          ghiChu: 'Token không hợp lệ hoặc đã hết hạn',
+        });
       for (const field of ['maThe', 'hoTen', 'ngaySinh', 'hoTenCb', 'cccdCb'])
         if (typeof body[field] !== 'string' || body[field] === '')
-          return json(res, 200, { maKetQua: '205', ghiChu: `Thiếu tham số ${field}` });
-      return json(res, 200, answer(body));
+          return sendJson(res, 200, { maKetQua: '205', ghiChu: `Thiếu tham số ${field}` });
+      return sendJson(res, 200, answer(body));
     }
-    json(res, 404, { maKetQua: '404' });
+    sendJson(res, 404, { maKetQua: '404' });
   };
 
   const server = http.createServer((req, res) => {
-    handle(req, res).catch(() => json(res, 500, { maKetQua: '101' }));
+    handle(req, res).catch(() => sendJson(res, 500, { maKetQua: '101' }));
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', () => resolve()));
   sim.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -16,6 +16,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { readBody } from './read-body';
+import { closeServer, sendJson } from './http-simulator';
 
 export interface IssuedRecord {
   invoiceNo: string;
@@ -154,15 +155,7 @@ export async function startEInvoiceSimulator(
     delayMs: 0,
     refuse: false,
     expireTokens: () => tokens.clear(),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-  const json = (res: http.ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-    res.end(JSON.stringify(body));
+    close: () => closeServer(server),
   };
 
   const create = (auth: string | undefined, body: Record<string, unknown>): [number, Record<string, unknown>] => {
@@ -210,28 +203,28 @@ export async function startEInvoiceSimulator(
       const parsed: unknown = JSON.parse(raw || '{}');
       if (isObj(parsed)) body = parsed;
     } catch {
-      return json(res, 400, { errorCode: 'INVALID_JSON' });
+      return sendJson(res, 400, { errorCode: 'INVALID_JSON' });
     }
     if (req.url === '/invoices') sim.arrived.push(String(body['transactionUuid'] ?? ''));
     if (sim.delayMs > 0) await new Promise((r) => setTimeout(r, sim.delayMs));
     if (req.method === 'POST' && req.url === '/auth/token') {
       sim.tokenRequests += 1;
       if (body['username'] !== sim.username || body['password'] !== sim.password)
-        return json(res, 401, { errorCode: 'AUTH_FAILED', description: 'Sai tài khoản hoặc mật khẩu' });
+        return sendJson(res, 401, { errorCode: 'AUTH_FAILED', description: 'Sai tài khoản hoặc mật khẩu' });
       const token = randomBytes(16).toString('hex');
       tokens.set(token, Date.now() + sim.tokenLifetimeS * 1000);
-      return json(res, 200, { access_token: token, token_type: 'Bearer', expires_in: sim.tokenLifetimeS });
+      return sendJson(res, 200, { access_token: token, token_type: 'Bearer', expires_in: sim.tokenLifetimeS });
     }
     if (req.method === 'POST' && req.url === '/invoices') {
       const [status, answer] = create(req.headers.authorization, body);
       sim.calls.push({ key: String(body['transactionUuid'] ?? ''), status });
-      return json(res, status, answer);
+      return sendJson(res, status, answer);
     }
-    json(res, 404, { errorCode: 'NOT_FOUND' });
+    sendJson(res, 404, { errorCode: 'NOT_FOUND' });
   };
 
   const server = http.createServer((req, res) => {
-    handle(req, res).catch(() => json(res, 500, { errorCode: 'INTERNAL_ERROR' }));
+    handle(req, res).catch(() => sendJson(res, 500, { errorCode: 'INTERNAL_ERROR' }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   sim.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

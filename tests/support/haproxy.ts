@@ -3,13 +3,14 @@
  * instances on loopback, run in the foreground (`-db`) as a child process, and its admin socket
  * to read each instance's state. Without a certificate a throwaway one is made with openssl.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port';
+import { selfSignedCertificate } from './self-signed';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const haproxyConfig = path.join(root, 'deploy', 'haproxy', 'haproxy.cfg');
@@ -36,29 +37,10 @@ export async function startHaproxy(servers: [string, string], options: { certPem
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiosk-haproxy-'));
   let cert = options.certPem;
   if (!cert) {
+    // HAProxy takes the key and the certificate in one file.
+    const { keyFile, certFile } = selfSignedCertificate(dir, 'localhost');
     cert = path.join(dir, 'throwaway.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        cert,
-        '-out',
-        `${cert}.crt`,
-        '-subj',
-        '/CN=localhost',
-        '-days',
-        '1',
-      ],
-      { stdio: 'ignore' },
-    );
-    fs.appendFileSync(cert, fs.readFileSync(`${cert}.crt`));
+    fs.writeFileSync(cert, Buffer.concat([fs.readFileSync(keyFile), fs.readFileSync(certFile)]));
   }
   const plainPort = await freePort();
   const tlsPort = await freePort();

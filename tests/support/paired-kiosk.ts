@@ -3,16 +3,42 @@
  * devices, real drivers) enrolled with a pairing code, its kiosk page's socket and, when asked,
  * its simulator's socket, each connected before this returns.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { createAgent, createLogger, loadAgentConfig, type Agent } from '@kiosk/device-agent';
-import type { AgentToKioskUiEvents, AgentToSimEvents, KioskUiToAgentEvents, SimToAgentEvents } from '@kiosk/protocol';
+import type {
+  AgentToKioskUiEvents,
+  AgentToSimEvents,
+  CheckInOutcome,
+  CheckInRequest,
+  KioskUiToAgentEvents,
+  Result,
+  SimToAgentEvents,
+} from '@kiosk/protocol';
 import { until } from './until';
 
 export type KioskPage = Socket<AgentToKioskUiEvents, KioskUiToAgentEvents>;
 export type SimSocket = Socket<AgentToSimEvents, SimToAgentEvents>;
+
+/**
+ * A check-in from the kiosk page (consent given, no priority claims, `extra` over that): the
+ * agent's answer, with what it printed.
+ */
+export const kioskCheckIn = (
+  ui: KioskPage,
+  identity: CheckInRequest['identity'],
+  extra: Partial<CheckInRequest> = {},
+): Promise<Result<CheckInOutcome>> =>
+  new Promise((resolve) =>
+    ui.emit(
+      'checkin:submit',
+      { checkInId: randomUUID(), identity, serviceId: 'noi-tong-quat', priorityClaims: [], consent: true, ...extra },
+      resolve,
+    ),
+  );
 
 export interface PairedKiosk {
   agent: Agent;

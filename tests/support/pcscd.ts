@@ -7,11 +7,30 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { listPcscReaders, PcscTransport } from '@kiosk/device-agent';
+import { listPcscReaders, PcscTransport, VpcdCard, type VirtualCccdChip } from '@kiosk/device-agent';
 import { until } from './until';
 
 export const VPCD_READER = 'Virtual PCD 00 00';
 export const VPCD_PORT = 35963;
+
+/**
+ * `chip` served as the vpcd card (not yet inserted): a reset or power cycle of the card resets
+ * the chip, as a real card's does. `delayMs`: each command answered that much later (a slow card).
+ */
+export function vpcdChipCard(chip: VirtualCccdChip, delayMs = 0): VpcdCard {
+  const card = new VpcdCard({
+    port: VPCD_PORT,
+    atr: chip.atr,
+    onApdu: async (apdu) => {
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      return chip.process(apdu);
+    },
+  });
+  card.events.add((e) => {
+    if (e.kind === 'control' && (e.code === 1 || e.code === 2)) chip.reset();
+  });
+  return card;
+}
 
 export interface Pcscd {
   /** What a pcscd started here printed (empty when one was already running). */

@@ -16,6 +16,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import { readBody } from './read-body';
+import { closeServer, sendJson } from './http-simulator';
 
 export interface PortalSubmission {
   query: Record<string, string>;
@@ -87,16 +88,7 @@ export async function startPortalSimulator(
     rejectMaLk: new Set(),
     delayMs: 0,
     expireTokens: () => tokens.clear(),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-
-  const json = (res: http.ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-    res.end(JSON.stringify(body));
+    close: () => closeServer(server),
   };
 
   const submit = (query: Record<string, string>, body: Record<string, unknown>): [number, Record<string, unknown>] => {
@@ -144,11 +136,11 @@ export async function startPortalSimulator(
       sim.tokenRequests += 1;
       const form = new URLSearchParams(raw);
       if (form.get('username') !== sim.username || form.get('password') !== md5(sim.password))
-        return json(res, 401, { maKetQua: '401', thongBao: 'Sai tài khoản hoặc mật khẩu' });
+        return sendJson(res, 401, { maKetQua: '401', thongBao: 'Sai tài khoản hoặc mật khẩu' });
       const accessToken = randomBytes(16).toString('hex');
       const idToken = randomBytes(16).toString('hex');
       tokens.set(accessToken, { idToken, untilMs: Date.now() + sim.tokenLifetimeS * 1000 });
-      return json(res, 200, {
+      return sendJson(res, 200, {
         maKetQua: '200',
         APIKey: {
           access_token: accessToken,
@@ -165,17 +157,17 @@ export async function startPortalSimulator(
       try {
         body = JSON.parse(raw) as Record<string, unknown>;
       } catch {
-        return json(res, 200, { maKetQua: '400', thongBao: 'JSON không hợp lệ' });
+        return sendJson(res, 200, { maKetQua: '400', thongBao: 'JSON không hợp lệ' });
       }
       const [status, answer] = submit(query, body);
       sim.submissions.push({ query, body, maKetQua: String(answer['maKetQua']) });
-      return json(res, status, answer);
+      return sendJson(res, status, answer);
     }
-    json(res, 404, { maKetQua: '404' });
+    sendJson(res, 404, { maKetQua: '404' });
   };
 
   const server = http.createServer((req, res) => {
-    handle(req, res).catch(() => json(res, 500, { maKetQua: '500' }));
+    handle(req, res).catch(() => sendJson(res, 500, { maKetQua: '500' }));
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', () => resolve()));
   sim.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -9,7 +9,6 @@
  * A subscription can be made gone (410) or failing (500 for the next N messages). Push services
  * speak HTTPS only: it serves a throwaway certificate for 127.0.0.1 (`caFile` trusts it).
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import type http from 'node:http';
 import https from 'node:https';
@@ -17,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createDecipheriv, createECDH, createHmac, createPublicKey, randomBytes, verify } from 'node:crypto';
+import { selfSignedCertificate } from './self-signed';
 
 export interface PushedMessage {
   subscriptionId: string;
@@ -107,31 +107,8 @@ export class PushServiceSimulator {
 
   async start(port = 0): Promise<void> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'push-service-'));
-    const keyFile = path.join(dir, 'key.pem');
-    this.caFile = path.join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        keyFile,
-        '-out',
-        this.caFile,
-        '-days',
-        '2',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
+    const { keyFile, certFile } = selfSignedCertificate(dir, '127.0.0.1');
+    this.caFile = certFile;
     this.server = https.createServer(
       { key: fs.readFileSync(keyFile), cert: fs.readFileSync(this.caFile) },
       (req, res) => void this.handle(req, res),

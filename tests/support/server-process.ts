@@ -12,6 +12,7 @@ import type {
   AgentToServerEvents,
   CheckInReceipt,
   CheckInRequest,
+  InsuranceCheck,
   QueueEntry,
   Result,
   ServerToAgentEvents,
@@ -118,6 +119,37 @@ export async function enrolledAgent(url: string, pairingCode: string, name: stri
   if (!socket) throw new Error('no agent socket');
   return socket;
 }
+
+/** A kiosk's check-in over its agent link (consent given, no priority claims): the server's answer. */
+export const submitCheckIn = (
+  agent: AgentSocket,
+  identity: CheckInRequest['identity'],
+  serviceId = 'noi-tong-quat',
+): Promise<Result<CheckInReceipt>> =>
+  new Promise((resolve) =>
+    agent.emit(
+      'checkin:submit',
+      { checkInId: randomUUID(), identity, serviceId, priorityClaims: [], consent: true },
+      resolve,
+    ),
+  );
+
+/** A check-in that must be accepted: its receipt; a refusal throws with its code. */
+export async function checkedIn(
+  agent: AgentSocket,
+  identity: CheckInRequest['identity'],
+  serviceId?: string,
+): Promise<CheckInReceipt> {
+  const r = await submitCheckIn(agent, identity, serviceId);
+  if (!r.ok) throw new Error(`check-in refused: ${r.error.code}`);
+  return r.value;
+}
+
+/** A kiosk's insurance pre-check over its agent link: the server's answer. */
+export const checkInsurance = (
+  agent: AgentSocket,
+  identity: CheckInRequest['identity'],
+): Promise<Result<InsuranceCheck>> => new Promise((resolve) => agent.emit('insurance:check', { identity }, resolve));
 
 export const checkInRequest = (n: number, serviceId = 'nhi-khoa'): CheckInRequest => ({
   checkInId: randomUUID(),

@@ -15,7 +15,7 @@ import {
   type DiscoverySources,
 } from '../transports';
 import { err, ok, type Result, type TransportProblem } from '@kiosk/protocol';
-import { Listeners } from '../transports/transport';
+import { DeviceSourceEvents } from './device-source-events';
 import type { DeviceSource, FoundDevice, ReaderTransport, TransportOpener } from './device-source';
 
 export function foundFromDiscovered(device: DiscoveredDevice): FoundDevice | undefined {
@@ -34,17 +34,15 @@ export function foundFromDiscovered(device: DiscoveredDevice): FoundDevice | und
   };
 }
 
-export class HardwareDeviceSource implements DeviceSource {
+export class HardwareDeviceSource extends DeviceSourceEvents implements DeviceSource {
   readonly discovery: DeviceDiscovery;
   private readonly known = new Map<string, FoundDevice>();
   private readonly unmatched_ = new Map<string, DiscoveredDevice>();
-  private readonly attached = new Listeners<[FoundDevice]>();
-  private readonly detached = new Listeners<[FoundDevice]>();
-  private readonly problemListeners = new Listeners<[TransportProblem[]]>();
   private problems_: TransportProblem[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: { intervalMs?: number; sources?: DiscoverySources } = {}) {
+    super();
     this.discovery = new DeviceDiscovery({
       intervalMs: options.intervalMs ?? 1000,
       ...(options.sources && { sources: options.sources }),
@@ -76,16 +74,6 @@ export class HardwareDeviceSource implements DeviceSource {
   }
   get problems(): TransportProblem[] {
     return this.problems_;
-  }
-
-  onAttach(listener: (device: FoundDevice) => void) {
-    return this.attached.add(listener);
-  }
-  onDetach(listener: (device: FoundDevice) => void) {
-    return this.detached.add(listener);
-  }
-  onProblems(listener: (problems: TransportProblem[]) => void) {
-    return this.problemListeners.add(listener);
   }
 
   async start(): Promise<void> {

@@ -43,7 +43,6 @@ export {
   pad as iso9797Pad,
   unpad as iso9797Unpad,
 } from './icao/des';
-export { readTlv, readTlvList, childrenOf, expectTlv, encodeTlv, type Tlv, type TlvError } from './tlv/ber-tlv';
 export { parseEfCom, type EfCom } from './lds/ef-com.parser';
 export { parseDg1 } from './lds/dg1.parser';
 export { parseDg13, dg13ToIdentity, dg13DateToIso, type Dg13 } from './lds/dg13.parser';

@@ -215,6 +215,44 @@ export class EscPosStreamParser {
   private block(block: DecodedBlock): void {
     this.emit({ type: 'block', block });
   }
+  /** A two-byte little-endian parameter (nL nH) at `i`. */
+  private u16(i: number): number {
+    return this.at(i)! | (this.at(i + 1)! << 8);
+  }
+  /** A command of one parameter byte (`X n`, `X Y n`): `apply(n)` once it has arrived. */
+  private oneArg(apply: (n: number) => void): number {
+    if (!this.has(3)) return NEED_MORE;
+    apply(this.at(2)!);
+    return 3;
+  }
+  /** A paper cut (`feedDots` fed before it), ending the line in progress. */
+  private cut(mode: CutMode, feedDots: number): void {
+    this.flushLine(false);
+    this.block({ kind: 'cut', offset: this.offset(), align: this.align, mode, feedDots });
+  }
+  /** A raster image of `rows` rows of `widthBytes` bytes (`widthDots` used), scaled, ending the line in progress. */
+  private raster(
+    widthBytes: number,
+    rows: number,
+    bits: Uint8Array,
+    widthDots: number,
+    scaleX: number,
+    scaleY: number,
+  ): void {
+    this.flushLine(false);
+    this.block({
+      kind: 'raster',
+      offset: this.offset(),
+      align: this.align,
+      widthBytes,
+      rows,
+      bits,
+      scaleX,
+      scaleY,
+      widthDots: widthDots * scaleX,
+      heightDots: rows * scaleY,
+    });
+  }
 
   private decodeText(bytes: Uint8Array): string {
     const entry = this.options.codePages?.find((c) => c.number === this.codeTable);
@@ -282,78 +320,59 @@ export class EscPosStreamParser {
   private esc(): number {
     if (!this.has(2)) return NEED_MORE;
     const cmd = this.at(1)!;
-    const arg = (len: number): number | undefined => (this.has(len) ? this.at(len - 1) : undefined);
     switch (cmd) {
       case 0x40: // @
         this.flushLine(false);
         this.reset();
         this.emit({ type: 'init', offset: this.offset() });
         return 2;
-      case 0x61: {
-        const n = arg(3);
-        if (n === undefined) return NEED_MORE;
-        this.align = ALIGNS[n % 48] ?? 'left';
-        return 3;
-      }
+      case 0x61:
+        return this.oneArg((n) => {
+          this.align = ALIGNS[n % 48] ?? 'left';
+        });
       case 0x45:
-      case 0x47: {
-        const n = arg(3);
-        if (n === undefined) return NEED_MORE;
-        this.bold = (n & 1) === 1;
-        return 3;
-      }
-      case 0x2d: {
-        const n = arg(3);
-        if (n === undefined) return NEED_MORE;
-        this.underline = n % 48 !== 0;
-        return 3;
-      }
-      case 0x4d: {
-        const n = arg(3);
-        if (n === undefined) return NEED_MORE;
-        this.fontB = n % 48 === 1;
-        return 3;
-      }
-      case 0x21: {
-        const n = arg(3);
-        if (n === undefined) return NEED_MORE;
-        this.fontB = (n & 0x01) !== 0;
-        this.bold = (n & 0x08) !== 0;
-        this.heightMul = n & 0x10 ? 2 : 1;
-        this.widthMul = n & 0x20 ? 2 : 1;
-        this.underline = (n & 0x80) !== 0;
-        return 3;
-      }
-      case 0x74: {
-        const n = arg(3);
-        if (n === undefined) return NEED_MORE;
-        this.codeTable = n;
-        return 3;
-      }
-      case 0x64: {
-        const n = arg(3);
-        if (n === undefined) return NEED_MORE;
-        this.flushLine(true);
-        if (n > 1)
-          this.block({ kind: 'feed', offset: this.offset(), align: this.align, dots: (n - 1) * this.lineSpacing });
-        return 3;
-      }
-      case 0x4a: {
-        const n = arg(3);
-        if (n === undefined) return NEED_MORE;
-        this.flushLine(false);
-        this.block({ kind: 'feed', offset: this.offset(), align: this.align, dots: n });
-        return 3;
-      }
+      case 0x47:
+        return this.oneArg((n) => {
+          this.bold = (n & 1) === 1;
+        });
+      case 0x2d:
+        return this.oneArg((n) => {
+          this.underline = n % 48 !== 0;
+        });
+      case 0x4d:
+        return this.oneArg((n) => {
+          this.fontB = n % 48 === 1;
+        });
+      case 0x21:
+        return this.oneArg((n) => {
+          this.fontB = (n & 0x01) !== 0;
+          this.bold = (n & 0x08) !== 0;
+          this.heightMul = n & 0x10 ? 2 : 1;
+          this.widthMul = n & 0x20 ? 2 : 1;
+          this.underline = (n & 0x80) !== 0;
+        });
+      case 0x74:
+        return this.oneArg((n) => {
+          this.codeTable = n;
+        });
+      case 0x64:
+        return this.oneArg((n) => {
+          this.flushLine(true);
+          if (n > 1)
+            this.block({ kind: 'feed', offset: this.offset(), align: this.align, dots: (n - 1) * this.lineSpacing });
+        });
+      case 0x4a:
+        return this.oneArg((n) => {
+          this.flushLine(false);
+          this.block({ kind: 'feed', offset: this.offset(), align: this.align, dots: n });
+        });
       case 0x32:
         this.lineSpacing = this.options.defaultLineSpacingDots ?? 30;
         return 2;
-      case 0x33: {
-        const n = arg(3);
-        if (n === undefined) return NEED_MORE;
-        this.lineSpacing = n;
-        return 3;
-      }
+      case 0x33:
+        return this.oneArg((n) => {
+          this.lineSpacing = n;
+        });
       // Known one-argument commands that do not change what we model.
       case 0x20: // right-side character spacing
       case 0x52: // international character set
@@ -380,14 +399,7 @@ export class EscPosStreamParser {
         return this.has(4) ? 4 : NEED_MORE;
       case 0x69: // legacy full cut
       case 0x6d: // legacy partial cut
-        this.flushLine(false);
-        this.block({
-          kind: 'cut',
-          offset: this.offset(),
-          align: this.align,
-          mode: cmd === 0x69 ? 'full' : 'partial',
-          feedDots: 0,
-        });
+        this.cut(cmd === 0x69 ? 'full' : 'partial', 0);
         return 2;
       case 0x44: {
         // horizontal tabs: ESC D n1 … nk NUL
@@ -406,7 +418,7 @@ export class EscPosStreamParser {
   private bitImage(): number {
     if (!this.has(5)) return NEED_MORE;
     const m = this.at(2)!;
-    const cols = this.at(3)! | (this.at(4)! << 8);
+    const cols = this.u16(3);
     const bytesPerCol = m >= 32 ? 3 : 1;
     const total = 5 + cols * bytesPerCol;
     if (!this.has(total)) return NEED_MORE;
@@ -414,7 +426,6 @@ export class EscPosStreamParser {
       this.unknown(this.pos, total, `ESC * mode ${m}`);
       return total;
     }
-    this.flushLine(false);
     const rows = bytesPerCol * 8;
     const widthBytes = Math.ceil(cols / 8);
     const bits = new Uint8Array(widthBytes * rows);
@@ -426,38 +437,22 @@ export class EscPosStreamParser {
         }
       }
     }
-    const scaleX = m === 0 || m === 32 ? 2 : 1;
-    const scaleY = m < 32 ? 3 : 1;
-    this.block({
-      kind: 'raster',
-      offset: this.offset(),
-      align: this.align,
-      widthBytes,
-      rows,
-      bits,
-      scaleX,
-      scaleY,
-      widthDots: cols * scaleX,
-      heightDots: rows * scaleY,
-    });
+    this.raster(widthBytes, rows, bits, cols, m === 0 || m === 32 ? 2 : 1, m < 32 ? 3 : 1);
     return total;
   }
 
   private gs(): number {
     if (!this.has(2)) return NEED_MORE;
     const cmd = this.at(1)!;
-    const arg = (len: number): number | undefined => (this.has(len) ? this.at(len - 1) : undefined);
     switch (cmd) {
-      case 0x21: {
-        const n = arg(3);
-        if (n === undefined) return NEED_MORE;
-        this.widthMul = ((n >> 4) & 0x07) + 1;
-        this.heightMul = (n & 0x07) + 1;
-        return 3;
-      }
+      case 0x21:
+        return this.oneArg((n) => {
+          this.widthMul = ((n >> 4) & 0x07) + 1;
+          this.heightMul = (n & 0x07) + 1;
+        });
       case 0x56: {
-        const m = arg(3);
-        if (m === undefined) return NEED_MORE;
+        if (!this.has(3)) return NEED_MORE;
+        const m = this.at(2)!;
         const withFeed = m >= 65;
         if (withFeed && !this.has(4)) return NEED_MORE;
         const known = [0, 1, 48, 49, 65, 66, 97, 98, 103, 104];
@@ -465,15 +460,8 @@ export class EscPosStreamParser {
           this.unknown(this.pos, 3, `GS V ${m}`);
           return 3;
         }
-        this.flushLine(false);
         const partial = m === 1 || m === 49 || m === 66 || m === 98 || m === 104;
-        this.block({
-          kind: 'cut',
-          offset: this.offset(),
-          align: this.align,
-          mode: partial ? 'partial' : 'full',
-          feedDots: withFeed ? this.at(3)! : 0,
-        });
+        this.cut(partial ? 'partial' : 'full', withFeed ? this.at(3)! : 0);
         return withFeed ? 4 : 3;
       }
       case 0x76: {
@@ -483,49 +471,31 @@ export class EscPosStreamParser {
           return 3;
         }
         const m = this.at(3)!;
-        const widthBytes = this.at(4)! | (this.at(5)! << 8);
-        const rows = this.at(6)! | (this.at(7)! << 8);
+        const widthBytes = this.u16(4);
+        const rows = this.u16(6);
         const total = 8 + widthBytes * rows;
         if (!this.has(total)) return NEED_MORE;
-        this.flushLine(false);
         const scaleX = m === 1 || m === 49 || m === 3 || m === 51 ? 2 : 1;
         const scaleY = m === 2 || m === 50 || m === 3 || m === 51 ? 2 : 1;
-        this.block({
-          kind: 'raster',
-          offset: this.offset(),
-          align: this.align,
-          widthBytes,
-          rows,
-          bits: this.buf.slice(this.pos + 8, this.pos + total),
-          scaleX,
-          scaleY,
-          widthDots: widthBytes * 8 * scaleX,
-          heightDots: rows * scaleY,
-        });
+        this.raster(widthBytes, rows, this.buf.slice(this.pos + 8, this.pos + total), widthBytes * 8, scaleX, scaleY);
         return total;
       }
       case 0x28:
         return this.gsParen();
       case 0x6b:
         return this.barcode();
-      case 0x68: {
-        const n = arg(3);
-        if (n === undefined) return NEED_MORE;
-        this.barcodeHeight = n;
-        return 3;
-      }
-      case 0x77: {
-        const n = arg(3);
-        if (n === undefined) return NEED_MORE;
-        this.barcodeModule = n;
-        return 3;
-      }
-      case 0x61: {
-        const n = arg(3);
-        if (n === undefined) return NEED_MORE;
-        this.emit({ type: 'asb', n, offset: this.offset() });
-        return 3;
-      }
+      case 0x68:
+        return this.oneArg((n) => {
+          this.barcodeHeight = n;
+        });
+      case 0x77:
+        return this.oneArg((n) => {
+          this.barcodeModule = n;
+        });
+      case 0x61:
+        return this.oneArg((n) => {
+          this.emit({ type: 'asb', n, offset: this.offset() });
+        });
       case 0x42: // reverse
       case 0x48: // HRI position
       case 0x66: // HRI font
@@ -559,7 +529,7 @@ export class EscPosStreamParser {
   private gsParen(): number {
     if (!this.has(5)) return NEED_MORE;
     const fnClass = this.at(2)!;
-    const len = this.at(3)! | (this.at(4)! << 8);
+    const len = this.u16(3);
     const total = 5 + len;
     if (!this.has(total)) return NEED_MORE;
     if (fnClass !== 0x6b) {

@@ -15,8 +15,8 @@ import {
   type ScannerProfile,
 } from '@kiosk/hardware-profiles';
 import { err, ok, type Result, type SimDeviceState, type TransportProblem } from '@kiosk/protocol';
-import { Listeners } from '../transports/transport';
 import type { DeviceSource, FoundDevice, TransportOpener } from '../devices/device-source';
+import { DeviceSourceEvents } from '../devices/device-source-events';
 import { SimulatedByteTransport } from './simulated-byte.transport';
 import { attachSimulatedPrinter, type SimulatedPrinter } from './simulated-printer';
 import { SimulatedReaderTransport } from './simulated-reader.transport';
@@ -36,29 +36,18 @@ export type SimulatedCardKind = 'valid' | 'tampered' | 'unreadable';
 export const SIM_IDS = { printer: 'sim-printer', scanner: 'sim-scanner', 'card-reader': 'sim-card-reader' } as const;
 
 /** The simulated devices as a device source: all present at start; unplug/replug detach and attach them. */
-class SimulatedDeviceSource implements DeviceSource {
-  private readonly attached = new Listeners<[FoundDevice]>();
-  private readonly detached = new Listeners<[FoundDevice]>();
-  private readonly problemListeners = new Listeners<[TransportProblem[]]>();
+class SimulatedDeviceSource extends DeviceSourceEvents implements DeviceSource {
   private readonly plugged = new Set<string>();
   private started = false;
 
   constructor(private readonly all: FoundDevice[]) {
+    super();
     for (const d of all) this.plugged.add(d.key);
   }
   get devices(): FoundDevice[] {
     return this.all.filter((d) => this.plugged.has(d.key));
   }
   readonly problems: TransportProblem[] = [];
-  onAttach(listener: (device: FoundDevice) => void) {
-    return this.attached.add(listener);
-  }
-  onDetach(listener: (device: FoundDevice) => void) {
-    return this.detached.add(listener);
-  }
-  onProblems(listener: (problems: TransportProblem[]) => void) {
-    return this.problemListeners.add(listener);
-  }
   async start(): Promise<void> {
     this.started = true;
     for (const d of this.devices) this.attached.emit(d);

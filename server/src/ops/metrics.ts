@@ -27,42 +27,32 @@ export function queryKindOf(sql: string): QueryKind {
 
 export class Metrics {
   readonly registry = new client.Registry();
-  readonly checkIns = new client.Counter({
-    name: 'kiosk_checkins_total',
-    help: 'Check-in commands by outcome (issued, replayed, or the error code)',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
-  readonly checkInSeconds = new client.Histogram({
-    name: 'kiosk_checkin_duration_seconds',
-    help: 'Check-in command → ticket stored (including the group-commit wait)',
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [this.registry],
-  });
-  readonly ticketsIssued = new client.Counter({
-    name: 'kiosk_tickets_issued_total',
-    help: 'Tickets issued by service (check-ins and transfers)',
-    labelNames: ['service'] as const,
-    registers: [this.registry],
-  });
-  readonly calls = new client.Counter({
-    name: 'kiosk_calls_total',
-    help: 'Calls announced to displays by service (calls and recalls)',
-    labelNames: ['service'] as const,
-    registers: [this.registry],
-  });
-  readonly rateLimited = new client.Counter({
-    name: 'kiosk_rate_limited_total',
-    help: "Requests answered 'rate-limited', by edge (http, or the socket namespace) and route group or command",
-    labelNames: ['edge', 'group'] as const,
-    registers: [this.registry],
-  });
-  readonly transitions = new client.Counter({
-    name: 'kiosk_ticket_transitions_total',
-    help: 'Ticket status changes by resulting status',
-    labelNames: ['status'] as const,
-    registers: [this.registry],
-  });
+  readonly checkIns = this.counter(
+    'kiosk_checkins_total',
+    'Check-in commands by outcome (issued, replayed, or the error code)',
+    ['outcome'],
+  );
+  readonly checkInSeconds = this.histogram(
+    'kiosk_checkin_duration_seconds',
+    'Check-in command → ticket stored (including the group-commit wait)',
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  );
+  readonly ticketsIssued = this.counter(
+    'kiosk_tickets_issued_total',
+    'Tickets issued by service (check-ins and transfers)',
+    ['service'],
+  );
+  readonly calls = this.counter('kiosk_calls_total', 'Calls announced to displays by service (calls and recalls)', [
+    'service',
+  ]);
+  readonly rateLimited = this.counter(
+    'kiosk_rate_limited_total',
+    "Requests answered 'rate-limited', by edge (http, or the socket namespace) and route group or command",
+    ['edge', 'group'],
+  );
+  readonly transitions = this.counter('kiosk_ticket_transitions_total', 'Ticket status changes by resulting status', [
+    'status',
+  ]);
   private readonly walSyncSeconds = new FastHistogram(
     'kiosk_db_wal_sync_seconds',
     'SQLite WAL fdatasync duration: every acknowledgement waits for one (a slow disk shows here first)',
@@ -71,39 +61,27 @@ export class Metrics {
   );
   /** Observe one WAL fdatasync, in seconds. */
   readonly walSync = this.walSyncSeconds.child({});
-  readonly groupCommitBatch = new client.Histogram({
-    name: 'kiosk_group_commit_batch_size',
-    help: 'Check-ins carried by one durable commit',
-    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
-    registers: [this.registry],
-  });
+  readonly groupCommitBatch = this.histogram(
+    'kiosk_group_commit_batch_size',
+    'Check-ins carried by one durable commit',
+    [1, 2, 4, 8, 16, 32, 64, 128, 256],
+  );
   readonly dbSeconds = new FastHistogram(
     'kiosk_db_query_duration_seconds',
     'Database statement latency by kind',
     [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
     this.registry,
   );
-  readonly backupLastSuccess = new client.Gauge({
-    name: 'kiosk_backup_last_success_timestamp_seconds',
-    help: 'SQLite: when the last online backup that succeeded began (Unix time)',
-    registers: [this.registry],
-  });
-  readonly backupSeconds = new client.Gauge({
-    name: 'kiosk_backup_duration_seconds',
-    help: 'SQLite: how long the last online backup took',
-    registers: [this.registry],
-  });
-  readonly backupFailures = new client.Counter({
-    name: 'kiosk_backup_failures_total',
-    help: 'SQLite: online backups that failed',
-    registers: [this.registry],
-  });
-  readonly dbErrors = new client.Counter({
-    name: 'kiosk_db_query_errors_total',
-    help: 'Failed database statements by kind',
-    labelNames: ['kind', 'dialect'] as const,
-    registers: [this.registry],
-  });
+  readonly backupLastSuccess = this.gauge(
+    'kiosk_backup_last_success_timestamp_seconds',
+    'SQLite: when the last online backup that succeeded began (Unix time)',
+  );
+  readonly backupSeconds = this.gauge('kiosk_backup_duration_seconds', 'SQLite: how long the last online backup took');
+  readonly backupFailures = this.counter('kiosk_backup_failures_total', 'SQLite: online backups that failed');
+  readonly dbErrors = this.counter('kiosk_db_query_errors_total', 'Failed database statements by kind', [
+    'kind',
+    'dialect',
+  ]);
 
   constructor(scrape: {
     waitingByService: () => Promise<Map<string, number>>;
@@ -112,16 +90,12 @@ export class Metrics {
     defaultPartitionUsed?: () => Promise<boolean>;
   }) {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'kiosk_server_' });
-    new client.Gauge({
-      name: 'kiosk_tickets_waiting',
-      help: "Today's waiting tickets by service (whole facility, from the database)",
-      labelNames: ['service'] as const,
-      registers: [this.registry],
-      async collect() {
-        this.reset();
-        for (const [service, n] of await scrape.waitingByService()) this.set({ service }, n);
-      },
-    });
+    this.gaugeByLabel(
+      'kiosk_tickets_waiting',
+      "Today's waiting tickets by service (whole facility, from the database)",
+      'service',
+      scrape.waitingByService,
+    );
     new client.Gauge({
       name: 'kiosk_db_default_partition_used',
       help: 'PostgreSQL: 1 when tickets sit in the default partition (a day whose partition was not made); 0 otherwise and on SQLite',
@@ -130,14 +104,36 @@ export class Metrics {
         this.set((await scrape.defaultPartitionUsed?.()) ? 1 : 0);
       },
     });
+    this.gaugeByLabel(
+      'kiosk_alerts_open',
+      'Open fleet alerts by kind (whole facility, from the database)',
+      'kind',
+      scrape.openAlertsByKind,
+    );
+  }
+
+  private counter<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) {
+    return new client.Counter<L>({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private gauge(name: string, help: string) {
+    return new client.Gauge({ name, help, registers: [this.registry] });
+  }
+
+  private histogram(name: string, help: string, buckets: number[]) {
+    return new client.Histogram({ name, help, buckets, registers: [this.registry] });
+  }
+
+  /** A gauge read at scrape time from the database: one series per `label` value `read` answers. */
+  private gaugeByLabel(name: string, help: string, label: string, read: () => Promise<Map<string, number>>) {
     new client.Gauge({
-      name: 'kiosk_alerts_open',
-      help: 'Open fleet alerts by kind (whole facility, from the database)',
-      labelNames: ['kind'] as const,
+      name,
+      help,
+      labelNames: [label],
       registers: [this.registry],
       async collect() {
         this.reset();
-        for (const [kind, n] of await scrape.openAlertsByKind()) this.set({ kind }, n);
+        for (const [value, n] of await read()) this.set({ [label]: value }, n);
       },
     });
   }

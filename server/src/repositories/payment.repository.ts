@@ -3,6 +3,7 @@
  * the caller's unit of work (see executor.ts); a notification and the payment it settles commit
  * together, so a repeat of the same bank transaction finds its row and changes nothing.
  */
+import type { Updateable } from 'kysely';
 import type { Db } from '../db/database';
 import type {
   BankNotificationTable,
@@ -20,6 +21,22 @@ export interface ReconciliationLine {
 
 export class PaymentRepository {
   constructor(private readonly db: Db) {}
+
+  /** Moves a payment from state `from` with `changes` (its new state among them); false when it was not in `from`. */
+  private async transition(
+    db: Executor,
+    paymentId: string,
+    from: PaymentTable['state'],
+    changes: Updateable<PaymentTable>,
+  ): Promise<boolean> {
+    const r = await db
+      .updateTable('payments')
+      .set(changes)
+      .where('id', '=', paymentId)
+      .where('state', '=', from)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
 
   async price(serviceId: string, patientClass: string): Promise<number | undefined> {
     const row = await this.db.kysely
@@ -81,13 +98,7 @@ export class PaymentRepository {
 
   /** A pending intent abandoned (the patient left, chose the cashier); false when not pending. */
   async cancel(paymentId: string): Promise<boolean> {
-    const r = await this.db.kysely
-      .updateTable('payments')
-      .set({ state: 'cancelled' })
-      .where('id', '=', paymentId)
-      .where('state', '=', 'pending')
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return this.transition(this.db.kysely, paymentId, 'pending', { state: 'cancelled' });
   }
 
   /** Payments and the notification that settled each, for one facility day. */
@@ -168,13 +179,11 @@ export class PaymentRepository {
 
   /** pending → paid; false when the payment is no longer pending. */
   async markPaid(trx: Executor, paymentId: string, at: string, transactionId: string): Promise<boolean> {
-    const r = await trx
-      .updateTable('payments')
-      .set({ state: 'paid', paid_at: at, bank_transaction_id: transactionId })
-      .where('id', '=', paymentId)
-      .where('state', '=', 'pending')
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return this.transition(trx, paymentId, 'pending', {
+      state: 'paid',
+      paid_at: at,
+      bank_transaction_id: transactionId,
+    });
   }
 
   async setOutcome(trx: Executor, transactionId: string, outcome: string, paymentId: string | null): Promise<void> {
@@ -187,13 +196,7 @@ export class PaymentRepository {
 
   /** paid → refunded (a cancelled visit); false when the payment was not paid. */
   async refund(trx: Executor, paymentId: string, at: string, by: string): Promise<boolean> {
-    const r = await trx
-      .updateTable('payments')
-      .set({ state: 'refunded', refunded_at: at, refunded_by: by })
-      .where('id', '=', paymentId)
-      .where('state', '=', 'paid')
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return this.transition(trx, paymentId, 'paid', { state: 'refunded', refunded_at: at, refunded_by: by });
   }
 
   /** The e-invoice issued for a payment; a repeat (the same invoice again) changes nothing. */

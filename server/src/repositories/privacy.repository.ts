@@ -3,9 +3,9 @@
  * export), the erasure of what no law requires to be kept, the breach log, and retention by data
  * kind. Methods taking `trx` run inside the caller's unit of work (see executor.ts).
  */
-import type { Updateable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Db } from '../db/database';
-import type { BreachTable } from '../db/schema';
+import type { BreachTable, Database } from '../db/schema';
 import type { Executor } from './executor';
 import { ColumnCipher } from './column-cipher';
 import { openPatient, PATIENT_SEALED, sealPatient } from './patient.repository';
@@ -53,19 +53,39 @@ function appointmentKeyOf(identityJson: string | null): string | undefined {
 }
 
 /**
- * Walks a table in key order, a page at a time (`page(after)`: the rows after that key), and
- * `rewrite`s each row; returns how many rows were rewritten (`rewrite` answered true).
+ * Walks `table` in `key` order, `batch` rows per page, and writes back to each row the changes
+ * `changesOf` answers for it (undefined: the row is already current); returns how many rows were
+ * rewritten. The table and column are checked by the signature; inside, the query is built on a
+ * loosely typed view of the same handle.
  */
-async function rewriteAll<R>(
-  page: (after: string) => Promise<R[]>,
-  keyOf: (row: R) => string,
-  rewrite: (row: R) => Promise<boolean>,
+async function rewriteTable<T extends keyof Database>(
+  db: Executor,
+  table: T,
+  key: keyof Database[T] & string,
+  batch: number,
+  changesOf: (row: Selectable<Database[T]>) => Updateable<Database[T]> | undefined,
 ): Promise<number> {
+  const k = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+  const [from, col]: [string, string] = [table, key];
+  const page = async (after: string) =>
+    (await k.selectFrom(from).selectAll().where(col, '>', after).orderBy(col).limit(batch).execute()) as Selectable<
+      Database[T]
+    >[];
   let rewritten = 0;
   for (let rows = await page(''); rows.length > 0;) {
-    for (const row of rows) if (await rewrite(row)) rewritten += 1;
-    const last = rows.at(-1);
-    rows = last === undefined ? [] : await page(keyOf(last));
+    for (const row of rows) {
+      const changes = changesOf(row);
+      if (changes === undefined) continue;
+      const id = (row as Record<string, unknown>)[key];
+      await k
+        .updateTable(from)
+        .set(changes as Record<string, unknown>)
+        .where(col, '=', id)
+        .execute();
+      rewritten += 1;
+    }
+    const last = rows.at(-1) as Record<string, unknown> | undefined;
+    rows = last === undefined ? [] : await page(String(last[key]));
   }
   return rewritten;
 }
@@ -313,143 +333,55 @@ export class PrivacyRepository {
     const c = this.cipher;
     const k = this.db.kysely;
     const reseal = (column: string, stored: string | null) => c.seal(column, c.open(column, stored));
+    const rewrite = <T extends keyof Database>(
+      table: T,
+      key: keyof Database[T] & string,
+      changesOf: (row: Selectable<Database[T]>) => Updateable<Database[T]> | undefined,
+    ) => rewriteTable(k, table, key, batch, changesOf);
     return {
-      patients: await rewriteAll(
-        (after) => k.selectFrom('patients').selectAll().where('id', '>', after).orderBy('id').limit(batch).execute(),
-        (r) => r.id,
-        async (r) => {
-          const plain = openPatient(c, r);
-          const wantHash = (v: string | null) => (v === null ? null : c.index(v));
-          if (
-            PATIENT_SEALED.every((col) => c.isCurrent(r[col])) &&
-            r.id_number_hmac === wantHash(plain.id_number) &&
-            r.insurance_number_hmac === wantHash(plain.insurance_number)
-          )
-            return false;
-          const { id_number, old_id_number, insurance_number, full_name, address } = plain;
-          const changes = sealPatient(c, { id_number, old_id_number, insurance_number, full_name, address });
-          await k.updateTable('patients').set(changes).where('id', '=', r.id).execute();
-          return true;
-        },
+      patients: await rewrite('patients', 'id', (r) => {
+        const plain = openPatient(c, r);
+        const wantHash = (v: string | null) => (v === null ? null : c.index(v));
+        if (
+          PATIENT_SEALED.every((col) => c.isCurrent(r[col])) &&
+          r.id_number_hmac === wantHash(plain.id_number) &&
+          r.insurance_number_hmac === wantHash(plain.insurance_number)
+        )
+          return undefined;
+        const { id_number, old_id_number, insurance_number, full_name, address } = plain;
+        return sealPatient(c, { id_number, old_id_number, insurance_number, full_name, address });
+      }),
+      checkinRecords: await rewrite('checkin_records', 'visit_id', (r) => {
+        if (CHECKIN_RECORD_SEALED.every((col) => c.isCurrent(r[col]))) return undefined;
+        const { ho_ten, so_cccd, ma_the_bhyt } = sealCheckinRecord(c, openCheckinRecord(c, r));
+        return { ho_ten, so_cccd, ma_the_bhyt };
+      }),
+      insuranceChecks: await rewrite('insurance_checks', 'id', (r) => {
+        if (INSURANCE_CHECK_SEALED.every((col) => c.isCurrent(r[col]))) return undefined;
+        const { card_number, new_card_number, staff_note } = sealInsuranceCheck(c, openInsuranceCheck(c, r));
+        return { card_number, new_card_number, staff_note };
+      }),
+      emrDeliveries: await rewrite('emr_outbox', 'id', (r) =>
+        c.isCurrent(r.payload_json)
+          ? undefined
+          : { payload_json: reseal('emr_outbox.payload_json', r.payload_json) ?? r.payload_json },
       ),
-      checkinRecords: await rewriteAll(
-        (after) =>
-          k
-            .selectFrom('checkin_records')
-            .selectAll()
-            .where('visit_id', '>', after)
-            .orderBy('visit_id')
-            .limit(batch)
-            .execute(),
-        (r) => r.visit_id,
-        async (r) => {
-          if (CHECKIN_RECORD_SEALED.every((col) => c.isCurrent(r[col]))) return false;
-          const { ho_ten, so_cccd, ma_the_bhyt } = sealCheckinRecord(c, openCheckinRecord(c, r));
-          await k
-            .updateTable('checkin_records')
-            .set({ ho_ten, so_cccd, ma_the_bhyt })
-            .where('visit_id', '=', r.visit_id)
-            .execute();
-          return true;
-        },
-      ),
-      insuranceChecks: await rewriteAll(
-        (after) =>
-          k.selectFrom('insurance_checks').selectAll().where('id', '>', after).orderBy('id').limit(batch).execute(),
-        (r) => r.id,
-        async (r) => {
-          if (INSURANCE_CHECK_SEALED.every((col) => c.isCurrent(r[col]))) return false;
-          const { card_number, new_card_number, staff_note } = sealInsuranceCheck(c, openInsuranceCheck(c, r));
-          await k
-            .updateTable('insurance_checks')
-            .set({ card_number, new_card_number, staff_note })
-            .where('id', '=', r.id)
-            .execute();
-          return true;
-        },
-      ),
-      emrDeliveries: await rewriteAll(
-        (after) =>
-          k
-            .selectFrom('emr_outbox')
-            .select(['id', 'payload_json'])
-            .where('id', '>', after)
-            .orderBy('id')
-            .limit(batch)
-            .execute(),
-        (r) => r.id,
-        async (r) => {
-          if (c.isCurrent(r.payload_json)) return false;
-          const payload = reseal('emr_outbox.payload_json', r.payload_json) ?? r.payload_json;
-          await k.updateTable('emr_outbox').set({ payload_json: payload }).where('id', '=', r.id).execute();
-          return true;
-        },
-      ),
-      identityConflicts: await rewriteAll(
-        (after) =>
-          k
-            .selectFrom('identity_conflicts')
-            .select(['id', ...CONFLICT_SEALED])
-            .where('id', '>', after)
-            .orderBy('id')
-            .limit(batch)
-            .execute(),
-        (r) => r.id,
-        async (r) => {
-          if (CONFLICT_SEALED.every((col) => c.isCurrent(r[col]))) return false;
-          const again = (col: (typeof CONFLICT_SEALED)[number]) => reseal(`identity_conflicts.${col}`, r[col]) ?? '';
-          await k
-            .updateTable('identity_conflicts')
-            .set({ stored_full_name: again('stored_full_name'), incoming_full_name: again('incoming_full_name') })
-            .where('id', '=', r.id)
-            .execute();
-          return true;
-        },
-      ),
+      identityConflicts: await rewrite('identity_conflicts', 'id', (r) => {
+        if (CONFLICT_SEALED.every((col) => c.isCurrent(r[col]))) return undefined;
+        const again = (col: (typeof CONFLICT_SEALED)[number]) => reseal(`identity_conflicts.${col}`, r[col]) ?? '';
+        return { stored_full_name: again('stored_full_name'), incoming_full_name: again('incoming_full_name') };
+      }),
       // An appointment's hash is recomputed from the ID number in its sealed identity; a booking
       // without one (a feed that sent only the hash) keeps its hash, which stops matching once its key goes.
-      appointments: await rewriteAll(
-        (after) =>
-          k
-            .selectFrom('appointments')
-            .select(['id', 'identity_sealed', 'patient_key_hmac'])
-            .where('id', '>', after)
-            .orderBy('id')
-            .limit(batch)
-            .execute(),
-        (r) => r.id,
-        async (r) => {
-          const identity = c.open(APPOINTMENT_IDENTITY, r.identity_sealed);
-          const key = appointmentKeyOf(identity);
-          const hash = key === undefined ? r.patient_key_hmac : c.index(key);
-          if (c.isCurrent(r.identity_sealed) && hash === r.patient_key_hmac) return false;
-          await k
-            .updateTable('appointments')
-            .set({ identity_sealed: c.seal(APPOINTMENT_IDENTITY, identity), patient_key_hmac: hash })
-            .where('id', '=', r.id)
-            .execute();
-          return true;
-        },
-      ),
-      notifications: await rewriteAll(
-        (after) =>
-          k
-            .selectFrom('notify_subscriptions')
-            .select(['id', 'phone'])
-            .where('id', '>', after)
-            .orderBy('id')
-            .limit(batch)
-            .execute(),
-        (r) => r.id,
-        async (r) => {
-          if (c.isCurrent(r.phone)) return false;
-          await k
-            .updateTable('notify_subscriptions')
-            .set({ phone: reseal(PHONE, r.phone) })
-            .where('id', '=', r.id)
-            .execute();
-          return true;
-        },
+      appointments: await rewrite('appointments', 'id', (r) => {
+        const identity = c.open(APPOINTMENT_IDENTITY, r.identity_sealed);
+        const key = appointmentKeyOf(identity);
+        const hash = key === undefined ? r.patient_key_hmac : c.index(key);
+        if (c.isCurrent(r.identity_sealed) && hash === r.patient_key_hmac) return undefined;
+        return { identity_sealed: c.seal(APPOINTMENT_IDENTITY, identity), patient_key_hmac: hash };
+      }),
+      notifications: await rewrite('notify_subscriptions', 'id', (r) =>
+        c.isCurrent(r.phone) ? undefined : { phone: reseal(PHONE, r.phone) },
       ),
     };
   }

@@ -3,7 +3,7 @@
  * tickets are folded into per-day, per-service KPIs that are kept. Runs on a timer and on demand.
  */
 import type { Committer } from '../db/group-commit';
-import type { TicketTable } from '../db/schema';
+import type { KpiDailyTable, TicketTable } from '../db/schema';
 import type { Repositories } from '../repositories';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
@@ -34,19 +34,8 @@ export interface DailyKpi {
 
 const BATCH = 500;
 
-interface KpiRow {
-  day: string;
-  service_id: string;
-  tickets: number;
-  called: number;
-  completed: number;
-  no_shows: number;
-  transferred: number;
-  printed: number;
-  print_failed: number;
-  wait_ms_total: number;
-  wait_count: number;
-}
+/** A day's KPI row as folded here: the wait total is a number (PostgreSQL reads it back as a string). */
+type KpiRow = Omit<KpiDailyTable, 'wait_ms_total'> & { wait_ms_total: number };
 const emptyKpi = (day: string, service_id: string): KpiRow => ({
   day,
   service_id,

@@ -15,8 +15,7 @@ import { kdf, KDF_ENC, KDF_MAC } from '../icao/des';
 import { AesSecureMessaging, SecureMessaging, type SecureChannel } from '../icao/secure-messaging';
 import type { ChipAuthenticationInfo, ChipAuthenticationPublicKey } from '../lds/security-infos.parser';
 import { ID_CA } from '../lds/security-infos.parser';
-import { encodeTlv, readTlv } from '../tlv/ber-tlv';
-import { encodeOid } from '../tlv/der';
+import { encodeBerTlv, readTlv, encodeOid } from '@kiosk/protocol';
 import { decodePoint, encodePoint, randomScalar, type EcCurve } from '../pace/ec';
 import { paceKdf, sharedSecret, type AesKeyBytes } from '../pace/pace-crypto';
 
@@ -78,7 +77,7 @@ export async function runChipAuthentication(
   const sk = randomScalar(curve, input.random);
   const pk = curve.Point.BASE.multiply(sk);
   const keyId = input.info?.keyId ?? input.publicKey.keyId;
-  const keyRef = keyId === undefined ? new Uint8Array(0) : encodeTlv(0x84, Uint8Array.of(keyId & 0xff));
+  const keyRef = keyId === undefined ? new Uint8Array(0) : encodeBerTlv(0x84, Uint8Array.of(keyId & 0xff));
   const failed = (reason: string) => ({ ok: true as const, value: { status: 'failed' as const, reason, protocol } });
 
   if (cipher.kind === '3des') {
@@ -87,7 +86,7 @@ export async function runChipAuthentication(
       ins: 0x22,
       p1: 0x41,
       p2: 0xa6,
-      data: Uint8Array.from([...encodeTlv(0x91, encodePoint(pk)), ...keyRef]),
+      data: Uint8Array.from([...encodeBerTlv(0x91, encodePoint(pk)), ...keyRef]),
     });
     if (!r.ok)
       return r.error.code === 'card-removed' || r.error.code === 'reader-error'
@@ -101,7 +100,7 @@ export async function runChipAuthentication(
       ins: 0x22,
       p1: 0x41,
       p2: 0xa4,
-      data: Uint8Array.from([...encodeTlv(0x80, oid.ok ? oid.value.value : new Uint8Array(0)), ...keyRef]),
+      data: Uint8Array.from([...encodeBerTlv(0x80, oid.ok ? oid.value.value : new Uint8Array(0)), ...keyRef]),
     });
     if (!set.ok)
       return set.error.code === 'card-removed' || set.error.code === 'reader-error'
@@ -113,7 +112,7 @@ export async function runChipAuthentication(
       ins: 0x86,
       p1: 0x00,
       p2: 0x00,
-      data: encodeTlv(0x7c, encodeTlv(0x80, encodePoint(pk))),
+      data: encodeBerTlv(0x7c, encodeBerTlv(0x80, encodePoint(pk))),
       le: 256,
     });
     if (!ga.ok)

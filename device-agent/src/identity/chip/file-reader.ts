@@ -15,7 +15,7 @@
 import type { AppError, Result } from '@kiosk/protocol';
 import type { CommandApdu } from '../icao/apdu';
 import { u16, swHex } from '../icao/bytes';
-import { encodeTlv, readTlv } from '../tlv/ber-tlv';
+import { encodeBerTlv, readTlv } from '@kiosk/protocol';
 import type { ApduChannel, ChannelFault } from './apdu-channel';
 
 export const CHUNK_LADDER_BYTES = [223, 160, 112] as const;
@@ -106,7 +106,7 @@ async function readAt(
     const off = offset > 0xffff ? Uint8Array.of(offset >> 16, (offset >> 8) & 0xff, offset & 0xff) : u16(offset);
     // The answer is 53 L data: ask for the header too.
     const le = want + (want < 0x80 ? 2 : want < 0x100 ? 3 : 4);
-    cmd = { cla: 0x00, ins: 0xb1, p1: 0x00, p2: 0x00, data: encodeTlv(0x54, off), le: Math.min(le, 65536) };
+    cmd = { cla: 0x00, ins: 0xb1, p1: 0x00, p2: 0x00, data: encodeBerTlv(0x54, off), le: Math.min(le, 65536) };
   } else {
     cmd = { cla: 0x00, ins: 0xb0, p1: (offset >> 8) & 0x7f, p2: offset & 0xff, le: want };
   }

@@ -12,7 +12,7 @@
  * APDU is sent extended (only where the reader supports it: the caller decides the Le).
  */
 import type { AppError, Result } from '@kiosk/protocol';
-import { encodeTlv, readTlvList, type Tlv } from '../tlv/ber-tlv';
+import { encodeBerTlv, readTlvList, type Tlv } from '@kiosk/protocol';
 import type { CommandApdu } from './apdu';
 import { aesCbcDecrypt, aesCbcEncrypt, aesCmac, aesEcbEncrypt } from './aes';
 import type { SessionKeys } from './bac';
@@ -110,7 +110,7 @@ abstract class SecureMessagingBase implements SecureChannel {
   private cryptogramDo(data: Uint8Array, oddIns: boolean): Uint8Array {
     if (data.length === 0) return new Uint8Array(0);
     const c = this.encrypt(this.pad(data));
-    return oddIns ? encodeTlv(0x85, c) : encodeTlv(0x87, Uint8Array.of(0x01), c);
+    return oddIns ? encodeBerTlv(0x85, c) : encodeBerTlv(0x87, Uint8Array.of(0x01), c);
   }
 
   private openCryptogram(t: Tlv): Result<Uint8Array, SmError> {
@@ -132,8 +132,8 @@ abstract class SecureMessagingBase implements SecureChannel {
     const do97 =
       apdu.le === undefined
         ? new Uint8Array(0)
-        : encodeTlv(0x97, apdu.le > 256 ? u16(apdu.le === 65536 ? 0 : apdu.le) : Uint8Array.of(apdu.le & 0xff));
-    const do8e = encodeTlv(0x8e, this.mac(this.pad(header), do87, do97));
+        : encodeBerTlv(0x97, apdu.le > 256 ? u16(apdu.le === 65536 ? 0 : apdu.le) : Uint8Array.of(apdu.le & 0xff));
+    const do8e = encodeBerTlv(0x8e, this.mac(this.pad(header), do87, do97));
     const body = concat(do87, do97, do8e);
     if (body.length <= 255 && (apdu.le ?? 0) <= 256)
       return concat(header, Uint8Array.of(body.length), body, Uint8Array.of(0));
@@ -230,8 +230,8 @@ abstract class SecureMessagingBase implements SecureChannel {
   wrapResponse(data: Uint8Array, sw: number, options: { oddIns?: boolean } = {}): Uint8Array {
     this.incrementSsc();
     const do87 = this.cryptogramDo(data, options.oddIns ?? false);
-    const do99 = encodeTlv(0x99, u16(sw));
-    const do8e = encodeTlv(0x8e, this.mac(do87, do99));
+    const do99 = encodeBerTlv(0x99, u16(sw));
+    const do8e = encodeBerTlv(0x8e, this.mac(do87, do99));
     return concat(do87, do99, do8e, u16(sw));
   }
 }

@@ -1,7 +1,7 @@
 /** DG1: `61` { 5F1F MRZ } — TD1 (90 chars) on a CCCD, TD3 (88) on a passport. */
 import type { Result } from '@kiosk/protocol';
 import { parseMrz, type Mrz } from '../mrz/mrz.parser';
-import { childrenOf, expectTlv, findTlv } from '../tlv/ber-tlv';
+import { childrenOf, expectTlv, findTlv } from '@kiosk/protocol';
 import { DG_TAGS } from './lds-files';
 import { fromTlv, ldsErr, type LdsError } from './lds-error';
 

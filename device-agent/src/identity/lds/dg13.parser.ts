@@ -5,10 +5,21 @@
  * a nested SEQUENCE of strings) is a field, wherever it sits. Any field may be missing.
  * Field 16 (16 hex chars, meaning unconfirmed) is kept raw. Never throws.
  */
-import { cleanAddress, cleanName, type Identity, type Result } from '@kiosk/protocol';
+import {
+  cleanAddress,
+  cleanName,
+  type Identity,
+  type Result,
+  childrenOf,
+  expectTlv,
+  MAX_TLV_DEPTH,
+  type Tlv,
+  decodeSmallInt,
+  decodeString,
+  isStringTag,
+  TAG,
+} from '@kiosk/protocol';
 import { makeDate, parseSlashDate, parseYear, toIsoDate } from '../dates';
-import { childrenOf, expectTlv, MAX_TLV_DEPTH, type Tlv } from '../tlv/ber-tlv';
-import { decodeSmallInt, decodeString, isStringTag, TAG } from '../tlv/der';
 import { DG_TAGS } from './lds-files';
 import { fromTlv, type LdsError } from './lds-error';
 

@@ -7,7 +7,7 @@
  * The image bytes stay in memory only.
  */
 import type { Result } from '@kiosk/protocol';
-import { childrenOf, expectTlv, MAX_TLV_DEPTH, type Tlv } from '../tlv/ber-tlv';
+import { childrenOf, expectTlv, MAX_TLV_DEPTH, type Tlv } from '@kiosk/protocol';
 import { DG_TAGS } from './lds-files';
 import { fromTlv, ldsErr, type LdsError } from './lds-error';
 

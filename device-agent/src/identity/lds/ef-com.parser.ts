@@ -1,6 +1,6 @@
 /** EF.COM: `60` { 5F01 LDS version, 5F36 Unicode version, 5C tag list }. */
 import type { Result } from '@kiosk/protocol';
-import { childrenOf, expectTlv, findTlv } from '../tlv/ber-tlv';
+import { childrenOf, expectTlv, findTlv } from '@kiosk/protocol';
 import { EF_COM_TAG, dataGroupOfTag } from './lds-files';
 import { fromTlv, ldsErr, type LdsError } from './lds-error';
 

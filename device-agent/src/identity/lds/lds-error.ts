@@ -1,5 +1,4 @@
-import type { AppError } from '@kiosk/protocol';
-import type { TlvError } from '../tlv/ber-tlv';
+import type { AppError, TlvError } from '@kiosk/protocol';
 
 /** Rejection of an LDS file: a TLV fault or a content fault, with the file it concerns. */
 export interface LdsError extends AppError {

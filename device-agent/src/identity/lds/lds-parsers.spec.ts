@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { fromHex, hex } from '../icao/bytes';
-import { encodeTlv } from '../tlv/ber-tlv';
-import { encodeInt, seq, set, utf8, encodeOid } from '../tlv/der';
+import { encodeBerTlv, encodeInt, seq, set, utf8, encodeOid } from '@kiosk/protocol';
 import { buildDg1, buildDg13, buildDg2, buildEfCom, buildFaceRecord } from '../../simulator/virtual-cccd/lds-builder';
 import { buildCardFiles, SYNTHETIC_DG13, SYNTHETIC_MRZ } from '../../simulator/virtual-cccd/synthetic-card';
 import { parseDg1 } from './dg1.parser';
@@ -98,7 +97,7 @@ describe('DG13', () => {
   });
 
   it('reads PrintableString fields and tolerates missing and reordered fields', () => {
-    const reordered = encodeTlv(
+    const reordered = encodeBerTlv(
       0x6d,
       seq(
         encodeInt(1),

@@ -2,8 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, hex } from '../icao/bytes';
-import { encodeTlv } from '../tlv/ber-tlv';
-import { encodeInt, encodeOid, seq, set } from '../tlv/der';
+import { encodeBerTlv, encodeInt, encodeOid, seq, set } from '@kiosk/protocol';
 import { parseCardAccess, parseDg14, parseDg15, type SecurityInfo } from './security-infos.parser';
 
 /** Random bytes, truncations and single-byte mutations of a valid encoding. */
@@ -30,7 +29,7 @@ const explicitSpki = () =>
   );
 
 const dg14 = (spki: Uint8Array) =>
-  encodeTlv(
+  encodeBerTlv(
     0x6e,
     set(
       seq(encodeOid('0.4.0.127.0.7.2.2.1.2'), spki, encodeInt(1)),
@@ -121,18 +120,18 @@ describe('DG15', () => {
     const rsa = new Uint8Array(
       generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'der' }),
     );
-    expect(parseDg15(encodeTlv(0x6f, rsa))).toEqual({
+    expect(parseDg15(encodeBerTlv(0x6f, rsa))).toEqual({
       ok: true,
       value: { spki: rsa, algorithm: '1.2.840.113549.1.1.1' },
     });
     const ec = ecSpki('prime256v1');
-    const r = parseDg15(encodeTlv(0x6f, ec));
+    const r = parseDg15(encodeBerTlv(0x6f, ec));
     expect(r.ok && r.value.algorithm).toBe('1.2.840.10045.2.1');
   });
 
   it('never throws on random, truncated or mutated input (fuzz)', () => {
     fc.assert(
-      fc.property(fuzzInputs(encodeTlv(0x6f, ecSpki('prime256v1'))), (b) => void parseDg15(b)),
+      fc.property(fuzzInputs(encodeBerTlv(0x6f, ecSpki('prime256v1'))), (b) => void parseDg15(b)),
       { numRuns: 3000 },
     );
   });

@@ -9,8 +9,7 @@
  * Anything else is kept as `other` with its OID. Never throws: malformed input is a Result error.
  */
 import type { Result } from '@kiosk/protocol';
-import { childrenOf, expectTlv, readTlv, type Tlv } from '../tlv/ber-tlv';
-import { decodeOid, decodeSmallInt, TAG } from '../tlv/der';
+import { childrenOf, expectTlv, readTlv, type Tlv, decodeOid, decodeSmallInt, TAG } from '@kiosk/protocol';
 import { bigintFromBytes, curveByOid, curveByParameterId, curveFromParams, type EcCurve } from '../pace/ec';
 import { DG_TAGS } from './lds-files';
 import { fromTlv, ldsErr, type LdsError } from './lds-error';

@@ -13,9 +13,12 @@ import {
   type HashName,
   type Result,
   type SignedData,
+  childrenOf,
+  expectTlv,
+  type Tlv,
+  decodeSmallInt,
+  TAG,
 } from '@kiosk/protocol';
-import { childrenOf, expectTlv, type Tlv } from '../tlv/ber-tlv';
-import { decodeSmallInt, TAG } from '../tlv/der';
 import { EF_SOD_TAG } from './lds-files';
 import { fromTlv, ldsErr, type LdsError } from './lds-error';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { encodeTlv } from '../tlv/ber-tlv';
+import { encodeBerTlv } from '@kiosk/protocol';
 import { parseSod } from '../lds/sod.parser';
 import {
   buildCrl,
@@ -207,7 +207,7 @@ describe('verifyPassiveAuth', () => {
         '-out',
         join(dir, 'sod.der'),
       ]);
-      const sodFromOpenssl = encodeTlv(0x77, new Uint8Array(readFileSync(join(dir, 'sod.der'))));
+      const sodFromOpenssl = encodeBerTlv(0x77, new Uint8Array(readFileSync(join(dir, 'sod.der'))));
       expect(verifyPassiveAuth(sodFromOpenssl, files.dataGroups, { trustStore: trusted }).status).toBe('verified');
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -9,10 +9,9 @@
  * X509Certificate.checkIssued/verify): no dependency, and faulty SODs can be crafted in tests.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import { signatureSchemeOf } from '@kiosk/protocol';
+import { signatureSchemeOf, childrenOf, readTlv } from '@kiosk/protocol';
 import { bytesEqual } from '../icao/bytes';
 import { HASH_OIDS, OID, parseSod, type HashName, type SignerInfo, type Sod } from '../lds/sod.parser';
-import { childrenOf, readTlv } from '../tlv/ber-tlv';
 import { revokedBy, verifySignature, type TrustStore } from './trust-store';
 
 export type PassiveAuthStep =

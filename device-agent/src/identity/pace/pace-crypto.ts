@@ -4,11 +4,9 @@
  * Shared by the terminal (chip reader) and the virtual chip; pure functions, never throw.
  */
 import { createHash } from 'node:crypto';
-import { err, ok, type Result } from '@kiosk/protocol';
+import { err, ok, type Result, encodeBerTlv, encodeOid } from '@kiosk/protocol';
 import { aesCbcDecrypt, aesCbcEncrypt, aesCmac } from '../icao/aes';
 import { concat } from '../icao/bytes';
-import { encodeTlv } from '../tlv/ber-tlv';
-import { encodeOid } from '../tlv/der';
 import { bytesFromBigint, decodePoint, encodePoint, type EcCurve, type EcPoint } from './ec';
 
 export type AesKeyBytes = 16 | 24 | 32;
@@ -96,7 +94,7 @@ export function sessionKeysFrom(secret: Uint8Array, keyBytes: AesKeyBytes): AesS
 
 /** Public key data object `7F49 { 06 protocol OID, 86 uncompressed point }` (TR-03110 D.3.3). */
 export function publicKeyObject(oid: string, point: EcPoint): Uint8Array {
-  return encodeTlv(0x7f49, encodeOid(oid), encodeTlv(0x86, encodePoint(point)));
+  return encodeBerTlv(0x7f49, encodeOid(oid), encodeBerTlv(0x86, encodePoint(point)));
 }
 
 /** Authentication token: AES-CMAC(KSmac, public key object of the other side's key), 8 bytes. */

@@ -12,8 +12,7 @@ import type { AppError, Result } from '@kiosk/protocol';
 import type { ApduChannel, ChannelFault } from '../chip/apdu-channel';
 import { bytesEqual, concat, swHex } from '../icao/bytes';
 import { AesSecureMessaging } from '../icao/secure-messaging';
-import { encodeTlv, readTlv, readTlvList, type Tlv } from '../tlv/ber-tlv';
-import { encodeOid } from '../tlv/der';
+import { encodeBerTlv, readTlv, readTlvList, type Tlv, encodeOid } from '@kiosk/protocol';
 import { encodePoint, randomScalar, type EcCurve } from './ec';
 import {
   authenticationToken,
@@ -76,9 +75,9 @@ export async function runPace(channel: ApduChannel, p: PaceParameters): Promise<
   // MSE:Set AT names the protocol with tag 80 (the OID's content octets) and the password with 83.
   const oid = readTlv(encodeOid(algorithm.oid));
   const mseData = concat(
-    encodeTlv(0x80, oid.ok ? oid.value.value : new Uint8Array(0)),
-    encodeTlv(0x83, Uint8Array.of(passwordReference(p.password))),
-    p.sendParameterId ? encodeTlv(0x84, Uint8Array.of(p.parameterId)) : new Uint8Array(0),
+    encodeBerTlv(0x80, oid.ok ? oid.value.value : new Uint8Array(0)),
+    encodeBerTlv(0x83, Uint8Array.of(passwordReference(p.password))),
+    p.sendParameterId ? encodeBerTlv(0x84, Uint8Array.of(p.parameterId)) : new Uint8Array(0),
   );
   const set = await channel.send({ cla: 0x00, ins: 0x22, p1: 0xc1, p2: 0xa4, data: mseData });
   if (!set.ok) return fail(set.error.code, 1, set.error.message);
@@ -89,7 +88,7 @@ export async function runPace(channel: ApduChannel, p: PaceParameters): Promise<
   }
 
   const ga = async (last: boolean, tag: number, value: Uint8Array) => {
-    const data = value.length > 0 ? encodeTlv(0x7c, encodeTlv(tag, value)) : Uint8Array.of(0x7c, 0x00);
+    const data = value.length > 0 ? encodeBerTlv(0x7c, encodeBerTlv(tag, value)) : Uint8Array.of(0x7c, 0x00);
     return channel.send({ cla: last ? 0x00 : 0x10, ins: 0x86, p1: 0x00, p2: 0x00, data, le: 256 });
   };
 

@@ -6,7 +6,7 @@
  */
 import { identitySchema, type Identity } from '@kiosk/protocol';
 import { parseSlashDate, parseYear, toIsoDate } from '../dates';
-import { cleanText, looksNotUtf8, MAX_PAYLOAD_CHARS, reject, trimPayload, type ScanParseResult } from './qr-text';
+import { cleanText, looksNotUtf8, payloadText, reject, trimPayload, type ScanParseResult } from './qr-text';
 
 export const BHYT_FIELD_COUNT = 15;
 
@@ -69,11 +69,9 @@ function parseBhytDate(text: string, allowYearOnly: boolean): string | undefined
 }
 
 export function parseBhytQr(payload: string): ScanParseResult<BhytQrData> {
-  if (typeof payload !== 'string') return reject('unknown-format', 'payload is not text');
-  const text = trimPayload(payload);
-  if (text.length === 0) return reject('empty', 'empty payload');
-  if (text.length > MAX_PAYLOAD_CHARS) return reject('too-long', `payload longer than ${MAX_PAYLOAD_CHARS} chars`);
-  if (looksNotUtf8(text)) return reject('not-utf8', 'payload was not valid UTF-8');
+  const read = payloadText(payload);
+  if (!read.ok) return read;
+  const text = read.value;
 
   const fields = text.split('|');
   if (fields.length !== BHYT_FIELD_COUNT || fields[BHYT_FIELD_COUNT - 1]?.trim() !== '$') {

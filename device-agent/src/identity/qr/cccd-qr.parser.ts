@@ -6,7 +6,7 @@
  */
 import { identitySchema, type Identity } from '@kiosk/protocol';
 import { parseDdMmYyyy, toIsoDate } from '../dates';
-import { cleanText, looksNotUtf8, MAX_PAYLOAD_CHARS, reject, trimPayload, type ScanParseResult } from './qr-text';
+import { cleanText, payloadText, reject, trimPayload, type ScanParseResult } from './qr-text';
 
 export const CCCD_ID_PATTERN = /^\d{12}$/u;
 
@@ -25,11 +25,9 @@ export function parseSex(text: string): Identity['sex'] | undefined {
 }
 
 export function parseCccdQr(payload: string): ScanParseResult<Identity> {
-  if (typeof payload !== 'string') return reject('unknown-format', 'payload is not text');
-  const text = trimPayload(payload);
-  if (text.length === 0) return reject('empty', 'empty payload');
-  if (text.length > MAX_PAYLOAD_CHARS) return reject('too-long', `payload longer than ${MAX_PAYLOAD_CHARS} chars`);
-  if (looksNotUtf8(text)) return reject('not-utf8', 'payload was not valid UTF-8');
+  const read = payloadText(payload);
+  if (!read.ok) return read;
+  const text = read.value;
 
   const fields = text.split('|');
   let idField: string, oldIdField: string, nameField: string, dobField: string;

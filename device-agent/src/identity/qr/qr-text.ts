@@ -39,6 +39,19 @@ export function looksNotUtf8(text: string): boolean {
   return false;
 }
 
+/**
+ * A QR payload as text a parser can split: not text, empty after the scanner's framing, longer
+ * than MAX_PAYLOAD_CHARS or not UTF-8 is a typed rejection.
+ */
+export function payloadText(payload: unknown): ScanParseResult<string> {
+  if (typeof payload !== 'string') return reject('unknown-format', 'payload is not text');
+  const text = trimPayload(payload);
+  if (text.length === 0) return reject('empty', 'empty payload');
+  if (text.length > MAX_PAYLOAD_CHARS) return reject('too-long', `payload longer than ${MAX_PAYLOAD_CHARS} chars`);
+  if (looksNotUtf8(text)) return reject('not-utf8', 'payload was not valid UTF-8');
+  return { ok: true, value: text };
+}
+
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u0008\u000E-\u001F\u007F]/gu;
 

@@ -6,23 +6,22 @@
 import { concat } from '../../identity/icao/bytes';
 import type { Dg13 } from '../../identity/lds/dg13.parser';
 import { DG_TAGS, EF_COM_TAG } from '../../identity/lds/lds-files';
-import { encodeTlv } from '../../identity/tlv/ber-tlv';
-import { encodeInt, encodeOid, printable, seq, set, utf8 } from '../../identity/tlv/der';
+import { encodeBerTlv, encodeInt, encodeOid, printable, seq, set, utf8 } from '@kiosk/protocol';
 
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 export function buildEfCom(dataGroups: number[], ldsVersion = '0107', unicodeVersion = '040000'): Uint8Array {
   const tags = Uint8Array.from(dataGroups.map((n) => DG_TAGS[n] ?? 0));
-  return encodeTlv(
+  return encodeBerTlv(
     EF_COM_TAG,
-    encodeTlv(0x5f01, ascii(ldsVersion)),
-    encodeTlv(0x5f36, ascii(unicodeVersion)),
-    encodeTlv(0x5c, tags),
+    encodeBerTlv(0x5f01, ascii(ldsVersion)),
+    encodeBerTlv(0x5f36, ascii(unicodeVersion)),
+    encodeBerTlv(0x5c, tags),
   );
 }
 
 export function buildDg1(mrzLines: string[]): Uint8Array {
-  return encodeTlv(0x61, encodeTlv(0x5f1f, ascii(mrzLines.join(''))));
+  return encodeBerTlv(0x61, encodeBerTlv(0x5f1f, ascii(mrzLines.join(''))));
 }
 
 export interface FaceRecordOptions {
@@ -73,16 +72,20 @@ export function buildFaceRecord(image: Uint8Array, o: FaceRecordOptions): Uint8A
 }
 
 export function buildDg2(faceRecord: Uint8Array): Uint8Array {
-  const header = encodeTlv(
+  const header = encodeBerTlv(
     0xa1,
-    encodeTlv(0x80, Uint8Array.of(0x01, 0x01)),
-    encodeTlv(0x81, Uint8Array.of(0x02)),
-    encodeTlv(0x87, Uint8Array.of(0x01, 0x01)),
-    encodeTlv(0x88, Uint8Array.of(0x00, 0x08)),
+    encodeBerTlv(0x80, Uint8Array.of(0x01, 0x01)),
+    encodeBerTlv(0x81, Uint8Array.of(0x02)),
+    encodeBerTlv(0x87, Uint8Array.of(0x01, 0x01)),
+    encodeBerTlv(0x88, Uint8Array.of(0x00, 0x08)),
   );
-  return encodeTlv(
+  return encodeBerTlv(
     0x75,
-    encodeTlv(0x7f61, encodeTlv(0x02, Uint8Array.of(1)), encodeTlv(0x7f60, header, encodeTlv(0x5f2e, faceRecord))),
+    encodeBerTlv(
+      0x7f61,
+      encodeBerTlv(0x02, Uint8Array.of(1)),
+      encodeBerTlv(0x7f60, header, encodeBerTlv(0x5f2e, faceRecord)),
+    ),
   );
 }
 
@@ -122,5 +125,5 @@ export function buildDg13(c: Dg13Content, options: { printableFields?: number[] 
     if (v !== undefined) fields.push(seq(encodeInt(n), str(n, v)));
     if (n === 12 && c.parents) fields.push(seq(encodeInt(13), seq(utf8(c.parents[0]), utf8(c.parents[1]))));
   }
-  return encodeTlv(DG_TAGS[13] ?? 0x6d, seq(encodeInt(1), encodeOid(DG13_TEST_OID), set(...fields)));
+  return encodeBerTlv(DG_TAGS[13] ?? 0x6d, seq(encodeInt(1), encodeOid(DG13_TEST_OID), set(...fields)));
 }

@@ -6,8 +6,7 @@
  */
 import { bytesEqual } from '../../identity/icao/bytes';
 import { AesSecureMessaging } from '../../identity/icao/secure-messaging';
-import { encodeTlv, readTlv, readTlvList } from '../../identity/tlv/ber-tlv';
-import { decodeOid } from '../../identity/tlv/der';
+import { encodeBerTlv, readTlv, readTlvList, decodeOid } from '@kiosk/protocol';
 import { encodePoint, randomScalar, type EcCurve, type EcPoint } from '../../identity/pace/ec';
 import {
   authenticationToken,
@@ -92,7 +91,7 @@ export class PaceChipSession {
     const value = (tag: number) => inner.value.find((t) => t.tag === tag)?.value;
     const { curve, algorithm } = this.config;
     const answer = (tag: number, v: Uint8Array): PaceChipAnswer => ({
-      data: encodeTlv(0x7c, encodeTlv(tag, v)),
+      data: encodeBerTlv(0x7c, encodeBerTlv(tag, v)),
       sw: 0x9000,
     });
     if (this.step === 'set' && chained && inner.value.length === 0 && this.password) {

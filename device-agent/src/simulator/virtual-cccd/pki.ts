@@ -5,11 +5,21 @@
  * so faulty variants (wrong hash, wrong signature, foreign CSCA) can be produced on purpose.
  */
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { CMS_OID } from '@kiosk/protocol';
+import {
+  CMS_OID,
+  encodeBerTlv,
+  encodeInt,
+  encodeOid,
+  nullValue,
+  octets,
+  printable,
+  seq,
+  set,
+  utf8,
+  TAG,
+} from '@kiosk/protocol';
 import { concat } from '../../identity/icao/bytes';
 import { OID } from '../../identity/lds/sod.parser';
-import { encodeTlv } from '../../identity/tlv/ber-tlv';
-import { encodeInt, encodeOid, nullValue, octets, printable, seq, set, utf8, TAG } from '../../identity/tlv/der';
 
 export type KeyKind = 'ec-p256' | 'rsa-2048' | 'rsa-pss-2048';
 export type HashName = 'sha1' | 'sha256' | 'sha384' | 'sha512';
@@ -54,9 +64,9 @@ function algorithmIdentifier(kind: KeyKind, hash: HashName): Uint8Array {
   return seq(
     encodeOid(RSA_PSS_OID),
     seq(
-      encodeTlv(0xa0, hashAlg),
-      encodeTlv(0xa1, seq(encodeOid(MGF1_OID), hashAlg)),
-      encodeTlv(0xa2, encodeInt(HASH_BYTES[hash])),
+      encodeBerTlv(0xa0, hashAlg),
+      encodeBerTlv(0xa1, seq(encodeOid(MGF1_OID), hashAlg)),
+      encodeBerTlv(0xa2, encodeInt(HASH_BYTES[hash])),
     ),
   );
 }
@@ -89,8 +99,8 @@ export function encodeName(dn: DistinguishedName): Uint8Array {
 
 function encodeTime(d: Date): Uint8Array {
   const iso = d.toISOString().replace(/[-:T]/gu, '').slice(0, 14);
-  if (d.getUTCFullYear() < 2050) return encodeTlv(TAG.UTC_TIME, new TextEncoder().encode(`${iso.slice(2)}Z`));
-  return encodeTlv(TAG.GENERALIZED_TIME, new TextEncoder().encode(`${iso}Z`));
+  if (d.getUTCFullYear() < 2050) return encodeBerTlv(TAG.UTC_TIME, new TextEncoder().encode(`${iso.slice(2)}Z`));
+  return encodeBerTlv(TAG.GENERALIZED_TIME, new TextEncoder().encode(`${iso}Z`));
 }
 
 function keyIdentifier(publicKey: KeyObject): Uint8Array {
@@ -141,7 +151,7 @@ export function issueCertificate(o: CertificateOptions): IssuedCertificate {
     extension(
       '2.5.29.35',
       false,
-      seq(encodeTlv(0x80, o.issuer?.subjectKeyIdentifier ?? keyIdentifier(signer.publicKey))),
+      seq(encodeBerTlv(0x80, o.issuer?.subjectKeyIdentifier ?? keyIdentifier(signer.publicKey))),
     ),
     extension(
       '2.5.29.15',
@@ -152,7 +162,7 @@ export function issueCertificate(o: CertificateOptions): IssuedCertificate {
   if (o.isCa) exts.push(extension('2.5.29.19', true, seq(Uint8Array.of(0x01, 0x01, 0xff), encodeInt(0))));
   const now = Date.now();
   const tbs = seq(
-    encodeTlv(0xa0, encodeInt(2)),
+    encodeBerTlv(0xa0, encodeInt(2)),
     serial,
     sigAlg,
     issuerName,
@@ -162,10 +172,10 @@ export function issueCertificate(o: CertificateOptions): IssuedCertificate {
     ),
     subject,
     new Uint8Array(o.key.publicKey.export({ type: 'spki', format: 'der' })),
-    encodeTlv(0xa3, seq(...exts)),
+    encodeBerTlv(0xa3, seq(...exts)),
   );
   const signature = signWith(signer, hash, tbs);
-  const der = seq(tbs, sigAlg, encodeTlv(TAG.BIT_STRING, Uint8Array.of(0), signature));
+  const der = seq(tbs, sigAlg, encodeBerTlv(TAG.BIT_STRING, Uint8Array.of(0), signature));
   return {
     der,
     pem: toPem(der),
@@ -243,18 +253,18 @@ function buildSignedData(
   const signedData = seq(
     encodeInt(3),
     set(digestAlg),
-    seq(encodeOid(eContentType), encodeTlv(0xa0, octets(eContent))),
-    ...(options.omitCertificate ? [] : [encodeTlv(0xa0, signer.der)]),
+    seq(encodeOid(eContentType), encodeBerTlv(0xa0, octets(eContent))),
+    ...(options.omitCertificate ? [] : [encodeBerTlv(0xa0, signer.der)]),
     set(signerInfo),
   );
-  return seq(encodeOid(OID.SIGNED_DATA), encodeTlv(0xa0, signedData));
+  return seq(encodeOid(OID.SIGNED_DATA), encodeBerTlv(0xa0, signedData));
 }
 
 /** EF.SOD: `77` ‖ ContentInfo(SignedData) with signed attributes, DER. */
 export function buildSod(o: SodOptions): Uint8Array {
   const hash = o.hash ?? 'sha256';
   const eContent = buildLdsSecurityObject(o.dataGroups, hash, o.overrideHashes);
-  return encodeTlv(0x77, buildSignedData(OID.LDS_SECURITY_OBJECT, eContent, o.signer, hash, o));
+  return encodeBerTlv(0x77, buildSignedData(OID.LDS_SECURITY_OBJECT, eContent, o.signer, hash, o));
 }
 
 export interface MasterListOptions {
@@ -297,9 +307,12 @@ export function buildCrl(o: CrlOptions): Uint8Array {
     encodeTime(o.thisUpdate ?? new Date(now - 3_600_000)),
     encodeTime(o.nextUpdate ?? new Date(now + 30 * 86_400_000)),
     ...(revoked.length > 0 ? [seq(...revoked)] : []),
-    encodeTlv(0xa0, seq(seq(encodeOid('2.5.29.35'), octets(seq(encodeTlv(0x80, o.issuer.subjectKeyIdentifier)))))),
+    encodeBerTlv(
+      0xa0,
+      seq(seq(encodeOid('2.5.29.35'), octets(seq(encodeBerTlv(0x80, o.issuer.subjectKeyIdentifier))))),
+    ),
   );
-  return seq(tbs, sigAlg, encodeTlv(TAG.BIT_STRING, Uint8Array.of(0), signWith(key, hash, tbs)));
+  return seq(tbs, sigAlg, encodeBerTlv(TAG.BIT_STRING, Uint8Array.of(0), signWith(key, hash, tbs)));
 }
 
 /** PEM armour of DER bytes under a label ('CERTIFICATE', 'X509 CRL' …). */

@@ -8,8 +8,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { DG_TAGS } from '../../identity/lds/lds-files';
 import { ID_AA, ID_CA, ID_EC_PUBLIC_KEY, ID_PK_ECDH } from '../../identity/lds/security-infos.parser';
 import { CURVE_OIDS, encodePoint, randomScalar, type EcCurve } from '../../identity/pace/ec';
-import { encodeTlv } from '../../identity/tlv/ber-tlv';
-import { encodeInt, encodeOid, seq, set, TAG } from '../../identity/tlv/der';
+import { encodeBerTlv, encodeInt, encodeOid, seq, set, TAG } from '@kiosk/protocol';
 
 export const PACE_OID_BY_KEY_BYTES = {
   16: '0.4.0.127.0.7.2.2.4.2.2',
@@ -30,7 +29,7 @@ export function buildCardAccess(oid: string, parameterId: number): Uint8Array {
 export function ecSubjectPublicKeyInfo(curve: EcCurve, point: Uint8Array): Uint8Array {
   const named = Object.entries(CURVE_OIDS).find(([, n]) => n === curve.name)?.[0];
   if (!named) throw new Error(`no OID for ${curve.name}`);
-  return seq(seq(encodeOid(ID_EC_PUBLIC_KEY), encodeOid(named)), encodeTlv(TAG.BIT_STRING, Uint8Array.of(0), point));
+  return seq(seq(encodeOid(ID_EC_PUBLIC_KEY), encodeOid(named)), encodeBerTlv(TAG.BIT_STRING, Uint8Array.of(0), point));
 }
 
 export interface ChipAuthenticationKey {
@@ -98,9 +97,9 @@ export function buildDg14(o: {
   }
   if (o.pace) infos.push(paceInfo(o.pace.oid, o.pace.parameterId));
   if (o.aa?.signatureAlgorithm) infos.push(seq(encodeOid(ID_AA), encodeInt(1), encodeOid(o.aa.signatureAlgorithm)));
-  return encodeTlv(DG_TAGS[14] ?? 0x6e, set(...infos));
+  return encodeBerTlv(DG_TAGS[14] ?? 0x6e, set(...infos));
 }
 
 export function buildDg15(aa: ActiveAuthenticationKey): Uint8Array {
-  return encodeTlv(DG_TAGS[15] ?? 0x6f, aa.spki);
+  return encodeBerTlv(DG_TAGS[15] ?? 0x6f, aa.spki);
 }

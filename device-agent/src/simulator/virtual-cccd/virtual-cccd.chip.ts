@@ -22,8 +22,7 @@ import { FILE_ID, MRTD_AID } from '../../identity/lds/lds-files';
 import { parseMrz } from '../../identity/mrz/mrz.parser';
 import { curveByName, curveByParameterId, decodePoint, randomScalar } from '../../identity/pace/ec';
 import { PACE_ALGORITHMS, sharedSecret } from '../../identity/pace/pace-crypto';
-import { encodeTlv, readTlv, readTlvList } from '../../identity/tlv/ber-tlv';
-import { decodeOid } from '../../identity/tlv/der';
+import { encodeBerTlv, readTlv, readTlvList, decodeOid } from '@kiosk/protocol';
 import { buildDg2, buildEfCom, buildFaceRecord, type Dg13Content } from './lds-builder';
 import { PaceChipSession } from './pace-chip';
 import { buildSod, createTestPki, type HashName, type TestPki } from './pki';
@@ -251,8 +250,8 @@ export class VirtualCccdChip implements ApduResponder {
     const stripped = this.faults.strippedDataGroups ?? [];
     let com =
       stripped.length > 0 ? buildEfCom([...ordered.keys()].filter((n) => !stripped.includes(n))) : cardFiles.com;
-    if (options.minimalEfCom) com = encodeTlv(0x60, encodeTlv(0x5c, Uint8Array.of(0x61, 0x75, 0x6d)));
-    if (this.faults.malformedEfCom) com = encodeTlv(0x60, encodeTlv(0x5f01, new TextEncoder().encode('0107')));
+    if (options.minimalEfCom) com = encodeBerTlv(0x60, encodeBerTlv(0x5c, Uint8Array.of(0x61, 0x75, 0x6d)));
+    if (this.faults.malformedEfCom) com = encodeBerTlv(0x60, encodeBerTlv(0x5f01, new TextEncoder().encode('0107')));
     if (!this.faults.missingEfCom) this.files.set(FILE_ID.COM, com);
     if (!this.faults.noSod) this.files.set(FILE_ID.SOD, sod);
     for (const [n, bytes] of this.dataGroups)
@@ -422,7 +421,7 @@ export class VirtualCccdChip implements ApduResponder {
     const warning = short || end - offset < asked - overhead;
     if (end - offset < asked - overhead && !short) this.overReads++;
     if (warning && this.faults.unprotected6282) return this.plainWarning(sm, data);
-    return sm.wrapResponse(odd ? encodeTlv(0x53, data) : data, warning ? 0x6282 : 0x9000, { oddIns: odd });
+    return sm.wrapResponse(odd ? encodeBerTlv(0x53, data) : data, warning ? 0x6282 : 0x9000, { oddIns: odd });
   }
 
   /** MSE:Set KAT (41 A6: CA v1, 3DES) or MSE:Set AT (41 A4: CA v2, AES). */
