@@ -211,9 +211,9 @@ describe('card payment over a real pty and over TCP', () => {
   });
 
   it('TCP: approved → paid', async () => {
-    const { close } = await listeningCardTerminal(26_021, { terminalId: 'TCP00001', scheme: 'VISA', last4: '4242' });
+    const { close, port } = await listeningCardTerminal({ terminalId: 'TCP00001', scheme: 'VISA', last4: '4242' });
     cleanups.push(close);
-    const k = await kiosk({ CARD_TERMINAL: 'tcp:127.0.0.1:26021' });
+    const k = await kiosk({ CARD_TERMINAL: `tcp:127.0.0.1:${port}` });
     const paid = await pay(k);
     expect(paid.ok && paid.value.outcome === 'paid' && paid.value.intent.card).toMatchObject({
       scheme: 'VISA',

@@ -48,15 +48,13 @@ async function overPty(): Promise<{ driver: EcrTerminalDriver; terminal: Simulat
   return { driver, terminal };
 }
 
-const TCP_PORT = 26_020;
-
 async function overTcp(): Promise<{ driver: EcrTerminalDriver; terminal: SimulatedCardTerminal }> {
-  const { terminal, close } = await listeningCardTerminal(TCP_PORT, {
+  const { terminal, close, port } = await listeningCardTerminal({
     terminalId: 'TCP00001',
     scheme: 'VISA',
     last4: '4242',
   });
-  const kiosk = new TcpTransport({ host: '127.0.0.1', port: TCP_PORT, id: 'terminal-tcp' });
+  const kiosk = new TcpTransport({ host: '127.0.0.1', port, id: 'terminal-tcp' });
   const driver = new EcrTerminalDriver(kiosk, timeouts);
   cleanups.push(async () => {
     driver.dispose();

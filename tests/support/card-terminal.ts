@@ -7,13 +7,15 @@ import { SimulatedCardTerminal, type SimulatedCardTerminalOptions, type Terminal
 
 export interface ListeningCardTerminal {
   terminal: SimulatedCardTerminal;
+  /** The port it listens on (chosen by the system unless one was asked for). */
+  port: number;
   /** Stops the terminal, drops the kiosk's connection and stops listening. */
   close(): Promise<void>;
 }
 
 export async function listeningCardTerminal(
-  port: number,
   options: SimulatedCardTerminalOptions,
+  port = 0,
 ): Promise<ListeningCardTerminal> {
   let socket: Socket | undefined;
   const listeners = new Set<(chunk: Uint8Array) => void>();
@@ -32,8 +34,10 @@ export async function listeningCardTerminal(
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const terminal = new SimulatedCardTerminal(link, options);
+  const address = server.address();
   return {
     terminal,
+    port: typeof address === 'object' && address ? address.port : port,
     close: async () => {
       terminal.stop();
       socket?.destroy();
