@@ -218,6 +218,14 @@ test.describe('the examination fee by card, on the kiosk’s terminal', () => {
     expect(box?.y ?? 0).toBeGreaterThan((page.viewportSize()?.height ?? 0) / 2);
   }
 
+  /** A card sale started with the terminal waiting for a card that never comes. */
+  async function startWaitingSale(page: Page) {
+    await toCard(page);
+    expect((await setTerminal('no-answer')).ok).toBe(true);
+    await page.getByTestId('pay-card').click();
+    await expect(page.getByTestId('pay-card-waiting')).toBeVisible();
+  }
+
   /** The state of the newest card payment in today's reconciliation. */
   async function lastCardPaymentState(): Promise<string | undefined> {
     const r = await admin.get('/api/admin/payments/reconciliation');
@@ -279,10 +287,7 @@ test.describe('the examination fee by card, on the kiosk’s terminal', () => {
   test('the patient stops the card payment at the kiosk: the terminal stops, every other way is offered', async ({
     page,
   }) => {
-    await toCard(page);
-    expect((await setTerminal('no-answer')).ok).toBe(true);
-    await page.getByTestId('pay-card').click();
-    await expect(page.getByTestId('pay-card-waiting')).toBeVisible();
+    await startWaitingSale(page);
     await expectWithinReach(page, 'pay-card-stop');
     await audit(page, 'card waiting');
     await keepScreenshot(page, 'kiosk-card-waiting-1080x1920');
@@ -298,10 +303,7 @@ test.describe('the examination fee by card, on the kiosk’s terminal', () => {
   test('"start over" while the terminal waits for the card: the sale is stopped, nothing is paid, the next patient pays', async ({
     page,
   }) => {
-    await toCard(page);
-    expect((await setTerminal('no-answer')).ok).toBe(true);
-    await page.getByTestId('pay-card').click();
-    await expect(page.getByTestId('pay-card-waiting')).toBeVisible();
+    await startWaitingSale(page);
     await page.getByTestId('start-over').click();
     await expect(page.getByTestId('payment')).toHaveCount(0);
     await expect.poll(lastCardPaymentState).toBe('cancelled');

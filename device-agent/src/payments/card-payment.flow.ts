@@ -51,10 +51,10 @@ export interface CardPaymentDeps {
 }
 
 /**
- * The sales this process is running now, by their pending file: recovery leaves such a sale to its
+ * The sales this process is running now (pending file → payment id): recovery leaves such a sale to its
  * own flow (its file exists from before the SALE until its outcome is settled with the server).
  */
-const running = new Set<string>();
+const running = new Map<string, string>();
 
 interface PendingSale {
   paymentId: string;
@@ -141,7 +141,7 @@ export async function runCardPayment(
   const intent = started.value;
   if (intent.state === 'paid') return ok({ outcome: 'paid', intent });
   const sale: PendingSale = { paymentId: intent.paymentId, reference: intent.reference, amountVnd: intent.amountVnd };
-  running.add(deps.pendingFile);
+  running.set(deps.pendingFile, sale.paymentId);
   try {
     writePending(deps.pendingFile, sale);
     return await runSale(sale, terminal, deps);
@@ -199,9 +199,8 @@ async function runSale(
  * and the server, which has cancelled the payment meanwhile, refuses it and it is VOIDed.
  */
 export async function abortCardSale(paymentId: string, deps: CardPaymentDeps): Promise<boolean> {
-  const sale = running.has(deps.pendingFile) ? readPending(deps.pendingFile) : undefined;
   const terminal = deps.terminal();
-  if (sale?.paymentId !== paymentId || !terminal) return false;
+  if (running.get(deps.pendingFile) !== paymentId || !terminal) return false;
   const aborted = await terminal.abort();
   if (aborted) deps.log.info({ payment: paymentId }, 'card sale stopped at the terminal');
   return aborted;
