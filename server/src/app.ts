@@ -557,10 +557,10 @@ export async function createServerApp(
   timers.push(setInterval(expirePayments, config.PAYMENT_SWEEP_INTERVAL_MS).unref());
   bankStatement?.start();
   let closing = false;
-  const closeSessions = () => {
+  const closeSessions = async (): Promise<void> => {
     if (closing) return;
     closing = true;
-    services.appointments
+    await services.appointments
       .closeDue()
       .catch((e: unknown) => log.error({ err: String(e) }, 'closing the appointment session failed'))
       .finally(() => {
@@ -573,9 +573,10 @@ export async function createServerApp(
   void sweepStatus();
   timers.push(setInterval(sweepStatus, config.STATUS_SWEEP_INTERVAL_MS).unref());
   integrations.start();
-  // After the outbox worker runs: no-shows of days closed at start go to the EMR at once.
-  closeSessions();
-  timers.push(setInterval(closeSessions, config.APPOINTMENTS_CLOSE_CHECK_MS).unref());
+  // After the outbox worker runs: no-shows of days closed at start go to the EMR at once. The
+  // server answers only once the days left open are closed, so no one sees yesterday still booked.
+  await closeSessions();
+  timers.push(setInterval(() => void closeSessions(), config.APPOINTMENTS_CLOSE_CHECK_MS).unref());
   const sqliteFile = config.DATABASE_URL.slice('sqlite:'.length);
   const backups = db.backup
     ? new SqliteBackups(db, {
