@@ -251,13 +251,15 @@ export async function createServerApp(
     hooks: integrations.checkInHooks,
     // People ahead in the queue's own call order (the status page's), × the service's pace.
     describeTicket: async (serviceId, ticketId) => {
-      const [catalogue, line] = await Promise.all([facility.listServices(), services.ticketStatus.lineOf(serviceId)]);
-      const chosen = catalogue.find((x) => x.id === serviceId);
-      const peopleAhead = line.ahead.get(ticketId) ?? 0;
+      const [chosen, place] = await Promise.all([
+        facility.serviceNames(serviceId),
+        services.ticketStatus.placeOf(serviceId, ticketId),
+      ]);
+      const peopleAhead = place?.ahead ?? 0;
       return {
         ...(chosen ? { serviceName: chosen.name, departmentName: chosen.department } : {}),
         peopleAhead,
-        estimatedWaitMinutes: Math.round((peopleAhead * line.paceMs) / 60_000),
+        estimatedWaitMinutes: Math.round((peopleAhead * (place?.paceMs ?? 0)) / 60_000),
       };
     },
     // PostgreSQL commits each check-in as one statement unless told to group them.

@@ -49,4 +49,30 @@ describe('the kiosk page from the server', () => {
     // No calls yet: the configured default pace (5 min) per person ahead.
     expect(second.estimatedWaitMinutes).toBe((second.peopleAhead ?? 0) * 5);
   });
+
+  it('each new ticket counts the people ahead as the line is called: priority tickets interleaved, a call between', async () => {
+    const serviceId = 'tai-mui-hong';
+    const issue = async (n: number, elderly: boolean) => {
+      const r = await server.app.services.checkIn.checkIn(
+        {
+          checkInId: randomUUID(),
+          identity: { ...patient(100 + n), dateOfBirth: elderly ? '1940-01-01' : '1985-01-01' },
+          serviceId,
+          priorityClaims: [],
+          consent: true,
+        },
+        null,
+      );
+      if (!r.ok) throw new Error(r.error.code);
+      return { ...r.value.ticket, ticketId: r.value.ticketId };
+    };
+    const pattern = [false, false, true, false, true, true, false, true, false, true, true, true, false];
+    for (const [i, elderly] of pattern.entries()) {
+      if (i === 7) await server.app.services.queue.callNext(serviceId, 'Quầy 1', 'staff-test');
+      const ticket = await issue(i, elderly);
+      // The line as the status page reads it, ordered by the queue policy.
+      const line = await server.app.services.ticketStatus.lineOf(serviceId);
+      expect(ticket.peopleAhead, `ticket ${i}`).toBe(line.ahead.get(ticket.ticketId));
+    }
+  });
 });

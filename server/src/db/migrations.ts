@@ -12,6 +12,7 @@ import { identityConflictsMigration } from './identity.migration';
 import { trustStoreMigration } from './trust-store.migration';
 import { kioskBrandingMigration } from './kiosk-branding.migration';
 import { cardPaymentsMigration } from './card-transactions.migration';
+import { ticketLineMigration } from './ticket-line.migration';
 import { paymentInvoicesMigration } from './einvoice.migration';
 
 import type { DialectName } from './dialect';
@@ -318,6 +319,7 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '020-kiosk-branding': kioskBrandingMigration,
   '021-payment-einvoices': paymentInvoicesMigration(dialect),
   '022-card-transactions': cardPaymentsMigration,
+  '023-ticket-line-indexes': ticketLineMigration,
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({

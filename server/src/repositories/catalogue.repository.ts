@@ -19,9 +19,9 @@ export class CatalogueRepository {
 
   // ---- services --------------------------------------------------------------------------------
 
-  /** Active services with their department's names, in display order. */
-  async activeServices() {
-    return this.db.kysely
+  /** Active services with their department's names, in display order (or the one asked for). */
+  async activeServices(only?: string) {
+    let q = this.db.kysely
       .selectFrom('services')
       .innerJoin('departments', 'departments.id', 'services.department_id')
       .select([
@@ -35,9 +35,9 @@ export class CatalogueRepository {
         'departments.name_vi as dept_vi',
         'departments.name_en as dept_en',
       ])
-      .where('services.active', '=', 1)
-      .orderBy('services.sort')
-      .execute();
+      .where('services.active', '=', 1);
+    if (only !== undefined) q = q.where('services.id', '=', only);
+    return q.orderBy('services.sort').execute();
   }
 
   /** Ids of the active services, in display order. */

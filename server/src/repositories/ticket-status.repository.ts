@@ -7,6 +7,15 @@ import type { Db } from '../db/database';
 import type { NotifySubscriptionTable } from '../db/schema';
 import type { ColumnCipher } from './column-cipher';
 
+/** How many of a service's waiting tickets of one priority there are, and how many of them came before a ticket. */
+export interface PriorityCount {
+  priority: string;
+  /** Waiting tickets of this priority. */
+  total: number;
+  /** Of those, the ones issued before the ticket asked about (a lower `seq`). */
+  before: number;
+}
+
 export interface StatusTicketRow {
   id: string;
   visit_id: string;
@@ -90,6 +99,43 @@ export class TicketStatusRepository {
       .where('status', '=', 'waiting')
       .execute();
     return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+  }
+
+  /**
+   * A waiting ticket's priority and its service's waiting tickets counted per priority, with how
+   * many of each were issued before it: what `placeInOrder` needs, without reading the line.
+   * Undefined when the ticket is not waiting in that service on that day.
+   */
+  async countsAround(
+    serviceId: string,
+    day: string,
+    ticketId: string,
+  ): Promise<{ priority: string; counts: PriorityCount[] } | undefined> {
+    const own = await this.db.kysely
+      .selectFrom('tickets')
+      .select(['seq', 'priority'])
+      .where('id', '=', ticketId)
+      .where('service_id', '=', serviceId)
+      .where('day', '=', day)
+      .where('status', '=', 'waiting')
+      .executeTakeFirst();
+    if (!own) return undefined;
+    const rows = await this.db.kysely
+      .selectFrom('tickets')
+      .select((eb) => [
+        'priority',
+        eb.fn.countAll<number | string>().as('total'),
+        eb.fn.sum<number | string | null>(eb.case().when('seq', '<', own.seq).then(1).else(0).end()).as('before'),
+      ])
+      .where('service_id', '=', serviceId)
+      .where('day', '=', day)
+      .where('status', '=', 'waiting')
+      .groupBy('priority')
+      .execute();
+    return {
+      priority: own.priority,
+      counts: rows.map((r) => ({ priority: r.priority, total: Number(r.total), before: Number(r.before ?? 0) })),
+    };
   }
 
   async priorityStreak(serviceId: string, day: string): Promise<number> {

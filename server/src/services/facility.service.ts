@@ -55,6 +55,24 @@ export class FacilityService {
       this.repositories.tickets.waitingCounts(this.today()),
       this.languageSettings(),
     ]);
+    return this.named(rows, names, byService);
+  }
+
+  /**
+   * One active service's names (in every language the kiosk offers), for its ticket: without
+   * counting every service's line as the full list does.
+   */
+  async serviceNames(serviceId: string): Promise<Pick<ServiceInfo, 'name' | 'department'> | undefined> {
+    const [rows, { names }] = await Promise.all([this.catalogue.activeServices(serviceId), this.languageSettings()]);
+    const [one] = this.named(rows, names, new Map());
+    return one ? { name: one.name, department: one.department } : undefined;
+  }
+
+  private named(
+    rows: Awaited<ReturnType<Repositories['catalogue']['activeServices']>>,
+    names: KioskLanguageSettings['names'],
+    byService: ReadonlyMap<string, number>,
+  ): ServiceInfo[] {
     // Names in the further languages, from the facility's language settings.
     const more = (kind: 'services' | 'departments', id: string, base: LocalText): LocalText => {
       const out: LocalText = { ...base };

@@ -31,7 +31,7 @@ import type { StatusTicketRow, Subscription } from '../repositories/ticket-statu
 import type { Logger } from '../logger';
 import type { PatientNotifier } from '../integrations/patient-notifier';
 import type { QueuePolicy, QueueService } from './queue.service';
-import { predictedOrder } from './queue-position';
+import { placeInOrder, predictedOrder } from './queue-position';
 
 export interface TicketStatusOptions {
   timeZone: string;
@@ -116,6 +116,24 @@ export class TicketStatusService {
     const ahead = new Map<string, number>();
     predictedOrder(waiting, this.o.policy, streak).forEach((t, i) => ahead.set(t.id, i));
     return { serviceId, ahead, paceMs: pace.paceMs };
+  }
+
+  /**
+   * One waiting ticket's people ahead and its service's pace, without reading the line (what a
+   * new ticket prints). Undefined when the ticket is not waiting there today.
+   */
+  async placeOf(
+    serviceId: string,
+    ticketId: string,
+    day: string = this.today(),
+  ): Promise<{ ahead: number; paceMs: number } | undefined> {
+    const [around, streak, pace] = await Promise.all([
+      this.repo.countsAround(serviceId, day, ticketId),
+      this.repo.priorityStreak(serviceId, day),
+      this.queue.paceOf(serviceId, day),
+    ]);
+    if (!around) return undefined;
+    return { ahead: placeInOrder(around, around.counts, this.o.policy, streak), paceMs: pace.paceMs };
   }
 
   private render(code: string, row: StatusTicketRow, line: Line | undefined): TicketPublicStatus {
