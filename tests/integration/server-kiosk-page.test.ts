@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kioskConfigSchema, type Identity } from '@kiosk/protocol';
-import { startServer, type RunningServer } from '../support/server-harness';
+import { databaseKinds, databaseUrl, startServer, type RunningServer } from '../support/server-harness';
 
 const patient = (n: number): Identity => ({
   source: 'cccd-qr',
@@ -49,6 +49,14 @@ describe('the kiosk page from the server', () => {
     // No calls yet: the configured default pace (5 min) per person ahead.
     expect(second.estimatedWaitMinutes).toBe((second.peopleAhead ?? 0) * 5);
   });
+});
+
+describe.each(databaseKinds)('the people ahead printed on a new ticket (%s)', (kind) => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer(await databaseUrl(kind));
+  });
+  afterAll(() => server?.stop());
 
   it('each new ticket counts the people ahead as the line is called: priority tickets interleaved, a call between', async () => {
     const serviceId = 'tai-mui-hong';

@@ -102,38 +102,42 @@ export class TicketStatusRepository {
   }
 
   /**
-   * A waiting ticket's priority and its service's waiting tickets counted per priority, with how
-   * many of each were issued before it: what `placeInOrder` needs, without reading the line.
-   * Undefined when the ticket is not waiting in that service on that day.
+   * A waiting ticket's priority, its service's priority streak, and the service's waiting tickets
+   * counted per priority with how many of each were issued before it: what `placeInOrder` needs,
+   * in one statement that reads the queue index, not the rows. Undefined when the ticket is not
+   * waiting in that service on that day.
    */
   async countsAround(
     serviceId: string,
     day: string,
     ticketId: string,
-  ): Promise<{ priority: string; counts: PriorityCount[] } | undefined> {
-    const own = await this.db.kysely
-      .selectFrom('tickets')
-      .select(['seq', 'priority'])
-      .where('id', '=', ticketId)
-      .where('service_id', '=', serviceId)
-      .where('day', '=', day)
-      .where('status', '=', 'waiting')
-      .executeTakeFirst();
-    if (!own) return undefined;
+  ): Promise<{ priority: string; streak: number; counts: PriorityCount[] } | undefined> {
     const rows = await this.db.kysely
-      .selectFrom('tickets')
+      .selectFrom('tickets as own')
+      .innerJoin('tickets as t', (j) =>
+        j.on('t.service_id', '=', serviceId).on('t.day', '=', day).on('t.status', '=', 'waiting'),
+      )
+      .leftJoin('queue_state as qs', (j) => j.on('qs.service_id', '=', serviceId).on('qs.day', '=', day))
       .select((eb) => [
-        'priority',
+        't.priority',
+        'own.priority as own_priority',
+        'qs.priority_streak',
         eb.fn.countAll<number | string>().as('total'),
-        eb.fn.sum<number | string | null>(eb.case().when('seq', '<', own.seq).then(1).else(0).end()).as('before'),
+        eb.fn
+          .sum<number | string | null>(eb.case().when('t.seq', '<', eb.ref('own.seq')).then(1).else(0).end())
+          .as('before'),
       ])
-      .where('service_id', '=', serviceId)
-      .where('day', '=', day)
-      .where('status', '=', 'waiting')
-      .groupBy('priority')
+      .where('own.id', '=', ticketId)
+      .where('own.service_id', '=', serviceId)
+      .where('own.day', '=', day)
+      .where('own.status', '=', 'waiting')
+      .groupBy(['t.priority', 'own.priority', 'qs.priority_streak'])
       .execute();
+    const [first] = rows;
+    if (!first) return undefined;
     return {
-      priority: own.priority,
+      priority: first.own_priority,
+      streak: Number(first.priority_streak ?? 0),
       counts: rows.map((r) => ({ priority: r.priority, total: Number(r.total), before: Number(r.before ?? 0) })),
     };
   }

@@ -127,13 +127,12 @@ export class TicketStatusService {
     ticketId: string,
     day: string = this.today(),
   ): Promise<{ ahead: number; paceMs: number } | undefined> {
-    const [around, streak, pace] = await Promise.all([
+    const [around, pace] = await Promise.all([
       this.repo.countsAround(serviceId, day, ticketId),
-      this.repo.priorityStreak(serviceId, day),
       this.queue.paceOf(serviceId, day),
     ]);
     if (!around) return undefined;
-    return { ahead: placeInOrder(around, around.counts, this.o.policy, streak), paceMs: pace.paceMs };
+    return { ahead: placeInOrder(around, around.counts, this.o.policy, around.streak), paceMs: pace.paceMs };
   }
 
   private render(code: string, row: StatusTicketRow, line: Line | undefined): TicketPublicStatus {
