@@ -450,6 +450,7 @@ export async function createServerApp(
     agentRevoked: (agentId) => rt.current?.disconnectAgent(agentId),
     servicesChanged: () => {
       services.checkIn.invalidateServices();
+      services.facility.forgetNames();
       rt.current?.displayReconfigured(null);
       services.facility.listServices().then(
         (list) => rt.current?.servicesChanged(list),
@@ -460,11 +461,13 @@ export async function createServerApp(
   registerLanguageRoutes(api, services, {
     now: () => clock.now(),
     // Names in further languages travel with the service list the kiosks hold.
-    servicesChanged: () =>
+    servicesChanged: () => {
+      services.facility.forgetNames();
       void services.facility.listServices().then(
         (list) => rt.current?.servicesChanged(list),
         (e: unknown) => log.warn({ err: String(e) }, 'services broadcast failed'),
-      ),
+      );
+    },
   });
   registerPrivacyRoutes(api, services);
   registerIdentityConflictRoutes(api, services);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kioskConfigSchema, type Identity } from '@kiosk/protocol';
-import { databaseKinds, databaseUrl, startServer, type RunningServer } from '../support/server-harness';
+import { api, databaseKinds, databaseUrl, login, startServer, type RunningServer } from '../support/server-harness';
 
 const patient = (n: number): Identity => ({
   source: 'cccd-qr',
@@ -48,6 +48,13 @@ describe('the kiosk page from the server', () => {
     expect(second.peopleAhead).toBe((first.peopleAhead ?? 0) + 1);
     // No calls yet: the configured default pace (5 min) per person ahead.
     expect(second.estimatedWaitMinutes).toBe((second.peopleAhead ?? 0) * 5);
+    // An admin renames the clinic: the very next ticket carries the new name.
+    const admin = await login(server.url, 'admin', 'admin-demo');
+    const renamed = await api(server.url, admin, 'PATCH', '/api/admin/services/noi-tong-quat', {
+      nameVi: 'Khám Nội (đổi tên)',
+    });
+    expect(renamed.status).toBe(200);
+    expect((await issue(3)).serviceName?.vi).toBe('Khám Nội (đổi tên)');
   });
 });
 
@@ -82,5 +89,57 @@ describe.each(databaseKinds)('the people ahead printed on a new ticket (%s)', (k
       const line = await server.app.services.ticketStatus.lineOf(serviceId);
       expect(ticket.peopleAhead, `ticket ${i}`).toBe(line.ahead.get(ticket.ticketId));
     }
+  });
+  it('every waiting ticket keeps its place through calls, a skip, a completion and transfers; the kept counts match the tickets', async () => {
+    const [a, b] = ['san-phu-khoa', 'nhi-khoa'];
+    const { checkIn, queue, ticketStatus, db } = server.app.services;
+    const issue = async (n: number, serviceId: string, elderly: boolean) => {
+      const r = await checkIn.checkIn(
+        {
+          checkInId: randomUUID(),
+          identity: { ...patient(300 + n), dateOfBirth: elderly ? '1941-05-05' : '1990-05-05' },
+          serviceId,
+          priorityClaims: [],
+          consent: true,
+        },
+        null,
+      );
+      if (!r.ok) throw new Error(r.error.code);
+      return r.value.ticketId;
+    };
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push(await issue(i, i % 3 === 0 ? b : a, i % 4 === 1));
+    const first = await queue.callNext(a, 'Quầy 2', 'staff-test');
+    const second = await queue.callNext(a, 'Quầy 2', 'staff-test');
+    if (!first || !second) throw new Error('nothing called');
+    expect((await queue.skip(first.ticketId, 'staff-test')).ok).toBe(true);
+    expect((await queue.complete(second.ticketId, 'staff-test')).ok).toBe(true);
+    // A waiting ticket moves from a to b keeping its priority; a later one moves back.
+    const moved = ids[4] as string;
+    expect((await queue.transfer(moved, b, true, 'staff-test')).ok).toBe(true);
+    expect((await queue.transfer(ids[3] as string, a, false, 'staff-test')).ok).toBe(true);
+    await queue.callNext(b, 'Quầy 3', 'staff-test');
+    for (const serviceId of [a, b]) {
+      const line = await ticketStatus.lineOf(serviceId);
+      expect(line.ahead.size).toBeGreaterThan(2);
+      for (const [ticketId, ahead] of line.ahead)
+        expect((await ticketStatus.placeOf(serviceId, ticketId))?.ahead, `${serviceId} ${ticketId}`).toBe(ahead);
+    }
+    expect(await ticketStatus.placeOf(a, first.ticketId)).toBeUndefined();
+    // The trigger-kept counters equal a count of the tickets themselves.
+    const kept = await db.kysely
+      .selectFrom('queue_waiting')
+      .select(['service_id', 'day', 'priority', 'waiting'])
+      .execute();
+    const counted = await db.kysely
+      .selectFrom('tickets')
+      .select((eb) => ['service_id', 'day', 'priority', eb.fn.countAll<number | string>().as('n')])
+      .where('status', '=', 'waiting')
+      .groupBy(['service_id', 'day', 'priority'])
+      .execute();
+    const key = (r: { service_id: string; day: string; priority: string }) => `${r.service_id} ${r.day} ${r.priority}`;
+    expect(
+      Object.fromEntries(kept.filter((r) => Number(r.waiting) > 0).map((r) => [key(r), Number(r.waiting)])),
+    ).toEqual(Object.fromEntries(counted.map((r) => [key(r), Number(r.n)])));
   });
 });

@@ -319,7 +319,7 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '020-kiosk-branding': kioskBrandingMigration,
   '021-payment-einvoices': paymentInvoicesMigration(dialect),
   '022-card-transactions': cardPaymentsMigration,
-  '023-ticket-line-indexes': ticketLineMigration,
+  '023-ticket-line-counts': ticketLineMigration(dialect),
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({

@@ -83,6 +83,13 @@ export interface QueueStateTable {
   day: string;
   priority_streak: number;
 }
+/** A service's waiting tickets of a day per priority, kept by triggers on tickets (ticket-line.migration.ts). */
+export interface QueueWaitingTable {
+  service_id: string;
+  day: string;
+  priority: string;
+  waiting: number;
+}
 export interface TicketEventTable {
   id: Generated<number>;
   ticket_id: string;
@@ -459,6 +466,7 @@ export interface Database {
   tickets: TicketTable;
   ticket_series: TicketSeriesTable;
   queue_state: QueueStateTable;
+  queue_waiting: QueueWaitingTable;
   ticket_events: TicketEventTable;
   agents: AgentTable;
   pairing_codes: PairingCodeTable;

@@ -103,9 +103,10 @@ export class TicketStatusRepository {
 
   /**
    * A waiting ticket's priority, its service's priority streak, and the service's waiting tickets
-   * counted per priority with how many of each were issued before it: what `placeInOrder` needs,
-   * in one statement that reads the queue index, not the rows. Undefined when the ticket is not
-   * waiting in that service on that day.
+   * per priority with how many of each were issued before it: what `placeInOrder` needs. The
+   * totals are the trigger-kept counters (`queue_waiting`); the tickets issued after this one are
+   * taken off them, read by the day's series index (none for a ticket just issued). Undefined when
+   * the ticket is not waiting in that service on that day.
    */
   async countsAround(
     serviceId: string,
@@ -114,31 +115,34 @@ export class TicketStatusRepository {
   ): Promise<{ priority: string; streak: number; counts: PriorityCount[] } | undefined> {
     const rows = await this.db.kysely
       .selectFrom('tickets as own')
-      .innerJoin('tickets as t', (j) =>
-        j.on('t.service_id', '=', serviceId).on('t.day', '=', day).on('t.status', '=', 'waiting'),
-      )
+      .innerJoin('queue_waiting as q', (j) => j.on('q.service_id', '=', serviceId).on('q.day', '=', day))
       .leftJoin('queue_state as qs', (j) => j.on('qs.service_id', '=', serviceId).on('qs.day', '=', day))
-      .select((eb) => [
-        't.priority',
-        'own.priority as own_priority',
-        'qs.priority_streak',
-        eb.fn.countAll<number | string>().as('total'),
-        eb.fn
-          .sum<number | string | null>(eb.case().when('t.seq', '<', eb.ref('own.seq')).then(1).else(0).end())
-          .as('before'),
-      ])
+      .select(['q.priority', 'q.waiting', 'own.priority as own_priority', 'own.seq', 'qs.priority_streak'])
       .where('own.id', '=', ticketId)
       .where('own.service_id', '=', serviceId)
       .where('own.day', '=', day)
       .where('own.status', '=', 'waiting')
-      .groupBy(['t.priority', 'own.priority', 'qs.priority_streak'])
       .execute();
     const [first] = rows;
     if (!first) return undefined;
+    const later = await this.db.kysely
+      .selectFrom('tickets')
+      .select((eb) => ['priority', eb.fn.countAll<number | string>().as('n')])
+      .where('service_id', '=', serviceId)
+      .where('day', '=', day)
+      .where('seq', '>', first.seq)
+      .where('status', '=', 'waiting')
+      .groupBy('priority')
+      .execute();
+    const laterOf = new Map(later.map((r) => [r.priority, Number(r.n)]));
     return {
       priority: first.own_priority,
       streak: Number(first.priority_streak ?? 0),
-      counts: rows.map((r) => ({ priority: r.priority, total: Number(r.total), before: Number(r.before ?? 0) })),
+      counts: rows.map((r) => ({
+        priority: r.priority,
+        total: Number(r.waiting),
+        before: Number(r.waiting) - (laterOf.get(r.priority) ?? 0) - (r.priority === first.own_priority ? 1 : 0),
+      })),
     };
   }
 

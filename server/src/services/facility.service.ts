@@ -1,4 +1,5 @@
 /** Departments, services (prefix, room, floor), opening hours: read by kiosks, edited by admins. */
+import { performance } from 'node:perf_hooks';
 import {
   checkBranding,
   emptyBranding,
@@ -37,7 +38,15 @@ export interface ServiceAdminView {
   active: boolean;
 }
 
+/** How long a service's names are kept for its tickets (other instances see an admin's change within that time). */
+const NAMES_CACHE_MS = 2000;
+
 export class FacilityService {
+  private readonly names = new Map<
+    string,
+    { until: number; value: Pick<ServiceInfo, 'name' | 'department'> | undefined }
+  >();
+
   constructor(
     private readonly repositories: Pick<Repositories, 'catalogue' | 'tickets'>,
     /** Replacing opening hours is one unit of work. */
@@ -63,9 +72,19 @@ export class FacilityService {
    * counting every service's line as the full list does.
    */
   async serviceNames(serviceId: string): Promise<Pick<ServiceInfo, 'name' | 'department'> | undefined> {
+    const cached = this.names.get(serviceId);
+    if (cached && cached.until > performance.now()) return cached.value;
     const [rows, { names }] = await Promise.all([this.catalogue.activeServices(serviceId), this.languageSettings()]);
     const [one] = this.named(rows, names, new Map());
-    return one ? { name: one.name, department: one.department } : undefined;
+    const value = one ? { name: one.name, department: one.department } : undefined;
+    if (this.names.size > 1000) this.names.clear();
+    this.names.set(serviceId, { until: performance.now() + NAMES_CACHE_MS, value });
+    return value;
+  }
+
+  /** Forgets cached names (an admin changed the services or their languages on this instance). */
+  forgetNames(): void {
+    this.names.clear();
   }
 
   private named(
