@@ -105,8 +105,8 @@ export class TicketStatusRepository {
    * A waiting ticket's priority, its service's priority streak, and the service's waiting tickets
    * per priority with how many of each were issued before it: what `placeInOrder` needs. The
    * totals are the trigger-kept counters (`queue_waiting`); the tickets issued after this one are
-   * taken off them, read by the day's series index (none for a ticket just issued). Undefined when
-   * the ticket is not waiting in that service on that day.
+   * taken off them, read by the day's series index (none for a ticket just issued); one statement.
+   * Undefined when the ticket is not waiting in that service on that day.
    */
   async countsAround(
     serviceId: string,
@@ -117,7 +117,21 @@ export class TicketStatusRepository {
       .selectFrom('tickets as own')
       .innerJoin('queue_waiting as q', (j) => j.on('q.service_id', '=', serviceId).on('q.day', '=', day))
       .leftJoin('queue_state as qs', (j) => j.on('qs.service_id', '=', serviceId).on('qs.day', '=', day))
-      .select(['q.priority', 'q.waiting', 'own.priority as own_priority', 'own.seq', 'qs.priority_streak'])
+      .select((eb) => [
+        'q.priority',
+        'q.waiting',
+        'own.priority as own_priority',
+        'qs.priority_streak',
+        eb
+          .selectFrom('tickets as l')
+          .select(eb.fn.countAll<number | string>().as('n'))
+          .where('l.service_id', '=', serviceId)
+          .where('l.day', '=', day)
+          .whereRef('l.seq', '>', 'own.seq')
+          .where('l.status', '=', 'waiting')
+          .whereRef('l.priority', '=', 'q.priority')
+          .as('later'),
+      ])
       .where('own.id', '=', ticketId)
       .where('own.service_id', '=', serviceId)
       .where('own.day', '=', day)
@@ -125,23 +139,13 @@ export class TicketStatusRepository {
       .execute();
     const [first] = rows;
     if (!first) return undefined;
-    const later = await this.db.kysely
-      .selectFrom('tickets')
-      .select((eb) => ['priority', eb.fn.countAll<number | string>().as('n')])
-      .where('service_id', '=', serviceId)
-      .where('day', '=', day)
-      .where('seq', '>', first.seq)
-      .where('status', '=', 'waiting')
-      .groupBy('priority')
-      .execute();
-    const laterOf = new Map(later.map((r) => [r.priority, Number(r.n)]));
     return {
       priority: first.own_priority,
       streak: Number(first.priority_streak ?? 0),
       counts: rows.map((r) => ({
         priority: r.priority,
         total: Number(r.waiting),
-        before: Number(r.waiting) - (laterOf.get(r.priority) ?? 0) - (r.priority === first.own_priority ? 1 : 0),
+        before: Number(r.waiting) - Number(r.later ?? 0) - (r.priority === first.own_priority ? 1 : 0),
       })),
     };
   }

@@ -11,6 +11,7 @@
  * Opt-ins live as long as the visit: deleted when its last ticket ends, on opt-out, when a
  * channel says the subscription is gone, and by the end-of-day sweep.
  */
+import { performance } from 'node:perf_hooks';
 import {
   err,
   KeyedBuckets,
@@ -56,12 +57,16 @@ export interface Line {
 }
 
 const OPEN = new Set(['waiting', 'called', 'skipped']);
+/** How long a service's pace is kept for new tickets. */
+const PACE_KEPT_MS = 2000;
 /** Transfers followed from a code to the ticket it became. */
 const MAX_HOPS = 8;
 
 export class TicketStatusService {
   private readonly misses: KeyedBuckets;
   private readonly chains = new Map<string, Promise<void>>();
+  /** Paces of new tickets: service → the pace, its day and until when it is kept. */
+  private readonly paces = new Map<string, { day: string; paceMs: number; until: number }>();
   /** Sends still running (tests and shutdown wait for them). */
   private readonly sending = new Set<Promise<void>>();
 
@@ -127,12 +132,25 @@ export class TicketStatusService {
     ticketId: string,
     day: string = this.today(),
   ): Promise<{ ahead: number; paceMs: number } | undefined> {
-    const [around, pace] = await Promise.all([
+    const [around, paceMs] = await Promise.all([
       this.repo.countsAround(serviceId, day, ticketId),
-      this.queue.paceOf(serviceId, day),
+      this.paceOf(serviceId, day),
     ]);
     if (!around) return undefined;
-    return { ahead: placeInOrder(around, around.counts, this.o.policy, around.streak), paceMs: pace.paceMs };
+    return { ahead: placeInOrder(around, around.counts, this.o.policy, around.streak), paceMs };
+  }
+
+  /**
+   * The service's pace for a new ticket's wait, kept for two seconds: it moves only with calls and
+   * completions (forgotten here on this instance's; another instance's show within that time).
+   */
+  private async paceOf(serviceId: string, day: string): Promise<number> {
+    const kept = this.paces.get(serviceId);
+    if (kept && kept.day === day && kept.until > performance.now()) return kept.paceMs;
+    const { paceMs } = await this.queue.paceOf(serviceId, day);
+    if (this.paces.size > 1000) this.paces.clear();
+    this.paces.set(serviceId, { day, paceMs, until: performance.now() + PACE_KEPT_MS });
+    return paceMs;
   }
 
   private render(code: string, row: StatusTicketRow, line: Line | undefined): TicketPublicStatus {
@@ -254,6 +272,7 @@ export class TicketStatusService {
    * already have told this one), so only a notice sent before this call is released.
    */
   onCalled(call: CalledTicket): Promise<void> {
+    this.paces.delete(call.serviceId);
     return this.serial(call.serviceId, async () => {
       await this.repo.releaseCalled(call.ticketId, call.calledAt);
       await this.notifyService(call.serviceId);
@@ -267,6 +286,7 @@ export class TicketStatusService {
    * check-in costs no query of this service.
    */
   onChanged(entry: QueueEntry): Promise<void> | undefined {
+    this.paces.delete(entry.serviceId);
     if (entry.status === 'completed' || entry.status === 'no-show')
       return this.serial(entry.serviceId, async () => {
         const row = await this.repo.byId(entry.ticketId);
