@@ -5,7 +5,8 @@
  *   count is exact whichever statement moves a ticket, in the same transaction. A new ticket's
  *   people ahead then cost a read of a few counter rows, not a count of thousands of tickets.
  * - the service's most recently completed tickets (its pace when no call was made in the last
- *   hour): read newest first from an index instead of sorting every ticket of the service.
+ *   hour): read newest first from an index instead of sorting every ticket of the service; the
+ *   index holds completed tickets only, so no planner takes it for a waiting line.
  * A past day's counters stay, a row per service, day and priority, as its series and streak do.
  */
 import { sql, type Kysely, type Migration } from 'kysely';
@@ -67,6 +68,8 @@ export const ticketLineMigration = (dialect: DialectName): Migration => ({
     await sql`insert into queue_waiting (service_id, day, priority, waiting)
       select service_id, day, priority, count(*) from tickets where status = 'waiting'
       group by service_id, day, priority`.execute(db);
-    await sql`create index tickets_done_idx on tickets (service_id, status, completed_at)`.execute(db);
+    await sql`create index tickets_done_idx on tickets (service_id, completed_at) where status = 'completed'`.execute(
+      db,
+    );
   },
 });

@@ -113,32 +113,43 @@ export class TicketStatusRepository {
     day: string,
     ticketId: string,
   ): Promise<{ priority: string; streak: number; counts: PriorityCount[] } | undefined> {
+    // The ticket is found by its key alone (id, day) and its service and state checked here, so no
+    // planner takes a service index for it; the later tickets are counted only when the day's
+    // series went past this ticket (never for a ticket just issued on its own).
     const rows = await this.db.kysely
       .selectFrom('tickets as own')
+      .innerJoin('ticket_series as ts', (j) => j.on('ts.service_id', '=', serviceId).on('ts.day', '=', day))
       .innerJoin('queue_waiting as q', (j) => j.on('q.service_id', '=', serviceId).on('q.day', '=', day))
       .leftJoin('queue_state as qs', (j) => j.on('qs.service_id', '=', serviceId).on('qs.day', '=', day))
       .select((eb) => [
         'q.priority',
         'q.waiting',
         'own.priority as own_priority',
+        'own.service_id',
+        'own.status',
         'qs.priority_streak',
         eb
-          .selectFrom('tickets as l')
-          .select(eb.fn.countAll<number | string>().as('n'))
-          .where('l.service_id', '=', serviceId)
-          .where('l.day', '=', day)
-          .whereRef('l.seq', '>', 'own.seq')
-          .where('l.status', '=', 'waiting')
-          .whereRef('l.priority', '=', 'q.priority')
+          .case()
+          .when('ts.last_seq', '>', eb.ref('own.seq'))
+          .then(
+            eb
+              .selectFrom('tickets as l')
+              .select(eb.fn.countAll<number | string>().as('n'))
+              .where('l.service_id', '=', serviceId)
+              .where('l.day', '=', day)
+              .whereRef('l.seq', '>', 'own.seq')
+              .where('l.status', '=', 'waiting')
+              .whereRef('l.priority', '=', 'q.priority'),
+          )
+          .else(0)
+          .end()
           .as('later'),
       ])
       .where('own.id', '=', ticketId)
-      .where('own.service_id', '=', serviceId)
       .where('own.day', '=', day)
-      .where('own.status', '=', 'waiting')
       .execute();
     const [first] = rows;
-    if (!first) return undefined;
+    if (!first || first.service_id !== serviceId || first.status !== 'waiting') return undefined;
     return {
       priority: first.own_priority,
       streak: Number(first.priority_streak ?? 0),
