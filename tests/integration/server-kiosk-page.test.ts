@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kioskConfigSchema, type Identity } from '@kiosk/protocol';
-import { api, databaseKinds, databaseUrl, login, startServer, type RunningServer } from '../support/server-harness';
+import {
+  api,
+  databaseKinds,
+  databaseUrl,
+  login,
+  startServer,
+  stopDatabases,
+  type RunningServer,
+} from '../support/server-harness';
 
 const patient = (n: number): Identity => ({
   source: 'cccd-qr',
@@ -57,6 +65,8 @@ describe('the kiosk page from the server', () => {
     expect((await issue(3)).serviceName?.vi).toBe('Khám Nội (đổi tên)');
   });
 });
+
+afterAll(() => stopDatabases());
 
 describe.each(databaseKinds)('the people ahead printed on a new ticket (%s)', (kind) => {
   let server: RunningServer;
