@@ -38,7 +38,7 @@ export function predictedOrder<T extends { priority: string; seq: number }>(
 /**
  * The people ahead of one waiting ticket in `predictedOrder`, from counts alone: a ticket's
  * place needs only how many priority and normal tickets wait and how many of each come before
- * it, so a new ticket's place costs one grouped count, not a read of the whole line.
+ * it, so a new ticket's place costs a read of the kept counters, not a read of the whole line.
  */
 export function placeInOrder(
   ticket: { priority: string },
