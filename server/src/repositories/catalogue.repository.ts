@@ -7,6 +7,15 @@ import type { Insertable, Updateable } from 'kysely';
 import type { Db } from '../db/database';
 import type { DepartmentTable, KioskBrandingTable, ServiceTable } from '../db/schema';
 import type { Executor } from './executor';
+import { prepare } from './prepared';
+
+const serviceNamed = prepare((db, a: { serviceId: string }) =>
+  db
+    .selectFrom('services')
+    .innerJoin('departments', 'departments.id', 'services.department_id')
+    .select(['services.id', 'services.name_vi', 'services.room', 'departments.name_vi as dept_vi'])
+    .where('services.id', '=', a.serviceId),
+);
 
 export interface WeeklyHours {
   weekday: number;
@@ -201,12 +210,9 @@ export class CatalogueRepository {
 
   /** A service with its names and department, as a check-in record names it; throws if there is none. */
   async serviceForRecord(trx: Executor, serviceId: string) {
-    return trx
-      .selectFrom('services')
-      .innerJoin('departments', 'departments.id', 'services.department_id')
-      .select(['services.id', 'services.name_vi', 'services.room', 'departments.name_vi as dept_vi'])
-      .where('services.id', '=', serviceId)
-      .executeTakeFirstOrThrow();
+    const [service] = await serviceNamed(trx, { serviceId });
+    if (!service) throw new Error(`no service ${serviceId}`);
+    return service;
   }
 
   /** Stores departments and services in one go (the demo hospital). */

@@ -9,6 +9,27 @@ import type { Db } from '../db/database';
 import type { ConsentEventTable, PatientTable } from '../db/schema';
 import type { Executor } from './executor';
 import { ColumnCipher } from './column-cipher';
+import { insertRow, prepare, type InsertTail } from './prepared';
+
+/**
+ * Match or create by ID number: a known patient keeps every field but `updated_at`, which takes
+ * the check-in's time (the inserted row's, here `excluded.updated_at`).
+ */
+const touchedOnIdNumber: InsertTail = {
+  name: 'touched-on-id-number',
+  finish: (q) =>
+    q
+      .onConflict((oc) =>
+        oc.column('id_number_hmac').doUpdateSet((eb) => ({ updated_at: eb.ref('excluded.updated_at') })),
+      )
+      .returning('id'),
+};
+const comparedFields = prepare((db, a: { patientId: string }) =>
+  db
+    .selectFrom('patients')
+    .select(['full_name', 'date_of_birth', 'sex', 'id_number', 'insurance_number'])
+    .where('id', '=', a.patientId),
+);
 
 export type NewConsentEvent = Insertable<ConsentEventTable>;
 
@@ -88,12 +109,14 @@ export class PatientRepository {
         return known;
       }
     }
-    const row = await trx
-      .insertInto('patients')
-      .values(sealPatient(this.cipher, patient))
-      .onConflict((oc) => oc.column('id_number_hmac').doUpdateSet({ updated_at: at }))
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const { rows } = await insertRow<'patients', { id: string }>(
+      trx,
+      'patients',
+      { ...sealPatient(this.cipher, patient), updated_at: at },
+      touchedOnIdNumber,
+    );
+    const [row] = rows;
+    if (!row) throw new Error('the patient row was not returned');
     return row.id;
   }
 
@@ -120,11 +143,7 @@ export class PatientRepository {
     trx: Executor,
     patientId: string,
   ): Promise<Pick<PatientTable, 'full_name' | 'date_of_birth' | 'sex' | 'id_number' | 'insurance_number'> | undefined> {
-    const row = await trx
-      .selectFrom('patients')
-      .select(['full_name', 'date_of_birth', 'sex', 'id_number', 'insurance_number'])
-      .where('id', '=', patientId)
-      .executeTakeFirst();
+    const [row] = await comparedFields(trx, { patientId });
     return row && openPatient(this.cipher, row);
   }
 
@@ -137,10 +156,10 @@ export class PatientRepository {
   }
 
   async insert(trx: Executor, patient: PatientTable): Promise<void> {
-    await trx.insertInto('patients').values(sealPatient(this.cipher, patient)).execute();
+    await insertRow(trx, 'patients', sealPatient(this.cipher, patient));
   }
 
   async addConsent(trx: Executor, consent: NewConsentEvent): Promise<void> {
-    await trx.insertInto('consent_events').values(consent).execute();
+    await insertRow(trx, 'consent_events', consent);
   }
 }

@@ -6,6 +6,42 @@
 import type { Db } from '../db/database';
 import type { NotifySubscriptionTable } from '../db/schema';
 import type { ColumnCipher } from './column-cipher';
+import { prepare } from './prepared';
+
+/** The kept counters of a ticket's line, and the tickets of its priority issued after it (see `countsAround`). */
+const linePlace = prepare((db, a: { serviceId: string; day: string; ticketId: string }) =>
+  db
+    .selectFrom('tickets as own')
+    .innerJoin('ticket_series as ts', (j) => j.on('ts.service_id', '=', a.serviceId).on('ts.day', '=', a.day))
+    .innerJoin('queue_waiting as q', (j) => j.on('q.service_id', '=', a.serviceId).on('q.day', '=', a.day))
+    .leftJoin('queue_state as qs', (j) => j.on('qs.service_id', '=', a.serviceId).on('qs.day', '=', a.day))
+    .select((eb) => [
+      'q.priority',
+      'q.waiting',
+      'own.priority as own_priority',
+      'own.service_id',
+      'own.status',
+      'qs.priority_streak',
+      eb
+        .case()
+        .when('ts.last_seq', '>', eb.ref('own.seq'))
+        .then(
+          eb
+            .selectFrom('tickets as l')
+            .select(eb.fn.countAll<number | string>().as('n'))
+            .where('l.service_id', '=', a.serviceId)
+            .where('l.day', '=', a.day)
+            .whereRef('l.seq', '>', 'own.seq')
+            .where('l.status', '=', 'waiting')
+            .whereRef('l.priority', '=', 'q.priority'),
+        )
+        .else(0)
+        .end()
+        .as('later'),
+    ])
+    .where('own.id', '=', a.ticketId)
+    .where('own.day', '=', a.day),
+);
 
 /** How many of a service's waiting tickets of one priority there are, and how many of them came before a ticket. */
 export interface PriorityCount {
@@ -116,38 +152,7 @@ export class TicketStatusRepository {
     // The ticket is found by its key alone (id, day) and its service and state checked here, so no
     // planner takes a service index for it; the later tickets are counted only when the day's
     // series went past this ticket (never for a ticket just issued on its own).
-    const rows = await this.db.kysely
-      .selectFrom('tickets as own')
-      .innerJoin('ticket_series as ts', (j) => j.on('ts.service_id', '=', serviceId).on('ts.day', '=', day))
-      .innerJoin('queue_waiting as q', (j) => j.on('q.service_id', '=', serviceId).on('q.day', '=', day))
-      .leftJoin('queue_state as qs', (j) => j.on('qs.service_id', '=', serviceId).on('qs.day', '=', day))
-      .select((eb) => [
-        'q.priority',
-        'q.waiting',
-        'own.priority as own_priority',
-        'own.service_id',
-        'own.status',
-        'qs.priority_streak',
-        eb
-          .case()
-          .when('ts.last_seq', '>', eb.ref('own.seq'))
-          .then(
-            eb
-              .selectFrom('tickets as l')
-              .select(eb.fn.countAll<number | string>().as('n'))
-              .where('l.service_id', '=', serviceId)
-              .where('l.day', '=', day)
-              .whereRef('l.seq', '>', 'own.seq')
-              .where('l.status', '=', 'waiting')
-              .whereRef('l.priority', '=', 'q.priority'),
-          )
-          .else(0)
-          .end()
-          .as('later'),
-      ])
-      .where('own.id', '=', ticketId)
-      .where('own.day', '=', day)
-      .execute();
+    const rows = await linePlace(this.db.kysely, { serviceId, day, ticketId });
     const [first] = rows;
     if (!first || first.service_id !== serviceId || first.status !== 'waiting') return undefined;
     return {

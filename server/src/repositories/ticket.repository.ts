@@ -6,6 +6,28 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { TicketTable } from '../db/schema';
 import type { Executor } from './executor';
+import { insertRow, prepare, type InsertTail } from './prepared';
+
+/** The next number of a service's daily series (see `TicketRepository.nextSeq`). */
+const nextInSeries = prepare((db, a: { serviceId: string; day: string }) =>
+  db
+    .insertInto('ticket_series')
+    .values({ service_id: a.serviceId, day: a.day, last_seq: 1 })
+    .onConflict((oc) =>
+      oc.columns(['service_id', 'day']).doUpdateSet((eb) => ({ last_seq: eb('ticket_series.last_seq', '+', 1) })),
+    )
+    .returning('last_seq'),
+);
+
+/** A ticket whose lookup code is taken is not stored (PostgreSQL: unique per day, see partitions.migration.ts). */
+const codeTaken: InsertTail = {
+  name: 'code-taken',
+  finish: (q) => q.onConflict((oc) => oc.column('lookup_code').doNothing()),
+};
+const codeTakenByDay: InsertTail = {
+  name: 'code-taken-by-day',
+  finish: (q) => q.onConflict((oc) => oc.columns(['lookup_code', 'day']).doNothing()),
+};
 
 export type TicketRow = TicketTable;
 
@@ -331,10 +353,13 @@ export class TicketRepository {
   }
 
   async addEvent(trx: Executor, e: TicketEvent): Promise<void> {
-    await trx
-      .insertInto('ticket_events')
-      .values({ ticket_id: e.ticketId, type: e.type, at: e.at, actor: e.actor, detail: e.detail })
-      .execute();
+    await insertRow(trx, 'ticket_events', {
+      ticket_id: e.ticketId,
+      type: e.type,
+      at: e.at,
+      actor: e.actor,
+      detail: e.detail,
+    });
   }
 
   /**
@@ -342,14 +367,8 @@ export class TicketRepository {
    * transaction ends, so concurrent issuers (on any server instance) get unique, gap-free numbers.
    */
   async nextSeq(trx: Executor, serviceId: string, day: string): Promise<number> {
-    const series = await trx
-      .insertInto('ticket_series')
-      .values({ service_id: serviceId, day, last_seq: 1 })
-      .onConflict((oc) =>
-        oc.columns(['service_id', 'day']).doUpdateSet((eb) => ({ last_seq: eb('ticket_series.last_seq', '+', 1) })),
-      )
-      .returning('last_seq')
-      .executeTakeFirstOrThrow();
+    const [series] = await nextInSeries(trx, { serviceId, day });
+    if (!series) throw new Error('the series row was not returned');
     return Number(series.last_seq);
   }
 
@@ -358,14 +377,8 @@ export class TicketRepository {
    * PostgreSQL tickets are partitioned by day and the code is unique per day (partitions.migration.ts).
    */
   async insertUnlessCodeTaken(trx: Executor, row: TicketRow): Promise<boolean> {
-    const inserted = await trx
-      .insertInto('tickets')
-      .values(row)
-      .onConflict((oc) =>
-        (this.db.dialect === 'postgres' ? oc.columns(['lookup_code', 'day']) : oc.column('lookup_code')).doNothing(),
-      )
-      .executeTakeFirst();
-    return Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 0;
+    const { count } = await insertRow(trx, 'tickets', row, this.db.dialect === 'postgres' ? codeTakenByDay : codeTaken);
+    return count !== 0;
   }
 
   // ---- on its own ----------------------------------------------------------------------------

@@ -7,6 +7,14 @@ import type { Db } from '../db/database';
 import type { CheckinRecordTable, InsuranceCheckTable, VisitTable } from '../db/schema';
 import type { Executor } from './executor';
 import { ColumnCipher } from './column-cipher';
+import { insertRow, prepare } from './prepared';
+
+const receiptOfCheckIn = prepare((db, a: { checkInId: string }) =>
+  db.selectFrom('visits').select('receipt_json').where('check_in_id', '=', a.checkInId).limit(1),
+);
+const recordOfVisitNumber = prepare((db, a: { visitNumber: string }) =>
+  db.selectFrom('checkin_records').select('visit_id').where('ma_lk', '=', a.visitNumber).limit(1),
+);
 
 /** Sealed columns of the Decision 4750 record and of the BHYT answers (ID numbers, names, the gateway's note). */
 export const CHECKIN_RECORD_SEALED = ['ho_ten', 'so_cccd', 'ma_the_bhyt'] as const;
@@ -43,11 +51,7 @@ export class VisitRepository {
 
   /** The stored receipt (JSON) of a check-in id, if that check-in was stored. */
   async receiptByCheckIn(checkInId: string): Promise<string | undefined> {
-    const row = await this.db.kysely
-      .selectFrom('visits')
-      .select('receipt_json')
-      .where('check_in_id', '=', checkInId)
-      .executeTakeFirst();
+    const [row] = await receiptOfCheckIn(this.db.kysely, { checkInId });
     return row?.receipt_json;
   }
 
@@ -110,7 +114,7 @@ export class VisitRepository {
   // ---- inside a unit of work -----------------------------------------------------------------
 
   async insert(trx: Executor, visit: VisitTable): Promise<void> {
-    await trx.insertInto('visits').values(visit).execute();
+    await insertRow(trx, 'visits', visit);
   }
 
   /** The stored receipt (JSON) of a visit. */
@@ -121,16 +125,12 @@ export class VisitRepository {
 
   /** Whether a check-in record already carries this visit number (ma_lk). */
   async visitNumberTaken(trx: Executor, visitNumber: string): Promise<boolean> {
-    const clash = await trx
-      .selectFrom('checkin_records')
-      .select('visit_id')
-      .where('ma_lk', '=', visitNumber)
-      .executeTakeFirst();
-    return clash !== undefined;
+    const clash = await recordOfVisitNumber(trx, { visitNumber });
+    return clash.length > 0;
   }
 
   async insertCheckinRecord(trx: Executor, record: CheckinRecordTable): Promise<void> {
-    await trx.insertInto('checkin_records').values(sealCheckinRecord(this.cipher, record)).execute();
+    await insertRow(trx, 'checkin_records', sealCheckinRecord(this.cipher, record));
   }
 
   async insertInsuranceCheck(trx: Executor, check: InsuranceCheckTable): Promise<void> {

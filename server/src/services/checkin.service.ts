@@ -37,6 +37,7 @@ import type { Logger } from '../logger';
 import { TicketCodeTaken, issueTicket, lookupCode, newTicketRow } from './ticket-issue';
 import { readStoredJson } from './stored-json';
 import { identityDifferences, type IdentityField } from './identity-match';
+import { KeptFor } from './kept-for';
 
 /** A kiosk prints the ticket it issued; a counter's registration (`counter:<user>`) has no printer yet. */
 const printStatusAt = (agentId: string | null): 'pending' | 'none' =>
@@ -141,16 +142,12 @@ interface CataloguedService {
 }
 
 export class CheckInService {
-  private readonly services = new Map<
-    string,
-    {
-      until: number;
-      service: CataloguedService | undefined;
-      hours: WeeklyHours[];
-    }
-  >();
+  /** Services with their opening hours, kept for `serviceCacheMs`. */
+  private readonly services: KeptFor<{ service: CataloguedService | undefined; hours: WeeklyHours[] }>;
 
-  constructor(private readonly deps: CheckInDeps) {}
+  constructor(private readonly deps: CheckInDeps) {
+    this.services = new KeptFor(deps.serviceCacheMs ?? 2000);
+  }
 
   async checkIn(request: AgentCheckInRequest, agentId: string | null): Promise<Result<CheckInReceipt>> {
     const started = performance.now();
@@ -220,20 +217,12 @@ export class CheckInService {
    */
   private async openService(serviceId: string): Promise<Result<CataloguedService>> {
     const now = this.deps.clock.now();
-    let entry = this.services.get(serviceId);
-    if (!entry || entry.until <= performance.now()) {
+    const { service, hours } = await this.services.get(serviceId, async () => {
       const { catalogue } = this.deps.repositories;
       const row = await catalogue.activeService(serviceId);
       const hours = row ? await catalogue.hoursOf(row.id) : [];
-      entry = {
-        until: performance.now() + (this.deps.serviceCacheMs ?? 2000),
-        service: row ? { ...row, floor: Number(row.floor) } : undefined,
-        hours,
-      };
-      if (this.services.size > 1000) this.services.clear();
-      this.services.set(serviceId, entry);
-    }
-    const { service, hours } = entry;
+      return { service: row ? { ...row, floor: Number(row.floor) } : undefined, hours };
+    });
     if (!service) return err('unknown-service', `no active service ${serviceId}`, 'go-to-counter');
     if (hours.length > 0) {
       const local = localWeekTime(now, this.deps.timeZone);

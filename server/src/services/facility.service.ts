@@ -1,5 +1,4 @@
 /** Departments, services (prefix, room, floor), opening hours: read by kiosks, edited by admins. */
-import { performance } from 'node:perf_hooks';
 import {
   checkBranding,
   emptyBranding,
@@ -21,6 +20,7 @@ import type { servicePatchSchema } from '@kiosk/protocol';
 import type { Committer } from '../db/group-commit';
 import type { Repositories } from '../repositories';
 import { readStoredJson } from './stored-json';
+import { KeptFor } from './kept-for';
 
 export const LANGUAGES_SETTING = 'kiosk.languages';
 /** Until the facility configures more: the two languages every catalogue row names. */
@@ -42,10 +42,7 @@ export interface ServiceAdminView {
 const NAMES_CACHE_MS = 2000;
 
 export class FacilityService {
-  private readonly names = new Map<
-    string,
-    { until: number; value: Pick<ServiceInfo, 'name' | 'department'> | undefined }
-  >();
+  private readonly names = new KeptFor<Pick<ServiceInfo, 'name' | 'department'> | undefined>(NAMES_CACHE_MS);
 
   constructor(
     private readonly repositories: Pick<Repositories, 'catalogue' | 'tickets'>,
@@ -72,14 +69,11 @@ export class FacilityService {
    * counting every service's line as the full list does.
    */
   async serviceNames(serviceId: string): Promise<Pick<ServiceInfo, 'name' | 'department'> | undefined> {
-    const cached = this.names.get(serviceId);
-    if (cached && cached.until > performance.now()) return cached.value;
-    const [rows, { names }] = await Promise.all([this.catalogue.activeServices(serviceId), this.languageSettings()]);
-    const [one] = this.named(rows, names, new Map());
-    const value = one ? { name: one.name, department: one.department } : undefined;
-    if (this.names.size > 1000) this.names.clear();
-    this.names.set(serviceId, { until: performance.now() + NAMES_CACHE_MS, value });
-    return value;
+    return this.names.get(serviceId, async () => {
+      const [rows, { names }] = await Promise.all([this.catalogue.activeServices(serviceId), this.languageSettings()]);
+      const [one] = this.named(rows, names, new Map());
+      return one ? { name: one.name, department: one.department } : undefined;
+    });
   }
 
   /** Forgets cached names (an admin changed the services or their languages on this instance). */

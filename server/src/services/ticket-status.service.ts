@@ -11,7 +11,6 @@
  * Opt-ins live as long as the visit: deleted when its last ticket ends, on opt-out, when a
  * channel says the subscription is gone, and by the end-of-day sweep.
  */
-import { performance } from 'node:perf_hooks';
 import {
   err,
   KeyedBuckets,
@@ -33,6 +32,7 @@ import type { Logger } from '../logger';
 import type { PatientNotifier } from '../integrations/patient-notifier';
 import type { QueuePolicy, QueueService } from './queue.service';
 import { placeInOrder, predictedOrder } from './queue-position';
+import { KeptFor } from './kept-for';
 
 export interface TicketStatusOptions {
   timeZone: string;
@@ -65,8 +65,8 @@ const MAX_HOPS = 8;
 export class TicketStatusService {
   private readonly misses: KeyedBuckets;
   private readonly chains = new Map<string, Promise<void>>();
-  /** Paces of new tickets: service → the pace, its day and until when it is kept. */
-  private readonly paces = new Map<string, { day: string; paceMs: number; until: number }>();
+  /** Paces of new tickets, by service (with the day each is of). */
+  private readonly paces = new KeptFor<{ day: string; paceMs: number }>(PACE_KEPT_MS);
   /** Sends still running (tests and shutdown wait for them). */
   private readonly sending = new Set<Promise<void>>();
 
@@ -145,12 +145,11 @@ export class TicketStatusService {
    * completions (forgotten here on this instance's; another instance's show within that time).
    */
   private async paceOf(serviceId: string, day: string): Promise<number> {
-    const kept = this.paces.get(serviceId);
-    if (kept && kept.day === day && kept.until > performance.now()) return kept.paceMs;
-    const { paceMs } = await this.queue.paceOf(serviceId, day);
-    if (this.paces.size > 1000) this.paces.clear();
-    this.paces.set(serviceId, { day, paceMs, until: performance.now() + PACE_KEPT_MS });
-    return paceMs;
+    const read = async () => ({ day, paceMs: (await this.queue.paceOf(serviceId, day)).paceMs });
+    const kept = await this.paces.get(serviceId, read);
+    if (kept.day === day) return kept.paceMs;
+    this.paces.delete(serviceId);
+    return (await this.paces.get(serviceId, read)).paceMs;
   }
 
   private render(code: string, row: StatusTicketRow, line: Line | undefined): TicketPublicStatus {
