@@ -33,6 +33,7 @@ import {
 import { startBankSimulator, type BankSimulator } from '../support/bank-simulator';
 import { startEInvoiceSimulator, wordsToVnd, type EInvoiceSimulator } from '../support/einvoice-simulator';
 import { until } from '../support/until';
+import { freePort } from '../support/free-port';
 import { enrolledAgent, spawnServer, type AgentSocket, type ServerProcess } from '../support/server-process';
 
 afterAll(() => stopDatabases());
@@ -289,7 +290,8 @@ describe.each(databaseKinds)('e-invoices of paid fees (%s)', (kind) => {
 describe('e-invoice of a fee paid just before the server is killed (SQLite, a real process)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiosk-einvoice-kill-'));
   const databaseFile = path.join(dir, 'kiosk.sqlite');
-  const port = 26420;
+  // Picked free (not fixed): another test run on this machine may be running the same test.
+  let port = 0;
   let provider: EInvoiceSimulator;
   let bank: BankSimulator | undefined;
   let proc: ServerProcess | undefined;
@@ -297,6 +299,7 @@ describe('e-invoice of a fee paid just before the server is killed (SQLite, a re
 
   beforeAll(async () => {
     provider = await startEInvoiceSimulator();
+    port = await freePort();
   });
   afterAll(async () => {
     agent?.close();
