@@ -311,6 +311,49 @@ describe('Web Push through a push service that checks VAPID and decrypts', () =>
     expect(told()).toEqual(['near', 'called', 'called']);
   });
 
+  it('a call is told once when an earlier call’s handling saw it with a time before the call (a clock behind, or read before the call)', async () => {
+    const first = await issue('noi-tong-quat');
+    const mine = await issue('noi-tong-quat');
+    const sub = push.subscribe();
+    const status = server.app.services.ticketStatus;
+    expect((await status.subscribe({ code: mine.code, channel: 'web-push', subscription: sub.json }, 'test')).ok).toBe(
+      true,
+    );
+    await status.settled();
+    const told = () =>
+      push.messages.filter((m) => m.subscriptionId === sub.id).map((m) => (m.payload as TicketNotification).kind);
+    expect(told()).toEqual(['near']);
+    // Mine is called by an instance whose clock runs 5 s ahead of this one's (the same as this
+    // instance taking its time before the call and reading the ticket after it). Handling the
+    // first call finds mine called and tells it; handling mine must not take that notice for an
+    // earlier call's and tell it again.
+    const calls: CalledTicket[] = [];
+    for (const [t, ahead] of [
+      [first, 0],
+      [mine, 5000],
+    ] as const) {
+      const calledAt = new Date(Date.now() + ahead).toISOString();
+      const marked = await server.app.committer.run((trx) =>
+        server.app.repositories.tickets.markCalled(trx, t.ticketId, calledAt, 'Phòng 3'),
+      );
+      expect(marked).toBe(true);
+      calls.push({
+        ticketId: t.ticketId,
+        number: t.number,
+        serviceId: 'noi-tong-quat',
+        room: 'Phòng 3',
+        counter: 'Phòng 3',
+        calledAt,
+      });
+    }
+    await status.onCalled(calls[0]!);
+    await status.settled();
+    expect(told()).toEqual(['near', 'called']);
+    await status.onCalled(calls[1]!);
+    await status.settled();
+    expect(told()).toEqual(['near', 'called']);
+  });
+
   it('forgets a subscription the push service says is gone', async () => {
     const mine = await issue('tai-mui-hong');
     const sub = push.subscribe();

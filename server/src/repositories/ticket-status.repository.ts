@@ -63,6 +63,7 @@ export interface StatusTicketRow {
   status: string;
   lookup_code: string;
   issued_at: string;
+  called_at: string | null;
   counter: string | null;
   transferred_to: string | null;
   room: string;
@@ -108,6 +109,7 @@ export class TicketStatusRepository {
         'tickets.status',
         'tickets.lookup_code',
         'tickets.issued_at',
+        'tickets.called_at',
         'tickets.counter',
         'tickets.transferred_to',
         'services.room',

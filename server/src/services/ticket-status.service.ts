@@ -321,7 +321,11 @@ export class TicketStatusService {
       const row = rows.get(sub.ticketId);
       if (!row) continue;
       if (row.status === 'called' && sub.calledSentAt === null) {
-        if (await this.repo.claim(sub.id, 'called', at)) this.send(sub, this.notification('called', row, null));
+        // Stamped no earlier than the call it tells: the handling of that call (releaseCalled)
+        // must not take it for an earlier call's notice, whatever this instance's clock or when
+        // it took `at` (before the call, the ticket read after it).
+        const told = row.called_at !== null && row.called_at > at ? row.called_at : at;
+        if (await this.repo.claim(sub.id, 'called', told)) this.send(sub, this.notification('called', row, null));
       } else if (row.status === 'waiting' && sub.nearSentAt === null) {
         line ??= await this.lineOf(serviceId, day);
         const ahead = line.ahead.get(row.id);
