@@ -45,6 +45,8 @@ const identity = (n: number) => ({
 });
 
 for (const kind of databaseKinds) {
+  type Json = Record<string, unknown>;
+
   describe(`one deployment, two facilities and the province (${kind})`, () => {
     /** The front's port, chosen by the system (another run may hold any fixed one). */
     let port = 0;
@@ -514,6 +516,28 @@ for (const kind of databaseKinds) {
       expect((await get(PROVINCE.host, '/api/province/facilities', token)).status).toBe(200);
       expect((await at(port, PROVINCE.host, 'POST', '/api/province/logout', token)).status).toBe(200);
       expect((await get(PROVINCE.host, '/api/province/facilities', token)).status).toBe(401);
+      // The province host documents its own routes: the bare OpenAPI document, for province accounts only.
+      const doc = await get<never>(PROVINCE.host, '/api/province/openapi.json', provinceToken);
+      expect(doc.status).toBe(200);
+      const document = doc.body as unknown as { openapi: string; paths: Record<string, Record<string, Json>> };
+      expect(document.openapi).toBe('3.1.0');
+      expect(Object.keys(document.paths).sort()).toEqual(
+        [
+          '/api/province/audit',
+          '/api/province/facilities',
+          '/api/province/facilities/{code}/dashboard',
+          '/api/province/login',
+          '/api/province/logout',
+          '/api/province/openapi.json',
+        ].sort(),
+      );
+      expect(document.paths['/api/province/login']?.['post']?.['security']).toBeUndefined();
+      expect(document.paths['/api/province/facilities']?.['get']?.['x-access']).toEqual({ roles: ['province-admin'] });
+      expect(document.paths['/api/province/facilities/{code}/dashboard']?.['get']?.['parameters']).toEqual([
+        expect.objectContaining({ name: 'code', in: 'path', required: true }),
+      ]);
+      for (const token of [tokensA.admin, undefined])
+        expect((await get(PROVINCE.host, '/api/province/openapi.json', token)).status).toBe(401);
       // The province's routes do not exist at a facility's host.
       expect((await get(A.host, '/api/province/facilities', provinceToken)).status).toBe(404);
       expect((await get('benh-vien-khac.test', '/api/province/facilities', provinceToken)).status).toBe(421);

@@ -4,13 +4,16 @@ import type { DeclaredRoute } from '../http/api';
 
 type Json = Record<string, unknown>;
 
+/** A route as documented: a facility's declared routes, or the province host's (its own roles). */
+export type DocumentedRoute = Omit<DeclaredRoute, 'access'> & { access: 'public' | 'agent' | readonly string[] };
+
 const toSchema = (schema: z.ZodType): Json =>
   z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
 
 /** `/api/queue/tickets/:ticketId/recall` → `/api/queue/tickets/{ticketId}/recall`; `*` → `{path}`. */
 export const openApiPath = (url: string): string => url.replace(/:([A-Za-z0-9_]+)/gu, '{$1}').replace(/\*$/u, '{path}');
 
-function parametersOf(route: DeclaredRoute): Json[] {
+function parametersOf(route: DocumentedRoute): Json[] {
   const out: Json[] = [];
   const add = (where: 'path' | 'query', schema: z.ZodType | undefined) => {
     if (!schema) return;
@@ -42,7 +45,7 @@ const errorEnvelope: Json = {
   required: ['ok', 'error'],
 };
 
-export function openApiDocument(routes: readonly DeclaredRoute[], info: { title: string; version: string }): Json {
+export function openApiDocument(routes: readonly DocumentedRoute[], info: { title: string; version: string }): Json {
   const paths: Record<string, Record<string, Json>> = {};
   for (const r of routes) {
     const path = openApiPath(r.url);

@@ -23,6 +23,7 @@ import { addSecurityHeaders, jsonOrNoBody, originAllowed } from '../http/edge';
 import { sendBuiltFile } from '../http/static-pages';
 import path from 'node:path';
 import type { ProvinceAccounts, ProvinceUser } from './province-accounts';
+import { openApiDocument, type DocumentedRoute } from '../ops/openapi';
 
 export interface ProvinceFacility {
   code: string;
@@ -108,7 +109,22 @@ export function createProvinceApp(options: {
       return reply.code(503).send({ status: 'not-ready', database: options.db.dialect });
     }
   });
-  http.post('/api/province/login', async (req, reply) => {
+  // Every /api/province route is declared as it is registered, so the OpenAPI document lists them all.
+  const documented: DocumentedRoute[] = [];
+  const admins = ['province-admin'] as const;
+  const declare = (route: DocumentedRoute): string => {
+    documented.push(route);
+    return route.url;
+  };
+  const loginRoute = {
+    method: 'POST',
+    url: '/api/province/login',
+    summary: 'Sign in with a province account (sets the session cookie; answers the token for API clients)',
+    tag: 'province',
+    access: 'public',
+    body: provinceLoginSchema,
+  } as const;
+  http.post(declare(loginRoute), async (req, reply) => {
     if (!originAllowed(req.headers, new Set()))
       return reply.code(403).send(refusal('origin-not-allowed', 'requests from this origin are not accepted'));
     if (!jsonOrNoBody(req.headers))
@@ -125,49 +141,103 @@ export function createProvinceApp(options: {
     );
     return { ok: true, value: { token: result.token, username: result.user.username, role: result.user.role } };
   });
-  http.post('/api/province/logout', async (req, reply) => {
-    if (!originAllowed(req.headers, new Set()))
-      return reply.code(403).send(refusal('origin-not-allowed', 'requests from this origin are not accepted'));
-    const user = await signedIn(req.headers, reply);
-    if (!user) return reply;
-    await accounts.logout(tokenOf(req.headers) ?? '');
-    await audited(user, 'province-logout', null);
-    reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
-    return { ok: true, value: null };
-  });
-  http.get('/api/province/facilities', async (req, reply) => {
-    const user = await signedIn(req.headers, reply);
-    if (!user) return reply;
-    const value = await Promise.all(facilities.map(facilityHealth));
-    await audited(user, 'province-facilities-read', null);
-    return { ok: true, value };
-  });
+  http.post(
+    declare({
+      method: 'POST',
+      url: '/api/province/logout',
+      summary: 'End this session',
+      tag: 'province',
+      access: admins,
+    }),
+    async (req, reply) => {
+      if (!originAllowed(req.headers, new Set()))
+        return reply.code(403).send(refusal('origin-not-allowed', 'requests from this origin are not accepted'));
+      const user = await signedIn(req.headers, reply);
+      if (!user) return reply;
+      await accounts.logout(tokenOf(req.headers) ?? '');
+      await audited(user, 'province-logout', null);
+      reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+      return { ok: true, value: null };
+    },
+  );
+  http.get(
+    declare({
+      method: 'GET',
+      url: '/api/province/facilities',
+      summary: 'Every facility with its health: database ready, kiosks online, open alerts (audited)',
+      tag: 'province',
+      access: admins,
+    }),
+    async (req, reply) => {
+      const user = await signedIn(req.headers, reply);
+      if (!user) return reply;
+      const value = await Promise.all(facilities.map(facilityHealth));
+      await audited(user, 'province-facilities-read', null);
+      return { ok: true, value };
+    },
+  );
   const codeParams = z.object({ code: facilityCodeSchema });
-  http.get('/api/province/facilities/:code/dashboard', async (req, reply) => {
-    const user = await signedIn(req.headers, reply);
-    if (!user) return reply;
-    const params = parseWith(codeParams, req.params);
-    const facility = params.ok ? byCode.get(params.value.code) : undefined;
-    if (!facility) return reply.code(404).send(refusal('unknown-facility', 'no such facility'));
-    const { services } = facility.app;
-    const [health, today, week, catalogue] = await Promise.all([
-      facilityHealth(facility),
-      services.stats.day(),
-      services.reports.report({ period: 'day' }),
-      services.facility.listServices(),
-    ]);
-    await audited(user, 'province-dashboard-read', facility.code);
-    const serviceNames = Object.fromEntries(catalogue.map((x) => [x.id, x.name]));
-    const value: FacilityDashboard = { facility: health, today, week, serviceNames };
-    return { ok: true, value };
-  });
+  http.get(
+    declare({
+      method: 'GET',
+      url: '/api/province/facilities/:code/dashboard',
+      summary: "One facility's dashboard: health, today's figures, the last seven days, its service names (audited)",
+      tag: 'province',
+      access: admins,
+      params: codeParams,
+    }),
+    async (req, reply) => {
+      const user = await signedIn(req.headers, reply);
+      if (!user) return reply;
+      const params = parseWith(codeParams, req.params);
+      const facility = params.ok ? byCode.get(params.value.code) : undefined;
+      if (!facility) return reply.code(404).send(refusal('unknown-facility', 'no such facility'));
+      const { services } = facility.app;
+      const [health, today, week, catalogue] = await Promise.all([
+        facilityHealth(facility),
+        services.stats.day(),
+        services.reports.report({ period: 'day' }),
+        services.facility.listServices(),
+      ]);
+      await audited(user, 'province-dashboard-read', facility.code);
+      const serviceNames = Object.fromEntries(catalogue.map((x) => [x.id, x.name]));
+      const value: FacilityDashboard = { facility: health, today, week, serviceNames };
+      return { ok: true, value };
+    },
+  );
   const auditQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
-  http.get('/api/province/audit', async (req, reply) => {
-    const user = await signedIn(req.headers, reply);
-    if (!user) return reply;
-    const query = parseWith(auditQuery, req.query);
-    if (!query.ok) return reply.code(400).send(query);
-    return { ok: true, value: await accounts.auditLog(query.value.limit) };
-  });
+  http.get(
+    declare({
+      method: 'GET',
+      url: '/api/province/audit',
+      summary: "The province accounts' audit log, newest first",
+      tag: 'province',
+      access: admins,
+      query: auditQuery,
+    }),
+    async (req, reply) => {
+      const user = await signedIn(req.headers, reply);
+      if (!user) return reply;
+      const query = parseWith(auditQuery, req.query);
+      if (!query.ok) return reply.code(400).send(query);
+      return { ok: true, value: await accounts.auditLog(query.value.limit) };
+    },
+  );
+  http.get(
+    declare({
+      method: 'GET',
+      url: '/api/province/openapi.json',
+      summary: 'This document: every province route with its schemas and who may call it (the bare OpenAPI document)',
+      tag: 'province',
+      access: admins,
+      raw: true,
+    }),
+    async (req, reply) => {
+      const user = await signedIn(req.headers, reply);
+      if (!user) return reply;
+      const doc = openApiDocument(documented, { title: 'Kiosk reception: province host', version: '0.1.0' });
+      return reply.header('content-type', 'application/json; charset=utf-8').send(doc);
+    },
+  );
   return http;
 }
