@@ -44,9 +44,9 @@ const identity = (n: number) => ({
   dateOfBirth: '1979-06-15',
 });
 
-for (const kind of databaseKinds) {
-  type Json = Record<string, unknown>;
+type Json = Record<string, unknown>;
 
+for (const kind of databaseKinds) {
   describe(`one deployment, two facilities and the province (${kind})`, () => {
     /** The front's port, chosen by the system (another run may hold any fixed one). */
     let port = 0;
