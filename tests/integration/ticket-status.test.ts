@@ -271,9 +271,14 @@ describe('Web Push through a push service that checks VAPID and decrypts', () =>
     w.socket.close();
   });
 
-  it('a call is told once when its event is handled after the next call was made (two calls in quick succession)', async () => {
-    const first = await issue('san-phu-khoa');
-    const mine = await issue('san-phu-khoa');
+  /**
+   * Two waiting patients of a service, the second subscribed (told 'near' already), both called
+   * straight in the database (their events handled by the test): `aheadMs` puts each call's time
+   * that far ahead of this instance's clock.
+   */
+  async function twoCalledUnhandled(serviceId: string, room: string, aheadMs: readonly [number, number]) {
+    const first = await issue(serviceId);
+    const mine = await issue(serviceId);
     const sub = push.subscribe();
     const status = server.app.services.ticketStatus;
     expect((await status.subscribe({ code: mine.code, channel: 'web-push', subscription: sub.json }, 'test')).ok).toBe(
@@ -283,24 +288,25 @@ describe('Web Push through a push service that checks VAPID and decrypts', () =>
     const told = () =>
       push.messages.filter((m) => m.subscriptionId === sub.id).map((m) => (m.payload as TicketNotification).kind);
     expect(told()).toEqual(['near']);
-    // Both patients are called before the server handles the first call's event: handling the
-    // first call already finds mine called and tells it; handling mine must not tell it again.
     const calls: CalledTicket[] = [];
-    for (const t of [first, mine]) {
-      const calledAt = new Date().toISOString();
+    for (const [t, ahead] of [
+      [first, aheadMs[0]],
+      [mine, aheadMs[1]],
+    ] as const) {
+      const calledAt = new Date(Date.now() + ahead).toISOString();
       const marked = await server.app.committer.run((trx) =>
-        server.app.repositories.tickets.markCalled(trx, t.ticketId, calledAt, 'Phòng 9'),
+        server.app.repositories.tickets.markCalled(trx, t.ticketId, calledAt, room),
       );
       expect(marked).toBe(true);
-      calls.push({
-        ticketId: t.ticketId,
-        number: t.number,
-        serviceId: 'san-phu-khoa',
-        room: 'Phòng 9',
-        counter: 'Phòng 9',
-        calledAt,
-      });
+      calls.push({ ticketId: t.ticketId, number: t.number, serviceId, room, counter: room, calledAt });
     }
+    return { status, told, calls };
+  }
+
+  it('a call is told once when its event is handled after the next call was made (two calls in quick succession)', async () => {
+    // Both patients are called before the server handles the first call's event: handling the
+    // first call already finds mine called and tells it; handling mine must not tell it again.
+    const { status, told, calls } = await twoCalledUnhandled('san-phu-khoa', 'Phòng 9', [0, 0]);
     await Promise.all(calls.map((c) => status.onCalled(c)));
     await status.settled();
     expect(told()).toEqual(['near', 'called']);
@@ -312,40 +318,11 @@ describe('Web Push through a push service that checks VAPID and decrypts', () =>
   });
 
   it('a call is told once when an earlier call’s handling saw it with a time before the call (a clock behind, or read before the call)', async () => {
-    const first = await issue('noi-tong-quat');
-    const mine = await issue('noi-tong-quat');
-    const sub = push.subscribe();
-    const status = server.app.services.ticketStatus;
-    expect((await status.subscribe({ code: mine.code, channel: 'web-push', subscription: sub.json }, 'test')).ok).toBe(
-      true,
-    );
-    await status.settled();
-    const told = () =>
-      push.messages.filter((m) => m.subscriptionId === sub.id).map((m) => (m.payload as TicketNotification).kind);
-    expect(told()).toEqual(['near']);
     // Mine is called by an instance whose clock runs 5 s ahead of this one's (the same as this
     // instance taking its time before the call and reading the ticket after it). Handling the
     // first call finds mine called and tells it; handling mine must not take that notice for an
     // earlier call's and tell it again.
-    const calls: CalledTicket[] = [];
-    for (const [t, ahead] of [
-      [first, 0],
-      [mine, 5000],
-    ] as const) {
-      const calledAt = new Date(Date.now() + ahead).toISOString();
-      const marked = await server.app.committer.run((trx) =>
-        server.app.repositories.tickets.markCalled(trx, t.ticketId, calledAt, 'Phòng 3'),
-      );
-      expect(marked).toBe(true);
-      calls.push({
-        ticketId: t.ticketId,
-        number: t.number,
-        serviceId: 'noi-tong-quat',
-        room: 'Phòng 3',
-        counter: 'Phòng 3',
-        calledAt,
-      });
-    }
+    const { status, told, calls } = await twoCalledUnhandled('noi-tong-quat', 'Phòng 3', [0, 5000]);
     await status.onCalled(calls[0]!);
     await status.settled();
     expect(told()).toEqual(['near', 'called']);
