@@ -24,11 +24,10 @@ const touchedOnIdNumber: InsertTail = {
       )
       .returning('id'),
 };
+/** What a check-in compares with the identity it brings. */
+const comparedColumns = ['full_name', 'date_of_birth', 'sex', 'id_number', 'insurance_number'] as const;
 const comparedFields = prepare((db, a: { patientId: string }) =>
-  db
-    .selectFrom('patients')
-    .select(['full_name', 'date_of_birth', 'sex', 'id_number', 'insurance_number'])
-    .where('id', '=', a.patientId),
+  db.selectFrom('patients').select(comparedColumns).where('id', '=', a.patientId),
 );
 
 export type NewConsentEvent = Insertable<ConsentEventTable>;
@@ -93,7 +92,7 @@ export class PatientRepository {
     const byInsurance = insuranceNumber ? this.cipher.candidates(insuranceNumber) : [];
     const row = await this.db.kysely
       .selectFrom('patients')
-      .select(['full_name', 'date_of_birth', 'sex', 'id_number', 'insurance_number'])
+      .select(comparedColumns)
       .where((eb) =>
         eb.or([
           ...(byId.length > 0 ? [eb('id_number_hmac', 'in', byId)] : []),
