@@ -250,10 +250,10 @@ export async function createServerApp(
     },
     hooks: integrations.checkInHooks,
     // People ahead in the queue's own call order (the status page's), × the service's pace.
-    describeTicket: async (serviceId, ticketId) => {
+    describeTicket: async (serviceId, ticketId, line) => {
       const [chosen, place] = await Promise.all([
         facility.serviceNames(serviceId),
-        services.ticketStatus.placeOf(serviceId, ticketId),
+        line ? services.ticketStatus.placeIn(serviceId, line) : services.ticketStatus.placeOf(serviceId, ticketId),
       ]);
       const peopleAhead = place?.ahead ?? 0;
       return {

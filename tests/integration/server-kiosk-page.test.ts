@@ -100,6 +100,28 @@ describe.each(databaseKinds)('the people ahead printed on a new ticket (%s)', (k
       expect(ticket.peopleAhead, `ticket ${i}`).toBe(line.ahead.get(ticket.ticketId));
     }
   });
+  it('check-ins at the same moment (one unit of work or several): each ticket counts exactly those issued before it', async () => {
+    const serviceId = 'noi-tong-quat';
+    const tickets = await Promise.all(
+      Array.from({ length: 30 }, async (_, n) => {
+        const r = await server.app.services.checkIn.checkIn(
+          {
+            checkInId: randomUUID(),
+            identity: patient(500 + n),
+            serviceId,
+            priorityClaims: [],
+            consent: true,
+          },
+          null,
+        );
+        if (!r.ok) throw new Error(r.error.code);
+        return r.value.ticket;
+      }),
+    );
+    // Everyone here waits in the normal line: the people ahead are the tickets with lower numbers.
+    const byNumber = [...tickets].sort((a, b) => a.number.localeCompare(b.number));
+    expect(byNumber.map((t) => t.peopleAhead)).toEqual(byNumber.map((_, i) => i));
+  });
   it('every waiting ticket keeps its place through calls, a skip, a completion and transfers; the kept counts match the tickets', async () => {
     const [a, b] = ['san-phu-khoa', 'nhi-khoa'];
     const { checkIn, queue, ticketStatus, db } = server.app.services;

@@ -52,6 +52,13 @@ export interface PriorityCount {
   before: number;
 }
 
+/** A waiting ticket's priority, its service's priority streak, and the waiting tickets per priority around it. */
+export interface TicketPlaceCounts {
+  priority: string;
+  streak: number;
+  counts: PriorityCount[];
+}
+
 export interface StatusTicketRow {
   id: string;
   visit_id: string;
@@ -146,11 +153,7 @@ export class TicketStatusRepository {
    * taken off them, read by the day's series index (none for a ticket just issued); one statement.
    * Undefined when the ticket is not waiting in that service on that day.
    */
-  async countsAround(
-    serviceId: string,
-    day: string,
-    ticketId: string,
-  ): Promise<{ priority: string; streak: number; counts: PriorityCount[] } | undefined> {
+  async countsAround(serviceId: string, day: string, ticketId: string): Promise<TicketPlaceCounts | undefined> {
     // The ticket is found by its key alone (id, day) and its service and state checked here, so no
     // planner takes a service index for it; the later tickets are counted only when the day's
     // series went past this ticket (never for a ticket just issued on its own).

@@ -7,6 +7,7 @@ import type { Db } from '../db/database';
 import type { TicketTable } from '../db/schema';
 import type { Executor } from './executor';
 import { insertRow, prepare, type InsertTail } from './prepared';
+import type { TicketPlaceCounts } from './ticket-status.repository';
 
 /** The next number of a service's daily series (see `TicketRepository.nextSeq`). */
 const nextInSeries = prepare((db, a: { serviceId: string; day: string }) =>
@@ -17,6 +18,16 @@ const nextInSeries = prepare((db, a: { serviceId: string; day: string }) =>
       oc.columns(['service_id', 'day']).doUpdateSet((eb) => ({ last_seq: eb('ticket_series.last_seq', '+', 1) })),
     )
     .returning('last_seq'),
+);
+
+/** A service's waiting tickets per priority (the trigger-kept counters) and its priority streak. */
+const lineCounters = prepare((db, a: { serviceId: string; day: string }) =>
+  db
+    .selectFrom('queue_waiting as q')
+    .leftJoin('queue_state as qs', (j) => j.onRef('qs.service_id', '=', 'q.service_id').onRef('qs.day', '=', 'q.day'))
+    .select(['q.priority', 'q.waiting', 'qs.priority_streak'])
+    .where('q.service_id', '=', a.serviceId)
+    .where('q.day', '=', a.day),
 );
 
 /** A ticket whose lookup code is taken is not stored (PostgreSQL: unique per day, see partitions.migration.ts). */
@@ -370,6 +381,24 @@ export class TicketRepository {
     const [series] = await nextInSeries(trx, { serviceId, day });
     if (!series) throw new Error('the series row was not returned');
     return Number(series.last_seq);
+  }
+
+  /**
+   * What places a ticket just issued in this unit of work (`placeInOrder`): its service's waiting
+   * tickets per priority, with every one of them issued before it but itself (it is the newest of
+   * the series while the unit holds the series row), and the priority streak. One read of the kept
+   * counters, no count of tickets.
+   */
+  async lineAtIssue(trx: Executor, serviceId: string, day: string, priority: string): Promise<TicketPlaceCounts> {
+    const rows = await lineCounters(trx, { serviceId, day });
+    return {
+      priority,
+      streak: Number(rows[0]?.priority_streak ?? 0),
+      counts: rows.map((r) => {
+        const total = Number(r.waiting);
+        return { priority: r.priority, total, before: r.priority === priority ? total - 1 : total };
+      }),
+    };
   }
 
   /**

@@ -25,6 +25,7 @@ import type { Committer } from '../db/group-commit';
 import type { PatientTable } from '../db/schema';
 import type { Executor, Repositories } from '../repositories';
 import type { WeeklyHours } from '../repositories/catalogue.repository';
+import type { TicketPlaceCounts } from '../repositories/ticket-status.repository';
 import {
   classifyFailure,
   newPendingTokens,
@@ -59,8 +60,9 @@ export interface CheckInDeps {
   /**
    * What the ticket's screen and paper add after the commit (never stored with the receipt): the
    * clinic's names in both languages, people ahead and the estimated wait. A failure leaves them out.
+   * `line` is the line as the unit of work that issued the ticket saw it (absent: read it now).
    */
-  describeTicket?: (serviceId: string, ticketId: string) => Promise<Partial<Ticket>>;
+  describeTicket?: (serviceId: string, ticketId: string, line?: TicketPlaceCounts) => Promise<Partial<Ticket>>;
   /** The public base URL for patients' phones (PUBLIC_URL): the ticket's QR opens its status page. */
   publicUrl?: string;
   /** Every answered command: 'issued', 'replayed' or the error code, with its duration. */
@@ -141,6 +143,9 @@ interface CataloguedService {
   dept_vi: string;
 }
 
+/** A receipt answered without a unit of this check-in (a replay): its line is read when described. */
+const alone = (r: Result<CheckInReceipt>): Result<{ receipt: CheckInReceipt }> => (r.ok ? ok({ receipt: r.value }) : r);
+
 export class CheckInService {
   /** Services with their opening hours, kept for `serviceCacheMs`. */
   private readonly services: KeptFor<{ service: CataloguedService | undefined; hours: WeeklyHours[] }>;
@@ -152,29 +157,31 @@ export class CheckInService {
   async checkIn(request: AgentCheckInRequest, agentId: string | null): Promise<Result<CheckInReceipt>> {
     const started = performance.now();
     const result = await this.checkInOnce(request, agentId);
-    const outcome = result.ok ? (result.value.replayed ? 'replayed' : 'issued') : result.error.code;
+    const outcome = result.ok ? (result.value.receipt.replayed ? 'replayed' : 'issued') : result.error.code;
     this.deps.onOutcome?.(outcome, performance.now() - started);
     if (!result.ok) return result;
+    const { receipt, line } = result.value;
     // The status URL is made here, never stored: a replay or a changed PUBLIC_URL gives the current one.
     const { publicUrl } = this.deps;
-    const statusUrl = publicUrl ? { statusUrl: ticketStatusUrl(publicUrl, result.value.ticket.lookupCode) } : {};
+    const statusUrl = publicUrl ? { statusUrl: ticketStatusUrl(publicUrl, receipt.ticket.lookupCode) } : {};
     const extra = this.deps.describeTicket
-      ? await this.deps.describeTicket(request.serviceId, result.value.ticketId).catch(() => ({}))
+      ? await this.deps.describeTicket(request.serviceId, receipt.ticketId, line).catch(() => ({}))
       : {};
-    return ok({ ...result.value, ticket: { ...result.value.ticket, ...extra, ...statusUrl } });
+    return ok({ ...receipt, ticket: { ...receipt.ticket, ...extra, ...statusUrl } });
   }
 
+  /** The receipt, and the ticket's line as the unit that issued it saw it (not for a replay or one statement). */
   private async checkInOnce(
     checkInRequest: AgentCheckInRequest,
     agentId: string | null,
-  ): Promise<Result<CheckInReceipt>> {
+  ): Promise<Result<{ receipt: CheckInReceipt; line?: TicketPlaceCounts }>> {
     const hooks = this.deps.hooks;
     const statement = this.deps.oneStatement && (!hooks?.stored || hooks.rows) ? this.deps.oneStatement : undefined;
     // The one statement finds a replay by its own conflict on the check-in id; a screening (a call
     // to the BHYT gateway) is not spent on a replay.
     if (!statement || hooks?.screen) {
       const replay = await this.findReceipt(checkInRequest.checkInId);
-      if (replay) return replay;
+      if (replay) return alone(replay);
     }
     const service = await this.openService(checkInRequest.serviceId);
     if (!service.ok) return service;
@@ -190,17 +197,17 @@ export class CheckInService {
     // patient (another name, birth date or BHYT number) takes the unit of work, which compares.
     const atOnce = statement && !(await this.mayDisagree(request.identity)) ? statement : undefined;
     try {
-      const { receipt, entry } = atOnce
+      const { receipt, entry, line } = atOnce
         ? await this.storeAtOnce(atOnce, request, agentId, screened.value, service.value)
         : await this.runRetrying((trx) => this.issue(trx, request, agentId, screened.value, service.value));
       const provenance = identityProvenanceOf(request);
       this.deps.onIssued({ ...entry, identity: { source: provenance.source, check: provenance.check } });
       this.deps.hooks?.committed?.(receipt);
-      return ok(receipt);
+      return ok(line ? { receipt, line } : { receipt });
     } catch (e) {
       // A concurrent retry of the same check-in may have won the race on the unique check-in id.
       const raced = await this.findReceipt(request.checkInId);
-      if (raced) return raced;
+      if (raced) return alone(raced);
       this.deps.log.error({ err: String(e) }, 'check-in failed');
       return err('check-in-failed', 'the check-in could not be stored', 'go-to-counter');
     }
@@ -305,7 +312,11 @@ export class CheckInService {
           ...extra,
         });
         const numbered: CheckInReceipt = { ...receipt, ticket: { ...receipt.ticket, number: stored.number } };
-        return { receipt: numbered, entry: this.entryOf(numbered, service.id, printStatusAt(agentId)) };
+        return {
+          receipt: numbered,
+          entry: this.entryOf(numbered, service.id, printStatusAt(agentId)),
+          line: undefined,
+        };
       } catch (e) {
         if (attempt >= 3 || classifyFailure(e) !== 'run-again') throw e;
       }
@@ -358,6 +369,8 @@ export class CheckInService {
       },
     );
     if (!receipt) throw new Error('the visit was not stored');
+    // Where the new ticket stands, read while this unit holds its series: it is the newest ticket.
+    const line = await tickets.lineAtIssue(trx, service.id, day, priority);
     await this.deps.hooks?.stored?.(trx, {
       receipt,
       request,
@@ -366,7 +379,7 @@ export class CheckInService {
       screening,
       service: { id: service.id, name_vi: service.name_vi, room: service.room, dept_vi: service.dept_vi },
     });
-    return { receipt, entry: this.entryOf(receipt, service.id, printStatusAt(agentId), ticket.number) };
+    return { receipt, entry: this.entryOf(receipt, service.id, printStatusAt(agentId), ticket.number), line };
   }
 
   /**

@@ -27,7 +27,7 @@ import {
 import { facilityDay, type Clock } from '../clock';
 import { newRowId } from '../db/row-id';
 import type { Repositories } from '../repositories';
-import type { StatusTicketRow, Subscription } from '../repositories/ticket-status.repository';
+import type { StatusTicketRow, Subscription, TicketPlaceCounts } from '../repositories/ticket-status.repository';
 import type { Logger } from '../logger';
 import type { PatientNotifier } from '../integrations/patient-notifier';
 import type { QueuePolicy, QueueService } from './queue.service';
@@ -138,6 +138,12 @@ export class TicketStatusService {
     ]);
     if (!around) return undefined;
     return { ahead: placeInOrder(around, around.counts, this.o.policy, around.streak), paceMs };
+  }
+
+  /** A ticket's people ahead from its line as already read (`TicketRepository.lineAtIssue`), and the pace. */
+  async placeIn(serviceId: string, line: TicketPlaceCounts): Promise<{ ahead: number; paceMs: number }> {
+    const paceMs = await this.paceOf(serviceId, this.today());
+    return { ahead: placeInOrder(line, line.counts, this.o.policy, line.streak), paceMs };
   }
 
   /**
