@@ -5,6 +5,7 @@
  *   POST /api/province/login                         → { token, username, role }
  *   GET  /api/province/facilities                    → FacilityHealth[]
  *   GET  /api/province/facilities/:code/dashboard    → FacilityDashboard
+ *   POST /api/province/facilities/reload             → FacilitiesReloaded
  *   GET  /api/province/audit                         → ProvinceAuditEntry[]
  */
 import { z } from 'zod';
@@ -56,4 +57,17 @@ export interface ProvinceAuditEntry {
   actor: string;
   action: string;
   target: string | null;
+}
+
+/**
+ * What re-reading the facilities file changed (SIGHUP, or POST /api/province/facilities/reload):
+ * facilities added, removed, restarted because their settings changed, and left running as they were.
+ */
+export interface FacilitiesReloaded {
+  added: string[];
+  removed: string[];
+  restarted: string[];
+  unchanged: string[];
+  /** Facilities that could not be started (an added one is left out, a restarted one runs its old settings). */
+  failed: { code: string; reason: string }[];
 }

@@ -526,6 +526,7 @@ for (const kind of databaseKinds) {
           '/api/province/audit',
           '/api/province/facilities',
           '/api/province/facilities/{code}/dashboard',
+          '/api/province/facilities/reload',
           '/api/province/login',
           '/api/province/logout',
           '/api/province/openapi.json',

@@ -2,8 +2,9 @@
  * The facilities file (FACILITIES_FILE): which hospitals this deployment serves, the host names
  * each answers on, and each one's own configuration — its database, hospital name, EMR endpoint,
  * BHYT gateway and portal credentials — over defaults shared by all. The province (or hospital
- * group) overview has its own hosts and its own database. Validated once at start: a bad file is
- * refused with the facility and the setting named.
+ * group) overview has its own hosts and its own database. Validated whole at start and at each
+ * reload (SIGHUP, the province's reload route): a bad file is refused with the facility and the
+ * setting named.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -12,6 +12,7 @@ import {
   parseWith,
   provinceLoginSchema,
   type BucketSize,
+  type FacilitiesReloaded,
   type FacilityDashboard,
   type FacilityHealth,
 } from '@kiosk/protocol';
@@ -52,7 +53,10 @@ export async function facilityHealth(f: ProvinceFacility): Promise<FacilityHealt
 export function createProvinceApp(options: {
   db: Db;
   accounts: ProvinceAccounts;
-  facilities: readonly ProvinceFacility[];
+  /** The facilities served now (a reload replaces them). */
+  facilities: () => readonly ProvinceFacility[];
+  /** Re-reads the facilities file and serves what it lists (no restart). */
+  reload: () => Promise<FacilitiesReloaded>;
   log: Logger;
   tls: boolean;
   sessionTtlSec: number;
@@ -88,7 +92,7 @@ export function createProvinceApp(options: {
     if (!user) void reply.code(401).send(refusal('unauthenticated', 'province login required'));
     return user;
   };
-  const byCode = new Map(facilities.map((f) => [f.code, f]));
+  const byCode = (code: string) => facilities().find((f) => f.code === code);
   const audited = (user: ProvinceUser, action: string, target: string | null) =>
     accounts.audit(user.username, action, target);
 
@@ -171,7 +175,7 @@ export function createProvinceApp(options: {
     async (req, reply) => {
       const user = await signedIn(req.headers, reply);
       if (!user) return reply;
-      const value = await Promise.all(facilities.map(facilityHealth));
+      const value = await Promise.all(facilities().map(facilityHealth));
       await audited(user, 'province-facilities-read', null);
       return { ok: true, value };
     },
@@ -190,7 +194,7 @@ export function createProvinceApp(options: {
       const user = await signedIn(req.headers, reply);
       if (!user) return reply;
       const params = parseWith(codeParams, req.params);
-      const facility = params.ok ? byCode.get(params.value.code) : undefined;
+      const facility = params.ok ? byCode(params.value.code) : undefined;
       if (!facility) return reply.code(404).send(refusal('unknown-facility', 'no such facility'));
       const { services } = facility.app;
       const [health, today, week, catalogue] = await Promise.all([
@@ -203,6 +207,32 @@ export function createProvinceApp(options: {
       const serviceNames = Object.fromEntries(catalogue.map((x) => [x.id, x.name]));
       const value: FacilityDashboard = { facility: health, today, week, serviceNames };
       return { ok: true, value };
+    },
+  );
+  http.post(
+    declare({
+      method: 'POST',
+      url: '/api/province/facilities/reload',
+      summary:
+        'Read the facilities file again and serve what it lists without a restart: add, remove, restart changed facilities (audited)',
+      tag: 'province',
+      access: admins,
+    }),
+    async (req, reply) => {
+      if (!originAllowed(req.headers, new Set()))
+        return reply.code(403).send(refusal('origin-not-allowed', 'requests from this origin are not accepted'));
+      const user = await signedIn(req.headers, reply);
+      if (!user) return reply;
+      try {
+        const value = await options.reload();
+        const changed = [...value.added, ...value.removed, ...value.restarted].join(',');
+        await audited(user, 'province-facilities-reload', changed || null);
+        return { ok: true, value };
+      } catch (e) {
+        await audited(user, 'province-facilities-reload-refused', null);
+        log.warn({ err: (e as Error).message }, 'facilities file refused');
+        return reply.code(422).send(refusal('facilities-file-refused', (e as Error).message));
+      }
     },
   );
   const auditQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
