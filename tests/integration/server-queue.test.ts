@@ -76,6 +76,24 @@ describe.each(databaseKinds)('queue operations (%s)', (kind) => {
     expect(await callNext('tai-mui-hong')).toBeNull();
   });
 
+  it('a line of priority tickets only, then of normal ones only, is called whole in order; then nobody', async () => {
+    const serviceId = 'san-phu-khoa';
+    const e1 = await issue(elderly, serviceId);
+    const e2 = await issue({ ...elderly, fullName: 'Lê Thị Đào' }, serviceId);
+    expect([(await callNext(serviceId))?.ticketId, (await callNext(serviceId))?.ticketId]).toEqual([
+      e1.ticketId,
+      e2.ticketId,
+    ]);
+    expect(await callNext(serviceId)).toBeNull();
+    const n1 = await issue(adult(21), serviceId);
+    const n2 = await issue(adult(22), serviceId);
+    expect([(await callNext(serviceId))?.ticketId, (await callNext(serviceId))?.ticketId]).toEqual([
+      n1.ticketId,
+      n2.ticketId,
+    ]);
+    expect(await callNext(serviceId)).toBeNull();
+  });
+
   it('recall announces again on the display; skip twice makes a no-show', async () => {
     const t = await issue(adult(3), 'noi-tong-quat');
     const display: Socket<ServerToDisplayEvents> = io(`${server.url}/display`, {

@@ -12,6 +12,7 @@ import { identityConflictsMigration } from './identity.migration';
 import { trustStoreMigration } from './trust-store.migration';
 import { kioskBrandingMigration } from './kiosk-branding.migration';
 import { cardPaymentsMigration } from './card-transactions.migration';
+import { queueOrderMigration } from './queue-order.migration';
 import { ticketLineMigration } from './ticket-line.migration';
 import { paymentInvoicesMigration } from './einvoice.migration';
 
@@ -320,6 +321,7 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '021-payment-einvoices': paymentInvoicesMigration(dialect),
   '022-card-transactions': cardPaymentsMigration,
   '023-ticket-line-counts': ticketLineMigration(dialect),
+  '024-queue-call-order': queueOrderMigration,
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({

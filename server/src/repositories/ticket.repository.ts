@@ -246,14 +246,22 @@ export class TicketRepository {
           ),
         ),
       );
-    const classes = [...q.priorityClasses];
+    // The kept counters say which priorities have anyone waiting: a line without priority
+    // tickets is not walked to its end looking for one (nor one without normal tickets).
+    const counters = await lineCounters(trx, { serviceId: q.serviceId, day: q.day });
+    const waiting = new Set(counters.filter((c) => Number(c.waiting) > 0).map((c) => c.priority));
+    if (waiting.size === 0) return [];
+    const classes = q.priorityClasses.filter((p) => waiting.has(p));
+    const others = [...waiting].some((p) => !q.priorityClasses.includes(p));
     const heads: TicketRow[] = [];
-    if (classes.length > 0) {
+    if (classes.length > 0)
       heads.push(...(await base.where('priority', 'in', classes).limit(q.priorityLimit).execute()));
-      heads.push(...(await base.where('priority', 'not in', classes).limit(1).execute()));
-    } else {
-      heads.push(...(await base.limit(1).execute()));
-    }
+    if (others)
+      heads.push(
+        ...(await (q.priorityClasses.length > 0 ? base.where('priority', 'not in', [...q.priorityClasses]) : base)
+          .limit(1)
+          .execute()),
+      );
     return heads;
   }
 
@@ -271,6 +279,8 @@ export class TicketRepository {
       .where('tickets.service_id', '=', serviceId)
       .where('tickets.day', '=', day)
       .where('tickets.status', '=', 'waiting')
+      // Today's arrived appointments are few: read from them (by day and status), not the line.
+      .where('appointments.day', '=', day)
       .where('appointments.status', '=', 'arrived')
       .orderBy('appointments.starts_at')
       .limit(200)
