@@ -4,7 +4,7 @@
  * read is audited in the province's database. Nothing here reaches a facility's database but its
  * own report, statistics and alert services.
  */
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   KeyedBuckets,
@@ -120,6 +120,25 @@ export function createProvinceApp(options: {
     documented.push(route);
     return route.url;
   };
+  /**
+   * A province admin's route, declared for the OpenAPI document: a POST from another origin is
+   * refused; without a province session the answer is 401; else the handler runs with the account.
+   */
+  const adminRoute = (
+    route: Omit<DocumentedRoute, 'tag' | 'access' | 'method'> & { method: 'GET' | 'POST' },
+    handler: (req: FastifyRequest, reply: FastifyReply, user: ProvinceUser) => Promise<unknown>,
+  ) =>
+    http.route({
+      method: route.method,
+      url: declare({ ...route, tag: 'province', access: admins }),
+      handler: async (req, reply) => {
+        if (route.method !== 'GET' && !originAllowed(req.headers, new Set()))
+          return reply.code(403).send(refusal('origin-not-allowed', 'requests from this origin are not accepted'));
+        const user = await signedIn(req.headers, reply);
+        if (!user) return reply;
+        return handler(req, reply, user);
+      },
+    });
   const loginRoute = {
     method: 'POST',
     url: '/api/province/login',
@@ -145,54 +164,33 @@ export function createProvinceApp(options: {
     );
     return { ok: true, value: { token: result.token, username: result.user.username, role: result.user.role } };
   });
-  http.post(
-    declare({
-      method: 'POST',
-      url: '/api/province/logout',
-      summary: 'End this session',
-      tag: 'province',
-      access: admins,
-    }),
-    async (req, reply) => {
-      if (!originAllowed(req.headers, new Set()))
-        return reply.code(403).send(refusal('origin-not-allowed', 'requests from this origin are not accepted'));
-      const user = await signedIn(req.headers, reply);
-      if (!user) return reply;
-      await accounts.logout(tokenOf(req.headers) ?? '');
-      await audited(user, 'province-logout', null);
-      reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
-      return { ok: true, value: null };
-    },
-  );
-  http.get(
-    declare({
+  adminRoute({ method: 'POST', url: '/api/province/logout', summary: 'End this session' }, async (req, reply, user) => {
+    await accounts.logout(tokenOf(req.headers) ?? '');
+    await audited(user, 'province-logout', null);
+    reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+    return { ok: true, value: null };
+  });
+  adminRoute(
+    {
       method: 'GET',
       url: '/api/province/facilities',
       summary: 'Every facility with its health: database ready, kiosks online, open alerts (audited)',
-      tag: 'province',
-      access: admins,
-    }),
-    async (req, reply) => {
-      const user = await signedIn(req.headers, reply);
-      if (!user) return reply;
+    },
+    async (_req, _reply, user) => {
       const value = await Promise.all(facilities().map(facilityHealth));
       await audited(user, 'province-facilities-read', null);
       return { ok: true, value };
     },
   );
   const codeParams = z.object({ code: facilityCodeSchema });
-  http.get(
-    declare({
+  adminRoute(
+    {
       method: 'GET',
       url: '/api/province/facilities/:code/dashboard',
       summary: "One facility's dashboard: health, today's figures, the last seven days, its service names (audited)",
-      tag: 'province',
-      access: admins,
       params: codeParams,
-    }),
-    async (req, reply) => {
-      const user = await signedIn(req.headers, reply);
-      if (!user) return reply;
+    },
+    async (req, reply, user) => {
       const params = parseWith(codeParams, req.params);
       const facility = params.ok ? byCode(params.value.code) : undefined;
       if (!facility) return reply.code(404).send(refusal('unknown-facility', 'no such facility'));
@@ -209,20 +207,14 @@ export function createProvinceApp(options: {
       return { ok: true, value };
     },
   );
-  http.post(
-    declare({
+  adminRoute(
+    {
       method: 'POST',
       url: '/api/province/facilities/reload',
       summary:
         'Read the facilities file again and serve what it lists without a restart: add, remove, restart changed facilities (audited)',
-      tag: 'province',
-      access: admins,
-    }),
-    async (req, reply) => {
-      if (!originAllowed(req.headers, new Set()))
-        return reply.code(403).send(refusal('origin-not-allowed', 'requests from this origin are not accepted'));
-      const user = await signedIn(req.headers, reply);
-      if (!user) return reply;
+    },
+    async (_req, reply, user) => {
       try {
         const value = await options.reload();
         const changed = [...value.added, ...value.removed, ...value.restarted].join(',');
@@ -236,35 +228,27 @@ export function createProvinceApp(options: {
     },
   );
   const auditQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
-  http.get(
-    declare({
+  adminRoute(
+    {
       method: 'GET',
       url: '/api/province/audit',
       summary: "The province accounts' audit log, newest first",
-      tag: 'province',
-      access: admins,
       query: auditQuery,
-    }),
+    },
     async (req, reply) => {
-      const user = await signedIn(req.headers, reply);
-      if (!user) return reply;
       const query = parseWith(auditQuery, req.query);
       if (!query.ok) return reply.code(400).send(query);
       return { ok: true, value: await accounts.auditLog(query.value.limit) };
     },
   );
-  http.get(
-    declare({
+  adminRoute(
+    {
       method: 'GET',
       url: '/api/province/openapi.json',
       summary: 'This document: every province route with its schemas and who may call it (the bare OpenAPI document)',
-      tag: 'province',
-      access: admins,
       raw: true,
-    }),
-    async (req, reply) => {
-      const user = await signedIn(req.headers, reply);
-      if (!user) return reply;
+    },
+    async (_req, reply) => {
       const doc = openApiDocument(documented, { title: 'Kiosk reception: province host', version: '0.1.0' });
       return reply.header('content-type', 'application/json; charset=utf-8').send(doc);
     },

@@ -3,8 +3,8 @@
  * without padding, one ECB block, and AES-CMAC (RFC 4493 / NIST SP 800-38B) over node:crypto.
  * Keys of 16, 24 or 32 bytes select AES-128/192/256.
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { concat, xor } from './bytes';
+import { blockCipher as run } from './block-cipher';
 
 export const AES_BLOCK_BYTES = 16;
 const ZERO_IV = new Uint8Array(16);
@@ -12,14 +12,6 @@ const ZERO_IV = new Uint8Array(16);
 function algorithm(key: Uint8Array, mode: 'cbc' | 'ecb'): string {
   if (key.length !== 16 && key.length !== 24 && key.length !== 32) throw new Error('AES key of 16, 24 or 32 bytes');
   return `aes-${key.length * 8}-${mode}`;
-}
-
-function run(decipher: boolean, alg: string, key: Uint8Array, iv: Uint8Array | null, data: Uint8Array): Uint8Array {
-  const c = decipher ? createDecipheriv(alg, key, iv) : createCipheriv(alg, key, iv);
-  c.setAutoPadding(false);
-  const a = c.update(data);
-  const b = c.final();
-  return b.length === 0 ? new Uint8Array(a.buffer, a.byteOffset, a.byteLength) : concat(a, b);
 }
 
 /** AES-CBC encryption; `data` must be a multiple of 16 bytes. */

@@ -4,8 +4,9 @@
  * `des-ede-ecb`/`des-ede-cbc` with key Ka‖Ka (EDE with K1 = K2 collapses to one DES).
  * Two-key 3DES is `des-ede-cbc`.
  */
-import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { concat } from './bytes';
+import { blockCipher as run } from './block-cipher';
 
 const ZERO_IV = new Uint8Array(8);
 
@@ -29,14 +30,6 @@ export function kdf(seed: Uint8Array, counter: number): Uint8Array {
   const c = Uint8Array.of((counter >>> 24) & 0xff, (counter >>> 16) & 0xff, (counter >>> 8) & 0xff, counter & 0xff);
   const digest = createHash('sha1').update(concat(seed, c)).digest();
   return adjustParity(new Uint8Array(digest.subarray(0, 16)));
-}
-
-function run(decipher: boolean, alg: string, key: Uint8Array, iv: Uint8Array | null, data: Uint8Array): Uint8Array {
-  const c = decipher ? createDecipheriv(alg, key, iv) : createCipheriv(alg, key, iv);
-  c.setAutoPadding(false);
-  const a = c.update(data);
-  const b = c.final();
-  return b.length === 0 ? new Uint8Array(a.buffer, a.byteOffset, a.byteLength) : concat(a, b);
 }
 
 /** Two-key 3DES-CBC encryption; `data` must be a multiple of 8 bytes. */
