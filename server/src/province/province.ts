@@ -45,34 +45,24 @@ export interface Province {
   close(): Promise<void>;
 }
 
-const MISDIRECTED = JSON.stringify({
-  ok: false,
-  error: { code: 'unknown-host', message: 'this server does not serve that host name' },
-});
-
-/** Answers a request for a host nobody here serves. */
-function misdirected(res: ServerResponse): void {
-  res.writeHead(421, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(MISDIRECTED),
-  });
-  res.end(MISDIRECTED);
+/** A fixed refusal the front answers itself (the Result envelope, as every facility's API answers). */
+function refusal(status: number, code: string, message: string, headers: Record<string, string> = {}) {
+  const body = JSON.stringify({ ok: false, error: { code, message } });
+  return (res: ServerResponse): void => {
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      ...headers,
+    });
+    res.end(body);
+  };
 }
-
-const RESTARTING = JSON.stringify({
-  ok: false,
-  error: { code: 'restarting', message: 'this hospital is restarting with new settings: try again in a moment' },
+/** A host nobody here serves. */
+const misdirected = refusal(421, 'unknown-host', 'this server does not serve that host name');
+/** A facility being restarted by a reload. */
+const restarting = refusal(503, 'restarting', 'this hospital is restarting with new settings: try again in a moment', {
+  'retry-after': '2',
 });
-
-/** Answers a request for a facility being restarted by a reload. */
-function restarting(res: ServerResponse): void {
-  res.writeHead(503, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(RESTARTING),
-    'retry-after': '2',
-  });
-  res.end(RESTARTING);
-}
 
 /** What a facility runs with: a change in any of it restarts the facility on reload. */
 const settingsOf = (plan: FacilityPlan) => JSON.stringify({ name: plan.name, config: plan.config });
