@@ -14,6 +14,7 @@ import {
   userCreateSchema,
   userPatchSchema,
   withdrawalSchema,
+  type Result,
 } from '@kiosk/protocol';
 import type { Services } from '../services';
 import type { ApiRegistry } from './api';
@@ -33,6 +34,14 @@ export interface AdminHooks {
 }
 
 export function registerAdminRoutes(api: ApiRegistry, s: Services, hooks: AdminHooks): void {
+  /** A change to the services done: audited, and the kiosks told; the answer passed on. */
+  const servicesChanged = async <T>(r: Result<T>, actor: string, action: string, target: string) => {
+    if (r.ok) {
+      await s.auth.audit(actor, action, target);
+      hooks.servicesChanged();
+    }
+    return r;
+  };
   // ---- facility --------------------------------------------------------------------------------
   api.define(
     { method: 'GET', url: '/api/admin/departments', summary: 'Departments', tag: 'facility', access: ADMIN },
@@ -76,11 +85,7 @@ export function registerAdminRoutes(api: ApiRegistry, s: Services, hooks: AdminH
     },
     async ({ body, user }) => {
       const r = await s.facility.createService(body);
-      if (r.ok) {
-        await s.auth.audit(user.username, 'service-created', body.id);
-        hooks.servicesChanged();
-      }
-      return r;
+      return servicesChanged(r, user.username, 'service-created', body.id);
     },
   );
   api.define(
@@ -95,11 +100,7 @@ export function registerAdminRoutes(api: ApiRegistry, s: Services, hooks: AdminH
     },
     async ({ params, body, user }) => {
       const r = await s.facility.updateService(params.id, body);
-      if (r.ok) {
-        await s.auth.audit(user.username, 'service-updated', params.id);
-        hooks.servicesChanged();
-      }
-      return r;
+      return servicesChanged(r, user.username, 'service-updated', params.id);
     },
   );
   api.define(
@@ -125,11 +126,7 @@ export function registerAdminRoutes(api: ApiRegistry, s: Services, hooks: AdminH
     },
     async ({ params, body, user }) => {
       const r = await s.facility.setOpeningHours(params.id, body.hours);
-      if (r.ok) {
-        await s.auth.audit(user.username, 'opening-hours-saved', params.id);
-        hooks.servicesChanged();
-      }
-      return r;
+      return servicesChanged(r, user.username, 'opening-hours-saved', params.id);
     },
   );
 

@@ -4,7 +4,7 @@
  * opened only to send; nothing else of the patient is read.
  */
 import type { Db } from '../db/database';
-import type { NotifySubscriptionTable } from '../db/schema';
+import type { NotifySubscriptionTable, TicketTable } from '../db/schema';
 import type { ColumnCipher } from './column-cipher';
 import { prepare } from './prepared';
 
@@ -59,20 +59,23 @@ export interface TicketPlaceCounts {
   counts: PriorityCount[];
 }
 
-export interface StatusTicketRow {
-  id: string;
-  visit_id: string;
-  service_id: string;
-  day: string;
-  seq: number;
-  number: string;
-  priority: string;
-  status: string;
-  lookup_code: string;
-  issued_at: string;
-  called_at: string | null;
-  counter: string | null;
-  transferred_to: string | null;
+/** A ticket's own columns as the status page reads them, with its service's room, floor and names. */
+export interface StatusTicketRow extends Pick<
+  TicketTable,
+  | 'id'
+  | 'visit_id'
+  | 'service_id'
+  | 'day'
+  | 'seq'
+  | 'number'
+  | 'priority'
+  | 'status'
+  | 'lookup_code'
+  | 'issued_at'
+  | 'called_at'
+  | 'counter'
+  | 'transferred_to'
+> {
   room: string;
   floor: number;
   name_vi: string;
