@@ -21,6 +21,7 @@ import {
   vietnameseLabels,
   type TicketItem,
 } from '@kiosk/device-agent';
+import { plainVietnameseTicket as vietnameseTicket } from '@kiosk/device-agent/testing';
 import { median } from './stats';
 
 const iterations = Number(process.argv[2] ?? 300);
@@ -28,19 +29,6 @@ const BAUD = 38_400;
 const base = profileById('simulated.printer-80');
 if (!base || base.class !== 'printer') throw new Error('simulated.printer-80 missing');
 const profile: PrinterProfile = base;
-
-const vietnameseTicket: Ticket = {
-  hospitalName: 'Bệnh viện Đa khoa Trung ương Cần Thơ',
-  department: 'Khoa Tai Mũi Họng',
-  room: '305',
-  floor: 3,
-  number: 'B127',
-  serviceType: 'insurance',
-  priority: 'normal',
-  issuedAt: '2025-06-02T01:15:00Z',
-  lookupCode: 'X4P9TR',
-  maskedName: 'Nguyễn Thị Ngọc Điệp',
-};
 
 const failures: string[] = [];
 const check = (ok: boolean, what: string) => {

@@ -8,7 +8,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
-import type { Ticket } from '@kiosk/protocol';
 import { catalogue, type PrinterProfile } from '@kiosk/hardware-profiles';
 import {
   bundledTextRasterizer,
@@ -21,22 +20,9 @@ import {
   renderReceiptPng,
   type RasterBlock,
 } from '@kiosk/device-agent';
+import { vietnameseTicket as ticket } from '@kiosk/device-agent/testing';
 
 const ARTIFACTS = fileURLToPath(new URL('../../artifacts/printing/', import.meta.url));
-
-const ticket: Ticket = {
-  hospitalName: 'Bệnh viện Đa khoa Trung ương Cần Thơ',
-  department: 'Khoa Tai Mũi Họng',
-  room: '305',
-  floor: 3,
-  number: 'B127',
-  serviceType: 'insurance',
-  priority: 'elderly-75',
-  issuedAt: '2025-06-02T01:15:00Z',
-  lookupCode: 'X4P9TR',
-  maskedName: 'Nguyễn Thị Ngọc Điệp — Khoa Tai Mũi Họng, Tầng 3',
-  footer: 'Vui lòng chờ gọi số tại phòng khám. Xin cảm ơn quý khách!',
-};
 
 const printers = catalogue.filter((p): p is PrinterProfile => p.class === 'printer');
 const isAscii = (s: string) => /^[\x20-\x7e]*$/u.test(s);

@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Ticket } from '@kiosk/protocol';
 import { profileById, type PrinterProfile } from '@kiosk/hardware-profiles';
 import {
   EscPosPrinterDriver,
@@ -26,23 +25,11 @@ import {
   type SimulatedPrinterFault,
   type TransportErrorCode,
 } from '@kiosk/device-agent';
+import { plainVietnameseTicket as ticket } from '@kiosk/device-agent/testing';
 import { until } from '../support/until';
 
 const BAUD = 38_400;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-const ticket: Ticket = {
-  hospitalName: 'Bệnh viện Đa khoa Trung ương Cần Thơ',
-  department: 'Khoa Tai Mũi Họng',
-  room: '305',
-  floor: 3,
-  number: 'B127',
-  serviceType: 'insurance',
-  priority: 'normal',
-  issuedAt: '2025-06-02T01:15:00Z',
-  lookupCode: 'X4P9TR',
-  maskedName: 'Nguyễn Thị Ngọc Điệp',
-};
 
 /** A serial-connected 80 mm printer whose profile names XON/XOFF flow control. */
 function serialProfile(): PrinterProfile {

@@ -1,4 +1,4 @@
-/** Sample tickets and profile variants for specs, tests and benchmarks. */
+/** Sample tickets and profile variants for specs, tests and benchmarks (`@kiosk/device-agent/testing`). */
 import type { Ticket } from '@kiosk/protocol';
 import { profileById, type PrinterProfile } from '@kiosk/hardware-profiles';
 
@@ -32,4 +32,12 @@ export const vietnameseTicket: Ticket = {
   lookupCode: 'X4P9TR',
   maskedName: 'Nguyễn Thị Ngọc Điệp — Khoa Tai Mũi Họng, Tầng 3',
   footer: 'Vui lòng chờ gọi số tại phòng khám. Xin cảm ơn quý khách!',
+};
+
+/** The Vietnamese ticket with a normal priority and the name alone, no footer (the printing benchmark's). */
+const { footer: _footer, ...withoutFooter } = vietnameseTicket;
+export const plainVietnameseTicket: Ticket = {
+  ...withoutFooter,
+  priority: 'normal',
+  maskedName: 'Nguyễn Thị Ngọc Điệp',
 };
