@@ -24,9 +24,9 @@ import type {
 } from '@kiosk/protocol';
 import { median } from './stats';
 import { until } from '../support/until';
+import { CCCD_QR as QR } from '../support/cccd';
 
 const reads = Number(process.argv[2] ?? 10);
-const QR = '079188012345||Nguyễn Thị Lan|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-agent-devices-'));
 const silent = createLogger('silent');
 

@@ -25,10 +25,10 @@ import { profileById } from '@kiosk/hardware-profiles';
 import type { AgentToSimEvents, Result, SimToAgentEvents } from '@kiosk/protocol';
 import { startPcscd, vpcdChipCard, VPCD_READER as READER, waitForCardState, type Pcscd } from '../support/pcscd';
 import { until } from '../support/until';
+import { CCCD_QR as QR } from '../support/cccd';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'device-agent/bin/kiosk-agent.mjs');
-const QR = '079188012345||Nguyễn Thị Lan|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-cli-'));
 
 interface Run {

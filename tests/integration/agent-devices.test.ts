@@ -36,8 +36,7 @@ import type {
 } from '@kiosk/protocol';
 import { api, login, startServer, type RunningServer } from '../support/server-harness';
 import { until } from '../support/until';
-
-const QR = '079188012345||Nguyễn Thị Lan|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021';
+import { CCCD_QR as QR } from '../support/cccd';
 
 type Ui = Socket<AgentToKioskUiEvents, KioskUiToAgentEvents>;
 type Sim = Socket<AgentToSimEvents, SimToAgentEvents>;

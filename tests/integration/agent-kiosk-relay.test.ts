@@ -20,9 +20,9 @@ import type {
 } from '@kiosk/protocol';
 import { startBhytSimulator, type BhytSimulator } from '../support/bhyt-simulator';
 import { startServer, type RunningServer } from '../support/server-harness';
+import { CCCD_QR as QR } from '../support/cccd';
 
 type Ui = Socket<AgentToKioskUiEvents, KioskUiToAgentEvents>;
-const QR = '079188012345||Nguyễn Thị Lan|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021';
 const lan: Identity = {
   source: 'bhyt-qr',
   insuranceNumber: 'GD4797912345678',

@@ -34,6 +34,7 @@ import { api, login, startServer, type RunningServer } from '../support/server-h
 import { enrollAgent, type AgentSocket } from '../support/server-process';
 import { freePort } from '../support/free-port';
 import { until } from '../support/until';
+import { CCCD_QR as QR } from '../support/cccd';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // Fixed for the run (the agent restarts on the same port after an update), free at its start:
@@ -44,7 +45,6 @@ const agentUrl = `http://127.0.0.1:${AGENT_PORT}`;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-management-'));
 const dataDir = path.join(work, 'agent');
 const releasesDir = path.join(dataDir, 'releases');
-const QR = '079188012345||Nguyễn Thị Lan|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021';
 
 const keyPair = () => {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');

@@ -32,8 +32,8 @@ import type {
 } from '@kiosk/protocol';
 import { startPcscd, vpcdChipCard, VPCD_READER as READER, waitForCardState, type Pcscd } from '../support/pcscd';
 import { until } from '../support/until';
+import { CCCD_QR as QR } from '../support/cccd';
 
-const QR = '079188012345||Nguyễn Thị Lan|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021';
 const OTHER_QR = '001093047064||Ứng Hoàng Hiệp|05011993|Nam|Phường Hàng Bạc, Hà Nội|05012021';
 
 /** A chip read on a busy machine takes seconds: the bound only stops a hang. */

@@ -5,31 +5,18 @@
  * passive authentication verifies against a throwaway CSCA; and each fault ends in its code.
  */
 import { describe, expect, it } from 'vitest';
-// The package entry does not re-export the virtual CCCD simulator: import its barrel.
 import {
   accessKeyFromIdentity,
   classifyScan,
-  createTrustStore,
   readChip,
+  SimulatedApduTransport,
+  VirtualCccdChip,
+  type ApduFaults,
   type ChipReadErrorCode,
-  type TrustStore,
 } from '@kiosk/device-agent';
-import { createTestPki, SimulatedApduTransport, VirtualCccdChip, type ApduFaults } from '@kiosk/device-agent';
+import { keyFromQr, pki, trustStore } from '../support/cccd';
 
-const QR = '079188012345||Nguyễn Thị Lan|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021';
 const LINK = { bitRateKbps: 424 as const, perApduLatencyMs: 3 };
-const pki = createTestPki();
-const trusted = createTrustStore([pki.csca.pem]);
-if (!trusted.ok) throw new Error(trusted.error.message);
-const trustStore: TrustStore = trusted.value;
-
-function keyFromQr() {
-  const scan = classifyScan(QR);
-  if (scan.kind !== 'cccd-qr') throw new Error(`QR classified as ${scan.kind}`);
-  const key = accessKeyFromIdentity(scan.identity);
-  if (!key) throw new Error('no access key from the QR');
-  return { key, qrIdentity: scan.identity };
-}
 
 describe('identity: QR → chip read on the virtual CCCD', () => {
   it('reads identity, then the 20 KB face, then a verified authenticity', async () => {

@@ -8,19 +8,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { profileById, type CardReaderProfile, type TransportSettings } from '@kiosk/hardware-profiles';
 import {
-  accessKeyFromIdentity,
-  classifyScan,
-  createTestPki,
-  createTrustStore,
   readChip,
   SerialSmartReaderPeer,
   SerialSmartReaderTransport,
   SerialTransport,
   VirtualCccdChip,
-  type TrustStore,
 } from '@kiosk/device-agent';
 import { killPtyPairs, ptyPair } from '../support/pty';
 import { until } from '../support/until';
+import { keyFromQr, pki, trustStore } from '../support/cccd';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -38,20 +34,6 @@ const serialSettingsOf = (p: CardReaderProfile): Extract<TransportSettings, { ki
   if (s?.kind !== 'serial') throw new Error(`${p.id} has no serial transport`);
   return s;
 };
-
-const QR = '079188012345||Nguyễn Thị Lan|12031988|Nữ|Phường Ninh Kiều, TP. Cần Thơ|10052021';
-const pki = createTestPki();
-const trusted = createTrustStore([pki.csca.pem]);
-if (!trusted.ok) throw new Error(trusted.error.message);
-const trustStore: TrustStore = trusted.value;
-
-function keyFromQr() {
-  const scan = classifyScan(QR);
-  if (scan.kind !== 'cccd-qr') throw new Error(`QR classified as ${scan.kind}`);
-  const key = accessKeyFromIdentity(scan.identity);
-  if (!key) throw new Error('no access key from the QR');
-  return { key, qrIdentity: scan.identity };
-}
 
 async function rig(options: { faceBytes?: number; noiseBeforeAnswer?: (n: number) => Uint8Array | undefined } = {}) {
   const pair = await ptyPair();
