@@ -1,7 +1,8 @@
 /**
  * Two server instances on one PostgreSQL database: 50 concurrent kiosk clients split between
  * them issue tickets of one service — every number unique and the series gap-free — and a call
- * made on instance A reaches a display connected to instance B (socket.io PostgreSQL adapter).
+ * made on instance A reaches a display connected to instance B (socket.io PostgreSQL adapter),
+ * as do the queue changes a ticket's status page on B follows, told to B in gathered notices.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,11 +18,15 @@ import type {
   ServerToAgentEvents,
   ServerToDisplayEvents,
   ServerToStaffEvents,
+  ServerToTicketStatusEvents,
   StaffToServerEvents,
+  TicketPublicStatus,
+  TicketStatusToServerEvents,
 } from '@kiosk/protocol';
 import { api, login, startServer, type RunningServer, pairDisplay } from '../support/server-harness';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../support/postgres';
 import { enrollAgent } from '../support/server-process';
+import { until } from '../support/until';
 
 const CLIENTS = 50;
 const PER_CLIENT = 8;
@@ -30,11 +35,12 @@ describe.skipIf(!postgresAvailable())('two server instances on one PostgreSQL', 
   let pg: PostgresCluster;
   let a: RunningServer;
   let b: RunningServer;
+  let url: string;
   const agents: Socket<ServerToAgentEvents, AgentToServerEvents>[] = [];
 
   beforeAll(async () => {
     pg = await startPostgres({ fsync: false });
-    const url = await pg.createDatabase('kiosk_scale');
+    url = await pg.createDatabase('kiosk_scale');
     // A groups concurrent check-ins into one transaction, B commits each alone: both paths share the series.
     a = await startServer({ DATABASE_URL: url, BOOTSTRAP_PAIRING_CODE: 'SCALECODEA12', GROUP_COMMIT: 'on' });
     b = await startServer({ DATABASE_URL: url, BOOTSTRAP_PAIRING_CODE: 'SCALECODEB12', GROUP_COMMIT: 'off' });
@@ -169,5 +175,84 @@ describe.skipIf(!postgresAvailable())('two server instances on one PostgreSQL', 
     for (const n of new Set(expected.map((e) => e.split(':')[0])))
       expect(seen.filter((e) => e.startsWith(`${n}:`))).toEqual([`${n}:called`, `${n}:completed`]);
     staffB.close();
+  });
+
+  it('a status page on instance B follows check-ins and a call on A; B is told of them in a few gathered notices', async () => {
+    const { default: pgClient } = await import('pg');
+    const token = await login(a.url, 'tiepdon', 'tiepdon-demo');
+    const nsp = (x: RunningServer) => x.app.realtime.io.of('/ticket-status').adapter;
+    await expect.poll(() => nsp(b).serverCount(), { timeout: 15_000 }).toBe(2);
+    // An empty line first, so the watched ticket is the first of the service's waiting tickets.
+    for (;;) {
+      const call = await api<CalledTicket | null>(a.url, token, 'POST', '/api/queue/call-next', {
+        serviceId: 'tai-mui-hong',
+        counter: '9',
+      });
+      if (!call.body.value) break;
+    }
+    const agent = agents[0];
+    if (!agent) throw new Error('no agent');
+    const checkIn = (n: number) =>
+      new Promise<Result<CheckInReceipt>>((resolve) =>
+        agent.emit(
+          'checkin:submit',
+          {
+            checkInId: randomUUID(),
+            identity: {
+              source: 'cccd-qr',
+              idNumber: `0791000${String(n).padStart(5, '0')}`,
+              fullName: 'Bệnh Nhân Thử',
+              dateOfBirth: '1990-01-01',
+            },
+            serviceId: 'tai-mui-hong',
+            priorityClaims: [],
+            consent: true,
+          },
+          resolve,
+        ),
+      );
+    const mine = await checkIn(0);
+    if (!mine.ok) throw new Error(mine.error.code);
+    const page: Socket<ServerToTicketStatusEvents, TicketStatusToServerEvents> = io(`${b.url}/ticket-status`, {
+      transports: ['websocket'],
+      forceNew: true,
+    });
+    const updates: TicketPublicStatus[] = [];
+    page.on('status:changed', (x) => updates.push(x));
+    const first = await new Promise<Result<TicketPublicStatus>>((resolve) =>
+      page.emit('status:watch', { code: mine.value.ticket.lookupCode }, resolve),
+    );
+    expect(first).toMatchObject({ ok: true, value: { state: 'waiting', ahead: 0 } });
+
+    // Every notice on the namespace's channel, counted while 30 check-ins change the line on A.
+    const listener = new pgClient.Client({ connectionString: url });
+    await listener.connect();
+    let notices = 0;
+    listener.on('notification', () => (notices += 1));
+    await listener.query('LISTEN "socket.io#/ticket-status"');
+    const heardBefore = updates.length;
+    const started = performance.now();
+    const issued = await Promise.all(Array.from({ length: 30 }, (_, i) => checkIn(i + 1)));
+    expect(issued.filter((r) => !r.ok)).toEqual([]);
+    // B re-reads the line when told, and tells the page (whose place stays first).
+    await until(() => updates.length > heardBefore);
+    expect(updates.at(-1)).toMatchObject({ state: 'waiting', ahead: 0 });
+
+    const call = await api<CalledTicket>(a.url, token, 'POST', '/api/queue/call-next', {
+      serviceId: 'tai-mui-hong',
+      counter: '9',
+    });
+    expect(call.body.value?.number).toBe(mine.value.ticket.number);
+    await until(() => updates.at(-1)?.state === 'called');
+    expect(updates.at(-1)).toMatchObject({ state: 'called', calledTo: '9' });
+    const elapsedMs = performance.now() - started;
+    await listener.end();
+    // 31 changes of the line, told to B gathered: at most one notice per 50 ms window that saw a
+    // change, and the adapter's heartbeats (one per instance every 5 s); one per change before.
+    const windows = Math.ceil(elapsedMs / 50) + 1;
+    const heartbeats = 2 * (Math.ceil(elapsedMs / 5000) + 1);
+    expect(notices).toBeGreaterThan(0);
+    expect(notices).toBeLessThanOrEqual(Math.min(31, windows) + heartbeats);
+    page.close();
   });
 });

@@ -3,7 +3,10 @@
  * `status:watch` answers the status and puts the socket in its service's room; every change of
  * that service's queue (a call, a new ticket, a skip …) re-reads the line once and sends each
  * watching socket its new status, on every server instance (the instance that made the change
- * tells the others with a server-side event; each answers its own sockets). A visit that ends
+ * tells the others with a server-side event; each answers its own sockets). The other instances
+ * are told once per `TELL_OTHERS_MS` with every service changed meanwhile, not once per change:
+ * each server-side event is a NOTIFY that every instance receives and parses, and at hundreds of
+ * check-ins a second one per check-in doubled the cross-instance traffic. A visit that ends
  * sends `status:expired`. The commands are served from `ticketStatusCommands` with the per-socket
  * and per-address limits; unknown codes also count against the address's guess budget.
  */
@@ -21,7 +24,7 @@ import type { Logger } from '../logger';
 import { commandOptions, type SocketLimits } from './namespace.support';
 
 interface StatusServerSideEvents {
-  'status:service-changed': (serviceId: string) => void;
+  'status:services-changed': (serviceIds: string[]) => void;
 }
 interface StatusSocketData {
   watch?: { code: string; ticketId: string; serviceId: string };
@@ -34,6 +37,9 @@ type StatusSocket = Socket<
 >;
 
 const serviceRoom = (serviceId: string) => `status-service:${serviceId}`;
+
+/** How long changes gather before the other instances are told of them (the phone's page lags that much more). */
+export const TELL_OTHERS_MS = 50;
 
 const publicOf = <T extends TicketPublicStatus>(s: T): TicketPublicStatus => {
   const { ticketId: _t, serviceId: _s, ...rest } = s as T & { ticketId?: string; serviceId?: string };
@@ -100,7 +106,24 @@ export function attachTicketStatusNamespace(
   };
   const refresh = (serviceId: string) =>
     void refreshLocal(serviceId).catch((e: unknown) => log.warn({ err: String(e) }, 'ticket status refresh failed'));
-  ns.on('status:service-changed', refresh);
+  ns.on('status:services-changed', (serviceIds) => {
+    // Another instance's word, unchecked by any schema: only a list of service ids is acted on.
+    if (!Array.isArray(serviceIds)) return;
+    for (const id of serviceIds) if (typeof id === 'string') refresh(id);
+  });
+
+  /** Services changed here that the other instances have not yet been told of. */
+  const untold = new Set<string>();
+  let telling: NodeJS.Timeout | undefined;
+  const tellOthers = (serviceId: string) => {
+    untold.add(serviceId);
+    telling ??= setTimeout(() => {
+      telling = undefined;
+      const ids = [...untold];
+      untold.clear();
+      ns.serverSideEmit('status:services-changed', ids);
+    }, TELL_OTHERS_MS).unref();
+  };
 
   ns.on('connection', (socket) => {
     const address = socket.handshake.address;
@@ -125,7 +148,7 @@ export function attachTicketStatusNamespace(
     /** A service's queue changed here: every instance re-reads it for the sockets watching it. */
     serviceChanged(serviceId: string): void {
       refresh(serviceId);
-      if (fannedOut) ns.serverSideEmit('status:service-changed', serviceId);
+      if (fannedOut) tellOthers(serviceId);
     },
   };
 }
