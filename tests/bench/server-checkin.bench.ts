@@ -14,7 +14,7 @@
  *    statements (= round trips) per check-in, the share of PostgreSQL backends waiting on a lock,
  *    and every series checked for duplicates and gaps afterwards.
  * `all` runs sqlite and postgres-haproxy, for figures side by side from one run.
- * Run: [GROUP_COMMIT=on|off] [OUTBOX_POLL_MS=60000] npx tsx tests/bench/server-checkin.bench.ts [sqlite|postgres|postgres-haproxy|all] [closedTotal]
+ * Run: [GROUP_COMMIT=on|off] [OUTBOX_POLL_MS=60000] [PG_STATEMENTS=1] npx tsx tests/bench/server-checkin.bench.ts [sqlite|postgres|postgres-haproxy|all] [closedTotal]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -26,6 +26,7 @@ import { issueTicket } from '@kiosk/server';
 import { login, pairDisplay, startServer, type RunningServer } from '../support/server-harness';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../support/postgres';
 import { haproxyAvailable, startHaproxy, type Haproxy } from '../support/haproxy';
+import type { Client as PgClient } from 'pg';
 import { freePort } from '../support/free-port';
 import { LOAD_TEST_LIMITS, enrollAgent, spawnServer, type ServerProcess } from '../support/server-process';
 import type { LoadCommand, LoadResult } from './server-load-generator';
@@ -168,6 +169,10 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<string[]> {
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
     await gen.run({ ...base, clients: 32, total: 1000 });
+    if (statementStats) {
+      await watcher.query('create extension if not exists pg_stat_statements');
+      await watcher.query('select pg_stat_statements_reset()');
+    }
     // The server runs in this process, the load in another: this process's CPU time is the server's.
     const syncs0 = kind === 'sqlite' ? await walSyncCounts(server) : undefined;
     const cpu0 = process.cpuUsage();
@@ -305,9 +310,33 @@ async function statementsRun(url: string, token: string): Promise<{ statements: 
   };
 }
 
+/** `PG_STATEMENTS=1`: PostgreSQL keeps per-statement times (pg_stat_statements), printed after the closed loop. */
+const statementStats = process.env['PG_STATEMENTS'] === '1';
+
+async function printStatementStats(watcher: PgClient, checkIns: number): Promise<void> {
+  const r = await watcher.query<{ calls: string; exec_ms: number; plan_ms: number; query: string }>(
+    `select calls, total_exec_time as exec_ms, total_plan_time as plan_ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) as query
+       from pg_stat_statements order by total_exec_time + total_plan_time desc limit 12`,
+  );
+  console.log(`PostgreSQL statements during the closed loop (${checkIns} check-ins), by time:`);
+  for (const x of r.rows)
+    console.log(
+      `  ${fmt(Number(x.calls) / checkIns, 2)} per check-in, exec ${fmt((x.exec_ms * 1000) / checkIns, 0)} µs + plan ${fmt((x.plan_ms * 1000) / checkIns, 0)} µs per check-in: ${x.query}`,
+    );
+}
+
 async function benchHaproxy(): Promise<string[]> {
   const metricsToken = 'bench-metrics-token-0123456789';
-  const cluster = await startPostgres({ fsync: true });
+  const cluster = await startPostgres({
+    fsync: true,
+    settings: statementStats
+      ? {
+          shared_preload_libraries: 'pg_stat_statements',
+          'pg_stat_statements.track': 'all',
+          'pg_stat_statements.track_planning': 'on',
+        }
+      : {},
+  });
   const url = await cluster.createDatabase('kiosk_bench');
   const env = {
     ...LOAD_TEST_LIMITS,
@@ -347,6 +376,10 @@ async function benchHaproxy(): Promise<string[]> {
     const watcher = new pg.Client({ connectionString: url });
     await watcher.connect();
     await gen.run({ ...base, clients: 32, total: 1000 });
+    if (statementStats) {
+      await watcher.query('create extension if not exists pg_stat_statements');
+      await watcher.query('select pg_stat_statements_reset()');
+    }
 
     // Sample what the PostgreSQL backends of the kiosk database are doing every 25 ms: how many
     // run a statement, and which lock those that wait are waiting for, by kind of statement.
@@ -400,6 +433,7 @@ async function benchHaproxy(): Promise<string[]> {
     };
     sampling = false;
     await sampler;
+    if (statementStats) await printStatementStats(watcher, closed.ok);
     const stmts1 = await Promise.all(servers.map((sv) => statementsRun(sv.url, metricsToken)));
     const closedRate = (closed.ok * 1000) / closed.elapsedMs;
     const us = (k: keyof typeof cpu0) => ((cpu1[k] - cpu0[k]) * 1e6) / closed.ok;

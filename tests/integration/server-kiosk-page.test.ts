@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { kioskConfigSchema, type Identity } from '@kiosk/protocol';
 import {
   api,
@@ -92,6 +92,9 @@ describe.each(databaseKinds)('the people ahead printed on a new ticket (%s)', (k
       return { ...r.value.ticket, ticketId: r.value.ticketId };
     };
     const pattern = [false, false, true, false, true, true, false, true, false, true, true, true, false];
+    // One at a time, each ticket's place comes with its issue (the unit of work's read, or the
+    // PostgreSQL statement's own snapshot), never from a read after.
+    const readAfter = vi.spyOn(server.app.services.ticketStatus, 'placeOf');
     for (const [i, elderly] of pattern.entries()) {
       if (i === 7) await server.app.services.queue.callNext(serviceId, 'Quầy 1', 'staff-test');
       const ticket = await issue(i, elderly);
@@ -99,6 +102,8 @@ describe.each(databaseKinds)('the people ahead printed on a new ticket (%s)', (k
       const line = await server.app.services.ticketStatus.lineOf(serviceId);
       expect(ticket.peopleAhead, `ticket ${i}`).toBe(line.ahead.get(ticket.ticketId));
     }
+    expect(readAfter).not.toHaveBeenCalled();
+    readAfter.mockRestore();
   });
   it('check-ins at the same moment (one unit of work or several): each ticket counts exactly those issued before it', async () => {
     const serviceId = 'noi-tong-quat';

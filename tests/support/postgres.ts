@@ -45,7 +45,7 @@ function run(cmd: string, args: string[]): void {
 }
 
 export async function startPostgres(
-  options: { maxConnections?: number; fsync?: boolean } = {},
+  options: { maxConnections?: number; fsync?: boolean; settings?: Readonly<Record<string, string>> } = {},
 ): Promise<PostgresCluster> {
   const bin = binDir();
   if (!bin) throw new Error('postgres-missing: install the Debian package postgresql');
@@ -75,6 +75,10 @@ export async function startPostgres(
     // Benchmarks keep fsync on to measure durable commits; functional suites may turn it off.
     `-c fsync=${options.fsync === false ? 'off' : 'on'}`,
     '-c shared_buffers=64MB',
+    ...Object.entries(options.settings ?? {}).map(([k, v]) => {
+      if (!/^[a-z_.]+$/u.test(k) || !/^[\w.,-]+$/u.test(v)) throw new Error(`bad-setting ${k}`);
+      return `-c ${k}=${v}`;
+    }),
   ].join(' ');
   run(path.join(bin, 'pg_ctl'), ['-D', data, '-o', opts, '-l', path.join(dir, 'postgres.log'), '-w', 'start']);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;

@@ -4,6 +4,8 @@ import type { CompiledQuery, Kysely } from 'kysely';
 import type { Db } from '../db/database';
 import type { Database } from '../db/schema';
 import { CheckInRepository, classifyFailure, newPendingTokens, type CheckInStatement } from './checkin.repository';
+import { placeAtIssue } from './ticket.repository';
+import type { TicketPlaceCounts } from './ticket-status.repository';
 
 /** A Db whose only use here is executeQuery: it records the statement and answers one row. */
 function recordingDb(): { db: Db; seen: CompiledQuery[] } {
@@ -155,5 +157,32 @@ describe('the one-statement check-in', () => {
     expect(classifyFailure({ code: '40P01' })).toBe('run-again');
     expect(classifyFailure(new Error('x'))).toBe('other');
     fc.assert(fc.property(fc.anything(), (e) => ['replay', 'run-again', 'other'].includes(classifyFailure(e))));
+  });
+});
+
+describe('a new ticket’s place from the waiting counters', () => {
+  const priorities = ['normal', 'elderly', 'child', 'disabled'] as const;
+  const counters = fc.uniqueArray(
+    fc.record({ priority: fc.constantFrom(...priorities), waiting: fc.nat({ max: 50 }) }),
+    { selector: (r) => r.priority },
+  );
+
+  it('read before the ticket (the statement’s snapshot) is the same as read after it (the unit of work)', () => {
+    fc.assert(
+      fc.property(counters, fc.constantFrom(...priorities), fc.nat({ max: 5 }), (rows, priority, streak) => {
+        // After the insert the ticket's own priority counts it: one more, or a new counter of 1.
+        const own = rows.find((r) => r.priority === priority);
+        const after = own
+          ? rows.map((r) => (r.priority === priority ? { ...r, waiting: r.waiting + 1 } : r))
+          : [...rows, { priority, waiting: 1 }];
+        const byPriority = (p: TicketPlaceCounts) => [...p.counts].sort((a, b) => a.priority.localeCompare(b.priority));
+        const before = placeAtIssue(rows, streak, priority, 'not-counted');
+        const read = placeAtIssue(after, streak, priority, 'counted');
+        expect(byPriority(before)).toEqual(byPriority(read));
+        expect(before.streak).toBe(streak);
+        // Everyone counted waits before it: nobody of any priority was issued after it.
+        for (const c of before.counts) expect(c.total - c.before).toBe(c.priority === priority ? 1 : 0);
+      }),
+    );
   });
 });

@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { CompiledQuery } from 'kysely';
 import { ColumnCipher } from './column-cipher';
 import { sealPatient } from './patient.repository';
+import { placeAtIssue } from './ticket.repository';
 import type { Db } from '../db/database';
 import type { Insertable } from 'kysely';
 import type {
@@ -31,6 +32,7 @@ import type {
   VisitTable,
 } from '../db/schema';
 import type { NewConsentEvent } from './patient.repository';
+import type { TicketPlaceCounts } from './ticket-status.repository';
 
 /** Stand-ins for what only the statement knows; each appears verbatim inside the caller's rows. */
 export interface PendingTokens {
@@ -71,6 +73,12 @@ export interface StoredAtOnce {
   seq: number;
   number: string;
   patientId: string;
+  /**
+   * The ticket's line as the statement saw it, when that is exact: no other ticket of the series
+   * was issued between the statement's snapshot and its taking the series row (it did not wait
+   * for another check-in of the service). Otherwise undefined: the caller reads the place after.
+   */
+  line?: TicketPlaceCounts;
 }
 
 /** What a failed statement means for the caller. */
@@ -138,8 +146,14 @@ export class CheckInRepository {
       return `insert into ${ident(table)} (${cols.map(ident).join(', ')}) values (${values.join(', ')})`;
     };
     const ctes = this.patientMatch(s, q);
+    const service = q.param(s.series.serviceId);
+    const day = q.param(s.series.day);
     ctes.push(
-      `s as (insert into ticket_series (service_id, day, last_seq) values (${q.param(s.series.serviceId)}, ${q.param(s.series.day)}, 1)
+      // The series and the waiting counters in the statement's snapshot (before it takes the
+      // series row): exact for this ticket's place when the series has moved by this ticket alone.
+      `s0 as (select last_seq from ticket_series where service_id = ${service} and day = ${day})`,
+      `line as (select priority, waiting from queue_waiting where service_id = ${service} and day = ${day})`,
+      `s as (insert into ticket_series (service_id, day, last_seq) values (${service}, ${day}, 1)
         on conflict (service_id, day) do update set last_seq = ticket_series.last_seq + 1 returning last_seq)`,
       // formatNumber: at least three digits, more when the day runs past 999.
       `k as (select s.last_seq as seq,
@@ -161,12 +175,29 @@ export class CheckInRepository {
     if (s.insuranceCheck) ctes.push(`w_bhyt as (${insert('insurance_checks', { ...s.insuranceCheck })})`);
     if (s.delivery) ctes.push(`w_delivery as (${insert('emr_outbox', { ...s.delivery })})`);
     if (s.portalDelivery) ctes.push(`w_portal as (${insert('emr_outbox', { ...s.portalDelivery })})`);
-    const { rows } = await this.db.kysely.executeQuery<{ seq: number | string; number: string; patient_id: string }>(
-      CompiledQuery.raw(`with ${ctes.join(',\n')}\nselect seq, number, patient_id from k`, q.params),
+    const { rows } = await this.db.kysely.executeQuery<{
+      seq: number | string;
+      number: string;
+      patient_id: string;
+      exact: boolean;
+      line: { priority: string; waiting: number }[] | null;
+      streak: number | null;
+    }>(
+      CompiledQuery.raw(
+        `with ${ctes.join(',\n')}
+        select seq, number, patient_id,
+          coalesce((select last_seq from s0), 0) + 1 = seq as exact,
+          (select json_agg(json_build_object('priority', priority, 'waiting', waiting)) from line) as line,
+          (select priority_streak from queue_state where service_id = ${service} and day = ${day}) as streak
+        from k`,
+        q.params,
+      ),
     );
     const row = rows[0];
     if (!row) throw new Error('check-in statement returned no row');
-    return { seq: Number(row.seq), number: row.number, patientId: row.patient_id };
+    const stored = { seq: Number(row.seq), number: row.number, patientId: row.patient_id };
+    if (!row.exact) return stored;
+    return { ...stored, line: placeAtIssue(row.line ?? [], Number(row.streak ?? 0), s.ticket.priority, 'not-counted') };
   }
 
   /**

@@ -42,6 +42,29 @@ const codeTakenByDay: InsertTail = {
 
 export type TicketRow = TicketTable;
 
+/**
+ * A new ticket's place from its service's waiting counters per priority as read when it was the
+ * newest of the series: every ticket counted was issued before it, but itself when the counters
+ * already hold it (`counted`, read after its insert) — not when they were read before (`not-counted`).
+ */
+export function placeAtIssue(
+  rows: readonly { priority: string; waiting: number | string }[],
+  streak: number,
+  priority: string,
+  own: 'counted' | 'not-counted',
+): TicketPlaceCounts {
+  const counts = rows.map((r) => {
+    const waiting = Number(r.waiting);
+    if (r.priority !== priority) return { priority: r.priority, total: waiting, before: waiting };
+    return own === 'counted'
+      ? { priority, total: waiting, before: waiting - 1 }
+      : { priority, total: waiting + 1, before: waiting };
+  });
+  if (own === 'not-counted' && !rows.some((r) => r.priority === priority))
+    counts.push({ priority, total: 1, before: 0 });
+  return { priority, streak, counts };
+}
+
 export interface TicketEvent {
   ticketId: string;
   type: string;
@@ -401,14 +424,7 @@ export class TicketRepository {
    */
   async lineAtIssue(trx: Executor, serviceId: string, day: string, priority: string): Promise<TicketPlaceCounts> {
     const rows = await lineCounters(trx, { serviceId, day });
-    return {
-      priority,
-      streak: Number(rows[0]?.priority_streak ?? 0),
-      counts: rows.map((r) => {
-        const total = Number(r.waiting);
-        return { priority: r.priority, total, before: r.priority === priority ? total - 1 : total };
-      }),
-    };
+    return placeAtIssue(rows, Number(rows[0]?.priority_streak ?? 0), priority, 'counted');
   }
 
   /**

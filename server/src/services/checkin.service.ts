@@ -170,7 +170,7 @@ export class CheckInService {
     return ok({ ...receipt, ticket: { ...receipt.ticket, ...extra, ...statusUrl } });
   }
 
-  /** The receipt, and the ticket's line as the unit that issued it saw it (not for a replay or one statement). */
+  /** The receipt, and the ticket's line as the unit or statement that issued it saw it (not for a replay). */
   private async checkInOnce(
     checkInRequest: AgentCheckInRequest,
     agentId: string | null,
@@ -315,7 +315,7 @@ export class CheckInService {
         return {
           receipt: numbered,
           entry: this.entryOf(numbered, service.id, printStatusAt(agentId)),
-          line: undefined,
+          line: stored.line,
         };
       } catch (e) {
         if (attempt >= 3 || classifyFailure(e) !== 'run-again') throw e;
