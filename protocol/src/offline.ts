@@ -78,16 +78,21 @@ export const offlineBacklogSchema = z.object({
 });
 export type OfflineBacklog = z.infer<typeof offlineBacklogSchema>;
 
-function ageInYears(dateOfBirth: string, on: Date): number {
+/** Full years from a date of birth (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`) to a day; NaN when unreadable. */
+export function ageInYears(dateOfBirth: string, on: Date): number {
   const [y, m = 1, d = 1] = dateOfBirth.split('-').map(Number);
   if (y === undefined || Number.isNaN(y)) return Number.NaN;
   let age = on.getUTCFullYear() - y;
-  if (on.getUTCMonth() + 1 < m || (on.getUTCMonth() + 1 === m && on.getUTCDate() < d)) age -= 1;
+  const beforeBirthday = on.getUTCMonth() + 1 < m || (on.getUTCMonth() + 1 === m && on.getUTCDate() < d);
+  if (beforeBirthday) age -= 1;
   return age;
 }
 
-/** The priority class a kiosk prints offline: the server's rule (age, then the first declared claim). */
-export function offlinePriority(identity: Identity, claims: readonly string[], on: Date): PriorityClass {
+/**
+ * A check-in's priority class: age first (under 6, 75 and over), then the first declared claim.
+ * The server's rule, and the one a kiosk prints offline.
+ */
+export function priorityClassOf(identity: Identity, claims: readonly string[], on: Date): PriorityClass {
   const age = ageInYears(identity.dateOfBirth, on);
   if (age < 6) return 'child-under-6';
   if (age >= 75) return 'elderly-75';

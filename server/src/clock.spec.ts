@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ageInYears, facilityDay, localHour, localWeekTime, zoneFormatter } from './clock';
+import { facilityDay, localHour, localWeekTime, zoneFormatter } from './clock';
 
 describe('clock', () => {
   it('uses the hospital time zone for the day of a ticket', () => {
     // 18:30 UTC on 1 March is already 2 March in Việt Nam (UTC+7).
     expect(facilityDay(new Date('2026-03-01T18:30:00Z'), 'Asia/Ho_Chi_Minh')).toBe('2026-03-02');
-  });
-  it('counts age in whole years', () => {
-    const on = new Date('2026-03-12T00:00:00Z');
-    expect(ageInYears('1951-03-12', on)).toBe(75);
-    expect(ageInYears('1951-03-13', on)).toBe(74);
-    expect(ageInYears('2020', on)).toBe(6);
   });
   it('gives local weekday, time and hour in the zone', () => {
     // Sunday 1 March 2026, 18:30 UTC is Monday 01:30 in Việt Nam.

@@ -63,13 +63,3 @@ export function localWeekTime(at: Date, timeZone: string): { weekday: number; hh
 export function localHour(iso: string, timeZone: string): number {
   return Number(zoneFormatter('hour', timeZone).format(new Date(iso)));
 }
-
-/** Age in whole years on `on` for an ISO date (YYYY-MM-DD or YYYY). */
-export function ageInYears(dateOfBirth: string, on: Date): number {
-  const [y, m = 1, d = 1] = dateOfBirth.split('-').map(Number);
-  if (y === undefined || Number.isNaN(y)) return Number.NaN;
-  let age = on.getUTCFullYear() - y;
-  const beforeBirthday = on.getUTCMonth() + 1 < m || (on.getUTCMonth() + 1 === m && on.getUTCDate() < d);
-  if (beforeBirthday) age -= 1;
-  return age;
-}

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   maskName,
-  offlinePriority,
+  priorityClassOf,
   publicBaseUrlOf,
   ticketStatusUrl,
   type CheckInRequest,
@@ -43,7 +43,7 @@ export function offlineTicket(request: CheckInRequest, lease: OfflineLease, seq:
     floor: lease.floor,
     number: offlineNumber(lease.prefix, seq),
     serviceType: request.identity.insuranceNumber ? 'insurance' : 'fee-paying',
-    priority: offlinePriority(request.identity, request.priorityClaims, now),
+    priority: priorityClassOf(request.identity, request.priorityClaims, now),
     issuedAt: now.toISOString(),
     lookupCode,
     maskedName: maskName(request.identity.fullName),

@@ -12,6 +12,7 @@ import type { CheckinRecordTable, EmrOutboxTable, InsuranceCheckTable } from '..
 import type { Executor, Repositories } from '../repositories';
 import type { NewDelivery, OutboxRepository } from '../repositories/outbox.repository';
 import type { PendingTokens } from '../repositories/checkin.repository';
+import { newPatientRow } from '../repositories/patient.repository';
 import { facilityDay, type Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { CheckInExtraRows, CheckInHooks, StoredCheckIn } from '../services/checkin.service';
@@ -635,19 +636,7 @@ export class Integrations {
         (identity?.insuranceNumber ? await patients.idByInsuranceNumber(trx, identity.insuranceNumber) : undefined);
       if (!patientId && identity) {
         patientId = newRowId();
-        await patients.insert(trx, {
-          id: patientId,
-          id_number: identity.idNumber ?? null,
-          old_id_number: identity.oldIdNumber ?? null,
-          insurance_number: identity.insuranceNumber ?? null,
-          full_name: identity.fullName,
-          date_of_birth: identity.dateOfBirth,
-          sex: identity.sex ?? null,
-          address: identity.address ?? null,
-          needs_review: identity.idNumber || identity.insuranceNumber ? 0 : 1,
-          created_at: at,
-          updated_at: at,
-        });
+        await patients.insert(trx, newPatientRow(identity, patientId, at));
       }
       if (!patientId) continue;
       const startsAt = new Date(a.starts_at);

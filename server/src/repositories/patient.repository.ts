@@ -5,6 +5,7 @@
  * are matched through their keyed hashes. Callers see plain values.
  */
 import type { Insertable, Updateable } from 'kysely';
+import type { Identity } from '@kiosk/protocol';
 import type { Db } from '../db/database';
 import type { ConsentEventTable, PatientTable } from '../db/schema';
 import type { Executor } from './executor';
@@ -33,6 +34,26 @@ const comparedFields = prepare((db, a: { patientId: string }) =>
 export type NewConsentEvent = Insertable<ConsentEventTable>;
 
 /** The sealed columns of `patients`. */
+/**
+ * The row of a patient first met through an identity (a check-in, a booked no-show). A manual
+ * entry, or one without an ID or BHYT number, waits for staff review.
+ */
+export function newPatientRow(identity: Identity, id: string, at: string): PatientTable {
+  return {
+    id,
+    id_number: identity.idNumber ?? null,
+    old_id_number: identity.oldIdNumber ?? null,
+    insurance_number: identity.insuranceNumber ?? null,
+    full_name: identity.fullName,
+    date_of_birth: identity.dateOfBirth,
+    sex: identity.sex ?? null,
+    address: identity.address ?? null,
+    needs_review: identity.source === 'manual' || (!identity.idNumber && !identity.insuranceNumber) ? 1 : 0,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
 export const PATIENT_SEALED = ['id_number', 'old_id_number', 'insurance_number', 'full_name', 'address'] as const;
 
 export function sealPatient<T extends Partial<PatientTable>>(cipher: ColumnCipher, p: T): T {

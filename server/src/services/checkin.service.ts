@@ -12,6 +12,7 @@ import {
   type CheckInRequest,
   type Identity,
   type InsuranceCheck,
+  priorityClassOf,
   type PriorityClass,
   type Result,
   type Ticket,
@@ -22,9 +23,9 @@ import {
   ticketStatusUrl,
 } from '@kiosk/protocol';
 import type { Committer } from '../db/group-commit';
-import type { PatientTable } from '../db/schema';
 import type { Executor, Repositories } from '../repositories';
 import type { WeeklyHours } from '../repositories/catalogue.repository';
+import { newPatientRow } from '../repositories/patient.repository';
 import type { TicketPlaceCounts } from '../repositories/ticket-status.repository';
 import {
   classifyFailure,
@@ -33,7 +34,7 @@ import {
   type CheckInStatement,
   type PendingTokens,
 } from '../repositories/checkin.repository';
-import { ageInYears, facilityDay, localWeekTime, type Clock } from '../clock';
+import { facilityDay, localWeekTime, type Clock } from '../clock';
 import type { Logger } from '../logger';
 import { TicketCodeTaken, issueTicket, lookupCode, newTicketRow } from './ticket-issue';
 import { readStoredJson } from './stored-json';
@@ -125,15 +126,6 @@ export function identityProvenanceOf(request: AgentCheckInRequest): { source: st
   return { source: request.identity.source, check: request.identity.source === 'chip' ? 'unattested' : 'claimed' };
 }
 
-export function derivePriority(identity: Identity, claims: readonly string[], on: Date): PriorityClass {
-  const age = ageInYears(identity.dateOfBirth, on);
-  if (age < 6) return 'child-under-6';
-  if (age >= 75) return 'elderly-75';
-  const declared = claims[0];
-  if (declared === 'pregnant' || declared === 'disability' || declared === 'meritorious') return declared;
-  return 'normal';
-}
-
 interface CataloguedService {
   id: string;
   prefix: string;
@@ -142,6 +134,14 @@ interface CataloguedService {
   floor: number;
   dept_vi: string;
 }
+
+/** The service as the integrations' hooks are given it (`StoredCheckIn.service`). */
+const hookService = (s: CataloguedService): StoredCheckIn['service'] => ({
+  id: s.id,
+  name_vi: s.name_vi,
+  room: s.room,
+  dept_vi: s.dept_vi,
+});
 
 /** A receipt answered without a unit of this check-in (a replay): its line is read when described. */
 const alone = (r: Result<CheckInReceipt>): Result<{ receipt: CheckInReceipt }> => (r.ok ? ok({ receipt: r.value }) : r);
@@ -272,7 +272,7 @@ export class CheckInService {
       const iso = now.toISOString();
       const day = facilityDay(now, this.deps.timeZone);
       const tokens = newPendingTokens();
-      const priority = derivePriority(request.identity, request.priorityClaims, now);
+      const priority = priorityClassOf(request.identity, request.priorityClaims, now);
       const visitId = newRowId();
       const ticketId = newRowId();
       const ticket = newTicketRow(
@@ -282,16 +282,9 @@ export class CheckInService {
         tokens.number,
       );
       const receipt = this.receiptOf(request, { visitId, ticketId, priority, iso, screening, service }, ticket);
-      const patient = this.newPatient(request.identity, iso);
+      const patient = newPatientRow(request.identity, newRowId(), iso);
       const extra = this.deps.hooks?.rows?.(
-        {
-          receipt,
-          request,
-          patientId: tokens.patientId,
-          agentId,
-          screening,
-          service: { id: service.id, name_vi: service.name_vi, room: service.room, dept_vi: service.dept_vi },
-        },
+        { receipt, request, patientId: tokens.patientId, agentId, screening, service: hookService(service) },
         tokens,
       );
       const { seq: _seq, ...unnumbered } = ticket;
@@ -347,7 +340,7 @@ export class CheckInService {
     const iso = now.toISOString();
     const day = facilityDay(now, this.deps.timeZone);
     const { patientId, conflict } = await this.matchOrCreatePatient(trx, request.identity, iso, screening);
-    const priority = derivePriority(request.identity, request.priorityClaims, now);
+    const priority = priorityClassOf(request.identity, request.priorityClaims, now);
     const visitId = newRowId();
     const ticketId = newRowId();
     const { tickets, patients, visits } = this.deps.repositories;
@@ -371,14 +364,8 @@ export class CheckInService {
     if (!receipt) throw new Error('the visit was not stored');
     // Where the new ticket stands, read while this unit holds its series: it is the newest ticket.
     const line = await tickets.lineAtIssue(trx, service.id, day, priority);
-    await this.deps.hooks?.stored?.(trx, {
-      receipt,
-      request,
-      patientId,
-      agentId,
-      screening,
-      service: { id: service.id, name_vi: service.name_vi, room: service.room, dept_vi: service.dept_vi },
-    });
+    const told: StoredCheckIn = { receipt, request, patientId, agentId, screening, service: hookService(service) };
+    await this.deps.hooks?.stored?.(trx, told);
     return { receipt, entry: this.entryOf(receipt, service.id, printStatusAt(agentId), ticket.number), line };
   }
 
@@ -423,7 +410,7 @@ export class CheckInService {
         if (!(await check.covers(trx))) reasons.push('outside-lease');
         if (await check.numberTaken(trx)) reasons.push('number-taken');
         const { patientId, conflict } = await this.matchOrCreatePatient(trx, request.identity, iso, {});
-        const priority = derivePriority(request.identity, request.priorityClaims, new Date(iso));
+        const priority = priorityClassOf(request.identity, request.priorityClaims, new Date(iso));
         const visitId = newRowId();
         const ticketId = newRowId();
         const { tickets, patients, visits } = this.deps.repositories;
@@ -453,14 +440,8 @@ export class CheckInService {
           if (!(await tickets.insertUnlessCodeTaken(trx, { ...ticket, lookup_code: lookupCode(Date.parse(iso)) })))
             throw new TicketCodeTaken();
         }
-        await this.deps.hooks?.stored?.(trx, {
-          receipt,
-          request,
-          patientId,
-          agentId,
-          screening,
-          service: { id: service.id, name_vi: service.name_vi, room: service.room, dept_vi: service.dept_vi },
-        });
+        const told: StoredCheckIn = { receipt, request, patientId, agentId, screening, service: hookService(service) };
+        await this.deps.hooks?.stored?.(trx, told);
         return { receipt, entry: this.entryOf(receipt, service.id, printStatus), reasons };
       });
       const provenance = identityProvenanceOf(request);
@@ -669,7 +650,7 @@ export class CheckInService {
     // The common chip or CCCD-QR case (an ID number, no insurance number): match or create in one
     // statement, then compare with the patient it matched.
     if (identity.idNumber && !identity.insuranceNumber) {
-      const candidate = this.newPatient(identity, iso);
+      const candidate = newPatientRow(identity, newRowId(), iso);
       const patientId = await patients.upsertByIdNumber(trx, candidate, iso);
       if (patientId === candidate.id) return { patientId };
       const stored = await patients.matchView(trx, patientId);
@@ -700,24 +681,8 @@ export class CheckInService {
       });
       return { patientId: found };
     }
-    const values = this.newPatient(identity, iso);
+    const values = newPatientRow(identity, newRowId(), iso);
     await patients.insert(trx, values);
     return { patientId: values.id };
-  }
-
-  private newPatient(identity: Identity, iso: string): PatientTable {
-    return {
-      id: newRowId(),
-      id_number: identity.idNumber ?? null,
-      old_id_number: identity.oldIdNumber ?? null,
-      insurance_number: identity.insuranceNumber ?? null,
-      full_name: identity.fullName,
-      date_of_birth: identity.dateOfBirth,
-      sex: identity.sex ?? null,
-      address: identity.address ?? null,
-      needs_review: identity.source === 'manual' || (!identity.idNumber && !identity.insuranceNumber) ? 1 : 0,
-      created_at: iso,
-      updated_at: iso,
-    };
   }
 }
