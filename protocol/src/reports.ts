@@ -57,6 +57,12 @@ export interface ReportRow {
   meanWaitMs: number | null;
 }
 
+/** What a report row counts, and the report sums over all its rows. */
+export type ReportCounts = Pick<
+  ReportRow,
+  'tickets' | 'checkIns' | 'insurance' | 'feePaying' | 'called' | 'noShows' | 'appointmentNoShows'
+>;
+
 export interface Report {
   from: string;
   to: string;
@@ -64,13 +70,5 @@ export interface Report {
   rows: ReportRow[];
   /** Mean wait per service and local hour of issue (0–23), over the whole range. */
   waitsByHour: { serviceId: string; hour: number; meanWaitMs: number; calls: number }[];
-  totals: {
-    tickets: number;
-    checkIns: number;
-    insurance: number;
-    feePaying: number;
-    called: number;
-    noShows: number;
-    appointmentNoShows?: number;
-  };
+  totals: ReportCounts;
 }

@@ -4,7 +4,7 @@
  * per service and hour of issue. Days whose tickets were purged count from the kept daily KPIs,
  * which hold no insurance split and no hours.
  */
-import type { Report, ReportPeriod, ReportQuery, ReportRow } from '@kiosk/protocol';
+import type { Report, ReportCounts, ReportPeriod, ReportQuery, ReportRow } from '@kiosk/protocol';
 import type { Repositories } from '../repositories';
 import { localHour } from '../clock';
 
@@ -17,14 +17,7 @@ export function periodStart(day: string, period: ReportPeriod): string {
   return new Date(d.getTime() - sinceMonday * 86_400_000).toISOString().slice(0, 10);
 }
 
-interface Acc {
-  tickets: number;
-  checkIns: number;
-  insurance: number;
-  feePaying: number;
-  called: number;
-  noShows: number;
-  appointmentNoShows: number;
+interface Acc extends Required<ReportCounts> {
   waitMs: number;
   waits: number;
 }

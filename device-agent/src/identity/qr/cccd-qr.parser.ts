@@ -30,31 +30,19 @@ export function parseCccdQr(payload: string): ScanParseResult<Identity> {
   const text = read.value;
 
   const fields = text.split('|');
-  let idField: string, oldIdField: string, nameField: string, dobField: string;
-  let sexField: string, addressField: string, issueField: string;
-  if (fields.length === 7) {
-    [idField, oldIdField, nameField, dobField, sexField, addressField, issueField] = fields as [
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-    ];
-  } else if (fields.length === 6) {
-    oldIdField = '';
-    [idField, nameField, dobField, sexField, addressField, issueField] = fields as [
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-    ];
-  } else {
+  // Cards without an old ID number leave its field out: six fields, the old ID blank.
+  const seven = fields.length === 6 ? [fields[0], '', ...fields.slice(1)] : fields;
+  if (seven.length !== 7)
     return reject('wrong-field-count', `CCCD QR has ${fields.length} fields, expected 7 (or 6 without the old ID)`);
-  }
+  const [idField, oldIdField, nameField, dobField, sexField, addressField, issueField] = seven as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
 
   const idNumber = idField.trim();
   if (!CCCD_ID_PATTERN.test(idNumber)) return reject('bad-id-number', 'ID number is not 12 digits');
