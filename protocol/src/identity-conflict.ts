@@ -14,6 +14,10 @@ export const identityConflictResolutionSchema = z.object({
 });
 export type IdentityConflictResolution = z.infer<typeof identityConflictResolutionSchema>;
 
+/** What of the identity differed: the name, the date of birth. */
+export const identityConflictFieldSchema = z.enum(['full-name', 'date-of-birth']);
+export type IdentityConflictField = z.infer<typeof identityConflictFieldSchema>;
+
 export interface IdentityConflictView {
   id: string;
   patientId: string;
@@ -22,7 +26,7 @@ export interface IdentityConflictView {
   /** How the check-in's identity was attested: its source and, for a chip, passive authentication. */
   identitySource: string;
   identityCheck: string;
-  fields: ('full-name' | 'date-of-birth')[];
+  fields: IdentityConflictField[];
   stored: { fullName: string; dateOfBirth: string };
   incoming: { fullName: string; dateOfBirth: string; sex: string | null };
   status: 'open' | 'kept-stored' | 'took-incoming';

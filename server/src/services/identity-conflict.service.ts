@@ -4,12 +4,20 @@
  * resolution is one unit of work: the conflict closed and, for 'take-incoming', the patient's name
  * and birth date replaced — never the ID or BHYT numbers.
  */
-import { err, ok, type IdentityConflictResolution, type IdentityConflictView, type Result } from '@kiosk/protocol';
+import {
+  err,
+  identityConflictFieldSchema,
+  ok,
+  type IdentityConflictResolution,
+  type IdentityConflictView,
+  type Result,
+} from '@kiosk/protocol';
 import type { Committer } from '../db/group-commit';
 import type { IdentityConflictTable } from '../db/schema';
 import type { Repositories } from '../repositories';
 import type { Clock } from '../clock';
 import type { AuthService, StaffUser } from './auth.service';
+import { readStoredList } from './stored-json';
 
 export class IdentityConflictService {
   constructor(
@@ -53,14 +61,7 @@ export class IdentityConflictService {
 }
 
 function viewOf(c: IdentityConflictTable): IdentityConflictView {
-  let fields: IdentityConflictView['fields'] = [];
-  try {
-    const parsed = JSON.parse(c.fields) as unknown;
-    if (Array.isArray(parsed))
-      fields = parsed.filter((f): f is 'full-name' | 'date-of-birth' => f === 'full-name' || f === 'date-of-birth');
-  } catch {
-    fields = [];
-  }
+  const fields = readStoredList(identityConflictFieldSchema, c.fields);
   return {
     id: c.id,
     patientId: c.patient_id,

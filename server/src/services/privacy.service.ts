@@ -7,11 +7,11 @@
  */
 import {
   BREACH_NOTIFICATION_HOURS,
+  dataKindSchema,
   err,
   ok,
   type BreachInput,
   type BreachRecord,
-  type DataKind,
   type ErasureReport,
   type ProcessingRegister,
   type Result,
@@ -25,6 +25,7 @@ import { EMR_KINDS, INSURANCE_KINDS } from '../repositories/outbox.repository';
 import type { Clock } from '../clock';
 import type { AuthService, StaffUser } from './auth.service';
 import { processingRegister, type RetentionSettings } from './privacy-register';
+import { readStoredList } from './stored-json';
 
 export interface PrivacySettings {
   controller: string;
@@ -53,12 +54,7 @@ function exported(row: object): Record<string, unknown> {
 
 const toBreach = (b: BreachTable, now: number): BreachRecord => {
   const notifyBy = new Date(Date.parse(b.discovered_at) + BREACH_NOTIFICATION_HOURS * 3600_000).toISOString();
-  let kinds: DataKind[] = [];
-  try {
-    kinds = JSON.parse(b.data_kinds) as DataKind[];
-  } catch {
-    kinds = [];
-  }
+  const kinds = readStoredList(dataKindSchema, b.data_kinds);
   return {
     id: b.id,
     discoveredAt: b.discovered_at,

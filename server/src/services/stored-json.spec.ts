@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { agentHeartbeatSchema, checkInReceiptSchema, type CheckInReceipt } from '@kiosk/protocol';
-import { readStoredJson } from './stored-json';
+import { z } from 'zod';
+import { readStoredJson, readStoredList } from './stored-json';
 
 const receipt: CheckInReceipt = {
   checkInId: '0190f2a4-7b1c-7d3e-8f00-1234567890ab',
@@ -52,6 +53,24 @@ describe('readStoredJson', () => {
           expect(readStoredJson(agentHeartbeatSchema.shape.devices, s).ok).toBeTypeOf('boolean');
         },
       ),
+    );
+  });
+});
+
+describe('readStoredList', () => {
+  const kind = z.enum(['name', 'address']);
+  it('keeps the items that fit, in order, and none of a text that is not a JSON list', () => {
+    expect(readStoredList(kind, '["address","phone","name"]')).toEqual(['address', 'name']);
+    expect(readStoredList(kind, '{"0":"name"}')).toEqual([]);
+    expect(readStoredList(kind, 'name')).toEqual([]);
+    expect(readStoredList(kind, '')).toEqual([]);
+  });
+  it('never throws, whatever the column holds', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
+        const read = readStoredList(kind, text);
+        expect(read.every((k) => k === 'name' || k === 'address')).toBe(true);
+      }),
     );
   });
 });
