@@ -397,7 +397,7 @@ async function benchHaproxy(): Promise<string[]> {
           what: string;
         }>(
           `select state, wait_event_type, wait_event,
-            case when query like 'with p%' then 'check-in' when query ilike '%notify%' then 'notify' else 'other' end as what
+            case when query like 'with g%' then 'check-in' when query ilike '%notify%' then 'notify' else 'other' end as what
            from pg_stat_activity where datname = 'kiosk_bench' and pid <> pg_backend_pid()`,
         );
         samples += 1;

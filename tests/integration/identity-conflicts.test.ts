@@ -64,13 +64,19 @@ describe.each(databaseKinds)('identity conflicts for staff review (%s)', (kind) 
       dateOfBirth: '1988-03-12',
       sex: 'female',
     };
-    const first = await patientOf(await checkIn(lan));
+    const firstReceipt = await checkIn(lan);
+    const first = await patientOf(firstReceipt);
     // Case and spacing are not a different person.
-    expect((await patientOf(await checkIn({ ...lan, fullName: 'NGUYỄN THỊ  LAN' }))).id).toBe(first.id);
+    const again = await checkIn({ ...lan, fullName: 'NGUYỄN THỊ  LAN' });
+    expect((await patientOf(again)).id).toBe(first.id);
     expect((await openConflicts()).body.value?.filter((c) => c.patientId === first.id)).toEqual([]);
 
     const other = await checkIn({ ...lan, fullName: 'Trần Văn Bình', dateOfBirth: '1975-01-01', sex: 'male' });
     expect(other.ticket.maskedName).toBe('T. V. Bình');
+    // On PostgreSQL the one-statement check-in stores nothing for a name written otherwise (the
+    // unit of work then compares): no number was spent on it, the series runs on without a gap.
+    const seqOf = (r: CheckInReceipt) => Number(r.ticket.number.replace(/^\D+/u, ''));
+    expect([again, other].map(seqOf)).toEqual([seqOf(firstReceipt) + 1, seqOf(firstReceipt) + 2]);
     const stored = await patientOf(other);
     expect(stored).toMatchObject({ id: first.id, fullName: 'Nguyễn Thị Lan', dateOfBirth: '1988-03-12' });
 

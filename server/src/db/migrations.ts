@@ -13,6 +13,7 @@ import { trustStoreMigration } from './trust-store.migration';
 import { kioskBrandingMigration } from './kiosk-branding.migration';
 import { cardPaymentsMigration } from './card-transactions.migration';
 import { queueOrderMigration } from './queue-order.migration';
+import { identityGuardMigration } from './identity-guard.migration';
 import { ticketLineMigration } from './ticket-line.migration';
 import { paymentInvoicesMigration } from './einvoice.migration';
 
@@ -322,6 +323,7 @@ export const migrationsFor = (dialect: DialectName): Record<string, Migration> =
   '022-card-transactions': cardPaymentsMigration,
   '023-ticket-line-counts': ticketLineMigration(dialect),
   '024-queue-call-order': queueOrderMigration,
+  '025-identity-guard': identityGuardMigration(dialect),
 });
 
 export const migrationProvider = (dialect: DialectName): MigrationProvider => ({

@@ -142,7 +142,12 @@ describe('the one-statement check-in', () => {
     const { db, seen } = recordingDb();
     await new CheckInRepository(db).storeAtOnce(statementOf('A B', '079000000001', true));
     const text = seen[0]?.sql ?? '';
-    expect(text).toMatch(/^with p as \(insert into patients/u);
+    // First the guard on the patient matched, then the patient.
+    expect(text).toMatch(
+      /^with g as \(select case when exists \(select 1 from patients where id_number = (\$\d+) and not \(/u,
+    );
+    expect(text).toContain('then kiosk_identity_differs() else true end as same)');
+    expect(text).toMatch(/\np as \(insert into patients/u);
     // The receipt carries the number inside a JSON text: replaced there.
     expect(text).toMatch(/replace\(\$\d+, \$\d+, \(select number from k\)\)/u);
     // The ticket's number and seq, the consent's patient, the record's visit number: the statement's own.
@@ -151,12 +156,14 @@ describe('the one-statement check-in', () => {
     expect(text).toContain('(select ma_lk from vn)');
   });
 
-  it('classifies PostgreSQL failures: a replay, a unit to run again, anything else', () => {
+  it('classifies PostgreSQL failures: a replay, a unit to run again, an identity to compare, anything else', () => {
     expect(classifyFailure({ code: '23505', constraint: 'visits_check_in_id_key' })).toBe('replay');
     expect(classifyFailure({ code: '23505', constraint: 'tickets_lookup_code_key' })).toBe('run-again');
     expect(classifyFailure({ code: '40P01' })).toBe('run-again');
+    expect(classifyFailure({ code: 'KI001', message: 'identity-differs' })).toBe('identity-differs');
     expect(classifyFailure(new Error('x'))).toBe('other');
-    fc.assert(fc.property(fc.anything(), (e) => ['replay', 'run-again', 'other'].includes(classifyFailure(e))));
+    const kinds = ['replay', 'run-again', 'identity-differs', 'other'];
+    fc.assert(fc.property(fc.anything(), (e) => kinds.includes(classifyFailure(e))));
   });
 });
 

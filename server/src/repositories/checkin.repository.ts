@@ -20,6 +20,7 @@ import { CompiledQuery } from 'kysely';
 import { ColumnCipher } from './column-cipher';
 import { sealPatient } from './patient.repository';
 import { placeAtIssue } from './ticket.repository';
+import { IDENTITY_DIFFERS_SQLSTATE } from '../db/identity-guard.migration';
 import type { Db } from '../db/database';
 import type { Insertable } from 'kysely';
 import type {
@@ -81,12 +82,16 @@ export interface StoredAtOnce {
   line?: TicketPlaceCounts;
 }
 
-/** What a failed statement means for the caller. */
-export type StatementFailure = 'replay' | 'run-again' | 'other';
+/**
+ * What a failed statement means for the caller. `identity-differs`: the patient it matched is not
+ * written as the check-in's identity; nothing was stored, the unit of work compares.
+ */
+export type StatementFailure = 'replay' | 'run-again' | 'identity-differs' | 'other';
 
 export function classifyFailure(e: unknown): StatementFailure {
   const { code, constraint } = (e ?? {}) as { code?: unknown; constraint?: unknown };
   if (code === '40P01' || code === '40001') return 'run-again';
+  if (code === IDENTITY_DIFFERS_SQLSTATE) return 'identity-differs';
   if (code !== '23505') return 'other';
   if (typeof constraint === 'string' && constraint.includes('check_in_id')) return 'replay';
   return 'run-again';
@@ -189,7 +194,7 @@ export class CheckInRepository {
           coalesce((select last_seq from s0), 0) + 1 = seq as exact,
           (select json_agg(json_build_object('priority', priority, 'waiting', waiting)) from line) as line,
           (select priority_streak from queue_state where service_id = ${service} and day = ${day}) as streak
-        from k`,
+        from k where (select same from g)`,
         q.params,
       ),
     );
@@ -208,8 +213,20 @@ export class CheckInRepository {
     const p = sealPatient(this.cipher, s.patient);
     const cols = Object.keys(p) as (keyof PatientTable)[];
     const columns = cols.map(ident).join(', ');
+    // The patient matched must be written exactly as this identity, or the statement fails (see
+    // identity-guard.migration.ts): a stricter test than the unit of work's, which then decides.
+    const [name, born, card, id] = [p.full_name, p.date_of_birth, p.insurance_number, p.id_number].map((v) =>
+      q.param(v),
+    );
+    const same = `full_name = ${name} and date_of_birth = ${born}
+      and (${card}::text is null or insurance_number is null or insurance_number = ${card})
+      and (${id}::text is null or id_number is null or id_number = ${id})`;
+    const guard = (matched: string) =>
+      `g as (select case when exists (select 1 from patients where ${matched} and not (${same}))
+        then kiosk_identity_differs() else true end as same)`;
     if (s.match === 'id-number')
       return [
+        guard(`id_number = ${id}`),
         `p as (insert into patients (${columns}) values (${cols.map((c) => q.param(p[c])).join(', ')})
         on conflict (id_number) do update set updated_at = excluded.updated_at returning id)`,
       ];
@@ -227,6 +244,7 @@ export class CheckInRepository {
       `p_by_insurance as (${byInsurance})`,
       `p_found as (select id from p_by_id union all
         select id from p_by_insurance where not exists (select 1 from p_by_id) limit 1)`,
+      guard('id = (select id from p_found)'),
       `p_updated as (update patients set
         insurance_number = coalesce(${q.param(p.insurance_number)}, insurance_number),
         id_number = coalesce(${q.param(p.id_number)}, id_number),

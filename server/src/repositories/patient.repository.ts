@@ -105,30 +105,6 @@ export class PatientRepository {
     await this.addConsent(this.db.kysely, consent);
   }
 
-  /** The patient an ID number (else a BHYT number) matches, as a check-in compares it; outside any unit of work. */
-  async matchByIdentifiers(idNumber: string | undefined, insuranceNumber: string | undefined) {
-    if (!idNumber && !insuranceNumber) return undefined;
-    // One statement: the ID number's match first, else the BHYT number's.
-    const byId = idNumber ? this.cipher.candidates(idNumber) : [];
-    const byInsurance = insuranceNumber ? this.cipher.candidates(insuranceNumber) : [];
-    const row = await this.db.kysely
-      .selectFrom('patients')
-      .select(comparedColumns)
-      .where((eb) =>
-        eb.or([
-          ...(byId.length > 0 ? [eb('id_number_hmac', 'in', byId)] : []),
-          ...(byInsurance.length > 0 ? [eb('insurance_number_hmac', 'in', byInsurance)] : []),
-        ]),
-      )
-      .orderBy(
-        (eb) => (byId.length > 0 ? eb.case().when('id_number_hmac', 'in', byId).then(0).else(1).end() : eb.lit(1)),
-        'asc',
-      )
-      .limit(1)
-      .executeTakeFirst();
-    return row && openPatient(this.cipher, row);
-  }
-
   // ---- inside a unit of work -----------------------------------------------------------------
 
   /**

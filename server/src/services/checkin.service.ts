@@ -193,13 +193,12 @@ export class CheckInService {
       card !== undefined && card !== checkInRequest.identity.insuranceNumber
         ? { ...checkInRequest, identity: { ...checkInRequest.identity, insuranceNumber: card } }
         : checkInRequest;
-    // The one statement matches by identifier alone: a check-in that may disagree with the stored
-    // patient (another name, birth date or BHYT number) takes the unit of work, which compares.
-    const atOnce = statement && !(await this.mayDisagree(request.identity)) ? statement : undefined;
     try {
-      const { receipt, entry, line } = atOnce
-        ? await this.storeAtOnce(atOnce, request, agentId, screened.value, service.value)
-        : await this.runRetrying((trx) => this.issue(trx, request, agentId, screened.value, service.value));
+      // The one statement stores nothing when the patient it matches is not written exactly as
+      // this identity: such a check-in takes the unit of work, which compares as staff would.
+      const { receipt, entry, line } =
+        (statement && (await this.storeAtOnce(statement, request, agentId, screened.value, service.value))) ||
+        (await this.runRetrying((trx) => this.issue(trx, request, agentId, screened.value, service.value)));
       const provenance = identityProvenanceOf(request);
       this.deps.onIssued({ ...entry, identity: { source: provenance.source, check: provenance.check } });
       this.deps.hooks?.committed?.(receipt);
@@ -258,7 +257,8 @@ export class CheckInService {
   /**
    * The check-in as one statement. A deadlock victim, a lookup code or visit number drawn twice
    * runs again with fresh values; a conflict on the check-in id (a concurrent retry won) throws
-   * to the caller, which answers with the stored receipt.
+   * to the caller, which answers with the stored receipt. Undefined, nothing stored, when the
+   * patient it matched is not written exactly as this identity.
    */
   private async storeAtOnce(
     statement: CheckInRepository,
@@ -311,7 +311,9 @@ export class CheckInService {
           line: stored.line,
         };
       } catch (e) {
-        if (attempt >= 3 || classifyFailure(e) !== 'run-again') throw e;
+        const failure = classifyFailure(e);
+        if (failure === 'identity-differs') return undefined;
+        if (attempt >= 3 || failure !== 'run-again') throw e;
       }
     }
   }
@@ -613,22 +615,6 @@ export class CheckInService {
       maskedName: receipt.ticket.maskedName,
       printStatus,
     };
-  }
-
-  /**
-   * Whether a check-in might disagree with a stored patient it matches (read outside the unit of
-   * work; the unit compares again): only such check-ins leave the one-statement path.
-   */
-  private async mayDisagree(identity: Identity): Promise<boolean> {
-    const stored = await this.deps.repositories.patients.matchByIdentifiers(
-      identity.idNumber,
-      identity.insuranceNumber,
-    );
-    if (!stored) return false;
-    if (identityDifferences(stored, identity).length > 0) return true;
-    const differs = (mine: string | undefined, theirs: string | null) =>
-      mine !== undefined && theirs !== null && mine !== theirs;
-    return differs(identity.insuranceNumber, stored.insurance_number) || differs(identity.idNumber, stored.id_number);
   }
 
   /**
