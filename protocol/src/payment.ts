@@ -240,6 +240,18 @@ export const bankStatementStatusSchema = z.object({
   creditsRead: z.number().int().nonnegative(),
 });
 export type BankStatementStatus = z.infer<typeof bankStatementStatusSchema>;
+
+/** The reading before its first poll (`starting`), or with no statement API configured (`off`). */
+export const bankStatementAtRest = (state: 'off' | 'starting'): BankStatementStatus => ({
+  enabled: state !== 'off',
+  state,
+  lastSuccessAt: null,
+  lastFailureAt: null,
+  lastError: null,
+  consecutiveFailures: 0,
+  cursor: null,
+  creditsRead: 0,
+});
 /**
  * How a card payment at the kiosk's terminal ended, as the page shows it: paid (the server's
  * intent, paid), or why not — the patient then tries again, pays by QR or goes to the cashier.

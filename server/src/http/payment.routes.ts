@@ -3,7 +3,7 @@
  * price list, refunds at the counter, and the day's reconciliation for admins (JSON and CSV).
  */
 import { z } from 'zod';
-import { ok, priceListSchema, type BankStatementStatus } from '@kiosk/protocol';
+import { bankStatementAtRest, ok, priceListSchema, type BankStatementStatus } from '@kiosk/protocol';
 import type { Services } from '../services';
 import type { ApiRegistry } from './api';
 import { ADMIN, COUNTER, STAFF } from '../access';
@@ -172,18 +172,6 @@ export function registerBankStatementRoute(api: ApiRegistry, status: () => BankS
       tag: 'payments',
       access: ADMIN,
     },
-    async () =>
-      ok(
-        status() ?? {
-          enabled: false,
-          state: 'off' as const,
-          lastSuccessAt: null,
-          lastFailureAt: null,
-          lastError: null,
-          consecutiveFailures: 0,
-          cursor: null,
-          creditsRead: 0,
-        },
-      ),
+    async () => ok(status() ?? bankStatementAtRest('off')),
   );
 }

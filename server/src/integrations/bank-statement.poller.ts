@@ -10,7 +10,7 @@
  * refused authorization, or failures that go on, raise the fleet alert until a read succeeds.
  */
 import { z } from 'zod';
-import type { BankNotification, BankStatementStatus } from '@kiosk/protocol';
+import { bankStatementAtRest, type BankNotification, type BankStatementStatus } from '@kiosk/protocol';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import { HttpBankStatementSource, type BankStatementSource, type StatementFailure } from './bank-statement.adapter';
@@ -52,16 +52,7 @@ export class BankStatementPoller {
   private stopped = true;
   private failures = 0;
   private alerted = false;
-  private status: BankStatementStatus = {
-    enabled: true,
-    state: 'starting',
-    lastSuccessAt: null,
-    lastFailureAt: null,
-    lastError: null,
-    consecutiveFailures: 0,
-    cursor: null,
-    creditsRead: 0,
-  };
+  private status: BankStatementStatus = bankStatementAtRest('starting');
 
   constructor(
     private readonly source: BankStatementSource,

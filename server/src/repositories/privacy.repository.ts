@@ -5,7 +5,7 @@
  */
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Db } from '../db/database';
-import type { BreachTable, Database } from '../db/schema';
+import type { BreachTable, Database, PatientTable } from '../db/schema';
 import type { Executor } from './executor';
 import { ColumnCipher } from './column-cipher';
 import { openPatient, PATIENT_SEALED, sealPatient } from './patient.repository';
@@ -279,19 +279,7 @@ export class PrivacyRepository {
             .where('id', 'in', visitIds)
             .executeTakeFirst(),
         );
-    const erased: Updateable<{
-      id_number: string | null;
-      id_number_hmac: string | null;
-      insurance_number_hmac: string | null;
-      old_id_number: string | null;
-      insurance_number: string | null;
-      full_name: string;
-      date_of_birth: string;
-      sex: string | null;
-      address: string | null;
-      updated_at: string;
-      erased_at: string | null;
-    }> = {
+    const erased: Updateable<PatientTable> = {
       id_number: null,
       id_number_hmac: null,
       insurance_number_hmac: null,
