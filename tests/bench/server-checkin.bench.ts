@@ -169,10 +169,6 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<string[]> {
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
     await gen.run({ ...base, clients: 32, total: 1000 });
-    if (statementStats) {
-      await watcher.query('create extension if not exists pg_stat_statements');
-      await watcher.query('select pg_stat_statements_reset()');
-    }
     // The server runs in this process, the load in another: this process's CPU time is the server's.
     const syncs0 = kind === 'sqlite' ? await walSyncCounts(server) : undefined;
     const cpu0 = process.cpuUsage();
