@@ -40,6 +40,8 @@ export type LoadCommand =
       progressEvery?: number;
       /** Return every answered check-in (check-in id → ticket). */
       collect?: boolean;
+      /** After the last answer, wait (up to 60 s) until the staff client has heard every new ticket. */
+      awaitStaff?: boolean;
     }
   | {
       type: 'displays';
@@ -57,9 +59,15 @@ export interface LoadResult {
   latenciesMs: number[];
   ok: number;
   failed: number;
+  /** Failed check-ins by the answer's error code (a refusal is an answer too: nothing was stored). */
+  failedBy?: Record<string, number>;
   elapsedMs: number;
   /** ticket:issued events a staff client heard (check-ins) or display events received (calls). */
   heard: number;
+  /** Check-ins stored by this run (answers that were not replays). */
+  fresh?: number;
+  /** With `awaitStaff`: how long after the last answer the staff client had heard every new ticket (absent: not within 60 s). */
+  heardLastMs?: number;
   /** With `collect`: every acknowledgement, in the order they arrived (a resent check-in may appear twice). */
   receipts?: { checkInId: string; ticketId: string; number: string; replayed: boolean }[];
   /** Check-ins sent again (no answer in time, or the link dropped). */
@@ -110,12 +118,16 @@ async function checkins(cmd: Extract<LoadCommand, { type: 'checkins' }>): Promis
   const latenciesMs: number[] = [];
   const receipts: NonNullable<LoadResult['receipts']> = [];
   let ok = 0;
+  /** Answers that stored their check-in now (not a replay of one stored before): each is one ticket:issued. */
+  let fresh = 0;
   let failed = 0;
+  const failedBy: Record<string, number> = {};
   let issued = 0;
   let resent = 0;
   const answered = (r: Result<CheckInReceipt>) => {
     if (r.ok) {
       ok += 1;
+      if (!r.value.replayed) fresh += 1;
       if (cmd.collect)
         receipts.push({
           checkInId: r.value.checkInId,
@@ -123,7 +135,10 @@ async function checkins(cmd: Extract<LoadCommand, { type: 'checkins' }>): Promis
           number: r.value.ticket.number,
           replayed: r.value.replayed,
         });
-    } else failed += 1;
+    } else {
+      failed += 1;
+      failedBy[r.error.code] = (failedBy[r.error.code] ?? 0) + 1;
+    }
     if (cmd.progressEvery && (ok + failed) % cmd.progressEvery === 0) process.send?.({ type: 'progress', ok });
   };
   const submit = (sock: Socket<ServerToAgentEvents, AgentToServerEvents>) =>
@@ -189,6 +204,13 @@ async function checkins(cmd: Extract<LoadCommand, { type: 'checkins' }>): Promis
     await Promise.all(pending);
   }
   const elapsedMs = performance.now() - started;
+  // A staff client hears a ticket once it is published; one stored by another instance comes
+  // through PostgreSQL's LISTEN/NOTIFY and trails the answers under load. Wait for every new
+  // ticket (a replayed answer published nothing new) and say how long it took.
+  const lastAnswer = performance.now();
+  while (cmd.awaitStaff && heard < fresh && performance.now() - lastAnswer < 60_000)
+    await new Promise((r) => setTimeout(r, 20));
+  const heardLastMs = cmd.awaitStaff && heard >= fresh ? performance.now() - lastAnswer : undefined;
   await new Promise((r) => setTimeout(r, 200));
   for (const a of agents) a.close();
   staff.close();
@@ -196,8 +218,11 @@ async function checkins(cmd: Extract<LoadCommand, { type: 'checkins' }>): Promis
     latenciesMs,
     ok,
     failed,
+    failedBy,
     elapsedMs,
     heard,
+    fresh,
+    ...(heardLastMs !== undefined ? { heardLastMs } : {}),
     ...(cmd.collect ? { receipts } : {}),
     ...(resending ? { resent, reconnects } : {}),
   };
