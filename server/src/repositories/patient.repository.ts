@@ -33,7 +33,6 @@ const comparedFields = prepare((db, a: { patientId: string }) =>
 
 export type NewConsentEvent = Insertable<ConsentEventTable>;
 
-/** The sealed columns of `patients`. */
 /**
  * The row of a patient first met through an identity (a check-in, a booked no-show). A manual
  * entry, or one without an ID or BHYT number, waits for staff review.
@@ -54,6 +53,7 @@ export function newPatientRow(identity: Identity, id: string, at: string): Patie
   };
 }
 
+/** The sealed columns of `patients`. */
 export const PATIENT_SEALED = ['id_number', 'old_id_number', 'insurance_number', 'full_name', 'address'] as const;
 
 export function sealPatient<T extends Partial<PatientTable>>(cipher: ColumnCipher, p: T): T {

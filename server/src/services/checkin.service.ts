@@ -11,6 +11,7 @@ import {
   type CheckInReceipt,
   type CheckInRequest,
   type Identity,
+  type IdentityConflictField,
   type InsuranceCheck,
   priorityClassOf,
   type PriorityClass,
@@ -38,7 +39,7 @@ import { facilityDay, localWeekTime, type Clock } from '../clock';
 import type { Logger } from '../logger';
 import { TicketCodeTaken, issueTicket, lookupCode, newTicketRow } from './ticket-issue';
 import { readStoredJson } from './stored-json';
-import { identityDifferences, type IdentityField } from './identity-match';
+import { identityDifferences } from './identity-match';
 import { KeptFor } from './kept-for';
 
 /** A kiosk prints the ticket it issued; a counter's registration (`counter:<user>`) has no printer yet. */
@@ -500,7 +501,7 @@ export class CheckInService {
     trx: Executor,
     request: AgentCheckInRequest,
     c: { patientId: string; visitId: string; agentId: string | null; iso: string },
-    conflict: { fields: IdentityField[]; stored: { full_name: string; date_of_birth: string } },
+    conflict: { fields: IdentityConflictField[]; stored: { full_name: string; date_of_birth: string } },
   ): Promise<void> {
     const { patientId, visitId, agentId, iso } = c;
     const provenance = identityProvenanceOf(request);
@@ -630,7 +631,7 @@ export class CheckInService {
     screening: CheckInScreening,
   ): Promise<{
     patientId: string;
-    conflict?: { fields: IdentityField[]; stored: { full_name: string; date_of_birth: string } };
+    conflict?: { fields: IdentityConflictField[]; stored: { full_name: string; date_of_birth: string } };
   }> {
     const { patients } = this.deps.repositories;
     // The common chip or CCCD-QR case (an ID number, no insurance number): match or create in one

@@ -3,9 +3,7 @@
  * two records one person. Names compare in NFC, case-folded, spaces collapsed — diacritics count
  * (Lan and Lân are two names); a birth date given as a year only agrees with any date of that year.
  */
-import type { Identity } from '@kiosk/protocol';
-
-export type IdentityField = 'full-name' | 'date-of-birth';
+import type { Identity, IdentityConflictField } from '@kiosk/protocol';
 
 const nameKey = (name: string): string => name.normalize('NFC').toLocaleLowerCase('vi').replace(/\s+/gu, ' ').trim();
 
@@ -18,8 +16,8 @@ function sameBirthDate(a: string, b: string): boolean {
 export function identityDifferences(
   stored: { full_name: string; date_of_birth: string },
   incoming: Pick<Identity, 'fullName' | 'dateOfBirth'>,
-): IdentityField[] {
-  const out: IdentityField[] = [];
+): IdentityConflictField[] {
+  const out: IdentityConflictField[] = [];
   if (nameKey(stored.full_name) !== nameKey(incoming.fullName)) out.push('full-name');
   if (!sameBirthDate(stored.date_of_birth, incoming.dateOfBirth)) out.push('date-of-birth');
   return out;
